@@ -1,0 +1,148 @@
+//! The connection to RabbitMQ, shared by a service's consumers and relays.
+//!
+//! One TCP connection per service process, many channels on it (RabbitMQ's advice). When the
+//! connection drops — the broker restarts, ops run `rabbitmqctl close_all_connections`, a link
+//! flaps — every user of the [`Broker`] notices on its channel, asks for a new channel, and
+//! [`Broker::channel`] opens a new connection on the first such request. Reconnection is
+//! retried with exponential backoff and jitter ([`backon`]) until it succeeds or the service
+//! shuts down: a service never gives up on the broker on its own.
+
+use crate::{BusError, Shutdown};
+use backon::{BackoffBuilder, ExponentialBuilder};
+use lapin::{Channel, Connection, ConnectionProperties};
+use std::{sync::Arc, time::Duration};
+use tokio::sync::Mutex;
+
+/// A lazily (re)connecting handle to the broker; cheap to clone.
+#[derive(Clone)]
+pub struct Broker {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    url: String,
+    /// Shown in the management UI and used by ops to find this service's connection.
+    name: String,
+    current: Mutex<Option<Arc<Connection>>>,
+    reconnect: ExponentialBuilder,
+}
+
+impl Broker {
+    /// A broker handle for `url`; nothing is connected until the first channel is asked for.
+    /// Reconnects back off from 100 ms to 5 s, with jitter, without limit.
+    pub fn new(url: impl Into<String>, connection_name: impl Into<String>) -> Self {
+        let backoff = ExponentialBuilder::default()
+            .with_min_delay(Duration::from_millis(100))
+            .with_max_delay(Duration::from_secs(5))
+            .with_jitter()
+            .without_max_times();
+        Self::with_backoff(url, connection_name, backoff)
+    }
+
+    /// As [`Broker::new`] with another reconnect backoff (tests use short delays).
+    pub fn with_backoff(
+        url: impl Into<String>,
+        connection_name: impl Into<String>,
+        reconnect: ExponentialBuilder,
+    ) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                url: url.into(),
+                name: connection_name.into(),
+                current: Mutex::new(None),
+                reconnect,
+            }),
+        }
+    }
+
+    /// The connection name given to RabbitMQ.
+    pub fn name(&self) -> &str {
+        &self.inner.name
+    }
+
+    /// The URL without its password, for logs and status pages.
+    pub fn redacted_url(&self) -> String {
+        ktpel_store::redact(&self.inner.url)
+    }
+
+    /// Whether the current connection is up (the `MQ` line of the NID Scheduler panel).
+    /// This measures the connection; it does not open one.
+    pub async fn is_connected(&self) -> bool {
+        let current = self.inner.current.lock().await;
+        current.as_ref().is_some_and(|c| c.status().connected())
+    }
+
+    /// A new channel, connecting first if there is no live connection. One attempt.
+    pub async fn channel(&self) -> Result<Channel, BusError> {
+        let conn = self.connection().await?;
+        match conn.create_channel().await {
+            Ok(ch) => Ok(ch),
+            Err(source) => {
+                // The connection died under us; forget it so the next call reconnects.
+                self.forget(&conn).await;
+                Err(BusError::Amqp {
+                    operation: "channel.open",
+                    source,
+                })
+            }
+        }
+    }
+
+    /// A new channel, retrying with backoff until it works or `shutdown` is cancelled.
+    pub async fn channel_with_retry(&self, shutdown: &Shutdown) -> Result<Channel, BusError> {
+        let mut delays = self.inner.reconnect.build();
+        loop {
+            match self.channel().await {
+                Ok(ch) => return Ok(ch),
+                Err(e) => {
+                    let delay = delays.next().unwrap_or(Duration::from_secs(5));
+                    tracing::warn!(broker = %self.redacted_url(), error = %e, ?delay, "broker unavailable, retrying");
+                    tokio::select! {
+                        _ = shutdown.cancelled() => return Err(BusError::Shutdown),
+                        _ = tokio::time::sleep(delay) => {}
+                    }
+                }
+            }
+        }
+    }
+
+    /// Waits one backoff step after a failure (used by loops that own their channel).
+    pub(crate) fn reconnect_backoff(&self) -> impl Iterator<Item = Duration> + use<> {
+        self.inner.reconnect.build()
+    }
+
+    /// Closes the connection (graceful shutdown).
+    pub async fn close(&self) {
+        if let Some(conn) = self.inner.current.lock().await.take() {
+            let _ = conn.close(200, "shutdown".into()).await;
+        }
+    }
+
+    async fn connection(&self) -> Result<Arc<Connection>, BusError> {
+        let mut current = self.inner.current.lock().await;
+        if let Some(conn) = current.as_ref() {
+            if conn.status().connected() {
+                return Ok(conn.clone());
+            }
+        }
+        let props =
+            ConnectionProperties::default().with_connection_name(self.inner.name.as_str().into());
+        let conn = Connection::connect(&self.inner.url, props)
+            .await
+            .map_err(|source| BusError::Connect {
+                url: self.redacted_url(),
+                source,
+            })?;
+        tracing::info!(broker = %self.redacted_url(), name = %self.inner.name, "connected to the broker");
+        let conn = Arc::new(conn);
+        *current = Some(conn.clone());
+        Ok(conn)
+    }
+
+    async fn forget(&self, dead: &Arc<Connection>) {
+        let mut current = self.inner.current.lock().await;
+        if current.as_ref().is_some_and(|c| Arc::ptr_eq(c, dead)) {
+            *current = None;
+        }
+    }
+}

@@ -1,0 +1,460 @@
+//! Consuming: effects exactly once, failures sorted into "try again" and "never".
+//!
+//! For each delivery the [`Consumer`]:
+//!
+//! 1. reads the envelope (id, type); a delivery without one is dead-lettered at once;
+//! 2. opens a transaction, records the message id in the inbox — a redelivery of a message
+//!    whose effect already committed stops here and is acked — and runs the [`Handler`] in
+//!    the same transaction, so the effect, the inbox row and any outgoing messages (the outbox)
+//!    commit together;
+//! 3. acks only after the commit.
+//!
+//! The handler answers with a [`HandlerError`]:
+//! - **transient** (the database is busy, a peer is down): the transaction rolls back and the
+//!   attempt is repeated with exponential backoff and jitter ([`backon`]). When the attempts
+//!   are used up the message is returned to the queue (`nack`, requeue); the quorum queue counts
+//!   deliveries and dead-letters it once `x-delivery-limit` is reached, so a message that can
+//!   never succeed does not circle for ever, and one that fails during a long outage is not
+//!   thrown away after a few seconds either.
+//! - **permanent** (the body is not JSON, an unknown type or version, an invalid NIK): retrying
+//!   the same bytes cannot help. A copy goes to the queue's dead-letter queue with the reason
+//!   in the `x-ktpel-reason` header (confirmed by the broker), then the original is acked, and
+//!   the consumer carries on with the next message.
+
+use crate::{
+    Broker, BusError, Incoming, Shutdown,
+    outbox::Waker,
+    publisher::{Publication, Publisher},
+    topology::{QueueSpec, Topology},
+};
+use backon::{ExponentialBuilder, Retryable};
+use futures_util::StreamExt;
+use lapin::{
+    Channel,
+    message::Delivery,
+    options::{BasicAckOptions, BasicConsumeOptions, BasicNackOptions, BasicQosOptions},
+    types::FieldTable,
+};
+use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionTrait};
+use std::{collections::BTreeMap, future::Future, sync::Arc, time::Duration};
+use tracing::Instrument;
+use uuid::Uuid;
+
+/// Header that carries why a message was dead-lettered by a consumer.
+pub const REASON_HEADER: &str = "x-ktpel-reason";
+/// Header that names the queue whose consumer dead-lettered the message.
+pub const QUEUE_HEADER: &str = "x-ktpel-queue";
+
+/// How a handler failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HandlerError {
+    /// Worth another try later: the database is locked, a dependency is down.
+    #[error("transient failure: {0}")]
+    Transient(String),
+    /// Never worth retrying: the message itself is wrong. The text is the dead-letter reason.
+    #[error("permanent failure: {0}")]
+    Permanent(String),
+}
+
+impl HandlerError {
+    pub fn transient(reason: impl Into<String>) -> Self {
+        Self::Transient(reason.into())
+    }
+
+    pub fn permanent(reason: impl Into<String>) -> Self {
+        Self::Permanent(reason.into())
+    }
+
+    pub fn is_transient(&self) -> bool {
+        matches!(self, Self::Transient(_))
+    }
+}
+
+/// A database error inside a handler is transient: the same message may well succeed once
+/// the database answers again.
+impl From<sea_orm::DbErr> for HandlerError {
+    fn from(e: sea_orm::DbErr) -> Self {
+        Self::Transient(format!("database: {e}"))
+    }
+}
+
+impl From<BusError> for HandlerError {
+    fn from(e: BusError) -> Self {
+        match e {
+            BusError::Encode { .. } => Self::Permanent(e.to_string()),
+            other => Self::Transient(other.to_string()),
+        }
+    }
+}
+
+/// What a service does with a message. The effect must go through `txn` (including any
+/// outgoing messages, through [`crate::outbox::enqueue`]) so that it commits with the inbox row.
+pub trait Handler: Send + Sync + 'static {
+    fn handle(
+        &self,
+        txn: &DatabaseTransaction,
+        message: &Incoming,
+    ) -> impl Future<Output = Result<(), HandlerError>> + Send;
+}
+
+/// What the consumer did with one delivery (for logs, tests and metrics).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// The handler's effect committed.
+    Applied,
+    /// The inbox already had it: acked without running the handler.
+    Duplicate,
+    /// Copied to the dead-letter queue with this reason, then acked.
+    DeadLettered(String),
+    /// Transient attempts used up: returned to the queue for a later delivery.
+    Requeued(String),
+}
+
+/// What to do right after a commit, before the ack. Only tests ask for anything but
+/// `Continue`: `Crash` makes the consumer stop as if the process died at the worst moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AfterCommit {
+    Continue,
+    Crash,
+}
+
+type AfterCommitHook = Arc<dyn Fn(&Incoming) -> AfterCommit + Send + Sync>;
+type OutcomeHook = Arc<dyn Fn(&Incoming, &Outcome) + Send + Sync>;
+
+/// A consumer of one queue.
+pub struct Consumer<H> {
+    broker: Broker,
+    db: DatabaseConnection,
+    topology: Topology,
+    queue: QueueSpec,
+    handler: Arc<H>,
+    app_id: String,
+    prefetch: u16,
+    retry: ExponentialBuilder,
+    outbox: Option<Waker>,
+    after_commit: Option<AfterCommitHook>,
+    on_outcome: Option<OutcomeHook>,
+}
+
+impl<H: Handler> Consumer<H> {
+    pub fn new(
+        broker: Broker,
+        db: DatabaseConnection,
+        topology: Topology,
+        queue: QueueSpec,
+        handler: H,
+    ) -> Self {
+        Self {
+            app_id: broker.name().to_owned(),
+            broker,
+            db,
+            topology,
+            queue,
+            handler: Arc::new(handler),
+            prefetch: 64,
+            retry: ExponentialBuilder::default()
+                .with_min_delay(Duration::from_millis(50))
+                .with_max_delay(Duration::from_secs(2))
+                .with_factor(2.0)
+                .with_jitter()
+                .with_max_times(5),
+            outbox: None,
+            after_commit: None,
+            on_outcome: None,
+        }
+    }
+
+    /// Deliveries the broker may push before they are acked (basic.qos).
+    pub fn with_prefetch(mut self, prefetch: u16) -> Self {
+        self.prefetch = prefetch.max(1);
+        self
+    }
+
+    /// The backoff between transient attempts, and how many there are.
+    pub fn with_retry(mut self, retry: ExponentialBuilder) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// Wakes this relay after each commit, so outgoing messages leave at once.
+    pub fn with_outbox(mut self, waker: Waker) -> Self {
+        self.outbox = Some(waker);
+        self
+    }
+
+    /// Test hook: decide after each commit whether to "crash" before the ack.
+    pub fn with_after_commit(
+        mut self,
+        hook: impl Fn(&Incoming) -> AfterCommit + Send + Sync + 'static,
+    ) -> Self {
+        self.after_commit = Some(Arc::new(hook));
+        self
+    }
+
+    /// Observer of every outcome (metrics, tests).
+    pub fn with_outcome_observer(
+        mut self,
+        hook: impl Fn(&Incoming, &Outcome) + Send + Sync + 'static,
+    ) -> Self {
+        self.on_outcome = Some(Arc::new(hook));
+        self
+    }
+
+    /// Runs until `shutdown`, reconnecting with backoff whenever the channel is lost.
+    ///
+    /// Returns `Err(BusError::Shutdown)`-free: `Ok(())` at shutdown, `Err` only when the
+    /// after-commit hook asked for a crash.
+    pub async fn run(self, shutdown: Shutdown) -> Result<(), Crashed> {
+        let mut backoff = self.broker.reconnect_backoff();
+        while !shutdown.is_cancelled() {
+            match self.consume_until_failure(&shutdown).await {
+                Ok(Stop::Shutdown) => return Ok(()),
+                Ok(Stop::Crash) => return Err(Crashed),
+                Ok(Stop::Continue) => {}
+                Err(BusError::Shutdown) => return Ok(()),
+                Err(e) => {
+                    let delay = backoff.next().unwrap_or(Duration::from_secs(5));
+                    tracing::warn!(queue = %self.queue.name, error = %e, ?delay, "consumer lost its channel; reconnecting");
+                    tokio::select! {
+                        _ = shutdown.cancelled() => return Ok(()),
+                        _ = tokio::time::sleep(delay) => {}
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn consume_until_failure(&self, shutdown: &Shutdown) -> Result<Stop, BusError> {
+        let channel = self.broker.channel_with_retry(shutdown).await?;
+        self.topology.declare_queue(&channel, &self.queue).await?;
+        channel
+            .basic_qos(self.prefetch, BasicQosOptions::default())
+            .await
+            .map_err(BusError::amqp("basic.qos"))?;
+        let dead_letters =
+            Publisher::new(self.broker.channel().await?, self.app_id.clone()).await?;
+        let mut deliveries = channel
+            .basic_consume(
+                self.queue.name.as_str().into(),
+                format!("{}-{}", self.app_id, Uuid::now_v7()).into(),
+                BasicConsumeOptions::default(),
+                FieldTable::default(),
+            )
+            .await
+            .map_err(BusError::amqp("basic.consume"))?;
+        tracing::info!(queue = %self.queue.name, "consuming");
+        loop {
+            let next = tokio::select! {
+                _ = shutdown.cancelled() => {
+                    let _ = channel.close(200, "shutdown".into()).await;
+                    return Ok(Stop::Shutdown);
+                }
+                next = deliveries.next() => next,
+            };
+            let delivery = match next {
+                Some(Ok(d)) => d,
+                Some(Err(source)) => {
+                    return Err(BusError::Amqp {
+                        operation: "consume",
+                        source,
+                    });
+                }
+                None => {
+                    return Err(BusError::Amqp {
+                        operation: "consume",
+                        source: lapin::ErrorKind::InvalidChannelState(
+                            lapin::ChannelState::Closed,
+                            "basic.deliver",
+                        )
+                        .into(),
+                    });
+                }
+            };
+            if let Stop::Crash = self.process(&channel, &dead_letters, delivery).await? {
+                let _ = channel.close(200, "simulated crash".into()).await;
+                return Ok(Stop::Crash);
+            }
+        }
+    }
+
+    /// Handles one delivery to the end: ack, dead-letter, or requeue.
+    async fn process(
+        &self,
+        channel: &Channel,
+        dead_letters: &Publisher,
+        delivery: Delivery,
+    ) -> Result<Stop, BusError> {
+        let incoming = match Incoming::from_delivery(&delivery) {
+            Ok(m) => m,
+            Err(e) => {
+                let reason = format!("unreadable envelope: {e}");
+                self.dead_letter(dead_letters, &delivery, &reason).await?;
+                return ack(channel, &delivery).await.map(|_| Stop::Continue);
+            }
+        };
+        let span = tracing::info_span!(
+            "consume",
+            queue = %self.queue.name,
+            message_type = %incoming.message_type,
+            message_id = %incoming.message_id,
+            correlation_id = incoming.correlation_id.as_deref().unwrap_or(""),
+        );
+        ktpel_telemetry::propagation::set_parent_from(&span, &incoming.headers);
+        let outcome = self
+            .apply_with_retries(&incoming)
+            .instrument(span.clone())
+            .await;
+        let _entered = span.enter();
+        let outcome = match outcome {
+            Ok(applied) => {
+                if applied && let Some(w) = &self.outbox {
+                    w.wake();
+                }
+                let outcome = if applied {
+                    Outcome::Applied
+                } else {
+                    Outcome::Duplicate
+                };
+                if applied
+                    && let Some(hook) = &self.after_commit
+                    && hook(&incoming) == AfterCommit::Crash
+                {
+                    tracing::warn!("simulated crash after commit, before ack");
+                    self.observe(&incoming, &outcome);
+                    return Ok(Stop::Crash);
+                }
+                ack(channel, &delivery).await?;
+                outcome
+            }
+            Err(HandlerError::Permanent(reason)) => {
+                tracing::warn!(%reason, "dead-lettering");
+                self.dead_letter(dead_letters, &delivery, &reason).await?;
+                ack(channel, &delivery).await?;
+                Outcome::DeadLettered(reason)
+            }
+            Err(HandlerError::Transient(reason)) => {
+                tracing::warn!(%reason, delivery_count = incoming.delivery_count, "retries used up; returning the message to the queue");
+                channel
+                    .basic_nack(
+                        delivery.delivery_tag,
+                        BasicNackOptions {
+                            requeue: true,
+                            ..Default::default()
+                        },
+                    )
+                    .await
+                    .map_err(BusError::amqp("basic.nack"))?;
+                Outcome::Requeued(reason)
+            }
+        };
+        self.observe(&incoming, &outcome);
+        Ok(Stop::Continue)
+    }
+
+    fn observe(&self, incoming: &Incoming, outcome: &Outcome) {
+        if let Some(hook) = &self.on_outcome {
+            hook(incoming, outcome);
+        }
+    }
+
+    /// Runs the transaction (inbox + handler) with backoff on transient failures.
+    /// `Ok(true)`: applied now; `Ok(false)`: it had been applied before.
+    async fn apply_with_retries(&self, incoming: &Incoming) -> Result<bool, HandlerError> {
+        (|| self.apply_once(incoming))
+            .retry(self.retry)
+            .sleep(tokio::time::sleep)
+            .when(HandlerError::is_transient)
+            .notify(|e, wait| tracing::info!(error = %e, ?wait, "transient failure; retrying"))
+            .await
+    }
+
+    async fn apply_once(&self, incoming: &Incoming) -> Result<bool, HandlerError> {
+        let txn = self.db.begin().await?;
+        let first_time = crate::inbox::record(
+            &txn,
+            &self.queue.name,
+            incoming.message_id,
+            &incoming.message_type,
+        )
+        .await?;
+        if !first_time {
+            txn.rollback().await?;
+            return Ok(false);
+        }
+        match self.handler.handle(&txn, incoming).await {
+            Ok(()) => {
+                txn.commit().await?;
+                Ok(true)
+            }
+            Err(e) => {
+                // Roll back explicitly so the failure is not hidden behind a drop.
+                let _ = txn.rollback().await;
+                Err(e)
+            }
+        }
+    }
+
+    /// Publishes a copy of `delivery` to the dead-letter exchange with the reason, confirmed.
+    async fn dead_letter(
+        &self,
+        publisher: &Publisher,
+        delivery: &Delivery,
+        reason: &str,
+    ) -> Result<(), BusError> {
+        let p = &delivery.properties;
+        let mut headers: BTreeMap<String, String> =
+            crate::headers::from_field_table(p.headers().as_ref());
+        headers.insert(REASON_HEADER.into(), reason.to_owned());
+        headers.insert(QUEUE_HEADER.into(), self.queue.name.clone());
+        headers.insert(
+            "x-ktpel-original-routing-key".into(),
+            delivery.routing_key.to_string(),
+        );
+        // Keep the original id when it is readable, so a replay is still deduplicated.
+        let message_id = p
+            .message_id()
+            .as_ref()
+            .and_then(|id| Uuid::parse_str(id.as_str()).ok())
+            .unwrap_or_else(Uuid::now_v7);
+        let message_type = p
+            .kind()
+            .as_ref()
+            .map(|k| k.as_str().to_owned())
+            .unwrap_or_default();
+        let correlation_id = p
+            .correlation_id()
+            .as_ref()
+            .map(|c| c.as_str().to_owned())
+            .unwrap_or_default();
+        publisher
+            .publish(&Publication {
+                exchange: &self.topology.dead_letter_exchange,
+                routing_key: &self.queue.name,
+                message_id,
+                correlation_id: &correlation_id,
+                message_type: &message_type,
+                headers: &headers,
+                body: &delivery.data,
+            })
+            .await
+    }
+}
+
+/// The consumer stopped because its after-commit hook simulated a crash.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the consumer simulated a crash between commit and ack")]
+pub struct Crashed;
+
+enum Stop {
+    Continue,
+    Shutdown,
+    Crash,
+}
+
+async fn ack(channel: &Channel, delivery: &Delivery) -> Result<(), BusError> {
+    channel
+        .basic_ack(delivery.delivery_tag, BasicAckOptions::default())
+        .await
+        .map_err(BusError::amqp("basic.ack"))
+}

@@ -1,0 +1,47 @@
+use lapin::ErrorKind;
+
+/// What can go wrong talking to the broker or the outbox.
+#[derive(Debug, thiserror::Error)]
+pub enum BusError {
+    #[error("the broker at {url} is unreachable: {source}")]
+    Connect { url: String, source: lapin::Error },
+    #[error("AMQP {operation} failed: {source}")]
+    Amqp {
+        operation: &'static str,
+        source: lapin::Error,
+    },
+    /// The broker refused to take responsibility for a message (basic.nack).
+    #[error("the broker nacked message {message_id}")]
+    Nacked { message_id: String },
+    #[error("database error in {operation}: {source}")]
+    Db {
+        operation: &'static str,
+        source: sea_orm::DbErr,
+    },
+    #[error("cannot encode a {message_type} message: {source}")]
+    Encode {
+        message_type: String,
+        source: serde_json::Error,
+    },
+    #[error("shutting down")]
+    Shutdown,
+}
+
+impl BusError {
+    pub(crate) fn amqp(operation: &'static str) -> impl FnOnce(lapin::Error) -> Self {
+        move |source| Self::Amqp { operation, source }
+    }
+
+    pub(crate) fn db(operation: &'static str) -> impl FnOnce(sea_orm::DbErr) -> Self {
+        move |source| Self::Db { operation, source }
+    }
+
+    /// True when the broker or a database refused for a reason that waiting may cure.
+    pub fn is_connection_loss(&self) -> bool {
+        match self {
+            Self::Connect { .. } | Self::Nacked { .. } => true,
+            Self::Amqp { source, .. } => !matches!(source.kind(), ErrorKind::InvalidChannel(_)),
+            _ => false,
+        }
+    }
+}

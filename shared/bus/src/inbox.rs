@@ -1,0 +1,46 @@
+//! The inbox: "has this consumer already applied this message?"
+//!
+//! [`record`] inserts `(consumer, message_id)` inside the handler's transaction. If the row is
+//! already there the message is a redelivery of one whose effect committed, and the consumer
+//! acks it without running the handler: the effect happens once.
+
+use crate::BusError;
+use ktpel_store::entities::inbox;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    TryInsertResult,
+};
+use uuid::Uuid;
+
+/// Records that `consumer` is applying `message_id`. `Ok(false)` means it already had.
+pub async fn record<C: ConnectionTrait>(
+    db: &C,
+    consumer: &str,
+    message_id: Uuid,
+    message_type: &str,
+) -> Result<bool, BusError> {
+    let row = inbox::ActiveModel {
+        consumer: Set(consumer.to_owned()),
+        message_id: Set(message_id),
+        message_type: Set(message_type.to_owned()),
+        processed_at: Set(chrono::Utc::now()),
+    };
+    let result = inbox::Entity::insert(row)
+        .on_conflict_do_nothing_on([inbox::Column::Consumer, inbox::Column::MessageId])
+        .exec_without_returning(db)
+        .await
+        .map_err(BusError::db("inbox insert"))?;
+    Ok(match result {
+        TryInsertResult::Inserted(n) => n > 0,
+        TryInsertResult::Conflicted | TryInsertResult::Empty => false,
+    })
+}
+
+/// How many messages `consumer` has applied (for status pages and tests).
+pub async fn count<C: ConnectionTrait>(db: &C, consumer: &str) -> Result<u64, BusError> {
+    inbox::Entity::find()
+        .filter(inbox::Column::Consumer.eq(consumer))
+        .count(db)
+        .await
+        .map_err(BusError::db("inbox count"))
+}

@@ -1,0 +1,222 @@
+//! The transactional outbox and its relay.
+//!
+//! A service never publishes from a handler or a request directly: it writes its state change
+//! and its outgoing messages ([`enqueue`]) in one database transaction. Either both happen or
+//! neither does, so a crash can never leave a berkas stamped "sent to the operator" with no
+//! message on its way, or a message about a change that was rolled back.
+//!
+//! The [`Relay`] then publishes unsent rows in `id` order with publisher confirms and marks
+//! them sent. While the broker is unreachable it waits with backoff and keeps everything; once
+//! the broker is back it publishes the backlog in order. A crash between publish and mark can
+//! publish a row twice; its `message_id` is fixed in the row, so the consumer's inbox drops
+//! the copy. Delivery is at least once, effects exactly once.
+
+use crate::{
+    Broker, BusError, Outgoing, Shutdown,
+    publisher::{Publication, Publisher},
+};
+use ktpel_store::entities::outbox;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use std::{collections::BTreeMap, sync::Arc, time::Duration};
+use tokio::sync::Notify;
+
+/// Writes `message` to the outbox inside the caller's transaction, for `exchange`.
+pub async fn enqueue<C: ConnectionTrait>(
+    db: &C,
+    exchange: &str,
+    message: &Outgoing,
+) -> Result<(), BusError> {
+    let headers = serde_json::to_value(&message.headers).map_err(|source| BusError::Encode {
+        message_type: message.message_type.clone(),
+        source,
+    })?;
+    let row = outbox::ActiveModel {
+        message_id: Set(message.message_id),
+        aggregate_id: Set(message.aggregate_id.clone()),
+        exchange: Set(exchange.to_owned()),
+        routing_key: Set(message.routing_key.as_str().to_owned()),
+        message_type: Set(message.message_type.clone()),
+        correlation_id: Set(message.correlation_id.clone()),
+        headers: Set(headers),
+        body: Set(message.body.clone()),
+        created_at: Set(chrono::Utc::now()),
+        published_at: Set(None),
+        ..Default::default()
+    };
+    outbox::Entity::insert(row)
+        .exec_without_returning(db)
+        .await
+        .map_err(BusError::db("outbox insert"))?;
+    Ok(())
+}
+
+/// How many rows still wait to be published (outbox lag, for status and metrics).
+pub async fn pending<C: ConnectionTrait>(db: &C) -> Result<u64, BusError> {
+    outbox::Entity::find()
+        .filter(outbox::Column::PublishedAt.is_null())
+        .count(db)
+        .await
+        .map_err(BusError::db("outbox count"))
+}
+
+/// Wakes a [`Relay`] right after a transaction that enqueued something commits, so messages do
+/// not wait for the next poll. Cheap to clone.
+#[derive(Clone, Default)]
+pub struct Waker(Arc<Notify>);
+
+impl Waker {
+    pub fn wake(&self) {
+        self.0.notify_one();
+    }
+}
+
+/// Publishes the outbox of one database.
+pub struct Relay {
+    db: DatabaseConnection,
+    broker: Broker,
+    app_id: String,
+    batch: u64,
+    poll: Duration,
+    waker: Waker,
+    published: Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl Relay {
+    /// A relay for the outbox in `db`; `app_id` names the service in the AMQP properties.
+    pub fn new(db: DatabaseConnection, broker: Broker, app_id: impl Into<String>) -> Self {
+        Self {
+            db,
+            broker,
+            app_id: app_id.into(),
+            batch: 500,
+            poll: Duration::from_millis(500),
+            waker: Waker::default(),
+            published: Arc::default(),
+        }
+    }
+
+    /// Rows published per round trip of confirms (the pipelined window).
+    pub fn with_batch(mut self, batch: usize) -> Self {
+        self.batch = batch.max(1) as u64;
+        self
+    }
+
+    /// How often to look for rows when nobody wakes the relay.
+    pub fn with_poll_interval(mut self, poll: Duration) -> Self {
+        self.poll = poll;
+        self
+    }
+
+    /// The handle to wake this relay after a commit.
+    pub fn waker(&self) -> Waker {
+        self.waker.clone()
+    }
+
+    /// Messages confirmed by the broker since this relay started.
+    pub fn published_counter(&self) -> Arc<std::sync::atomic::AtomicU64> {
+        self.published.clone()
+    }
+
+    /// Runs until `shutdown`: publish, mark, wait, and on any broker failure reconnect with
+    /// backoff and go on from the oldest unsent row.
+    pub async fn run(self, shutdown: Shutdown) {
+        let mut backoff = self.broker.reconnect_backoff();
+        while !shutdown.is_cancelled() {
+            let publisher = match self.connect(&shutdown).await {
+                Ok(p) => p,
+                Err(BusError::Shutdown) => return,
+                Err(e) => {
+                    tracing::warn!(error = %e, "outbox relay cannot open a confirm channel");
+                    continue;
+                }
+            };
+            match self.drain_until_failure(&publisher, &shutdown).await {
+                Ok(()) => return, // shutdown
+                Err(e) => {
+                    let delay = backoff.next().unwrap_or(Duration::from_secs(5));
+                    tracing::warn!(error = %e, ?delay, "outbox relay paused; will retry");
+                    tokio::select! {
+                        _ = shutdown.cancelled() => return,
+                        _ = tokio::time::sleep(delay) => {}
+                    }
+                }
+            }
+        }
+    }
+
+    async fn connect(&self, shutdown: &Shutdown) -> Result<Publisher, BusError> {
+        let channel = self.broker.channel_with_retry(shutdown).await?;
+        Publisher::new(channel, self.app_id.clone()).await
+    }
+
+    /// Publishes batches until the outbox is empty, then sleeps until woken or polled.
+    /// Returns `Ok` only at shutdown.
+    async fn drain_until_failure(
+        &self,
+        publisher: &Publisher,
+        shutdown: &Shutdown,
+    ) -> Result<(), BusError> {
+        loop {
+            if shutdown.is_cancelled() {
+                return Ok(());
+            }
+            let sent = self.publish_batch(publisher).await?;
+            if sent == 0 {
+                tokio::select! {
+                    _ = shutdown.cancelled() => return Ok(()),
+                    _ = self.waker.0.notified() => {}
+                    _ = tokio::time::sleep(self.poll) => {}
+                }
+            }
+        }
+    }
+
+    /// Publishes up to one batch of unsent rows in order and marks them sent.
+    pub async fn publish_batch(&self, publisher: &Publisher) -> Result<usize, BusError> {
+        let rows = outbox::Entity::find()
+            .filter(outbox::Column::PublishedAt.is_null())
+            .order_by_asc(outbox::Column::Id)
+            .limit(self.batch)
+            .all(&self.db)
+            .await
+            .map_err(BusError::db("outbox read"))?;
+        if rows.is_empty() {
+            return Ok(0);
+        }
+        let headers: Vec<BTreeMap<String, String>> = rows
+            .iter()
+            .map(|r| serde_json::from_value(r.headers.clone()).unwrap_or_default())
+            .collect();
+        let batch: Vec<Publication<'_>> = rows
+            .iter()
+            .zip(&headers)
+            .map(|(r, h)| Publication {
+                exchange: &r.exchange,
+                routing_key: &r.routing_key,
+                message_id: r.message_id,
+                correlation_id: &r.correlation_id,
+                message_type: &r.message_type,
+                headers: h,
+                body: &r.body,
+            })
+            .collect();
+        publisher.publish_all(&batch).await?;
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        outbox::Entity::update_many()
+            .col_expr(
+                outbox::Column::PublishedAt,
+                sea_orm::sea_query::Expr::value(chrono::Utc::now()),
+            )
+            .filter(outbox::Column::Id.is_in(ids))
+            .exec(&self.db)
+            .await
+            .map_err(BusError::db("outbox mark sent"))?;
+        self.published
+            .fetch_add(rows.len() as u64, std::sync::atomic::Ordering::Relaxed);
+        tracing::debug!(count = rows.len(), "outbox batch published");
+        Ok(rows.len())
+    }
+}

@@ -1,0 +1,103 @@
+//! Publishing with publisher confirms, pipelined.
+//!
+//! Every publish is confirmed by the broker before it counts; a nack or a lost channel is an
+//! error, never silence. Waiting for each confirm in turn caps a 2-core machine at about 1,300
+//! msg/s, so a batch is published first and its confirms are awaited together (DESIGN.md:
+//! about 17,000 msg/s with 1,000 in flight). The broker confirms in order on one channel, so
+//! the batch keeps its order on the queue.
+
+use crate::{BusError, message::properties};
+use lapin::{
+    Channel, Confirmation, PublisherConfirm,
+    options::{BasicPublishOptions, ConfirmSelectOptions},
+};
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+/// One message to publish, borrowed from wherever it is stored.
+pub struct Publication<'a> {
+    pub exchange: &'a str,
+    pub routing_key: &'a str,
+    pub message_id: Uuid,
+    pub correlation_id: &'a str,
+    pub message_type: &'a str,
+    pub headers: &'a BTreeMap<String, String>,
+    pub body: &'a [u8],
+}
+
+/// A channel in confirm mode.
+pub struct Publisher {
+    channel: Channel,
+    app_id: String,
+}
+
+impl Publisher {
+    /// Puts `channel` in confirm mode; `app_id` names the publishing service.
+    pub async fn new(channel: Channel, app_id: impl Into<String>) -> Result<Self, BusError> {
+        channel
+            .confirm_select(ConfirmSelectOptions::default())
+            .await
+            .map_err(BusError::amqp("confirm.select"))?;
+        Ok(Self {
+            channel,
+            app_id: app_id.into(),
+        })
+    }
+
+    pub fn channel(&self) -> &Channel {
+        &self.channel
+    }
+
+    /// Publishes every message, then waits for all confirms. `Ok` means the broker has taken
+    /// responsibility for each one (persisted to a quorum of the queue's replicas).
+    pub async fn publish_all(&self, batch: &[Publication<'_>]) -> Result<(), BusError> {
+        let mut pending: Vec<(Uuid, PublisherConfirm)> = Vec::with_capacity(batch.len());
+        for p in batch {
+            pending.push((p.message_id, self.start(p).await?));
+        }
+        for (message_id, confirm) in pending {
+            settle(message_id, confirm.await)?;
+        }
+        Ok(())
+    }
+
+    /// Publishes one message and waits for its confirm.
+    pub async fn publish(&self, p: &Publication<'_>) -> Result<(), BusError> {
+        let confirm = self.start(p).await?;
+        settle(p.message_id, confirm.await)
+    }
+
+    async fn start(&self, p: &Publication<'_>) -> Result<PublisherConfirm, BusError> {
+        let props = properties(
+            &self.app_id,
+            p.message_id,
+            p.correlation_id,
+            p.message_type,
+            p.headers,
+        );
+        self.channel
+            .basic_publish(
+                p.exchange.into(),
+                p.routing_key.into(),
+                BasicPublishOptions::default(),
+                p.body,
+                props,
+            )
+            .await
+            .map_err(BusError::amqp("basic.publish"))
+    }
+}
+
+fn settle(message_id: Uuid, result: lapin::Result<Confirmation>) -> Result<(), BusError> {
+    match result.map_err(BusError::amqp("publisher confirm"))? {
+        Confirmation::Ack(_) => Ok(()),
+        Confirmation::Nack(_) => Err(BusError::Nacked {
+            message_id: message_id.to_string(),
+        }),
+        // Only possible if confirm mode was lost, which `Publisher::new` rules out; treat it
+        // as unconfirmed rather than as success.
+        Confirmation::NotRequested => Err(BusError::Nacked {
+            message_id: message_id.to_string(),
+        }),
+    }
+}

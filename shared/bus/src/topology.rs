@@ -1,0 +1,200 @@
+//! The one place where exchanges and queues are declared.
+//!
+//! ```text
+//!  publishers ──▶ ktpel (topic, durable) ──binding──▶ <queue> (quorum, x-delivery-limit)
+//!                    │ alternate-exchange                │ dead-letter (limit reached)
+//!                    ▼                                   ▼
+//!            ktpel.unrouted (fanout)            ktpel.dlx (direct) ──<queue>──▶ <queue>.dlq
+//!                    ▼                                   ▲
+//!            ktpel.unrouted (queue)        consumer: permanent failure, with the reason
+//! ```
+//!
+//! Nothing is dropped silently: a message no queue is bound for goes to `ktpel.unrouted`
+//! (RabbitMQ's alternate exchange), and a poison message ends in its queue's `.dlq`, where ops
+//! can read the reason and replay it. Declarations are idempotent, so every service declares
+//! what it uses at start and after every reconnect.
+
+use crate::BusError;
+use lapin::{
+    Channel, ExchangeKind,
+    options::{ExchangeDeclareOptions, QueueBindOptions, QueueDeclareOptions},
+    types::{AMQPValue, FieldTable, ShortString},
+};
+
+/// Names of the shared exchanges.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Topology {
+    /// The durable topic exchange for handoffs and events.
+    pub exchange: String,
+    /// Where dead letters go, routed by the name of the queue they died in.
+    pub dead_letter_exchange: String,
+    /// Alternate exchange (and its queue) for messages no binding matched.
+    pub unrouted: String,
+}
+
+impl Default for Topology {
+    fn default() -> Self {
+        Self {
+            exchange: "ktpel".into(),
+            dead_letter_exchange: "ktpel.dlx".into(),
+            unrouted: "ktpel.unrouted".into(),
+        }
+    }
+}
+
+/// A consumer's queue: its name, what it binds, and its redelivery limit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueSpec {
+    pub name: String,
+    /// Binding patterns on the topic exchange, e.g. `berkas.operator.32.73.#`.
+    pub bindings: Vec<String>,
+    /// Deliveries before the broker dead-letters the message (`x-delivery-limit`).
+    pub delivery_limit: u32,
+}
+
+impl QueueSpec {
+    pub fn new(name: impl Into<String>, bindings: impl IntoIterator<Item = String>) -> Self {
+        Self {
+            name: name.into(),
+            bindings: bindings.into_iter().collect(),
+            delivery_limit: 5,
+        }
+    }
+
+    pub fn with_delivery_limit(mut self, limit: u32) -> Self {
+        self.delivery_limit = limit;
+        self
+    }
+
+    /// The name of this queue's dead-letter queue.
+    pub fn dead_letter_queue(&self) -> String {
+        dead_letter_queue(&self.name)
+    }
+}
+
+/// `<queue>.dlq`.
+pub fn dead_letter_queue(queue: &str) -> String {
+    format!("{queue}.dlq")
+}
+
+impl Topology {
+    /// Declares the exchanges (and the unrouted queue). Idempotent.
+    pub async fn declare_exchanges(&self, ch: &Channel) -> Result<(), BusError> {
+        exchange(
+            ch,
+            &self.unrouted,
+            ExchangeKind::Fanout,
+            FieldTable::default(),
+        )
+        .await?;
+        let mut args = FieldTable::default();
+        args.insert(
+            "alternate-exchange".into(),
+            AMQPValue::LongString(self.unrouted.as_str().into()),
+        );
+        exchange(ch, &self.exchange, ExchangeKind::Topic, args).await?;
+        exchange(
+            ch,
+            &self.dead_letter_exchange,
+            ExchangeKind::Direct,
+            FieldTable::default(),
+        )
+        .await?;
+        quorum_queue(ch, &self.unrouted, FieldTable::default()).await?;
+        ch.queue_bind(
+            self.unrouted.as_str().into(),
+            self.unrouted.as_str().into(),
+            "".into(),
+            QueueBindOptions::default(),
+            FieldTable::default(),
+        )
+        .await
+        .map_err(BusError::amqp("queue.bind"))
+    }
+
+    /// Declares a consumer queue, its bindings and its dead-letter queue. Idempotent.
+    pub async fn declare_queue(&self, ch: &Channel, spec: &QueueSpec) -> Result<(), BusError> {
+        self.declare_exchanges(ch).await?;
+        let dlq = spec.dead_letter_queue();
+        quorum_queue(ch, &dlq, FieldTable::default()).await?;
+        bind(ch, &dlq, &self.dead_letter_exchange, &spec.name).await?;
+
+        let mut args = FieldTable::default();
+        args.insert(
+            "x-delivery-limit".into(),
+            AMQPValue::LongInt(spec.delivery_limit.min(i32::MAX as u32) as i32),
+        );
+        args.insert(
+            "x-dead-letter-exchange".into(),
+            AMQPValue::LongString(self.dead_letter_exchange.as_str().into()),
+        );
+        args.insert(
+            "x-dead-letter-routing-key".into(),
+            AMQPValue::LongString(spec.name.as_str().into()),
+        );
+        // At-least-once dead-lettering needs reject-publish overflow (RabbitMQ 3.10+): a
+        // message leaves the queue only once its dead-lettered copy is safe.
+        args.insert(
+            "x-dead-letter-strategy".into(),
+            AMQPValue::LongString("at-least-once".into()),
+        );
+        args.insert(
+            "x-overflow".into(),
+            AMQPValue::LongString("reject-publish".into()),
+        );
+        quorum_queue(ch, &spec.name, args).await?;
+        for pattern in &spec.bindings {
+            bind(ch, &spec.name, &self.exchange, pattern).await?;
+        }
+        Ok(())
+    }
+}
+
+async fn exchange(
+    ch: &Channel,
+    name: &str,
+    kind: ExchangeKind,
+    args: FieldTable,
+) -> Result<(), BusError> {
+    ch.exchange_declare(
+        ShortString::from(name),
+        kind,
+        ExchangeDeclareOptions {
+            durable: true,
+            ..Default::default()
+        },
+        args,
+    )
+    .await
+    .map_err(BusError::amqp("exchange.declare"))
+}
+
+async fn quorum_queue(ch: &Channel, name: &str, mut args: FieldTable) -> Result<(), BusError> {
+    args.insert(
+        "x-queue-type".into(),
+        AMQPValue::LongString("quorum".into()),
+    );
+    ch.queue_declare(
+        ShortString::from(name),
+        QueueDeclareOptions {
+            durable: true,
+            ..Default::default()
+        },
+        args,
+    )
+    .await
+    .map(|_| ())
+    .map_err(BusError::amqp("queue.declare"))
+}
+
+async fn bind(ch: &Channel, queue: &str, exchange: &str, key: &str) -> Result<(), BusError> {
+    ch.queue_bind(
+        ShortString::from(queue),
+        ShortString::from(exchange),
+        ShortString::from(key),
+        QueueBindOptions::default(),
+        FieldTable::default(),
+    )
+    .await
+    .map_err(BusError::amqp("queue.bind"))
+}

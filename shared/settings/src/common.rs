@@ -1,0 +1,128 @@
+//! The settings sections every service shares: the broker, the database, telemetry.
+
+use crate::{SettingsError, Validate};
+use serde::{Deserialize, Serialize};
+
+/// How to reach RabbitMQ (`[amqp]`, `KTPEL__AMQP__…`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AmqpSettings {
+    /// `amqp://user:pass@host:port/vhost` (the vhost URL-encoded, `%2f` for `/`).
+    pub url: String,
+    /// How many unacknowledged deliveries a consumer may hold (basic.qos).
+    pub prefetch: u16,
+    /// Publisher confirms that may be outstanding at once (the pipelined window).
+    pub confirm_window: usize,
+    /// Redeliveries before a quorum queue dead-letters a message (`x-delivery-limit`).
+    pub delivery_limit: u32,
+}
+
+impl Default for AmqpSettings {
+    fn default() -> Self {
+        Self {
+            url: "amqp://guest:guest@127.0.0.1:5672/%2f".into(),
+            prefetch: 64,
+            confirm_window: 1000,
+            delivery_limit: 5,
+        }
+    }
+}
+
+impl Validate for AmqpSettings {
+    fn validate(&self) -> Result<(), SettingsError> {
+        if !(self.url.starts_with("amqp://") || self.url.starts_with("amqps://")) {
+            return Err(SettingsError::invalid(
+                "amqp.url",
+                format!("`{}` is not an amqp:// or amqps:// URL", self.url),
+            ));
+        }
+        if self.prefetch == 0 {
+            return Err(SettingsError::invalid(
+                "amqp.prefetch",
+                "0 would mean unlimited; give a positive number",
+            ));
+        }
+        if self.confirm_window == 0 {
+            return Err(SettingsError::invalid(
+                "amqp.confirm_window",
+                "must be at least 1",
+            ));
+        }
+        if self.delivery_limit == 0 {
+            return Err(SettingsError::invalid(
+                "amqp.delivery_limit",
+                "must be at least 1",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Where a service keeps its tables (`[database]`, `KTPEL__DATABASE__…`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseSettings {
+    /// `sqlite://data/<service>.db` (the embedded default) or `postgres://…`.
+    pub url: String,
+    /// Upper bound of the connection pool.
+    pub max_connections: u32,
+}
+
+impl DatabaseSettings {
+    /// The embedded default for a service: one SQLite file under `data/`.
+    pub fn sqlite_for(service: &str) -> Self {
+        Self {
+            url: format!("sqlite://data/{service}.db"),
+            max_connections: 8,
+        }
+    }
+}
+
+impl Default for DatabaseSettings {
+    fn default() -> Self {
+        Self::sqlite_for("ktpel")
+    }
+}
+
+impl Validate for DatabaseSettings {
+    fn validate(&self) -> Result<(), SettingsError> {
+        let known = ["sqlite:", "postgres://", "postgresql://"];
+        if !known.iter().any(|p| self.url.starts_with(p)) {
+            return Err(SettingsError::invalid(
+                "database.url",
+                format!("`{}` is neither sqlite: nor postgres://", self.url),
+            ));
+        }
+        if self.max_connections == 0 {
+            return Err(SettingsError::invalid(
+                "database.max_connections",
+                "must be at least 1",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Logs and traces (`[telemetry]`, `KTPEL__TELEMETRY__…`).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TelemetrySettings {
+    /// An OTLP/gRPC endpoint such as `http://otel-collector:4317`; unset means logs to stderr only.
+    pub otlp_endpoint: Option<String>,
+    /// A `tracing` filter such as `info,ktpel_bus=debug`; `RUST_LOG` wins when set.
+    pub log_filter: Option<String>,
+}
+
+impl Validate for TelemetrySettings {
+    fn validate(&self) -> Result<(), SettingsError> {
+        match &self.otlp_endpoint {
+            Some(e) if !(e.starts_with("http://") || e.starts_with("https://")) => {
+                Err(SettingsError::invalid(
+                    "telemetry.otlp_endpoint",
+                    format!("`{e}` is not an http:// or https:// URL"),
+                ))
+            }
+            _ => Ok(()),
+        }
+    }
+}

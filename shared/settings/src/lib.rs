@@ -1,0 +1,71 @@
+//! Layered, typed configuration for every KTP-el service.
+//!
+//! One rule for all services (DESIGN.md, "Configuration"): defaults in code, then a file
+//! `config/<name>.toml` (optional), then the environment, `KTPEL__SECTION__KEY`
+//! (for example `KTPEL__AMQP__URL`). The result is deserialized into the service's own settings
+//! struct and validated *before* anything starts, so a bad value stops the program at start
+//! with a message that names the key, instead of failing at 3 a.m. on first use.
+
+mod common;
+
+pub use common::{AmqpSettings, DatabaseSettings, TelemetrySettings};
+
+use config::{Config, Environment, File};
+use serde::{Serialize, de::DeserializeOwned};
+
+/// The prefix of every environment variable the services read.
+pub const ENV_PREFIX: &str = "KTPEL";
+
+/// Why the settings could not be loaded. Each variant names the offending key.
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    /// A source could not be read or a value has the wrong type; `config` names the key.
+    #[error("configuration error: {0}")]
+    Source(#[from] config::ConfigError),
+    /// The value parsed but makes no sense (for example an `http://` URL for AMQP).
+    #[error("configuration key `{key}` is invalid: {reason}")]
+    Invalid { key: String, reason: String },
+}
+
+impl SettingsError {
+    /// Shorthand for [`SettingsError::Invalid`].
+    pub fn invalid(key: impl Into<String>, reason: impl Into<String>) -> Self {
+        Self::Invalid {
+            key: key.into(),
+            reason: reason.into(),
+        }
+    }
+}
+
+/// A settings struct that can check itself after it was deserialized.
+pub trait Validate {
+    /// Returns the first invalid key, named as in the file and the environment.
+    fn validate(&self) -> Result<(), SettingsError>;
+}
+
+/// Loads `T` from its defaults, then `config/<name>.toml`, then `KTPEL__…` variables.
+pub fn load<T>(name: &str) -> Result<T, SettingsError>
+where
+    T: Default + Serialize + DeserializeOwned + Validate,
+{
+    load_from(name, Environment::with_prefix(ENV_PREFIX).separator("__"))
+}
+
+/// As [`load`], with an explicit environment source (tests pass a map instead of the
+/// process environment, so they can run in parallel).
+pub fn load_from<T>(name: &str, environment: Environment) -> Result<T, SettingsError>
+where
+    T: Default + Serialize + DeserializeOwned + Validate,
+{
+    let settings: T = Config::builder()
+        .add_source(Config::try_from(&T::default())?)
+        .add_source(File::with_name(&format!("config/{name}")).required(false))
+        .add_source(environment.try_parsing(true))
+        .build()?
+        .try_deserialize()?;
+    settings.validate()?;
+    Ok(settings)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,81 @@
+use super::*;
+use serde::Deserialize;
+use std::collections::HashMap;
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Example {
+    amqp: AmqpSettings,
+    database: DatabaseSettings,
+}
+
+impl Validate for Example {
+    fn validate(&self) -> Result<(), SettingsError> {
+        self.amqp.validate()?;
+        self.database.validate()
+    }
+}
+
+fn env(pairs: &[(&str, &str)]) -> Environment {
+    let map: HashMap<String, String> = pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    Environment::with_prefix(ENV_PREFIX)
+        .separator("__")
+        .source(Some(map))
+}
+
+#[test]
+fn defaults_apply_when_nothing_is_set() {
+    let s: Example = load_from("no-such-service", env(&[])).unwrap();
+    assert_eq!(s.amqp, AmqpSettings::default());
+    assert_eq!(s.database.url, "sqlite://data/ktpel.db");
+}
+
+#[test]
+fn environment_overrides_defaults() {
+    let s: Example = load_from(
+        "no-such-service",
+        env(&[
+            ("KTPEL__AMQP__URL", "amqp://u:p@broker:5672/dinas"),
+            ("KTPEL__AMQP__PREFETCH", "10"),
+        ]),
+    )
+    .unwrap();
+    assert_eq!(s.amqp.url, "amqp://u:p@broker:5672/dinas");
+    assert_eq!(s.amqp.prefetch, 10);
+}
+
+#[test]
+fn a_value_of_the_wrong_type_names_its_key() {
+    let err = load_from::<Example>("no-such-service", env(&[("KTPEL__AMQP__PREFETCH", "lots")]))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("prefetch"), "{err}");
+}
+
+#[test]
+fn a_nonsense_value_names_its_key() {
+    let err = load_from::<Example>(
+        "no-such-service",
+        env(&[("KTPEL__AMQP__URL", "http://127.0.0.1:5672")]),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("amqp.url"), "{err}");
+    let err = load_from::<Example>(
+        "no-such-service",
+        env(&[("KTPEL__DATABASE__URL", "mysql://x")]),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("database.url"), "{err}");
+}
+
+#[test]
+fn zero_prefetch_is_refused() {
+    let err = load_from::<Example>("no-such-service", env(&[("KTPEL__AMQP__PREFETCH", "0")]))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("amqp.prefetch"), "{err}");
+}

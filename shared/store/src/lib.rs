@@ -1,0 +1,148 @@
+//! Storage for every KTP-el service, on sea-orm.
+//!
+//! A service owns its tables (DESIGN.md, "Persistence"): it gets its own database — an embedded
+//! SQLite file under `data/` by default, PostgreSQL in production — and runs its own migrations.
+//! This crate gives it three things:
+//!
+//! - [`connect`]: open the database named in [`DatabaseSettings`], creating a SQLite file and its
+//!   folder if needed, with settings that make SQLite behave under concurrent writers;
+//! - the tables every service needs for messaging — the **inbox** (processed message ids, so a
+//!   redelivery never doubles an effect) and the **outbox** (messages that commit together with
+//!   the state change that caused them) — as entities in [`entities`] and a migration in
+//!   [`migrations`];
+//! - [`migrate`]: run a service's migrator, which starts with [`migrations::BusTables`].
+//!
+//! The same migrations and the same queries run on SQLite and PostgreSQL; the tests run on both.
+
+pub mod entities;
+pub mod migrations;
+
+pub use ktpel_settings::DatabaseSettings;
+pub use sea_orm::{DatabaseConnection, DbErr};
+
+use sea_orm::{ConnectOptions, Database};
+use sea_orm_migration::MigratorTrait;
+use std::time::Duration;
+
+/// Why a database could not be opened or migrated.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot create the folder {path} for the SQLite database: {source}")]
+    CreateDir {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("cannot open the database {url}: {source}")]
+    Connect { url: String, source: DbErr },
+    #[error("migrating the database failed: {0}")]
+    Migrate(DbErr),
+}
+
+/// Opens the database of `settings`, creating a SQLite file (and its folder) if it is missing.
+pub async fn connect(settings: &DatabaseSettings) -> Result<DatabaseConnection, StoreError> {
+    let url = sqlite_create_mode(&settings.url);
+    if let Some(path) = sqlite_path(&url) {
+        if let Some(dir) = std::path::Path::new(path).parent() {
+            if !dir.as_os_str().is_empty() {
+                std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
+                    path: dir.display().to_string(),
+                    source,
+                })?;
+            }
+        }
+    }
+    let mut options = ConnectOptions::new(url.clone());
+    options
+        .max_connections(settings.max_connections)
+        .connect_timeout(Duration::from_secs(10))
+        .sqlx_logging(false)
+        // SQLite: WAL lets readers run beside the one writer, and a busy timeout makes a
+        // second writer wait for the lock instead of failing at once with SQLITE_BUSY.
+        .map_sqlx_sqlite_opts(|o| {
+            use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+            o.journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(30))
+                .foreign_keys(true)
+        });
+    Database::connect(options)
+        .await
+        .map_err(|source| StoreError::Connect {
+            url: redact(&settings.url),
+            source,
+        })
+}
+
+/// Runs every pending migration of `M` (a service's migrator).
+pub async fn migrate<M: MigratorTrait>(db: &DatabaseConnection) -> Result<(), StoreError> {
+    M::up(db, None).await.map_err(StoreError::Migrate)
+}
+
+/// Opens and migrates in one step, the way every service starts.
+pub async fn open<M: MigratorTrait>(
+    settings: &DatabaseSettings,
+) -> Result<DatabaseConnection, StoreError> {
+    let db = connect(settings).await?;
+    migrate::<M>(&db).await?;
+    Ok(db)
+}
+
+/// `sqlite://file.db` opens read-write but does not create the file; `mode=rwc` does.
+fn sqlite_create_mode(url: &str) -> String {
+    let is_file = url.starts_with("sqlite:") && !url.contains(":memory:") && !url.contains("mode=");
+    match (is_file, url.contains('?')) {
+        (true, true) => format!("{url}&mode=rwc"),
+        (true, false) => format!("{url}?mode=rwc"),
+        (false, _) => url.to_owned(),
+    }
+}
+
+/// The file path of a SQLite URL, if it names a file.
+fn sqlite_path(url: &str) -> Option<&str> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next()?;
+    (!path.is_empty() && path != ":memory:").then_some(path)
+}
+
+/// Keeps passwords out of error messages and logs.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            let user = userinfo.split(':').next().unwrap_or_default();
+            format!("{}://{}:***@{}", &url[..scheme], user, &url[at + 1..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_urls_get_create_mode() {
+        assert_eq!(
+            sqlite_create_mode("sqlite://data/a.db"),
+            "sqlite://data/a.db?mode=rwc"
+        );
+        assert_eq!(sqlite_create_mode("sqlite::memory:"), "sqlite::memory:");
+        assert_eq!(sqlite_create_mode("postgres://x/y"), "postgres://x/y");
+        assert_eq!(
+            sqlite_path("sqlite://data/a.db?mode=rwc"),
+            Some("data/a.db")
+        );
+        assert_eq!(sqlite_path("sqlite::memory:"), None);
+    }
+
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(
+            redact("postgres://ktpel:secret@db:5432/x"),
+            "postgres://ktpel:***@db:5432/x"
+        );
+        assert_eq!(redact("sqlite://data/a.db"), "sqlite://data/a.db");
+    }
+}
