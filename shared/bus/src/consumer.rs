@@ -97,6 +97,17 @@ pub trait Handler: Send + Sync + 'static {
     ) -> impl Future<Output = Result<(), HandlerError>> + Send;
 }
 
+/// A shared handler is a handler (a test keeps one `Arc` to look inside).
+impl<H: Handler> Handler for Arc<H> {
+    fn handle(
+        &self,
+        txn: &DatabaseTransaction,
+        message: &Incoming,
+    ) -> impl Future<Output = Result<(), HandlerError>> + Send {
+        (**self).handle(txn, message)
+    }
+}
+
 /// What the consumer did with one delivery (for logs, tests and metrics).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {

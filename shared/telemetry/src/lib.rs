@@ -11,7 +11,9 @@ pub mod propagation;
 use ktpel_settings::TelemetrySettings;
 use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_sdk::{Resource, trace::SdkTracerProvider};
-use tracing_subscriber::{EnvFilter, layer::SubscriberExt, util::SubscriberInitExt};
+use tracing_subscriber::{
+    EnvFilter, Layer as _, filter::LevelFilter, layer::SubscriberExt, util::SubscriberInitExt,
+};
 
 /// Why telemetry could not be set up.
 #[derive(Debug, thiserror::Error)]
@@ -51,10 +53,16 @@ pub fn init(service: &str, settings: &TelemetrySettings) -> Result<Telemetry, Te
         })?,
         None => EnvFilter::new("info"),
     };
-    let otel = tracing_opentelemetry::layer().with_tracer(provider.tracer(service.to_owned()));
+    // The log filter quiets stderr only: spans at INFO and above always reach OpenTelemetry,
+    // so turning logs down never breaks the trace of a berkas.
+    let otel = tracing_opentelemetry::layer()
+        .with_tracer(provider.tracer(service.to_owned()))
+        .with_filter(LevelFilter::INFO);
+    let logs = tracing_subscriber::fmt::layer()
+        .with_writer(std::io::stderr)
+        .with_filter(filter);
     let installed = tracing_subscriber::registry()
-        .with(filter)
-        .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
+        .with(logs)
         .with(otel)
         .try_init()
         .is_ok();

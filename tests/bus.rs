@@ -1,0 +1,645 @@
+//! The messaging backbone against the real RabbitMQ (a fresh vhost per test) and a real
+//! database: the tests the foundation issue asks for, numbered as there.
+
+use backon::ExponentialBuilder;
+use ktpel_bus::{
+    Broker, Handler, HandlerError, Incoming, Message, Outgoing, QueueSpec, Relay, RoutingKey,
+    Shutdown, Topology,
+    consumer::{AfterCommit, Consumer, Outcome, QUEUE_HEADER, REASON_HEADER},
+    outbox,
+    publisher::{Publication, Publisher},
+};
+use ktpel_tests::{Backend, TestDatabase, TestVhost, effects, eventually, proxy::Proxy};
+use lapin::options::{BasicGetOptions, QueueDeclareOptions};
+use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionTrait};
+use serde::{Deserialize, Serialize};
+use std::{
+    collections::BTreeMap,
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicU32, Ordering},
+    },
+    time::{Duration, Instant},
+};
+
+const WAIT: Duration = Duration::from_secs(30);
+const QUEUE: &str = "test.effects";
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Ping {
+    aggregate: String,
+    seq: i64,
+    #[serde(default)]
+    poison: bool,
+}
+
+impl Message for Ping {
+    const KIND: &'static str = "test.ping";
+    const VERSION: u16 = 1;
+}
+
+/// A message with a NIK: deserializing it validates the NIK (S01.2, "verifies and validates").
+#[derive(Debug, Serialize, Deserialize)]
+struct Enrol {
+    nik: ktpel_domain::Nik,
+}
+
+impl Message for Enrol {
+    const KIND: &'static str = "test.enrol";
+    const VERSION: u16 = 1;
+}
+
+/// Writes one effect per message; can be told to fail transiently a number of times.
+#[derive(Default)]
+struct Recorder {
+    transient_failures_left: AtomicU32,
+    attempts: Mutex<Vec<Instant>>,
+    trace_ids: Mutex<Vec<Option<String>>>,
+}
+
+impl Handler for Recorder {
+    async fn handle(&self, txn: &DatabaseTransaction, m: &Incoming) -> Result<(), HandlerError> {
+        self.attempts.lock().unwrap().push(Instant::now());
+        self.trace_ids
+            .lock()
+            .unwrap()
+            .push(ktpel_telemetry::propagation::trace_id(
+                &tracing::Span::current(),
+            ));
+        if m.is::<Ping>() {
+            let ping: Ping = m.decode()?;
+            if ping.poison {
+                return Err(HandlerError::permanent(
+                    "poison pill: this berkas can never be processed",
+                ));
+            }
+            let left = self.transient_failures_left.load(Ordering::SeqCst);
+            if left > 0 {
+                self.transient_failures_left
+                    .store(left - 1, Ordering::SeqCst);
+                return Err(HandlerError::transient("the registry did not answer"));
+            }
+            effects::record(txn, &m.message_id.to_string(), &ping.aggregate, ping.seq).await?;
+            Ok(())
+        } else if m.is::<Enrol>() {
+            let enrol: Enrol = m.decode()?;
+            effects::record(txn, &m.message_id.to_string(), &enrol.nik.to_string(), 0).await?;
+            Ok(())
+        } else {
+            Err(HandlerError::permanent(format!(
+                "unknown message type `{}`",
+                m.message_type
+            )))
+        }
+    }
+}
+
+fn fast_backoff() -> ExponentialBuilder {
+    ExponentialBuilder::default()
+        .with_min_delay(Duration::from_millis(50))
+        .with_max_delay(Duration::from_millis(500))
+        .with_jitter()
+        .without_max_times()
+}
+
+/// One test's world: a vhost, a database, a broker handle, a relay and a consumer.
+struct Rig {
+    vhost: TestVhost,
+    _db_guard: TestDatabase,
+    db: DatabaseConnection,
+    broker: Broker,
+    topology: Topology,
+    shutdown: Shutdown,
+    recorder: Arc<Recorder>,
+    outcomes: Arc<Mutex<Vec<(Incoming, Outcome)>>>,
+}
+
+impl Rig {
+    async fn new(backend: Backend) -> Self {
+        ktpel_tests::telemetry();
+        let vhost = TestVhost::new();
+        let db_guard = TestDatabase::new(backend).await;
+        let db = db_guard.open::<effects::Migrator>().await;
+        let broker = Broker::with_backoff(vhost.url(), "test-service", fast_backoff());
+        Self {
+            vhost,
+            _db_guard: db_guard,
+            db,
+            broker,
+            topology: Topology::default(),
+            shutdown: Shutdown::new(),
+            recorder: Arc::default(),
+            outcomes: Arc::default(),
+        }
+    }
+
+    fn queue() -> QueueSpec {
+        QueueSpec::new(QUEUE, [RoutingKey::binding("test", None).unwrap()]).with_delivery_limit(3)
+    }
+
+    fn consumer(&self) -> Consumer<Arc<Recorder>> {
+        let outcomes = self.outcomes.clone();
+        Consumer::new(
+            self.broker.clone(),
+            self.db.clone(),
+            self.topology.clone(),
+            Self::queue(),
+            self.recorder.clone(),
+        )
+        .with_retry(
+            ExponentialBuilder::default()
+                .with_min_delay(Duration::from_millis(100))
+                .with_factor(3.0)
+                .with_jitter()
+                .with_max_times(4),
+        )
+        .with_outcome_observer(move |m, o| outcomes.lock().unwrap().push((m.clone(), o.clone())))
+    }
+
+    /// Declares the queue before anything is published, so nothing is unrouted.
+    async fn declare(&self) {
+        let ch = self.broker.channel().await.unwrap();
+        self.topology
+            .declare_queue(&ch, &Self::queue())
+            .await
+            .unwrap();
+    }
+
+    fn spawn_consumer(&self) {
+        let c = self.consumer();
+        let s = self.shutdown.clone();
+        tokio::spawn(async move { c.run(s).await });
+    }
+
+    fn spawn_relay(&self, broker: Broker) -> outbox::Waker {
+        let relay = Relay::new(self.db.clone(), broker, "test-service")
+            .with_poll_interval(Duration::from_millis(50));
+        let waker = relay.waker();
+        tokio::spawn(relay.run(self.shutdown.clone()));
+        waker
+    }
+
+    /// Writes pings to the outbox in one transaction per message, as a service would.
+    async fn enqueue(&self, pings: impl IntoIterator<Item = Ping>) -> Vec<uuid::Uuid> {
+        let mut ids = Vec::new();
+        for ping in pings {
+            let key = RoutingKey::regional("test.ping", "32.73.01").unwrap();
+            let msg =
+                Outgoing::new(&ping, key, ping.aggregate.clone(), ping.aggregate.clone()).unwrap();
+            ids.push(msg.message_id);
+            let txn = self.db.begin().await.unwrap();
+            outbox::enqueue(&txn, &self.topology.exchange, &msg)
+                .await
+                .unwrap();
+            txn.commit().await.unwrap();
+        }
+        ids
+    }
+
+    /// Publishes raw bytes with a given type, bypassing the outbox (to send malformed input).
+    async fn publish_raw(&self, message_type: &str, body: &[u8]) {
+        let publisher = Publisher::new(self.broker.channel().await.unwrap(), "test-raw")
+            .await
+            .unwrap();
+        publisher
+            .publish(&Publication {
+                exchange: &self.topology.exchange,
+                routing_key: "test.raw.32.73.01",
+                message_id: uuid::Uuid::now_v7(),
+                correlation_id: "raw",
+                message_type,
+                headers: &BTreeMap::new(),
+                body,
+            })
+            .await
+            .unwrap();
+    }
+
+    async fn effects(&self) -> Vec<effects::Effect> {
+        effects::all(&self.db).await
+    }
+
+    async fn wait_for_effects(&self, n: usize) -> Vec<effects::Effect> {
+        let ok = eventually(WAIT, || async { self.effects().await.len() >= n }).await;
+        let got = self.effects().await;
+        assert!(ok, "expected {n} effects, got {}", got.len());
+        got
+    }
+
+    /// Takes every message out of the queue's dead-letter queue: (type, reason, body).
+    async fn dead_letters(&self) -> Vec<(String, String, String)> {
+        let ch = self.broker.channel().await.unwrap();
+        let mut out = Vec::new();
+        while let Some(m) = ch
+            .basic_get(
+                Self::queue().dead_letter_queue().into(),
+                BasicGetOptions { no_ack: true },
+            )
+            .await
+            .unwrap()
+        {
+            let props = &m.delivery.properties;
+            let headers = props.headers().clone().unwrap_or_default();
+            let reason = headers
+                .inner()
+                .get(REASON_HEADER)
+                .and_then(|v| v.as_long_string().map(|s| s.to_string()))
+                .unwrap_or_default();
+            let queue = headers
+                .inner()
+                .get(QUEUE_HEADER)
+                .and_then(|v| v.as_long_string().map(|s| s.to_string()));
+            assert_eq!(
+                queue.as_deref(),
+                Some(QUEUE),
+                "the dead letter names its queue"
+            );
+            out.push((
+                props
+                    .kind()
+                    .as_ref()
+                    .map(|k| k.to_string())
+                    .unwrap_or_default(),
+                reason,
+                String::from_utf8_lossy(&m.delivery.data).into_owned(),
+            ));
+        }
+        out
+    }
+
+    async fn queue_depth(&self, name: &str) -> u32 {
+        let ch = self.broker.channel().await.unwrap();
+        ch.queue_declare(
+            name.into(),
+            QueueDeclareOptions {
+                passive: true,
+                ..Default::default()
+            },
+            Default::default(),
+        )
+        .await
+        .unwrap()
+        .message_count()
+    }
+}
+
+impl Drop for Rig {
+    fn drop(&mut self) {
+        self.shutdown.cancel();
+    }
+}
+
+fn pings(aggregate: &str, n: i64) -> Vec<Ping> {
+    (0..n)
+        .map(|seq| Ping {
+            aggregate: aggregate.into(),
+            seq,
+            poison: false,
+        })
+        .collect()
+}
+
+// 1. A published message is handled exactly once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_published_message_is_handled_exactly_once() {
+    let rig = Rig::new(Backend::Sqlite).await;
+    rig.declare().await;
+    rig.spawn_consumer();
+    rig.spawn_relay(rig.broker.clone());
+    let ids = rig.enqueue(pings("berkas-1", 20)).await;
+
+    let effects = rig.wait_for_effects(20).await;
+    // Give a duplicate the time to show up if there were one.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let effects_after = rig.effects().await;
+    assert_eq!(
+        effects_after, effects,
+        "no effect was added after all 20 arrived"
+    );
+    let mut seen: Vec<String> = effects.iter().map(|e| e.message_id.clone()).collect();
+    seen.sort();
+    let mut expected: Vec<String> = ids.iter().map(|i| i.to_string()).collect();
+    expected.sort();
+    assert_eq!(seen, expected, "each message has exactly one effect");
+    assert_eq!(
+        outbox::pending(&rig.db).await.unwrap(),
+        0,
+        "the outbox is drained"
+    );
+    assert_eq!(rig.queue_depth(QUEUE).await, 0);
+}
+
+// 2. The consumer dies after its effect commits but before it acks.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redelivery_after_commit_does_not_double_the_effect() {
+    let rig = Rig::new(Backend::Sqlite).await;
+    rig.declare().await;
+    let crashing = rig.consumer().with_after_commit(|_| AfterCommit::Crash);
+    let crashed = tokio::spawn(crashing.run(rig.shutdown.clone()));
+    rig.spawn_relay(rig.broker.clone());
+    let ids = rig.enqueue(pings("berkas-2", 1)).await;
+
+    let result = tokio::time::timeout(WAIT, crashed)
+        .await
+        .expect("the consumer crashes")
+        .unwrap();
+    assert!(
+        result.is_err(),
+        "the hook made the consumer stop before its ack"
+    );
+    assert_eq!(
+        rig.effects().await.len(),
+        1,
+        "the effect committed before the crash"
+    );
+
+    // A new consumer (the restarted process) gets the unacked message again.
+    rig.spawn_consumer();
+    let outcomes = rig.outcomes.clone();
+    let redelivered = eventually(WAIT, || {
+        let outcomes = outcomes.clone();
+        async move {
+            outcomes
+                .lock()
+                .unwrap()
+                .iter()
+                .any(|(m, o)| m.redelivered && *o == Outcome::Duplicate)
+        }
+    })
+    .await;
+    assert!(
+        redelivered,
+        "the message came again and was recognised: {:?}",
+        rig.outcomes
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(m, o)| (m.redelivered, o.clone()))
+            .collect::<Vec<_>>()
+    );
+    let effects = rig.effects().await;
+    assert_eq!(effects.len(), 1, "still one effect");
+    assert_eq!(effects[0].message_id, ids[0].to_string());
+    assert_eq!(
+        rig.recorder.attempts.lock().unwrap().len(),
+        1,
+        "the handler ran once"
+    );
+    assert!(
+        eventually(WAIT, || async { rig.queue_depth(QUEUE).await == 0 }).await,
+        "and it was acked"
+    );
+}
+
+// 3. A handler fails transiently three times, then succeeds: one effect, and the waits grew.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn transient_failures_back_off_and_then_succeed_once() {
+    let rig = Rig::new(Backend::Sqlite).await;
+    rig.recorder
+        .transient_failures_left
+        .store(3, Ordering::SeqCst);
+    rig.declare().await;
+    rig.spawn_consumer();
+    rig.spawn_relay(rig.broker.clone());
+    rig.enqueue(pings("berkas-3", 1)).await;
+
+    let effects = rig.wait_for_effects(1).await;
+    assert_eq!(effects.len(), 1);
+    let attempts = rig.recorder.attempts.lock().unwrap().clone();
+    assert_eq!(attempts.len(), 4, "three failures and one success");
+    let waits: Vec<Duration> = attempts.windows(2).map(|w| w[1] - w[0]).collect();
+    // Backoff 100 ms × 3ⁿ with jitter below one step: [100,200), [300,600), [900,1800) ms.
+    assert!(
+        waits[0] >= Duration::from_millis(100),
+        "first wait {waits:?}"
+    );
+    assert!(
+        waits[1] > waits[0] && waits[2] > waits[1],
+        "the waits grew: {waits:?}"
+    );
+    assert_eq!(
+        rig.outcomes
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(_, o)| o.clone())
+            .collect::<Vec<_>>(),
+        vec![Outcome::Applied]
+    );
+}
+
+// 3b. Transient failures that outlast the retries return the message to the queue; the
+// quorum queue's delivery limit finally dead-letters it instead of letting it circle for ever.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_that_never_recovers_is_dead_lettered_by_the_delivery_limit() {
+    let rig = Rig::new(Backend::Sqlite).await;
+    rig.recorder
+        .transient_failures_left
+        .store(u32::MAX, Ordering::SeqCst);
+    rig.declare().await;
+    let consumer = rig.consumer().with_retry(
+        ExponentialBuilder::default()
+            .with_min_delay(Duration::from_millis(10))
+            .with_max_times(1),
+    );
+    tokio::spawn(consumer.run(rig.shutdown.clone()));
+    rig.spawn_relay(rig.broker.clone());
+    rig.enqueue(pings("berkas-3b", 1)).await;
+
+    let dlq = Rig::queue().dead_letter_queue();
+    assert!(eventually(WAIT, || async { rig.queue_depth(&dlq).await == 1 }).await);
+    assert!(rig.effects().await.is_empty());
+    let requeued = rig
+        .outcomes
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|(_, o)| matches!(o, Outcome::Requeued(_)))
+        .count();
+    // delivery limit 3: the first delivery and three redeliveries, then the broker gives up.
+    assert!(requeued >= 3, "requeued {requeued} times");
+}
+
+// 4. Permanent failure, a body that is not JSON, an invalid NIK, an unknown type: each goes to
+// the dead-letter queue with a readable reason, and the next good message is still handled.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_messages_are_dead_lettered_with_a_reason_and_the_consumer_carries_on() {
+    let rig = Rig::new(Backend::Sqlite).await;
+    rig.declare().await;
+    rig.spawn_consumer();
+    rig.spawn_relay(rig.broker.clone());
+
+    rig.enqueue([Ping {
+        aggregate: "berkas-4".into(),
+        seq: 0,
+        poison: true,
+    }])
+    .await;
+    rig.publish_raw("test.ping.v1", b"{not json").await;
+    rig.publish_raw("test.enrol.v1", br#"{"nik":"3273011234560000"}"#)
+        .await;
+    rig.publish_raw("test.enrol.v1", br#"{"nik":"12345"}"#)
+        .await;
+    rig.publish_raw("test.ping.v9", br#"{"aggregate":"x","seq":1}"#)
+        .await;
+    rig.enqueue(pings("berkas-4-good", 1)).await;
+
+    let effects = rig.wait_for_effects(1).await;
+    assert_eq!(
+        effects[0].aggregate, "berkas-4-good",
+        "the good message after the bad ones was handled"
+    );
+    let dlq = Rig::queue().dead_letter_queue();
+    assert!(eventually(WAIT, || async { rig.queue_depth(&dlq).await == 5 }).await);
+    let dead = rig.dead_letters().await;
+    let reason_of = |needle: &str| {
+        dead.iter()
+            .find(|(_, _, body)| body.contains(needle))
+            .map(|(_, r, _)| r.clone())
+            .unwrap_or_else(|| panic!("no dead letter with body containing {needle}: {dead:?}"))
+    };
+    assert!(reason_of("poison").contains("poison pill"));
+    assert!(reason_of("{not json").contains("not valid"), "{dead:?}");
+    let zero_serial = reason_of("3273011234560000").to_lowercase();
+    assert!(
+        zero_serial.contains("nik") && zero_serial.contains("serial"),
+        "{zero_serial}"
+    );
+    let short = reason_of("12345\"").to_lowercase();
+    assert!(short.contains("nik") && short.contains("16"), "{short}");
+    assert!(reason_of("\"x\"").contains("unknown message type `test.ping.v9`"));
+    assert_eq!(
+        rig.queue_depth(QUEUE).await,
+        0,
+        "nothing is stuck in the work queue"
+    );
+    assert_eq!(
+        ktpel_bus::inbox::count(&rig.db, QUEUE).await.unwrap(),
+        1,
+        "only the good one is in the inbox"
+    );
+}
+
+// 5. The broker is unreachable while the outbox fills: once it is back every message is
+// published, handled once, in order per aggregate.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_outbox_waits_out_an_unreachable_broker_and_keeps_order() {
+    let rig = Rig::new(Backend::Postgres).await;
+    rig.declare().await;
+    rig.spawn_consumer();
+    let proxy = Proxy::start("127.0.0.1:5672".parse().unwrap()).await;
+    let relay_broker = Broker::with_backoff(
+        rig.vhost.url_via(proxy.addr),
+        "relay-behind-proxy",
+        fast_backoff(),
+    );
+    let waker = rig.spawn_relay(relay_broker.clone());
+    rig.enqueue(pings("warmup", 1)).await;
+    waker.wake();
+    rig.wait_for_effects(1).await;
+
+    proxy.cut();
+    assert!(
+        eventually(WAIT, || async { !relay_broker.is_connected().await }).await,
+        "the relay noticed"
+    );
+    let aggregates = ["A", "B", "C", "D", "E"];
+    let mut all = Vec::new();
+    for seq in 0..20 {
+        for a in aggregates {
+            all.push(Ping {
+                aggregate: a.into(),
+                seq,
+                poison: false,
+            });
+        }
+    }
+    rig.enqueue(all).await;
+    waker.wake();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        rig.effects().await.len(),
+        1,
+        "nothing got through while the broker was unreachable"
+    );
+    assert_eq!(
+        outbox::pending(&rig.db).await.unwrap(),
+        100,
+        "the outbox kept every message"
+    );
+
+    proxy.restore();
+    let effects = rig.wait_for_effects(101).await;
+    assert_eq!(effects.len(), 101);
+    let mut ids: Vec<&str> = effects.iter().map(|e| e.message_id.as_str()).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 101, "each message was handled once");
+    for a in aggregates {
+        let seqs: Vec<i64> = effects
+            .iter()
+            .filter(|e| e.aggregate == a)
+            .map(|e| e.seq)
+            .collect();
+        assert_eq!(seqs, (0..20).collect::<Vec<_>>(), "aggregate {a} in order");
+    }
+    assert_eq!(outbox::pending(&rig.db).await.unwrap(), 0);
+}
+
+// 5b. Ops close every connection from the broker side mid-stream: relay and consumer recover
+// by themselves and nothing is lost or doubled.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_closed_by_the_broker_recover_by_themselves() {
+    let rig = Rig::new(Backend::Sqlite).await;
+    rig.declare().await;
+    rig.spawn_consumer();
+    rig.spawn_relay(rig.broker.clone());
+    rig.enqueue(pings("before", 10)).await;
+    rig.wait_for_effects(10).await;
+
+    rig.vhost.close_all_connections();
+    rig.enqueue(pings("after", 10)).await;
+    let effects = rig.wait_for_effects(20).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(rig.effects().await.len(), 20, "nothing doubled");
+    let after: Vec<i64> = effects
+        .iter()
+        .filter(|e| e.aggregate == "after")
+        .map(|e| e.seq)
+        .collect();
+    assert_eq!(after, (0..10).collect::<Vec<_>>());
+}
+
+// 6. The trace id of a consumed message equals the publisher's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_trace_id_crosses_the_bus() {
+    let rig = Rig::new(Backend::Sqlite).await;
+    rig.declare().await;
+    rig.spawn_consumer();
+    rig.spawn_relay(rig.broker.clone());
+
+    use tracing::Instrument;
+    let span = tracing::info_span!("intake desk");
+    let publisher_trace =
+        ktpel_telemetry::propagation::trace_id(&span).expect("the publisher's span has a trace id");
+    rig.enqueue(pings("untraced", 1)).await;
+    let traced = rig
+        .enqueue(pings("traced", 1))
+        .instrument(span.clone())
+        .await;
+    assert_eq!(traced.len(), 1);
+    rig.wait_for_effects(2).await;
+    let effects = rig.effects().await;
+    let index = effects
+        .iter()
+        .position(|e| e.aggregate == "traced")
+        .unwrap();
+    let consumer_trace = rig.recorder.trace_ids.lock().unwrap()[index].clone();
+    assert_eq!(consumer_trace.as_deref(), Some(publisher_trace.as_str()));
+    let untraced = rig.recorder.trace_ids.lock().unwrap()[1 - index].clone();
+    assert_ne!(
+        untraced.as_deref(),
+        Some(publisher_trace.as_str()),
+        "a message from outside the span has another trace"
+    );
+}

@@ -1,0 +1,148 @@
+//! The store on both databases: the same tests, once on SQLite and once on PostgreSQL.
+
+use ktpel_bus::{Message, Outgoing, RoutingKey, inbox, outbox};
+use ktpel_tests::{Backend, TestDatabase, effects};
+use sea_orm::{DatabaseConnection, TransactionTrait};
+use serde::{Deserialize, Serialize};
+
+#[derive(Serialize, Deserialize)]
+struct Note {
+    text: String,
+}
+
+impl Message for Note {
+    const KIND: &'static str = "test.note";
+    const VERSION: u16 = 1;
+}
+
+fn note(aggregate: &str, text: &str) -> Outgoing {
+    Outgoing::new(
+        &Note { text: text.into() },
+        RoutingKey::regional("test.note", "32.73").unwrap(),
+        aggregate,
+        aggregate,
+    )
+    .unwrap()
+}
+
+async fn open(backend: Backend) -> (TestDatabase, DatabaseConnection) {
+    let guard = TestDatabase::new(backend).await;
+    let db = guard.open::<effects::Migrator>().await;
+    (guard, db)
+}
+
+/// Generates one test per backend from an async fn taking the backend.
+macro_rules! on_both {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test] async fn $name() { super::$name(ktpel_tests::Backend::Sqlite).await })*
+        }
+        mod postgres {
+            $(#[tokio::test] async fn $name() { super::$name(ktpel_tests::Backend::Postgres).await })*
+        }
+    };
+}
+
+on_both!(
+    migrations_are_idempotent,
+    the_inbox_recognises_a_message_it_has_seen,
+    the_inbox_is_per_consumer,
+    an_inbox_row_rolls_back_with_its_transaction,
+    the_outbox_keeps_commit_order_and_counts_pending,
+    a_rolled_back_outbox_row_is_never_published,
+    a_duplicate_message_id_in_the_outbox_is_refused,
+);
+
+async fn migrations_are_idempotent(backend: Backend) {
+    let (guard, db) = open(backend).await;
+    ktpel_store::migrate::<effects::Migrator>(&db)
+        .await
+        .expect("second run is a no-op");
+    let again = guard.open::<effects::Migrator>().await;
+    assert_eq!(outbox::pending(&again).await.unwrap(), 0);
+}
+
+async fn the_inbox_recognises_a_message_it_has_seen(backend: Backend) {
+    let (_g, db) = open(backend).await;
+    let id = uuid::Uuid::now_v7();
+    assert!(
+        inbox::record(&db, "q", id, "t.v1").await.unwrap(),
+        "first time"
+    );
+    assert!(
+        !inbox::record(&db, "q", id, "t.v1").await.unwrap(),
+        "second time"
+    );
+    assert_eq!(inbox::count(&db, "q").await.unwrap(), 1);
+}
+
+async fn the_inbox_is_per_consumer(backend: Backend) {
+    let (_g, db) = open(backend).await;
+    let id = uuid::Uuid::now_v7();
+    assert!(inbox::record(&db, "intake", id, "t.v1").await.unwrap());
+    assert!(inbox::record(&db, "biometric", id, "t.v1").await.unwrap());
+}
+
+async fn an_inbox_row_rolls_back_with_its_transaction(backend: Backend) {
+    let (_g, db) = open(backend).await;
+    let id = uuid::Uuid::now_v7();
+    let txn = db.begin().await.unwrap();
+    assert!(inbox::record(&txn, "q", id, "t.v1").await.unwrap());
+    effects::record(&txn, &id.to_string(), "a", 0)
+        .await
+        .unwrap();
+    txn.rollback().await.unwrap();
+    assert_eq!(inbox::count(&db, "q").await.unwrap(), 0);
+    assert!(effects::all(&db).await.is_empty());
+    assert!(
+        inbox::record(&db, "q", id, "t.v1").await.unwrap(),
+        "a retry may apply it"
+    );
+}
+
+async fn the_outbox_keeps_commit_order_and_counts_pending(backend: Backend) {
+    let (_g, db) = open(backend).await;
+    for i in 0..5 {
+        let txn = db.begin().await.unwrap();
+        outbox::enqueue(&txn, "ktpel", &note("berkas-1", &format!("n{i}")))
+            .await
+            .unwrap();
+        txn.commit().await.unwrap();
+    }
+    assert_eq!(outbox::pending(&db).await.unwrap(), 5);
+    use ktpel_store::entities::outbox as table;
+    use sea_orm::{EntityTrait, QueryOrder};
+    let rows = table::Entity::find()
+        .order_by_asc(table::Column::Id)
+        .all(&db)
+        .await
+        .unwrap();
+    let texts: Vec<String> = rows
+        .iter()
+        .map(|r| serde_json::from_slice::<Note>(&r.body).unwrap().text)
+        .collect();
+    assert_eq!(texts, ["n0", "n1", "n2", "n3", "n4"]);
+    assert!(
+        rows.iter()
+            .all(|r| r.message_type == "test.note.v1" && r.routing_key == "test.note.32.73")
+    );
+}
+
+async fn a_rolled_back_outbox_row_is_never_published(backend: Backend) {
+    let (_g, db) = open(backend).await;
+    let txn = db.begin().await.unwrap();
+    outbox::enqueue(&txn, "ktpel", &note("berkas-2", "never"))
+        .await
+        .unwrap();
+    txn.rollback().await.unwrap();
+    assert_eq!(outbox::pending(&db).await.unwrap(), 0);
+}
+
+async fn a_duplicate_message_id_in_the_outbox_is_refused(backend: Backend) {
+    let (_g, db) = open(backend).await;
+    let m = note("berkas-3", "once");
+    outbox::enqueue(&db, "ktpel", &m).await.unwrap();
+    let err = outbox::enqueue(&db, "ktpel", &m).await.unwrap_err();
+    assert!(err.to_string().contains("outbox insert"), "{err}");
+    assert_eq!(outbox::pending(&db).await.unwrap(), 1);
+}

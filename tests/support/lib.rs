@@ -1,0 +1,237 @@
+//! What the system tests need to isolate themselves on the shared RabbitMQ and PostgreSQL.
+//!
+//! Every test gets a fresh RabbitMQ vhost ([`TestVhost`]) and a fresh database
+//! ([`TestDatabase`]: a SQLite file in a temporary folder, or a new PostgreSQL database),
+//! removed again when the value is dropped, so tests run in parallel without seeing each
+//! other. The services are the real ones, on the machine: nothing is mocked.
+//!
+//! Where they are: `KTPEL_TEST_AMQP_URL` (default `amqp://guest:guest@127.0.0.1:5672`, no
+//! vhost) and `KTPEL_TEST_POSTGRES_URL` (default `postgres://postgres@127.0.0.1:5432/test`, a
+//! database the test user may connect to and create databases from). Vhosts are made with
+//! `rabbitmqctl`, which must run on the broker's machine.
+
+pub mod effects;
+pub mod proxy;
+
+use ktpel_store::DatabaseSettings;
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use std::process::Command;
+use uuid::Uuid;
+
+/// A vhost of its own on the shared broker, deleted on drop.
+pub struct TestVhost {
+    pub name: String,
+}
+
+impl TestVhost {
+    /// Creates `ktpel-test-<uuid>` and lets the test user in.
+    pub fn new() -> Self {
+        let name = format!("ktpel-test-{}", Uuid::now_v7().simple());
+        rabbitmqctl(&["add_vhost", &name]);
+        rabbitmqctl(&[
+            "set_permissions",
+            "-p",
+            &name,
+            &amqp_user(),
+            ".*",
+            ".*",
+            ".*",
+        ]);
+        Self { name }
+    }
+
+    /// The AMQP URL of this vhost.
+    pub fn url(&self) -> String {
+        format!("{}/{}", amqp_base(), self.name)
+    }
+
+    /// The same vhost reached through `host:port` (a [`proxy::Proxy`]).
+    pub fn url_via(&self, addr: std::net::SocketAddr) -> String {
+        let base = amqp_base();
+        let (scheme_user, _) = base
+            .rsplit_once('@')
+            .expect("the test AMQP URL has user@host");
+        format!("{scheme_user}@{addr}/{}", self.name)
+    }
+
+    /// Closes every client connection to this vhost from the broker side, as ops would with
+    /// `rabbitmqctl close_all_connections`.
+    pub fn close_all_connections(&self) {
+        rabbitmqctl(&[
+            "close_all_connections",
+            "-p",
+            &self.name,
+            "closed by a test",
+        ]);
+    }
+}
+
+impl Default for TestVhost {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Drop for TestVhost {
+    fn drop(&mut self) {
+        let _ = Command::new("rabbitmqctl")
+            .args(["-q", "delete_vhost", &self.name])
+            .output();
+    }
+}
+
+fn amqp_base() -> String {
+    std::env::var("KTPEL_TEST_AMQP_URL")
+        .unwrap_or_else(|_| "amqp://guest:guest@127.0.0.1:5672".into())
+        .trim_end_matches('/')
+        .to_owned()
+}
+
+fn amqp_user() -> String {
+    let base = amqp_base();
+    let after_scheme = base.split("://").nth(1).unwrap_or_default();
+    after_scheme
+        .split(['@', ':'])
+        .next()
+        .unwrap_or("guest")
+        .to_owned()
+}
+
+fn rabbitmqctl(args: &[&str]) {
+    let out = Command::new("rabbitmqctl")
+        .arg("-q")
+        .args(args)
+        .output()
+        .expect("rabbitmqctl must be on PATH for the system tests (it comes with RabbitMQ)");
+    assert!(
+        out.status.success(),
+        "rabbitmqctl {args:?} failed: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Which database a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A database of its own, removed on drop.
+pub struct TestDatabase {
+    pub settings: DatabaseSettings,
+    kind: Kind,
+}
+
+enum Kind {
+    Sqlite(#[allow(dead_code)] tempfile::TempDir),
+    Postgres { admin_url: String, name: String },
+}
+
+impl TestDatabase {
+    pub async fn new(backend: Backend) -> Self {
+        match backend {
+            Backend::Sqlite => Self::sqlite(),
+            Backend::Postgres => Self::postgres().await,
+        }
+    }
+
+    /// A SQLite file in a fresh temporary folder.
+    pub fn sqlite() -> Self {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let url = format!("sqlite://{}", dir.path().join("test.db").display());
+        Self {
+            settings: DatabaseSettings {
+                url,
+                max_connections: 4,
+            },
+            kind: Kind::Sqlite(dir),
+        }
+    }
+
+    /// A new PostgreSQL database `ktpel_t_<uuid>`.
+    pub async fn postgres() -> Self {
+        let admin_url = std::env::var("KTPEL_TEST_POSTGRES_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+        let name = format!("ktpel_t_{}", Uuid::now_v7().simple());
+        let admin = Database::connect(&admin_url)
+            .await
+            .unwrap_or_else(|e| panic!("PostgreSQL at {admin_url} is not reachable: {e}"));
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+            .await
+            .expect("create the test database");
+        admin.close().await.ok();
+        let (server, _) = admin_url.rsplit_once('/').expect("database URL has a path");
+        Self {
+            settings: DatabaseSettings {
+                url: format!("{server}/{name}"),
+                max_connections: 4,
+            },
+            kind: Kind::Postgres { admin_url, name },
+        }
+    }
+
+    /// Opens the database and runs the migrations of `M`.
+    pub async fn open<M: sea_orm_migration::MigratorTrait>(&self) -> DatabaseConnection {
+        ktpel_store::open::<M>(&self.settings)
+            .await
+            .expect("open and migrate the test database")
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let Kind::Postgres { admin_url, name } = &self.kind {
+            let (admin_url, name) = (admin_url.clone(), name.clone());
+            // Drop runs inside the test's runtime; do the async work on a thread of its own.
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .ok()?;
+                rt.block_on(async {
+                    let admin = Database::connect(&admin_url).await.ok()?;
+                    admin
+                        .execute_unprepared(&format!(
+                            "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                        ))
+                        .await
+                        .ok()
+                })
+            })
+            .join();
+        }
+    }
+}
+
+/// Installs telemetry once per test binary (so spans have trace ids), quiet unless RUST_LOG.
+pub fn telemetry() {
+    static ONCE: std::sync::OnceLock<()> = std::sync::OnceLock::new();
+    ONCE.get_or_init(|| {
+        let settings = ktpel_settings::TelemetrySettings {
+            otlp_endpoint: None,
+            log_filter: Some("warn".into()),
+        };
+        std::mem::forget(ktpel_telemetry::init("ktpel-tests", &settings).expect("telemetry"));
+    });
+}
+
+/// Polls `check` every 20 ms until it holds or `timeout` passes; returns whether it held.
+pub async fn eventually<F, Fut>(timeout: std::time::Duration, mut check: F) -> bool
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + timeout;
+    loop {
+        if check().await {
+            return true;
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return false;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
