@@ -1,0 +1,616 @@
+//! The SOP catalogue as data: for each procedure S01–S22, the documents the desk must receive
+//! (the checklist) and the route of the berkas (the ordered hops `role@place`).
+//!
+//! Intake picks the route from here by the berkas's SOP id (DESIGN.md, "routing slip"), so a
+//! route is a row in [`CATALOGUE`], not an `if` chain, and adding a procedure is a matter of
+//! data. S01–S03 are routed hop by hop from SOP.md; the others carry their checklist and
+//! `route: None` until their services exist — an explicit "not routed yet", never a guess.
+
+use serde::{Deserialize, Serialize};
+use std::{fmt, str::FromStr};
+
+/// `S01` … `S22`, the step ids of SOP.md.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SopId(u8);
+
+/// Why a text is not an SOP id.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not an SOP id (S01 to S22)")]
+pub struct UnknownSop(pub String);
+
+impl SopId {
+    pub const FIRST: u8 = 1;
+    pub const LAST: u8 = 22;
+
+    /// The procedure with number `n` (1–22).
+    pub fn new(n: u8) -> Result<Self, UnknownSop> {
+        if (Self::FIRST..=Self::LAST).contains(&n) {
+            Ok(Self(n))
+        } else {
+            Err(UnknownSop(format!("S{n:02}")))
+        }
+    }
+
+    pub fn number(self) -> u8 {
+        self.0
+    }
+
+    /// Every procedure, S01 to S22.
+    pub fn all() -> impl Iterator<Item = SopId> {
+        (Self::FIRST..=Self::LAST).map(SopId)
+    }
+}
+
+impl fmt::Display for SopId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "S{:02}", self.0)
+    }
+}
+
+impl FromStr for SopId {
+    type Err = UnknownSop;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = || UnknownSop(s.to_owned());
+        let digits = s
+            .strip_prefix('S')
+            .or_else(|| s.strip_prefix('s'))
+            .ok_or_else(bad)?;
+        if digits.len() != 2 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad());
+        }
+        Self::new(digits.parse().map_err(|_| bad())?).map_err(|_| bad())
+    }
+}
+
+impl Serialize for SopId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for SopId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// The documents of the berkas (SOP.md, "Documents").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Dokumen {
+    /// Formulir Permohonan (application form).
+    FormulirPermohonan,
+    /// Fotokopi KK (copy of the family card).
+    FotokopiKk,
+    /// Fotokopi KTP non-elektronik (the old paper ID).
+    FotokopiKtpNonElektronik,
+    /// Formulir permohonan pencatatan biodata, from the desa/kelurahan.
+    FormulirPencatatanBiodata,
+    /// Formulir Biodata Penduduk signed by the resident and the Kepala Desa/Lurah.
+    FormulirBiodataPenduduk,
+    /// Fotokopi Akta Kelahiran, or Ijazah, or Surat Keterangan Kepala Suku/Adat.
+    AktaKelahiranAtauIjazah,
+    /// Fotokopi Buku Nikah / Akta Kawin, or Akta Perceraian.
+    BukuNikahAtauAktaCerai,
+    /// The KTP-el whose data is wrong (S06–S08).
+    KtpElSalah,
+    /// The physically damaged KTP-el (S09/S10).
+    KtpElRusak,
+    /// The old KTP-el (S13–S18).
+    KtpElLama,
+    /// Surat Keterangan Kehilangan dari Kepolisian (police loss report).
+    SuratKehilangan,
+    /// Surat Keterangan Pindah (moving-out certificate).
+    SuratKeteranganPindah,
+    /// Formulir permohonan kedatangan (arrival form).
+    FormulirKedatangan,
+    /// Fotokopi dokumen pendukung lainnya.
+    DokumenPendukung,
+}
+
+impl Dokumen {
+    pub const ALL: [Dokumen; 14] = [
+        Self::FormulirPermohonan,
+        Self::FotokopiKk,
+        Self::FotokopiKtpNonElektronik,
+        Self::FormulirPencatatanBiodata,
+        Self::FormulirBiodataPenduduk,
+        Self::AktaKelahiranAtauIjazah,
+        Self::BukuNikahAtauAktaCerai,
+        Self::KtpElSalah,
+        Self::KtpElRusak,
+        Self::KtpElLama,
+        Self::SuratKehilangan,
+        Self::SuratKeteranganPindah,
+        Self::FormulirKedatangan,
+        Self::DokumenPendukung,
+    ];
+
+    /// The snake_case name used on the wire and on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::FormulirPermohonan => "formulir_permohonan",
+            Self::FotokopiKk => "fotokopi_kk",
+            Self::FotokopiKtpNonElektronik => "fotokopi_ktp_non_elektronik",
+            Self::FormulirPencatatanBiodata => "formulir_pencatatan_biodata",
+            Self::FormulirBiodataPenduduk => "formulir_biodata_penduduk",
+            Self::AktaKelahiranAtauIjazah => "akta_kelahiran_atau_ijazah",
+            Self::BukuNikahAtauAktaCerai => "buku_nikah_atau_akta_cerai",
+            Self::KtpElSalah => "ktp_el_salah",
+            Self::KtpElRusak => "ktp_el_rusak",
+            Self::KtpElLama => "ktp_el_lama",
+            Self::SuratKehilangan => "surat_kehilangan",
+            Self::SuratKeteranganPindah => "surat_keterangan_pindah",
+            Self::FormulirKedatangan => "formulir_kedatangan",
+            Self::DokumenPendukung => "dokumen_pendukung",
+        }
+    }
+}
+
+impl fmt::Display for Dokumen {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Why a text is not a document name.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not a document name (e.g. formulir_permohonan, fotokopi_kk)")]
+pub struct UnknownDokumen(pub String);
+
+impl FromStr for Dokumen {
+    type Err = UnknownDokumen;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|d| d.name() == s)
+            .ok_or_else(|| UnknownDokumen(s.to_owned()))
+    }
+}
+
+/// Who acts (SOP.md, "Actors").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Penduduk,
+    Ppp,
+    Operator,
+    OperatorMobile,
+    KepalaSeksi,
+    PetugasDistribusi,
+    Adb,
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Penduduk => "penduduk",
+            Self::Ppp => "ppp",
+            Self::Operator => "operator",
+            Self::OperatorMobile => "operator_mobile",
+            Self::KepalaSeksi => "kepala_seksi",
+            Self::PetugasDistribusi => "petugas_distribusi",
+            Self::Adb => "adb",
+        })
+    }
+}
+
+/// Where they act.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Place {
+    Kecamatan,
+    Dinas,
+    PusatData,
+    Mobile,
+}
+
+impl fmt::Display for Place {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Kecamatan => "kecamatan",
+            Self::Dinas => "dinas",
+            Self::PusatData => "pusat_data",
+            Self::Mobile => "mobile",
+        })
+    }
+}
+
+/// One desk on the route: who, where, the first SOP step they do, and what they do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hop {
+    pub role: Role,
+    pub place: Place,
+    /// The first step id done at this hop (`S01.2`).
+    pub step: &'static str,
+    pub action: &'static str,
+}
+
+impl fmt::Display for Hop {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}@{}", self.role, self.place)
+    }
+}
+
+/// The documents a desk must receive: every group must be met by at least one of its
+/// documents (a group of one is simply required; S01 asks for the KK copy *or* the old KTP).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Checklist {
+    pub groups: &'static [&'static [Dokumen]],
+}
+
+/// The groups of a checklist that the berkas does not meet.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct MissingDocuments(pub Vec<&'static [Dokumen]>);
+
+impl fmt::Display for MissingDocuments {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("missing documents: ")?;
+        for (i, group) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            if group.len() > 1 {
+                f.write_str("one of ")?;
+            }
+            for (j, d) in group.iter().enumerate() {
+                if j > 0 {
+                    f.write_str(" or ")?;
+                }
+                write!(f, "{d}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Checklist {
+    /// `Ok` when every group is met by `received`; otherwise every unmet group, so the
+    /// resident hears about all of them at once.
+    pub fn check(&self, received: &[Dokumen]) -> Result<(), MissingDocuments> {
+        let missing: Vec<_> = self
+            .groups
+            .iter()
+            .copied()
+            .filter(|group| !group.iter().any(|d| received.contains(d)))
+            .collect();
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(MissingDocuments(missing))
+        }
+    }
+}
+
+/// One procedure of the catalogue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sop {
+    pub id: SopId,
+    pub title: &'static str,
+    checklist: Checklist,
+    route: Option<&'static [Hop]>,
+}
+
+impl Sop {
+    /// The catalogue entry of `id` (every id has one).
+    pub fn get(id: SopId) -> &'static Sop {
+        &CATALOGUE[usize::from(id.number() - 1)]
+    }
+
+    pub fn checklist(&self) -> &Checklist {
+        &self.checklist
+    }
+
+    /// The hops of the berkas in order, or `None` where the procedure is not routed yet.
+    pub fn route(&self) -> Option<&'static [Hop]> {
+        self.route
+    }
+}
+
+use Dokumen::*;
+use Place::*;
+use Role::*;
+
+const S01_TO_S03_DOCS: &[&[Dokumen]] = &[
+    &[FormulirPermohonan],
+    &[FotokopiKk, FotokopiKtpNonElektronik],
+];
+const NEW_RESIDENT_DOCS: &[&[Dokumen]] = &[
+    &[FormulirPencatatanBiodata],
+    &[FormulirBiodataPenduduk],
+    &[AktaKelahiranAtauIjazah],
+];
+const WRONG_DATA_DOCS: &[&[Dokumen]] = &[&[KtpElSalah], &[FormulirPermohonan], &[DokumenPendukung]];
+const DAMAGED_DOCS: &[&[Dokumen]] = &[&[KtpElRusak], &[FormulirPermohonan], &[DokumenPendukung]];
+const LOST_DOCS: &[&[Dokumen]] = &[
+    &[SuratKehilangan],
+    &[FormulirPermohonan],
+    &[DokumenPendukung],
+];
+const CHANGE_DOCS: &[&[Dokumen]] = &[&[KtpElLama], &[FormulirPermohonan], &[DokumenPendukung]];
+const MOVE_DOCS: &[&[Dokumen]] = &[
+    &[KtpElLama],
+    &[SuratKeteranganPindah],
+    &[FormulirKedatangan],
+];
+const NO_DOCS: &[&[Dokumen]] = &[];
+
+/// S01 — static station, online.
+const S01_ROUTE: &[Hop] = &[
+    Hop {
+        role: Ppp,
+        place: Kecamatan,
+        step: "S01.2",
+        action: "receives the berkas, verifies and validates it, writes it in the buku harian",
+    },
+    Hop {
+        role: Operator,
+        place: Kecamatan,
+        step: "S01.3",
+        action: "opens the record, captures photo, signature, fingerprints and iris, verifies both index fingers, takes the resident's e-signature, validates with own fingerprint, stores on the server (S01.3–S01.6)",
+    },
+    Hop {
+        role: Ppp,
+        place: Kecamatan,
+        step: "S01.7",
+        action: "archives the berkas and gives the bukti perekaman (S01.7–S01.8)",
+    },
+];
+
+/// S02 — static station, offline: the operator backs the enrollment up for S20.
+const S02_ROUTE: &[Hop] = &[
+    Hop {
+        role: Ppp,
+        place: Kecamatan,
+        step: "S02.2",
+        action: "receives the berkas, verifies and validates it, writes it in the buku harian",
+    },
+    Hop {
+        role: Operator,
+        place: Kecamatan,
+        step: "S02.3",
+        action: "captures and verifies as in S01, then backs the enrollment up to be sent through an online Server AFIS (S20)",
+    },
+    Hop {
+        role: Ppp,
+        place: Kecamatan,
+        step: "S02.7",
+        action: "archives the berkas and gives the bukti perekaman",
+    },
+];
+
+/// S03 — mobile station: one operator_mobile does everything.
+const S03_ROUTE: &[Hop] = &[
+    Hop {
+        role: OperatorMobile,
+        place: Mobile,
+        step: "S03",
+        action: "receives the berkas, verifies and validates it, writes it in the buku harian",
+    },
+    Hop {
+        role: OperatorMobile,
+        place: Mobile,
+        step: "S03",
+        action: "captures and verifies as in S01, backs the data up for an online Server AFIS (S20)",
+    },
+    Hop {
+        role: OperatorMobile,
+        place: Mobile,
+        step: "S03",
+        action: "archives the berkas and gives the bukti perekaman",
+    },
+];
+
+const fn sop(
+    n: u8,
+    title: &'static str,
+    groups: &'static [&'static [Dokumen]],
+    route: Option<&'static [Hop]>,
+) -> Sop {
+    Sop {
+        id: SopId(n),
+        title,
+        checklist: Checklist { groups },
+        route,
+    }
+}
+
+/// Every procedure of SOP.md, indexed by number − 1.
+pub const CATALOGUE: [Sop; 22] = [
+    sop(
+        1,
+        "Enrollment at a static station, online (resident already registered)",
+        S01_TO_S03_DOCS,
+        Some(S01_ROUTE),
+    ),
+    sop(
+        2,
+        "Enrollment at a static station, offline",
+        S01_TO_S03_DOCS,
+        Some(S02_ROUTE),
+    ),
+    sop(
+        3,
+        "Enrollment at a mobile station",
+        S01_TO_S03_DOCS,
+        Some(S03_ROUTE),
+    ),
+    sop(
+        4,
+        "New resident, SIAK online at the kecamatan",
+        NEW_RESIDENT_DOCS,
+        None,
+    ),
+    sop(5, "New resident, SIAK offline", NEW_RESIDENT_DOCS, None),
+    sop(
+        6,
+        "Replacement: wrong data (A, at the kecamatan)",
+        WRONG_DATA_DOCS,
+        None,
+    ),
+    sop(
+        7,
+        "Replacement: wrong data (B, at the Dinas)",
+        WRONG_DATA_DOCS,
+        None,
+    ),
+    sop(
+        8,
+        "Replacement: wrong photo and/or signature (B)",
+        WRONG_DATA_DOCS,
+        None,
+    ),
+    sop(9, "Replacement: physically damaged (A)", DAMAGED_DOCS, None),
+    sop(
+        10,
+        "Replacement: physically damaged (B)",
+        DAMAGED_DOCS,
+        None,
+    ),
+    sop(11, "Replacement: lost (A)", LOST_DOCS, None),
+    sop(12, "Replacement: lost (B)", LOST_DOCS, None),
+    sop(
+        13,
+        "Replacement: a data element changed (A)",
+        CHANGE_DOCS,
+        None,
+    ),
+    sop(
+        14,
+        "Replacement: a data element changed (B)",
+        CHANGE_DOCS,
+        None,
+    ),
+    sop(
+        15,
+        "Relocation within one kabupaten/kota, online",
+        MOVE_DOCS,
+        None,
+    ),
+    sop(
+        16,
+        "Relocation within one kabupaten/kota, offline",
+        MOVE_DOCS,
+        None,
+    ),
+    sop(
+        17,
+        "Relocation within one kabupaten/kota, at the Dinas desk",
+        MOVE_DOCS,
+        None,
+    ),
+    sop(18, "Relocation between kabupaten/kota", MOVE_DOCS, None),
+    sop(
+        19,
+        "Sending enrollment data, online (NID Scheduler)",
+        NO_DOCS,
+        None,
+    ),
+    sop(
+        20,
+        "Sending enrollment data, offline (backup import)",
+        NO_DOCS,
+        None,
+    ),
+    sop(21, "Printing the KTP-el (BCardMgmt)", NO_DOCS, None),
+    sop(22, "Distributing the KTP-el to residents", NO_DOCS, None),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(n: u8) -> &'static Sop {
+        Sop::get(SopId::new(n).unwrap())
+    }
+
+    #[test]
+    fn sop_ids_parse_and_print() {
+        assert_eq!("S01".parse::<SopId>().unwrap().to_string(), "S01");
+        assert_eq!("s22".parse::<SopId>().unwrap().number(), 22);
+        for bad in ["S00", "S23", "S1", "01", "S0x", "", "S001"] {
+            assert!(bad.parse::<SopId>().is_err(), "{bad}");
+        }
+        assert_eq!(
+            serde_json::to_string(&SopId::new(3).unwrap()).unwrap(),
+            "\"S03\""
+        );
+        assert!(serde_json::from_str::<SopId>("\"S99\"").is_err());
+    }
+
+    #[test]
+    fn every_id_has_its_own_entry() {
+        for id in SopId::all() {
+            assert_eq!(Sop::get(id).id, id);
+        }
+        assert_eq!(SopId::all().count(), 22);
+    }
+
+    #[test]
+    fn s01_route_follows_the_slide() {
+        let route = s(1).route().unwrap();
+        let hops: Vec<String> = route.iter().map(|h| format!("{h} {}", h.step)).collect();
+        assert_eq!(
+            hops,
+            [
+                "ppp@kecamatan S01.2",
+                "operator@kecamatan S01.3",
+                "ppp@kecamatan S01.7"
+            ]
+        );
+    }
+
+    #[test]
+    fn s03_is_one_mobile_operator_throughout() {
+        let route = s(3).route().unwrap();
+        assert!(
+            route
+                .iter()
+                .all(|h| h.role == Role::OperatorMobile && h.place == Place::Mobile)
+        );
+    }
+
+    #[test]
+    fn unrouted_procedures_say_so() {
+        assert!(s(4).route().is_none());
+        assert!(s(22).route().is_none());
+    }
+
+    #[test]
+    fn s01_takes_the_kk_copy_or_the_old_ktp() {
+        let c = s(1).checklist();
+        assert!(c.check(&[FormulirPermohonan, FotokopiKk]).is_ok());
+        assert!(
+            c.check(&[FotokopiKtpNonElektronik, FormulirPermohonan])
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn missing_documents_are_named() {
+        let err = s(1).checklist().check(&[FotokopiKk]).unwrap_err();
+        assert_eq!(err.to_string(), "missing documents: formulir_permohonan");
+        let err = s(1).checklist().check(&[]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "missing documents: formulir_permohonan; one of fotokopi_kk or fotokopi_ktp_non_elektronik"
+        );
+        let err = s(11).checklist().check(&[FormulirPermohonan]).unwrap_err();
+        assert!(err.to_string().contains("surat_kehilangan"));
+    }
+
+    #[test]
+    fn document_names_round_trip() {
+        for d in Dokumen::ALL {
+            assert_eq!(d.name().parse::<Dokumen>(), Ok(d));
+            assert_eq!(
+                serde_json::to_string(&d).unwrap(),
+                format!("\"{}\"", d.name())
+            );
+        }
+        assert!("kk".parse::<Dokumen>().is_err());
+    }
+}
