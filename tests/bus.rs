@@ -476,7 +476,7 @@ async fn bad_messages_are_dead_lettered_with_a_reason_and_the_consumer_carries_o
     }])
     .await;
     rig.publish_raw("test.ping.v1", b"{not json").await;
-    rig.publish_raw("test.enrol.v1", br#"{"nik":"3273011234560000"}"#)
+    rig.publish_raw("test.enrol.v1", br#"{"nik":"3273014107900000"}"#)
         .await;
     rig.publish_raw("test.enrol.v1", br#"{"nik":"12345"}"#)
         .await;
@@ -500,7 +500,7 @@ async fn bad_messages_are_dead_lettered_with_a_reason_and_the_consumer_carries_o
     };
     assert!(reason_of("poison").contains("poison pill"));
     assert!(reason_of("{not json").contains("not valid"), "{dead:?}");
-    let zero_serial = reason_of("3273011234560000").to_lowercase();
+    let zero_serial = reason_of("3273014107900000").to_lowercase();
     assert!(
         zero_serial.contains("nik") && zero_serial.contains("serial"),
         "{zero_serial}"

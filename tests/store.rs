@@ -31,19 +31,7 @@ async fn open(backend: Backend) -> (TestDatabase, DatabaseConnection) {
     (guard, db)
 }
 
-/// Generates one test per backend from an async fn taking the backend.
-macro_rules! on_both {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test] async fn $name() { super::$name(ktpel_tests::Backend::Sqlite).await })*
-        }
-        mod postgres {
-            $(#[tokio::test] async fn $name() { super::$name(ktpel_tests::Backend::Postgres).await })*
-        }
-    };
-}
-
-on_both!(
+ktpel_tests::on_both_databases!(
     migrations_are_idempotent,
     the_inbox_recognises_a_message_it_has_seen,
     the_inbox_is_per_consumer,

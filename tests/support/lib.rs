@@ -6,7 +6,7 @@
 //! other. The services are the real ones, on the machine: nothing is mocked.
 //!
 //! Where they are: `KTPEL_TEST_AMQP_URL` (default `amqp://guest:guest@127.0.0.1:5672`, no
-//! vhost) and `KTPEL_TEST_POSTGRES_URL` (default `postgres://postgres@127.0.0.1:5432/test`, a
+//! vhost) and `KTPEL_TEST_POSTGRES_URL` (default `postgres://postgres:postgres@127.0.0.1:5432/test`, a
 //! database the test user may connect to and create databases from). Vhosts are made with
 //! `rabbitmqctl`, which must run on the broker's machine.
 
@@ -153,7 +153,7 @@ impl TestDatabase {
     /// A new PostgreSQL database `ktpel_t_<uuid>`.
     pub async fn postgres() -> Self {
         let admin_url = std::env::var("KTPEL_TEST_POSTGRES_URL")
-            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+            .unwrap_or_else(|_| "postgres://postgres:postgres@127.0.0.1:5432/test".into());
         let name = format!("ktpel_t_{}", Uuid::now_v7().simple());
         let admin = Database::connect(&admin_url)
             .await
@@ -206,6 +206,30 @@ impl Drop for TestDatabase {
     }
 }
 
+/// Generates, for each `async fn name(backend: Backend)` listed, one test on SQLite
+/// (`sqlite::name`) and one on PostgreSQL (`postgres::name`): the same test on both databases.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::Backend::Sqlite).await
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::Backend::Postgres).await
+                }
+            )*
+        }
+    };
+}
+
 /// Installs telemetry once per test binary (so spans have trace ids), quiet unless RUST_LOG.
 pub fn telemetry() {
     static ONCE: std::sync::OnceLock<()> = std::sync::OnceLock::new();
@@ -216,6 +240,29 @@ pub fn telemetry() {
         };
         std::mem::forget(ktpel_telemetry::init("ktpel-tests", &settings).expect("telemetry"));
     });
+}
+
+/// Takes the next message from `queue` (basic.get, acked), polling until `timeout`.
+pub async fn next_message(
+    broker: &ktpel_bus::Broker,
+    queue: &str,
+    timeout: std::time::Duration,
+) -> Option<lapin::message::BasicGetMessage> {
+    let ch = broker.channel().await.expect("a channel for basic.get");
+    let deadline = tokio::time::Instant::now() + timeout;
+    loop {
+        let got = ch
+            .basic_get(
+                queue.into(),
+                lapin::options::BasicGetOptions { no_ack: true },
+            )
+            .await
+            .expect("basic.get");
+        if got.is_some() || tokio::time::Instant::now() >= deadline {
+            return got;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
 }
 
 /// Polls `check` every 20 ms until it holds or `timeout` passes; returns whether it held.

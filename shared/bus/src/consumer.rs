@@ -211,6 +211,16 @@ impl<H: Handler> Consumer<H> {
         self
     }
 
+    /// Declares this consumer's queue (and the exchanges) now, so that messages published
+    /// before the first delivery are not unroutable. [`Consumer::run`] declares it again
+    /// after every reconnect.
+    pub async fn declare(&self) -> Result<(), BusError> {
+        let channel = self.broker.channel().await?;
+        self.topology.declare_queue(&channel, &self.queue).await?;
+        let _ = channel.close(200, "declared".into()).await;
+        Ok(())
+    }
+
     /// Runs until `shutdown`, reconnecting with backoff whenever the channel is lost.
     ///
     /// Returns `Err(BusError::Shutdown)`-free: `Ok(())` at shutdown, `Err` only when the
@@ -312,12 +322,21 @@ impl<H: Handler> Consumer<H> {
             correlation_id = incoming.correlation_id.as_deref().unwrap_or(""),
         );
         ktpel_telemetry::propagation::set_parent_from(&span, &incoming.headers);
-        let outcome = self
-            .apply_with_retries(&incoming)
-            .instrument(span.clone())
-            .await;
-        let _entered = span.enter();
-        let outcome = match outcome {
+        // The whole handling runs inside the span (never a guard held across an await).
+        self.settle(channel, dead_letters, &delivery, &incoming)
+            .instrument(span)
+            .await
+    }
+
+    /// Applies the message and then acks, dead-letters or requeues it.
+    async fn settle(
+        &self,
+        channel: &Channel,
+        dead_letters: &Publisher,
+        delivery: &Delivery,
+        incoming: &Incoming,
+    ) -> Result<Stop, BusError> {
+        let outcome = match self.apply_with_retries(incoming).await {
             Ok(applied) => {
                 if applied && let Some(w) = &self.outbox {
                     w.wake();
@@ -329,19 +348,19 @@ impl<H: Handler> Consumer<H> {
                 };
                 if applied
                     && let Some(hook) = &self.after_commit
-                    && hook(&incoming) == AfterCommit::Crash
+                    && hook(incoming) == AfterCommit::Crash
                 {
                     tracing::warn!("simulated crash after commit, before ack");
-                    self.observe(&incoming, &outcome);
+                    self.observe(incoming, &outcome);
                     return Ok(Stop::Crash);
                 }
-                ack(channel, &delivery).await?;
+                ack(channel, delivery).await?;
                 outcome
             }
             Err(HandlerError::Permanent(reason)) => {
                 tracing::warn!(%reason, "dead-lettering");
-                self.dead_letter(dead_letters, &delivery, &reason).await?;
-                ack(channel, &delivery).await?;
+                self.dead_letter(dead_letters, delivery, &reason).await?;
+                ack(channel, delivery).await?;
                 Outcome::DeadLettered(reason)
             }
             Err(HandlerError::Transient(reason)) => {
@@ -359,7 +378,7 @@ impl<H: Handler> Consumer<H> {
                 Outcome::Requeued(reason)
             }
         };
-        self.observe(&incoming, &outcome);
+        self.observe(incoming, &outcome);
         Ok(Stop::Continue)
     }
 

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Makes sure RabbitMQ and PostgreSQL answer on this machine, the way the tests and `ktpel up`
+# expect them: RabbitMQ on 127.0.0.1:5672 (guest/guest) with rabbitmqctl on PATH, PostgreSQL
+# on 127.0.0.1:5432 with a database `test` that user postgres (password postgres) can reach.
+#
+# A service that already answers is left alone. One that does not is started, and installed
+# from the distribution's packages first if it is missing (this needs root, or sudo).
+# Nothing is skipped: if a service cannot be brought up, this fails loudly.
+set -euo pipefail
+
+log() { printf 'services: %s\n' "$*" >&2; }
+as_root() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
+listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+wait_for() { # port name
+  for _ in $(seq 1 60); do listening "$1" && return 0; sleep 1; done
+  log "$2 did not come up on port $1"; return 1
+}
+apt_updated=""
+install() {
+  if ! command -v apt-get >/dev/null; then
+    log "cannot install $* here (no apt-get): install it by hand"; exit 1
+  fi
+  [[ -n $apt_updated ]] || { as_root apt-get update -qq; apt_updated=1; }
+  log "installing $*"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+rabbitmq() {
+  if listening 5672 && command -v rabbitmqctl >/dev/null; then return; fi
+  command -v rabbitmq-server >/dev/null || install rabbitmq-server
+  if ! listening 5672; then
+    log "starting RabbitMQ"
+    as_root rabbitmq-server -detached
+    wait_for 5672 RabbitMQ
+  fi
+  as_root rabbitmqctl -q await_startup
+}
+
+postgres() {
+  if ! listening 5432; then
+    command -v pg_ctlcluster >/dev/null || install postgresql
+    local version
+    version=$(ls /etc/postgresql | sort -V | tail -n1)
+    log "starting PostgreSQL $version"
+    as_root pg_ctlcluster --skip-systemctl-redirect "$version" main start
+    wait_for 5432 PostgreSQL
+  fi
+  if ! PGPASSWORD=postgres psql -h 127.0.0.1 -U postgres -d test -Atc 'select 1' >/dev/null 2>&1; then
+    # A fresh install: give postgres a password (ignored where auth is trust) and a test db.
+    log "preparing PostgreSQL for the tests (password for postgres, database test)"
+    as_root su postgres -c "psql -qc \"ALTER USER postgres PASSWORD 'postgres'\""
+    as_root su postgres -c "psql -Atc \"select 1 from pg_database where datname='test'\" | grep -q 1 || createdb test"
+  fi
+}
+
+case "${1:-all}" in
+  rabbitmq) rabbitmq ;;
+  postgres) postgres ;;
+  all) rabbitmq; postgres ;;
+  *) echo "usage: $0 [rabbitmq|postgres|all]" >&2; exit 2 ;;
+esac

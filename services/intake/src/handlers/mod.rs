@@ -1,0 +1,24 @@
+//! One file per message intake takes.
+
+pub mod submitted;
+
+use ktpel_bus::{Handler, HandlerError, Incoming};
+use sea_orm::DatabaseTransaction;
+
+/// Dispatches on the message type; anything else on intake's queue is a permanent failure.
+pub struct IntakeHandler {
+    pub exchange: String,
+}
+
+impl Handler for IntakeHandler {
+    async fn handle(&self, txn: &DatabaseTransaction, m: &Incoming) -> Result<(), HandlerError> {
+        if m.is::<ktpel_contract::berkas::BerkasSubmitted>() {
+            submitted::handle(txn, &self.exchange, &m.decode()?).await
+        } else {
+            Err(HandlerError::permanent(format!(
+                "intake does not take `{}` messages",
+                m.message_type
+            )))
+        }
+    }
+}

@@ -1,0 +1,186 @@
+//! `berkas.submitted`: S01.1–S01.3 at the ppp desk.
+
+use crate::store::{berkas, buku_harian, timeline};
+use chrono::Utc;
+use ktpel_bus::{HandlerError, Outgoing, RoutingKey, outbox};
+use ktpel_contract::berkas::{
+    ACCEPTED, BerkasAccepted, BerkasHandedOff, BerkasRefused, BerkasSubmitted, HANDOFF, REFUSED,
+    Stamp,
+};
+use ktpel_domain::{
+    sop::{self, Hop},
+    wilayah::KodeWilayah,
+};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+};
+
+/// Checks the berkas and either refuses it or accepts it and hands it on, all in `txn`.
+pub async fn handle<C: ConnectionTrait>(
+    txn: &C,
+    exchange: &str,
+    m: &BerkasSubmitted,
+) -> Result<(), HandlerError> {
+    // The desk's own code is configuration, not the resident's input: a bad one is a
+    // misconfigured desk, and no retry will fix it.
+    let kecamatan = KodeWilayah::parse(&m.kecamatan)
+        .map_err(|e| HandlerError::permanent(format!("the desk's kecamatan code: {e}")))?;
+
+    // A desk that retries over a poor link sends the same submission again.
+    if berkas::Entity::find()
+        .filter(berkas::Column::SubmissionId.eq(m.submission_id))
+        .one(txn)
+        .await?
+        .is_some()
+    {
+        tracing::info!(submission = %m.submission_id, "submission seen before; nothing to do");
+        return Ok(());
+    }
+
+    let procedure = sop::Sop::get(m.sop);
+    let route = match procedure.route() {
+        Some(route) if route.len() >= 2 => route,
+        _ => {
+            return refuse(
+                txn,
+                exchange,
+                m,
+                &kecamatan,
+                vec![format!("{} is not yet routed in this system", m.sop)],
+            )
+            .await;
+        }
+    };
+    if let Err(missing) = procedure.checklist().check(&m.dokumen) {
+        return refuse(txn, exchange, m, &kecamatan, vec![missing.to_string()]).await;
+    }
+
+    // S01.2: the ppp writes the buku harian; the number is the salinan permohonan.
+    let now = Utc::now();
+    let nomor = nomor_berkas(txn, &kecamatan, now).await?;
+    let desk_hop: &Hop = &route[0];
+    let next: &Hop = &route[1];
+    berkas::Entity::insert(berkas::ActiveModel {
+        nomor_berkas: Set(nomor.clone()),
+        submission_id: Set(m.submission_id),
+        sop: Set(m.sop.to_string()),
+        nik: Set(m.nik.to_string()),
+        nama: Set(m.nama.clone()),
+        kecamatan: Set(kecamatan.to_string()),
+        at_hop: Set(next.to_string()),
+        created_at: Set(now),
+    })
+    .exec_without_returning(txn)
+    .await?;
+    buku_harian::Entity::insert(buku_harian::ActiveModel {
+        tanggal: Set(m.diterima_pada.date_naive()),
+        desk: Set(kecamatan.to_string()),
+        nomor_berkas: Set(nomor.clone()),
+        nik: Set(m.nik.to_string()),
+        nama: Set(m.nama.clone()),
+        sop: Set(m.sop.to_string()),
+        dokumen: Set(serde_json::to_value(&m.dokumen).unwrap_or_default()),
+        petugas: Set(m.petugas.clone()),
+        created_at: Set(now),
+        ..Default::default()
+    })
+    .exec_without_returning(txn)
+    .await?;
+    timeline::Entity::insert(timeline::ActiveModel {
+        nomor_berkas: Set(nomor.clone()),
+        hop: Set(desk_hop.to_string()),
+        step: Set(desk_hop.step.to_owned()),
+        note: Set(format!(
+            "diterima oleh {}, dicatat di buku harian",
+            m.petugas
+        )),
+        at: Set(now),
+        ..Default::default()
+    })
+    .exec_without_returning(txn)
+    .await?;
+
+    // S01.3: the operator receives the berkas from the ppp.
+    let region = kecamatan.to_string();
+    let handoff = BerkasHandedOff {
+        nomor_berkas: nomor.clone(),
+        sop: m.sop,
+        nik: m.nik.clone(),
+        nama: m.nama.clone(),
+        kecamatan: region.clone(),
+        hop: 1,
+        stamps: vec![Stamp {
+            hop: desk_hop.to_string(),
+            step: desk_hop.step.to_owned(),
+            at: now,
+            by: m.petugas.clone(),
+        }],
+    };
+    let handoff_key = key(&format!("{HANDOFF}.{}", next.role), &region)?;
+    outbox::enqueue(
+        txn,
+        exchange,
+        &Outgoing::new(&handoff, handoff_key, &nomor, &nomor)?,
+    )
+    .await?;
+    let accepted = BerkasAccepted {
+        submission_id: m.submission_id,
+        nomor_berkas: nomor.clone(),
+        sop: m.sop,
+        nik: m.nik.clone(),
+        next_hop: next.to_string(),
+    };
+    outbox::enqueue(
+        txn,
+        exchange,
+        &Outgoing::new(&accepted, key(ACCEPTED, &region)?, &nomor, &nomor)?,
+    )
+    .await?;
+    tracing::info!(nomor_berkas = %nomor, nik = %m.nik, next = %next, "berkas accepted");
+    Ok(())
+}
+
+/// S01.2 fails: tell the desk every reason. Nothing of the berkas is stored.
+async fn refuse<C: ConnectionTrait>(
+    txn: &C,
+    exchange: &str,
+    m: &BerkasSubmitted,
+    kecamatan: &KodeWilayah,
+    reasons: Vec<String>,
+) -> Result<(), HandlerError> {
+    tracing::info!(submission = %m.submission_id, ?reasons, "berkas refused");
+    let refused = BerkasRefused {
+        submission_id: m.submission_id,
+        sop: m.sop,
+        nik: m.nik.clone(),
+        reasons,
+    };
+    let id = m.submission_id.to_string();
+    let msg = Outgoing::new(&refused, key(REFUSED, &kecamatan.to_string())?, &id, &id)?;
+    outbox::enqueue(txn, exchange, &msg).await?;
+    Ok(())
+}
+
+fn key(subject: &str, region: &str) -> Result<RoutingKey, HandlerError> {
+    RoutingKey::regional(subject, region).map_err(|e| HandlerError::permanent(e.to_string()))
+}
+
+/// `<kecamatan digits>-<yyyymmdd>-<nnnn>`, counting the desk's berkas of the day. Two
+/// consumers racing for the same number collide on the primary key; the loser's transaction
+/// fails, which is transient, and its retry takes the next number.
+async fn nomor_berkas<C: ConnectionTrait>(
+    txn: &C,
+    kecamatan: &KodeWilayah,
+    now: chrono::DateTime<Utc>,
+) -> Result<String, HandlerError> {
+    let prefix = format!(
+        "{}-{}-",
+        kecamatan.to_string().replace('.', ""),
+        now.format("%Y%m%d")
+    );
+    let today = berkas::Entity::find()
+        .filter(berkas::Column::NomorBerkas.starts_with(&prefix))
+        .count(txn)
+        .await?;
+    Ok(format!("{prefix}{:04}", today + 1))
+}

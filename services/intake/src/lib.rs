@@ -1,0 +1,22 @@
+//! intake — the ppp desk (Petugas Pendukung Pelayanan) at the kecamatan and the Dinas.
+//!
+//! A berkas arrives from a desk as `berkas.submitted` with its SOP id, the applicant's NIK and
+//! the documents received. Intake checks the documents against the SOP's checklist (S01.2,
+//! "verifies and validates"), and either refuses the berkas with every reason — storing
+//! nothing of it — or writes it in the buku harian, gives it a number (the salinan
+//! permohonan), and hands it to the next hop of the SOP's route on the routing slip (S01.3).
+//! All of that commits in one transaction with the outgoing messages (the outbox).
+//!
+//! Not yet here (next issue): the NIK check against the registry (SIAK), archiving and the
+//! bukti perekaman (S01.7–S01.8), the "where is berkas X" query over the bus.
+
+pub mod config;
+pub mod handlers;
+pub mod startup;
+pub mod store;
+
+pub use config::IntakeSettings;
+pub use startup::Intake;
+
+/// The service's name: AMQP app id, connection name, default database file.
+pub const SERVICE: &str = "intake";

@@ -1,0 +1,124 @@
+//! Intake's migrations: the messaging tables, then its own.
+
+use sea_orm_migration::{prelude::*, schema::*};
+
+pub struct Migrator;
+
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(ktpel_store::migrations::BusTables),
+            Box::new(M0001IntakeTables),
+        ]
+    }
+}
+
+struct M0001IntakeTables;
+
+impl MigrationName for M0001IntakeTables {
+    fn name(&self) -> &str {
+        "m0001_intake_tables"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0001IntakeTables {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table(Berkas::Table)
+                .if_not_exists()
+                .col(string(Berkas::NomorBerkas).primary_key())
+                .col(uuid_uniq(Berkas::SubmissionId))
+                .col(string(Berkas::Sop))
+                .col(string(Berkas::Nik))
+                .col(string(Berkas::Nama))
+                .col(string(Berkas::Kecamatan))
+                .col(string(Berkas::AtHop))
+                .col(timestamp_with_time_zone(Berkas::CreatedAt))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(BukuHarian::Table)
+                .if_not_exists()
+                .col(big_pk_auto(BukuHarian::Id))
+                .col(date(BukuHarian::Tanggal))
+                .col(string(BukuHarian::Desk))
+                .col(string(BukuHarian::NomorBerkas))
+                .col(string(BukuHarian::Nik))
+                .col(string(BukuHarian::Nama))
+                .col(string(BukuHarian::Sop))
+                .col(json(BukuHarian::Dokumen))
+                .col(string(BukuHarian::Petugas))
+                .col(timestamp_with_time_zone(BukuHarian::CreatedAt))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(Timeline::Table)
+                .if_not_exists()
+                .col(big_pk_auto(Timeline::Id))
+                .col(string(Timeline::NomorBerkas))
+                .col(string(Timeline::Hop))
+                .col(string(Timeline::Step))
+                .col(string(Timeline::Note))
+                .col(timestamp_with_time_zone(Timeline::At))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("intake_timeline_berkas")
+                .table(Timeline::Table)
+                .col(Timeline::NomorBerkas)
+                .if_not_exists()
+                .to_owned(),
+        )
+        .await
+    }
+}
+
+#[derive(DeriveIden)]
+enum Berkas {
+    #[sea_orm(iden = "intake_berkas")]
+    Table,
+    NomorBerkas,
+    SubmissionId,
+    Sop,
+    Nik,
+    Nama,
+    Kecamatan,
+    AtHop,
+    CreatedAt,
+}
+
+#[derive(DeriveIden)]
+enum BukuHarian {
+    #[sea_orm(iden = "intake_buku_harian")]
+    Table,
+    Id,
+    Tanggal,
+    Desk,
+    NomorBerkas,
+    Nik,
+    Nama,
+    Sop,
+    Dokumen,
+    Petugas,
+    CreatedAt,
+}
+
+#[derive(DeriveIden)]
+enum Timeline {
+    #[sea_orm(iden = "intake_timeline")]
+    Table,
+    Id,
+    NomorBerkas,
+    Hop,
+    Step,
+    Note,
+    At,
+}

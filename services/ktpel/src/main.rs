@@ -1,0 +1,69 @@
+//! `ktpel` — the one command for people: run the services (`up`, `serve`), check NIKs
+//! (`nik`), act at a desk (`intake submit`). Each subcommand is a file in this crate; the
+//! work is in the service libraries.
+
+mod http;
+mod intake_cmd;
+mod nik_cmd;
+mod run;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "ktpel", version, about = "KTP-el issuance on a message bus")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run every service in one process, with a status page (Ctrl-C stops gracefully).
+    Up {
+        /// Address of the status page and /health, /ready.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        http: std::net::SocketAddr,
+    },
+    /// Run one service (for containers).
+    Serve {
+        #[arg(value_enum)]
+        service: run::ServiceName,
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        http: std::net::SocketAddr,
+    },
+    /// Check NIKs: one per argument, or one per line on stdin. Exit status 1 if any is invalid.
+    Nik { niks: Vec<String> },
+    /// Desk actions at intake.
+    #[command(subcommand)]
+    Intake(intake_cmd::IntakeCommand),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Command::Nik { niks } = cli.command {
+        return nik_cmd::run(niks);
+    }
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("ktpel: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async move {
+        match cli.command {
+            Command::Up { http } => run::up(http).await,
+            Command::Serve { service, http } => run::serve(service, http).await,
+            Command::Intake(cmd) => intake_cmd::run(cmd).await,
+            Command::Nik { .. } => unreachable!("handled above"),
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("ktpel: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

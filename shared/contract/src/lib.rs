@@ -1,0 +1,46 @@
+//! The message contract between the KTP-el services, in one place.
+//!
+//! Every message body is a struct here with its [`Message`] kind and schema version; the
+//! AsyncAPI document `docs/asyncapi.yaml` describes the same messages for people and other
+//! languages, and a test ([`CATALOGUE`] against the document) keeps the two in step.
+//!
+//! Bodies use the domain types (`Nik`, `SopId`, `Dokumen`), so a message that carries
+//! an invalid NIK or an unknown SOP does not even deserialize: the consumer dead-letters it
+//! with the reason (a permanent failure) instead of acting on it.
+
+pub mod berkas;
+
+pub use ktpel_bus::Message;
+
+/// One entry of the contract: the AMQP `type` and the routing subject (the key without the
+/// region code).
+#[derive(Debug, Clone, Copy)]
+pub struct ContractEntry {
+    pub message_type: fn() -> String,
+    pub subject: &'static str,
+    pub summary: &'static str,
+}
+
+/// Every message the services exchange.
+pub const CATALOGUE: &[ContractEntry] = &[
+    ContractEntry {
+        message_type: berkas::BerkasSubmitted::message_type,
+        subject: berkas::SUBMITTED,
+        summary: "A kecamatan desk hands a berkas to intake (S01.1).",
+    },
+    ContractEntry {
+        message_type: berkas::BerkasAccepted::message_type,
+        subject: berkas::ACCEPTED,
+        summary: "Intake accepted the berkas: the salinan permohonan for the desk (S01.2).",
+    },
+    ContractEntry {
+        message_type: berkas::BerkasRefused::message_type,
+        subject: berkas::REFUSED,
+        summary: "Intake refused the berkas, with every reason (S01.2).",
+    },
+    ContractEntry {
+        message_type: berkas::BerkasHandedOff::message_type,
+        subject: berkas::HANDOFF,
+        summary: "The berkas moves to the next hop of its routing slip (S01.3).",
+    },
+];

@@ -1,0 +1,32 @@
+//! `cargo run --release -p bench -- bus --messages N`
+//!
+//! Measures messages per second through the whole backbone — outbox write in a transaction →
+//! relay publish with confirms → quorum queue → consumer with inbox, handler transaction and
+//! ack — on PostgreSQL, beside a raw lapin baseline that does the same broker work (same
+//! message size, persistent messages to a quorum queue, the same confirm window, manual acks,
+//! the same prefetch) with no storage, in the same run. Machines are shared and noisy, so the
+//! figure to read is the ratio, not the absolute rate.
+
+mod bus;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(about = "KTP-el benchmarks: each prints a table with a baseline from the same run")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// The messaging backbone against raw lapin.
+    Bus(bus::Args),
+}
+
+#[tokio::main]
+async fn main() {
+    match Cli::parse().command {
+        Command::Bus(args) => bus::run(args).await,
+    }
+}

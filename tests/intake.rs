@@ -1,0 +1,283 @@
+//! intake against the real broker: S01.1–S01.3 at the ppp desk.
+
+use chrono::Utc;
+use ktpel_bus::{
+    Broker, Message, QueueSpec, Shutdown, Topology,
+    consumer::REASON_HEADER,
+    publisher::{Publication, Publisher},
+};
+use ktpel_contract::berkas::{BerkasAccepted, BerkasHandedOff, BerkasRefused, BerkasSubmitted};
+use ktpel_domain::{Nik, sop::Dokumen, sop::SopId};
+use ktpel_intake::{Intake, IntakeSettings, store};
+use ktpel_tests::{Backend, TestDatabase, TestVhost, eventually, next_message};
+use sea_orm::{EntityTrait, PaginatorTrait};
+use std::{collections::BTreeMap, time::Duration};
+
+const WAIT: Duration = Duration::from_secs(30);
+/// A woman born 1 July 1990, registered in Sukasari, Kota Bandung (32.73.01).
+const NIK: &str = "3273014107900001";
+
+struct Desk {
+    _vhost: TestVhost,
+    _db: TestDatabase,
+    intake_db: sea_orm::DatabaseConnection,
+    broker: Broker,
+    shutdown: Shutdown,
+}
+
+impl Desk {
+    async fn start(backend: Backend) -> Self {
+        ktpel_tests::telemetry();
+        let vhost = TestVhost::new();
+        let db = TestDatabase::new(backend).await;
+        let settings = IntakeSettings {
+            database: db.settings.clone(),
+            ..IntakeSettings::default()
+        };
+        let broker = Broker::new(vhost.url(), "intake-test");
+        // The desk's and the operator's queues, declared before anything is published.
+        let ch = broker.channel().await.unwrap();
+        let topology = Topology::default();
+        for (name, binding) in [
+            ("desk.replies", "berkas.accepted.#"),
+            ("desk.refusals", "berkas.refused.#"),
+            ("operator.inbox", "berkas.handoff.operator.#"),
+        ] {
+            topology
+                .declare_queue(&ch, &QueueSpec::new(name, [binding.to_owned()]))
+                .await
+                .unwrap();
+        }
+        let intake = Intake::build(&settings, broker.clone()).await.unwrap();
+        intake.declare().await.unwrap();
+        let intake_db = intake.db.clone();
+        let shutdown = Shutdown::new();
+        tokio::spawn(intake.run(shutdown.clone()));
+        Self {
+            _vhost: vhost,
+            _db: db,
+            intake_db,
+            broker,
+            shutdown,
+        }
+    }
+
+    async fn submit_raw(&self, message_type: &str, body: &[u8], kecamatan: &str) {
+        let publisher = Publisher::new(self.broker.channel().await.unwrap(), "desk")
+            .await
+            .unwrap();
+        publisher
+            .publish(&Publication {
+                exchange: "ktpel",
+                routing_key: &format!("berkas.submitted.{kecamatan}"),
+                message_id: uuid::Uuid::now_v7(),
+                correlation_id: "desk",
+                message_type,
+                headers: &BTreeMap::new(),
+                body,
+            })
+            .await
+            .unwrap();
+    }
+
+    async fn submit(&self, m: &BerkasSubmitted) {
+        self.submit_raw(
+            &BerkasSubmitted::message_type(),
+            &serde_json::to_vec(m).unwrap(),
+            "32.73.01",
+        )
+        .await;
+    }
+
+    /// Waits for one message on `queue` and decodes it.
+    async fn next<M: Message>(&self, queue: &str) -> M {
+        let m = next_message(&self.broker, queue, WAIT)
+            .await
+            .unwrap_or_else(|| panic!("nothing arrived on {queue}"));
+        assert_eq!(
+            m.delivery.properties.kind().as_ref().map(|k| k.to_string()),
+            Some(M::message_type())
+        );
+        serde_json::from_slice(&m.delivery.data).unwrap()
+    }
+
+    async fn depth(&self, queue: &str) -> u32 {
+        let ch = self.broker.channel().await.unwrap();
+        ch.queue_declare(
+            queue.into(),
+            lapin::options::QueueDeclareOptions {
+                passive: true,
+                ..Default::default()
+            },
+            Default::default(),
+        )
+        .await
+        .unwrap()
+        .message_count()
+    }
+}
+
+impl Drop for Desk {
+    fn drop(&mut self) {
+        self.shutdown.cancel();
+    }
+}
+
+fn berkas(dokumen: Vec<Dokumen>) -> BerkasSubmitted {
+    BerkasSubmitted {
+        submission_id: uuid::Uuid::now_v7(),
+        sop: "S01".parse::<SopId>().unwrap(),
+        nik: Nik::parse(NIK).unwrap(),
+        nama: "Siti Rahayu".into(),
+        dokumen,
+        kecamatan: "32.73.01".into(),
+        petugas: "ppp-sukasari-1".into(),
+        diterima_pada: Utc::now(),
+    }
+}
+
+// S01.1–S01.3: a complete berkas is written in the buku harian, numbered, and handed to the
+// operator; the desk gets the number (salinan permohonan).
+async fn a_complete_berkas_reaches_the_operator(backend: Backend) {
+    let desk = Desk::start(backend).await;
+    let b = berkas(vec![Dokumen::FormulirPermohonan, Dokumen::FotokopiKk]);
+    desk.submit(&b).await;
+
+    let accepted: BerkasAccepted = desk.next("desk.replies").await;
+    assert_eq!(accepted.submission_id, b.submission_id);
+    assert!(
+        accepted.nomor_berkas.starts_with("327301-"),
+        "{}",
+        accepted.nomor_berkas
+    );
+    assert_eq!(accepted.next_hop, "operator@kecamatan");
+    let handoff: BerkasHandedOff = desk.next("operator.inbox").await;
+    assert_eq!(handoff.nomor_berkas, accepted.nomor_berkas);
+    assert_eq!(handoff.nik.to_string(), NIK);
+    assert_eq!(handoff.hop, 1);
+    assert_eq!(handoff.stamps.len(), 1);
+    assert_eq!(handoff.stamps[0].step, "S01.2");
+
+    let entries = store::buku_harian::Entity::find()
+        .all(&desk.intake_db)
+        .await
+        .unwrap();
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].nomor_berkas, accepted.nomor_berkas);
+    assert_eq!(entries[0].nik, NIK);
+    assert_eq!(entries[0].petugas, "ppp-sukasari-1");
+}
+
+// S01.1 offers a choice: the KK copy or the old paper KTP.
+async fn the_old_paper_ktp_stands_in_for_the_kk(backend: Backend) {
+    let desk = Desk::start(backend).await;
+    desk.submit(&berkas(vec![
+        Dokumen::FormulirPermohonan,
+        Dokumen::FotokopiKtpNonElektronik,
+    ]))
+    .await;
+    let _: BerkasAccepted = desk.next("desk.replies").await;
+}
+
+// S01.2: a berkas without the application form is refused with the reason, and nothing of it
+// is stored.
+async fn a_missing_document_is_refused_and_nothing_is_stored(backend: Backend) {
+    let desk = Desk::start(backend).await;
+    let b = berkas(vec![Dokumen::FotokopiKk]);
+    desk.submit(&b).await;
+
+    let refused: BerkasRefused = desk.next("desk.refusals").await;
+    assert_eq!(refused.submission_id, b.submission_id);
+    let reasons = refused.reasons.join("; ").to_lowercase();
+    assert!(reasons.contains("formulir"), "{reasons}");
+    assert_eq!(
+        store::berkas::Entity::find()
+            .count(&desk.intake_db)
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        store::buku_harian::Entity::find()
+            .count(&desk.intake_db)
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(desk.depth("operator.inbox").await, 0);
+}
+
+// A desk that resends the same submission (a retry over a poor link) gets one berkas.
+async fn a_resubmission_is_one_berkas(backend: Backend) {
+    let desk = Desk::start(backend).await;
+    let b = berkas(vec![Dokumen::FormulirPermohonan, Dokumen::FotokopiKk]);
+    desk.submit(&b).await;
+    let _: BerkasAccepted = desk.next("desk.replies").await;
+    desk.submit(&b).await;
+    // The second one is consumed (its own message id) but changes nothing.
+    assert!(
+        eventually(WAIT, || async {
+            ktpel_bus::inbox::count(&desk.intake_db, ktpel_intake::startup::QUEUE)
+                .await
+                .unwrap()
+                == 2
+        })
+        .await
+    );
+    assert_eq!(
+        store::berkas::Entity::find()
+            .count(&desk.intake_db)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(desk.depth("operator.inbox").await, 1);
+}
+
+// An invalid NIK never becomes a berkas: the message is dead-lettered with the reason.
+async fn an_invalid_nik_is_dead_lettered_with_the_reason(backend: Backend) {
+    let desk = Desk::start(backend).await;
+    let mut body = serde_json::to_value(berkas(vec![
+        Dokumen::FormulirPermohonan,
+        Dokumen::FotokopiKk,
+    ]))
+    .unwrap();
+    body["nik"] = "3273019999900001".into(); // day 99: no such date
+    desk.submit_raw(
+        &BerkasSubmitted::message_type(),
+        &serde_json::to_vec(&body).unwrap(),
+        "32.73.01",
+    )
+    .await;
+    let dead = next_message(&desk.broker, "intake.berkas.dlq", WAIT)
+        .await
+        .expect("the message is in the dead-letter queue");
+    let reason = dead
+        .delivery
+        .properties
+        .headers()
+        .as_ref()
+        .and_then(|h| h.inner().get(REASON_HEADER).cloned())
+        .and_then(|v| v.as_long_string().map(|s| s.to_string()))
+        .expect("a reason header");
+    let reason = reason.to_lowercase();
+    assert!(
+        reason.contains("nik") && reason.contains("date"),
+        "{reason}"
+    );
+    assert_eq!(
+        store::berkas::Entity::find()
+            .count(&desk.intake_db)
+            .await
+            .unwrap(),
+        0
+    );
+}
+
+ktpel_tests::on_both_databases!(
+    a_complete_berkas_reaches_the_operator,
+    the_old_paper_ktp_stands_in_for_the_kk,
+    a_missing_document_is_refused_and_nothing_is_stored,
+    a_resubmission_is_one_berkas,
+    an_invalid_nik_is_dead_lettered_with_the_reason,
+);
