@@ -120,10 +120,10 @@ impl Broker {
 
     async fn connection(&self) -> Result<Arc<Connection>, BusError> {
         let mut current = self.inner.current.lock().await;
-        if let Some(conn) = current.as_ref() {
-            if conn.status().connected() {
-                return Ok(conn.clone());
-            }
+        if let Some(conn) = current.as_ref()
+            && conn.status().connected()
+        {
+            return Ok(conn.clone());
         }
         let props =
             ConnectionProperties::default().with_connection_name(self.inner.name.as_str().into());

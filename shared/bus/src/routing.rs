@@ -1,9 +1,10 @@
 //! Routing keys: `<subject>.<prov>.<kab>.<kec>`.
 //!
 //! The region code travels in the routing key (DESIGN.md), so a Dinas binds only its own
-//! kabupaten/kota (`berkas.operator.32.73.#`) and a kecamatan node needs no knowledge of other
-//! sites. Subjects are dot-separated words such as `berkas.operator` or `enrollment.created`.
+//! kabupaten/kota (`berkas.handoff.operator.32.73.#`) and a kecamatan node needs no knowledge
+//! of other sites. Subjects are dot-separated lowercase words such as `berkas.submitted`.
 
+use ktpel_domain::KodeWilayah;
 use std::fmt;
 
 /// A validated routing key for the topic exchange.
@@ -15,16 +16,15 @@ pub struct RoutingKey(String);
 pub enum RoutingKeyError {
     #[error("routing key subject `{0}` must be lowercase words joined by dots")]
     Subject(String),
-    #[error("region code `{0}` must be digits in groups (32, 32.73, 32.73.01)")]
-    Region(String),
+    #[error("routing key region: {0}")]
+    Region(#[from] ktpel_domain::wilayah::WilayahError),
 }
 
 impl RoutingKey {
     /// A key for `subject` about the region `region` (`"32.73.01"` or `"327301"`).
     pub fn regional(subject: &str, region: &str) -> Result<Self, RoutingKeyError> {
         check_subject(subject)?;
-        let groups = region_groups(region)?;
-        Ok(Self(format!("{subject}.{}", groups.join("."))))
+        Ok(Self(format!("{subject}.{}", KodeWilayah::parse(region)?)))
     }
 
     /// A key with no region (national events, replies).
@@ -34,12 +34,12 @@ impl RoutingKey {
     }
 
     /// The binding pattern for every message of `subject` in `region` and below it:
-    /// `("berkas.operator", "32.73")` gives `berkas.operator.32.73.#`.
+    /// `("berkas.submitted", Some("32.73"))` gives `berkas.submitted.32.73.#`.
     pub fn binding(subject: &str, region: Option<&str>) -> Result<String, RoutingKeyError> {
         check_subject(subject)?;
         Ok(match region {
             None => format!("{subject}.#"),
-            Some(r) => format!("{subject}.{}.#", region_groups(r)?.join(".")),
+            Some(r) => format!("{subject}.{}.#", KodeWilayah::parse(r)?),
         })
     }
 
@@ -55,42 +55,14 @@ impl fmt::Display for RoutingKey {
 }
 
 fn check_subject(subject: &str) -> Result<(), RoutingKeyError> {
-    let ok = !subject.is_empty()
-        && subject.split('.').all(|w| {
-            !w.is_empty()
-                && w.bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
-        });
-    ok.then_some(())
-        .ok_or_else(|| RoutingKeyError::Subject(subject.to_owned()))
-}
-
-/// Splits `32.73.01` or `327301` into `["32", "73", "01"]`.
-fn region_groups(region: &str) -> Result<Vec<&str>, RoutingKeyError> {
-    let bad = || RoutingKeyError::Region(region.to_owned());
-    let groups: Vec<&str> = if region.contains('.') {
-        region.split('.').collect()
-    } else {
-        if region.len() % 2 != 0 && region.len() != 10 {
-            return Err(bad());
-        }
-        let (head, desa) = region.split_at(region.len().min(6));
-        let mut g: Vec<&str> = head
-            .as_bytes()
-            .chunks(2)
-            .map(|c| std::str::from_utf8(c).unwrap_or(""))
-            .collect();
-        if !desa.is_empty() {
-            g.push(desa);
-        }
-        g
+    let word = |w: &str| {
+        !w.is_empty()
+            && w.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
     };
-    let valid = !groups.is_empty()
-        && groups.len() <= 4
-        && groups
-            .iter()
-            .all(|g| !g.is_empty() && g.bytes().all(|b| b.is_ascii_digit()));
-    valid.then_some(groups).ok_or_else(bad)
+    (!subject.is_empty() && subject.split('.').all(word))
+        .then_some(())
+        .ok_or_else(|| RoutingKeyError::Subject(subject.to_owned()))
 }
 
 #[cfg(test)]
@@ -99,47 +71,45 @@ mod tests {
 
     #[test]
     fn regional_keys_carry_the_region_code() {
-        let k = RoutingKey::regional("berkas.operator", "32.73.01").unwrap();
-        assert_eq!(k.as_str(), "berkas.operator.32.73.01");
-        let k = RoutingKey::regional("berkas.operator", "327301").unwrap();
-        assert_eq!(k.as_str(), "berkas.operator.32.73.01");
-        let k = RoutingKey::regional("berkas.operator", "3273011001").unwrap();
-        assert_eq!(k.as_str(), "berkas.operator.32.73.01.1001");
+        let k = RoutingKey::regional("berkas.submitted", "32.73.01").unwrap();
+        assert_eq!(k.as_str(), "berkas.submitted.32.73.01");
+        let k = RoutingKey::regional("berkas.submitted", "327301").unwrap();
+        assert_eq!(k.as_str(), "berkas.submitted.32.73.01");
+        let k = RoutingKey::regional("berkas.submitted", "3273011001").unwrap();
+        assert_eq!(k.as_str(), "berkas.submitted.32.73.01.1001");
     }
 
     #[test]
     fn a_dinas_binds_its_own_kabupaten() {
         assert_eq!(
-            RoutingKey::binding("berkas.operator", Some("32.73")).unwrap(),
-            "berkas.operator.32.73.#"
+            RoutingKey::binding("berkas.submitted", Some("32.73")).unwrap(),
+            "berkas.submitted.32.73.#"
         );
         assert_eq!(
-            RoutingKey::binding("berkas.operator", None).unwrap(),
-            "berkas.operator.#"
+            RoutingKey::binding("berkas.submitted", None).unwrap(),
+            "berkas.submitted.#"
         );
     }
 
     #[test]
     fn bad_subjects_and_regions_are_refused() {
-        assert!(matches!(
-            RoutingKey::regional("Berkas", "32"),
-            Err(RoutingKeyError::Subject(_))
-        ));
-        assert!(matches!(
-            RoutingKey::regional("berkas..x", "32"),
-            Err(RoutingKeyError::Subject(_))
-        ));
-        assert!(matches!(
-            RoutingKey::regional("berkas", "3a.73"),
-            Err(RoutingKeyError::Region(_))
-        ));
-        assert!(matches!(
-            RoutingKey::regional("berkas", "327"),
-            Err(RoutingKeyError::Region(_))
-        ));
-        assert!(matches!(
-            RoutingKey::regional("berkas", "#"),
-            Err(RoutingKeyError::Region(_))
-        ));
+        for subject in ["Berkas", "berkas..x", "", "berkas.#"] {
+            assert!(
+                matches!(
+                    RoutingKey::regional(subject, "32"),
+                    Err(RoutingKeyError::Subject(_))
+                ),
+                "{subject}"
+            );
+        }
+        for region in ["3a.73", "327", "#", "32.7"] {
+            assert!(
+                matches!(
+                    RoutingKey::regional("berkas", region),
+                    Err(RoutingKeyError::Region(_))
+                ),
+                "{region}"
+            );
+        }
     }
 }

@@ -63,15 +63,14 @@ impl Nik {
     /// Parses and validates a NIK (see the module docs for every rule).
     pub fn parse(text: &str) -> Result<Self, NikError> {
         let count = text.chars().count();
-        if let Some((position, character)) =
-            text.chars().enumerate().find(|(_, c)| !c.is_ascii_digit())
+        if count == 16
+            && let Some((position, character)) =
+                text.chars().enumerate().find(|(_, c)| !c.is_ascii_digit())
         {
-            if count == 16 {
-                return Err(NikError::NonDigit {
-                    position: position + 1,
-                    character,
-                });
-            }
+            return Err(NikError::NonDigit {
+                position: position + 1,
+                character,
+            });
         }
         if count != 16 {
             return Err(NikError::WrongLength(count));
@@ -137,14 +136,14 @@ impl Nik {
             Ok(path) => {
                 let names: Vec<&str> = path.iter().map(|r| r.name.as_str()).collect();
                 let mut text = names.join(" / ");
-                if let Some(last) = path.last() {
-                    if let Edition::Historical(decree) = last.edition {
-                        text.push_str(&format!(" (historical, {decree}"));
-                        if let Some(today) = last.today {
-                            text.push_str(&format!("; today {today}"));
-                        }
-                        text.push(')');
+                if let Some(last) = path.last()
+                    && let Edition::Historical(decree) = last.edition
+                {
+                    text.push_str(&format!(" (historical, {decree}"));
+                    if let Some(today) = last.today {
+                        text.push_str(&format!("; today {today}"));
                     }
+                    text.push(')');
                 }
                 text
             }

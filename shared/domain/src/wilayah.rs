@@ -217,10 +217,10 @@ impl Wilayah {
             include_str!("../data/wilayah/villages.csv"),
         ] {
             for fields in rows(csv) {
-                if let (Some(code), Some(name)) = (fields.first(), fields.last()) {
-                    if let Ok(k) = KodeWilayah::parse(code) {
-                        current.insert(k, name.clone());
-                    }
+                if let (Some(code), Some(name)) = (fields.first(), fields.last())
+                    && let Ok(k) = KodeWilayah::parse(code)
+                {
+                    current.insert(k, name.clone());
                 }
             }
         }

@@ -41,15 +41,13 @@ pub enum StoreError {
 /// Opens the database of `settings`, creating a SQLite file (and its folder) if it is missing.
 pub async fn connect(settings: &DatabaseSettings) -> Result<DatabaseConnection, StoreError> {
     let url = sqlite_create_mode(&settings.url);
-    if let Some(path) = sqlite_path(&url) {
-        if let Some(dir) = std::path::Path::new(path).parent() {
-            if !dir.as_os_str().is_empty() {
-                std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
-                    path: dir.display().to_string(),
-                    source,
-                })?;
-            }
-        }
+    if let Some(dir) = sqlite_path(&url).and_then(|p| std::path::Path::new(p).parent())
+        && !dir.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
+            path: dir.display().to_string(),
+            source,
+        })?;
     }
     let mut options = ConnectOptions::new(url.clone());
     options

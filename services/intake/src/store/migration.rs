@@ -26,16 +26,16 @@ impl MigrationTrait for M0001IntakeTables {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.create_table(
             Table::create()
-                .table(Berkas::Table)
+                .table(IntakeBerkas::Table)
                 .if_not_exists()
-                .col(string(Berkas::NomorBerkas).primary_key())
-                .col(uuid_uniq(Berkas::SubmissionId))
-                .col(string(Berkas::Sop))
-                .col(string(Berkas::Nik))
-                .col(string(Berkas::Nama))
-                .col(string(Berkas::Kecamatan))
-                .col(string(Berkas::AtHop))
-                .col(timestamp_with_time_zone(Berkas::CreatedAt))
+                .col(string(IntakeBerkas::NomorBerkas).primary_key())
+                .col(uuid_uniq(IntakeBerkas::SubmissionId))
+                .col(string(IntakeBerkas::Sop))
+                .col(string(IntakeBerkas::Nik))
+                .col(string(IntakeBerkas::Nama))
+                .col(string(IntakeBerkas::Kecamatan))
+                .col(string(IntakeBerkas::AtHop))
+                .col(timestamp_with_time_zone(IntakeBerkas::CreatedAt))
                 .to_owned(),
         )
         .await?;
@@ -82,7 +82,7 @@ impl MigrationTrait for M0001IntakeTables {
 }
 
 #[derive(DeriveIden)]
-enum Berkas {
+enum IntakeBerkas {
     #[sea_orm(iden = "intake_berkas")]
     Table,
     NomorBerkas,
