@@ -10,7 +10,7 @@ use ktpel_bus::{
     publisher::{Publication, Publisher},
 };
 use ktpel_tests::{Backend, TestDatabase, TestVhost, effects, eventually, proxy::Proxy};
-use lapin::options::{BasicGetOptions, QueueDeclareOptions};
+use lapin::options::BasicGetOptions;
 use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionTrait};
 use serde::{Deserialize, Serialize};
 use std::{
@@ -268,18 +268,7 @@ impl Rig {
     }
 
     async fn queue_depth(&self, name: &str) -> u32 {
-        let ch = self.broker.channel().await.unwrap();
-        ch.queue_declare(
-            name.into(),
-            QueueDeclareOptions {
-                passive: true,
-                ..Default::default()
-            },
-            Default::default(),
-        )
-        .await
-        .unwrap()
-        .message_count()
+        self.broker.queue_depth(name).await.unwrap()
     }
 }
 

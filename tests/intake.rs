@@ -102,18 +102,7 @@ impl Desk {
     }
 
     async fn depth(&self, queue: &str) -> u32 {
-        let ch = self.broker.channel().await.unwrap();
-        ch.queue_declare(
-            queue.into(),
-            lapin::options::QueueDeclareOptions {
-                passive: true,
-                ..Default::default()
-            },
-            Default::default(),
-        )
-        .await
-        .unwrap()
-        .message_count()
+        self.broker.queue_depth(queue).await.unwrap()
     }
 }
 

@@ -111,6 +111,26 @@ impl Broker {
         self.inner.reconnect.build()
     }
 
+    /// Messages ready in `queue` (a passive declare: it never creates the queue). For status
+    /// pages and tests.
+    pub async fn queue_depth(&self, queue: &str) -> Result<u32, BusError> {
+        let channel = self.channel().await?;
+        let depth = channel
+            .queue_declare(
+                queue.into(),
+                lapin::options::QueueDeclareOptions {
+                    passive: true,
+                    ..Default::default()
+                },
+                Default::default(),
+            )
+            .await
+            .map(|q| q.message_count())
+            .map_err(BusError::amqp("queue.declare passive"));
+        let _ = channel.close(200, "done".into()).await;
+        depth
+    }
+
     /// Closes the connection (graceful shutdown).
     pub async fn close(&self) {
         if let Some(conn) = self.inner.current.lock().await.take() {
