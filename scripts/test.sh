@@ -1,8 +1,14 @@
 #!/usr/bin/env bash
 # The test command of the README: brings up RabbitMQ and PostgreSQL if they are not running
-# (installing them if missing), then runs every test of the workspace against them.
+# (installing them if missing), then runs every test of the workspace against them and ends
+# with one line that sums up every test binary: `tests: N passed, M failed`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/services.sh all
 export KTPEL_TEST_POSTGRES_URL=${KTPEL_TEST_POSTGRES_URL:-postgres://postgres:postgres@127.0.0.1:5432/test}
-exec cargo test --workspace --locked "$@"
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+cargo test --workspace --locked "$@" 2>&1 | tee "$log" || status=$?
+awk '/^test result:/ { p += $4; f += $6 } END { printf "tests: %d passed, %d failed\n", p, f }' "$log"
+exit "$status"

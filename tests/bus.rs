@@ -146,6 +146,8 @@ impl Rig {
             Self::queue(),
             self.recorder.clone(),
         )
+        // Four messages at once: the order tests check that one aggregate stays in order.
+        .with_partitions(4)
         .with_retry(
             ExponentialBuilder::default()
                 .with_min_delay(Duration::from_millis(100))

@@ -40,6 +40,7 @@ impl Intake {
             },
         )
         .with_prefetch(settings.amqp.prefetch)
+        .with_partitions(usize::from(settings.amqp.partitions))
         .with_outbox(relay.waker());
         Ok(Self {
             db,

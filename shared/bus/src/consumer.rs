@@ -141,6 +141,8 @@ pub struct Consumer<H> {
     handler: Arc<H>,
     app_id: String,
     prefetch: u16,
+    /// Messages handled at once, each partition in order (see [`Consumer::with_partitions`]).
+    partitions: usize,
     retry: ExponentialBuilder,
     outbox: Option<Waker>,
     after_commit: Option<AfterCommitHook>,
@@ -163,6 +165,7 @@ impl<H: Handler> Consumer<H> {
             queue,
             handler: Arc::new(handler),
             prefetch: 64,
+            partitions: 1,
             retry: ExponentialBuilder::default()
                 .with_min_delay(Duration::from_millis(50))
                 .with_max_delay(Duration::from_secs(2))
@@ -178,6 +181,13 @@ impl<H: Handler> Consumer<H> {
     /// Deliveries the broker may push before they are acked (basic.qos).
     pub fn with_prefetch(mut self, prefetch: u16) -> Self {
         self.prefetch = prefetch.max(1);
+        self
+    }
+
+    /// Handles up to `n` messages at once. Messages with the same correlation id (the same
+    /// berkas) always go to the same partition, so they are still handled in queue order.
+    pub fn with_partitions(mut self, n: usize) -> Self {
+        self.partitions = n.max(1);
         self
     }
 
@@ -226,6 +236,11 @@ impl<H: Handler> Consumer<H> {
     /// Returns `Err(BusError::Shutdown)`-free: `Ok(())` at shutdown, `Err` only when the
     /// after-commit hook asked for a crash.
     pub async fn run(self, shutdown: Shutdown) -> Result<(), Crashed> {
+        let this = Arc::new(self);
+        this.run_shared(shutdown).await
+    }
+
+    async fn run_shared(self: Arc<Self>, shutdown: Shutdown) -> Result<(), Crashed> {
         let mut backoff = self.broker.reconnect_backoff();
         while !shutdown.is_cancelled() {
             match self.consume_until_failure(&shutdown).await {
@@ -246,7 +261,10 @@ impl<H: Handler> Consumer<H> {
         Ok(())
     }
 
-    async fn consume_until_failure(&self, shutdown: &Shutdown) -> Result<Stop, BusError> {
+    async fn consume_until_failure(
+        self: &Arc<Self>,
+        shutdown: &Shutdown,
+    ) -> Result<Stop, BusError> {
         let channel = self.broker.channel_with_retry(shutdown).await?;
         self.topology.declare_queue(&channel, &self.queue).await?;
         channel
@@ -254,7 +272,7 @@ impl<H: Handler> Consumer<H> {
             .await
             .map_err(BusError::amqp("basic.qos"))?;
         let dead_letters =
-            Publisher::new(self.broker.channel().await?, self.app_id.clone()).await?;
+            Arc::new(Publisher::new(self.broker.channel().await?, self.app_id.clone()).await?);
         let mut deliveries = channel
             .basic_consume(
                 self.queue.name.as_str().into(),
@@ -264,39 +282,92 @@ impl<H: Handler> Consumer<H> {
             )
             .await
             .map_err(BusError::amqp("basic.consume"))?;
-        tracing::info!(queue = %self.queue.name, "consuming");
-        loop {
-            let next = tokio::select! {
-                _ = shutdown.cancelled() => {
-                    let _ = channel.close(200, "shutdown".into()).await;
-                    return Ok(Stop::Shutdown);
+        tracing::info!(queue = %self.queue.name, partitions = self.partitions, "consuming");
+
+        // One worker per partition; a message goes to the partition of its correlation id,
+        // so messages about one berkas are handled one after the other, in queue order,
+        // while different berkas proceed in parallel.
+        let mut partitions = Vec::with_capacity(self.partitions);
+        let mut workers = tokio::task::JoinSet::new();
+        for _ in 0..self.partitions {
+            let (tx, mut rx) = tokio::sync::mpsc::channel::<Delivery>(usize::from(self.prefetch));
+            partitions.push(tx);
+            let (this, ch, dl, stop) = (
+                self.clone(),
+                channel.clone(),
+                dead_letters.clone(),
+                shutdown.clone(),
+            );
+            workers.spawn(async move {
+                while let Some(delivery) = rx.recv().await {
+                    // At shutdown, deliveries not started yet go back to the queue when the
+                    // channel closes; the one in hand is finished first.
+                    if stop.is_cancelled() {
+                        break;
+                    }
+                    if let Stop::Crash = this.process(&ch, &dl, delivery).await? {
+                        return Ok(Stop::Crash);
+                    }
                 }
-                next = deliveries.next() => next,
-            };
-            let delivery = match next {
-                Some(Ok(d)) => d,
-                Some(Err(source)) => {
-                    return Err(BusError::Amqp {
-                        operation: "consume",
-                        source,
-                    });
+                Ok::<Stop, BusError>(Stop::Shutdown)
+            });
+        }
+        let stop = loop {
+            tokio::select! {
+                _ = shutdown.cancelled() => break Ok(Stop::Shutdown),
+                ended = workers.join_next() => {
+                    // A worker only ends early on a crash or a channel failure.
+                    break match ended {
+                        Some(Ok(result)) => result,
+                        Some(Err(join)) => Err(BusError::Worker(join.to_string())),
+                        None => Ok(Stop::Shutdown),
+                    };
                 }
-                None => {
-                    return Err(BusError::Amqp {
+                next = deliveries.next() => match next {
+                    Some(Ok(delivery)) => {
+                        let partition = self.partition_of(&delivery);
+                        if partitions[partition].send(delivery).await.is_err() {
+                            break Err(BusError::Worker("a partition worker stopped".into()));
+                        }
+                    }
+                    Some(Err(source)) => break Err(BusError::Amqp { operation: "consume", source }),
+                    None => break Err(BusError::Amqp {
                         operation: "consume",
                         source: lapin::ErrorKind::InvalidChannelState(
                             lapin::ChannelState::Closed,
                             "basic.deliver",
                         )
                         .into(),
-                    });
-                }
-            };
-            if let Stop::Crash = self.process(&channel, &dead_letters, delivery).await? {
-                let _ = channel.close(200, "simulated crash".into()).await;
-                return Ok(Stop::Crash);
+                    }),
+                },
             }
+        };
+        drop(partitions);
+        if matches!(stop, Ok(Stop::Shutdown)) {
+            // Let each worker finish the message in hand.
+            while workers.join_next().await.is_some() {}
+        } else {
+            workers.abort_all();
         }
+        let _ = channel.close(200, "consumer stopping".into()).await;
+        stop
+    }
+
+    /// The partition of a delivery: a stable hash of its correlation id (the aggregate).
+    fn partition_of(&self, delivery: &Delivery) -> usize {
+        use std::hash::{Hash, Hasher};
+        if self.partitions == 1 {
+            return 0;
+        }
+        let mut hasher = std::hash::DefaultHasher::new();
+        delivery
+            .properties
+            .correlation_id()
+            .as_ref()
+            .map(|c| c.as_str())
+            .unwrap_or_default()
+            .hash(&mut hasher);
+        (hasher.finish() % self.partitions as u64) as usize
     }
 
     /// Handles one delivery to the end: ack, dead-letter, or requeue.

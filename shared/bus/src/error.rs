@@ -23,6 +23,8 @@ pub enum BusError {
         message_type: String,
         source: serde_json::Error,
     },
+    #[error("a consumer worker failed: {0}")]
+    Worker(String),
     #[error("shutting down")]
     Shutdown,
 }

@@ -11,6 +11,8 @@ pub struct AmqpSettings {
     pub url: String,
     /// How many unacknowledged deliveries a consumer may hold (basic.qos).
     pub prefetch: u16,
+    /// Messages a consumer handles at once; messages of one berkas stay in order.
+    pub partitions: u16,
     /// Publisher confirms that may be outstanding at once (the pipelined window).
     pub confirm_window: usize,
     /// Redeliveries before a quorum queue dead-letters a message (`x-delivery-limit`).
@@ -22,6 +24,7 @@ impl Default for AmqpSettings {
         Self {
             url: "amqp://guest:guest@127.0.0.1:5672/%2f".into(),
             prefetch: 64,
+            partitions: 4,
             confirm_window: 1000,
             delivery_limit: 5,
         }
@@ -40,6 +43,12 @@ impl Validate for AmqpSettings {
             return Err(SettingsError::invalid(
                 "amqp.prefetch",
                 "0 would mean unlimited; give a positive number",
+            ));
+        }
+        if self.partitions == 0 {
+            return Err(SettingsError::invalid(
+                "amqp.partitions",
+                "must be at least 1",
             ));
         }
         if self.confirm_window == 0 {

@@ -39,6 +39,9 @@ pub struct Args {
     /// Consumer prefetch.
     #[arg(long, default_value_t = 500)]
     prefetch: u16,
+    /// Consumer partitions (messages handled at once).
+    #[arg(long, default_value_t = 8)]
+    partitions: usize,
     /// Concurrent writers filling the outbox, one transaction per message.
     #[arg(long, default_value_t = 8)]
     writers: u64,
@@ -60,8 +63,14 @@ impl Message for Payload {
 
 pub async fn run(args: Args) {
     println!(
-        "bus benchmark: {} messages of {} B, confirm window {}, prefetch {}, {} outbox writers, best of {}",
-        args.messages, args.size, args.window, args.prefetch, args.writers, args.runs
+        "bus benchmark: {} messages of {} B, confirm window {}, prefetch {}, {} consumer partitions, {} outbox writers, best of {}",
+        args.messages,
+        args.size,
+        args.window,
+        args.prefetch,
+        args.partitions,
+        args.writers,
+        args.runs
     );
     let mut raw = Vec::new();
     let mut ktpel = Vec::new();
@@ -213,7 +222,8 @@ async fn backbone(args: &Args) -> Duration {
         queue,
         Count(handled.clone()),
     )
-    .with_prefetch(args.prefetch);
+    .with_prefetch(args.prefetch)
+    .with_partitions(args.partitions);
 
     let start = Instant::now();
     tokio::spawn(relay.run(shutdown.clone()));
@@ -226,8 +236,13 @@ async fn backbone(args: &Args) -> Duration {
             let mut seq = w;
             while seq < n {
                 let key = RoutingKey::regional("bench.payload", "32.73.01").unwrap();
-                let msg =
-                    Outgoing::new(&body(seq, size), key, format!("agg-{w}"), "bench").unwrap();
+                let msg = Outgoing::new(
+                    &body(seq, size),
+                    key,
+                    format!("agg-{w}"),
+                    format!("agg-{w}"),
+                )
+                .unwrap();
                 let txn = db.begin().await.unwrap();
                 outbox::enqueue(&txn, &exchange, &msg).await.unwrap();
                 txn.commit().await.unwrap();
@@ -239,10 +254,18 @@ async fn backbone(args: &Args) -> Duration {
     for w in writers {
         w.await.unwrap();
     }
+    let written = start.elapsed();
+    let handled_when_written = handled.load(Ordering::Relaxed);
     while handled.load(Ordering::Relaxed) < args.messages {
         tokio::time::sleep(Duration::from_millis(2)).await;
     }
     let elapsed = start.elapsed();
+    eprintln!(
+        "  backbone run: outbox written after {:.2}s ({} handled by then), all handled after {:.2}s",
+        written.as_secs_f64(),
+        handled_when_written,
+        elapsed.as_secs_f64()
+    );
     shutdown.cancel();
     broker.close().await;
     drop(db);
