@@ -7,8 +7,10 @@ use ktpel_bus::{
     publisher::{Publication, Publisher},
 };
 use ktpel_contract::berkas::{BerkasAccepted, BerkasHandedOff, BerkasRefused, BerkasSubmitted};
-use ktpel_domain::{Nik, sop::Dokumen, sop::SopId};
+use ktpel_contract::registry::Biodata;
+use ktpel_domain::{JenisKelamin, Nik, sop::Dokumen, sop::SopId};
 use ktpel_intake::{Intake, IntakeSettings, store};
+use ktpel_registry::{Registry, RegistrySettings};
 use ktpel_tests::{Backend, TestDatabase, TestVhost, eventually, next_message};
 use sea_orm::{EntityTrait, PaginatorTrait};
 use std::{collections::BTreeMap, time::Duration};
@@ -20,6 +22,7 @@ const NIK: &str = "3273014107900001";
 struct Desk {
     _vhost: TestVhost,
     _db: TestDatabase,
+    _registry_db: TestDatabase,
     intake_db: sea_orm::DatabaseConnection,
     broker: Broker,
     shutdown: Shutdown,
@@ -48,14 +51,31 @@ impl Desk {
                 .await
                 .unwrap();
         }
+        // SIAK, with the one resident the tests submit.
+        let registry_db = TestDatabase::new(backend).await;
+        let registry = Registry::build(
+            &RegistrySettings {
+                database: registry_db.settings.clone(),
+                ..RegistrySettings::default()
+            },
+            broker.clone(),
+        )
+        .await
+        .unwrap();
+        registry.declare().await.unwrap();
+        ktpel_registry::seed::store(&registry.db, &[siti()])
+            .await
+            .unwrap();
         let intake = Intake::build(&settings, broker.clone()).await.unwrap();
         intake.declare().await.unwrap();
         let intake_db = intake.db.clone();
         let shutdown = Shutdown::new();
+        tokio::spawn(registry.run(shutdown.clone()));
         tokio::spawn(intake.run(shutdown.clone()));
         Self {
             _vhost: vhost,
             _db: db,
+            _registry_db: registry_db,
             intake_db,
             broker,
             shutdown,
@@ -106,9 +126,37 @@ impl Desk {
     }
 }
 
+impl Desk {
+    /// No berkas, no buku harian entry, nothing pending, nothing handed to the operator.
+    async fn assert_nothing_stored(&self) {
+        let db = &self.intake_db;
+        assert_eq!(store::berkas::Entity::find().count(db).await.unwrap(), 0);
+        assert_eq!(
+            store::buku_harian::Entity::find().count(db).await.unwrap(),
+            0
+        );
+        assert_eq!(store::pending::Entity::find().count(db).await.unwrap(), 0);
+        assert_eq!(self.depth("operator.inbox").await, 0);
+    }
+}
+
 impl Drop for Desk {
     fn drop(&mut self) {
         self.shutdown.cancel();
+    }
+}
+
+/// Siti as SIAK knows her.
+fn siti() -> Biodata {
+    Biodata {
+        nik: Nik::parse(NIK).unwrap(),
+        nama: "Siti Rahayu".into(),
+        no_kk: "3273010101100001".into(),
+        jenis_kelamin: JenisKelamin::Perempuan,
+        tempat_lahir: "Kota Bandung".into(),
+        tanggal_lahir: chrono::NaiveDate::from_ymd_opt(1990, 7, 1).unwrap(),
+        alamat: "Jl. Merdeka No. 1, RT 001/RW 002, Sukasari".into(),
+        desa: "32.73.01.1001".into(),
     }
 }
 
@@ -179,21 +227,24 @@ async fn a_missing_document_is_refused_and_nothing_is_stored(backend: Backend) {
     assert_eq!(refused.submission_id, b.submission_id);
     let reasons = refused.reasons.join("; ").to_lowercase();
     assert!(reasons.contains("formulir"), "{reasons}");
-    assert_eq!(
-        store::berkas::Entity::find()
-            .count(&desk.intake_db)
-            .await
-            .unwrap(),
-        0
+    desk.assert_nothing_stored().await;
+}
+
+// S01.2: a NIK that is valid but not in SIAK is refused with the reason; nothing is stored.
+async fn an_unregistered_nik_is_refused_and_nothing_is_stored(backend: Backend) {
+    let desk = Desk::start(backend).await;
+    let mut b = berkas(vec![Dokumen::FormulirPermohonan, Dokumen::FotokopiKk]);
+    b.nik = Nik::parse("3273010107051234").unwrap(); // valid, but nobody SIAK knows
+    desk.submit(&b).await;
+
+    let refused: BerkasRefused = desk.next("desk.refusals").await;
+    assert_eq!(refused.submission_id, b.submission_id);
+    let reasons = refused.reasons.join("; ");
+    assert!(
+        reasons.contains("3273010107051234") && reasons.contains("SIAK"),
+        "{reasons}"
     );
-    assert_eq!(
-        store::buku_harian::Entity::find()
-            .count(&desk.intake_db)
-            .await
-            .unwrap(),
-        0
-    );
-    assert_eq!(desk.depth("operator.inbox").await, 0);
+    desk.assert_nothing_stored().await;
 }
 
 // A desk that resends the same submission (a retry over a poor link) gets one berkas.
@@ -203,13 +254,14 @@ async fn a_resubmission_is_one_berkas(backend: Backend) {
     desk.submit(&b).await;
     let _: BerkasAccepted = desk.next("desk.replies").await;
     desk.submit(&b).await;
-    // The second one is consumed (its own message id) but changes nothing.
+    // The second one is consumed (its own message id; the inbox then holds the first, SIAK's
+    // answer and the second) but changes nothing.
     assert!(
         eventually(WAIT, || async {
             ktpel_bus::inbox::count(&desk.intake_db, ktpel_intake::startup::QUEUE)
                 .await
                 .unwrap()
-                == 2
+                == 3
         })
         .await
     );
@@ -267,6 +319,7 @@ ktpel_tests::on_both_databases!(
     a_complete_berkas_reaches_the_operator,
     the_old_paper_ktp_stands_in_for_the_kk,
     a_missing_document_is_refused_and_nothing_is_stored,
+    an_unregistered_nik_is_refused_and_nothing_is_stored,
     a_resubmission_is_one_berkas,
     an_invalid_nik_is_dead_lettered_with_the_reason,
 );

@@ -236,7 +236,7 @@ pub fn telemetry() {
     ONCE.get_or_init(|| {
         let settings = ktpel_settings::TelemetrySettings {
             otlp_endpoint: None,
-            log_filter: Some("warn".into()),
+            log_filter: Some("warn,lapin=off".into()),
         };
         std::mem::forget(ktpel_telemetry::init("ktpel-tests", &settings).expect("telemetry"));
     });

@@ -1,14 +1,15 @@
 //! intake — the ppp desk (Petugas Pendukung Pelayanan) at the kecamatan and the Dinas.
 //!
 //! A berkas arrives from a desk as `berkas.submitted` with its SOP id, the applicant's NIK and
-//! the documents received. Intake checks the documents against the SOP's checklist (S01.2,
-//! "verifies and validates"), and either refuses the berkas with every reason — storing
+//! the documents received. Intake checks the documents against the SOP's checklist and asks
+//! the population register (SIAK, the registry service) whether the NIK is registered (S01.2,
+//! "verifies and validates"). It then either refuses the berkas with every reason — storing
 //! nothing of it — or writes it in the buku harian, gives it a number (the salinan
 //! permohonan), and hands it to the next hop of the SOP's route on the routing slip (S01.3).
-//! All of that commits in one transaction with the outgoing messages (the outbox).
+//! Each step commits in one transaction with its outgoing messages (the outbox).
 //!
-//! Not yet here (next issue): the NIK check against the registry (SIAK), archiving and the
-//! bukti perekaman (S01.7–S01.8), the "where is berkas X" query over the bus.
+//! Not yet here: archiving and the bukti perekaman (S01.7–S01.8), the "where is berkas X"
+//! query over the bus.
 
 pub mod config;
 pub mod handlers;

@@ -2,7 +2,7 @@
 
 use crate::{IntakeSettings, SERVICE, handlers::IntakeHandler, store::Migrator};
 use ktpel_bus::{Broker, QueueSpec, Relay, RoutingKey, Shutdown, Topology, consumer::Consumer};
-use ktpel_contract::berkas::SUBMITTED;
+use ktpel_contract::{berkas::SUBMITTED, registry::ANSWER_TO_INTAKE};
 use sea_orm::DatabaseConnection;
 
 /// Name of intake's queue.
@@ -26,8 +26,10 @@ impl Intake {
         let topology = Topology::default();
         let binding = RoutingKey::binding(SUBMITTED, settings.region.as_deref())
             .expect("validated with the settings");
-        let queue =
-            QueueSpec::new(QUEUE, [binding]).with_delivery_limit(settings.amqp.delivery_limit);
+        // The registry answers on its own subject, whatever region this intake serves.
+        let answers = RoutingKey::binding(ANSWER_TO_INTAKE, None).expect("a valid subject");
+        let queue = QueueSpec::new(QUEUE, [binding, answers])
+            .with_delivery_limit(settings.amqp.delivery_limit);
         let relay = Relay::new(db.clone(), broker.clone(), SERVICE)
             .with_batch(settings.amqp.confirm_window);
         let consumer = Consumer::new(

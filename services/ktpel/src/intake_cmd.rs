@@ -41,7 +41,7 @@ pub async fn run(cmd: IntakeCommand) -> Result<(), String> {
         kecamatan,
         petugas,
     } = cmd;
-    let amqp: AmqpSettings = ktpel_settings::load::<Desk>("desk")
+    let amqp: AmqpSettings = ktpel_settings::load::<crate::run::Process>("ktpel")
         .map_err(|e| e.to_string())?
         .amqp;
     let kecamatan = kecamatan.unwrap_or_else(|| nik.kecamatan().to_string());
@@ -87,16 +87,4 @@ pub async fn run(cmd: IntakeCommand) -> Result<(), String> {
     broker.close().await;
     println!("submitted {} (submission {})", body.sop, body.submission_id);
     Ok(())
-}
-
-/// The desk client only needs the broker.
-#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
-struct Desk {
-    amqp: AmqpSettings,
-}
-
-impl ktpel_settings::Validate for Desk {
-    fn validate(&self) -> Result<(), ktpel_settings::SettingsError> {
-        self.amqp.validate()
-    }
 }

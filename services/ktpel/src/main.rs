@@ -1,10 +1,11 @@
 //! `ktpel` — the one command for people: run the services (`up`, `serve`), check NIKs
-//! (`nik`), act at a desk (`intake submit`). Each subcommand is a file in this crate; the
+//! (`nik`), act at a desk (`intake submit`), load SIAK (`registry seed`). Each subcommand is a file in this crate; the
 //! work is in the service libraries.
 
 mod http;
 mod intake_cmd;
 mod nik_cmd;
+mod registry_cmd;
 mod run;
 
 use clap::{Parser, Subcommand};
@@ -37,6 +38,9 @@ enum Command {
     /// Desk actions at intake.
     #[command(subcommand)]
     Intake(intake_cmd::IntakeCommand),
+    /// The population register (SIAK).
+    #[command(subcommand)]
+    Registry(registry_cmd::RegistryCommand),
 }
 
 fn main() -> ExitCode {
@@ -56,6 +60,7 @@ fn main() -> ExitCode {
             Command::Up { http } => run::up(http).await,
             Command::Serve { service, http } => run::serve(service, http).await,
             Command::Intake(cmd) => intake_cmd::run(cmd).await,
+            Command::Registry(cmd) => registry_cmd::run(cmd).await,
             Command::Nik { .. } => unreachable!("handled above"),
         }
     });

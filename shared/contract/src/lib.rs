@@ -9,6 +9,7 @@
 //! with the reason (a permanent failure) instead of acting on it.
 
 pub mod berkas;
+pub mod registry;
 
 pub use ktpel_bus::Message;
 
@@ -42,5 +43,15 @@ pub const CATALOGUE: &[ContractEntry] = &[
         message_type: berkas::BerkasHandedOff::message_type,
         subject: berkas::HANDOFF,
         summary: "The berkas moves to the next hop of its routing slip (S01.3).",
+    },
+    ContractEntry {
+        message_type: registry::ResidentLookup::message_type,
+        subject: registry::LOOKUP,
+        summary: "Is this NIK registered in SIAK, and with what data? (S01.2)",
+    },
+    ContractEntry {
+        message_type: registry::ResidentAnswer::message_type,
+        subject: registry::ANSWER_TO_INTAKE,
+        summary: "SIAK's answer, on the subject the asker named.",
     },
 ];

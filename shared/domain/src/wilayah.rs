@@ -279,6 +279,22 @@ impl Wilayah {
         }
     }
 
+    /// Today's regions directly under `parent` (the kecamatan of a kabupaten, the desa of a
+    /// kecamatan…), in code order.
+    pub fn children(&self, parent: &KodeWilayah) -> Vec<Region> {
+        let mut codes: Vec<KodeWilayah> = self
+            .current
+            .keys()
+            .filter(|k| k.parent().as_ref() == Some(parent))
+            .copied()
+            .collect();
+        codes.sort();
+        codes
+            .into_iter()
+            .filter_map(|k| self.resolve(&k).ok())
+            .collect()
+    }
+
     /// `kode` and its parents, province first, each resolved. A historical kecamatan is
     /// walked up through its own edition's parents.
     pub fn path(&self, kode: &KodeWilayah) -> Result<Vec<Region>, WilayahError> {
@@ -408,6 +424,17 @@ mod tests {
         let desa = Wilayah::global().path(&k("11.01.01.2001")).unwrap();
         assert_eq!(desa.last().unwrap().name, "Keude Bakongan");
         assert_eq!(desa.len(), 4);
+    }
+
+    #[test]
+    fn children_are_listed_in_order() {
+        let kec = Wilayah::global().children(&k("32.73"));
+        assert_eq!(kec.len(), 30, "Kota Bandung has 30 kecamatan");
+        assert_eq!(kec[0].kode, k("32.73.01"));
+        assert!(kec.windows(2).all(|w| w[0].kode < w[1].kode));
+        let desa = Wilayah::global().children(&k("32.73.01"));
+        assert!(!desa.is_empty());
+        assert!(desa.iter().all(|d| d.kode.level() == Level::DesaKelurahan));
     }
 
     #[test]

@@ -43,26 +43,39 @@ pub trait Validate {
     fn validate(&self) -> Result<(), SettingsError>;
 }
 
-/// Loads `T` from its defaults, then `config/<name>.toml`, then `KTPEL__…` variables.
+/// Loads `T` from its defaults, then `config/<name>.toml`, then `KTPEL__…` variables, then
+/// `KTPEL_<NAME>__…` variables (so that services sharing one process or one environment,
+/// as under `ktpel up`, can still be told apart: `KTPEL_INTAKE__DATABASE__URL`).
 pub fn load<T>(name: &str) -> Result<T, SettingsError>
 where
     T: Default + Serialize + DeserializeOwned + Validate,
 {
-    load_from(name, Environment::with_prefix(ENV_PREFIX).separator("__"))
+    let service_prefix = format!("{ENV_PREFIX}_{}", name.to_uppercase().replace('-', "_"));
+    load_from(
+        name,
+        [
+            Environment::with_prefix(ENV_PREFIX).separator("__"),
+            Environment::with_prefix(&service_prefix).separator("__"),
+        ],
+    )
 }
 
-/// As [`load`], with an explicit environment source (tests pass a map instead of the
-/// process environment, so they can run in parallel).
-pub fn load_from<T>(name: &str, environment: Environment) -> Result<T, SettingsError>
+/// As [`load`], with explicit environment sources, later ones winning (tests pass maps
+/// instead of the process environment, so they can run in parallel).
+pub fn load_from<T>(
+    name: &str,
+    environments: impl IntoIterator<Item = Environment>,
+) -> Result<T, SettingsError>
 where
     T: Default + Serialize + DeserializeOwned + Validate,
 {
-    let settings: T = Config::builder()
+    let mut builder = Config::builder()
         .add_source(Config::try_from(&T::default())?)
-        .add_source(File::with_name(&format!("config/{name}")).required(false))
-        .add_source(environment.try_parsing(true))
-        .build()?
-        .try_deserialize()?;
+        .add_source(File::with_name(&format!("config/{name}")).required(false));
+    for environment in environments {
+        builder = builder.add_source(environment.try_parsing(true));
+    }
+    let settings: T = builder.build()?.try_deserialize()?;
     settings.validate()?;
     Ok(settings)
 }

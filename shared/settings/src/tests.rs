@@ -15,14 +15,19 @@ impl Validate for Example {
     }
 }
 
-fn env(pairs: &[(&str, &str)]) -> Environment {
+fn env(pairs: &[(&str, &str)]) -> [Environment; 2] {
     let map: HashMap<String, String> = pairs
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
-    Environment::with_prefix(ENV_PREFIX)
-        .separator("__")
-        .source(Some(map))
+    [
+        Environment::with_prefix(ENV_PREFIX)
+            .separator("__")
+            .source(Some(map.clone())),
+        Environment::with_prefix("KTPEL_INTAKE")
+            .separator("__")
+            .source(Some(map)),
+    ]
 }
 
 #[test]
@@ -44,6 +49,19 @@ fn environment_overrides_defaults() {
     .unwrap();
     assert_eq!(s.amqp.url, "amqp://u:p@broker:5672/dinas");
     assert_eq!(s.amqp.prefetch, 10);
+}
+
+#[test]
+fn a_service_prefix_wins_over_the_shared_one() {
+    let s: Example = load_from(
+        "intake",
+        env(&[
+            ("KTPEL__DATABASE__URL", "postgres://db/shared"),
+            ("KTPEL_INTAKE__DATABASE__URL", "postgres://db/intake"),
+        ]),
+    )
+    .unwrap();
+    assert_eq!(s.database.url, "postgres://db/intake");
 }
 
 #[test]

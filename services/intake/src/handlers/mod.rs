@@ -1,5 +1,6 @@
 //! One file per message intake takes.
 
+pub mod registry_answer;
 pub mod submitted;
 
 use ktpel_bus::{Handler, HandlerError, Incoming};
@@ -14,6 +15,8 @@ impl Handler for IntakeHandler {
     async fn handle(&self, txn: &DatabaseTransaction, m: &Incoming) -> Result<(), HandlerError> {
         if m.is::<ktpel_contract::berkas::BerkasSubmitted>() {
             submitted::handle(txn, &self.exchange, &m.decode()?).await
+        } else if m.is::<ktpel_contract::registry::ResidentAnswer>() {
+            registry_answer::handle(txn, &self.exchange, &m.decode()?).await
         } else {
             Err(HandlerError::permanent(format!(
                 "intake does not take `{}` messages",

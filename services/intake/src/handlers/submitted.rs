@@ -1,5 +1,6 @@
 //! `berkas.submitted`: S01.1–S01.3 at the ppp desk.
 
+use crate::store::pending;
 use crate::store::{berkas, buku_harian, timeline};
 use chrono::Utc;
 use ktpel_bus::{HandlerError, Outgoing, RoutingKey, outbox};
@@ -7,6 +8,7 @@ use ktpel_contract::berkas::{
     ACCEPTED, BerkasAccepted, BerkasHandedOff, BerkasRefused, BerkasSubmitted, HANDOFF, REFUSED,
     Stamp,
 };
+use ktpel_contract::registry::{ANSWER_TO_INTAKE, Biodata, LOOKUP, ResidentLookup};
 use ktpel_domain::{
     sop::{self, Hop},
     wilayah::KodeWilayah,
@@ -15,7 +17,8 @@ use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
 };
 
-/// Checks the berkas and either refuses it or accepts it and hands it on, all in `txn`.
+/// Checks the berkas against the checklist and asks SIAK about the NIK, all in `txn`;
+/// a berkas that fails the checklist is refused at once and nothing of it is stored.
 pub async fn handle<C: ConnectionTrait>(
     txn: &C,
     exchange: &str,
@@ -37,23 +40,62 @@ pub async fn handle<C: ConnectionTrait>(
         return Ok(());
     }
 
+    if pending::Entity::find()
+        .filter(pending::Column::SubmissionId.eq(m.submission_id))
+        .one(txn)
+        .await?
+        .is_some()
+    {
+        tracing::info!(submission = %m.submission_id, "submission already waiting for SIAK");
+        return Ok(());
+    }
+
     let procedure = sop::Sop::get(m.sop);
-    let route = match procedure.route() {
-        Some(route) if route.len() >= 2 => route,
-        _ => {
-            return refuse(
-                txn,
-                exchange,
-                m,
-                &kecamatan,
-                vec![format!("{} is not yet routed in this system", m.sop)],
-            )
-            .await;
-        }
-    };
+    if !matches!(procedure.route(), Some(route) if route.len() >= 2) {
+        let reason = format!("{} is not yet routed in this system", m.sop);
+        return refuse(txn, exchange, m, &kecamatan, vec![reason]).await;
+    }
     if let Err(missing) = procedure.checklist().check(&m.dokumen) {
         return refuse(txn, exchange, m, &kecamatan, vec![missing.to_string()]).await;
     }
+
+    // S01.2 "verifies and validates": is the NIK in the population register? The berkas
+    // waits in `intake_pending` until SIAK answers (see `registry_answer`).
+    let request_id = uuid::Uuid::now_v7();
+    pending::Entity::insert(pending::ActiveModel {
+        request_id: Set(request_id),
+        submission_id: Set(m.submission_id),
+        submission: Set(
+            serde_json::to_value(m).map_err(|e| HandlerError::permanent(e.to_string()))?
+        ),
+        created_at: Set(Utc::now()),
+    })
+    .exec_without_returning(txn)
+    .await?;
+    let lookup = ResidentLookup {
+        request_id,
+        nik: m.nik.clone(),
+        reply_subject: ANSWER_TO_INTAKE.to_owned(),
+    };
+    let id = m.submission_id.to_string();
+    let msg = Outgoing::new(&lookup, key(LOOKUP, &kecamatan.to_string())?, &id, &id)?;
+    outbox::enqueue(txn, exchange, &msg).await?;
+    Ok(())
+}
+
+/// S01.2–S01.3 once SIAK knows the resident: buku harian, number, hand-off to the operator.
+pub(crate) async fn accept<C: ConnectionTrait>(
+    txn: &C,
+    exchange: &str,
+    m: &BerkasSubmitted,
+    siak: &Biodata,
+) -> Result<(), HandlerError> {
+    let kecamatan = KodeWilayah::parse(&m.kecamatan)
+        .map_err(|e| HandlerError::permanent(format!("the desk's kecamatan code: {e}")))?;
+    let route = sop::Sop::get(m.sop)
+        .route()
+        .filter(|r| r.len() >= 2)
+        .ok_or_else(|| HandlerError::permanent(format!("{} lost its route", m.sop)))?;
 
     // S01.2: the ppp writes the buku harian; the number is the salinan permohonan.
     let now = Utc::now();
@@ -65,7 +107,7 @@ pub async fn handle<C: ConnectionTrait>(
         submission_id: Set(m.submission_id),
         sop: Set(m.sop.to_string()),
         nik: Set(m.nik.to_string()),
-        nama: Set(m.nama.clone()),
+        nama: Set(siak.nama.clone()),
         kecamatan: Set(kecamatan.to_string()),
         at_hop: Set(next.to_string()),
         created_at: Set(now),
@@ -106,7 +148,7 @@ pub async fn handle<C: ConnectionTrait>(
         nomor_berkas: nomor.clone(),
         sop: m.sop,
         nik: m.nik.clone(),
-        nama: m.nama.clone(),
+        nama: siak.nama.clone(),
         kecamatan: region.clone(),
         hop: 1,
         stamps: vec![Stamp {
@@ -141,7 +183,7 @@ pub async fn handle<C: ConnectionTrait>(
 }
 
 /// S01.2 fails: tell the desk every reason. Nothing of the berkas is stored.
-async fn refuse<C: ConnectionTrait>(
+pub(crate) async fn refuse<C: ConnectionTrait>(
     txn: &C,
     exchange: &str,
     m: &BerkasSubmitted,

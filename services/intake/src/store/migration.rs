@@ -9,6 +9,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(ktpel_store::migrations::BusTables),
             Box::new(M0001IntakeTables),
+            Box::new(M0002Pending),
         ]
     }
 }
@@ -79,6 +80,41 @@ impl MigrationTrait for M0001IntakeTables {
         )
         .await
     }
+}
+
+struct M0002Pending;
+
+impl MigrationName for M0002Pending {
+    fn name(&self) -> &str {
+        "m0002_intake_pending"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0002Pending {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table(Pending::Table)
+                .if_not_exists()
+                .col(uuid(Pending::RequestId).primary_key())
+                .col(uuid_uniq(Pending::SubmissionId))
+                .col(json(Pending::Submission))
+                .col(timestamp_with_time_zone(Pending::CreatedAt))
+                .to_owned(),
+        )
+        .await
+    }
+}
+
+#[derive(DeriveIden)]
+enum Pending {
+    #[sea_orm(iden = "intake_pending")]
+    Table,
+    RequestId,
+    SubmissionId,
+    Submission,
+    CreatedAt,
 }
 
 #[derive(DeriveIden)]

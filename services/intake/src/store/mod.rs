@@ -3,6 +3,7 @@
 pub mod berkas;
 pub mod buku_harian;
 mod migration;
+pub mod pending;
 pub mod timeline;
 
 pub use migration::Migrator;

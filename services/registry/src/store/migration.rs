@@ -1,0 +1,59 @@
+//! The registry's migrations: the messaging tables, then its own.
+
+use sea_orm_migration::{prelude::*, schema::*};
+
+pub struct Migrator;
+
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(ktpel_store::migrations::BusTables),
+            Box::new(M0001Penduduk),
+        ]
+    }
+}
+
+struct M0001Penduduk;
+
+impl MigrationName for M0001Penduduk {
+    fn name(&self) -> &str {
+        "m0001_registry_penduduk"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0001Penduduk {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table(Penduduk::Table)
+                .if_not_exists()
+                .col(string(Penduduk::Nik).primary_key())
+                .col(string(Penduduk::Nama))
+                .col(string(Penduduk::NoKk))
+                .col(string(Penduduk::JenisKelamin))
+                .col(string(Penduduk::TempatLahir))
+                .col(date(Penduduk::TanggalLahir))
+                .col(string(Penduduk::Alamat))
+                .col(string(Penduduk::Desa))
+                .col(timestamp_with_time_zone(Penduduk::UpdatedAt))
+                .to_owned(),
+        )
+        .await
+    }
+}
+
+#[derive(DeriveIden)]
+enum Penduduk {
+    #[sea_orm(iden = "registry_penduduk")]
+    Table,
+    Nik,
+    Nama,
+    NoKk,
+    JenisKelamin,
+    TempatLahir,
+    TanggalLahir,
+    Alamat,
+    Desa,
+    UpdatedAt,
+}

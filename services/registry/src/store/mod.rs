@@ -1,0 +1,6 @@
+//! The registry's own tables.
+
+mod migration;
+pub mod penduduk;
+
+pub use migration::Migrator;

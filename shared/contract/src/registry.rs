@@ -1,0 +1,61 @@
+//! The population register (SIAK) over the bus: lookups by NIK, request and answer.
+//!
+//! A lookup is a message like any other (outbox, confirms, inbox), not an RPC that holds a
+//! transaction open while it waits: the asker stores what it is waiting for, sends
+//! [`ResidentLookup`] naming the subject it wants the answer on, and handles the
+//! [`ResidentAnswer`] when it comes — minutes later if the registry was down.
+
+use crate::Message;
+use chrono::NaiveDate;
+use ktpel_domain::{JenisKelamin, Nik};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// Routing subject of [`ResidentLookup`]: `registry.lookup.<prov>.<kab>.<kec>` (the NIK's
+/// kecamatan).
+pub const LOOKUP: &str = "registry.lookup";
+
+/// The subject intake asks its answers on.
+pub const ANSWER_TO_INTAKE: &str = "intake.registry_answer";
+
+/// "Is this NIK registered, and with what data?"
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResidentLookup {
+    pub request_id: Uuid,
+    pub nik: Nik,
+    /// The answer is published as `<reply_subject>.<prov>.<kab>.<kec>`.
+    pub reply_subject: String,
+}
+
+impl Message for ResidentLookup {
+    const KIND: &'static str = LOOKUP;
+    const VERSION: u16 = 1;
+}
+
+/// The answer: the resident's biodata, or `None` when the NIK is not in the register.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResidentAnswer {
+    pub request_id: Uuid,
+    pub nik: Nik,
+    pub resident: Option<Biodata>,
+}
+
+impl Message for ResidentAnswer {
+    const KIND: &'static str = "registry.answer";
+    const VERSION: u16 = 1;
+}
+
+/// A resident's biodata as SIAK holds it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Biodata {
+    pub nik: Nik,
+    pub nama: String,
+    /// Nomor Kartu Keluarga (16 digits).
+    pub no_kk: String,
+    pub jenis_kelamin: JenisKelamin,
+    pub tempat_lahir: String,
+    pub tanggal_lahir: NaiveDate,
+    pub alamat: String,
+    /// Kode wilayah of the desa/kelurahan where the resident lives (10 digits, dotted).
+    pub desa: String,
+}
