@@ -2,7 +2,10 @@
 
 use crate::{IntakeSettings, SERVICE, handlers::IntakeHandler, store::Migrator};
 use ktpel_bus::{Broker, QueueSpec, Relay, RoutingKey, Shutdown, Topology, consumer::Consumer};
-use ktpel_contract::{berkas::SUBMITTED, registry::ANSWER_TO_INTAKE};
+use ktpel_contract::{
+    berkas::{HANDOFF, SUBMITTED},
+    registry::ANSWER_TO_INTAKE,
+};
 use sea_orm::DatabaseConnection;
 
 /// Name of intake's queue.
@@ -28,7 +31,10 @@ impl Intake {
             .expect("validated with the settings");
         // The registry answers on its own subject, whatever region this intake serves.
         let answers = RoutingKey::binding(ANSWER_TO_INTAKE, None).expect("a valid subject");
-        let queue = QueueSpec::new(QUEUE, [binding, answers])
+        // The berkas comes back to the ppp after enrollment (S01.7).
+        let back = RoutingKey::binding(&format!("{HANDOFF}.ppp"), settings.region.as_deref())
+            .expect("validated with the settings");
+        let queue = QueueSpec::new(QUEUE, [binding, answers, back])
             .with_delivery_limit(settings.amqp.delivery_limit);
         let relay = Relay::new(db.clone(), broker.clone(), SERVICE)
             .with_batch(settings.amqp.confirm_window);

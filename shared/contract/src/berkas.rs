@@ -85,6 +85,9 @@ pub struct BerkasHandedOff {
     pub hop: usize,
     /// The stamps of the hops done so far, oldest first.
     pub stamps: Vec<Stamp>,
+    /// Set once the enrollment is stored (S01.6): the bukti perekaman for the resident.
+    #[serde(default)]
+    pub bukti_perekaman: Option<String>,
 }
 
 impl Message for BerkasHandedOff {

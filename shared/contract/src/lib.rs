@@ -9,6 +9,7 @@
 //! with the reason (a permanent failure) instead of acting on it.
 
 pub mod berkas;
+pub mod enrollment;
 pub mod registry;
 
 pub use ktpel_bus::Message;
@@ -53,5 +54,30 @@ pub const CATALOGUE: &[ContractEntry] = &[
         message_type: registry::ResidentAnswer::message_type,
         subject: registry::ANSWER_TO_INTAKE,
         summary: "SIAK's answer, on the subject the asker named.",
+    },
+    ContractEntry {
+        message_type: enrollment::EnrollmentCaptured::message_type,
+        subject: enrollment::CAPTURED,
+        summary: "The operator's station captured an enrollment (S01.4-S01.6).",
+    },
+    ContractEntry {
+        message_type: enrollment::EnrollmentRefused::message_type,
+        subject: enrollment::REFUSED,
+        summary: "biometric refused a capture, with every reason; nothing stored.",
+    },
+    ContractEntry {
+        message_type: enrollment::EnrollmentCreated::message_type,
+        subject: enrollment::CREATED,
+        summary: "A stored enrollment, for the NID Scheduler (S01.6, S19).",
+    },
+    ContractEntry {
+        message_type: enrollment::EnrollmentRecord::message_type,
+        subject: enrollment::TO_PUSAT_DATA,
+        summary: "The NID Scheduler sends an enrollment to the Pusat Data (S19).",
+    },
+    ContractEntry {
+        message_type: enrollment::CardStatusChanged::message_type,
+        subject: enrollment::CARD_STATUS,
+        summary: "A resident's card status changed (SFE, PRR, DUPLICATE_RECORD, ...).",
     },
 ];

@@ -10,6 +10,7 @@ use ktpel_contract::berkas::{
 };
 use ktpel_contract::registry::{ANSWER_TO_INTAKE, Biodata, LOOKUP, ResidentLookup};
 use ktpel_domain::{
+    StatusKartu,
     sop::{self, Hop},
     wilayah::KodeWilayah,
 };
@@ -110,6 +111,9 @@ pub(crate) async fn accept<C: ConnectionTrait>(
         nama: Set(siak.nama.clone()),
         kecamatan: Set(kecamatan.to_string()),
         at_hop: Set(next.to_string()),
+        status: Set(StatusKartu::BelumRekam.to_string()),
+        bukti_perekaman: Set(None),
+        archived_at: Set(None),
         created_at: Set(now),
     })
     .exec_without_returning(txn)
@@ -157,6 +161,7 @@ pub(crate) async fn accept<C: ConnectionTrait>(
             at: now,
             by: m.petugas.clone(),
         }],
+        bukti_perekaman: None,
     };
     let handoff_key = key(&format!("{HANDOFF}.{}", next.role), &region)?;
     outbox::enqueue(

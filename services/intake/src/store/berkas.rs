@@ -15,8 +15,14 @@ pub struct Model {
     pub nik: String,
     pub nama: String,
     pub kecamatan: String,
-    /// The hop the berkas is at now (`operator@kecamatan`).
+    /// The hop the berkas is at now (`operator@kecamatan`, `arsip`).
     pub at_hop: String,
+    /// The resident's card status as last heard (`BELUM_REKAM` until enrolled).
+    pub status: String,
+    /// S01.8: the proof of enrollment given to the resident.
+    pub bukti_perekaman: Option<String>,
+    /// S01.7: when the ppp archived the berkas.
+    pub archived_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
 }
 

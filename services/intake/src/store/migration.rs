@@ -36,6 +36,9 @@ impl MigrationTrait for M0001IntakeTables {
                 .col(string(IntakeBerkas::Nama))
                 .col(string(IntakeBerkas::Kecamatan))
                 .col(string(IntakeBerkas::AtHop))
+                .col(string(IntakeBerkas::Status))
+                .col(string_null(IntakeBerkas::BuktiPerekaman))
+                .col(timestamp_with_time_zone_null(IntakeBerkas::ArchivedAt))
                 .col(timestamp_with_time_zone(IntakeBerkas::CreatedAt))
                 .to_owned(),
         )
@@ -128,6 +131,9 @@ enum IntakeBerkas {
     Nama,
     Kecamatan,
     AtHop,
+    Status,
+    BuktiPerekaman,
+    ArchivedAt,
     CreatedAt,
 }
 

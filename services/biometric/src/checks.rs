@@ -1,0 +1,149 @@
+//! What an enrollment must have before it may be stored (S01.4–S01.6).
+
+use ktpel_contract::enrollment::{EnrollmentCaptured, Eye, Finger};
+use std::collections::BTreeSet;
+
+/// Templates below this quality are re-captured, not stored (devices report 0–100).
+pub const MIN_QUALITY: u8 = 20;
+
+/// Every reason the capture cannot be accepted; empty when it can.
+pub fn problems(c: &EnrollmentCaptured) -> Vec<String> {
+    let mut reasons = Vec::new();
+    if c.operator_signoff
+        .as_ref()
+        .is_none_or(|t| t.data.is_empty())
+    {
+        reasons.push(
+            "S01.6: the operator has not validated the enrollment with their fingerprint".into(),
+        );
+    }
+    if c.photo.is_empty() {
+        reasons.push("S01.4: no pas photo".into());
+    }
+    if c.signature.is_empty() {
+        reasons.push("S01.4: no signature".into());
+    }
+    let fingers: BTreeSet<Finger> = c.fingerprints.iter().map(|f| f.finger).collect();
+    let missing: Vec<String> = Finger::ALL
+        .iter()
+        .filter(|f| !fingers.contains(f))
+        .map(|f| format!("{f:?}"))
+        .collect();
+    if !missing.is_empty() || c.fingerprints.len() != 10 {
+        reasons.push(format!(
+            "S01.4: ten distinct fingerprints are needed (missing: {})",
+            if missing.is_empty() {
+                "none, but some finger twice".into()
+            } else {
+                missing.join(", ")
+            }
+        ));
+    }
+    let eyes: BTreeSet<Eye> = c.irises.iter().map(|i| i.eye).collect();
+    if eyes.len() != 2 || c.irises.len() != 2 {
+        reasons.push("S01.4: both irises are needed".into());
+    }
+    let poor: Vec<String> = c
+        .fingerprints
+        .iter()
+        .filter(|f| f.template.quality < MIN_QUALITY || f.template.data.is_empty())
+        .map(|f| format!("{:?} ({})", f.finger, f.template.quality))
+        .chain(
+            c.irises
+                .iter()
+                .filter(|i| i.template.quality < MIN_QUALITY || i.template.data.is_empty())
+                .map(|i| format!("{:?} iris ({})", i.eye, i.template.quality)),
+        )
+        .collect();
+    if !poor.is_empty() {
+        reasons.push(format!(
+            "S01.4: quality below {MIN_QUALITY}, capture again: {}",
+            poor.join(", ")
+        ));
+    }
+    if !c.left_index_verified || !c.right_index_verified {
+        reasons.push("S01.5: both index fingers must be verified 1:1".into());
+    }
+    if c.resident_e_signature.is_empty() {
+        reasons.push("S01.5: the resident has not signed the data statement".into());
+    }
+    reasons
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use ktpel_contract::enrollment::{FingerTemplate, IrisTemplate, Template};
+
+    /// A complete, valid capture (also used by the handler tests).
+    pub fn capture() -> EnrollmentCaptured {
+        let t = |seed: u8| Template {
+            data: vec![seed; 64],
+            quality: 80,
+        };
+        EnrollmentCaptured {
+            capture_id: uuid::Uuid::now_v7(),
+            nomor_berkas: "327301-20261125-0001".into(),
+            nik: ktpel_domain::Nik::parse("3273014107900001").unwrap(),
+            photo: vec![1, 2, 3],
+            signature: vec![4, 5],
+            fingerprints: Finger::ALL
+                .iter()
+                .enumerate()
+                .map(|(i, f)| FingerTemplate {
+                    finger: *f,
+                    template: t(i as u8),
+                })
+                .collect(),
+            irises: [Eye::Right, Eye::Left]
+                .into_iter()
+                .map(|eye| IrisTemplate {
+                    eye,
+                    template: t(100),
+                })
+                .collect(),
+            left_index_verified: true,
+            right_index_verified: true,
+            resident_e_signature: vec![9; 32],
+            operator: "operator-1".into(),
+            operator_signoff: Some(t(200)),
+            captured_at: chrono::Utc::now(),
+        }
+    }
+
+    #[test]
+    fn a_complete_capture_passes() {
+        assert_eq!(problems(&capture()), Vec::<String>::new());
+    }
+
+    #[test]
+    fn no_operator_signoff_is_refused() {
+        let mut c = capture();
+        c.operator_signoff = None;
+        let p = problems(&c);
+        assert_eq!(p.len(), 1);
+        assert!(p[0].contains("S01.6"));
+    }
+
+    #[test]
+    fn every_problem_is_named() {
+        let mut c = capture();
+        c.fingerprints.pop();
+        c.irises.pop();
+        c.left_index_verified = false;
+        c.resident_e_signature.clear();
+        c.photo.clear();
+        c.fingerprints[0].template.quality = 5;
+        let p = problems(&c).join("\n");
+        for needle in [
+            "LeftLittle",
+            "irises",
+            "index",
+            "signed",
+            "pas photo",
+            "quality below",
+        ] {
+            assert!(p.contains(needle), "{needle} in {p}");
+        }
+    }
+}

@@ -1,0 +1,153 @@
+//! `enrollment.captured`: S01.4–S01.6, check, seal and store the enrollment, issue the bukti
+//! perekaman, send the record to the NID Scheduler and the berkas back to the ppp.
+
+use crate::{
+    checks,
+    seal::SealKey,
+    store::{enrollment, operator_inbox},
+};
+use chrono::Utc;
+use ktpel_bus::{HandlerError, Outgoing, RoutingKey, outbox};
+use ktpel_contract::{
+    berkas::{BerkasHandedOff, HANDOFF, Stamp},
+    enrollment::{CREATED, EnrollmentCaptured, EnrollmentCreated, EnrollmentRefused, REFUSED},
+};
+use ktpel_domain::sop::Sop;
+use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait, ModelTrait, QueryFilter};
+use sha2::{Digest, Sha256};
+
+pub async fn handle<C: ConnectionTrait>(
+    txn: &C,
+    exchange: &str,
+    key: &SealKey,
+    c: &EnrollmentCaptured,
+) -> Result<(), HandlerError> {
+    if enrollment::Entity::find()
+        .filter(sea_orm::ColumnTrait::eq(
+            &enrollment::Column::NomorBerkas,
+            c.nomor_berkas.clone(),
+        ))
+        .one(txn)
+        .await?
+        .is_some()
+    {
+        tracing::info!(nomor_berkas = %c.nomor_berkas, "already enrolled; nothing to do");
+        return Ok(());
+    }
+    // The station may be quicker than the slip: wait (transient) until the berkas is here.
+    let Some(waiting) = operator_inbox::Entity::find_by_id(c.nomor_berkas.clone())
+        .one(txn)
+        .await?
+    else {
+        return Err(HandlerError::transient(format!(
+            "berkas {} has not reached the operator yet",
+            c.nomor_berkas
+        )));
+    };
+    let slip: BerkasHandedOff = serde_json::from_value(waiting.handoff.clone())
+        .map_err(|e| HandlerError::permanent(format!("a stored slip is unreadable: {e}")))?;
+    let region = slip.kecamatan.clone();
+
+    let mut reasons = checks::problems(c);
+    if c.nik != slip.nik {
+        reasons.push(format!(
+            "the capture is for NIK {}, berkas {} is for NIK {}",
+            c.nik, c.nomor_berkas, slip.nik
+        ));
+    }
+    if !reasons.is_empty() {
+        tracing::info!(nomor_berkas = %c.nomor_berkas, ?reasons, "enrollment refused");
+        let refused = EnrollmentRefused {
+            capture_id: c.capture_id,
+            nomor_berkas: c.nomor_berkas.clone(),
+            nik: c.nik.clone(),
+            reasons,
+        };
+        let key = key_for(REFUSED, &region)?;
+        outbox::enqueue(
+            txn,
+            exchange,
+            &Outgoing::new(&refused, key, &c.nomor_berkas, &c.nomor_berkas)?,
+        )
+        .await?;
+        return Ok(());
+    }
+
+    // S01.6: store on the server, sealed; the bukti perekaman is the resident's proof.
+    let now = Utc::now();
+    let enrollment_id = uuid::Uuid::now_v7();
+    let bukti = format!("BP-{}", enrollment_id.simple());
+    let plain = serde_json::to_vec(c).map_err(|e| HandlerError::permanent(e.to_string()))?;
+    let photo_sha256 = hex(&Sha256::digest(&c.photo));
+    enrollment::Entity::insert(enrollment::ActiveModel {
+        enrollment_id: Set(enrollment_id),
+        nomor_berkas: Set(c.nomor_berkas.clone()),
+        bukti_perekaman: Set(bukti.clone()),
+        nik: Set(c.nik.to_string()),
+        photo_sha256: Set(photo_sha256.clone()),
+        sealed_capture: Set(key.seal(&plain)),
+        operator: Set(c.operator.clone()),
+        enrolled_at: Set(now),
+    })
+    .exec_without_returning(txn)
+    .await?;
+    waiting.delete(txn).await?;
+
+    let created = EnrollmentCreated {
+        enrollment_id,
+        bukti_perekaman: bukti.clone(),
+        nomor_berkas: c.nomor_berkas.clone(),
+        nik: c.nik.clone(),
+        photo_sha256,
+        fingerprints: c.fingerprints.clone(),
+        enrolled_at: now,
+    };
+    outbox::enqueue(
+        txn,
+        exchange,
+        &Outgoing::new(
+            &created,
+            key_for(CREATED, &region)?,
+            &c.nomor_berkas,
+            &c.nomor_berkas,
+        )?,
+    )
+    .await?;
+
+    // S01.6 "hands the berkas back to the ppp": the next hop of the slip.
+    let route = Sop::get(slip.sop).route().unwrap_or_default();
+    let here = route.get(slip.hop);
+    if let Some(next) = route.get(slip.hop + 1) {
+        let mut forward = slip.clone();
+        forward.stamps.push(Stamp {
+            hop: here.map(|h| h.to_string()).unwrap_or_default(),
+            step: here.map(|h| h.step.to_owned()).unwrap_or_default(),
+            at: now,
+            by: c.operator.clone(),
+        });
+        forward.hop += 1;
+        forward.bukti_perekaman = Some(bukti.clone());
+        let subject = format!("{HANDOFF}.{}", next.role);
+        outbox::enqueue(
+            txn,
+            exchange,
+            &Outgoing::new(
+                &forward,
+                key_for(&subject, &region)?,
+                &c.nomor_berkas,
+                &c.nomor_berkas,
+            )?,
+        )
+        .await?;
+    }
+    tracing::info!(nomor_berkas = %c.nomor_berkas, %bukti, "enrollment stored");
+    Ok(())
+}
+
+fn key_for(subject: &str, region: &str) -> Result<RoutingKey, HandlerError> {
+    RoutingKey::regional(subject, region).map_err(|e| HandlerError::permanent(e.to_string()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,23 @@
+//! `berkas.handoff.operator`: S01.3, the operator receives the berkas from the ppp.
+
+use crate::store::operator_inbox;
+use chrono::Utc;
+use ktpel_bus::HandlerError;
+use ktpel_contract::berkas::BerkasHandedOff;
+use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
+
+pub async fn handle<C: ConnectionTrait>(txn: &C, m: &BerkasHandedOff) -> Result<(), HandlerError> {
+    let row = operator_inbox::ActiveModel {
+        nomor_berkas: Set(m.nomor_berkas.clone()),
+        nik: Set(m.nik.to_string()),
+        handoff: Set(serde_json::to_value(m).map_err(|e| HandlerError::permanent(e.to_string()))?),
+        received_at: Set(Utc::now()),
+    };
+    // The same berkas handed over twice (a re-sent slip) stays one piece of work.
+    operator_inbox::Entity::insert(row)
+        .on_conflict_do_nothing_on([operator_inbox::Column::NomorBerkas])
+        .exec_without_returning(txn)
+        .await?;
+    tracing::info!(nomor_berkas = %m.nomor_berkas, "berkas waits at the operator");
+    Ok(())
+}

@@ -1,0 +1,7 @@
+//! The biometric service's own tables.
+
+pub mod enrollment;
+mod migration;
+pub mod operator_inbox;
+
+pub use migration::Migrator;

@@ -1,0 +1,192 @@
+//! Enrollment (perekaman): the capture at the operator's station, the record on its way to
+//! the Pusat Data, and the answer that comes back.
+
+use crate::Message;
+use chrono::{DateTime, Utc};
+use ktpel_domain::{Nik, StatusKartu};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// Routing subject of [`EnrollmentCaptured`] (station → biometric).
+pub const CAPTURED: &str = "enrollment.captured";
+/// Routing subject of [`EnrollmentRefused`] (biometric → station).
+pub const REFUSED: &str = "enrollment.refused";
+/// Routing subject of [`EnrollmentCreated`] (biometric → afis-sync).
+pub const CREATED: &str = "enrollment.created";
+/// Routing subject of [`EnrollmentRecord`] (afis-sync → Pusat Data).
+pub const TO_PUSAT_DATA: &str = "pusat_data.enrollment";
+/// Routing subject of [`CardStatusChanged`] (Pusat Data, card-print, distribution → all).
+pub const CARD_STATUS: &str = "card.status";
+
+/// Which finger a template is of (the ten, thumbs first, right hand first).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Finger {
+    RightThumb,
+    RightIndex,
+    RightMiddle,
+    RightRing,
+    RightLittle,
+    LeftThumb,
+    LeftIndex,
+    LeftMiddle,
+    LeftRing,
+    LeftLittle,
+}
+
+impl Finger {
+    pub const ALL: [Finger; 10] = [
+        Self::RightThumb,
+        Self::RightIndex,
+        Self::RightMiddle,
+        Self::RightRing,
+        Self::RightLittle,
+        Self::LeftThumb,
+        Self::LeftIndex,
+        Self::LeftMiddle,
+        Self::LeftRing,
+        Self::LeftLittle,
+    ];
+}
+
+/// Which eye.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Eye {
+    Right,
+    Left,
+}
+
+/// A biometric template (the device's encoding, base64 on the wire) with its quality score
+/// (0–100, as capture devices report NFIQ-like scores).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Template {
+    #[serde(with = "base64_bytes")]
+    pub data: Vec<u8>,
+    pub quality: u8,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FingerTemplate {
+    pub finger: Finger,
+    #[serde(flatten)]
+    pub template: Template,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IrisTemplate {
+    pub eye: Eye,
+    #[serde(flatten)]
+    pub template: Template,
+}
+
+/// S01.4–S01.6 at the operator's station: what the devices captured, the 1:1 check of both
+/// index fingers, the resident's electronic signature of the data statement, and the
+/// operator's own fingerprint to validate the enrollment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrollmentCaptured {
+    pub capture_id: Uuid,
+    pub nomor_berkas: String,
+    pub nik: Nik,
+    #[serde(with = "base64_bytes")]
+    pub photo: Vec<u8>,
+    #[serde(with = "base64_bytes")]
+    pub signature: Vec<u8>,
+    pub fingerprints: Vec<FingerTemplate>,
+    pub irises: Vec<IrisTemplate>,
+    /// S01.5: the live index fingers matched the captured ones.
+    pub left_index_verified: bool,
+    pub right_index_verified: bool,
+    /// S01.5: the resident's electronic signature of "the data is correct".
+    #[serde(with = "base64_bytes")]
+    pub resident_e_signature: Vec<u8>,
+    pub operator: String,
+    /// S01.6: the operator's fingerprint validating the enrollment; none means not validated.
+    pub operator_signoff: Option<Template>,
+    pub captured_at: DateTime<Utc>,
+}
+
+impl Message for EnrollmentCaptured {
+    const KIND: &'static str = CAPTURED;
+    const VERSION: u16 = 1;
+}
+
+/// The capture was not accepted; nothing was stored. Every reason is listed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrollmentRefused {
+    pub capture_id: Uuid,
+    pub nomor_berkas: String,
+    pub nik: Nik,
+    pub reasons: Vec<String>,
+}
+
+impl Message for EnrollmentRefused {
+    const KIND: &'static str = REFUSED;
+    const VERSION: u16 = 1;
+}
+
+/// S01.6 "makes sure the record is stored on the server": a new enrollment for the AFIS sync.
+/// It carries what the Pusat Data needs for deduplication and printing, not the raw images.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrollmentCreated {
+    pub enrollment_id: Uuid,
+    /// The bukti perekaman (proof of enrollment) number given to the resident.
+    pub bukti_perekaman: String,
+    pub nomor_berkas: String,
+    pub nik: Nik,
+    /// SHA-256 of the photo, hex: the chip carries the digest, not the image.
+    pub photo_sha256: String,
+    pub fingerprints: Vec<FingerTemplate>,
+    pub enrolled_at: DateTime<Utc>,
+}
+
+impl Message for EnrollmentCreated {
+    const KIND: &'static str = CREATED;
+    const VERSION: u16 = 1;
+}
+
+/// S19: the record as the NID Scheduler sends it to the Pusat Data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrollmentRecord {
+    /// The sending site's Co-Relation Id (region code down to kecamatan/kelurahan).
+    pub co_relation_id: String,
+    pub enrollment: EnrollmentCreated,
+}
+
+impl Message for EnrollmentRecord {
+    const KIND: &'static str = TO_PUSAT_DATA;
+    const VERSION: u16 = 1;
+}
+
+/// A resident's card status changed (SFE, PRR, DUPLICATE_RECORD, CARD_PRINTED, …).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardStatusChanged {
+    pub nik: Nik,
+    pub nomor_berkas: String,
+    pub status: StatusKartu,
+    /// Why, for people: "matches the fingerprints of NIK …", "printed by …".
+    pub note: String,
+    pub at: DateTime<Utc>,
+}
+
+impl Message for CardStatusChanged {
+    const KIND: &'static str = CARD_STATUS;
+    const VERSION: u16 = 1;
+}
+
+/// Bytes as standard base64 strings in JSON.
+mod base64_bytes {
+    use base64::{Engine, engine::general_purpose::STANDARD};
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&STANDARD.encode(bytes))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        let text = String::deserialize(d)?;
+        STANDARD
+            .decode(text.as_bytes())
+            .map_err(|e| serde::de::Error::custom(format!("not base64: {e}")))
+    }
+}
