@@ -12,6 +12,7 @@
 
 pub mod effects;
 pub mod proxy;
+pub mod system;
 
 use ktpel_store::DatabaseSettings;
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};

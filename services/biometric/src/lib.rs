@@ -15,6 +15,7 @@ pub mod config;
 pub mod handlers;
 pub mod seal;
 pub mod startup;
+pub mod station;
 pub mod store;
 
 pub use config::BiometricSettings;

@@ -3,10 +3,11 @@
 //! batch, connections close).
 
 use crate::http::{self, Status};
+use ktpel_biometric::{Biometric, BiometricSettings};
 use ktpel_bus::{Broker, Shutdown};
 use ktpel_intake::{Intake, IntakeSettings};
 use ktpel_registry::{Registry, RegistrySettings};
-use ktpel_settings::{AmqpSettings, TelemetrySettings};
+use ktpel_settings::{AmqpSettings, TelemetrySettings, Validate};
 use sea_orm::DatabaseConnection;
 use std::{future::Future, net::SocketAddr, pin::Pin};
 
@@ -14,15 +15,21 @@ use std::{future::Future, net::SocketAddr, pin::Pin};
 pub enum ServiceName {
     Intake,
     Registry,
+    Biometric,
 }
 
 impl ServiceName {
-    pub const ALL: [ServiceName; 2] = [ServiceName::Registry, ServiceName::Intake];
+    pub const ALL: [ServiceName; 3] = [
+        ServiceName::Registry,
+        ServiceName::Intake,
+        ServiceName::Biometric,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Intake => ktpel_intake::SERVICE,
             Self::Registry => ktpel_registry::SERVICE,
+            Self::Biometric => ktpel_biometric::SERVICE,
         }
     }
 }
@@ -36,42 +43,69 @@ struct Built {
     run: Box<dyn FnOnce(Shutdown) -> Task + Send>,
 }
 
-/// Builds one service from its own settings (`config/<name>.toml`, `KTPEL__…`,
-/// `KTPEL_<NAME>__…`) on the shared broker connection.
-async fn build(service: ServiceName, broker: &Broker) -> Result<Built, String> {
-    let name = service.as_str();
-    let built = match service {
-        ServiceName::Intake => {
-            let settings: IntakeSettings = ktpel_settings::load(name).map_err(|e| e.to_string())?;
-            let s = Intake::build(&settings, broker.clone())
-                .await
-                .map_err(|e| format!("{name}: {e}"))?;
-            if let Err(e) = s.declare().await {
-                tracing::warn!(service = name, error = %e, "cannot declare the queue yet; will on connect");
+/// What `ktpel` needs of a service: the same shape for all (settings → build → declare →
+/// run with a shutdown signal).
+trait Service: Sized + Send + 'static {
+    type Settings: Default + serde::Serialize + serde::de::DeserializeOwned + Validate;
+    const NAME: &'static str;
+    fn build(
+        settings: &Self::Settings,
+        broker: Broker,
+    ) -> impl Future<Output = Result<Self, String>> + Send;
+    fn declare(&self) -> impl Future<Output = Result<(), ktpel_bus::BusError>> + Send;
+    fn db(&self) -> DatabaseConnection;
+    fn run(self, shutdown: Shutdown) -> impl Future<Output = ()> + Send;
+}
+
+macro_rules! service {
+    ($ty:ty, $settings:ty, $name:expr) => {
+        impl Service for $ty {
+            type Settings = $settings;
+            const NAME: &'static str = $name;
+            async fn build(settings: &Self::Settings, broker: Broker) -> Result<Self, String> {
+                <$ty>::build(settings, broker)
+                    .await
+                    .map_err(|e| format!("{}: {e}", $name))
             }
-            Built {
-                name,
-                db: s.db.clone(),
-                run: Box::new(move |stop| Box::pin(s.run(stop))),
+            async fn declare(&self) -> Result<(), ktpel_bus::BusError> {
+                <$ty>::declare(self).await
             }
-        }
-        ServiceName::Registry => {
-            let settings: RegistrySettings =
-                ktpel_settings::load(name).map_err(|e| e.to_string())?;
-            let s = Registry::build(&settings, broker.clone())
-                .await
-                .map_err(|e| format!("{name}: {e}"))?;
-            if let Err(e) = s.declare().await {
-                tracing::warn!(service = name, error = %e, "cannot declare the queue yet; will on connect");
+            fn db(&self) -> DatabaseConnection {
+                self.db.clone()
             }
-            Built {
-                name,
-                db: s.db.clone(),
-                run: Box::new(move |stop| Box::pin(s.run(stop))),
+            async fn run(self, shutdown: Shutdown) {
+                <$ty>::run(self, shutdown).await
             }
         }
     };
-    Ok(built)
+}
+
+service!(Intake, IntakeSettings, ktpel_intake::SERVICE);
+service!(Registry, RegistrySettings, ktpel_registry::SERVICE);
+service!(Biometric, BiometricSettings, ktpel_biometric::SERVICE);
+
+/// Builds service `S` from its own settings (`config/<name>.toml`, `KTPEL__…`,
+/// `KTPEL_<NAME>__…`) on the shared broker connection, and declares its queue.
+async fn build_one<S: Service>(broker: &Broker) -> Result<Built, String> {
+    let settings: S::Settings = ktpel_settings::load(S::NAME).map_err(|e| e.to_string())?;
+    let service = S::build(&settings, broker.clone()).await?;
+    if let Err(e) = service.declare().await {
+        // Not fatal: the consumer declares again once the broker answers.
+        tracing::warn!(service = S::NAME, error = %e, "cannot declare the queue yet");
+    }
+    Ok(Built {
+        name: S::NAME,
+        db: service.db(),
+        run: Box::new(move |stop| Box::pin(service.run(stop))),
+    })
+}
+
+async fn build(service: ServiceName, broker: &Broker) -> Result<Built, String> {
+    match service {
+        ServiceName::Intake => build_one::<Intake>(broker).await,
+        ServiceName::Registry => build_one::<Registry>(broker).await,
+        ServiceName::Biometric => build_one::<Biometric>(broker).await,
+    }
 }
 
 /// The settings every process reads before its services: the broker and telemetry.
@@ -81,7 +115,7 @@ pub struct Process {
     pub telemetry: TelemetrySettings,
 }
 
-impl ktpel_settings::Validate for Process {
+impl Validate for Process {
     fn validate(&self) -> Result<(), ktpel_settings::SettingsError> {
         self.amqp.validate()?;
         self.telemetry.validate()

@@ -37,16 +37,16 @@ impl MigrationTrait for M0001Biometric {
         .await?;
         m.create_table(
             Table::create()
-                .table(Enrollment::Table)
+                .table(EnrollmentTable::Table)
                 .if_not_exists()
-                .col(uuid(Enrollment::EnrollmentId).primary_key())
-                .col(string_uniq(Enrollment::NomorBerkas))
-                .col(string_uniq(Enrollment::BuktiPerekaman))
-                .col(string(Enrollment::Nik))
-                .col(string(Enrollment::PhotoSha256))
-                .col(blob(Enrollment::SealedCapture))
-                .col(string(Enrollment::Operator))
-                .col(timestamp_with_time_zone(Enrollment::EnrolledAt))
+                .col(uuid(EnrollmentTable::EnrollmentId).primary_key())
+                .col(string_uniq(EnrollmentTable::NomorBerkas))
+                .col(string_uniq(EnrollmentTable::BuktiPerekaman))
+                .col(string(EnrollmentTable::Nik))
+                .col(string(EnrollmentTable::PhotoSha256))
+                .col(blob(EnrollmentTable::SealedCapture))
+                .col(string(EnrollmentTable::Operator))
+                .col(timestamp_with_time_zone(EnrollmentTable::EnrolledAt))
                 .to_owned(),
         )
         .await
@@ -64,7 +64,7 @@ enum OperatorInbox {
 }
 
 #[derive(DeriveIden)]
-enum Enrollment {
+enum EnrollmentTable {
     #[sea_orm(iden = "biometric_enrollment")]
     Table,
     EnrollmentId,
