@@ -1,9 +1,7 @@
 //! Builds the running biometric service from its settings.
 
 use crate::{BiometricSettings, SERVICE, handlers::BiometricHandler, store::Migrator};
-use ktpel_bus::{
-    Broker, BusError, QueueSpec, Relay, RoutingKey, Shutdown, Topology, consumer::Consumer,
-};
+use ktpel_bus::{Broker, BusError, QueueSpec, RoutingKey, Shutdown, Topology, Worker};
 use ktpel_contract::{berkas::HANDOFF, enrollment::CAPTURED};
 use sea_orm::DatabaseConnection;
 
@@ -22,57 +20,37 @@ pub enum BuildError {
 /// A built biometric service, ready to [`Biometric::run`].
 pub struct Biometric {
     pub db: DatabaseConnection,
-    consumer: Consumer<BiometricHandler>,
-    relay: Relay,
+    worker: Worker<BiometricHandler>,
 }
 
 impl Biometric {
     pub async fn build(settings: &BiometricSettings, broker: Broker) -> Result<Self, BuildError> {
         let key = settings.seal_key()?;
         let db = ktpel_store::open::<Migrator>(&settings.database).await?;
-        let topology = Topology::default();
         let region = settings.region.as_deref();
         let bindings = [
+            // S01.3: the berkas from the ppp.
             RoutingKey::binding(&format!("{HANDOFF}.operator"), region),
+            // S01.4–S01.6: the station's capture.
             RoutingKey::binding(CAPTURED, region),
         ]
-        .into_iter()
         .map(|b| b.expect("validated with the settings"));
-        let queue =
-            QueueSpec::new(QUEUE, bindings).with_delivery_limit(settings.amqp.delivery_limit);
-        let relay = Relay::new(db.clone(), broker.clone(), SERVICE)
-            .with_batch(settings.amqp.confirm_window);
-        let consumer = Consumer::new(
-            broker,
-            db.clone(),
-            topology.clone(),
-            queue,
-            BiometricHandler {
-                exchange: topology.exchange,
-                key,
-            },
-        )
-        .with_prefetch(settings.amqp.prefetch)
-        .with_partitions(usize::from(settings.amqp.partitions))
-        .with_outbox(relay.waker());
-        Ok(Self {
-            db,
-            consumer,
-            relay,
-        })
+        let handler = BiometricHandler {
+            exchange: Topology::default().exchange,
+            key,
+        };
+        let queue = QueueSpec::new(QUEUE, bindings);
+        let worker = Worker::new(SERVICE, &db, &broker, &settings.amqp, queue, handler);
+        Ok(Self { db, worker })
     }
 
     /// Declares the service's queue (start-up, before it reports ready).
     pub async fn declare(&self) -> Result<(), BusError> {
-        self.consumer.declare().await
+        self.worker.declare().await
     }
 
     /// Runs the consumer and the relay until `shutdown`.
     pub async fn run(self, shutdown: Shutdown) {
-        let relay = tokio::spawn(self.relay.run(shutdown.clone()));
-        if let Err(e) = self.consumer.run(shutdown.clone()).await {
-            tracing::error!(error = %e, "biometric consumer stopped");
-        }
-        let _ = relay.await;
+        self.worker.run(shutdown).await
     }
 }

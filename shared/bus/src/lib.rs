@@ -25,6 +25,7 @@ pub mod outbox;
 pub mod publisher;
 pub mod routing;
 pub mod topology;
+pub mod worker;
 
 pub use broker::Broker;
 pub use consumer::{Consumer, Handler, HandlerError};
@@ -33,6 +34,7 @@ pub use message::{Incoming, Message, Outgoing};
 pub use outbox::Relay;
 pub use routing::RoutingKey;
 pub use topology::{QueueSpec, Topology};
+pub use worker::Worker;
 
 /// Cancels every long-running task of the bus (consumers, relays) for a graceful shutdown.
 pub use tokio_util::sync::CancellationToken as Shutdown;

@@ -1,0 +1,52 @@
+//! The moving parts every service has: one consumer for its queue and one relay for its
+//! outbox, assembled the same way everywhere, declared at start, run until shutdown.
+
+use crate::{Broker, BusError, Handler, QueueSpec, Relay, Shutdown, Topology, consumer::Consumer};
+use ktpel_settings::AmqpSettings;
+use sea_orm::DatabaseConnection;
+
+/// A service's consumer and relay.
+pub struct Worker<H> {
+    consumer: Consumer<H>,
+    relay: Relay,
+}
+
+impl<H: Handler> Worker<H> {
+    /// The consumer of `queue` (with `amqp`'s prefetch, partitions and delivery limit) and
+    /// the relay of the outbox in `db`; each commit of the consumer wakes the relay.
+    pub fn new(
+        app_id: &str,
+        db: &DatabaseConnection,
+        broker: &Broker,
+        amqp: &AmqpSettings,
+        queue: QueueSpec,
+        handler: H,
+    ) -> Self {
+        let relay = Relay::new(db.clone(), broker.clone(), app_id).with_batch(amqp.confirm_window);
+        let consumer = Consumer::new(
+            broker.clone(),
+            db.clone(),
+            Topology::default(),
+            queue.with_delivery_limit(amqp.delivery_limit),
+            handler,
+        )
+        .with_prefetch(amqp.prefetch)
+        .with_partitions(usize::from(amqp.partitions))
+        .with_outbox(relay.waker());
+        Self { consumer, relay }
+    }
+
+    /// Declares the queue now (start-up, before the service reports ready).
+    pub async fn declare(&self) -> Result<(), BusError> {
+        self.consumer.declare().await
+    }
+
+    /// Runs the consumer and the relay until `shutdown`.
+    pub async fn run(self, shutdown: Shutdown) {
+        let relay = tokio::spawn(self.relay.run(shutdown.clone()));
+        if let Err(e) = self.consumer.run(shutdown).await {
+            tracing::error!(error = %e, "consumer stopped");
+        }
+        let _ = relay.await;
+    }
+}
