@@ -2,6 +2,7 @@
 //! desk to enrollment and back to the ppp.
 
 use chrono::Utc;
+use ktpel_afis_sync::{panel::Connection, scheduler::SchedulerStatus};
 use ktpel_biometric::{
     seal::SealKey,
     station::{Person, capture},
@@ -9,10 +10,12 @@ use ktpel_biometric::{
 };
 use ktpel_contract::{
     berkas::{BerkasAccepted, BerkasSubmitted, SUBMITTED},
-    enrollment::{CAPTURED, EnrollmentCaptured, EnrollmentCreated, EnrollmentRefused},
+    enrollment::{
+        CAPTURED, CardStatusChanged, EnrollmentCaptured, EnrollmentCreated, EnrollmentRefused,
+    },
     registry::Biodata,
 };
-use ktpel_domain::{Dokumen, KodeWilayah, Nik, SopId};
+use ktpel_domain::{Dokumen, KodeWilayah, Nik, SopId, StatusKartu};
 use ktpel_intake::store::{berkas, timeline};
 use ktpel_tests::{
     Backend, eventually, next_message,
@@ -64,7 +67,23 @@ async fn start(backend: Backend, people: &[Biodata]) -> System {
     system
         .listen("afis.records", &["enrollment.created.#"])
         .await;
+    system.listen("dinas.status", &["card.status.#"]).await;
     system
+}
+
+/// Submits and enrolls `r` (as `person`), returning the berkas number.
+async fn enrolled(system: &System, r: &Biodata, person: &Person) -> String {
+    let nomor = accepted(system, r).await;
+    let c = capture(&nomor, &r.nik, person, "operator-1", true);
+    system.send(&c, CAPTURED, "32.73.01").await;
+    let created: EnrollmentCreated = decoded(system, "afis.records").await;
+    assert_eq!(created.nomor_berkas, nomor);
+    nomor
+}
+
+/// The next card status the Dinas hears.
+async fn status(system: &System) -> CardStatusChanged {
+    decoded(system, "dinas.status").await
 }
 
 // S01.1–S01.8: accepted, enrolled (sealed at rest), record on its way to the NID Scheduler,
@@ -212,7 +231,130 @@ async fn a_capture_for_another_nik_is_refused(backend: Backend) {
     );
 }
 
+// S19 + Pusat Data: the NID Scheduler sends the enrollment, the Pusat Data answers SFE and
+// then PRR, and the panel counts one record sent after restart.
+async fn an_enrollment_comes_back_print_ready(backend: Backend) {
+    let people = residents(1);
+    let system = start(backend, &people).await;
+    let r = &people[0];
+    let nomor = enrolled(&system, r, &Person::of(&r.nik)).await;
+    system.scheduler.run_now();
+
+    let sfe = status(&system).await;
+    assert_eq!(
+        (sfe.status, sfe.nomor_berkas.as_str()),
+        (StatusKartu::Sfe, nomor.as_str())
+    );
+    let prr = status(&system).await;
+    assert_eq!(prr.status, StatusKartu::Prr);
+    let panel = system.panel.panel().await;
+    assert_eq!(panel.records_sent_after_restart, 1);
+    assert_eq!(panel.records_sent_since_install, Some(1));
+    assert_eq!(panel.records_waiting, Some(0));
+    assert_eq!(panel.co_relation_id, "32.73.01");
+    assert_eq!(panel.scheduler_current_status, SchedulerStatus::Running);
+    assert_eq!(
+        (panel.database, panel.mq),
+        (Connection::Connected, Connection::Connected)
+    );
+    assert!(panel.links.iter().all(|l| l.up), "{:?}", panel.links);
+}
+
+// Dedup: the same fingers enrolled under a second NIK are a DUPLICATE_RECORD naming the first.
+async fn the_same_fingers_under_another_nik_are_a_duplicate(backend: Backend) {
+    let people = residents(2);
+    let system = start(backend, &people).await;
+    let (first, second) = (&people[0], &people[1]);
+    enrolled(&system, first, &Person::of(&first.nik)).await;
+    system.scheduler.run_now();
+    assert_eq!(status(&system).await.status, StatusKartu::Sfe);
+    assert_eq!(status(&system).await.status, StatusKartu::Prr);
+
+    // The first resident's body presented again under the second NIK.
+    enrolled(&system, second, &Person::of(&first.nik)).await;
+    system.scheduler.run_now();
+    assert_eq!(status(&system).await.status, StatusKartu::Sfe);
+    let dup = status(&system).await;
+    assert_eq!(dup.status, StatusKartu::DuplicateRecord);
+    assert_eq!(dup.nik, second.nik);
+    assert!(dup.note.contains(&first.nik.to_string()), "{}", dup.note);
+}
+
+// S19 with the Pusat Data unreachable: the link shows DOWN, the records wait, the counter
+// stands still; once it is back every record is sent once and the counter rises by as many.
+async fn the_scheduler_waits_out_an_unreachable_pusat_data(backend: Backend) {
+    let people = residents(3);
+    let system = start(backend, &people).await;
+    system.pusat_data_link.cut();
+    for r in &people {
+        enrolled(&system, r, &Person::of(&r.nik)).await;
+    }
+    system.scheduler.run_now();
+    assert!(
+        eventually(WAIT, || async {
+            let p = system.panel.panel().await;
+            p.records_waiting == Some(3) && p.last_error.is_some()
+        })
+        .await
+    );
+    let panel = system.panel.panel().await;
+    assert_eq!(
+        panel.records_sent_after_restart, 0,
+        "nothing counted while down"
+    );
+    let s193 = panel.links.iter().find(|l| l.step == "S19.3").unwrap();
+    assert!(!s193.up, "the Pusat Data link shows down: {s193:?}");
+    assert!(
+        panel.links.iter().find(|l| l.step == "S19.2").unwrap().up,
+        "the local broker is up"
+    );
+    assert_eq!(
+        ktpel_pusat_data::store::kartu::Entity::find()
+            .count(&system.pusat_data)
+            .await
+            .unwrap(),
+        0
+    );
+    print!("{panel}");
+
+    system.pusat_data_link.restore();
+    system.scheduler.run_now();
+    assert!(
+        eventually(WAIT, || async {
+            system.panel.panel().await.records_sent_after_restart == 3
+        })
+        .await
+    );
+    assert!(
+        eventually(WAIT, || async {
+            ktpel_pusat_data::store::kartu::Entity::find()
+                .count(&system.pusat_data)
+                .await
+                .unwrap()
+                == 3
+        })
+        .await
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let panel = system.panel.panel().await;
+    assert_eq!(
+        panel.records_sent_after_restart, 3,
+        "exactly as many as were waiting"
+    );
+    assert_eq!(panel.records_waiting, Some(0));
+    assert_eq!(
+        ktpel_bus::inbox::count(&system.pusat_data, ktpel_pusat_data::startup::QUEUE)
+            .await
+            .unwrap(),
+        3,
+        "the Pusat Data applied each record once"
+    );
+}
+
 ktpel_tests::on_both_databases!(
+    an_enrollment_comes_back_print_ready,
+    the_same_fingers_under_another_nik_are_a_duplicate,
+    the_scheduler_waits_out_an_unreachable_pusat_data,
     an_enrolled_berkas_comes_back_archived_with_its_bukti,
     an_enrollment_without_the_operator_signoff_is_refused,
     a_capture_for_another_nik_is_refused,

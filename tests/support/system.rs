@@ -15,6 +15,14 @@ pub struct System {
     pub intake: DatabaseConnection,
     pub registry: DatabaseConnection,
     pub biometric: DatabaseConnection,
+    pub afis_sync: DatabaseConnection,
+    pub pusat_data: DatabaseConnection,
+    /// The NID Scheduler's panel and controls.
+    pub panel: ktpel_afis_sync::panel::PanelSource,
+    pub scheduler: ktpel_afis_sync::scheduler::SchedulerHandle,
+    /// Sits between the NID Scheduler and the Pusat Data's broker: cut it to make the Pusat
+    /// Data unreachable.
+    pub pusat_data_link: crate::proxy::Proxy,
     _databases: Vec<TestDatabase>,
 }
 
@@ -22,7 +30,8 @@ pub struct System {
 pub const TEST_SEAL_KEY: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
 impl System {
-    /// Starts registry, intake and biometric, with `residents` in SIAK.
+    /// Starts registry, intake, biometric, the NID Scheduler and the Pusat Data, with
+    /// `residents` in SIAK.
     pub async fn start(backend: Backend, residents: &[Biodata]) -> Self {
         crate::telemetry();
         let vhost = TestVhost::new();
@@ -75,13 +84,58 @@ impl System {
         .await
         .expect("biometric builds");
 
+        let (d, database) = db().await;
+        databases.push(d);
+        let pusat_data = ktpel_pusat_data::PusatData::build(
+            &ktpel_pusat_data::PusatDataSettings {
+                database,
+                ..Default::default()
+            },
+            connect("pusat-data"),
+        )
+        .await
+        .expect("pusat-data builds");
+
+        let (d, database) = db().await;
+        databases.push(d);
+        let pusat_data_link = crate::proxy::Proxy::start("127.0.0.1:5672".parse().unwrap()).await;
+        let afis = ktpel_afis_sync::AfisSync::build_with(
+            &ktpel_afis_sync::AfisSyncSettings {
+                database,
+                co_relation_id: "32.73.01".into(),
+                interval_seconds: 1,
+                ..Default::default()
+            },
+            connect("afis-sync"),
+            Broker::with_backoff(
+                vhost.url_via(pusat_data_link.addr),
+                "afis-sync-pusat-data",
+                backon::ExponentialBuilder::default()
+                    .with_max_delay(std::time::Duration::from_millis(500))
+                    .without_max_times(),
+            ),
+        )
+        .await
+        .expect("afis-sync builds");
+
         registry.declare().await.expect("declare registry");
         intake.declare().await.expect("declare intake");
         biometric.declare().await.expect("declare biometric");
-        let dbs = (registry.db.clone(), intake.db.clone(), biometric.db.clone());
+        afis.declare().await.expect("declare afis-sync");
+        pusat_data.declare().await.expect("declare pusat-data");
+        let dbs = (
+            registry.db.clone(),
+            intake.db.clone(),
+            biometric.db.clone(),
+            afis.db.clone(),
+            pusat_data.db.clone(),
+        );
+        let (panel, scheduler) = (afis.panel(), afis.scheduler());
         tokio::spawn(registry.run(shutdown.clone()));
         tokio::spawn(intake.run(shutdown.clone()));
         tokio::spawn(biometric.run(shutdown.clone()));
+        tokio::spawn(afis.run(shutdown.clone()));
+        tokio::spawn(pusat_data.run(shutdown.clone()));
         let broker = connect("test");
         Self {
             vhost,
@@ -90,6 +144,11 @@ impl System {
             registry: dbs.0,
             intake: dbs.1,
             biometric: dbs.2,
+            afis_sync: dbs.3,
+            pusat_data: dbs.4,
+            panel,
+            scheduler,
+            pusat_data_link,
             _databases: databases,
         }
     }

@@ -13,6 +13,13 @@ use lapin::{Channel, Connection, ConnectionProperties};
 use std::{sync::Arc, time::Duration};
 use tokio::sync::Mutex;
 
+/// What a passive declare tells about a queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QueueStats {
+    pub messages: u32,
+    pub consumers: u32,
+}
+
 /// A lazily (re)connecting handle to the broker; cheap to clone.
 #[derive(Clone)]
 pub struct Broker {
@@ -114,8 +121,13 @@ impl Broker {
     /// Messages ready in `queue` (a passive declare: it never creates the queue). For status
     /// pages and tests.
     pub async fn queue_depth(&self, queue: &str) -> Result<u32, BusError> {
+        self.queue_stats(queue).await.map(|q| q.messages)
+    }
+
+    /// Messages ready in `queue` and consumers attached to it, measured now.
+    pub async fn queue_stats(&self, queue: &str) -> Result<QueueStats, BusError> {
         let channel = self.channel().await?;
-        let depth = channel
+        let stats = channel
             .queue_declare(
                 queue.into(),
                 lapin::options::QueueDeclareOptions {
@@ -125,10 +137,13 @@ impl Broker {
                 Default::default(),
             )
             .await
-            .map(|q| q.message_count())
+            .map(|q| QueueStats {
+                messages: q.message_count(),
+                consumers: q.consumer_count(),
+            })
             .map_err(BusError::amqp("queue.declare passive"));
         let _ = channel.close(200, "done".into()).await;
-        depth
+        stats
     }
 
     /// Closes the connection (graceful shutdown).

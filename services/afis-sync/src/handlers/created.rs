@@ -1,0 +1,29 @@
+//! `enrollment.created`: a record for the Pusat Data joins the scheduler's queue.
+
+use crate::store::outbound;
+use chrono::Utc;
+use ktpel_bus::HandlerError;
+use ktpel_contract::enrollment::EnrollmentCreated;
+use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
+
+pub async fn handle<C: ConnectionTrait>(
+    txn: &C,
+    m: &EnrollmentCreated,
+) -> Result<(), HandlerError> {
+    outbound::Entity::insert(outbound::ActiveModel {
+        enrollment_id: Set(m.enrollment_id),
+        nomor_berkas: Set(m.nomor_berkas.clone()),
+        nik: Set(m.nik.to_string()),
+        enrollment: Set(
+            serde_json::to_value(m).map_err(|e| HandlerError::permanent(e.to_string()))?
+        ),
+        queued_at: Set(Utc::now()),
+        sent_at: Set(None),
+        ..Default::default()
+    })
+    // The same enrollment announced twice is one record to send.
+    .on_conflict_do_nothing_on([outbound::Column::EnrollmentId])
+    .exec_without_returning(txn)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,74 @@
+//! The Pusat Data's migrations: the messaging tables, then its own.
+
+use sea_orm_migration::{prelude::*, schema::*};
+
+pub struct Migrator;
+
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(ktpel_store::migrations::BusTables),
+            Box::new(M0001PusatData),
+        ]
+    }
+}
+
+struct M0001PusatData;
+
+impl MigrationName for M0001PusatData {
+    fn name(&self) -> &str {
+        "m0001_pusat_data_tables"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0001PusatData {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table(Kartu::Table)
+                .if_not_exists()
+                .col(string(Kartu::Nik).primary_key())
+                .col(string(Kartu::Status))
+                .col(uuid(Kartu::EnrollmentId))
+                .col(string(Kartu::NomorBerkas))
+                .col(string(Kartu::CoRelationId))
+                .col(string(Kartu::Note))
+                .col(timestamp_with_time_zone(Kartu::UpdatedAt))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(SidikJari::Table)
+                .if_not_exists()
+                .col(string(SidikJari::TemplateSha256).primary_key())
+                .col(string(SidikJari::Finger))
+                .col(string(SidikJari::Nik))
+                .to_owned(),
+        )
+        .await
+    }
+}
+
+#[derive(DeriveIden)]
+enum Kartu {
+    #[sea_orm(iden = "pusat_data_kartu")]
+    Table,
+    Nik,
+    Status,
+    EnrollmentId,
+    NomorBerkas,
+    CoRelationId,
+    Note,
+    UpdatedAt,
+}
+
+#[derive(DeriveIden)]
+enum SidikJari {
+    #[sea_orm(iden = "pusat_data_sidik_jari")]
+    Table,
+    TemplateSha256,
+    Finger,
+    Nik,
+}

@@ -1,0 +1,7 @@
+//! The Pusat Data's own tables.
+
+pub mod kartu;
+mod migration;
+pub mod sidik_jari;
+
+pub use migration::Migrator;
