@@ -13,6 +13,7 @@
 
 pub mod config;
 pub mod handlers;
+pub mod query;
 pub mod startup;
 pub mod store;
 

@@ -4,6 +4,7 @@ use crate::{IntakeSettings, SERVICE, handlers::IntakeHandler, store::Migrator};
 use ktpel_bus::{Broker, BusError, QueueSpec, RoutingKey, Shutdown, Topology, Worker};
 use ktpel_contract::{
     berkas::{HANDOFF, SUBMITTED},
+    enrollment::CARD_STATUS,
     registry::ANSWER_TO_INTAKE,
 };
 use sea_orm::DatabaseConnection;
@@ -32,6 +33,8 @@ impl Intake {
             RoutingKey::binding(ANSWER_TO_INTAKE, None),
             // The berkas comes back to the ppp after enrollment (S01.7).
             RoutingKey::binding(&format!("{HANDOFF}.ppp"), region),
+            // The card's status, for the berkas's timeline.
+            RoutingKey::binding(CARD_STATUS, region),
         ]
         .map(|b| b.expect("validated with the settings"));
         let handler = IntakeHandler {

@@ -1,12 +1,36 @@
-//! The small HTTP face of a running process: `/health` (the process is alive), `/ready` (its
-//! databases answer and the broker is connected), `/status` (JSON) and `/` (the same for
-//! people).
+//! The small HTTP face of a running process:
+//!
+//! | path | what |
+//! |---|---|
+//! | `/health` | the process is alive |
+//! | `/ready` | its databases answer and the broker is connected |
+//! | `/status` | JSON: MQ, each service's database and outbox, queue depths, berkas per status |
+//! | `/scheduler` | the NID Scheduler panel (JSON; `?format=text` for the window as text) |
+//! | `POST /scheduler/{run,pause,resume}` | the scheduler's controls |
+//! | `/berkas/{nomor}` | where is berkas X: its status and timeline |
+//! | `/` | the status page for people |
 
-use axum::{Json, Router, extract::State, http::StatusCode, response::Html, routing::get};
+use axum::{
+    Json, Router,
+    extract::{Path, Query, State},
+    http::StatusCode,
+    response::{Html, IntoResponse, Response},
+    routing::{get, post},
+};
+use ktpel_afis_sync::panel::PanelSource;
 use ktpel_bus::{Broker, Shutdown, outbox};
 use sea_orm::DatabaseConnection;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
+
+/// The queues the status page reports, with their dead-letter queues.
+const QUEUES: [&str; 5] = [
+    ktpel_intake::startup::QUEUE,
+    ktpel_registry::startup::QUEUE,
+    ktpel_biometric::startup::QUEUE,
+    ktpel_afis_sync::startup::QUEUE,
+    ktpel_pusat_data::startup::QUEUE,
+];
 
 /// What the status endpoints look at.
 #[derive(Clone)]
@@ -17,13 +41,30 @@ pub struct Status {
 struct Inner {
     services: Vec<(&'static str, DatabaseConnection)>,
     broker: Broker,
+    panel: Option<PanelSource>,
 }
 
 impl Status {
-    pub fn new(services: Vec<(&'static str, DatabaseConnection)>, broker: Broker) -> Self {
+    pub fn new(
+        services: Vec<(&'static str, DatabaseConnection)>,
+        broker: Broker,
+        panel: Option<PanelSource>,
+    ) -> Self {
         Self {
-            inner: Arc::new(Inner { services, broker }),
+            inner: Arc::new(Inner {
+                services,
+                broker,
+                panel,
+            }),
         }
+    }
+
+    fn intake(&self) -> Option<&DatabaseConnection> {
+        self.inner
+            .services
+            .iter()
+            .find(|(n, _)| *n == ktpel_intake::SERVICE)
+            .map(|(_, db)| db)
     }
 }
 
@@ -31,6 +72,8 @@ impl Status {
 struct Report {
     mq: &'static str,
     services: Vec<ServiceReport>,
+    queues: Vec<QueueReport>,
+    berkas_per_status: Vec<ktpel_intake::query::StatusCount>,
 }
 
 #[derive(Serialize)]
@@ -38,6 +81,14 @@ struct ServiceReport {
     name: &'static str,
     database: &'static str,
     outbox_pending: Option<u64>,
+}
+
+#[derive(Serialize)]
+struct QueueReport {
+    name: String,
+    messages: Option<u32>,
+    consumers: Option<u32>,
+    dead_letters: Option<u32>,
 }
 
 async fn report(status: &Status) -> Report {
@@ -50,13 +101,33 @@ async fn report(status: &Status) -> Report {
             outbox_pending: outbox::pending(db).await.ok(),
         });
     }
+    let broker = &status.inner.broker;
+    let mut queues = Vec::new();
+    for q in QUEUES {
+        let stats = broker.queue_stats(q).await.ok();
+        let dlq = ktpel_bus::topology::dead_letter_queue(q);
+        queues.push(QueueReport {
+            name: q.to_owned(),
+            messages: stats.map(|s| s.messages),
+            consumers: stats.map(|s| s.consumers),
+            dead_letters: broker.queue_depth(&dlq).await.ok(),
+        });
+    }
+    let berkas_per_status = match status.intake() {
+        Some(db) => ktpel_intake::query::per_status(db)
+            .await
+            .unwrap_or_default(),
+        None => Vec::new(),
+    };
     Report {
-        mq: if status.inner.broker.is_connected().await {
+        mq: if broker.is_connected().await {
             "CONNECTED"
         } else {
             "DISCONNECTED"
         },
         services,
+        queues,
+        berkas_per_status,
     }
 }
 
@@ -65,6 +136,9 @@ pub async fn serve(listener: tokio::net::TcpListener, status: Status, shutdown: 
         .route("/health", get(|| async { "ok" }))
         .route("/ready", get(ready))
         .route("/status", get(status_json))
+        .route("/scheduler", get(scheduler))
+        .route("/scheduler/{action}", post(scheduler_action))
+        .route("/berkas/{nomor}", get(berkas))
         .route("/", get(page))
         .with_state(status);
     if let Err(e) = axum::serve(listener, app)
@@ -88,9 +162,56 @@ async fn status_json(State(status): State<Status>) -> Json<Report> {
     Json(report(&status).await)
 }
 
+#[derive(Deserialize)]
+struct Format {
+    format: Option<String>,
+}
+
+async fn scheduler(State(status): State<Status>, Query(f): Query<Format>) -> Response {
+    let Some(source) = &status.inner.panel else {
+        return (StatusCode::NOT_FOUND, "this process runs no NID Scheduler").into_response();
+    };
+    let panel = source.panel().await;
+    match f.format.as_deref() {
+        Some("text") => panel.to_string().into_response(),
+        _ => Json(panel).into_response(),
+    }
+}
+
+async fn scheduler_action(State(status): State<Status>, Path(action): Path<String>) -> Response {
+    let Some(source) = &status.inner.panel else {
+        return (StatusCode::NOT_FOUND, "this process runs no NID Scheduler").into_response();
+    };
+    match action.as_str() {
+        "run" => source.scheduler.run_now(),
+        "pause" => source.scheduler.pause(),
+        "resume" => source.scheduler.resume(),
+        other => {
+            return (
+                StatusCode::BAD_REQUEST,
+                format!("unknown action `{other}` (run, pause, resume)"),
+            )
+                .into_response();
+        }
+    }
+    format!("{}\n", source.scheduler.status()).into_response()
+}
+
+async fn berkas(State(status): State<Status>, Path(nomor): Path<String>) -> Response {
+    let Some(db) = status.intake() else {
+        return (StatusCode::NOT_FOUND, "this process runs no intake").into_response();
+    };
+    match ktpel_intake::query::where_is(db, &nomor).await {
+        Ok(Some(t)) => Json(t).into_response(),
+        Ok(None) => (StatusCode::NOT_FOUND, format!("no berkas {nomor}")).into_response(),
+        Err(e) => (StatusCode::SERVICE_UNAVAILABLE, e.to_string()).into_response(),
+    }
+}
+
 async fn page(State(status): State<Status>) -> Html<String> {
     let r = report(&status).await;
-    let rows: String = r
+    let cell = |n: Option<u32>| n.map_or("?".into(), |n| n.to_string());
+    let services: String = r
         .services
         .iter()
         .map(|s| {
@@ -102,10 +223,35 @@ async fn page(State(status): State<Status>) -> Html<String> {
             )
         })
         .collect();
+    let queues: String = r
+        .queues
+        .iter()
+        .map(|q| {
+            format!(
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                q.name,
+                cell(q.messages),
+                cell(q.consumers),
+                cell(q.dead_letters)
+            )
+        })
+        .collect();
+    let statuses: String = r
+        .berkas_per_status
+        .iter()
+        .map(|s| format!("<tr><td>{}</td><td>{}</td></tr>", s.status, s.count))
+        .collect();
+    let panel = match &status.inner.panel {
+        Some(p) => p.panel().await.to_string(),
+        None => "no NID Scheduler in this process".into(),
+    };
     Html(format!(
-        "<!doctype html><meta charset=utf-8><title>ktpel</title>\
-         <h1>KTP-el services</h1><p>MQ: <b>{}</b></p>\
-         <table border=1 cellpadding=4><tr><th>service</th><th>database</th><th>outbox pending</th></tr>{rows}</table>",
-        r.mq
+        "<!doctype html><meta charset=utf-8><meta http-equiv=refresh content=5><title>ktpel</title>\
+         <h1>KTP-el services</h1><p>MQ: <b>{mq}</b></p>\
+         <h2>Berkas per status</h2><table border=1 cellpadding=4><tr><th>status</th><th>berkas</th></tr>{statuses}</table>\
+         <h2>NID Scheduler</h2><pre>{panel}</pre>\
+         <h2>Queues</h2><table border=1 cellpadding=4><tr><th>queue</th><th>ready</th><th>consumers</th><th>dead letters</th></tr>{queues}</table>\
+         <h2>Services</h2><table border=1 cellpadding=4><tr><th>service</th><th>database</th><th>outbox pending</th></tr>{services}</table>",
+        mq = r.mq
     ))
 }

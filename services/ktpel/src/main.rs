@@ -6,6 +6,7 @@ mod http;
 mod intake_cmd;
 mod nik_cmd;
 mod registry_cmd;
+mod remote;
 mod run;
 
 use clap::{Parser, Subcommand};
@@ -41,13 +42,43 @@ enum Command {
     /// The population register (SIAK).
     #[command(subcommand)]
     Registry(registry_cmd::RegistryCommand),
+    /// The NID Scheduler of a running `ktpel up` (S19).
+    Scheduler {
+        #[command(subcommand)]
+        command: remote::SchedulerCommand,
+        /// Where `ktpel up` serves its status page.
+        #[arg(long, default_value = "http://127.0.0.1:8080", global = true)]
+        url: String,
+    },
+    /// Berkas in a running `ktpel up`.
+    Berkas {
+        #[command(subcommand)]
+        command: remote::BerkasCommand,
+        #[arg(long, default_value = "http://127.0.0.1:8080", global = true)]
+        url: String,
+    },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    if let Command::Nik { niks } = cli.command {
-        return nik_cmd::run(niks);
+    let blocking = match cli.command {
+        Command::Nik { niks } => return nik_cmd::run(niks),
+        Command::Scheduler { command, url } => Some(remote::scheduler(&url, command)),
+        Command::Berkas { command, url } => Some(remote::berkas(&url, command)),
+        other => {
+            return run_async(other);
+        }
+    };
+    match blocking {
+        Some(Ok(())) | None => ExitCode::SUCCESS,
+        Some(Err(e)) => {
+            eprintln!("ktpel: {e}");
+            ExitCode::FAILURE
+        }
     }
+}
+
+fn run_async(command: Command) -> ExitCode {
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => {
@@ -56,12 +87,14 @@ fn main() -> ExitCode {
         }
     };
     let result = runtime.block_on(async move {
-        match cli.command {
+        match command {
             Command::Up { http } => run::up(http).await,
             Command::Serve { service, http } => run::serve(service, http).await,
             Command::Intake(cmd) => intake_cmd::run(cmd).await,
             Command::Registry(cmd) => registry_cmd::run(cmd).await,
-            Command::Nik { .. } => unreachable!("handled above"),
+            Command::Nik { .. } | Command::Scheduler { .. } | Command::Berkas { .. } => {
+                unreachable!("handled without a runtime")
+            }
         }
     });
     match result {

@@ -3,9 +3,11 @@
 //! batch, connections close).
 
 use crate::http::{self, Status};
+use ktpel_afis_sync::{AfisSync, AfisSyncSettings, panel::PanelSource};
 use ktpel_biometric::{Biometric, BiometricSettings};
 use ktpel_bus::{Broker, Shutdown};
 use ktpel_intake::{Intake, IntakeSettings};
+use ktpel_pusat_data::{PusatData, PusatDataSettings};
 use ktpel_registry::{Registry, RegistrySettings};
 use ktpel_settings::{AmqpSettings, TelemetrySettings, Validate};
 use sea_orm::DatabaseConnection;
@@ -16,13 +18,17 @@ pub enum ServiceName {
     Intake,
     Registry,
     Biometric,
+    AfisSync,
+    PusatData,
 }
 
 impl ServiceName {
-    pub const ALL: [ServiceName; 3] = [
+    pub const ALL: [ServiceName; 5] = [
         ServiceName::Registry,
         ServiceName::Intake,
         ServiceName::Biometric,
+        ServiceName::AfisSync,
+        ServiceName::PusatData,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -30,6 +36,8 @@ impl ServiceName {
             Self::Intake => ktpel_intake::SERVICE,
             Self::Registry => ktpel_registry::SERVICE,
             Self::Biometric => ktpel_biometric::SERVICE,
+            Self::AfisSync => ktpel_afis_sync::SERVICE,
+            Self::PusatData => ktpel_pusat_data::SERVICE,
         }
     }
 }
@@ -40,6 +48,7 @@ type Task = Pin<Box<dyn Future<Output = ()> + Send>>;
 struct Built {
     name: &'static str,
     db: DatabaseConnection,
+    panel: Option<PanelSource>,
     run: Box<dyn FnOnce(Shutdown) -> Task + Send>,
 }
 
@@ -54,11 +63,18 @@ trait Service: Sized + Send + 'static {
     ) -> impl Future<Output = Result<Self, String>> + Send;
     fn declare(&self) -> impl Future<Output = Result<(), ktpel_bus::BusError>> + Send;
     fn db(&self) -> DatabaseConnection;
+    /// The NID Scheduler panel, for the one service that has it.
+    fn panel(&self) -> Option<PanelSource> {
+        None
+    }
     fn run(self, shutdown: Shutdown) -> impl Future<Output = ()> + Send;
 }
 
 macro_rules! service {
     ($ty:ty, $settings:ty, $name:expr) => {
+        service!($ty, $settings, $name, |_s: &$ty| None);
+    };
+    ($ty:ty, $settings:ty, $name:expr, $panel:expr) => {
         impl Service for $ty {
             type Settings = $settings;
             const NAME: &'static str = $name;
@@ -73,6 +89,9 @@ macro_rules! service {
             fn db(&self) -> DatabaseConnection {
                 self.db.clone()
             }
+            fn panel(&self) -> Option<PanelSource> {
+                ($panel)(self)
+            }
             async fn run(self, shutdown: Shutdown) {
                 <$ty>::run(self, shutdown).await
             }
@@ -83,6 +102,13 @@ macro_rules! service {
 service!(Intake, IntakeSettings, ktpel_intake::SERVICE);
 service!(Registry, RegistrySettings, ktpel_registry::SERVICE);
 service!(Biometric, BiometricSettings, ktpel_biometric::SERVICE);
+service!(
+    AfisSync,
+    AfisSyncSettings,
+    ktpel_afis_sync::SERVICE,
+    |s: &AfisSync| Some(s.panel())
+);
+service!(PusatData, PusatDataSettings, ktpel_pusat_data::SERVICE);
 
 /// Builds service `S` from its own settings (`config/<name>.toml`, `KTPEL__…`,
 /// `KTPEL_<NAME>__…`) on the shared broker connection, and declares its queue.
@@ -96,6 +122,7 @@ async fn build_one<S: Service>(broker: &Broker) -> Result<Built, String> {
     Ok(Built {
         name: S::NAME,
         db: service.db(),
+        panel: service.panel(),
         run: Box::new(move |stop| Box::pin(service.run(stop))),
     })
 }
@@ -105,6 +132,8 @@ async fn build(service: ServiceName, broker: &Broker) -> Result<Built, String> {
         ServiceName::Intake => build_one::<Intake>(broker).await,
         ServiceName::Registry => build_one::<Registry>(broker).await,
         ServiceName::Biometric => build_one::<Biometric>(broker).await,
+        ServiceName::AfisSync => build_one::<AfisSync>(broker).await,
+        ServiceName::PusatData => build_one::<PusatData>(broker).await,
     }
 }
 
@@ -148,6 +177,7 @@ async fn run(services: &[ServiceName], addr: SocketAddr, process: &str) -> Resul
     let status = Status::new(
         built.iter().map(|b| (b.name, b.db.clone())).collect(),
         broker.clone(),
+        built.iter().find_map(|b| b.panel.clone()),
     );
     tracing::info!(%addr, "status page on http://{addr}/");
     let web = tokio::spawn(http::serve(listener, status, shutdown.clone()));

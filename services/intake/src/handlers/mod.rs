@@ -1,5 +1,6 @@
 //! One file per message intake takes.
 
+pub mod card_status;
 pub mod handed_back;
 pub mod registry_answer;
 pub mod submitted;
@@ -16,6 +17,8 @@ impl Handler for IntakeHandler {
     async fn handle(&self, txn: &DatabaseTransaction, m: &Incoming) -> Result<(), HandlerError> {
         if m.is::<ktpel_contract::berkas::BerkasSubmitted>() {
             submitted::handle(txn, &self.exchange, &m.decode()?).await
+        } else if m.is::<ktpel_contract::enrollment::CardStatusChanged>() {
+            card_status::handle(txn, &m.decode()?).await
         } else if m.is::<ktpel_contract::berkas::BerkasHandedOff>() {
             handed_back::handle(txn, &m.decode()?).await
         } else if m.is::<ktpel_contract::registry::ResidentAnswer>() {

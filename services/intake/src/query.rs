@@ -1,0 +1,94 @@
+//! "Where is berkas X?" and "how many berkas per status?", read from intake's own tables.
+
+use crate::store::{berkas, timeline};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
+    QuerySelect,
+};
+use serde::{Deserialize, Serialize};
+
+/// A berkas and every hop it passed, oldest first.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct BerkasTimeline {
+    pub nomor_berkas: String,
+    pub sop: String,
+    pub nik: String,
+    pub nama: String,
+    pub status: String,
+    pub at_hop: String,
+    pub bukti_perekaman: Option<String>,
+    pub timeline: Vec<Entry>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Entry {
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub step: String,
+    pub hop: String,
+    pub note: String,
+}
+
+/// The berkas `nomor_berkas` with its timeline, if intake knows it.
+pub async fn where_is<C: ConnectionTrait>(
+    db: &C,
+    nomor_berkas: &str,
+) -> Result<Option<BerkasTimeline>, DbErr> {
+    let Some(b) = berkas::Entity::find_by_id(nomor_berkas.to_owned())
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let timeline = timeline::Entity::find()
+        .filter(timeline::Column::NomorBerkas.eq(nomor_berkas))
+        .order_by_asc(timeline::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|t| Entry {
+            at: t.at,
+            step: t.step,
+            hop: t.hop,
+            note: t.note,
+        })
+        .collect();
+    Ok(Some(BerkasTimeline {
+        nomor_berkas: b.nomor_berkas,
+        sop: b.sop,
+        nik: b.nik,
+        nama: b.nama,
+        status: b.status,
+        at_hop: b.at_hop,
+        bukti_perekaman: b.bukti_perekaman,
+        timeline,
+    }))
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, FromQueryResult)]
+pub struct StatusCount {
+    pub status: String,
+    pub count: i64,
+}
+
+/// Berkas per card status.
+pub async fn per_status<C: ConnectionTrait>(db: &C) -> Result<Vec<StatusCount>, DbErr> {
+    berkas::Entity::find()
+        .select_only()
+        .column(berkas::Column::Status)
+        .column_as(berkas::Column::NomorBerkas.count(), "count")
+        .group_by(berkas::Column::Status)
+        .order_by_asc(berkas::Column::Status)
+        .into_model::<StatusCount>()
+        .all(db)
+        .await
+}
+
+/// Berkas per card status, by NIK (for tests and `ktpel demo`): status of the latest berkas.
+pub async fn status_of_nik<C: ConnectionTrait>(db: &C, nik: &str) -> Result<Option<String>, DbErr> {
+    Ok(berkas::Entity::find()
+        .filter(berkas::Column::Nik.eq(nik))
+        .order_by_desc(berkas::Column::CreatedAt)
+        .one(db)
+        .await?
+        .map(|b| b.status))
+}

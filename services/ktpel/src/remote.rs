@@ -1,0 +1,75 @@
+//! The commands that ask a running `ktpel up` (or `ktpel serve`) over its HTTP face:
+//! `ktpel scheduler …` and `ktpel berkas show`.
+
+use ktpel_intake::query::BerkasTimeline;
+
+#[derive(clap::Subcommand)]
+pub enum SchedulerCommand {
+    /// Print the NID Scheduler panel (S19.4–S19.5) and the link checks (S19.1–S19.3).
+    Status,
+    /// Send what is waiting now instead of at the next interval.
+    Run,
+    Pause,
+    Resume,
+}
+
+#[derive(clap::Subcommand)]
+pub enum BerkasCommand {
+    /// Where is berkas NUMBER? Its status and every hop it passed.
+    Show { nomor: String },
+}
+
+fn get(url: &str) -> Result<String, String> {
+    ureq::get(url)
+        .call()
+        .map_err(|e| format!("{url}: {e} (is `ktpel up` running?)"))?
+        .body_mut()
+        .read_to_string()
+        .map_err(|e| format!("{url}: {e}"))
+}
+
+pub fn scheduler(base: &str, cmd: SchedulerCommand) -> Result<(), String> {
+    match cmd {
+        SchedulerCommand::Status => print!("{}", get(&format!("{base}/scheduler?format=text"))?),
+        SchedulerCommand::Run | SchedulerCommand::Pause | SchedulerCommand::Resume => {
+            let action = match cmd {
+                SchedulerCommand::Run => "run",
+                SchedulerCommand::Pause => "pause",
+                _ => "resume",
+            };
+            let url = format!("{base}/scheduler/{action}");
+            let text = ureq::post(&url)
+                .send_empty()
+                .map_err(|e| format!("{url}: {e} (is `ktpel up` running?)"))?
+                .body_mut()
+                .read_to_string()
+                .map_err(|e| e.to_string())?;
+            print!("Scheduler Current Status: {text}");
+        }
+    }
+    Ok(())
+}
+
+pub fn berkas(base: &str, cmd: BerkasCommand) -> Result<(), String> {
+    let BerkasCommand::Show { nomor } = cmd;
+    let text = get(&format!("{base}/berkas/{nomor}"))?;
+    let b: BerkasTimeline = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+    println!(
+        "Berkas {}  ({}, NIK {}, {})",
+        b.nomor_berkas, b.sop, b.nik, b.nama
+    );
+    println!("Status {}  at {}", b.status, b.at_hop);
+    if let Some(bukti) = &b.bukti_perekaman {
+        println!("Bukti perekaman {bukti}");
+    }
+    for e in &b.timeline {
+        println!(
+            "  {}  {:<6} {:<26} {}",
+            e.at.format("%Y-%m-%d %H:%M:%S"),
+            e.step,
+            e.hop,
+            e.note
+        );
+    }
+    Ok(())
+}
