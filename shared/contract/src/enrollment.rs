@@ -174,6 +174,27 @@ impl Message for CardStatusChanged {
     const VERSION: u16 = 1;
 }
 
+/// Routing subject of [`CardPrinted`] (card-print → distribution).
+pub const PRINTED: &str = "card.printed";
+
+/// S21 done and checked by the kepala_seksi: a card for distribution (S22.1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardPrinted {
+    pub nik: Nik,
+    pub nomor_berkas: String,
+    pub nama: String,
+    /// Kode wilayah of the resident's desa/kelurahan (dotted): distribution groups by it.
+    pub desa: String,
+    pub printed_by: String,
+    pub approved_by: String,
+    pub at: DateTime<Utc>,
+}
+
+impl Message for CardPrinted {
+    const KIND: &'static str = PRINTED;
+    const VERSION: u16 = 1;
+}
+
 /// Bytes as standard base64 strings in JSON.
 mod base64_bytes {
     use base64::{Engine, engine::general_purpose::STANDARD};

@@ -52,6 +52,11 @@ pub const CATALOGUE: &[ContractEntry] = &[
     },
     ContractEntry {
         message_type: registry::ResidentAnswer::message_type,
+        subject: registry::ANSWER_TO_CARD_PRINT,
+        summary: "SIAK's answer to card-print (the biodata for the chip and the card face).",
+    },
+    ContractEntry {
+        message_type: registry::ResidentAnswer::message_type,
         subject: registry::ANSWER_TO_INTAKE,
         summary: "SIAK's answer, on the subject the asker named.",
     },
@@ -79,5 +84,10 @@ pub const CATALOGUE: &[ContractEntry] = &[
         message_type: enrollment::CardStatusChanged::message_type,
         subject: enrollment::CARD_STATUS,
         summary: "A resident's card status changed (SFE, PRR, DUPLICATE_RECORD, ...).",
+    },
+    ContractEntry {
+        message_type: enrollment::CardPrinted::message_type,
+        subject: enrollment::PRINTED,
+        summary: "A printed, verified and approved card for distribution (S21, S22.1).",
     },
 ];

@@ -17,6 +17,8 @@ pub const LOOKUP: &str = "registry.lookup";
 
 /// The subject intake asks its answers on.
 pub const ANSWER_TO_INTAKE: &str = "intake.registry_answer";
+/// The subject card-print asks its answers on.
+pub const ANSWER_TO_CARD_PRINT: &str = "card_print.registry_answer";
 
 /// "Is this NIK registered, and with what data?"
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -1,0 +1,280 @@
+//! The BCardMgmt desk (S21): the print queue and what the operator and the kepala_seksi do.
+//! Every action checks the session's role and the job's state, and changes one job in one
+//! transaction (with its outgoing messages).
+
+use crate::{
+    chip::{Chip, ChipData, ChipError},
+    face,
+    operators::{Role, Session},
+    store::job,
+};
+use chrono::Utc;
+use ed25519_dalek::SigningKey;
+use ktpel_bus::{Outgoing, RoutingKey, outbox};
+use ktpel_contract::{
+    enrollment::{CARD_STATUS, CardPrinted, CardStatusChanged, PRINTED},
+    registry::Biodata,
+};
+use ktpel_domain::{KodeWilayah, StatusKartu};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr,
+    EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, TransactionTrait,
+};
+use std::fmt;
+
+/// Where a card is in S21.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobState {
+    /// Enrollment, PRR or biodata still missing.
+    Waiting,
+    /// In the print queue.
+    Queued,
+    /// S21.2: chip written.
+    Encoded,
+    /// S21.3: face printed.
+    Printed,
+    /// S21.4: chip read back and matched to the register.
+    Verified,
+    /// Checked by the kepala_seksi: `CARD_PRINTED`.
+    Approved,
+}
+
+impl JobState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Waiting => "WAITING",
+            Self::Queued => "QUEUED",
+            Self::Encoded => "ENCODED",
+            Self::Printed => "PRINTED",
+            Self::Verified => "VERIFIED",
+            Self::Approved => "APPROVED",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            Self::Waiting,
+            Self::Queued,
+            Self::Encoded,
+            Self::Printed,
+            Self::Verified,
+            Self::Approved,
+        ]
+        .into_iter()
+        .find(|j| j.as_str() == s)
+    }
+}
+
+impl fmt::Display for JobState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Why a desk action was refused. Nothing changed.
+#[derive(Debug, thiserror::Error)]
+pub enum DeskError {
+    #[error("no card job for NIK {0}")]
+    NoJob(String),
+    #[error("NIK {nik} is {state}; this step needs {needed}")]
+    WrongState {
+        nik: String,
+        state: String,
+        needed: JobState,
+    },
+    #[error("only a {needed:?} may do this; {who} is a {role:?}")]
+    NotAllowed {
+        who: String,
+        role: Role,
+        needed: Role,
+    },
+    #[error(transparent)]
+    Chip(#[from] ChipError),
+    #[error("database: {0}")]
+    Db(#[from] DbErr),
+    #[error("bus: {0}")]
+    Bus(#[from] ktpel_bus::BusError),
+}
+
+/// Moves a job to `Queued` once it has everything (called after each piece arrives).
+pub fn ready(j: &job::Model) -> bool {
+    j.print_ready && j.biodata.is_some() && j.photo_sha256.is_some()
+}
+
+/// The print queue: residents whose cards may be made now, oldest first.
+pub async fn queue<C: ConnectionTrait>(db: &C) -> Result<Vec<job::Model>, DbErr> {
+    job::Entity::find()
+        .filter(job::Column::State.eq(JobState::Queued.as_str()))
+        .order_by_asc(job::Column::UpdatedAt)
+        .all(db)
+        .await
+}
+
+async fn job_in<C: ConnectionTrait>(
+    db: &C,
+    nik: &str,
+    needed: JobState,
+) -> Result<job::Model, DeskError> {
+    let j = job::Entity::find_by_id(nik.to_owned())
+        .one(db)
+        .await?
+        .ok_or_else(|| DeskError::NoJob(nik.to_owned()))?;
+    if JobState::parse(&j.state) != Some(needed) {
+        return Err(DeskError::WrongState {
+            nik: nik.to_owned(),
+            state: j.state.clone(),
+            needed,
+        });
+    }
+    Ok(j)
+}
+
+fn require(s: &Session, role: Role) -> Result<(), DeskError> {
+    if s.role == role {
+        Ok(())
+    } else {
+        Err(DeskError::NotAllowed {
+            who: s.username.clone(),
+            role: s.role,
+            needed: role,
+        })
+    }
+}
+
+fn biodata(j: &job::Model) -> Result<Biodata, DeskError> {
+    let value = j
+        .biodata
+        .clone()
+        .ok_or_else(|| DeskError::NoJob(j.nik.clone()))?;
+    serde_json::from_value(value)
+        .map_err(|e| DeskError::Chip(ChipError::Unreadable(format!("stored biodata: {e}"))))
+}
+
+/// S21.2 "Encode & Print Card": writes the chip, signed with the Dinas key; returns its bytes.
+pub async fn encode(
+    db: &DatabaseConnection,
+    s: &Session,
+    key: &SigningKey,
+    nik: &str,
+) -> Result<Vec<u8>, DeskError> {
+    require(s, Role::Operator)?;
+    let j = job_in(db, nik, JobState::Queued).await?;
+    let data = ChipData {
+        biodata: biodata(&j)?,
+        photo_sha256: j.photo_sha256.clone().unwrap_or_default(),
+        right_index: j.right_index.clone().unwrap_or_default(),
+        left_index: j.left_index.clone().unwrap_or_default(),
+        issued_by: s.username.clone(),
+    };
+    let chip = Chip::encode(data, key).to_bytes();
+    let mut a = j.into_active_model();
+    a.chip = Set(Some(chip.clone()));
+    a.encoded_by = Set(Some(s.username.clone()));
+    a.state = Set(JobState::Encoded.as_str().into());
+    a.updated_at = Set(Utc::now());
+    a.update(db).await?;
+    Ok(chip)
+}
+
+/// S21.3: prints the face; returns the PNG (the print preview).
+pub async fn print(db: &DatabaseConnection, s: &Session, nik: &str) -> Result<Vec<u8>, DeskError> {
+    require(s, Role::Operator)?;
+    let j = job_in(db, nik, JobState::Encoded).await?;
+    let png = face::render(&biodata(&j)?, j.photo_sha256.as_deref().unwrap_or_default());
+    let mut a = j.into_active_model();
+    a.face_png = Set(Some(png.clone()));
+    a.printed_by = Set(Some(s.username.clone()));
+    a.state = Set(JobState::Printed.as_str().into());
+    a.updated_at = Set(Utc::now());
+    a.update(db).await?;
+    Ok(png)
+}
+
+/// S21.4: reads the chip back (`chip_read`: the bytes the card reader returned), checks the
+/// Dinas signature, and compares it with the register. A chip that fails is refused and the
+/// card stays `PRINTED` (to be made again).
+pub async fn verify(
+    db: &DatabaseConnection,
+    s: &Session,
+    key: &SigningKey,
+    nik: &str,
+    chip_read: &[u8],
+) -> Result<(), DeskError> {
+    require(s, Role::Operator)?;
+    let j = job_in(db, nik, JobState::Printed).await?;
+    let chip = Chip::read(chip_read, &key.verifying_key())?;
+    chip.matches(&biodata(&j)?)?;
+    let mut a = j.into_active_model();
+    a.verified_by = Set(Some(s.username.clone()));
+    a.state = Set(JobState::Verified.as_str().into());
+    a.updated_at = Set(Utc::now());
+    a.update(db).await?;
+    Ok(())
+}
+
+/// The kepala_seksi checks the card against the berkas and approves it: `CARD_PRINTED`, and
+/// the card goes to distribution (S22.1).
+pub async fn approve(
+    db: &DatabaseConnection,
+    exchange: &str,
+    s: &Session,
+    nik: &str,
+) -> Result<(), DeskError> {
+    require(s, Role::KepalaSeksi)?;
+    let txn = db.begin().await?;
+    let j = job_in(&txn, nik, JobState::Verified).await?;
+    let b = biodata(&j)?;
+    let now = Utc::now();
+    let kecamatan = KodeWilayah::parse(&b.desa)
+        .ok()
+        .and_then(|d| d.parent())
+        .map(|k| k.to_string())
+        .unwrap_or_default();
+    let printed_by = j.printed_by.clone().unwrap_or_default();
+    let status = CardStatusChanged {
+        nik: b.nik.clone(),
+        nomor_berkas: j.nomor_berkas.clone(),
+        status: StatusKartu::CardPrinted,
+        note: format!("dicetak oleh {printed_by}, diperiksa oleh {}", s.username),
+        at: now,
+    };
+    let printed = CardPrinted {
+        nik: b.nik.clone(),
+        nomor_berkas: j.nomor_berkas.clone(),
+        nama: b.nama.clone(),
+        desa: b.desa.clone(),
+        printed_by,
+        approved_by: s.username.clone(),
+        at: now,
+    };
+    let key = |subject| RoutingKey::regional(subject, &kecamatan);
+    let (status_key, printed_key) = match (key(CARD_STATUS), key(PRINTED)) {
+        (Ok(a), Ok(b)) => (a, b),
+        _ => {
+            return Err(DeskError::Chip(ChipError::Unreadable(format!(
+                "the resident's desa code {} is not a region code",
+                b.desa
+            ))));
+        }
+    };
+    let nomor = j.nomor_berkas.clone();
+    outbox::enqueue(
+        &txn,
+        exchange,
+        &Outgoing::new(&status, status_key, &nomor, &nomor)?,
+    )
+    .await?;
+    outbox::enqueue(
+        &txn,
+        exchange,
+        &Outgoing::new(&printed, printed_key, &nomor, &nomor)?,
+    )
+    .await?;
+    let mut a = j.into_active_model();
+    a.approved_by = Set(Some(s.username.clone()));
+    a.state = Set(JobState::Approved.as_str().into());
+    a.updated_at = Set(now);
+    a.update(&txn).await?;
+    txn.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,96 @@
+//! Operator accounts and login (S21.1: "log in with the operator's username and password").
+//! Passwords are kept only as Argon2id hashes.
+
+use crate::store::operator;
+use argon2::{
+    Argon2,
+    password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng},
+};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, sea_query::OnConflict};
+
+/// What an account may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// Encodes, prints and verifies cards.
+    Operator,
+    /// Checks printed cards against the berkas and approves them.
+    KepalaSeksi,
+}
+
+impl Role {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Operator => "operator",
+            Self::KepalaSeksi => "kepala_seksi",
+        }
+    }
+}
+
+/// A logged-in person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub username: String,
+    pub role: Role,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LoginError {
+    /// One message for a wrong name and a wrong password, so neither can be probed.
+    #[error("wrong username or password")]
+    Refused,
+    #[error("database: {0}")]
+    Db(#[from] DbErr),
+}
+
+/// Creates or replaces an account.
+pub async fn add<C: ConnectionTrait>(
+    db: &C,
+    username: &str,
+    password: &str,
+    role: Role,
+) -> Result<(), DbErr> {
+    let salt = SaltString::generate(&mut OsRng);
+    let hash = Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map_err(|e| DbErr::Custom(format!("hashing a password: {e}")))?
+        .to_string();
+    operator::Entity::insert(operator::ActiveModel {
+        username: Set(username.to_owned()),
+        password_hash: Set(hash),
+        role: Set(role.as_str().to_owned()),
+    })
+    .on_conflict(
+        OnConflict::column(operator::Column::Username)
+            .update_columns([operator::Column::PasswordHash, operator::Column::Role])
+            .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await
+    .map(|_| ())
+}
+
+/// Checks a username and password.
+pub async fn login<C: ConnectionTrait>(
+    db: &C,
+    username: &str,
+    password: &str,
+) -> Result<Session, LoginError> {
+    let Some(account) = operator::Entity::find_by_id(username.to_owned())
+        .one(db)
+        .await?
+    else {
+        return Err(LoginError::Refused);
+    };
+    let hash = PasswordHash::new(&account.password_hash).map_err(|_| LoginError::Refused)?;
+    Argon2::default()
+        .verify_password(password.as_bytes(), &hash)
+        .map_err(|_| LoginError::Refused)?;
+    Ok(Session {
+        username: account.username,
+        role: if account.role == "kepala_seksi" {
+            Role::KepalaSeksi
+        } else {
+            Role::Operator
+        },
+    })
+}

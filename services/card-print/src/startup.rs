@@ -1,0 +1,57 @@
+//! Builds the running card-print service from its settings.
+
+use crate::{
+    CardPrintSettings, SERVICE, config::KeyError, handlers::CardPrintHandler, store::Migrator,
+};
+use ed25519_dalek::SigningKey;
+use ktpel_bus::{Broker, BusError, QueueSpec, RoutingKey, Shutdown, Topology, Worker};
+use ktpel_contract::{
+    enrollment::{CARD_STATUS, CREATED},
+    registry::ANSWER_TO_CARD_PRINT,
+};
+use sea_orm::DatabaseConnection;
+
+pub const QUEUE: &str = "card_print.jobs";
+
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error(transparent)]
+    Store(#[from] ktpel_store::StoreError),
+    #[error(transparent)]
+    Key(#[from] KeyError),
+}
+
+pub struct CardPrint {
+    pub db: DatabaseConnection,
+    /// The Dinas chip-signing key, for the desk actions.
+    pub key: SigningKey,
+    worker: Worker<CardPrintHandler>,
+}
+
+impl CardPrint {
+    pub async fn build(settings: &CardPrintSettings, broker: Broker) -> Result<Self, BuildError> {
+        let key = settings.key()?;
+        let db = ktpel_store::open::<Migrator>(&settings.database).await?;
+        let region = settings.region.as_deref();
+        let bindings = [
+            RoutingKey::binding(CREATED, region),
+            RoutingKey::binding(CARD_STATUS, region),
+            RoutingKey::binding(ANSWER_TO_CARD_PRINT, None),
+        ]
+        .map(|b| b.expect("validated with the settings"));
+        let handler = CardPrintHandler {
+            exchange: Topology::default().exchange,
+        };
+        let queue = QueueSpec::new(QUEUE, bindings);
+        let worker = Worker::new(SERVICE, &db, &broker, &settings.amqp, queue, handler);
+        Ok(Self { db, key, worker })
+    }
+
+    pub async fn declare(&self) -> Result<(), BusError> {
+        self.worker.declare().await
+    }
+
+    pub async fn run(self, shutdown: Shutdown) {
+        self.worker.run(shutdown).await
+    }
+}

@@ -1,0 +1,7 @@
+//! card-print's own tables.
+
+pub mod job;
+mod migration;
+pub mod operator;
+
+pub use migration::Migrator;
