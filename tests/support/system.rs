@@ -17,6 +17,10 @@ pub struct System {
     pub biometric: DatabaseConnection,
     pub afis_sync: DatabaseConnection,
     pub pusat_data: DatabaseConnection,
+    pub card_print: DatabaseConnection,
+    /// The Dinas's chip-signing key (card-print's).
+    pub dinas_key: ed25519_dalek::SigningKey,
+    pub distribution: DatabaseConnection,
     /// The NID Scheduler's panel and controls.
     pub panel: ktpel_afis_sync::panel::PanelSource,
     pub scheduler: ktpel_afis_sync::scheduler::SchedulerHandle,
@@ -30,8 +34,8 @@ pub struct System {
 pub const TEST_SEAL_KEY: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
 impl System {
-    /// Starts registry, intake, biometric, the NID Scheduler and the Pusat Data, with
-    /// `residents` in SIAK.
+    /// Starts every service — registry, intake, biometric, the NID Scheduler, the Pusat Data,
+    /// card-print and distribution — with `residents` in SIAK.
     pub async fn start(backend: Backend, residents: &[Biodata]) -> Self {
         crate::telemetry();
         let vhost = TestVhost::new();
@@ -118,6 +122,33 @@ impl System {
         .await
         .expect("afis-sync builds");
 
+        let (d, database) = db().await;
+        databases.push(d);
+        let card_print = ktpel_card_print::CardPrint::build(
+            &ktpel_card_print::CardPrintSettings {
+                database,
+                signing_key: Some(TEST_SEAL_KEY.into()),
+                ..Default::default()
+            },
+            connect("card-print"),
+        )
+        .await
+        .expect("card-print builds");
+
+        let (d, database) = db().await;
+        databases.push(d);
+        let distribution = ktpel_distribution::Distribution::build(
+            &ktpel_distribution::DistributionSettings {
+                database,
+                ..Default::default()
+            },
+            connect("distribution"),
+        )
+        .await
+        .expect("distribution builds");
+
+        card_print.declare().await.expect("declare card-print");
+        distribution.declare().await.expect("declare distribution");
         registry.declare().await.expect("declare registry");
         intake.declare().await.expect("declare intake");
         biometric.declare().await.expect("declare biometric");
@@ -131,6 +162,13 @@ impl System {
             pusat_data.db.clone(),
         );
         let (panel, scheduler) = (afis.panel(), afis.scheduler());
+        let (card_print_db, dinas_key, distribution_db) = (
+            card_print.db.clone(),
+            card_print.key.clone(),
+            distribution.db.clone(),
+        );
+        tokio::spawn(card_print.run(shutdown.clone()));
+        tokio::spawn(distribution.run(shutdown.clone()));
         tokio::spawn(registry.run(shutdown.clone()));
         tokio::spawn(intake.run(shutdown.clone()));
         tokio::spawn(biometric.run(shutdown.clone()));
@@ -146,6 +184,9 @@ impl System {
             biometric: dbs.2,
             afis_sync: dbs.3,
             pusat_data: dbs.4,
+            card_print: card_print_db,
+            dinas_key,
+            distribution: distribution_db,
             panel,
             scheduler,
             pusat_data_link,
@@ -193,5 +234,126 @@ impl System {
 impl Drop for System {
     fn drop(&mut self) {
         self.shutdown.cancel();
+    }
+}
+
+/// The people at the desks, acting through the services' desk functions — what the HTTP and
+/// CLI front ends call.
+impl System {
+    /// Submits a berkas for each resident from the Sukasari desk (S01.1).
+    pub async fn submit_all(&self, residents: &[Biodata]) {
+        for r in residents {
+            let b = ktpel_contract::berkas::BerkasSubmitted {
+                submission_id: uuid::Uuid::now_v7(),
+                sop: "S01".parse().expect("S01"),
+                nik: r.nik.clone(),
+                nama: r.nama.clone(),
+                dokumen: vec![
+                    ktpel_domain::Dokumen::FormulirPermohonan,
+                    ktpel_domain::Dokumen::FotokopiKk,
+                ],
+                kecamatan: "32.73.01".into(),
+                petugas: "ppp-sukasari".into(),
+                diterima_pada: chrono::Utc::now(),
+            };
+            self.send(&b, ktpel_contract::berkas::SUBMITTED, "32.73.01")
+                .await;
+        }
+    }
+
+    /// The operator enrolls every berkas waiting at the station (S01.3–S01.6); returns how many.
+    pub async fn enroll_waiting(&self) -> usize {
+        use ktpel_biometric::{station, store::operator_inbox};
+        use sea_orm::EntityTrait;
+        let waiting = operator_inbox::Entity::find()
+            .all(&self.biometric)
+            .await
+            .expect("read the operator's inbox");
+        for w in &waiting {
+            let nik = ktpel_domain::Nik::parse(&w.nik).expect("a stored NIK");
+            let c = station::capture(
+                &w.nomor_berkas,
+                &nik,
+                &station::Person::of(&nik),
+                "operator-1",
+                true,
+            );
+            self.send(&c, ktpel_contract::enrollment::CAPTURED, "32.73.01")
+                .await;
+        }
+        waiting.len()
+    }
+
+    /// S21 for every card in the print queue: login, encode, print, verify, approve.
+    pub async fn print_queue(&self) -> usize {
+        use ktpel_card_print::{desk, operators};
+        operators::add(
+            &self.card_print,
+            "op1",
+            "rahasia-op1",
+            operators::Role::Operator,
+        )
+        .await
+        .expect("add an operator");
+        operators::add(
+            &self.card_print,
+            "kasi1",
+            "rahasia-kasi1",
+            operators::Role::KepalaSeksi,
+        )
+        .await
+        .expect("add a kepala seksi");
+        let op = operators::login(&self.card_print, "op1", "rahasia-op1")
+            .await
+            .expect("login");
+        let kasi = operators::login(&self.card_print, "kasi1", "rahasia-kasi1")
+            .await
+            .expect("login");
+        let queue = desk::queue(&self.card_print)
+            .await
+            .expect("the print queue");
+        for job in &queue {
+            let chip = desk::encode(&self.card_print, &op, &self.dinas_key, &job.nik)
+                .await
+                .expect("encode");
+            desk::print(&self.card_print, &op, &job.nik)
+                .await
+                .expect("print");
+            desk::verify(&self.card_print, &op, &self.dinas_key, &job.nik, &chip)
+                .await
+                .expect("verify");
+            desk::approve(&self.card_print, "ktpel", &kasi, &job.nik)
+                .await
+                .expect("approve");
+        }
+        queue.len()
+    }
+
+    /// S22 for every card that reached distribution: batches, receipt, hand-over.
+    pub async fn distribute_all(&self) -> usize {
+        use ktpel_distribution::{desk, store::kartu};
+        use sea_orm::EntityTrait;
+        let batches = desk::make_batches(&self.distribution, "ktpel", "petugas-1")
+            .await
+            .expect("make batches");
+        for b in &batches {
+            desk::confirm_receipt(&self.distribution, b.batch_id, "ppp-sukasari")
+                .await
+                .expect("receipt");
+        }
+        let mut handed = 0;
+        for c in kartu::Entity::find()
+            .all(&self.distribution)
+            .await
+            .expect("cards")
+        {
+            if c.tanda_terima_by.is_none() && c.notified_at.is_some() {
+                desk::hand_over(&self.distribution, "ktpel", &c.nik, "ppp-sukasari", &c.nama)
+                    .await
+                    .expect("hand over");
+                handed += 1;
+            }
+        }
+        handed
     }
 }

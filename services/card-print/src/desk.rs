@@ -18,7 +18,7 @@ use ktpel_contract::{
 use ktpel_domain::{KodeWilayah, StatusKartu};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr,
-    EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, TransactionTrait,
+    EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
 };
 use std::fmt;
 
@@ -158,7 +158,8 @@ pub async fn encode(
     nik: &str,
 ) -> Result<Vec<u8>, DeskError> {
     require(s, Role::Operator)?;
-    let j = job_in(db, nik, JobState::Queued).await?;
+    let txn = ktpel_store::begin_write(db).await?;
+    let j = job_in(&txn, nik, JobState::Queued).await?;
     let data = ChipData {
         biodata: biodata(&j)?,
         photo_sha256: j.photo_sha256.clone().unwrap_or_default(),
@@ -172,21 +173,24 @@ pub async fn encode(
     a.encoded_by = Set(Some(s.username.clone()));
     a.state = Set(JobState::Encoded.as_str().into());
     a.updated_at = Set(Utc::now());
-    a.update(db).await?;
+    a.update(&txn).await?;
+    txn.commit().await?;
     Ok(chip)
 }
 
 /// S21.3: prints the face; returns the PNG (the print preview).
 pub async fn print(db: &DatabaseConnection, s: &Session, nik: &str) -> Result<Vec<u8>, DeskError> {
     require(s, Role::Operator)?;
-    let j = job_in(db, nik, JobState::Encoded).await?;
+    let txn = ktpel_store::begin_write(db).await?;
+    let j = job_in(&txn, nik, JobState::Encoded).await?;
     let png = face::render(&biodata(&j)?, j.photo_sha256.as_deref().unwrap_or_default());
     let mut a = j.into_active_model();
     a.face_png = Set(Some(png.clone()));
     a.printed_by = Set(Some(s.username.clone()));
     a.state = Set(JobState::Printed.as_str().into());
     a.updated_at = Set(Utc::now());
-    a.update(db).await?;
+    a.update(&txn).await?;
+    txn.commit().await?;
     Ok(png)
 }
 
@@ -201,14 +205,16 @@ pub async fn verify(
     chip_read: &[u8],
 ) -> Result<(), DeskError> {
     require(s, Role::Operator)?;
-    let j = job_in(db, nik, JobState::Printed).await?;
+    let txn = ktpel_store::begin_write(db).await?;
+    let j = job_in(&txn, nik, JobState::Printed).await?;
     let chip = Chip::read(chip_read, &key.verifying_key())?;
     chip.matches(&biodata(&j)?)?;
     let mut a = j.into_active_model();
     a.verified_by = Set(Some(s.username.clone()));
     a.state = Set(JobState::Verified.as_str().into());
     a.updated_at = Set(Utc::now());
-    a.update(db).await?;
+    a.update(&txn).await?;
+    txn.commit().await?;
     Ok(())
 }
 
@@ -221,7 +227,7 @@ pub async fn approve(
     nik: &str,
 ) -> Result<(), DeskError> {
     require(s, Role::KepalaSeksi)?;
-    let txn = db.begin().await?;
+    let txn = ktpel_store::begin_write(db).await?;
     let j = job_in(&txn, nik, JobState::Verified).await?;
     let b = biodata(&j)?;
     let now = Utc::now();

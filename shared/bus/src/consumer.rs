@@ -35,7 +35,7 @@ use lapin::{
     options::{BasicAckOptions, BasicConsumeOptions, BasicNackOptions, BasicQosOptions},
     types::FieldTable,
 };
-use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionTrait};
+use sea_orm::{DatabaseConnection, DatabaseTransaction};
 use std::{collections::BTreeMap, future::Future, sync::Arc, time::Duration};
 use tracing::Instrument;
 use uuid::Uuid;
@@ -471,7 +471,7 @@ impl<H: Handler> Consumer<H> {
     }
 
     async fn apply_once(&self, incoming: &Incoming) -> Result<bool, HandlerError> {
-        let txn = self.db.begin().await?;
+        let txn = ktpel_store::begin_write(&self.db).await?;
         let first_time = crate::inbox::record(
             &txn,
             &self.queue.name,

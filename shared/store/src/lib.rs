@@ -20,7 +20,9 @@ pub mod migrations;
 pub use ktpel_settings::DatabaseSettings;
 pub use sea_orm::{DatabaseConnection, DbErr};
 
-use sea_orm::{ConnectOptions, Database};
+use sea_orm::{
+    ConnectOptions, Database, SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
 use sea_orm_migration::MigratorTrait;
 use std::time::Duration;
 
@@ -69,6 +71,18 @@ pub async fn connect(settings: &DatabaseSettings) -> Result<DatabaseConnection, 
             url: redact(&settings.url),
             source,
         })
+}
+
+/// Begins a transaction that will write. On SQLite it takes the write lock at `BEGIN`
+/// (`BEGIN IMMEDIATE`), so that two writers queue on the busy timeout instead of the second
+/// failing with "database is locked" when it upgrades from reading to writing; PostgreSQL
+/// ignores the mode.
+pub async fn begin_write<C: TransactionTrait>(db: &C) -> Result<C::Transaction, DbErr> {
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..Default::default()
+    })
+    .await
 }
 
 /// Runs every pending migration of `M` (a service's migrator).

@@ -1,0 +1,26 @@
+//! `distribution_kartu`: a printed card and where it is between the Dinas and the resident.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "distribution_kartu")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub nik: String,
+    pub nomor_berkas: String,
+    pub nama: String,
+    pub desa: String,
+    pub kecamatan: String,
+    pub batch_id: Option<Uuid>,
+    /// When the resident was told to collect (S22.4).
+    pub notified_at: Option<DateTimeUtc>,
+    /// Who signed the tanda terima, and when (S22.4–S22.5).
+    pub tanda_terima_by: Option<String>,
+    pub handed_over_at: Option<DateTimeUtc>,
+    pub received_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

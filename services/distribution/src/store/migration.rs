@@ -1,0 +1,88 @@
+//! distribution's migrations: the messaging tables, then its own.
+
+use sea_orm_migration::{prelude::*, schema::*};
+
+pub struct Migrator;
+
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(ktpel_store::migrations::BusTables),
+            Box::new(M0001Distribution),
+        ]
+    }
+}
+
+struct M0001Distribution;
+
+impl MigrationName for M0001Distribution {
+    fn name(&self) -> &str {
+        "m0001_distribution_tables"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0001Distribution {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table(Kartu::Table)
+                .if_not_exists()
+                .col(string(Kartu::Nik).primary_key())
+                .col(string(Kartu::NomorBerkas))
+                .col(string(Kartu::Nama))
+                .col(string(Kartu::Desa))
+                .col(string(Kartu::Kecamatan))
+                .col(uuid_null(Kartu::BatchId))
+                .col(timestamp_with_time_zone_null(Kartu::NotifiedAt))
+                .col(string_null(Kartu::TandaTerimaBy))
+                .col(timestamp_with_time_zone_null(Kartu::HandedOverAt))
+                .col(timestamp_with_time_zone(Kartu::ReceivedAt))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(BatchTable::Table)
+                .if_not_exists()
+                .col(uuid(BatchTable::BatchId).primary_key())
+                .col(string(BatchTable::Kecamatan))
+                .col(string(BatchTable::Petugas))
+                .col(text(BatchTable::BeritaAcara))
+                .col(timestamp_with_time_zone(BatchTable::CreatedAt))
+                .col(string_null(BatchTable::ReceivedBy))
+                .col(timestamp_with_time_zone_null(BatchTable::ReceivedAt))
+                .to_owned(),
+        )
+        .await
+    }
+}
+
+#[derive(DeriveIden)]
+enum Kartu {
+    #[sea_orm(iden = "distribution_kartu")]
+    Table,
+    Nik,
+    NomorBerkas,
+    Nama,
+    Desa,
+    Kecamatan,
+    BatchId,
+    NotifiedAt,
+    TandaTerimaBy,
+    HandedOverAt,
+    ReceivedAt,
+}
+
+#[derive(DeriveIden)]
+enum BatchTable {
+    #[sea_orm(iden = "distribution_batch")]
+    Table,
+    BatchId,
+    Kecamatan,
+    Petugas,
+    BeritaAcara,
+    CreatedAt,
+    ReceivedBy,
+    ReceivedAt,
+}

@@ -1,0 +1,141 @@
+//! S01 from the kecamatan desk to the resident's hands, for 50 residents, through every
+//! service over the real broker.
+
+use ktpel_domain::KodeWilayah;
+use ktpel_intake::{query, store::berkas};
+use ktpel_tests::{Backend, eventually, system::System};
+use sea_orm::{EntityTrait, PaginatorTrait};
+use std::time::Duration;
+
+const RESIDENTS: usize = 50;
+const WAIT: Duration = Duration::from_secs(120);
+
+/// Polls until `n` rows of `table` in `db`.
+async fn count_reaches<E: EntityTrait>(db: &sea_orm::DatabaseConnection, n: u64) -> bool
+where
+    E::Model: Sync,
+{
+    eventually(WAIT, || async {
+        E::find().count(db).await.unwrap_or(0) >= n
+    })
+    .await
+}
+
+async fn s01_for_50_residents(backend: Backend) {
+    let people =
+        ktpel_registry::seed::generate(&KodeWilayah::parse("32.73.01").unwrap(), RESIDENTS, 7)
+            .unwrap();
+    let system = System::start(backend, &people).await;
+    let n = RESIDENTS as u64;
+
+    system.submit_all(&people).await;
+    assert!(
+        count_reaches::<ktpel_biometric::store::operator_inbox::Entity>(&system.biometric, n).await,
+        "every berkas reached the operator"
+    );
+    assert_eq!(system.enroll_waiting().await, RESIDENTS);
+    system.scheduler.run_now();
+    assert!(
+        eventually(WAIT, || async {
+            ktpel_card_print::desk::queue(&system.card_print)
+                .await
+                .unwrap()
+                .len()
+                == RESIDENTS
+        })
+        .await,
+        "every card is print ready"
+    );
+    assert_eq!(system.print_queue().await, RESIDENTS);
+    assert!(
+        count_reaches::<ktpel_distribution::store::kartu::Entity>(&system.distribution, n).await,
+        "every card reached distribution"
+    );
+    assert_eq!(system.distribute_all().await, RESIDENTS);
+
+    // Every berkas ends CARD_ACTIVATED, as intake (which only hears the bus) sees it.
+    assert!(
+        eventually(WAIT, || async {
+            query::per_status(&system.intake).await.unwrap()
+                == vec![query::StatusCount {
+                    status: "CARD_ACTIVATED".into(),
+                    count: RESIDENTS as i64,
+                }]
+        })
+        .await,
+        "statuses: {:?}",
+        query::per_status(&system.intake).await.unwrap()
+    );
+    // A full timeline, each status transition exactly once.
+    for b in berkas::Entity::find().all(&system.intake).await.unwrap() {
+        let t = query::where_is(&system.intake, &b.nomor_berkas)
+            .await
+            .unwrap()
+            .unwrap();
+        let steps: Vec<&str> = t.timeline.iter().map(|e| e.step.as_str()).collect();
+        assert_eq!(
+            steps[..4],
+            ["S01.2", "S01.3", "S01.7", "S01.8"],
+            "{}: {steps:?}",
+            b.nomor_berkas
+        );
+        for status in [
+            "SFE",
+            "PRR",
+            "CARD_PRINTED",
+            "CARD_SHIPPED",
+            "CARD_ACTIVATED",
+        ] {
+            let seen = t
+                .timeline
+                .iter()
+                .filter(|e| e.note.starts_with(&format!("{status}:")))
+                .count();
+            assert_eq!(
+                seen, 1,
+                "{} saw {status} {seen} times: {:#?}",
+                b.nomor_berkas, t.timeline
+            );
+        }
+        assert!(t.bukti_perekaman.is_some());
+    }
+    // The services talked only over the broker: each applied messages from its inbox.
+    for (service, db, queue) in [
+        ("registry", &system.registry, ktpel_registry::startup::QUEUE),
+        ("intake", &system.intake, ktpel_intake::startup::QUEUE),
+        (
+            "biometric",
+            &system.biometric,
+            ktpel_biometric::startup::QUEUE,
+        ),
+        (
+            "afis-sync",
+            &system.afis_sync,
+            ktpel_afis_sync::startup::QUEUE,
+        ),
+        (
+            "pusat-data",
+            &system.pusat_data,
+            ktpel_pusat_data::startup::QUEUE,
+        ),
+        (
+            "card-print",
+            &system.card_print,
+            ktpel_card_print::startup::QUEUE,
+        ),
+        (
+            "distribution",
+            &system.distribution,
+            ktpel_distribution::startup::QUEUE,
+        ),
+    ] {
+        let applied = ktpel_bus::inbox::count(db, queue).await.unwrap();
+        assert!(
+            applied >= n,
+            "{service} applied {applied} messages from the broker"
+        );
+    }
+    assert_eq!(system.panel.panel().await.records_sent_after_restart, n);
+}
+
+ktpel_tests::on_both_databases!(s01_for_50_residents);
