@@ -138,4 +138,151 @@ async fn s01_for_50_residents(backend: Backend) {
     assert_eq!(system.panel.panel().await.records_sent_after_restart, n);
 }
 
-ktpel_tests::on_both_databases!(s01_for_50_residents);
+// The biometric service dies in the middle of the 50 enrollments and is started again: all
+// 50 still finish, none twice.
+async fn a_service_killed_mid_run_loses_and_doubles_nothing(backend: Backend) {
+    let people =
+        ktpel_registry::seed::generate(&KodeWilayah::parse("32.73.01").unwrap(), RESIDENTS, 11)
+            .unwrap();
+    let system = System::start(backend, &people).await;
+    let n = RESIDENTS as u64;
+    system.submit_all(&people).await;
+    assert!(
+        count_reaches::<ktpel_biometric::store::operator_inbox::Entity>(&system.biometric, n).await
+    );
+    assert_eq!(system.enroll_waiting().await, RESIDENTS);
+    // Kill it while it works through the captures.
+    assert!(
+        eventually(WAIT, || async {
+            ktpel_biometric::store::enrollment::Entity::find()
+                .count(&system.biometric)
+                .await
+                .unwrap()
+                >= 5
+        })
+        .await
+    );
+    system.kill_and_restart_biometric().await;
+
+    system.scheduler.run_now();
+    assert!(
+        eventually(WAIT, || async {
+            ktpel_card_print::desk::queue(&system.card_print)
+                .await
+                .unwrap()
+                .len()
+                == RESIDENTS
+        })
+        .await,
+        "every card is print ready after the restart"
+    );
+    assert_eq!(
+        ktpel_biometric::store::enrollment::Entity::find()
+            .count(&system.biometric)
+            .await
+            .unwrap(),
+        n,
+        "one enrollment each"
+    );
+    assert_eq!(system.print_queue().await, RESIDENTS);
+    assert!(
+        count_reaches::<ktpel_distribution::store::kartu::Entity>(&system.distribution, n).await
+    );
+    assert_eq!(system.distribute_all().await, RESIDENTS);
+    assert!(
+        eventually(WAIT, || async {
+            query::per_status(&system.intake).await.unwrap()
+                == vec![query::StatusCount {
+                    status: "CARD_ACTIVATED".into(),
+                    count: RESIDENTS as i64,
+                }]
+        })
+        .await
+    );
+    // Nothing twice: one record per resident reached the Pusat Data, one card each.
+    assert_eq!(
+        ktpel_pusat_data::store::kartu::Entity::find()
+            .count(&system.pusat_data)
+            .await
+            .unwrap(),
+        n
+    );
+    assert_eq!(system.panel.panel().await.records_sent_after_restart, n);
+}
+
+// S21 refusals: a wrong password, a chip whose signature does not verify, an operator who
+// tries the kepala_seksi's approval. Each refused with its reason; the card is not advanced.
+async fn the_print_desk_refuses_what_it_must(backend: Backend) {
+    use ktpel_card_print::{chip::ChipError, desk, operators};
+    let people =
+        ktpel_registry::seed::generate(&KodeWilayah::parse("32.73.01").unwrap(), 1, 3).unwrap();
+    let system = System::start(backend, &people).await;
+    system.submit_all(&people).await;
+    assert!(
+        count_reaches::<ktpel_biometric::store::operator_inbox::Entity>(&system.biometric, 1).await
+    );
+    system.enroll_waiting().await;
+    system.scheduler.run_now();
+    assert!(
+        eventually(WAIT, || async {
+            desk::queue(&system.card_print).await.unwrap().len() == 1
+        })
+        .await
+    );
+    let db = &system.card_print;
+    operators::add(db, "op1", "benar", operators::Role::Operator)
+        .await
+        .unwrap();
+    let err = operators::login(db, "op1", "salah").await.unwrap_err();
+    assert_eq!(err.to_string(), "wrong username or password");
+    assert!(operators::login(db, "nobody", "benar").await.is_err());
+    let op = operators::login(db, "op1", "benar").await.unwrap();
+    let nik = people[0].nik.to_string();
+
+    let chip = desk::encode(db, &op, &system.dinas_key, &nik)
+        .await
+        .unwrap();
+    desk::print(db, &op, &nik).await.unwrap();
+    // The card reader returns a chip whose name was altered after signing.
+    let mut forged: serde_json::Value = serde_json::from_slice(&chip).unwrap();
+    forged["data"]["biodata"]["nama"] = "Orang Lain".into();
+    let err = desk::verify(
+        db,
+        &op,
+        &system.dinas_key,
+        &nik,
+        &serde_json::to_vec(&forged).unwrap(),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(err, desk::DeskError::Chip(ChipError::BadSignature)),
+        "{err}"
+    );
+    let job = ktpel_card_print::store::job::Entity::find_by_id(nik.clone())
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(job.state, "PRINTED", "the card was not advanced");
+
+    desk::verify(db, &op, &system.dinas_key, &nik, &chip)
+        .await
+        .unwrap();
+    let err = desk::approve(db, "ktpel", &op, &nik).await.unwrap_err();
+    assert!(err.to_string().contains("KepalaSeksi"), "{err}");
+    assert_eq!(
+        ktpel_distribution::store::kartu::Entity::find()
+            .count(&system.distribution)
+            .await
+            .unwrap(),
+        0,
+        "nothing went to distribution"
+    );
+}
+
+ktpel_tests::on_both_databases!(
+    s01_for_50_residents,
+    a_service_killed_mid_run_loses_and_doubles_nothing,
+    the_print_desk_refuses_what_it_must,
+);

@@ -15,6 +15,9 @@ pub struct System {
     pub intake: DatabaseConnection,
     pub registry: DatabaseConnection,
     pub biometric: DatabaseConnection,
+    /// What it takes to kill and restart the biometric service.
+    biometric_process: std::sync::Mutex<Process>,
+    biometric_settings: ktpel_biometric::BiometricSettings,
     pub afis_sync: DatabaseConnection,
     pub pusat_data: DatabaseConnection,
     pub card_print: DatabaseConnection,
@@ -28,6 +31,14 @@ pub struct System {
     /// Data unreachable.
     pub pusat_data_link: crate::proxy::Proxy,
     _databases: Vec<TestDatabase>,
+}
+
+/// A service running as if in a process of its own: its task, its stop signal, its broker
+/// connection.
+struct Process {
+    task: tokio::task::JoinHandle<()>,
+    stop: Shutdown,
+    broker: Broker,
 }
 
 /// A hex key for the biometric seal in tests.
@@ -77,16 +88,16 @@ impl System {
 
         let (d, database) = db().await;
         databases.push(d);
-        let biometric = ktpel_biometric::Biometric::build(
-            &ktpel_biometric::BiometricSettings {
-                database,
-                encryption_key: Some(TEST_SEAL_KEY.into()),
-                ..Default::default()
-            },
-            connect("biometric"),
-        )
-        .await
-        .expect("biometric builds");
+        let biometric_settings = ktpel_biometric::BiometricSettings {
+            database,
+            encryption_key: Some(TEST_SEAL_KEY.into()),
+            ..Default::default()
+        };
+        let biometric_broker = connect("biometric");
+        let biometric =
+            ktpel_biometric::Biometric::build(&biometric_settings, biometric_broker.clone())
+                .await
+                .expect("biometric builds");
 
         let (d, database) = db().await;
         databases.push(d);
@@ -171,7 +182,8 @@ impl System {
         tokio::spawn(distribution.run(shutdown.clone()));
         tokio::spawn(registry.run(shutdown.clone()));
         tokio::spawn(intake.run(shutdown.clone()));
-        tokio::spawn(biometric.run(shutdown.clone()));
+        let biometric_stop = shutdown.child_token();
+        let biometric_task = tokio::spawn(biometric.run(biometric_stop.clone()));
         tokio::spawn(afis.run(shutdown.clone()));
         tokio::spawn(pusat_data.run(shutdown.clone()));
         let broker = connect("test");
@@ -182,6 +194,12 @@ impl System {
             registry: dbs.0,
             intake: dbs.1,
             biometric: dbs.2,
+            biometric_process: std::sync::Mutex::new(Process {
+                task: biometric_task,
+                stop: biometric_stop,
+                broker: biometric_broker,
+            }),
+            biometric_settings,
             afis_sync: dbs.3,
             pusat_data: dbs.4,
             card_print: card_print_db,
@@ -228,6 +246,28 @@ impl System {
             })
             .await
             .expect("published");
+    }
+}
+
+impl System {
+    /// Kills the biometric service the way a crashed process dies — its task aborted mid-work,
+    /// its connection gone (so the broker returns unacknowledged messages to the queue) — and
+    /// starts it again on the same database.
+    pub async fn kill_and_restart_biometric(&self) {
+        let (task, stop, broker) = {
+            let p = self.biometric_process.lock().expect("not poisoned");
+            (p.task.abort_handle(), p.stop.clone(), p.broker.clone())
+        };
+        task.abort();
+        stop.cancel(); // the relay task of the dead "process" stops too
+        broker.close().await;
+        let broker = Broker::new(self.vhost.url(), "biometric-restarted");
+        let biometric = ktpel_biometric::Biometric::build(&self.biometric_settings, broker.clone())
+            .await
+            .expect("biometric rebuilds");
+        let stop = self.shutdown.child_token();
+        let task = tokio::spawn(biometric.run(stop.clone()));
+        *self.biometric_process.lock().expect("not poisoned") = Process { task, stop, broker };
     }
 }
 
