@@ -24,12 +24,14 @@ use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 /// The queues the status page reports, with their dead-letter queues.
-const QUEUES: [&str; 5] = [
+const QUEUES: [&str; 7] = [
     ktpel_intake::startup::QUEUE,
     ktpel_registry::startup::QUEUE,
     ktpel_biometric::startup::QUEUE,
     ktpel_afis_sync::startup::QUEUE,
     ktpel_pusat_data::startup::QUEUE,
+    ktpel_card_print::startup::QUEUE,
+    ktpel_distribution::startup::QUEUE,
 ];
 
 /// What the status endpoints look at.

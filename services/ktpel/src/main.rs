@@ -2,6 +2,7 @@
 //! (`nik`), act at a desk (`intake submit`), load SIAK (`registry seed`). Each subcommand is a file in this crate; the
 //! work is in the service libraries.
 
+mod demo;
 mod http;
 mod intake_cmd;
 mod nik_cmd;
@@ -33,6 +34,15 @@ enum Command {
         service: run::ServiceName,
         #[arg(long, default_value = "127.0.0.1:8080")]
         http: std::net::SocketAddr,
+    },
+    /// Act as a kecamatan desk and its operators for N residents through S01, every service
+    /// in this process; prints how far they got and when.
+    Demo {
+        #[arg(long, default_value_t = 20)]
+        residents: usize,
+        /// Kecamatan (or kabupaten/kota) where the residents live.
+        #[arg(long, default_value = "32.73.01")]
+        region: ktpel_domain::KodeWilayah,
     },
     /// Check NIKs: one per argument, or one per line on stdin. Exit status 1 if any is invalid.
     Nik { niks: Vec<String> },
@@ -89,6 +99,7 @@ fn run_async(command: Command) -> ExitCode {
     let result = runtime.block_on(async move {
         match command {
             Command::Up { http } => run::up(http).await,
+            Command::Demo { residents, region } => demo::run(residents, region).await,
             Command::Serve { service, http } => run::serve(service, http).await,
             Command::Intake(cmd) => intake_cmd::run(cmd).await,
             Command::Registry(cmd) => registry_cmd::run(cmd).await,

@@ -6,6 +6,8 @@ use crate::http::{self, Status};
 use ktpel_afis_sync::{AfisSync, AfisSyncSettings, panel::PanelSource};
 use ktpel_biometric::{Biometric, BiometricSettings};
 use ktpel_bus::{Broker, Shutdown};
+use ktpel_card_print::{CardPrint, CardPrintSettings};
+use ktpel_distribution::{Distribution, DistributionSettings};
 use ktpel_intake::{Intake, IntakeSettings};
 use ktpel_pusat_data::{PusatData, PusatDataSettings};
 use ktpel_registry::{Registry, RegistrySettings};
@@ -20,15 +22,19 @@ pub enum ServiceName {
     Biometric,
     AfisSync,
     PusatData,
+    CardPrint,
+    Distribution,
 }
 
 impl ServiceName {
-    pub const ALL: [ServiceName; 5] = [
+    pub const ALL: [ServiceName; 7] = [
         ServiceName::Registry,
         ServiceName::Intake,
         ServiceName::Biometric,
         ServiceName::AfisSync,
         ServiceName::PusatData,
+        ServiceName::CardPrint,
+        ServiceName::Distribution,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -38,6 +44,8 @@ impl ServiceName {
             Self::Biometric => ktpel_biometric::SERVICE,
             Self::AfisSync => ktpel_afis_sync::SERVICE,
             Self::PusatData => ktpel_pusat_data::SERVICE,
+            Self::CardPrint => ktpel_card_print::SERVICE,
+            Self::Distribution => ktpel_distribution::SERVICE,
         }
     }
 }
@@ -109,6 +117,12 @@ service!(
     |s: &AfisSync| Some(s.panel())
 );
 service!(PusatData, PusatDataSettings, ktpel_pusat_data::SERVICE);
+service!(CardPrint, CardPrintSettings, ktpel_card_print::SERVICE);
+service!(
+    Distribution,
+    DistributionSettings,
+    ktpel_distribution::SERVICE
+);
 
 /// Builds service `S` from its own settings (`config/<name>.toml`, `KTPEL__…`,
 /// `KTPEL_<NAME>__…`) on the shared broker connection, and declares its queue.
@@ -134,6 +148,8 @@ async fn build(service: ServiceName, broker: &Broker) -> Result<Built, String> {
         ServiceName::Biometric => build_one::<Biometric>(broker).await,
         ServiceName::AfisSync => build_one::<AfisSync>(broker).await,
         ServiceName::PusatData => build_one::<PusatData>(broker).await,
+        ServiceName::CardPrint => build_one::<CardPrint>(broker).await,
+        ServiceName::Distribution => build_one::<Distribution>(broker).await,
     }
 }
 

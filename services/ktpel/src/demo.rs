@@ -1,0 +1,383 @@
+//! `ktpel demo --residents N`: the whole S01 in one process — every service, a synthetic
+//! population in SIAK, and this command acting as the kecamatan desk, the enrollment
+//! operator, the print operator and kepala_seksi, the petugas_distribusi and the kecamatan's
+//! ppp. It prints how many berkas reached each stage and when, ending in `completed N/N`, or
+//! in where the rest are stuck.
+
+use crate::run::Process;
+use chrono::Utc;
+use ktpel_afis_sync::{AfisSync, AfisSyncSettings};
+use ktpel_biometric::{Biometric, BiometricSettings, station, store::operator_inbox};
+use ktpel_bus::{Broker, Outgoing, RoutingKey, Shutdown, Topology, publisher};
+use ktpel_card_print::{CardPrint, CardPrintSettings, desk as print_desk, operators};
+use ktpel_contract::{berkas, enrollment::CAPTURED, registry::Biodata};
+use ktpel_distribution::{Distribution, DistributionSettings, desk as dist_desk, store::kartu};
+use ktpel_domain::{Dokumen, KodeWilayah, Nik};
+use ktpel_intake::{Intake, IntakeSettings, query};
+use ktpel_pusat_data::{PusatData, PusatDataSettings};
+use ktpel_registry::{Registry, RegistrySettings, seed};
+use sea_orm::EntityTrait;
+use std::{
+    collections::HashSet,
+    io::Write,
+    time::{Duration, Instant},
+};
+
+const STAGE_TIMEOUT: Duration = Duration::from_secs(180);
+
+fn load<T>(name: &str) -> Result<T, String>
+where
+    T: Default + serde::Serialize + serde::de::DeserializeOwned + ktpel_settings::Validate,
+{
+    ktpel_settings::load(name).map_err(|e| e.to_string())
+}
+
+/// One line of the final table.
+struct Stage {
+    name: &'static str,
+    reached: usize,
+    at: Duration,
+}
+
+pub async fn run(residents: usize, region: KodeWilayah) -> Result<(), String> {
+    let process: Process = load("ktpel")?;
+    let mut telemetry_settings = process.telemetry.clone();
+    telemetry_settings
+        .log_filter
+        .get_or_insert_with(|| "warn".into());
+    let telemetry =
+        ktpel_telemetry::init("ktpel-demo", &telemetry_settings).map_err(|e| e.to_string())?;
+    let broker = Broker::new(&process.amqp.url, "ktpel-demo");
+    let shutdown = Shutdown::new();
+    let err = |e: &dyn std::fmt::Display| e.to_string();
+
+    // Every service, as `ktpel up` runs them.
+    let registry = Registry::build(&load::<RegistrySettings>("registry")?, broker.clone())
+        .await
+        .map_err(|e| err(&e))?;
+    let intake = Intake::build(&load::<IntakeSettings>("intake")?, broker.clone())
+        .await
+        .map_err(|e| err(&e))?;
+    let biometric = Biometric::build(&load::<BiometricSettings>("biometric")?, broker.clone())
+        .await
+        .map_err(|e| err(&e))?;
+    let afis = AfisSync::build(&load::<AfisSyncSettings>("afis-sync")?, broker.clone())
+        .await
+        .map_err(|e| err(&e))?;
+    let pusat = PusatData::build(&load::<PusatDataSettings>("pusat-data")?, broker.clone())
+        .await
+        .map_err(|e| err(&e))?;
+    let print = CardPrint::build(&load::<CardPrintSettings>("card-print")?, broker.clone())
+        .await
+        .map_err(|e| err(&e))?;
+    let dist = Distribution::build(
+        &load::<DistributionSettings>("distribution")?,
+        broker.clone(),
+    )
+    .await
+    .map_err(|e| err(&e))?;
+    registry.declare().await.map_err(|e| err(&e))?;
+    intake.declare().await.map_err(|e| err(&e))?;
+    biometric.declare().await.map_err(|e| err(&e))?;
+    afis.declare().await.map_err(|e| err(&e))?;
+    pusat.declare().await.map_err(|e| err(&e))?;
+    print.declare().await.map_err(|e| err(&e))?;
+    dist.declare().await.map_err(|e| err(&e))?;
+    let (registry_db, intake_db, biometric_db) =
+        (registry.db.clone(), intake.db.clone(), biometric.db.clone());
+    let (print_db, key, dist_db) = (print.db.clone(), print.key.clone(), dist.db.clone());
+    let scheduler = afis.scheduler();
+    let mut tasks = vec![
+        tokio::spawn(registry.run(shutdown.clone())),
+        tokio::spawn(intake.run(shutdown.clone())),
+        tokio::spawn(biometric.run(shutdown.clone())),
+        tokio::spawn(afis.run(shutdown.clone())),
+        tokio::spawn(pusat.run(shutdown.clone())),
+        tokio::spawn(print.run(shutdown.clone())),
+    ];
+    tasks.push(tokio::spawn(dist.run(shutdown.clone())));
+
+    // A population of its own for this run (fresh NIKs every time).
+    let people = seed::generate(&region, residents, Utc::now().timestamp_millis() as u64)
+        .map_err(|e| err(&e))?;
+    seed::store(&registry_db, &people)
+        .await
+        .map_err(|e| err(&e))?;
+    let ours: HashSet<String> = people.iter().map(|p| p.nik.to_string()).collect();
+    let kecamatan_of = |p: &Biodata| p.nik.kecamatan().to_string();
+    println!("ktpel demo: {residents} residents of {region} through S01 (SIAK seeded)");
+
+    let start = Instant::now();
+    let mut stages = Vec::new();
+    let publisher =
+        publisher::Publisher::new(broker.channel().await.map_err(|e| err(&e))?, "ktpel-demo")
+            .await
+            .map_err(|e| err(&e))?;
+    let send = |body: Vec<u8>, message_type: String, key: RoutingKey, id: uuid::Uuid| {
+        let publisher = &publisher;
+        async move {
+            publisher
+                .publish(&publisher::Publication {
+                    exchange: &Topology::default().exchange,
+                    routing_key: key.as_str(),
+                    message_id: id,
+                    correlation_id: "ktpel-demo",
+                    message_type: &message_type,
+                    headers: &Default::default(),
+                    body: &body,
+                })
+                .await
+                .map_err(|e| e.to_string())
+        }
+    };
+
+    // S01.1–S01.2 at the desk.
+    for p in &people {
+        let b = berkas::BerkasSubmitted {
+            submission_id: uuid::Uuid::now_v7(),
+            sop: "S01".parse().expect("S01"),
+            nik: p.nik.clone(),
+            nama: p.nama.clone(),
+            dokumen: vec![Dokumen::FormulirPermohonan, Dokumen::FotokopiKk],
+            kecamatan: kecamatan_of(p),
+            petugas: "ppp-demo".into(),
+            diterima_pada: Utc::now(),
+        };
+        let key = RoutingKey::regional(berkas::SUBMITTED, &kecamatan_of(p)).map_err(|e| err(&e))?;
+        let m = Outgoing::new(&b, key.clone(), "demo", "demo").map_err(|e| err(&e))?;
+        send(m.body, m.message_type, key, m.message_id).await?;
+    }
+    stages.push(Stage {
+        name: "submitted at the desk (S01.1)",
+        reached: residents,
+        at: start.elapsed(),
+    });
+
+    let at_operator = || async {
+        operator_inbox::Entity::find()
+            .all(&biometric_db)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|w| ours.contains(&w.nik))
+            .collect::<Vec<_>>()
+    };
+    let reached = wait("at the operator (S01.3)", residents, start, || async {
+        at_operator().await.len()
+    })
+    .await;
+    stages.push(Stage {
+        name: "accepted, at the operator (S01.2–S01.3)",
+        reached,
+        at: start.elapsed(),
+    });
+
+    // S01.4–S01.6 at the station.
+    for w in at_operator().await {
+        let nik = Nik::parse(&w.nik).map_err(|e| err(&e))?;
+        let c = station::capture(
+            &w.nomor_berkas,
+            &nik,
+            &station::Person::of(&nik),
+            "operator-demo",
+            true,
+        );
+        let key =
+            RoutingKey::regional(CAPTURED, &nik.kecamatan().to_string()).map_err(|e| err(&e))?;
+        let m = Outgoing::new(&c, key.clone(), "demo", "demo").map_err(|e| err(&e))?;
+        send(m.body, m.message_type, key, m.message_id).await?;
+    }
+    scheduler.run_now();
+    let status_count = |wanted: &'static [&'static str]| {
+        let (db, ours) = (&intake_db, &ours);
+        async move {
+            let mut n = 0;
+            for nik in ours {
+                if let Ok(Some(s)) = query::status_of_nik(db, nik).await
+                    && wanted.contains(&s.as_str())
+                {
+                    n += 1;
+                }
+            }
+            n
+        }
+    };
+    const AFTER_PRR: &[&str] = &["PRR", "CARD_PRINTED", "CARD_SHIPPED", "CARD_ACTIVATED"];
+    let reached = wait("print ready (PRR)", residents, start, || async {
+        scheduler.run_now();
+        status_count(AFTER_PRR).await
+    })
+    .await;
+    stages.push(Stage {
+        name: "enrolled, sent by the NID Scheduler, PRR (S01.6, S19)",
+        reached,
+        at: start.elapsed(),
+    });
+
+    // S21 at the Dinas.
+    operators::add(
+        &print_db,
+        "operator-demo",
+        "demo",
+        operators::Role::Operator,
+    )
+    .await
+    .map_err(|e| err(&e))?;
+    operators::add(&print_db, "kasi-demo", "demo", operators::Role::KepalaSeksi)
+        .await
+        .map_err(|e| err(&e))?;
+    let op = operators::login(&print_db, "operator-demo", "demo")
+        .await
+        .map_err(|e| err(&e))?;
+    let kasi = operators::login(&print_db, "kasi-demo", "demo")
+        .await
+        .map_err(|e| err(&e))?;
+    let in_queue = || async {
+        print_desk::queue(&print_db)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|j| ours.contains(&j.nik))
+            .collect::<Vec<_>>()
+    };
+    wait("in the print queue", residents, start, || async {
+        in_queue().await.len()
+    })
+    .await;
+    for job in in_queue().await {
+        let chip = print_desk::encode(&print_db, &op, &key, &job.nik)
+            .await
+            .map_err(|e| err(&e))?;
+        print_desk::print(&print_db, &op, &job.nik)
+            .await
+            .map_err(|e| err(&e))?;
+        print_desk::verify(&print_db, &op, &key, &job.nik, &chip)
+            .await
+            .map_err(|e| err(&e))?;
+        print_desk::approve(&print_db, &Topology::default().exchange, &kasi, &job.nik)
+            .await
+            .map_err(|e| err(&e))?;
+    }
+    const AFTER_PRINT: &[&str] = &["CARD_PRINTED", "CARD_SHIPPED", "CARD_ACTIVATED"];
+    let reached = wait("CARD_PRINTED", residents, start, || {
+        status_count(AFTER_PRINT)
+    })
+    .await;
+    stages.push(Stage {
+        name: "encoded, printed, verified, approved (S21)",
+        reached,
+        at: start.elapsed(),
+    });
+
+    // S22.
+    let in_distribution = || async {
+        kartu::Entity::find()
+            .all(&dist_db)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|c| ours.contains(&c.nik))
+            .count()
+    };
+    wait("at distribution", residents, start, in_distribution).await;
+    for b in dist_desk::make_batches(&dist_db, &Topology::default().exchange, "petugas-demo")
+        .await
+        .map_err(|e| err(&e))?
+    {
+        dist_desk::confirm_receipt(&dist_db, b.batch_id, "ppp-demo")
+            .await
+            .map_err(|e| err(&e))?;
+    }
+    let reached = wait("CARD_SHIPPED", residents, start, || {
+        status_count(&["CARD_SHIPPED", "CARD_ACTIVATED"])
+    })
+    .await;
+    stages.push(Stage {
+        name: "batched with a Berita Acara, received (S22.2–S22.3)",
+        reached,
+        at: start.elapsed(),
+    });
+    for c in kartu::Entity::find()
+        .all(&dist_db)
+        .await
+        .map_err(|e| err(&e))?
+    {
+        if ours.contains(&c.nik) && c.tanda_terima_by.is_none() && c.notified_at.is_some() {
+            dist_desk::hand_over(
+                &dist_db,
+                &Topology::default().exchange,
+                &c.nik,
+                "ppp-demo",
+                &c.nama,
+            )
+            .await
+            .map_err(|e| err(&e))?;
+        }
+    }
+    let done = wait("CARD_ACTIVATED", residents, start, || {
+        status_count(&["CARD_ACTIVATED"])
+    })
+    .await;
+    stages.push(Stage {
+        name: "handed over with a tanda terima: CARD_ACTIVATED (S22.4)",
+        reached: done,
+        at: start.elapsed(),
+    });
+
+    println!();
+    println!("| stage | berkas | seconds |");
+    println!("|---|---:|---:|");
+    for s in &stages {
+        println!(
+            "| {} | {}/{residents} | {:.2} |",
+            s.name,
+            s.reached,
+            s.at.as_secs_f64()
+        );
+    }
+    if done == residents {
+        println!("completed {done}/{residents}");
+    } else {
+        let stuck = stages
+            .iter()
+            .find(|s| s.reached < residents)
+            .map(|s| s.name)
+            .unwrap_or("?");
+        println!(
+            "completed {done}/{residents}; stuck first at: {stuck} (see http://127.0.0.1:8080 under `ktpel up`, and the .dlq queues)"
+        );
+    }
+    shutdown.cancel();
+    for t in tasks {
+        let _ = t.await;
+    }
+    broker.close().await;
+    telemetry.shutdown();
+    if done == residents {
+        Ok(())
+    } else {
+        Err(format!("{} berkas did not finish", residents - done))
+    }
+}
+
+/// Waits until `count` reaches `n` (or the stage times out), showing progress on one line.
+async fn wait<F, Fut>(label: &str, n: usize, start: Instant, mut count: F) -> usize
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = usize>,
+{
+    let deadline = Instant::now() + STAGE_TIMEOUT;
+    loop {
+        let k = count().await;
+        print!(
+            "\r  {label}: {k}/{n}  ({:.1}s)   ",
+            start.elapsed().as_secs_f64()
+        );
+        let _ = std::io::stdout().flush();
+        if k >= n || Instant::now() >= deadline {
+            println!();
+            return k;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
