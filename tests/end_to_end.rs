@@ -230,13 +230,10 @@ async fn the_print_desk_refuses_what_it_must(backend: Backend) {
         .await
     );
     let db = &system.card_print;
-    operators::add(db, "op1", "benar", operators::Role::Operator)
-        .await
-        .unwrap();
     let err = operators::login(db, "op1", "salah").await.unwrap_err();
     assert_eq!(err.to_string(), "wrong username or password");
-    assert!(operators::login(db, "nobody", "benar").await.is_err());
-    let op = operators::login(db, "op1", "benar").await.unwrap();
+    assert!(operators::login(db, "nobody", "rahasia-op1").await.is_err());
+    let op = operators::login(db, "op1", "rahasia-op1").await.unwrap();
     let nik = people[0].nik.to_string();
 
     let chip = desk::encode(db, &op, &system.dinas_key, &nik)

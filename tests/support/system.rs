@@ -30,7 +30,18 @@ pub struct System {
     /// Sits between the NID Scheduler and the Pusat Data's broker: cut it to make the Pusat
     /// Data unreachable.
     pub pusat_data_link: crate::proxy::Proxy,
+    /// What the desks and stations of the test published: messages and body bytes.
+    pub sent: SentCounter,
+    /// The desks' publisher (one channel in confirm mode), made on first use.
+    publisher: tokio::sync::OnceCell<ktpel_bus::publisher::Publisher>,
     _databases: Vec<TestDatabase>,
+}
+
+/// Messages and body bytes published from outside the services.
+#[derive(Default)]
+pub struct SentCounter {
+    pub messages: std::sync::atomic::AtomicU64,
+    pub bytes: std::sync::atomic::AtomicU64,
 }
 
 /// A service running as if in a process of its own: its task, its stop signal, its broker
@@ -158,6 +169,20 @@ impl System {
         .await
         .expect("distribution builds");
 
+        // The Dinas's print desk staff (S21): an operator and a kepala seksi.
+        for (user, role) in [
+            ("op1", ktpel_card_print::operators::Role::Operator),
+            ("kasi1", ktpel_card_print::operators::Role::KepalaSeksi),
+        ] {
+            ktpel_card_print::operators::add(
+                &card_print.db,
+                user,
+                &format!("rahasia-{user}"),
+                role,
+            )
+            .await
+            .expect("add the print desk's staff");
+        }
         card_print.declare().await.expect("declare card-print");
         distribution.declare().await.expect("declare distribution");
         registry.declare().await.expect("declare registry");
@@ -208,6 +233,8 @@ impl System {
             panel,
             scheduler,
             pusat_data_link,
+            sent: SentCounter::default(),
+            publisher: Default::default(),
             _databases: databases,
         }
     }
@@ -228,12 +255,17 @@ impl System {
     pub async fn send<M: ktpel_bus::Message>(&self, body: &M, subject: &str, region: &str) {
         let key = ktpel_bus::RoutingKey::regional(subject, region).expect("routing key");
         let msg = ktpel_bus::Outgoing::new(body, key, "test", "test").expect("encode");
-        let publisher = ktpel_bus::publisher::Publisher::new(
-            self.broker.channel().await.expect("channel"),
-            "test",
-        )
-        .await
-        .expect("confirm mode");
+        let publisher = self
+            .publisher
+            .get_or_init(|| async {
+                ktpel_bus::publisher::Publisher::new(
+                    self.broker.channel().await.expect("channel"),
+                    "test",
+                )
+                .await
+                .expect("confirm mode")
+            })
+            .await;
         publisher
             .publish(&ktpel_bus::publisher::Publication {
                 exchange: "ktpel",
@@ -246,6 +278,9 @@ impl System {
             })
             .await
             .expect("published");
+        use std::sync::atomic::Ordering::Relaxed;
+        self.sent.messages.fetch_add(1, Relaxed);
+        self.sent.bytes.fetch_add(msg.body.len() as u64, Relaxed);
     }
 }
 
@@ -303,12 +338,21 @@ impl System {
 
     /// The operator enrolls every berkas waiting at the station (S01.3–S01.6); returns how many.
     pub async fn enroll_waiting(&self) -> usize {
+        self.enroll_new(&mut Default::default()).await
+    }
+
+    /// Enrolls the berkas waiting at the station that are not in `captured` yet, and adds
+    /// them to it (for a desk that keeps working while earlier captures are in flight).
+    pub async fn enroll_new(&self, captured: &mut std::collections::HashSet<String>) -> usize {
         use ktpel_biometric::{station, store::operator_inbox};
         use sea_orm::EntityTrait;
-        let waiting = operator_inbox::Entity::find()
+        let waiting: Vec<_> = operator_inbox::Entity::find()
             .all(&self.biometric)
             .await
-            .expect("read the operator's inbox");
+            .expect("read the operator's inbox")
+            .into_iter()
+            .filter(|w| captured.insert(w.nomor_berkas.clone()))
+            .collect();
         for w in &waiting {
             let nik = ktpel_domain::Nik::parse(&w.nik).expect("a stored NIK");
             let c = station::capture(
@@ -327,31 +371,18 @@ impl System {
     /// S21 for every card in the print queue: login, encode, print, verify, approve.
     pub async fn print_queue(&self) -> usize {
         use ktpel_card_print::{desk, operators};
-        operators::add(
-            &self.card_print,
-            "op1",
-            "rahasia-op1",
-            operators::Role::Operator,
-        )
-        .await
-        .expect("add an operator");
-        operators::add(
-            &self.card_print,
-            "kasi1",
-            "rahasia-kasi1",
-            operators::Role::KepalaSeksi,
-        )
-        .await
-        .expect("add a kepala seksi");
+        let queue = desk::queue(&self.card_print)
+            .await
+            .expect("the print queue");
+        if queue.is_empty() {
+            return 0;
+        }
         let op = operators::login(&self.card_print, "op1", "rahasia-op1")
             .await
             .expect("login");
         let kasi = operators::login(&self.card_print, "kasi1", "rahasia-kasi1")
             .await
             .expect("login");
-        let queue = desk::queue(&self.card_print)
-            .await
-            .expect("the print queue");
         for job in &queue {
             let chip = desk::encode(&self.card_print, &op, &self.dinas_key, &job.nik)
                 .await

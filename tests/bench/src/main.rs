@@ -1,4 +1,5 @@
 //! `cargo run --release -p bench -- bus --messages N`
+//! `cargo run --release -p bench -- pipeline --residents N` (see `pipeline.rs`)
 //!
 //! Measures messages per second through the whole backbone — outbox write in a transaction →
 //! relay publish with confirms → quorum queue → consumer with inbox, handler transaction and
@@ -8,6 +9,7 @@
 //! figure to read is the ratio, not the absolute rate.
 
 mod bus;
+mod pipeline;
 
 use clap::{Parser, Subcommand};
 
@@ -22,11 +24,14 @@ struct Cli {
 enum Command {
     /// The messaging backbone against raw lapin.
     Bus(bus::Args),
+    /// S01 end to end through every service against raw lapin with as many hops.
+    Pipeline(pipeline::Args),
 }
 
 #[tokio::main]
 async fn main() {
     match Cli::parse().command {
         Command::Bus(args) => bus::run(args).await,
+        Command::Pipeline(args) => pipeline::run(args).await,
     }
 }

@@ -1,0 +1,414 @@
+//! The S01 pipeline benchmark: `cargo run --release -p bench -- pipeline --residents N`.
+//!
+//! Runs S01 for N registered residents through all seven services on PostgreSQL (each its
+//! own database, one vhost), with the desks working as a pipeline: the kecamatan desk submits
+//! every berkas at once, and the enrollment operator, the NID Scheduler's "run now", the
+//! print desk (encode, print, verify, kepala_seksi approval) and the distribution desk
+//! (batch, receipt, hand-over) each take whatever has reached them, over and over, until every
+//! card is `CARD_ACTIVATED`. Reported: residents per second end to end, and per resident the
+//! time from the desk's submission (S01.1) to the hand-over's tanda terima (S22.4).
+//!
+//! The baseline, measured in the same run: raw lapin moving each resident through a chain of
+//! quorum queues as long as the number of deliveries the services handled per resident
+//! (counted afterwards from their inbox tables), with messages of the mean size the system
+//! published (counted from the outbox tables, the NID Scheduler's outbound records and the
+//! desks' own messages). Each hop is what a service minimally does with the broker: consume,
+//! publish the next message with a confirm, ack. No storage, no desks.
+
+use futures_util::StreamExt;
+use ktpel_domain::KodeWilayah;
+use ktpel_tests::{Backend, TestVhost, system::System};
+use lapin::{
+    BasicProperties, Confirmation,
+    options::{BasicAckOptions, BasicConsumeOptions, BasicPublishOptions, BasicQosOptions},
+    options::{ConfirmSelectOptions, QueueDeclareOptions},
+    types::{AMQPValue, FieldTable},
+};
+use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
+use std::{
+    collections::{HashMap, HashSet},
+    io::Write,
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Residents put through S01 per run.
+    #[arg(long, default_value_t = 200)]
+    residents: usize,
+    /// Runs of each pipeline; the best (by residents/s) of each is reported.
+    #[arg(long, default_value_t = 1)]
+    runs: u32,
+    /// How often an idle desk looks again for work.
+    #[arg(long, default_value_t = 50)]
+    desk_poll_ms: u64,
+    /// Consumer prefetch at each hop of the baseline.
+    #[arg(long, default_value_t = 100)]
+    prefetch: u16,
+}
+
+/// One run of one pipeline.
+struct Run {
+    elapsed: Duration,
+    /// Per resident, submission to the last hop, sorted.
+    latencies: Vec<Duration>,
+}
+
+impl Run {
+    fn rate(&self) -> f64 {
+        self.latencies.len() as f64 / self.elapsed.as_secs_f64()
+    }
+
+    fn percentile(&self, p: f64) -> Duration {
+        let i = ((self.latencies.len() as f64 * p).ceil() as usize).saturating_sub(1);
+        self.latencies.get(i).copied().unwrap_or_default()
+    }
+}
+
+/// What crossed the broker in a run of the system, for the baseline to copy.
+struct Traffic {
+    published: u64,
+    bytes: u64,
+    deliveries: u64,
+}
+
+impl Traffic {
+    fn hops_per_resident(&self, residents: usize) -> usize {
+        (self.deliveries as f64 / residents as f64).round().max(1.0) as usize
+    }
+
+    fn mean_size(&self) -> usize {
+        (self.bytes / self.published.max(1)) as usize
+    }
+}
+
+pub async fn run(args: Args) {
+    println!(
+        "pipeline benchmark: S01 for {} residents on PostgreSQL, desks polling every {} ms, best of {}",
+        args.residents, args.desk_poll_ms, args.runs
+    );
+    let mut best_system: Option<(Run, Traffic)> = None;
+    let mut best_raw: Option<Run> = None;
+    for _ in 0..args.runs {
+        let (system, traffic) = s01(&args).await;
+        let hops = traffic.hops_per_resident(args.residents);
+        let size = traffic.mean_size();
+        let raw = raw_lapin(args.residents, hops, size, args.prefetch).await;
+        eprintln!(
+            "  run: system {:.2}s, raw lapin {:.2}s ({} hops of {} B)",
+            system.elapsed.as_secs_f64(),
+            raw.elapsed.as_secs_f64(),
+            hops,
+            size
+        );
+        if best_system
+            .as_ref()
+            .is_none_or(|(b, _)| system.rate() > b.rate())
+        {
+            best_system = Some((system, traffic));
+        }
+        if best_raw.as_ref().is_none_or(|b| raw.rate() > b.rate()) {
+            best_raw = Some(raw);
+        }
+    }
+    let (system, traffic) = best_system.expect("at least one run");
+    let raw = best_raw.expect("at least one run");
+    let hops = traffic.hops_per_resident(args.residents);
+    println!();
+    println!(
+        "per run: {} messages published ({} B mean), {} deliveries handled = {} hops per resident",
+        traffic.published,
+        traffic.mean_size(),
+        traffic.deliveries,
+        hops
+    );
+    println!();
+    println!(
+        "| pipeline | residents | seconds | residents/s | p50 | p99 | residents/s vs raw | p50 vs raw |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
+    let ms = |d: Duration| format!("{:.0} ms", d.as_secs_f64() * 1000.0);
+    let row = |name: &str, r: &Run| {
+        println!(
+            "| {name} | {} | {:.2} | {:.1} | {} | {} | {:.3} | {:.1}× |",
+            r.latencies.len(),
+            r.elapsed.as_secs_f64(),
+            r.rate(),
+            ms(r.percentile(0.50)),
+            ms(r.percentile(0.99)),
+            r.rate() / raw.rate(),
+            r.percentile(0.50).as_secs_f64() / raw.percentile(0.50).as_secs_f64(),
+        )
+    };
+    row(
+        &format!(
+            "raw lapin: {hops} hops of consume → publish+confirm → ack, {} B",
+            traffic.mean_size()
+        ),
+        &raw,
+    );
+    row(
+        "ktpel S01: 7 services, PostgreSQL, desks (S01.1 submit → S22.4 CARD_ACTIVATED)",
+        &system,
+    );
+}
+
+/// S01 through the whole system; returns the run and what crossed the broker.
+async fn s01(args: &Args) -> (Run, Traffic) {
+    let n = args.residents;
+    let region = KodeWilayah::parse("32.73.01").expect("Sukasari, Bandung");
+    let people = ktpel_registry::seed::generate(&region, n, rand_seed()).expect("a population");
+    let system = Arc::new(System::start(Backend::Postgres, &people).await);
+    let poll = Duration::from_millis(args.desk_poll_ms);
+
+    let start = Instant::now();
+    system.submit_all(&people).await;
+    let desks = tokio::spawn(desks(system.clone(), poll));
+    let mut last = usize::MAX;
+    loop {
+        let activated = activated(&system.intake).await;
+        if activated != last {
+            print!(
+                "\r  CARD_ACTIVATED {activated}/{n} ({:.1}s)   ",
+                start.elapsed().as_secs_f64()
+            );
+            let _ = std::io::stdout().flush();
+            last = activated;
+        }
+        if activated >= n {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let elapsed = start.elapsed();
+    println!();
+    desks.abort();
+    let _ = desks.await;
+
+    let latencies = latencies(&system.intake).await;
+    assert_eq!(latencies.len(), n, "every resident has a full timeline");
+    let traffic = traffic(&system).await;
+    (Run { elapsed, latencies }, traffic)
+}
+
+fn rand_seed() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(7)
+}
+
+/// The people at the desks, each taking what has reached them and looking again.
+async fn desks(system: Arc<System>, poll: Duration) {
+    let mut captured = HashSet::new();
+    loop {
+        let mut worked = system.enroll_new(&mut captured).await;
+        // The NID Scheduler's operator presses "run now" rather than waiting for the interval.
+        system.scheduler.run_now();
+        worked += system.print_queue().await;
+        worked += system.distribute_all().await;
+        if worked == 0 {
+            tokio::time::sleep(poll).await;
+        }
+    }
+}
+
+async fn activated(intake: &DatabaseConnection) -> usize {
+    ktpel_intake::query::per_status(intake)
+        .await
+        .expect("berkas per status")
+        .into_iter()
+        .find(|s| s.status == "CARD_ACTIVATED")
+        .map(|s| s.count as usize)
+        .unwrap_or(0)
+}
+
+/// Per berkas: first timeline entry (the desk's submission received, S01.1–S01.2) to the
+/// `CARD_ACTIVATED` entry (S22.4), sorted.
+async fn latencies(intake: &DatabaseConnection) -> Vec<Duration> {
+    use ktpel_intake::store::timeline;
+    let mut by_berkas: HashMap<String, (Option<chrono::DateTime<chrono::Utc>>, Option<_>)> =
+        HashMap::new();
+    for t in timeline::Entity::find()
+        .all(intake)
+        .await
+        .expect("timelines")
+    {
+        let e = by_berkas.entry(t.nomor_berkas).or_default();
+        e.0 = Some(e.0.map_or(t.at, |first| first.min(t.at)));
+        if t.note.starts_with("CARD_ACTIVATED") {
+            e.1 = Some(t.at);
+        }
+    }
+    let mut out: Vec<Duration> = by_berkas
+        .into_values()
+        .filter_map(|(first, done)| (done? - first?).to_std().ok())
+        .collect();
+    out.sort();
+    out
+}
+
+/// Counts what crossed the broker: every service's outbox and inbox, the NID Scheduler's
+/// outbound records, and what the desks published.
+async fn traffic(system: &System) -> Traffic {
+    use ktpel_store::entities::{inbox, outbox};
+    use std::sync::atomic::Ordering::Relaxed;
+    let mut t = Traffic {
+        published: system.sent.messages.load(Relaxed),
+        bytes: system.sent.bytes.load(Relaxed),
+        deliveries: 0,
+    };
+    for db in [
+        &system.registry,
+        &system.intake,
+        &system.biometric,
+        &system.afis_sync,
+        &system.pusat_data,
+        &system.card_print,
+        &system.distribution,
+    ] {
+        for m in outbox::Entity::find().all(db).await.expect("outbox") {
+            t.published += 1;
+            t.bytes += m.body.len() as u64;
+        }
+        t.deliveries += inbox::Entity::find().count(db).await.expect("inbox");
+    }
+    for r in ktpel_afis_sync::store::outbound::Entity::find()
+        .all(&system.afis_sync)
+        .await
+        .expect("the NID Scheduler's records")
+    {
+        t.published += 1;
+        t.bytes += r.enrollment.to_string().len() as u64;
+    }
+    t
+}
+
+/// The baseline: each resident's message passes `hops` quorum queues, each hop consuming,
+/// publishing the next with a confirm, then acking.
+async fn raw_lapin(residents: usize, hops: usize, size: usize, prefetch: u16) -> Run {
+    let vhost = TestVhost::new();
+    let conn = lapin::Connection::connect(&vhost.url(), Default::default())
+        .await
+        .expect("broker");
+    let queue = |i: usize| format!("bench.hop{i}");
+    let setup = conn.create_channel().await.expect("channel");
+    let mut quorum = FieldTable::default();
+    quorum.insert(
+        "x-queue-type".into(),
+        AMQPValue::LongString("quorum".into()),
+    );
+    for i in 0..=hops {
+        setup
+            .queue_declare(
+                queue(i).as_str().into(),
+                QueueDeclareOptions {
+                    durable: true,
+                    ..Default::default()
+                },
+                quorum.clone(),
+            )
+            .await
+            .expect("declare a hop");
+    }
+    // Hops 1..=hops: consume from queue i-1, publish to queue i, ack. Queue `hops` is the end.
+    for i in 1..=hops {
+        let ch = conn.create_channel().await.expect("channel");
+        ch.basic_qos(prefetch, BasicQosOptions::default())
+            .await
+            .expect("qos");
+        ch.confirm_select(ConfirmSelectOptions::default())
+            .await
+            .expect("confirms");
+        let mut consumer = ch
+            .basic_consume(
+                queue(i - 1).as_str().into(),
+                format!("hop{i}").as_str().into(),
+                BasicConsumeOptions::default(),
+                FieldTable::default(),
+            )
+            .await
+            .expect("consume");
+        let next = queue(i);
+        tokio::spawn(async move {
+            while let Some(Ok(d)) = consumer.next().await {
+                let (ch, next) = (ch.clone(), next.clone());
+                tokio::spawn(async move {
+                    let confirm = ch
+                        .basic_publish(
+                            "".into(),
+                            next.as_str().into(),
+                            BasicPublishOptions::default(),
+                            &d.data,
+                            d.properties.clone(),
+                        )
+                        .await
+                        .expect("publish");
+                    assert!(matches!(
+                        confirm.await.expect("confirm"),
+                        Confirmation::Ack(_)
+                    ));
+                    d.ack(BasicAckOptions::default()).await.expect("ack");
+                });
+            }
+        });
+    }
+    let sink = conn.create_channel().await.expect("channel");
+    sink.basic_qos(prefetch, BasicQosOptions::default())
+        .await
+        .expect("qos");
+    let mut done = sink
+        .basic_consume(
+            queue(hops).as_str().into(),
+            "sink".into(),
+            BasicConsumeOptions::default(),
+            FieldTable::default(),
+        )
+        .await
+        .expect("consume");
+    let source = conn.create_channel().await.expect("channel");
+    source
+        .confirm_select(ConfirmSelectOptions::default())
+        .await
+        .expect("confirms");
+
+    let start = Instant::now();
+    let mut sent_at = Vec::with_capacity(residents);
+    for r in 0..residents {
+        let mut body = format!("{r:08}").into_bytes();
+        body.resize(size.max(8), b'x');
+        let props = BasicProperties::default()
+            .with_delivery_mode(2)
+            .with_message_id(uuid::Uuid::now_v7().to_string().into());
+        sent_at.push(Instant::now());
+        let confirm = source
+            .basic_publish(
+                "".into(),
+                queue(0).as_str().into(),
+                BasicPublishOptions::default(),
+                &body,
+                props,
+            )
+            .await
+            .expect("publish");
+        assert!(matches!(
+            confirm.await.expect("confirm"),
+            Confirmation::Ack(_)
+        ));
+    }
+    let mut latencies = Vec::with_capacity(residents);
+    while latencies.len() < residents {
+        let d = done.next().await.expect("a delivery").expect("a delivery");
+        let r: usize = std::str::from_utf8(&d.data[..8])
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .expect("the resident's number");
+        latencies.push(sent_at[r].elapsed());
+        d.ack(BasicAckOptions::default()).await.expect("ack");
+    }
+    let elapsed = start.elapsed();
+    latencies.sort();
+    let _ = conn.close(200, "done".into()).await;
+    Run { elapsed, latencies }
+}
