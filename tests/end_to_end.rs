@@ -267,7 +267,10 @@ async fn the_print_desk_refuses_what_it_must(backend: Backend) {
         .await
         .unwrap();
     let err = desk::approve(db, "ktpel", &op, &nik).await.unwrap_err();
-    assert!(err.to_string().contains("KepalaSeksi"), "{err}");
+    assert_eq!(
+        err.to_string(),
+        "this needs the kepala_seksi role; op1 has the operator role"
+    );
     assert_eq!(
         ktpel_distribution::store::kartu::Entity::find()
             .count(&system.distribution)

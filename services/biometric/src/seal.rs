@@ -59,13 +59,10 @@ impl SealKey {
             source,
         };
         if !path.exists() {
-            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir).map_err(io)?;
-            }
             let mut key = [0u8; 32];
             rand::rng().fill_bytes(&mut key);
             let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
-            write_private(path, &hex).map_err(io)?;
+            ktpel_settings::write_secret_file(path, &hex).map_err(io)?;
             tracing::warn!(path = %path.display(), "created a new biometric encryption key; back it up: records sealed with it cannot be opened without it");
         }
         Self::from_hex(&std::fs::read_to_string(path).map_err(io)?)
@@ -93,23 +90,6 @@ impl SealKey {
             .decrypt(&Nonce::from(nonce), body)
             .map_err(|_| SealError::Tampered)
     }
-}
-
-#[cfg(unix)]
-fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)?;
-    f.write_all(text.as_bytes())
-}
-
-#[cfg(not(unix))]
-fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
-    std::fs::write(path, text)
 }
 
 #[cfg(test)]

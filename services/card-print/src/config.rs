@@ -40,14 +40,11 @@ impl CardPrintSettings {
         }
         let path = std::path::Path::new(&self.signing_key_file);
         if !path.exists() {
-            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir)?;
-            }
             let mut seed = [0u8; 32];
             rand::RngCore::fill_bytes(&mut rand::rng(), &mut seed);
             let key = SigningKey::from_bytes(&seed);
             let hex: String = key.to_bytes().iter().map(|b| format!("{b:02x}")).collect();
-            std::fs::write(path, hex)?;
+            ktpel_settings::write_secret_file(path, &hex)?;
             tracing::warn!(path = %path.display(), "created a new Dinas chip-signing key; back it up");
         }
         Ok(signing_key(&std::fs::read_to_string(path)?)?)

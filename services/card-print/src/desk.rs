@@ -82,7 +82,7 @@ pub enum DeskError {
         state: String,
         needed: JobState,
     },
-    #[error("only a {needed:?} may do this; {who} is a {role:?}")]
+    #[error("this needs the {needed} role; {who} has the {role} role")]
     NotAllowed {
         who: String,
         role: Role,

@@ -116,6 +116,41 @@ pub fn fields(b: &Biodata) -> Vec<(&'static str, String)> {
     ]
 }
 
+// The layout, in pixels. Labels and values are drawn at scale 2 (16 px a character); the NIK
+// at scale 3, as on the card.
+const LEFT: u32 = 30;
+const COLON_X: u32 = 290;
+const VALUE_X: u32 = 306;
+const PHOTO_X: u32 = 680;
+/// Characters of a value on one line before it wraps, so no value runs into the photo.
+const VALUE_CHARS: usize = ((PHOTO_X - 10 - VALUE_X) / 16) as usize;
+
+/// Splits `value` into lines of at most `width` characters, at spaces where it can.
+fn wrap(value: &str, width: usize) -> Vec<String> {
+    let mut lines = vec![String::new()];
+    for word in value.split_whitespace() {
+        let mut word: Vec<char> = word.chars().collect();
+        loop {
+            let line = lines.last_mut().expect("never empty");
+            let used = line.chars().count();
+            let room = width.saturating_sub(used + usize::from(used > 0));
+            if word.len() <= room {
+                if used > 0 {
+                    line.push(' ');
+                }
+                line.extend(word.iter());
+                break;
+            }
+            if used == 0 {
+                // A word longer than a line: cut it.
+                line.extend(word.drain(..width));
+            }
+            lines.push(String::new());
+        }
+    }
+    lines
+}
+
 /// Renders the card face of `b` with the photo's digest in the photo box.
 pub fn render(b: &Biodata, photo_sha256: &str) -> Vec<u8> {
     let mut c = Canvas::new();
@@ -123,21 +158,25 @@ pub fn render(b: &Biodata, photo_sha256: &str) -> Vec<u8> {
     c.text(250, 20, 3, &format!("PROVINSI {}", f[0].1));
     c.text(250, 50, 3, &f[1].1);
     c.rect(0, 85, WIDTH, 4, [0x20, 0x40, 0x80]);
-    let mut y = 110;
-    for (label, value) in f.iter().skip(2) {
-        let scale = if *label == "NIK" { 3 } else { 2 };
-        c.text(30, y, 2, label);
-        c.text(230, y, 2, ":");
-        c.text(250, y, scale, &value.chars().take(30).collect::<String>());
-        y += if scale == 3 { 40 } else { 32 };
+    c.text(LEFT, 110, 3, f[2].0);
+    c.text(LEFT + 4 * 24, 110, 3, &format!(": {}", f[2].1));
+    let mut y = 160;
+    for (label, value) in f.iter().skip(3) {
+        c.text(LEFT, y, 2, label);
+        c.text(COLON_X, y, 2, ":");
+        for line in wrap(value, VALUE_CHARS) {
+            c.text(VALUE_X, y, 2, &line);
+            y += 26;
+        }
+        y += 6;
     }
     // The photo box (3 × 4) with the digest of the sealed photo.
-    c.rect(640, 110, 180, 240, [0xb0, 0xc0, 0xd0]);
-    c.text(650, 200, 1, "FOTO");
-    for (i, part) in photo_sha256.as_bytes().chunks(20).enumerate() {
+    c.rect(PHOTO_X, 160, WIDTH - PHOTO_X - 16, 213, [0xb0, 0xc0, 0xd0]);
+    c.text(PHOTO_X + 8, 230, 1, "FOTO (SHA-256)");
+    for (i, part) in photo_sha256.as_bytes().chunks(18).enumerate() {
         c.text(
-            650,
-            220 + i as u32 * 12,
+            PHOTO_X + 8,
+            250 + i as u32 * 12,
             1,
             std::str::from_utf8(part).unwrap_or(""),
         );
@@ -186,6 +225,20 @@ mod tests {
         assert_eq!(f[2].1, "3273014107900001");
         assert_eq!(f[4].1, "KOTA BANDUNG, 01-07-1990");
         assert_eq!(f[8].1, "SUKASARI");
+    }
+
+    #[test]
+    fn labels_end_before_the_colon_and_values_wrap_before_the_photo() {
+        for (label, _) in fields(&siti()).iter().skip(3) {
+            assert!(LEFT + label.len() as u32 * 16 < COLON_X, "{label}");
+        }
+        let long = "JL. SUDIRMAN NO. 36, RT 012/RW 003, SARIJADI";
+        let lines = wrap(long, VALUE_CHARS);
+        assert!(lines.len() > 1);
+        assert!(lines.iter().all(|l| l.chars().count() <= VALUE_CHARS));
+        assert_eq!(lines.join(" "), long, "nothing lost in the wrap");
+        assert_eq!(wrap("ABCDEFGHIJ", 4), ["ABCD", "EFGH", "IJ"]);
+        assert_eq!(wrap("ABCD EF", 4), ["ABCD", "EF"]);
     }
 
     #[test]

@@ -18,10 +18,31 @@ pub enum Role {
 }
 
 impl Role {
-    fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             Self::Operator => "operator",
             Self::KepalaSeksi => "kepala_seksi",
+        }
+    }
+}
+
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Role {
+    type Err = String;
+
+    /// `operator`, or `kepala_seksi` (also written `kepala-seksi`).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "operator" => Ok(Self::Operator),
+            "kepala_seksi" | "kepala-seksi" => Ok(Self::KepalaSeksi),
+            other => Err(format!(
+                "unknown role {other:?}: expected operator or kepala_seksi"
+            )),
         }
     }
 }
@@ -87,10 +108,7 @@ pub async fn login<C: ConnectionTrait>(
         .map_err(|_| LoginError::Refused)?;
     Ok(Session {
         username: account.username,
-        role: if account.role == "kepala_seksi" {
-            Role::KepalaSeksi
-        } else {
-            Role::Operator
-        },
+        // An account whose stored role is not one we know may do nothing.
+        role: account.role.parse().map_err(|_| LoginError::Refused)?,
     })
 }

@@ -1,13 +1,12 @@
 //! `ktpel intake submit …`: act as a kecamatan desk and hand a berkas to intake (S01.1).
 
 use chrono::Utc;
-use ktpel_bus::{
-    Broker, Message, Outgoing, RoutingKey, Topology,
-    publisher::{Publication, Publisher},
+use ktpel_bus::Message;
+use ktpel_bus::{Outgoing, RoutingKey};
+use ktpel_contract::berkas::{
+    ACCEPTED, BerkasAccepted, BerkasRefused, BerkasSubmitted, REFUSED, SUBMITTED,
 };
-use ktpel_contract::berkas::{BerkasSubmitted, SUBMITTED};
 use ktpel_domain::{Nik, sop::Dokumen, sop::SopId};
-use ktpel_settings::AmqpSettings;
 
 #[derive(clap::Subcommand)]
 pub enum IntakeCommand {
@@ -29,10 +28,22 @@ pub enum IntakeCommand {
         /// The ppp at the desk.
         #[arg(long, default_value = "ppp")]
         petugas: String,
+        /// Seconds to wait for intake's answer (the berkas number, or why it was refused);
+        /// 0: do not wait.
+        #[arg(long, default_value_t = 30)]
+        wait: u64,
+    },
+    /// The berkas intake knows, newest first, with their status and where they are.
+    List {
+        #[arg(long, default_value_t = 20)]
+        limit: u64,
     },
 }
 
 pub async fn run(cmd: IntakeCommand) -> Result<(), String> {
+    if let IntakeCommand::List { limit } = cmd {
+        return list(limit).await;
+    }
     let IntakeCommand::Submit {
         sop,
         nik,
@@ -40,10 +51,11 @@ pub async fn run(cmd: IntakeCommand) -> Result<(), String> {
         dokumen,
         kecamatan,
         petugas,
-    } = cmd;
-    let amqp: AmqpSettings = ktpel_settings::load::<crate::run::Process>("ktpel")
-        .map_err(|e| e.to_string())?
-        .amqp;
+        wait,
+    } = cmd
+    else {
+        unreachable!("List returned above")
+    };
     let kecamatan = kecamatan.unwrap_or_else(|| nik.kecamatan().to_string());
     let body = BerkasSubmitted {
         submission_id: uuid::Uuid::now_v7(),
@@ -63,28 +75,74 @@ pub async fn run(cmd: IntakeCommand) -> Result<(), String> {
         body.submission_id.to_string(),
     )
     .map_err(|e| e.to_string())?;
-    let broker = Broker::new(&amqp.url, "ktpel-desk");
-    let channel = broker.channel().await.map_err(|e| e.to_string())?;
-    Topology::default()
-        .declare_exchanges(&channel)
+    if wait == 0 {
+        crate::desk_bus::publish("ktpel-desk", &msg).await?;
+        println!("submitted {} (submission {})", body.sop, body.submission_id);
+        return Ok(());
+    }
+    let bindings = [ACCEPTED, REFUSED]
+        .map(|s| RoutingKey::binding(s, Some(&kecamatan)).map_err(|e| e.to_string()))
+        .into_iter()
+        .collect::<Result<Vec<_>, _>>()?;
+    let id = body.submission_id;
+    let answer = crate::desk_bus::publish_then(
+        "ktpel-desk",
+        &msg,
+        Some(crate::desk_bus::Answer {
+            bindings: &bindings,
+            timeout: std::time::Duration::from_secs(wait),
+        }),
+        |kind, bytes| {
+            if kind == BerkasAccepted::message_type() {
+                let a: BerkasAccepted = serde_json::from_slice(bytes).ok()?;
+                (a.submission_id == id).then_some(Ok(a))
+            } else if kind == BerkasRefused::message_type() {
+                let r: BerkasRefused = serde_json::from_slice(bytes).ok()?;
+                (r.submission_id == id).then_some(Err(r))
+            } else {
+                None
+            }
+        },
+    )
+    .await
+    .map_err(|e| format!("submitted (submission {id}), but {e}: see `ktpel intake list`"))?;
+    match answer {
+        Some(Ok(a)) => {
+            println!(
+                "accepted: berkas {} (salinan permohonan for the resident), now at {}",
+                a.nomor_berkas, a.next_hop
+            );
+            Ok(())
+        }
+        Some(Err(r)) => Err(format!("refused: {}", r.reasons.join("; "))),
+        None => Err(format!("submitted (submission {id}); no answer")),
+    }
+}
+
+async fn list(limit: u64) -> Result<(), String> {
+    use ktpel_intake::store::{Migrator, berkas};
+    use sea_orm::{EntityTrait, QueryOrder, QuerySelect};
+    let settings: ktpel_intake::IntakeSettings =
+        ktpel_settings::load(ktpel_intake::SERVICE).map_err(|e| e.to_string())?;
+    let db = ktpel_store::open::<Migrator>(&settings.database)
         .await
         .map_err(|e| e.to_string())?;
-    let publisher = Publisher::new(channel, "ktpel-desk")
+    let rows = berkas::Entity::find()
+        .order_by_desc(berkas::Column::CreatedAt)
+        .limit(limit)
+        .all(&db)
         .await
         .map_err(|e| e.to_string())?;
-    publisher
-        .publish(&Publication {
-            exchange: &Topology::default().exchange,
-            routing_key: msg.routing_key.as_str(),
-            message_id: msg.message_id,
-            correlation_id: &msg.correlation_id,
-            message_type: &BerkasSubmitted::message_type(),
-            headers: &msg.headers,
-            body: &msg.body,
-        })
-        .await
-        .map_err(|e| e.to_string())?;
-    broker.close().await;
-    println!("submitted {} (submission {})", body.sop, body.submission_id);
+    for b in rows {
+        println!(
+            "{}  {}  {}  {:<16} {:<16} {}",
+            b.nomor_berkas,
+            b.created_at.format("%Y-%m-%d %H:%M"),
+            b.nik,
+            b.status,
+            b.at_hop,
+            b.nama
+        );
+    }
     Ok(())
 }

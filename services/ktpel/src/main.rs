@@ -1,11 +1,16 @@
-//! `ktpel` — the one command for people: run the services (`up`, `serve`), check NIKs
-//! (`nik`), act at a desk (`intake submit`), load SIAK (`registry seed`). Each subcommand is a file in this crate; the
-//! work is in the service libraries.
+//! `ktpel` — the one command for people: run the services (`up`, `serve`, `demo`), check
+//! NIKs (`nik`), act at a desk (`intake`, `enroll`, `print`, `distribute`), load SIAK
+//! (`registry seed`), ask a running system (`scheduler`, `berkas`). Each subcommand is a file
+//! in this crate; the work is in the service libraries.
 
 mod demo;
+mod desk_bus;
+mod distribute_cmd;
+mod enroll_cmd;
 mod http;
 mod intake_cmd;
 mod nik_cmd;
+mod print_cmd;
 mod registry_cmd;
 mod remote;
 mod run;
@@ -46,9 +51,18 @@ enum Command {
     },
     /// Check NIKs: one per argument, or one per line on stdin. Exit status 1 if any is invalid.
     Nik { niks: Vec<String> },
-    /// Desk actions at intake.
+    /// Desk actions at intake (S01.1–S01.2).
     #[command(subcommand)]
     Intake(intake_cmd::IntakeCommand),
+    /// The enrollment operator at the station (S01.3–S01.6).
+    #[command(subcommand)]
+    Enroll(enroll_cmd::EnrollCommand),
+    /// The print desk at the Dinas (S21).
+    #[command(subcommand)]
+    Print(print_cmd::PrintCommand),
+    /// The distribution desk (S22).
+    #[command(subcommand)]
+    Distribute(distribute_cmd::DistributeCommand),
     /// The population register (SIAK).
     #[command(subcommand)]
     Registry(registry_cmd::RegistryCommand),
@@ -102,6 +116,9 @@ fn run_async(command: Command) -> ExitCode {
             Command::Demo { residents, region } => demo::run(residents, region).await,
             Command::Serve { service, http } => run::serve(service, http).await,
             Command::Intake(cmd) => intake_cmd::run(cmd).await,
+            Command::Enroll(cmd) => enroll_cmd::run(cmd).await,
+            Command::Print(cmd) => print_cmd::run(cmd).await,
+            Command::Distribute(cmd) => distribute_cmd::run(cmd).await,
             Command::Registry(cmd) => registry_cmd::run(cmd).await,
             Command::Nik { .. } | Command::Scheduler { .. } | Command::Berkas { .. } => {
                 unreachable!("handled without a runtime")

@@ -1,4 +1,5 @@
-//! `ktpel registry seed`: load a synthetic population into SIAK (the registry's database).
+//! `ktpel registry seed`: load a synthetic population into SIAK (the registry's database);
+//! `ktpel registry list`: who is registered (to pick a resident for a desk).
 
 use ktpel_domain::KodeWilayah;
 use ktpel_registry::{RegistrySettings, seed, store::Migrator};
@@ -16,24 +17,50 @@ pub enum RegistryCommand {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Residents in SIAK, by NIK.
+    List {
+        #[arg(long, default_value_t = 20)]
+        limit: u64,
+    },
 }
 
 pub async fn run(cmd: RegistryCommand) -> Result<(), String> {
-    let RegistryCommand::Seed {
-        residents,
-        region,
-        seed: rng_seed,
-    } = cmd;
     let settings: RegistrySettings =
         ktpel_settings::load(ktpel_registry::SERVICE).map_err(|e| e.to_string())?;
     let db = ktpel_store::open::<Migrator>(&settings.database)
         .await
         .map_err(|e| e.to_string())?;
+    let (residents, region, rng_seed) = match cmd {
+        RegistryCommand::Seed {
+            residents,
+            region,
+            seed,
+        } => (residents, region, seed),
+        RegistryCommand::List { limit } => return list(&db, limit).await,
+    };
     let people = seed::generate(&region, residents, rng_seed).map_err(|e| e.to_string())?;
     let inserted = seed::store(&db, &people).await.map_err(|e| e.to_string())?;
     println!(
         "registry: {inserted} new residents in {region} ({} already registered)",
         people.len() as u64 - inserted
     );
+    Ok(())
+}
+
+async fn list(db: &sea_orm::DatabaseConnection, limit: u64) -> Result<(), String> {
+    use ktpel_registry::store::penduduk;
+    use sea_orm::{EntityTrait, QueryOrder, QuerySelect};
+    let rows = penduduk::Entity::find()
+        .order_by_asc(penduduk::Column::Nik)
+        .limit(limit)
+        .all(db)
+        .await
+        .map_err(|e| e.to_string())?;
+    for p in rows {
+        println!(
+            "{}  {:<28} KK {}  desa {}  {}",
+            p.nik, p.nama, p.no_kk, p.desa, p.alamat
+        );
+    }
     Ok(())
 }

@@ -7,8 +7,10 @@
 //! with a message that names the key, instead of failing at 3 a.m. on first use.
 
 mod common;
+mod secret_file;
 
 pub use common::{AmqpSettings, DatabaseSettings, TelemetrySettings};
+pub use secret_file::write_secret_file;
 
 use config::{Config, Environment, File};
 use serde::{Serialize, de::DeserializeOwned};

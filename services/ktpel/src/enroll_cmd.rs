@@ -1,0 +1,143 @@
+//! `ktpel enroll …`: the enrollment operator at the station (S01.3–S01.6). `list` shows the
+//! berkas waiting at the operator (read from the biometric service's database); `capture`
+//! takes one resident's biometrics at the simulated station and sends them to the biometric
+//! service, which checks and seals them.
+
+use ktpel_biometric::{BiometricSettings, station, store::Migrator, store::operator_inbox};
+use ktpel_bus::Message;
+use ktpel_bus::{Outgoing, RoutingKey};
+use ktpel_contract::berkas::BerkasHandedOff;
+use ktpel_contract::enrollment::{
+    CAPTURED, CREATED, EnrollmentCreated, EnrollmentRefused, REFUSED,
+};
+use ktpel_domain::Nik;
+use sea_orm::{EntityTrait, QueryOrder};
+
+#[derive(clap::Subcommand)]
+pub enum EnrollCommand {
+    /// The berkas waiting at the enrollment operator, oldest first.
+    List,
+    /// Capture the resident of berkas NOMOR at the station and send the enrollment.
+    Capture {
+        nomor_berkas: String,
+        /// The enrollment operator, who signs the enrollment off with a fingerprint.
+        #[arg(long)]
+        operator: String,
+        /// Send the capture without the operator's fingerprint sign-off (it will be refused).
+        #[arg(long)]
+        no_sign_off: bool,
+        /// Seconds to wait for the biometric service's answer (the bukti perekaman, or why
+        /// the enrollment was refused); 0: do not wait.
+        #[arg(long, default_value_t = 30)]
+        wait: u64,
+    },
+}
+
+pub async fn run(cmd: EnrollCommand) -> Result<(), String> {
+    let settings: BiometricSettings =
+        ktpel_settings::load(ktpel_biometric::SERVICE).map_err(|e| e.to_string())?;
+    let db = ktpel_store::open::<Migrator>(&settings.database)
+        .await
+        .map_err(|e| e.to_string())?;
+    let waiting = operator_inbox::Entity::find()
+        .order_by_asc(operator_inbox::Column::ReceivedAt)
+        .all(&db)
+        .await
+        .map_err(|e| e.to_string())?;
+    match cmd {
+        EnrollCommand::List => {
+            println!("{} berkas waiting at the operator", waiting.len());
+            for w in waiting {
+                let nama = serde_json::from_value::<BerkasHandedOff>(w.handoff)
+                    .map(|h| h.nama)
+                    .unwrap_or_default();
+                println!(
+                    "  {}  {}  {}  since {}",
+                    w.nomor_berkas,
+                    w.nik,
+                    nama,
+                    w.received_at.format("%Y-%m-%d %H:%M:%S")
+                );
+            }
+            Ok(())
+        }
+        EnrollCommand::Capture {
+            nomor_berkas,
+            operator,
+            no_sign_off,
+            wait,
+        } => {
+            let w = waiting
+                .into_iter()
+                .find(|w| w.nomor_berkas == nomor_berkas)
+                .ok_or_else(|| {
+                    format!(
+                        "berkas {nomor_berkas} is not waiting at the operator (see `ktpel enroll list`)"
+                    )
+                })?;
+            let nik = Nik::parse(&w.nik).map_err(|e| format!("stored NIK {}: {e}", w.nik))?;
+            let capture = station::capture(
+                &nomor_berkas,
+                &nik,
+                &station::Person::of(&nik),
+                &operator,
+                !no_sign_off,
+            );
+            let key = RoutingKey::regional(CAPTURED, &nik.kecamatan().to_string())
+                .map_err(|e| e.to_string())?;
+            let msg = Outgoing::new(&capture, key, &nomor_berkas, &nomor_berkas)
+                .map_err(|e| e.to_string())?;
+            println!(
+                "captured berkas {nomor_berkas} (NIK {nik}): photo, signature, 10 fingerprints, 2 irises{}",
+                if no_sign_off {
+                    ", NOT signed off by the operator"
+                } else {
+                    ""
+                }
+            );
+            if wait == 0 {
+                crate::desk_bus::publish("ktpel-station", &msg).await?;
+                println!("sent to biometric");
+                return Ok(());
+            }
+            let region = nik.kecamatan().to_string();
+            let bindings = [CREATED, REFUSED]
+                .map(|s| RoutingKey::binding(s, Some(&region)).map_err(|e| e.to_string()))
+                .into_iter()
+                .collect::<Result<Vec<_>, _>>()?;
+            let id = capture.capture_id;
+            let answer = crate::desk_bus::publish_then(
+                "ktpel-station",
+                &msg,
+                Some(crate::desk_bus::Answer {
+                    bindings: &bindings,
+                    timeout: std::time::Duration::from_secs(wait),
+                }),
+                |kind, bytes| {
+                    if kind == EnrollmentCreated::message_type() {
+                        let c: EnrollmentCreated = serde_json::from_slice(bytes).ok()?;
+                        (c.nomor_berkas == nomor_berkas).then_some(Ok(c))
+                    } else if kind == EnrollmentRefused::message_type() {
+                        let r: EnrollmentRefused = serde_json::from_slice(bytes).ok()?;
+                        (r.capture_id == id).then_some(Err(r))
+                    } else {
+                        None
+                    }
+                },
+            )
+            .await
+            .map_err(|e| format!("sent, but {e}: see `ktpel berkas show {nomor_berkas}`"))?;
+            match answer {
+                Some(Ok(c)) => println!(
+                    "enrolled and sealed: bukti perekaman {} for the resident",
+                    c.bukti_perekaman
+                ),
+                Some(Err(r)) => {
+                    return Err(format!("enrollment refused: {}", r.reasons.join("; ")));
+                }
+                None => return Err("sent; no answer".into()),
+            }
+            Ok(())
+        }
+    }
+}

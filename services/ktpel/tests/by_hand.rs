@@ -1,0 +1,374 @@
+//! A person walks one berkas through S01 by hand with the `ktpel` command, against a real
+//! `ktpel up` (its own process, SQLite in a temporary directory, a fresh vhost): every desk
+//! command, each refusal a person can meet on the way, and Ctrl-C at the end.
+
+use ktpel_domain::KodeWilayah;
+use ktpel_tests::TestVhost;
+use std::{
+    path::Path,
+    process::{Child, Command, Output},
+    time::{Duration, Instant},
+};
+
+const KTPEL: &str = env!("CARGO_BIN_EXE_ktpel");
+
+/// `ktpel up`, killed if the test fails before stopping it.
+struct Up(Child);
+
+impl Drop for Up {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+struct Desk<'a> {
+    dir: &'a Path,
+    amqp: String,
+    url: String,
+}
+
+impl Desk<'_> {
+    fn command(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(KTPEL);
+        c.args(args)
+            .current_dir(self.dir)
+            .env("KTPEL__AMQP__URL", &self.amqp)
+            .env("KTPEL__TELEMETRY__LOG_FILTER", "warn")
+            .env_remove("KTPEL_PASSWORD");
+        c
+    }
+
+    fn run_as(&self, password: Option<&str>, args: &[&str]) -> Output {
+        let mut c = self.command(args);
+        if let Some(p) = password {
+            c.env("KTPEL_PASSWORD", p);
+        }
+        c.output().expect("ktpel runs")
+    }
+
+    /// Runs `ktpel args…` and expects success; returns its standard output.
+    fn ok(&self, password: Option<&str>, args: &[&str]) -> String {
+        let out = self.run_as(password, args);
+        let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+        assert!(
+            out.status.success(),
+            "ktpel {args:?} failed: {stdout}{stderr}"
+        );
+        stdout
+    }
+
+    /// Runs `ktpel args…` and expects it to be refused; returns its error.
+    fn refused(&self, password: Option<&str>, args: &[&str]) -> String {
+        let out = self.run_as(password, args);
+        assert_eq!(out.status.code(), Some(1), "ktpel {args:?} should refuse");
+        text(&out.stderr)
+    }
+
+    /// Runs `ktpel args…` until its output contains `wanted`.
+    fn until(&self, args: &[&str], wanted: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let out = self.run_as(None, args);
+            let stdout = text(&out.stdout);
+            if stdout.contains(wanted) {
+                return stdout;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "`ktpel {args:?}` never showed {wanted:?}; last: {stdout}{}",
+                text(&out.stderr)
+            );
+            std::thread::sleep(Duration::from_millis(300));
+        }
+    }
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port()
+}
+
+/// The word after `marker` in `s`.
+fn after<'s>(s: &'s str, marker: &str) -> &'s str {
+    let rest = &s[s
+        .find(marker)
+        .unwrap_or_else(|| panic!("{marker:?} in {s}"))
+        + marker.len()..];
+    rest.split_whitespace().next().expect("a word")
+}
+
+#[test]
+fn one_berkas_walked_through_s01_by_hand() {
+    let vhost = TestVhost::new();
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let http = format!("127.0.0.1:{}", free_port());
+    let desk = Desk {
+        dir: dir.path(),
+        amqp: vhost.url(),
+        url: format!("http://{http}"),
+    };
+    // SIAK first: the same seed gives the same people, so the test knows who is registered.
+    desk.ok(
+        None,
+        &[
+            "registry",
+            "seed",
+            "--residents",
+            "2",
+            "--region",
+            "32.73.01",
+            "--seed",
+            "9",
+        ],
+    );
+    let people =
+        ktpel_registry::seed::generate(&KodeWilayah::parse("32.73.01").unwrap(), 2, 9).unwrap();
+    let (nik, nama) = (people[0].nik.to_string(), people[0].nama.clone());
+    assert!(desk.ok(None, &["registry", "list"]).contains(&nik));
+
+    let up = Up(desk
+        .command(&["up", "--http", &http])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("ktpel up starts"));
+    desk.until(
+        &["scheduler", "status", "--url", &desk.url],
+        "Scheduler Current Status      RUNNING",
+    );
+
+    // S01.1–S01.2 at the kecamatan desk.
+    let err = desk.refused(
+        None,
+        &[
+            "intake",
+            "submit",
+            "--nik",
+            &nik,
+            "--nama",
+            &nama,
+            "--dokumen",
+            "formulir_permohonan",
+        ],
+    );
+    assert!(err.contains("refused: missing documents"), "{err}");
+    let err = desk.refused(
+        None,
+        &[
+            "intake",
+            "submit",
+            "--nik",
+            "3273010101010009",
+            "--nama",
+            "Nobody",
+            "--dokumen",
+            "formulir_permohonan,fotokopi_kk",
+        ],
+    );
+    assert!(
+        err.contains("not registered in the population register"),
+        "{err}"
+    );
+    let accepted = desk.ok(
+        None,
+        &[
+            "intake",
+            "submit",
+            "--nik",
+            &nik,
+            "--nama",
+            &nama,
+            "--dokumen",
+            "formulir_permohonan,fotokopi_kk",
+        ],
+    );
+    let nomor = after(&accepted, "accepted: berkas ").to_owned();
+    assert!(desk.ok(None, &["intake", "list"]).contains(&nomor));
+
+    // S01.3–S01.6 at the station.
+    assert!(desk.ok(None, &["enroll", "list"]).contains(&nomor));
+    let err = desk.refused(
+        None,
+        &[
+            "enroll",
+            "capture",
+            &nomor,
+            "--operator",
+            "op-sukasari",
+            "--no-sign-off",
+        ],
+    );
+    assert!(
+        err.contains("not validated the enrollment with their fingerprint"),
+        "{err}"
+    );
+    let enrolled = desk.ok(
+        None,
+        &["enroll", "capture", &nomor, "--operator", "op-sukasari"],
+    );
+    let bukti = after(&enrolled, "bukti perekaman ").to_owned();
+
+    // S19: the NID Scheduler sends it now; the Pusat Data answers PRR.
+    desk.ok(None, &["scheduler", "run", "--url", &desk.url]);
+    desk.until(&["print", "queue"], &nik);
+
+    // S21 at the Dinas.
+    desk.ok(
+        Some("rahasia-op"),
+        &["print", "operator-add", "op1", "--role", "operator"],
+    );
+    desk.ok(
+        Some("rahasia-kasi"),
+        &["print", "operator-add", "kasi1", "--role", "kepala-seksi"],
+    );
+    let err = desk.refused(Some("salah"), &["print", "encode", &nik, "--user", "op1"]);
+    assert!(err.contains("wrong username or password"), "{err}");
+    let op = Some("rahasia-op");
+    desk.ok(
+        op,
+        &[
+            "print",
+            "encode",
+            &nik,
+            "--user",
+            "op1",
+            "--out",
+            "chip.json",
+        ],
+    );
+    desk.ok(
+        op,
+        &["print", "print", &nik, "--user", "op1", "--out", "face.png"],
+    );
+    let png = std::fs::read(dir.path().join("face.png")).unwrap();
+    assert_eq!(&png[..4], b"\x89PNG");
+    let mut chip: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("chip.json")).unwrap()).unwrap();
+    chip["data"]["biodata"]["nama"] = "Orang Lain".into();
+    std::fs::write(dir.path().join("forged.json"), chip.to_string()).unwrap();
+    let err = desk.refused(
+        op,
+        &[
+            "print",
+            "verify",
+            &nik,
+            "--user",
+            "op1",
+            "--chip",
+            "forged.json",
+        ],
+    );
+    assert!(err.contains("signature does not verify"), "{err}");
+    desk.ok(op, &["print", "verify", &nik, "--user", "op1"]);
+    let err = desk.refused(op, &["print", "approve", &nik, "--user", "op1"]);
+    assert!(err.contains("needs the kepala_seksi role"), "{err}");
+    desk.ok(
+        Some("rahasia-kasi"),
+        &["print", "approve", &nik, "--user", "kasi1"],
+    );
+
+    // S22.
+    desk.until(&["distribute", "list"], &nik);
+    let err = desk.refused(
+        None,
+        &[
+            "distribute",
+            "hand-over",
+            &nik,
+            "--ppp",
+            "ppp1",
+            "--signed-by",
+            &nama,
+        ],
+    );
+    assert!(err.contains("has not reached the kecamatan yet"), "{err}");
+    let batched = desk.ok(
+        None,
+        &[
+            "distribute",
+            "batch",
+            "--petugas",
+            "petugas1",
+            "--out-dir",
+            "bast",
+        ],
+    );
+    let batch = after(&batched, "batch ").to_owned();
+    let berita_acara =
+        std::fs::read_to_string(dir.path().join(format!("bast/berita-acara-{batch}.html")))
+            .expect("the Berita Acara was written");
+    assert!(
+        berita_acara.contains(&nama),
+        "the Berita Acara lists the card"
+    );
+    desk.ok(None, &["distribute", "receive", &batch, "--ppp", "ppp1"]);
+    let err = desk.refused(None, &["distribute", "receive", &batch, "--ppp", "ppp1"]);
+    assert!(err.contains("already received by ppp1"), "{err}");
+    let err = desk.refused(
+        None,
+        &[
+            "distribute",
+            "hand-over",
+            &nik,
+            "--ppp",
+            "ppp1",
+            "--signed-by",
+            " ",
+        ],
+    );
+    assert!(err.contains("needs the name of who received"), "{err}");
+    desk.ok(
+        None,
+        &[
+            "distribute",
+            "hand-over",
+            &nik,
+            "--ppp",
+            "ppp1",
+            "--signed-by",
+            &nama,
+        ],
+    );
+
+    // "Where is berkas X?": at the end, with every hop.
+    let shown = desk.until(
+        &["berkas", "show", &nomor, "--url", &desk.url],
+        "Status CARD_ACTIVATED",
+    );
+    assert!(
+        shown.contains(&format!("Bukti perekaman {bukti}")),
+        "{shown}"
+    );
+    for step in [
+        "S01.2", "S01.3", "S01.7", "S01.8", "S19", "S21", "S22.3", "S22.4",
+    ] {
+        assert!(shown.contains(&format!("  {step} ")), "{step} in {shown}");
+    }
+
+    // Ctrl-C: `ktpel up` stops by itself, successfully.
+    let mut up = up;
+    let pid = up.0.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(s) = up.0.try_wait().unwrap() {
+            break s;
+        }
+        assert!(Instant::now() < deadline, "ktpel up did not stop on Ctrl-C");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(status.success(), "ktpel up exited with {status}");
+}
