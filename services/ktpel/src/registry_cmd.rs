@@ -39,7 +39,17 @@ pub async fn run(cmd: RegistryCommand) -> Result<(), String> {
         RegistryCommand::List { limit } => return list(&db, limit).await,
     };
     let people = seed::generate(&region, residents, rng_seed).map_err(|e| e.to_string())?;
-    let inserted = seed::store(&db, &people).await.map_err(|e| e.to_string())?;
+    // In slices, so a large population shows how far it is.
+    let mut inserted = 0;
+    for (i, slice) in people.chunks(5000).enumerate() {
+        inserted += seed::store(&db, slice).await.map_err(|e| e.to_string())?;
+        if people.len() > 5000 {
+            eprint!("\r  stored {}/{}", (i * 5000 + slice.len()), people.len());
+        }
+    }
+    if people.len() > 5000 {
+        eprintln!();
+    }
     println!(
         "registry: {inserted} new residents in {region} ({} already registered)",
         people.len() as u64 - inserted

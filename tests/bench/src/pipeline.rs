@@ -4,8 +4,8 @@
 //! own database, one vhost), with the desks working as a pipeline: the kecamatan desk submits
 //! every berkas at once, and the enrollment operator, the NID Scheduler's "run now", the
 //! print desk (encode, print, verify, kepala_seksi approval) and the distribution desk
-//! (batch, receipt, hand-over) each take whatever has reached them, over and over, until every
-//! card is `CARD_ACTIVATED`. Reported: residents per second end to end, and per resident the
+//! (batch, receipt, hand-over), each at their own desk at the same time, take whatever has
+//! reached them, over and over, until every card is `CARD_ACTIVATED`. Reported: residents per second end to end, and per resident the
 //! time from the desk's submission (S01.1) to the hand-over's tanda terima (S22.4).
 //!
 //! The baseline, measured in the same run: raw lapin moving each resident through a chain of
@@ -199,19 +199,40 @@ fn rand_seed() -> u64 {
         .unwrap_or(7)
 }
 
-/// The people at the desks, each taking what has reached them and looking again.
+/// The people at the desks, each at their own desk, taking what has reached them and looking
+/// again: the enrollment operator, the NID Scheduler's operator, the print desk, the
+/// distribution desk.
 async fn desks(system: Arc<System>, poll: Duration) {
     let mut captured = HashSet::new();
-    loop {
-        let mut worked = system.enroll_new(&mut captured).await;
-        // The NID Scheduler's operator presses "run now" rather than waiting for the interval.
-        system.scheduler.run_now();
-        worked += system.print_queue().await;
-        worked += system.distribute_all().await;
-        if worked == 0 {
+    let enroll = async {
+        loop {
+            if system.enroll_new(&mut captured).await == 0 {
+                tokio::time::sleep(poll).await;
+            }
+        }
+    };
+    // The NID Scheduler's operator presses "run now" rather than waiting for the interval.
+    let schedule = async {
+        loop {
+            system.scheduler.run_now();
             tokio::time::sleep(poll).await;
         }
-    }
+    };
+    let print = async {
+        loop {
+            if system.print_queue().await == 0 {
+                tokio::time::sleep(poll).await;
+            }
+        }
+    };
+    let distribute = async {
+        loop {
+            if system.distribute_all().await == 0 {
+                tokio::time::sleep(poll).await;
+            }
+        }
+    };
+    tokio::join!(enroll, schedule, print, distribute);
 }
 
 async fn activated(intake: &DatabaseConnection) -> usize {
