@@ -267,15 +267,7 @@ impl System {
             })
             .await;
         publisher
-            .publish(&ktpel_bus::publisher::Publication {
-                exchange: "ktpel",
-                routing_key: msg.routing_key.as_str(),
-                message_id: msg.message_id,
-                correlation_id: &msg.correlation_id,
-                message_type: &msg.message_type,
-                headers: &msg.headers,
-                body: &msg.body,
-            })
+            .publish(&ktpel_bus::publisher::Publication::of("ktpel", &msg))
             .await
             .expect("published");
         use std::sync::atomic::Ordering::Relaxed;

@@ -83,7 +83,7 @@ impl PanelSource {
     /// Measures everything now.
     pub async fn panel(&self) -> Panel {
         let database = Connection::from(self.db.ping().await.is_ok());
-        let mq_up = self.local.channel().await.is_ok();
+        let mq_up = self.local.answers().await;
         let (sent, waiting) = match totals(&self.db).await {
             Ok((s, w)) => (Some(s), Some(w)),
             Err(_) => (None, None),

@@ -113,19 +113,12 @@ pub async fn run(residents: usize, region: KodeWilayah) -> Result<(), String> {
         publisher::Publisher::new(broker.channel().await.map_err(|e| err(&e))?, "ktpel-demo")
             .await
             .map_err(|e| err(&e))?;
-    let send = |body: Vec<u8>, message_type: String, key: RoutingKey, id: uuid::Uuid| {
-        let publisher = &publisher;
+    let exchange = Topology::default().exchange;
+    let send = |m: Outgoing| {
+        let (publisher, exchange) = (&publisher, &exchange);
         async move {
             publisher
-                .publish(&publisher::Publication {
-                    exchange: &Topology::default().exchange,
-                    routing_key: key.as_str(),
-                    message_id: id,
-                    correlation_id: "ktpel-demo",
-                    message_type: &message_type,
-                    headers: &Default::default(),
-                    body: &body,
-                })
+                .publish(&publisher::Publication::of(exchange, &m))
                 .await
                 .map_err(|e| e.to_string())
         }
@@ -144,8 +137,8 @@ pub async fn run(residents: usize, region: KodeWilayah) -> Result<(), String> {
             diterima_pada: Utc::now(),
         };
         let key = RoutingKey::regional(berkas::SUBMITTED, &kecamatan_of(p)).map_err(|e| err(&e))?;
-        let m = Outgoing::new(&b, key.clone(), "demo", "demo").map_err(|e| err(&e))?;
-        send(m.body, m.message_type, key, m.message_id).await?;
+        let m = Outgoing::new(&b, key, "demo", "demo").map_err(|e| err(&e))?;
+        send(m).await?;
     }
     stages.push(Stage {
         name: "submitted at the desk (S01.1)",
@@ -184,8 +177,8 @@ pub async fn run(residents: usize, region: KodeWilayah) -> Result<(), String> {
         );
         let key =
             RoutingKey::regional(CAPTURED, &nik.kecamatan().to_string()).map_err(|e| err(&e))?;
-        let m = Outgoing::new(&c, key.clone(), "demo", "demo").map_err(|e| err(&e))?;
-        send(m.body, m.message_type, key, m.message_id).await?;
+        let m = Outgoing::new(&c, key, "demo", "demo").map_err(|e| err(&e))?;
+        send(m).await?;
     }
     scheduler.run_now();
     let status_count = |wanted: &'static [&'static str]| {
@@ -351,6 +344,8 @@ pub async fn run(residents: usize, region: KodeWilayah) -> Result<(), String> {
     for t in tasks {
         let _ = t.await;
     }
+    // Close the desk's own channel first, so closing the connection leaves nothing open.
+    let _ = publisher.channel().close(200, "demo done".into()).await;
     broker.close().await;
     telemetry.shutdown();
     if done == residents {

@@ -4,7 +4,7 @@
 
 use futures_util::StreamExt;
 use ktpel_bus::{
-    Broker, Outgoing, Topology,
+    Broker, Message, Outgoing, RoutingKey, Topology,
     publisher::{Publication, Publisher},
 };
 use lapin::{
@@ -12,6 +12,7 @@ use lapin::{
     options::{BasicConsumeOptions, QueueBindOptions, QueueDeclareOptions},
     types::FieldTable,
 };
+use serde::de::DeserializeOwned;
 use std::time::Duration;
 
 /// Publishes `msg` to the `ktpel` exchange of the broker in the `ktpel` settings and waits
@@ -23,16 +24,49 @@ pub async fn publish(app: &str, msg: &Outgoing) -> Result<(), String> {
 }
 
 /// A desk's wait for an answer: the routing-key patterns it arrives under, and how long.
-pub struct Answer<'a> {
-    pub bindings: &'a [String],
-    pub timeout: Duration,
+struct Answer<'a> {
+    bindings: &'a [String],
+    timeout: Duration,
 }
 
-/// Publishes `msg` and, when `answer` is given, waits for the first message under its
-/// bindings that `pick` (given the message type and body) recognises as the answer. The
-/// desk's queue is the broker's: exclusive and gone with the connection, declared and bound
-/// before the message goes out so the answer cannot be missed.
-pub async fn publish_then<T>(
+/// Publishes `msg` and waits up to `wait` for the service's answer about it, a `Yes` or a
+/// `No` message from `region` that `ours_yes` / `ours_no` recognise as about this message.
+pub async fn ask<Yes, No>(
+    app: &str,
+    msg: &Outgoing,
+    region: &str,
+    wait: Duration,
+    ours_yes: impl Fn(&Yes) -> bool,
+    ours_no: impl Fn(&No) -> bool,
+) -> Result<Result<Yes, No>, String>
+where
+    Yes: Message + DeserializeOwned,
+    No: Message + DeserializeOwned,
+{
+    let bindings = [Yes::KIND, No::KIND]
+        .map(|s| RoutingKey::binding(s, Some(region)).map_err(|e| e.to_string()))
+        .into_iter()
+        .collect::<Result<Vec<_>, _>>()?;
+    let answer = Answer {
+        bindings: &bindings,
+        timeout: wait,
+    };
+    publish_then(app, msg, Some(answer), |kind, bytes| {
+        if kind == Yes::message_type() {
+            let y: Yes = serde_json::from_slice(bytes).ok()?;
+            ours_yes(&y).then_some(Ok(y))
+        } else if kind == No::message_type() {
+            let n: No = serde_json::from_slice(bytes).ok()?;
+            ours_no(&n).then_some(Err(n))
+        } else {
+            None
+        }
+    })
+    .await?
+    .ok_or_else(|| "the broker closed the desk's queue before the answer came".to_owned())
+}
+
+async fn publish_then<T>(
     app: &str,
     msg: &Outgoing,
     answer: Option<Answer<'_>>,
@@ -57,15 +91,7 @@ pub async fn publish_then<T>(
             .await
             .map_err(|e| e.to_string())?;
         publisher
-            .publish(&Publication {
-                exchange: &topology.exchange,
-                routing_key: msg.routing_key.as_str(),
-                message_id: msg.message_id,
-                correlation_id: &msg.correlation_id,
-                message_type: &msg.message_type,
-                headers: &msg.headers,
-                body: &msg.body,
-            })
+            .publish(&Publication::of(&topology.exchange, msg))
             .await
             .map_err(|e| e.to_string())?;
         let (Some(mut consumer), Some(a)) = (listening, answer) else {

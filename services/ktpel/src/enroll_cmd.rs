@@ -4,12 +4,9 @@
 //! service, which checks and seals them.
 
 use ktpel_biometric::{BiometricSettings, station, store::Migrator, store::operator_inbox};
-use ktpel_bus::Message;
 use ktpel_bus::{Outgoing, RoutingKey};
 use ktpel_contract::berkas::BerkasHandedOff;
-use ktpel_contract::enrollment::{
-    CAPTURED, CREATED, EnrollmentCreated, EnrollmentRefused, REFUSED,
-};
+use ktpel_contract::enrollment::{CAPTURED, EnrollmentCreated, EnrollmentRefused};
 use ktpel_domain::Nik;
 use sea_orm::{EntityTrait, QueryOrder};
 
@@ -100,42 +97,23 @@ pub async fn run(cmd: EnrollCommand) -> Result<(), String> {
                 println!("sent to biometric");
                 return Ok(());
             }
-            let region = nik.kecamatan().to_string();
-            let bindings = [CREATED, REFUSED]
-                .map(|s| RoutingKey::binding(s, Some(&region)).map_err(|e| e.to_string()))
-                .into_iter()
-                .collect::<Result<Vec<_>, _>>()?;
             let id = capture.capture_id;
-            let answer = crate::desk_bus::publish_then(
+            let answer = crate::desk_bus::ask(
                 "ktpel-station",
                 &msg,
-                Some(crate::desk_bus::Answer {
-                    bindings: &bindings,
-                    timeout: std::time::Duration::from_secs(wait),
-                }),
-                |kind, bytes| {
-                    if kind == EnrollmentCreated::message_type() {
-                        let c: EnrollmentCreated = serde_json::from_slice(bytes).ok()?;
-                        (c.nomor_berkas == nomor_berkas).then_some(Ok(c))
-                    } else if kind == EnrollmentRefused::message_type() {
-                        let r: EnrollmentRefused = serde_json::from_slice(bytes).ok()?;
-                        (r.capture_id == id).then_some(Err(r))
-                    } else {
-                        None
-                    }
-                },
+                &nik.kecamatan().to_string(),
+                std::time::Duration::from_secs(wait),
+                |c: &EnrollmentCreated| c.nomor_berkas == nomor_berkas,
+                |r: &EnrollmentRefused| r.capture_id == id,
             )
             .await
             .map_err(|e| format!("sent, but {e}: see `ktpel berkas show {nomor_berkas}`"))?;
             match answer {
-                Some(Ok(c)) => println!(
+                Ok(c) => println!(
                     "enrolled and sealed: bukti perekaman {} for the resident",
                     c.bukti_perekaman
                 ),
-                Some(Err(r)) => {
-                    return Err(format!("enrollment refused: {}", r.reasons.join("; ")));
-                }
-                None => return Err("sent; no answer".into()),
+                Err(r) => return Err(format!("enrollment refused: {}", r.reasons.join("; "))),
             }
             Ok(())
         }

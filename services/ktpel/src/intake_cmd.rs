@@ -1,11 +1,8 @@
 //! `ktpel intake submit …`: act as a kecamatan desk and hand a berkas to intake (S01.1).
 
 use chrono::Utc;
-use ktpel_bus::Message;
 use ktpel_bus::{Outgoing, RoutingKey};
-use ktpel_contract::berkas::{
-    ACCEPTED, BerkasAccepted, BerkasRefused, BerkasSubmitted, REFUSED, SUBMITTED,
-};
+use ktpel_contract::berkas::{BerkasAccepted, BerkasRefused, BerkasSubmitted, SUBMITTED};
 use ktpel_domain::{Nik, sop::Dokumen, sop::SopId};
 
 #[derive(clap::Subcommand)]
@@ -80,42 +77,26 @@ pub async fn run(cmd: IntakeCommand) -> Result<(), String> {
         println!("submitted {} (submission {})", body.sop, body.submission_id);
         return Ok(());
     }
-    let bindings = [ACCEPTED, REFUSED]
-        .map(|s| RoutingKey::binding(s, Some(&kecamatan)).map_err(|e| e.to_string()))
-        .into_iter()
-        .collect::<Result<Vec<_>, _>>()?;
     let id = body.submission_id;
-    let answer = crate::desk_bus::publish_then(
+    let answer = crate::desk_bus::ask(
         "ktpel-desk",
         &msg,
-        Some(crate::desk_bus::Answer {
-            bindings: &bindings,
-            timeout: std::time::Duration::from_secs(wait),
-        }),
-        |kind, bytes| {
-            if kind == BerkasAccepted::message_type() {
-                let a: BerkasAccepted = serde_json::from_slice(bytes).ok()?;
-                (a.submission_id == id).then_some(Ok(a))
-            } else if kind == BerkasRefused::message_type() {
-                let r: BerkasRefused = serde_json::from_slice(bytes).ok()?;
-                (r.submission_id == id).then_some(Err(r))
-            } else {
-                None
-            }
-        },
+        &kecamatan,
+        std::time::Duration::from_secs(wait),
+        |a: &BerkasAccepted| a.submission_id == id,
+        |r: &BerkasRefused| r.submission_id == id,
     )
     .await
     .map_err(|e| format!("submitted (submission {id}), but {e}: see `ktpel intake list`"))?;
     match answer {
-        Some(Ok(a)) => {
+        Ok(a) => {
             println!(
                 "accepted: berkas {} (salinan permohonan for the resident), now at {}",
                 a.nomor_berkas, a.next_hop
             );
             Ok(())
         }
-        Some(Err(r)) => Err(format!("refused: {}", r.reasons.join("; "))),
-        None => Err(format!("submitted (submission {id}); no answer")),
+        Err(r) => Err(format!("refused: {}", r.reasons.join("; "))),
     }
 }
 

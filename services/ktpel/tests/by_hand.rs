@@ -133,6 +133,27 @@ fn one_berkas_walked_through_s01_by_hand() {
     let (nik, nama) = (people[0].nik.to_string(), people[0].nama.clone());
     assert!(desk.ok(None, &["registry", "list"]).contains(&nik));
 
+    // Nobody at intake yet: the desk says it got no answer, and where to look.
+    let err = desk.refused(
+        None,
+        &[
+            "intake",
+            "submit",
+            "--nik",
+            &nik,
+            "--nama",
+            &nama,
+            "--dokumen",
+            "formulir_permohonan,fotokopi_kk",
+            "--wait",
+            "1",
+        ],
+    );
+    assert!(
+        err.contains("no answer within 1s: see `ktpel intake list`"),
+        "{err}"
+    );
+
     let up = Up(desk
         .command(&["up", "--http", &http])
         .stdout(std::process::Stdio::null())

@@ -79,6 +79,18 @@ impl Broker {
         current.as_ref().is_some_and(|c| c.status().connected())
     }
 
+    /// Whether the broker answers now: opens a channel (connecting first if need be) and
+    /// closes it again. What a status panel measures.
+    pub async fn answers(&self) -> bool {
+        match self.channel().await {
+            Ok(channel) => {
+                let _ = channel.close(200, "checked".into()).await;
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
     /// A new channel, connecting first if there is no live connection. One attempt.
     pub async fn channel(&self) -> Result<Channel, BusError> {
         let conn = self.connection().await?;

@@ -25,6 +25,21 @@ pub struct Publication<'a> {
     pub body: &'a [u8],
 }
 
+impl<'a> Publication<'a> {
+    /// `message` as it goes to `exchange` (what a desk or a test publishes without an outbox).
+    pub fn of(exchange: &'a str, message: &'a crate::Outgoing) -> Self {
+        Self {
+            exchange,
+            routing_key: message.routing_key.as_str(),
+            message_id: message.message_id,
+            correlation_id: &message.correlation_id,
+            message_type: &message.message_type,
+            headers: &message.headers,
+            body: &message.body,
+        }
+    }
+}
+
 /// A channel in confirm mode.
 pub struct Publisher {
     channel: Channel,
