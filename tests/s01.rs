@@ -351,7 +351,54 @@ async fn the_scheduler_waits_out_an_unreachable_pusat_data(backend: Backend) {
     );
 }
 
+/// The trace id in a message's `traceparent` (`00-<trace id>-<span id>-<flags>`).
+fn trace_id(m: &lapin::message::BasicGetMessage) -> String {
+    let value = m
+        .delivery
+        .properties
+        .headers()
+        .as_ref()
+        .and_then(|h| h.inner().get("traceparent").cloned())
+        .expect("a traceparent header");
+    let lapin::types::AMQPValue::LongString(text) = value else {
+        panic!("traceparent is not a string: {value:?}")
+    };
+    let text = String::from_utf8_lossy(text.as_bytes()).into_owned();
+    text.split('-')
+        .nth(1)
+        .expect("a W3C traceparent")
+        .to_owned()
+}
+
+// S19 in the trace: the record the NID Scheduler sends to the Pusat Data carries the trace of
+// the enrollment it came from, though it waited in the scheduler's table in between.
+async fn the_nid_schedulers_record_stays_in_the_enrollments_trace(backend: Backend) {
+    let people = residents(1);
+    let system = start(backend, &people).await;
+    system
+        .listen("pusat.records", &["pusat_data.enrollment.#"])
+        .await;
+    let r = &people[0];
+    let nomor = accepted(&system, r).await;
+    system
+        .send(
+            &capture(&nomor, &r.nik, &Person::of(&r.nik), "operator-1", true),
+            CAPTURED,
+            "32.73.01",
+        )
+        .await;
+    let created = next_message(&system.broker, "afis.records", WAIT)
+        .await
+        .expect("enrollment.created");
+    system.scheduler.run_now();
+    let record = next_message(&system.broker, "pusat.records", WAIT)
+        .await
+        .expect("the record sent to the Pusat Data");
+    assert_eq!(trace_id(&record), trace_id(&created));
+}
+
 ktpel_tests::on_both_databases!(
+    the_nid_schedulers_record_stays_in_the_enrollments_trace,
     an_enrollment_comes_back_print_ready,
     the_same_fingers_under_another_nik_are_a_duplicate,
     the_scheduler_waits_out_an_unreachable_pusat_data,

@@ -232,18 +232,27 @@ impl Scheduler {
                 })
             })
             .collect::<Result<_, _>>()?;
-        let headers = BTreeMap::new();
+        let headers: Vec<BTreeMap<String, String>> = rows
+            .iter()
+            .map(|r| {
+                r.headers
+                    .clone()
+                    .and_then(|h| serde_json::from_value(h).ok())
+                    .unwrap_or_default()
+            })
+            .collect();
         let message_type = EnrollmentRecord::message_type();
         let batch: Vec<Publication<'_>> = rows
             .iter()
             .zip(&bodies)
-            .map(|(r, body)| Publication {
+            .zip(&headers)
+            .map(|((r, body), headers)| Publication {
                 exchange: "ktpel",
                 routing_key: key.as_str(),
                 message_id: r.enrollment_id,
                 correlation_id: &r.nomor_berkas,
                 message_type: &message_type,
-                headers: &headers,
+                headers,
                 body,
             })
             .collect();

@@ -19,6 +19,11 @@ pub async fn handle<C: ConnectionTrait>(
         ),
         queued_at: Set(Utc::now()),
         sent_at: Set(None),
+        // Handled inside the span of the incoming message: its trace goes on to the Pusat Data.
+        headers: Set(Some(
+            serde_json::to_value(ktpel_telemetry::propagation::current_headers())
+                .map_err(|e| HandlerError::permanent(e.to_string()))?,
+        )),
         ..Default::default()
     })
     // The same enrollment announced twice is one record to send.

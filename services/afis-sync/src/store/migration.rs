@@ -9,6 +9,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(ktpel_store::migrations::BusTables),
             Box::new(M0001Outbound),
+            Box::new(M0002TraceHeaders),
         ]
     }
 }
@@ -41,6 +42,29 @@ impl MigrationTrait for M0001Outbound {
     }
 }
 
+/// The trace context of the `enrollment.created` each record came with, so the trip to the
+/// Pusat Data stays in the berkas's trace.
+struct M0002TraceHeaders;
+
+impl MigrationName for M0002TraceHeaders {
+    fn name(&self) -> &str {
+        "m0002_afis_outbound_headers"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0002TraceHeaders {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.alter_table(
+            Table::alter()
+                .table(Outbound::Table)
+                .add_column(json_null(Outbound::Headers))
+                .to_owned(),
+        )
+        .await
+    }
+}
+
 #[derive(DeriveIden)]
 enum Outbound {
     #[sea_orm(iden = "afis_outbound")]
@@ -52,4 +76,5 @@ enum Outbound {
     Enrollment,
     QueuedAt,
     SentAt,
+    Headers,
 }

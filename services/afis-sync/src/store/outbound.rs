@@ -17,6 +17,9 @@ pub struct Model {
     pub enrollment: Json,
     pub queued_at: DateTimeUtc,
     pub sent_at: Option<DateTimeUtc>,
+    /// The trace context (`traceparent`, …) the enrollment arrived with; unset for records
+    /// queued before it was kept.
+    pub headers: Option<Json>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
