@@ -53,6 +53,8 @@ struct Run {
     elapsed: Duration,
     /// Per resident, submission to the last hop, sorted.
     latencies: Vec<Duration>,
+    /// For the system: the median time of each leg of the berkas's timeline, in order.
+    legs: Vec<(String, Duration)>,
 }
 
 impl Run {
@@ -152,6 +154,12 @@ pub async fn run(args: Args) {
         "ktpel S01: 7 services, PostgreSQL, desks (S01.1 submit → S22.4 CARD_ACTIVATED)",
         &system,
     );
+    println!();
+    println!("| leg of the berkas's timeline (ktpel S01) | median |");
+    println!("|---|---:|");
+    for (leg, median) in &system.legs {
+        println!("| {leg} | {} |", ms(*median));
+    }
 }
 
 /// S01 through the whole system; returns the run and what crossed the broker.
@@ -188,8 +196,16 @@ async fn s01(args: &Args) -> (Run, Traffic) {
 
     let latencies = latencies(&system.intake).await;
     assert_eq!(latencies.len(), n, "every resident has a full timeline");
+    let legs = legs(&system.intake).await;
     let traffic = traffic(&system).await;
-    (Run { elapsed, latencies }, traffic)
+    (
+        Run {
+            elapsed,
+            latencies,
+            legs,
+        },
+        traffic,
+    )
 }
 
 fn rand_seed() -> u64 {
@@ -268,6 +284,49 @@ async fn latencies(intake: &DatabaseConnection) -> Vec<Duration> {
         .collect();
     out.sort();
     out
+}
+
+/// The median time of each leg of a berkas's way, from intake's timelines: where the time
+/// goes.
+async fn legs(intake: &DatabaseConnection) -> Vec<(String, Duration)> {
+    use ktpel_intake::store::timeline;
+    use sea_orm::QueryOrder;
+    let rows = timeline::Entity::find()
+        .order_by_asc(timeline::Column::Id)
+        .all(intake)
+        .await
+        .expect("timelines");
+    let mut by_berkas: HashMap<String, Vec<timeline::Model>> = HashMap::new();
+    for t in rows {
+        by_berkas.entry(t.nomor_berkas.clone()).or_default().push(t);
+    }
+    let label = |t: &timeline::Model| match t.note.split_once(':') {
+        Some((status, _)) if status.chars().all(|c| c.is_ascii_uppercase() || c == '_') => {
+            format!("{} {status}", t.step)
+        }
+        _ => t.step.clone(),
+    };
+    let mut order: Vec<String> = Vec::new();
+    let mut samples: HashMap<String, Vec<Duration>> = HashMap::new();
+    for entries in by_berkas.values() {
+        for pair in entries.windows(2) {
+            let leg = format!("{} → {}", label(&pair[0]), label(&pair[1]));
+            let took = (pair[1].at - pair[0].at).to_std().unwrap_or_default();
+            if !samples.contains_key(&leg) {
+                order.push(leg.clone());
+            }
+            samples.entry(leg).or_default().push(took);
+        }
+    }
+    order
+        .into_iter()
+        .map(|leg| {
+            let mut v = samples.remove(&leg).unwrap_or_default();
+            v.sort();
+            let median = v.get(v.len() / 2).copied().unwrap_or_default();
+            (leg, median)
+        })
+        .collect()
 }
 
 /// Counts what crossed the broker: every service's outbox and inbox, the NID Scheduler's
@@ -431,5 +490,9 @@ async fn raw_lapin(residents: usize, hops: usize, size: usize, prefetch: u16) ->
     let elapsed = start.elapsed();
     latencies.sort();
     let _ = conn.close(200, "done".into()).await;
-    Run { elapsed, latencies }
+    Run {
+        elapsed,
+        latencies,
+        legs: Vec::new(),
+    }
 }
