@@ -287,7 +287,8 @@ async fn latencies(intake: &DatabaseConnection) -> Vec<Duration> {
 }
 
 /// The median time of each leg of a berkas's way, from intake's timelines: where the time
-/// goes.
+/// goes. Legs are listed in the order first seen; where berkas took their steps in different
+/// orders (the Pusat Data can answer before intake has archived the berkas), both appear.
 async fn legs(intake: &DatabaseConnection) -> Vec<(String, Duration)> {
     use ktpel_intake::store::timeline;
     use sea_orm::QueryOrder;
@@ -308,7 +309,10 @@ async fn legs(intake: &DatabaseConnection) -> Vec<(String, Duration)> {
     };
     let mut order: Vec<String> = Vec::new();
     let mut samples: HashMap<String, Vec<Duration>> = HashMap::new();
-    for entries in by_berkas.values() {
+    for entries in by_berkas.values_mut() {
+        // Each entry is stamped where it happened (intake, the Pusat Data, a desk), and intake
+        // may hear of them out of order: legs follow the stamps, not the arrival.
+        entries.sort_by_key(|t| t.at);
         for pair in entries.windows(2) {
             let leg = format!("{} → {}", label(&pair[0]), label(&pair[1]));
             let took = (pair[1].at - pair[0].at).to_std().unwrap_or_default();
