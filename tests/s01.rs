@@ -71,11 +71,17 @@ async fn start(backend: Backend, people: &[Biodata]) -> System {
     system
 }
 
+/// The station sends `person`'s capture for berkas `nomor` under `nik`, signed off by the
+/// operator or not.
+async fn send_capture(system: &System, nomor: &str, nik: &Nik, person: &Person, signed_off: bool) {
+    let c = capture(nomor, nik, person, "operator-1", signed_off);
+    system.send(&c, CAPTURED, "32.73.01").await;
+}
+
 /// Submits and enrolls `r` (as `person`), returning the berkas number.
 async fn enrolled(system: &System, r: &Biodata, person: &Person) -> String {
     let nomor = accepted(system, r).await;
-    let c = capture(&nomor, &r.nik, person, "operator-1", true);
-    system.send(&c, CAPTURED, "32.73.01").await;
+    send_capture(system, &nomor, &r.nik, person, true).await;
     let created: EnrollmentCreated = decoded(system, "afis.records").await;
     assert_eq!(created.nomor_berkas, nomor);
     nomor
@@ -94,6 +100,7 @@ async fn an_enrolled_berkas_comes_back_archived_with_its_bukti(backend: Backend)
     let system = start(backend, &people).await;
     let nomor = accepted(&system, r).await;
 
+    // Kept: the sealed record is compared with what the station sent.
     let c = capture(&nomor, &r.nik, &Person::of(&r.nik), "operator-1", true);
     system.send(&c, CAPTURED, "32.73.01").await;
     let created: EnrollmentCreated = decoded(&system, "afis.records").await;
@@ -167,13 +174,7 @@ async fn an_enrollment_without_the_operator_signoff_is_refused(backend: Backend)
     let system = start(backend, &people).await;
     let nomor = accepted(&system, r).await;
 
-    system
-        .send(
-            &capture(&nomor, &r.nik, &Person::of(&r.nik), "operator-1", false),
-            CAPTURED,
-            "32.73.01",
-        )
-        .await;
+    send_capture(&system, &nomor, &r.nik, &Person::of(&r.nik), false).await;
     let refused: EnrollmentRefused = decoded(&system, "station.replies").await;
     assert_eq!(refused.nomor_berkas, nomor);
     assert!(
@@ -191,13 +192,7 @@ async fn an_enrollment_without_the_operator_signoff_is_refused(backend: Backend)
     assert_eq!(system.broker.queue_depth("afis.records").await.unwrap(), 0);
 
     // The operator signs off and sends it again: now it is stored.
-    system
-        .send(
-            &capture(&nomor, &r.nik, &Person::of(&r.nik), "operator-1", true),
-            CAPTURED,
-            "32.73.01",
-        )
-        .await;
+    send_capture(&system, &nomor, &r.nik, &Person::of(&r.nik), true).await;
     let created: EnrollmentCreated = decoded(&system, "afis.records").await;
     assert_eq!(created.nomor_berkas, nomor);
 }
@@ -208,13 +203,7 @@ async fn a_capture_for_another_nik_is_refused(backend: Backend) {
     let system = start(backend, &people).await;
     let nomor = accepted(&system, &people[0]).await;
     let other: &Nik = &people[1].nik;
-    system
-        .send(
-            &capture(&nomor, other, &Person::of(other), "operator-1", true),
-            CAPTURED,
-            "32.73.01",
-        )
-        .await;
+    send_capture(&system, &nomor, other, &Person::of(other), true).await;
     let refused: EnrollmentRefused = decoded(&system, "station.replies").await;
     assert!(
         refused
@@ -380,13 +369,7 @@ async fn the_nid_schedulers_record_stays_in_the_enrollments_trace(backend: Backe
         .await;
     let r = &people[0];
     let nomor = accepted(&system, r).await;
-    system
-        .send(
-            &capture(&nomor, &r.nik, &Person::of(&r.nik), "operator-1", true),
-            CAPTURED,
-            "32.73.01",
-        )
-        .await;
+    send_capture(&system, &nomor, &r.nik, &Person::of(&r.nik), true).await;
     let created = next_message(&system.broker, "afis.records", WAIT)
         .await
         .expect("enrollment.created");

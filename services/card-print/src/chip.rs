@@ -101,16 +101,7 @@ mod tests {
 
     fn data() -> ChipData {
         ChipData {
-            biodata: Biodata {
-                nik: ktpel_domain::Nik::parse("3273014107900001").unwrap(),
-                nama: "Siti Rahayu".into(),
-                no_kk: "3273010101100001".into(),
-                jenis_kelamin: ktpel_domain::JenisKelamin::Perempuan,
-                tempat_lahir: "Kota Bandung".into(),
-                tanggal_lahir: chrono::NaiveDate::from_ymd_opt(1990, 7, 1).unwrap(),
-                alamat: "Jl. Merdeka No. 1".into(),
-                desa: "32.73.01.1001".into(),
-            },
+            biodata: crate::siti(),
             photo_sha256: "ab".into(),
             right_index: "cmk=".into(),
             left_index: "bGk=".into(),

@@ -187,19 +187,7 @@ pub fn render(b: &Biodata, photo_sha256: &str) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn siti() -> Biodata {
-        Biodata {
-            nik: ktpel_domain::Nik::parse("3273014107900001").unwrap(),
-            nama: "Siti Rahayu".into(),
-            no_kk: "3273010101100001".into(),
-            jenis_kelamin: ktpel_domain::JenisKelamin::Perempuan,
-            tempat_lahir: "Kota Bandung".into(),
-            tanggal_lahir: chrono::NaiveDate::from_ymd_opt(1990, 7, 1).unwrap(),
-            alamat: "Jl. Merdeka No. 1".into(),
-            desa: "32.73.01.1001".into(),
-        }
-    }
+    use crate::siti;
 
     #[test]
     fn the_face_has_the_fields_of_a_ktp_el() {

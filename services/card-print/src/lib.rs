@@ -23,3 +23,18 @@ pub use startup::CardPrint;
 
 /// The service's name: AMQP app id, connection name, default database file.
 pub const SERVICE: &str = "card-print";
+
+/// A resident the unit tests print cards for.
+#[cfg(test)]
+pub(crate) fn siti() -> ktpel_contract::registry::Biodata {
+    ktpel_contract::registry::Biodata {
+        nik: ktpel_domain::Nik::parse("3273014107900001").unwrap(),
+        nama: "Siti Rahayu".into(),
+        no_kk: "3273010101100001".into(),
+        jenis_kelamin: ktpel_domain::JenisKelamin::Perempuan,
+        tempat_lahir: "Kota Bandung".into(),
+        tanggal_lahir: chrono::NaiveDate::from_ymd_opt(1990, 7, 1).unwrap(),
+        alamat: "Jl. Merdeka No. 1".into(),
+        desa: "32.73.01.1001".into(),
+    }
+}

@@ -95,6 +95,20 @@ fn free_port() -> u16 {
         .port()
 }
 
+/// `ktpel intake submit` for `nik` and `nama` with `dokumen` (comma-separated).
+fn submit<'a>(nik: &'a str, nama: &'a str, dokumen: &'a str) -> Vec<&'a str> {
+    vec![
+        "intake",
+        "submit",
+        "--nik",
+        nik,
+        "--nama",
+        nama,
+        "--dokumen",
+        dokumen,
+    ]
+}
+
 /// The word after `marker` in `s`.
 fn after<'s>(s: &'s str, marker: &str) -> &'s str {
     let rest = &s[s
@@ -137,17 +151,10 @@ fn one_berkas_walked_through_s01_by_hand() {
     let err = desk.refused(
         None,
         &[
-            "intake",
-            "submit",
-            "--nik",
-            &nik,
-            "--nama",
-            &nama,
-            "--dokumen",
-            "formulir_permohonan,fotokopi_kk",
-            "--wait",
-            "1",
-        ],
+            submit(&nik, &nama, "formulir_permohonan,fotokopi_kk"),
+            vec!["--wait", "1"],
+        ]
+        .concat(),
     );
     assert!(
         err.contains("no answer within 1s: see `ktpel intake list`"),
@@ -166,32 +173,15 @@ fn one_berkas_walked_through_s01_by_hand() {
     );
 
     // S01.1–S01.2 at the kecamatan desk.
-    let err = desk.refused(
-        None,
-        &[
-            "intake",
-            "submit",
-            "--nik",
-            &nik,
-            "--nama",
-            &nama,
-            "--dokumen",
-            "formulir_permohonan",
-        ],
-    );
+    let err = desk.refused(None, &submit(&nik, &nama, "formulir_permohonan"));
     assert!(err.contains("refused: missing documents"), "{err}");
     let err = desk.refused(
         None,
-        &[
-            "intake",
-            "submit",
-            "--nik",
+        &submit(
             "3273010101010009",
-            "--nama",
             "Nobody",
-            "--dokumen",
             "formulir_permohonan,fotokopi_kk",
-        ],
+        ),
     );
     assert!(
         err.contains("not registered in the population register"),
@@ -199,16 +189,7 @@ fn one_berkas_walked_through_s01_by_hand() {
     );
     let accepted = desk.ok(
         None,
-        &[
-            "intake",
-            "submit",
-            "--nik",
-            &nik,
-            "--nama",
-            &nama,
-            "--dokumen",
-            "formulir_permohonan,fotokopi_kk",
-        ],
+        &submit(&nik, &nama, "formulir_permohonan,fotokopi_kk"),
     );
     let nomor = after(&accepted, "accepted: berkas ").to_owned();
     assert!(desk.ok(None, &["intake", "list"]).contains(&nomor));
