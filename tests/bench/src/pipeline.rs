@@ -194,9 +194,10 @@ async fn s01(args: &Args) -> (Run, Traffic) {
     desks.abort();
     let _ = desks.await;
 
-    let latencies = latencies(&system.intake).await;
+    let timelines = timelines(&system.intake).await;
+    let latencies = latencies(&timelines);
     assert_eq!(latencies.len(), n, "every resident has a full timeline");
-    let legs = legs(&system.intake).await;
+    let legs = legs(&timelines);
     let traffic = traffic(&system).await;
     (
         Run {
@@ -261,26 +262,38 @@ async fn activated(intake: &DatabaseConnection) -> usize {
         .unwrap_or(0)
 }
 
-/// Per berkas: first timeline entry (the desk's submission received, S01.1–S01.2) to the
-/// `CARD_ACTIVATED` entry (S22.4), sorted.
-async fn latencies(intake: &DatabaseConnection) -> Vec<Duration> {
+type Timeline = Vec<ktpel_intake::store::timeline::Model>;
+
+/// Every berkas's timeline as intake recorded it, each in the order its steps were stamped
+/// (each entry is stamped where it happened — intake, the Pusat Data, a desk — and intake may
+/// hear of them out of order).
+async fn timelines(intake: &DatabaseConnection) -> Vec<Timeline> {
     use ktpel_intake::store::timeline;
-    let mut by_berkas: HashMap<String, (Option<chrono::DateTime<chrono::Utc>>, Option<_>)> =
-        HashMap::new();
+    let mut by_berkas: HashMap<String, Timeline> = HashMap::new();
     for t in timeline::Entity::find()
         .all(intake)
         .await
         .expect("timelines")
     {
-        let e = by_berkas.entry(t.nomor_berkas).or_default();
-        e.0 = Some(e.0.map_or(t.at, |first| first.min(t.at)));
-        if t.note.starts_with("CARD_ACTIVATED") {
-            e.1 = Some(t.at);
-        }
+        by_berkas.entry(t.nomor_berkas.clone()).or_default().push(t);
     }
-    let mut out: Vec<Duration> = by_berkas
-        .into_values()
-        .filter_map(|(first, done)| (done? - first?).to_std().ok())
+    let mut out: Vec<Timeline> = by_berkas.into_values().collect();
+    for t in &mut out {
+        t.sort_by_key(|e| e.at);
+    }
+    out
+}
+
+/// Per berkas: first timeline entry (the desk's submission received, S01.1–S01.2) to the
+/// `CARD_ACTIVATED` entry (S22.4), sorted.
+fn latencies(timelines: &[Timeline]) -> Vec<Duration> {
+    let mut out: Vec<Duration> = timelines
+        .iter()
+        .filter_map(|t| {
+            let first = t.first()?.at;
+            let done = t.iter().find(|e| e.note.starts_with("CARD_ACTIVATED"))?.at;
+            (done - first).to_std().ok()
+        })
         .collect();
     out.sort();
     out
@@ -289,18 +302,8 @@ async fn latencies(intake: &DatabaseConnection) -> Vec<Duration> {
 /// The median time of each leg of a berkas's way, from intake's timelines: where the time
 /// goes. Legs are listed in the order first seen; where berkas took their steps in different
 /// orders (the Pusat Data can answer before intake has archived the berkas), both appear.
-async fn legs(intake: &DatabaseConnection) -> Vec<(String, Duration)> {
+fn legs(timelines: &[Timeline]) -> Vec<(String, Duration)> {
     use ktpel_intake::store::timeline;
-    use sea_orm::QueryOrder;
-    let rows = timeline::Entity::find()
-        .order_by_asc(timeline::Column::Id)
-        .all(intake)
-        .await
-        .expect("timelines");
-    let mut by_berkas: HashMap<String, Vec<timeline::Model>> = HashMap::new();
-    for t in rows {
-        by_berkas.entry(t.nomor_berkas.clone()).or_default().push(t);
-    }
     let label = |t: &timeline::Model| match t.note.split_once(':') {
         Some((status, _)) if status.chars().all(|c| c.is_ascii_uppercase() || c == '_') => {
             format!("{} {status}", t.step)
@@ -309,10 +312,7 @@ async fn legs(intake: &DatabaseConnection) -> Vec<(String, Duration)> {
     };
     let mut order: Vec<String> = Vec::new();
     let mut samples: HashMap<String, Vec<Duration>> = HashMap::new();
-    for entries in by_berkas.values_mut() {
-        // Each entry is stamped where it happened (intake, the Pusat Data, a desk), and intake
-        // may hear of them out of order: legs follow the stamps, not the arrival.
-        entries.sort_by_key(|t| t.at);
+    for entries in timelines {
         for pair in entries.windows(2) {
             let leg = format!("{} → {}", label(&pair[0]), label(&pair[1]));
             let took = (pair[1].at - pair[0].at).to_std().unwrap_or_default();
