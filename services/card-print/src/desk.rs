@@ -141,7 +141,8 @@ fn require(s: &Session, role: Role) -> Result<(), DeskError> {
     }
 }
 
-fn biodata(j: &job::Model) -> Result<Biodata, DeskError> {
+/// The resident's biodata from SIAK, as the job keeps it.
+pub fn biodata(j: &job::Model) -> Result<Biodata, DeskError> {
     let value = j
         .biodata
         .clone()

@@ -83,12 +83,17 @@ pub async fn per_status<C: ConnectionTrait>(db: &C) -> Result<Vec<StatusCount>, 
         .await
 }
 
-/// Berkas per card status, by NIK (for tests and `ktpel demo`): status of the latest berkas.
-pub async fn status_of_nik<C: ConnectionTrait>(db: &C, nik: &str) -> Result<Option<String>, DbErr> {
-    Ok(berkas::Entity::find()
-        .filter(berkas::Column::Nik.eq(nik))
-        .order_by_desc(berkas::Column::CreatedAt)
-        .one(db)
-        .await?
-        .map(|b| b.status))
+/// How many berkas of these residents are in one of `statuses` (one query; for
+/// `ktpel demo`, which follows its own residents among whatever else intake holds).
+pub async fn count_in_status<C: ConnectionTrait>(
+    db: &C,
+    niks: &[String],
+    statuses: &[&str],
+) -> Result<u64, DbErr> {
+    use sea_orm::PaginatorTrait;
+    berkas::Entity::find()
+        .filter(berkas::Column::Nik.is_in(niks.iter().map(String::as_str)))
+        .filter(berkas::Column::Status.is_in(statuses.iter().copied()))
+        .count(db)
+        .await
 }

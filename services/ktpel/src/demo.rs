@@ -181,18 +181,13 @@ pub async fn run(residents: usize, region: KodeWilayah) -> Result<(), String> {
         send(m).await?;
     }
     scheduler.run_now();
+    let our_niks: Vec<String> = ours.iter().cloned().collect();
     let status_count = |wanted: &'static [&'static str]| {
-        let (db, ours) = (&intake_db, &ours);
+        let (db, niks) = (&intake_db, &our_niks);
         async move {
-            let mut n = 0;
-            for nik in ours {
-                if let Ok(Some(s)) = query::status_of_nik(db, nik).await
-                    && wanted.contains(&s.as_str())
-                {
-                    n += 1;
-                }
-            }
-            n
+            query::count_in_status(db, niks, wanted)
+                .await
+                .unwrap_or_default() as usize
         }
     };
     const AFTER_PRR: &[&str] = &["PRR", "CARD_PRINTED", "CARD_SHIPPED", "CARD_ACTIVATED"];

@@ -36,13 +36,13 @@ pub async fn run(cmd: EnrollCommand) -> Result<(), String> {
     let db = ktpel_store::open::<Migrator>(&settings.database)
         .await
         .map_err(|e| e.to_string())?;
-    let waiting = operator_inbox::Entity::find()
-        .order_by_asc(operator_inbox::Column::ReceivedAt)
-        .all(&db)
-        .await
-        .map_err(|e| e.to_string())?;
     match cmd {
         EnrollCommand::List => {
+            let waiting = operator_inbox::Entity::find()
+                .order_by_asc(operator_inbox::Column::ReceivedAt)
+                .all(&db)
+                .await
+                .map_err(|e| e.to_string())?;
             println!("{} berkas waiting at the operator", waiting.len());
             for w in waiting {
                 let nama = serde_json::from_value::<BerkasHandedOff>(w.handoff)
@@ -64,9 +64,10 @@ pub async fn run(cmd: EnrollCommand) -> Result<(), String> {
             no_sign_off,
             wait,
         } => {
-            let w = waiting
-                .into_iter()
-                .find(|w| w.nomor_berkas == nomor_berkas)
+            let w = operator_inbox::Entity::find_by_id(nomor_berkas.clone())
+                .one(&db)
+                .await
+                .map_err(|e| e.to_string())?
                 .ok_or_else(|| {
                     format!(
                         "berkas {nomor_berkas} is not waiting at the operator (see `ktpel enroll list`)"

@@ -98,13 +98,7 @@ pub async fn run(cmd: PrintCommand) -> Result<(), String> {
             let queue = desk::queue(&db).await.map_err(|e| e.to_string())?;
             println!("{} cards in the print queue", queue.len());
             for j in queue {
-                let nama = j
-                    .biodata
-                    .as_ref()
-                    .and_then(|b| b.get("nama"))
-                    .and_then(|n| n.as_str())
-                    .unwrap_or("?")
-                    .to_owned();
+                let nama = desk::biodata(&j).map(|b| b.nama).map_err(e)?;
                 println!("  {}  {}  berkas {}", j.nik, nama, j.nomor_berkas);
             }
         }
