@@ -4,18 +4,16 @@
 //! ppp. It prints how many berkas reached each stage and when, ending in `completed N/N`, or
 //! in where the rest are stuck.
 
-use crate::run::Process;
+use crate::run::{self, Process, ServiceName};
 use chrono::Utc;
-use ktpel_afis_sync::{AfisSync, AfisSyncSettings};
-use ktpel_biometric::{Biometric, BiometricSettings, station, store::operator_inbox};
+use ktpel_biometric::{station, store::operator_inbox};
 use ktpel_bus::{Broker, Outgoing, RoutingKey, Shutdown, Topology, publisher};
-use ktpel_card_print::{CardPrint, CardPrintSettings, desk as print_desk, operators};
+use ktpel_card_print::{CardPrintSettings, desk as print_desk, operators};
 use ktpel_contract::{berkas, enrollment::CAPTURED, registry::Biodata};
-use ktpel_distribution::{Distribution, DistributionSettings, desk as dist_desk, store::kartu};
+use ktpel_distribution::{desk as dist_desk, store::kartu};
 use ktpel_domain::{Dokumen, KodeWilayah, Nik};
-use ktpel_intake::{Intake, IntakeSettings, query};
-use ktpel_pusat_data::{PusatData, PusatDataSettings};
-use ktpel_registry::{Registry, RegistrySettings, seed};
+use ktpel_intake::query;
+use ktpel_registry::seed;
 use sea_orm::EntityTrait;
 use std::{
     collections::HashSet,
@@ -52,50 +50,29 @@ pub async fn run(residents: usize, region: KodeWilayah) -> Result<(), String> {
     let err = |e: &dyn std::fmt::Display| e.to_string();
 
     // Every service, as `ktpel up` runs them.
-    let registry = Registry::build(&load::<RegistrySettings>("registry")?, broker.clone())
-        .await
+    let built = run::build_all(&ServiceName::ALL, &broker).await?;
+    let db_of = |name: &str| {
+        built
+            .iter()
+            .find(|b| b.name == name)
+            .map(|b| b.db.clone())
+            .ok_or_else(|| format!("{name} was not built"))
+    };
+    let registry_db = db_of(ktpel_registry::SERVICE)?;
+    let intake_db = db_of(ktpel_intake::SERVICE)?;
+    let biometric_db = db_of(ktpel_biometric::SERVICE)?;
+    let print_db = db_of(ktpel_card_print::SERVICE)?;
+    let dist_db = db_of(ktpel_distribution::SERVICE)?;
+    let scheduler = built
+        .iter()
+        .find_map(|b| b.panel.as_ref())
+        .map(|p| p.scheduler.clone())
+        .ok_or("the NID Scheduler was not built")?;
+    // The print desk signs with the key card-print made or read at its build.
+    let key = load::<CardPrintSettings>(ktpel_card_print::SERVICE)?
+        .key()
         .map_err(|e| err(&e))?;
-    let intake = Intake::build(&load::<IntakeSettings>("intake")?, broker.clone())
-        .await
-        .map_err(|e| err(&e))?;
-    let biometric = Biometric::build(&load::<BiometricSettings>("biometric")?, broker.clone())
-        .await
-        .map_err(|e| err(&e))?;
-    let afis = AfisSync::build(&load::<AfisSyncSettings>("afis-sync")?, broker.clone())
-        .await
-        .map_err(|e| err(&e))?;
-    let pusat = PusatData::build(&load::<PusatDataSettings>("pusat-data")?, broker.clone())
-        .await
-        .map_err(|e| err(&e))?;
-    let print = CardPrint::build(&load::<CardPrintSettings>("card-print")?, broker.clone())
-        .await
-        .map_err(|e| err(&e))?;
-    let dist = Distribution::build(
-        &load::<DistributionSettings>("distribution")?,
-        broker.clone(),
-    )
-    .await
-    .map_err(|e| err(&e))?;
-    registry.declare().await.map_err(|e| err(&e))?;
-    intake.declare().await.map_err(|e| err(&e))?;
-    biometric.declare().await.map_err(|e| err(&e))?;
-    afis.declare().await.map_err(|e| err(&e))?;
-    pusat.declare().await.map_err(|e| err(&e))?;
-    print.declare().await.map_err(|e| err(&e))?;
-    dist.declare().await.map_err(|e| err(&e))?;
-    let (registry_db, intake_db, biometric_db) =
-        (registry.db.clone(), intake.db.clone(), biometric.db.clone());
-    let (print_db, key, dist_db) = (print.db.clone(), print.key.clone(), dist.db.clone());
-    let scheduler = afis.scheduler();
-    let mut tasks = vec![
-        tokio::spawn(registry.run(shutdown.clone())),
-        tokio::spawn(intake.run(shutdown.clone())),
-        tokio::spawn(biometric.run(shutdown.clone())),
-        tokio::spawn(afis.run(shutdown.clone())),
-        tokio::spawn(pusat.run(shutdown.clone())),
-        tokio::spawn(print.run(shutdown.clone())),
-    ];
-    tasks.push(tokio::spawn(dist.run(shutdown.clone())));
+    let tasks = run::spawn_all(built, &shutdown);
 
     // A population of its own for this run (fresh NIKs every time).
     let people = seed::generate(&region, residents, Utc::now().timestamp_millis() as u64)

@@ -14,6 +14,7 @@ use ktpel_registry::{Registry, RegistrySettings};
 use ktpel_settings::{AmqpSettings, TelemetrySettings, Validate};
 use sea_orm::DatabaseConnection;
 use std::{future::Future, net::SocketAddr, pin::Pin};
+use tokio::task::JoinHandle;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ServiceName {
@@ -53,11 +54,32 @@ impl ServiceName {
 type Task = Pin<Box<dyn Future<Output = ()> + Send>>;
 
 /// A service built and declared, ready to run.
-struct Built {
-    name: &'static str,
-    db: DatabaseConnection,
-    panel: Option<PanelSource>,
+pub(crate) struct Built {
+    pub(crate) name: &'static str,
+    pub(crate) db: DatabaseConnection,
+    /// The NID Scheduler's panel (and through it its controls), for afis-sync.
+    pub(crate) panel: Option<PanelSource>,
     run: Box<dyn FnOnce(Shutdown) -> Task + Send>,
+}
+
+/// Builds `services` from their own settings on the shared `broker`, in order.
+pub(crate) async fn build_all(
+    services: &[ServiceName],
+    broker: &Broker,
+) -> Result<Vec<Built>, String> {
+    let mut built = Vec::new();
+    for service in services {
+        built.push(build(*service, broker).await?);
+    }
+    Ok(built)
+}
+
+/// Starts every built service; each task ends after `shutdown`.
+pub(crate) fn spawn_all(built: Vec<Built>, shutdown: &Shutdown) -> Vec<JoinHandle<()>> {
+    built
+        .into_iter()
+        .map(|b| tokio::spawn((b.run)(shutdown.clone())))
+        .collect()
 }
 
 /// What `ktpel` needs of a service: the same shape for all (settings → build → declare →
@@ -182,10 +204,7 @@ async fn run(services: &[ServiceName], addr: SocketAddr, process: &str) -> Resul
     let telemetry =
         ktpel_telemetry::init(process, &settings.telemetry).map_err(|e| e.to_string())?;
     let broker = Broker::new(&settings.amqp.url, process);
-    let mut built = Vec::new();
-    for service in services {
-        built.push(build(*service, &broker).await?);
-    }
+    let built = build_all(services, &broker).await?;
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
@@ -197,10 +216,7 @@ async fn run(services: &[ServiceName], addr: SocketAddr, process: &str) -> Resul
     );
     tracing::info!(%addr, "status page on http://{addr}/");
     let web = tokio::spawn(http::serve(listener, status, shutdown.clone()));
-    let tasks: Vec<_> = built
-        .into_iter()
-        .map(|b| tokio::spawn((b.run)(shutdown.clone())))
-        .collect();
+    let tasks = spawn_all(built, &shutdown);
     wait_for_signal().await;
     tracing::info!("shutting down");
     shutdown.cancel();

@@ -1,6 +1,7 @@
 //! A person walks one berkas through S01 by hand with the `ktpel` command, against a real
 //! `ktpel up` (its own process, SQLite in a temporary directory, a fresh vhost): every desk
-//! command, each refusal a person can meet on the way, and Ctrl-C at the end.
+//! command, each refusal a person can meet on the way, and Ctrl-C at the end; and `ktpel demo`,
+//! which plays every desk itself.
 
 use ktpel_domain::KodeWilayah;
 use ktpel_tests::TestVhost;
@@ -373,4 +374,21 @@ fn one_berkas_walked_through_s01_by_hand() {
         std::thread::sleep(Duration::from_millis(100));
     };
     assert!(status.success(), "ktpel up exited with {status}");
+}
+
+#[test]
+fn the_demo_takes_its_residents_to_card_activated() {
+    let vhost = TestVhost::new();
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let desk = Desk {
+        dir: dir.path(),
+        amqp: vhost.url(),
+        url: String::new(),
+    };
+    let out = desk.ok(None, &["demo", "--residents", "3"]);
+    assert!(
+        out.contains("| handed over with a tanda terima: CARD_ACTIVATED (S22.4) | 3/3 |"),
+        "{out}"
+    );
+    assert!(out.trim_end().ends_with("completed 3/3"), "{out}");
 }
