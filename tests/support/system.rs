@@ -376,26 +376,23 @@ impl System {
             .await
             .expect("login");
         for job in &queue {
-            let chip = desk::encode(&self.card_print, &op, &self.dinas_key, &job.nik)
-                .await
-                .expect("encode");
-            desk::print(&self.card_print, &op, &job.nik)
-                .await
-                .expect("print");
-            desk::verify(&self.card_print, &op, &self.dinas_key, &job.nik, &chip)
-                .await
-                .expect("verify");
-            desk::approve(&self.card_print, "ktpel", &kasi, &job.nik)
-                .await
-                .expect("approve");
+            desk::make_card(
+                &self.card_print,
+                "ktpel",
+                &self.dinas_key,
+                &op,
+                &kasi,
+                &job.nik,
+            )
+            .await
+            .expect("encode, print, verify, approve");
         }
         queue.len()
     }
 
     /// S22 for every card that reached distribution: batches, receipt, hand-over.
     pub async fn distribute_all(&self) -> usize {
-        use ktpel_distribution::{desk, store::kartu};
-        use sea_orm::EntityTrait;
+        use ktpel_distribution::desk;
         let batches = desk::make_batches(&self.distribution, "ktpel", "petugas-1")
             .await
             .expect("make batches");
@@ -404,19 +401,14 @@ impl System {
                 .await
                 .expect("receipt");
         }
-        let mut handed = 0;
-        for c in kartu::Entity::find()
-            .all(&self.distribution)
+        let waiting = desk::awaiting_collection(&self.distribution)
             .await
-            .expect("cards")
-        {
-            if c.tanda_terima_by.is_none() && c.notified_at.is_some() {
-                desk::hand_over(&self.distribution, "ktpel", &c.nik, "ppp-sukasari", &c.nama)
-                    .await
-                    .expect("hand over");
-                handed += 1;
-            }
+            .expect("cards awaiting collection");
+        for c in &waiting {
+            desk::hand_over(&self.distribution, "ktpel", &c.nik, "ppp-sukasari", &c.nama)
+                .await
+                .expect("hand over");
         }
-        handed
+        waiting.len()
     }
 }

@@ -285,3 +285,20 @@ pub async fn approve(
     txn.commit().await?;
     Ok(())
 }
+
+/// S21.2–S21.4 and the check for one card, start to finish: the operator encodes, prints and
+/// verifies (reading back the chip just written), the kepala_seksi approves. What a desk
+/// with one card in hand does; it stops at the first refusal, leaving the card where it got.
+pub async fn make_card(
+    db: &DatabaseConnection,
+    exchange: &str,
+    key: &SigningKey,
+    operator: &Session,
+    kepala_seksi: &Session,
+    nik: &str,
+) -> Result<(), DeskError> {
+    let chip = encode(db, operator, key, nik).await?;
+    print(db, operator, nik).await?;
+    verify(db, operator, key, nik, &chip).await?;
+    approve(db, exchange, kepala_seksi, nik).await
+}

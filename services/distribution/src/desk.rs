@@ -177,3 +177,14 @@ pub async fn hand_over(
     txn.commit().await?;
     Ok(())
 }
+
+/// The cards at the kecamatan whose residents were told to collect and have not yet: who the
+/// ppp expects at the desk (S22.4).
+pub async fn awaiting_collection<C: ConnectionTrait>(db: &C) -> Result<Vec<kartu::Model>, DbErr> {
+    kartu::Entity::find()
+        .filter(kartu::Column::NotifiedAt.is_not_null())
+        .filter(kartu::Column::TandaTerimaBy.is_null())
+        .order_by_asc(kartu::Column::Nik)
+        .all(db)
+        .await
+}

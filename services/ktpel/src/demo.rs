@@ -210,16 +210,7 @@ pub async fn run(residents: usize, region: KodeWilayah) -> Result<(), String> {
     })
     .await;
     for job in in_queue().await {
-        let chip = print_desk::encode(&print_db, &op, &key, &job.nik)
-            .await
-            .map_err(|e| err(&e))?;
-        print_desk::print(&print_db, &op, &job.nik)
-            .await
-            .map_err(|e| err(&e))?;
-        print_desk::verify(&print_db, &op, &key, &job.nik, &chip)
-            .await
-            .map_err(|e| err(&e))?;
-        print_desk::approve(&print_db, &Topology::default().exchange, &kasi, &job.nik)
+        print_desk::make_card(&print_db, &exchange, &key, &op, &kasi, &job.nik)
             .await
             .map_err(|e| err(&e))?;
     }
@@ -245,7 +236,7 @@ pub async fn run(residents: usize, region: KodeWilayah) -> Result<(), String> {
             .count()
     };
     wait("at distribution", residents, start, in_distribution).await;
-    for b in dist_desk::make_batches(&dist_db, &Topology::default().exchange, "petugas-demo")
+    for b in dist_desk::make_batches(&dist_db, &exchange, "petugas-demo")
         .await
         .map_err(|e| err(&e))?
     {
@@ -262,21 +253,14 @@ pub async fn run(residents: usize, region: KodeWilayah) -> Result<(), String> {
         reached,
         at: start.elapsed(),
     });
-    for c in kartu::Entity::find()
-        .all(&dist_db)
+    for c in dist_desk::awaiting_collection(&dist_db)
         .await
         .map_err(|e| err(&e))?
     {
-        if ours.contains(&c.nik) && c.tanda_terima_by.is_none() && c.notified_at.is_some() {
-            dist_desk::hand_over(
-                &dist_db,
-                &Topology::default().exchange,
-                &c.nik,
-                "ppp-demo",
-                &c.nama,
-            )
-            .await
-            .map_err(|e| err(&e))?;
+        if ours.contains(&c.nik) {
+            dist_desk::hand_over(&dist_db, &exchange, &c.nik, "ppp-demo", &c.nama)
+                .await
+                .map_err(|e| err(&e))?;
         }
     }
     let done = wait("CARD_ACTIVATED", residents, start, || {
