@@ -110,6 +110,19 @@ fn submit<'a>(nik: &'a str, nama: &'a str, dokumen: &'a str) -> Vec<&'a str> {
     ]
 }
 
+/// `ktpel distribute hand-over` of `nik`'s card by ppp1, the tanda terima signed by `signed_by`.
+fn hand_over<'a>(nik: &'a str, signed_by: &'a str) -> Vec<&'a str> {
+    vec![
+        "distribute",
+        "hand-over",
+        nik,
+        "--ppp",
+        "ppp1",
+        "--signed-by",
+        signed_by,
+    ]
+}
+
 /// The word after `marker` in `s`.
 fn after<'s>(s: &'s str, marker: &str) -> &'s str {
     let rest = &s[s
@@ -279,18 +292,7 @@ fn one_berkas_walked_through_s01_by_hand() {
 
     // S22.
     desk.until(&["distribute", "list"], &nik);
-    let err = desk.refused(
-        None,
-        &[
-            "distribute",
-            "hand-over",
-            &nik,
-            "--ppp",
-            "ppp1",
-            "--signed-by",
-            &nama,
-        ],
-    );
+    let err = desk.refused(None, &hand_over(&nik, &nama));
     assert!(err.contains("has not reached the kecamatan yet"), "{err}");
     let batched = desk.ok(
         None,
@@ -314,31 +316,9 @@ fn one_berkas_walked_through_s01_by_hand() {
     desk.ok(None, &["distribute", "receive", &batch, "--ppp", "ppp1"]);
     let err = desk.refused(None, &["distribute", "receive", &batch, "--ppp", "ppp1"]);
     assert!(err.contains("already received by ppp1"), "{err}");
-    let err = desk.refused(
-        None,
-        &[
-            "distribute",
-            "hand-over",
-            &nik,
-            "--ppp",
-            "ppp1",
-            "--signed-by",
-            " ",
-        ],
-    );
+    let err = desk.refused(None, &hand_over(&nik, " "));
     assert!(err.contains("needs the name of who received"), "{err}");
-    desk.ok(
-        None,
-        &[
-            "distribute",
-            "hand-over",
-            &nik,
-            "--ppp",
-            "ppp1",
-            "--signed-by",
-            &nama,
-        ],
-    );
+    desk.ok(None, &hand_over(&nik, &nama));
 
     // "Where is berkas X?": at the end, with every hop.
     let shown = desk.until(
