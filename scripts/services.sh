@@ -1,7 +1,14 @@
 #!/usr/bin/env bash
 # Makes sure RabbitMQ and PostgreSQL answer on this machine, the way the tests and `ktpel up`
-# expect them: RabbitMQ on 127.0.0.1:5672 (guest/guest) with rabbitmqctl on PATH, PostgreSQL
-# on 127.0.0.1:5432 with a database `test` that user postgres (password postgres) can reach.
+# expect them: RabbitMQ on 127.0.0.1:5672 (guest/guest) with rabbitmqctl on PATH and the
+# management and shovel plugins on (sites are linked by shovels declared through the
+# management API), PostgreSQL on 127.0.0.1:5432 with a database `test` that user postgres
+# (password postgres) can reach.
+#
+# `services.sh site-broker` also starts a second RabbitMQ node of its own (node
+# `ktpel-site@localhost`, AMQP 127.0.0.1:5673, management 15673, data under
+# /var/tmp/ktpel-rabbitmq/), Debian's rabbitmq-server again, so that the tests link two real
+# brokers (a kecamatan's and a Dinas's) instead of two vhosts of one.
 #
 # A service that already answers is left alone. One that does not is started, and installed
 # from the distribution's packages first if it is missing (this needs root, or sudo).
@@ -34,6 +41,43 @@ rabbitmq() {
     wait_for 5672 RabbitMQ
   fi
   as_root rabbitmqctl -q await_startup
+  plugins rabbit@localhost
+}
+
+# The plugins a site's broker needs: shovels for the links, the management API to declare them.
+plugins() { # node
+  local wanted=(rabbitmq_management rabbitmq_shovel rabbitmq_shovel_management) missing=()
+  local enabled
+  enabled=$(as_root rabbitmq-plugins -n "$1" list -e -m 2>/dev/null || true)
+  for p in "${wanted[@]}"; do grep -qx "$p" <<<"$enabled" || missing+=("$p"); done
+  if ((${#missing[@]})); then
+    log "enabling ${missing[*]} on $1"
+    as_root rabbitmq-plugins -n "$1" -q enable "${missing[@]}" >/dev/null
+  fi
+}
+
+# A RabbitMQ node of its own: another site's broker on this machine.
+rabbitmq_node() { # name amqp-port management-port
+  local name=$1 port=$2 mgmt=$3
+  local base=/var/tmp/ktpel-rabbitmq/$1
+  command -v rabbitmq-server >/dev/null || install rabbitmq-server
+  if ! listening "$port"; then
+    log "starting RabbitMQ node $name@localhost on $port (management $mgmt)"
+    as_root mkdir -p "$base"
+    printf 'listeners.tcp.local = 127.0.0.1:%s\nmanagement.tcp.ip = 127.0.0.1\nmanagement.tcp.port = %s\n' \
+      "$port" "$mgmt" | as_root tee "$base/rabbitmq.conf" >/dev/null
+    echo '[rabbitmq_management,rabbitmq_shovel,rabbitmq_shovel_management].' |
+      as_root tee "$base/enabled_plugins" >/dev/null
+    if id rabbitmq >/dev/null 2>&1; then as_root chown -R rabbitmq:rabbitmq "$base"; fi
+    as_root env RABBITMQ_NODENAME="$name@localhost" RABBITMQ_NODE_PORT="$port" \
+      RABBITMQ_DIST_PORT=$((port + 20000)) RABBITMQ_CONFIG_FILE="$base/rabbitmq.conf" \
+      RABBITMQ_ENABLED_PLUGINS_FILE="$base/enabled_plugins" \
+      RABBITMQ_MNESIA_BASE="$base/mnesia" RABBITMQ_LOG_BASE="$base/log" \
+      rabbitmq-server -detached
+    wait_for "$port" "RabbitMQ node $name"
+  fi
+  as_root rabbitmqctl -n "$name@localhost" -q await_startup
+  wait_for "$mgmt" "the management API of $name"
 }
 
 postgres() {
@@ -56,6 +100,7 @@ postgres() {
 case "${1:-all}" in
   rabbitmq) rabbitmq ;;
   postgres) postgres ;;
+  site-broker) rabbitmq_node ktpel-site 5673 15673 ;;
   all) rabbitmq; postgres ;;
-  *) echo "usage: $0 [rabbitmq|postgres|all]" >&2; exit 2 ;;
+  *) echo "usage: $0 [rabbitmq|postgres|site-broker|all]" >&2; exit 2 ;;
 esac

@@ -9,56 +9,152 @@
 //! vhost) and `KTPEL_TEST_POSTGRES_URL` (default `postgres://postgres:postgres@127.0.0.1:5432/test`, a
 //! database the test user may connect to and create databases from). Vhosts are made with
 //! `rabbitmqctl`, which must run on the broker's machine.
+//!
+//! Tests of sites need a second broker, another site's: `KTPEL_TEST_SITE_AMQP_URL` (default
+//! `amqp://guest:guest@127.0.0.1:5673`), its node `KTPEL_TEST_SITE_NODE` (default
+//! `ktpel-site@localhost`) and its management API `KTPEL_TEST_SITE_MANAGEMENT_URL` (default
+//! `http://127.0.0.1:15673`); `scripts/services.sh site-broker` starts it.
 
 pub mod effects;
 pub mod proxy;
+pub mod sites;
 pub mod system;
+
+/// A RabbitMQ node the tests use: its AMQP URL (no vhost), its node name for `rabbitmqctl
+/// -n`, its management API.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TestBroker {
+    pub amqp: String,
+    pub node: Option<String>,
+    pub management: String,
+}
+
+impl TestBroker {
+    /// The machine's shared broker (a Dinas's, the Pusat Data's, or every place's).
+    pub fn shared() -> Self {
+        Self {
+            amqp: amqp_base(),
+            node: None,
+            management: std::env::var("KTPEL_TEST_MANAGEMENT_URL")
+                .unwrap_or_else(|_| "http://127.0.0.1:15672".into()),
+        }
+    }
+
+    /// The second node, another site's broker (a kecamatan's).
+    pub fn site() -> Self {
+        Self {
+            amqp: std::env::var("KTPEL_TEST_SITE_AMQP_URL")
+                .unwrap_or_else(|_| "amqp://guest:guest@127.0.0.1:5673".into())
+                .trim_end_matches('/')
+                .to_owned(),
+            node: Some(
+                std::env::var("KTPEL_TEST_SITE_NODE")
+                    .unwrap_or_else(|_| "ktpel-site@localhost".into()),
+            ),
+            management: std::env::var("KTPEL_TEST_SITE_MANAGEMENT_URL")
+                .unwrap_or_else(|_| "http://127.0.0.1:15673".into()),
+        }
+    }
+
+    /// The management API as the test's admin user.
+    pub fn management(&self) -> ktpel_site::Management {
+        let (user, password) = ktpel_site::settings::credentials_of(&self.amqp);
+        ktpel_site::Management::new(&self.management, &user, &password)
+    }
+
+    /// `host:port` of the AMQP listener.
+    pub fn addr(&self) -> std::net::SocketAddr {
+        let host = self
+            .amqp
+            .rsplit_once('@')
+            .map(|(_, h)| h)
+            .unwrap_or("127.0.0.1:5672");
+        host.parse().expect("the test AMQP URL names host:port")
+    }
+
+    fn rabbitmqctl(&self, args: &[&str]) {
+        let mut all = Vec::new();
+        if let Some(node) = &self.node {
+            all.extend(["-n", node.as_str()]);
+        }
+        all.extend_from_slice(args);
+        rabbitmqctl(&all)
+    }
+}
 
 use ktpel_store::DatabaseSettings;
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 use std::process::Command;
 use uuid::Uuid;
 
-/// A vhost of its own on the shared broker, deleted on drop.
+/// A vhost of its own on a test broker, deleted on drop.
 pub struct TestVhost {
     pub name: String,
+    pub broker: TestBroker,
 }
 
 impl TestVhost {
-    /// Creates `ktpel-test-<uuid>` and lets the test user in.
+    /// Creates `ktpel-test-<uuid>` on the shared broker and lets the test user in.
     pub fn new() -> Self {
+        Self::on(TestBroker::shared())
+    }
+
+    /// Creates `ktpel-test-<uuid>` on `broker` and lets the test user in.
+    pub fn on(broker: TestBroker) -> Self {
         let name = format!("ktpel-test-{}", Uuid::now_v7().simple());
-        rabbitmqctl(&["add_vhost", &name]);
-        rabbitmqctl(&[
+        broker.rabbitmqctl(&["add_vhost", &name]);
+        broker.rabbitmqctl(&[
             "set_permissions",
             "-p",
             &name,
-            &amqp_user(),
+            &user_of(&broker.amqp),
             ".*",
             ".*",
             ".*",
         ]);
-        Self { name }
+        Self { name, broker }
     }
 
     /// The AMQP URL of this vhost.
     pub fn url(&self) -> String {
-        format!("{}/{}", amqp_base(), self.name)
+        format!("{}/{}", self.broker.amqp, self.name)
     }
 
     /// The same vhost reached through `host:port` (a [`proxy::Proxy`]).
     pub fn url_via(&self, addr: std::net::SocketAddr) -> String {
-        let base = amqp_base();
-        let (scheme_user, _) = base
+        self.url_through(None, addr)
+    }
+
+    /// This vhost as `user:password` (another site's user) sees it, through `addr` if given.
+    pub fn url_as(&self, user: &str, password: &str) -> String {
+        format!(
+            "amqp://{user}:{password}@{}/{}",
+            self.broker.addr(),
+            self.name
+        )
+    }
+
+    fn url_through(&self, user: Option<(&str, &str)>, addr: std::net::SocketAddr) -> String {
+        let (scheme_user, _) = self
+            .broker
+            .amqp
             .rsplit_once('@')
             .expect("the test AMQP URL has user@host");
-        format!("{scheme_user}@{addr}/{}", self.name)
+        match user {
+            None => format!("{scheme_user}@{addr}/{}", self.name),
+            Some((u, p)) => format!("amqp://{u}:{p}@{addr}/{}", self.name),
+        }
+    }
+
+    /// This vhost as `user:password` sees it through `addr` (a [`proxy::Proxy`]).
+    pub fn url_as_via(&self, user: &str, password: &str, addr: std::net::SocketAddr) -> String {
+        self.url_through(Some((user, password)), addr)
     }
 
     /// Closes every client connection to this vhost from the broker side, as ops would with
     /// `rabbitmqctl close_all_connections`.
     pub fn close_all_connections(&self) {
-        rabbitmqctl(&[
+        self.broker.rabbitmqctl(&[
             "close_all_connections",
             "-p",
             &self.name,
@@ -75,9 +171,11 @@ impl Default for TestVhost {
 
 impl Drop for TestVhost {
     fn drop(&mut self) {
-        let _ = Command::new("rabbitmqctl")
-            .args(["-q", "delete_vhost", &self.name])
-            .output();
+        let mut cmd = Command::new("rabbitmqctl");
+        if let Some(node) = &self.broker.node {
+            cmd.args(["-n", node]);
+        }
+        let _ = cmd.args(["-q", "delete_vhost", &self.name]).output();
     }
 }
 
@@ -88,8 +186,7 @@ fn amqp_base() -> String {
         .to_owned()
 }
 
-fn amqp_user() -> String {
-    let base = amqp_base();
+fn user_of(base: &str) -> String {
     let after_scheme = base.split("://").nth(1).unwrap_or_default();
     after_scheme
         .split(['@', ':'])

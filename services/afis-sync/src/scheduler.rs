@@ -208,7 +208,8 @@ impl Scheduler {
         }
         if publisher.is_none() {
             let channel = self.pusat_data.channel().await?;
-            Topology::default().declare_exchanges(&channel).await?;
+            // The Pusat Data owns its exchange; a Dinas's user there may not declare it.
+            Topology::default().check_exchange(&channel).await?;
             *publisher = Some(Publisher::new(channel, crate::SERVICE).await?);
         }
         let publisher = publisher.as_ref().expect("set above");

@@ -112,6 +112,23 @@ impl Topology {
         .map_err(BusError::amqp("queue.bind"))
     }
 
+    /// Checks that the topic exchange exists, without declaring it (a passive declare needs
+    /// no `configure` permission): for a publisher on another site's broker, which owns its
+    /// exchanges, such as the NID Scheduler on the Pusat Data's.
+    pub async fn check_exchange(&self, ch: &Channel) -> Result<(), BusError> {
+        ch.exchange_declare(
+            ShortString::from(self.exchange.as_str()),
+            ExchangeKind::Topic,
+            ExchangeDeclareOptions {
+                passive: true,
+                ..Default::default()
+            },
+            FieldTable::default(),
+        )
+        .await
+        .map_err(BusError::amqp("exchange.declare passive"))
+    }
+
     /// Declares a consumer queue, its bindings and its dead-letter queue. Idempotent.
     pub async fn declare_queue(&self, ch: &Channel, spec: &QueueSpec) -> Result<(), BusError> {
         self.declare_exchanges(ch).await?;
@@ -145,6 +162,24 @@ impl Topology {
         quorum_queue(ch, &spec.name, args).await?;
         for pattern in &spec.bindings {
             bind(ch, &spec.name, &self.exchange, pattern).await?;
+        }
+        Ok(())
+    }
+
+    /// Declares a queue that only a shovel reads — a site's link to another site's broker
+    /// (`ktpel-site`) — and binds it to the topic exchange. Quorum and durable like every
+    /// queue here, but with no delivery limit and no dead-letter queue: a shovel never
+    /// rejects, it holds on until the other side confirms. Declares no exchange, so a site's
+    /// least-privileged user on another site's broker can run it. Idempotent.
+    pub async fn declare_link_queue(
+        &self,
+        ch: &Channel,
+        name: &str,
+        bindings: &[String],
+    ) -> Result<(), BusError> {
+        quorum_queue(ch, name, FieldTable::default()).await?;
+        for pattern in bindings {
+            bind(ch, name, &self.exchange, pattern).await?;
         }
         Ok(())
     }

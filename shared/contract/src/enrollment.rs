@@ -138,6 +138,10 @@ pub struct EnrollmentCreated {
     pub photo_sha256: String,
     pub fingerprints: Vec<FingerTemplate>,
     pub enrolled_at: DateTime<Utc>,
+    /// The kecamatan whose desk took the berkas: where the card's status goes back to.
+    /// Absent from older senders (the NID Scheduler's Co-Relation Id is used then).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kecamatan: Option<String>,
 }
 
 impl Message for EnrollmentCreated {

@@ -11,8 +11,8 @@ use ktpel_domain::{JenisKelamin, Nik};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-/// Routing subject of [`ResidentLookup`]: `registry.lookup.<prov>.<kab>.<kec>` (the NIK's
-/// kecamatan).
+/// Routing subject of [`ResidentLookup`]: `registry.lookup.<prov>.<kab>.<kec>` (the asking
+/// desk's kecamatan, so that a kecamatan's broker user may send it: topic permissions).
 pub const LOOKUP: &str = "registry.lookup";
 
 /// The subject intake asks its answers on.
@@ -25,8 +25,22 @@ pub const ANSWER_TO_CARD_PRINT: &str = "card_print.registry_answer";
 pub struct ResidentLookup {
     pub request_id: Uuid,
     pub nik: Nik,
-    /// The answer is published as `<reply_subject>.<prov>.<kab>.<kec>`.
+    /// The answer is published as `<reply_subject>.<reply_region>`.
     pub reply_subject: String,
+    /// The region the answer goes back to: the asking site's kecamatan, so that a Dinas
+    /// serving many kecamatan nodes answers only the one that asked. Absent in messages of
+    /// version 1 senders: the NIK's kecamatan then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_region: Option<String>,
+}
+
+impl ResidentLookup {
+    /// Where the answer goes: `reply_region`, or the NIK's kecamatan.
+    pub fn answer_region(&self) -> String {
+        self.reply_region
+            .clone()
+            .unwrap_or_else(|| self.nik.kecamatan().to_string())
+    }
 }
 
 impl Message for ResidentLookup {

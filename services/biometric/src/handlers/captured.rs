@@ -101,6 +101,7 @@ pub async fn handle<C: ConnectionTrait>(
         photo_sha256,
         fingerprints: c.fingerprints.clone(),
         enrolled_at: now,
+        kecamatan: Some(region.clone()),
     };
     outbox::enqueue(
         txn,

@@ -115,6 +115,8 @@ async fn status<C: ConnectionTrait>(
         request_id: uuid::Uuid::now_v7(),
         nik: s.nik.clone(),
         reply_subject: ANSWER_TO_CARD_PRINT.into(),
+        // Asked and answered at the Dinas: the NIK's kecamatan is as good as any.
+        reply_region: None,
     };
     let key = RoutingKey::regional(LOOKUP, &s.nik.kecamatan().to_string())
         .map_err(|e| HandlerError::permanent(e.to_string()))?;

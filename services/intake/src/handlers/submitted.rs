@@ -77,6 +77,7 @@ pub async fn handle<C: ConnectionTrait>(
         request_id,
         nik: m.nik.clone(),
         reply_subject: ANSWER_TO_INTAKE.to_owned(),
+        reply_region: Some(kecamatan.to_string()),
     };
     let id = m.submission_id.to_string();
     let msg = Outgoing::new(&lookup, key(LOOKUP, &kecamatan.to_string())?, &id, &id)?;

@@ -75,8 +75,10 @@ pub async fn handle<C: ConnectionTrait>(
                 .await?;
         }
     }
-    // Tell the Dinas: first SFE, then the verdict, in this order (one correlation id).
-    let key = RoutingKey::regional(CARD_STATUS, &r.co_relation_id)
+    // Tell the Dinas: first SFE, then the verdict, in this order (one correlation id), under
+    // the kecamatan that took the berkas, so the Dinas passes it down to that kecamatan only.
+    let region = e.kecamatan.as_deref().unwrap_or(&r.co_relation_id);
+    let key = RoutingKey::regional(CARD_STATUS, region)
         .map_err(|err| HandlerError::permanent(err.to_string()))?;
     for (status, note) in [
         (StatusKartu::Sfe, "received at the Pusat Data".to_owned()),

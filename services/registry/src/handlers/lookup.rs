@@ -28,7 +28,7 @@ pub async fn handle<C: ConnectionTrait>(
         nik: m.nik.clone(),
         resident,
     };
-    let key = RoutingKey::regional(&m.reply_subject, &m.nik.kecamatan().to_string())
+    let key = RoutingKey::regional(&m.reply_subject, &m.answer_region())
         .map_err(|e| HandlerError::permanent(format!("reply_subject: {e}")))?;
     let id = m.request_id.to_string();
     outbox::enqueue(txn, exchange, &Outgoing::new(&answer, key, &id, &id)?).await?;

@@ -1,0 +1,164 @@
+//! The `[site]` section of `config/ktpel.toml` (`KTPEL__SITE__…`).
+
+use crate::{link::Link, management::Management, site::Site};
+use serde::{Deserialize, Serialize};
+
+/// Which site this process is, and how it reaches the site above it.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SiteSettings {
+    /// `all` (every place on one broker: the laptop default), `kecamatan:<code>`,
+    /// `dinas:<code>` or `pusat-data`.
+    pub name: Site,
+    /// The parent's AMQP URL (a kecamatan's Dinas, a Dinas's Pusat Data) as this site's broker
+    /// reaches it, with this site's user on the parent (`ktpel site grant` makes it). Needed
+    /// by a kecamatan and a Dinas. A secret: shown only without its password.
+    pub parent_url: Option<String>,
+    /// This site's broker's management API, where the links (shovels) are declared. Its
+    /// credentials are those of `amqp.url`.
+    pub management_url: String,
+    /// Seconds a link waits before it dials again after a drop.
+    pub reconnect_seconds: u32,
+}
+
+impl Default for SiteSettings {
+    fn default() -> Self {
+        Self {
+            name: Site::ALL,
+            parent_url: None,
+            management_url: "http://127.0.0.1:15672".into(),
+            reconnect_seconds: 5,
+        }
+    }
+}
+
+impl std::fmt::Debug for SiteSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SiteSettings")
+            .field("name", &self.name)
+            .field(
+                "parent_url",
+                &self.parent_url.as_deref().map(ktpel_store::redact),
+            )
+            .field("management_url", &self.management_url)
+            .field("reconnect_seconds", &self.reconnect_seconds)
+            .finish()
+    }
+}
+
+/// Why the `[site]` section makes no sense.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("configuration key `{key}` is invalid: {reason}")]
+pub struct SiteSettingsError {
+    pub key: &'static str,
+    pub reason: String,
+}
+
+impl SiteSettings {
+    /// Checks the section: a site with a parent needs the parent's URL.
+    pub fn check(&self) -> Result<(), SiteSettingsError> {
+        match (&self.parent_url, self.name.parent()) {
+            (None, Some(parent)) => Err(SiteSettingsError {
+                key: "site.parent_url",
+                reason: format!(
+                    "site {} links to {parent}: give that broker's amqp(s):// URL",
+                    self.name
+                ),
+            }),
+            (Some(url), _) if !(url.starts_with("amqp://") || url.starts_with("amqps://")) => {
+                Err(SiteSettingsError {
+                    key: "site.parent_url",
+                    reason: format!("`{}` is not an amqp:// URL", ktpel_store::redact(url)),
+                })
+            }
+            _ if !(self.management_url.starts_with("http://")
+                || self.management_url.starts_with("https://")) =>
+            {
+                Err(SiteSettingsError {
+                    key: "site.management_url",
+                    reason: format!("`{}` is not an http(s):// URL", self.management_url),
+                })
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// This site's link to its parent, if it has one; `amqp_url` is this site's own broker.
+    pub fn link(&self, amqp_url: &str) -> Option<Link> {
+        let parent_url = self.parent_url.clone()?;
+        self.name.parent()?;
+        Some(Link {
+            site: self.name,
+            parent_url,
+            local_vhost: vhost_of(amqp_url),
+            reconnect_seconds: self.reconnect_seconds,
+        })
+    }
+
+    /// This site's management API, with the credentials of `amqp_url`.
+    pub fn management(&self, amqp_url: &str) -> Management {
+        let (user, password) = credentials_of(amqp_url);
+        Management::new(&self.management_url, &user, &password)
+    }
+}
+
+/// The vhost of an AMQP URL (`/` when it names none).
+pub fn vhost_of(amqp_url: &str) -> String {
+    amqp_url
+        .parse::<lapin::uri::AMQPUri>()
+        .map(|u| u.vhost)
+        .unwrap_or_else(|_| "/".into())
+}
+
+/// The user and password of an AMQP URL (RabbitMQ's `guest`/`guest` when it names none).
+pub fn credentials_of(amqp_url: &str) -> (String, String) {
+    amqp_url
+        .parse::<lapin::uri::AMQPUri>()
+        .map(|u| (u.authority.userinfo.username, u.authority.userinfo.password))
+        .unwrap_or_else(|_| ("guest".into(), "guest".into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_kecamatan_needs_its_dinas() {
+        let s = SiteSettings {
+            name: "kecamatan:32.73.01".parse().unwrap(),
+            ..Default::default()
+        };
+        let e = s.check().unwrap_err();
+        assert_eq!(e.key, "site.parent_url");
+        assert!(e.reason.contains("dinas:32.73"), "{e}");
+        let s = SiteSettings {
+            parent_url: Some("http://dinas".into()),
+            ..s
+        };
+        assert_eq!(s.check().unwrap_err().key, "site.parent_url");
+        assert!(SiteSettings::default().check().is_ok());
+    }
+
+    #[test]
+    fn the_parent_password_never_shows() {
+        let s = SiteSettings {
+            name: "kecamatan:32.73.01".parse().unwrap(),
+            parent_url: Some("amqp://kecamatan-32.73.01:s3cret@dinas:5672/ktpel".into()),
+            ..Default::default()
+        };
+        assert!(!format!("{s:?}").contains("s3cret"));
+        let link = s.link("amqp://guest:guest@127.0.0.1:5672/kec").unwrap();
+        assert!(!format!("{link:?}").contains("s3cret"));
+        assert_eq!(link.local_vhost, "kec");
+    }
+
+    #[test]
+    fn urls_give_their_vhost_and_credentials() {
+        assert_eq!(vhost_of("amqp://a:b@h:1/%2f"), "/");
+        assert_eq!(vhost_of("amqp://a:b@h:1/ktpel-dinas"), "ktpel-dinas");
+        assert_eq!(
+            credentials_of("amqp://a:b%40c@h:1/x"),
+            ("a".into(), "b@c".into())
+        );
+    }
+}
