@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# The test command of the README: brings up RabbitMQ and PostgreSQL if they are not running
-# (installing them if missing), then runs every test of the workspace against them and ends
+# The test command of the README: brings up RabbitMQ (and a second node of it, another
+# site's broker) and PostgreSQL if they are not running (installing them if missing), then runs every test of the workspace against them and ends
 # with one line that sums up every test binary: `tests: N passed, M failed`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/services.sh all
+scripts/services.sh site-broker   # a second RabbitMQ node: the tests link two sites' brokers
 export KTPEL_TEST_POSTGRES_URL=${KTPEL_TEST_POSTGRES_URL:-postgres://postgres:postgres@127.0.0.1:5432/test}
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

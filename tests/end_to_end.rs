@@ -3,7 +3,10 @@
 
 use ktpel_domain::KodeWilayah;
 use ktpel_intake::{query, store::berkas};
-use ktpel_tests::{Backend, eventually, system::System};
+use ktpel_tests::{
+    Backend, eventually,
+    system::{Layout, System},
+};
 use sea_orm::{EntityTrait, PaginatorTrait};
 use std::time::Duration;
 
@@ -22,10 +25,59 @@ where
 }
 
 async fn s01_for_50_residents(backend: Backend) {
+    s01_for_50_residents_in(Layout::OneBroker, backend).await;
+}
+
+/// S01 with the kecamatan on one broker and the Dinas and the Pusat Data on another, linked by
+/// shovels (issue 7, test 1).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn s01_for_50_residents_across_sites() {
+    let system = s01_for_50_residents_in(Layout::Sites, Backend::Postgres).await;
+    // Nothing died on the way, at any site, and nothing waits to cross.
+    for (vhost, queues) in [
+        (
+            &system.vhost,
+            &[
+                ktpel_intake::startup::QUEUE,
+                ktpel_biometric::startup::QUEUE,
+            ][..],
+        ),
+        (
+            &system.other_vhosts[0],
+            &[
+                ktpel_registry::startup::QUEUE,
+                ktpel_afis_sync::startup::QUEUE,
+                ktpel_card_print::startup::QUEUE,
+                ktpel_distribution::startup::QUEUE,
+            ][..],
+        ),
+        (
+            &system.other_vhosts[1],
+            &[ktpel_pusat_data::startup::QUEUE][..],
+        ),
+    ] {
+        let broker = ktpel_bus::Broker::new(vhost.url(), "test-check");
+        for queue in queues {
+            let dlq = ktpel_bus::topology::dead_letter_queue(queue);
+            assert_eq!(broker.queue_depth(&dlq).await.unwrap(), 0, "{dlq}");
+        }
+        broker.close().await;
+    }
+    assert_eq!(
+        system
+            .broker
+            .queue_depth(ktpel_site::link::UPLINK_QUEUE)
+            .await
+            .unwrap(),
+        0
+    );
+}
+
+async fn s01_for_50_residents_in(layout: Layout, backend: Backend) -> System {
     let people =
         ktpel_registry::seed::generate(&KodeWilayah::parse("32.73.01").unwrap(), RESIDENTS, 7)
             .unwrap();
-    let system = System::start(backend, &people).await;
+    let system = System::start_in(layout, backend, &people).await;
     let n = RESIDENTS as u64;
 
     system.submit_all(&people).await;
@@ -136,6 +188,7 @@ async fn s01_for_50_residents(backend: Backend) {
         );
     }
     assert_eq!(system.panel.panel().await.records_sent_after_restart, n);
+    system
 }
 
 // The biometric service dies in the middle of the 50 enrollments and is started again: all

@@ -1,11 +1,21 @@
 //! Sites on brokers of their own, linked by RabbitMQ shovels: least privilege between sites.
 
 use ktpel_bus::{
-    Broker, Outgoing, RoutingKey,
+    Broker, Outgoing, QueueSpec, RoutingKey, Shutdown, Topology,
     publisher::{Publication, Publisher},
 };
+use ktpel_contract::{
+    berkas::{self, BerkasSubmitted},
+    enrollment::{CARD_STATUS, CardStatusChanged},
+    registry::Biodata,
+};
+use ktpel_domain::{Dokumen, KodeWilayah, StatusKartu};
+use ktpel_intake::{Intake, IntakeSettings, store::berkas as berkas_store};
+use ktpel_registry::{Registry, RegistrySettings};
 use ktpel_site::{Site, link::downlink_queue};
-use ktpel_tests::{TestVhost, sites};
+use ktpel_tests::{TestBroker, TestDatabase, TestVhost, eventually, next_message, sites};
+use sea_orm::{EntityTrait, PaginatorTrait};
+use std::time::Duration;
 
 #[derive(serde::Serialize, serde::Deserialize)]
 struct Probe {
@@ -97,4 +107,210 @@ async fn a_kecamatan_may_not_publish_or_read_for_another() {
         let e = refused.expect_err(&format!("reading {queue} must be refused"));
         assert!(e.contains("ACCESS_REFUSED"), "{queue}: {e}");
     }
+}
+
+/// A kecamatan node for [`each_kecamatan_gets_back_only_its_own`]: its intake on a vhost of
+/// the second broker, linked to the Dinas, and a queue that keeps whatever comes down.
+struct Kecamatan {
+    site: Site,
+    vhost: TestVhost,
+    intake: sea_orm::DatabaseConnection,
+    broker: Broker,
+    _db: TestDatabase,
+    _user: sites::SiteUser,
+}
+
+const CAME_DOWN: &str = "test.came_down";
+
+impl Kecamatan {
+    async fn start(dinas: &TestVhost, code: &str, shutdown: &Shutdown) -> Self {
+        let site: Site = format!("kecamatan:{code}").parse().unwrap();
+        let vhost = TestVhost::on(TestBroker::site());
+        let db = TestDatabase::sqlite();
+        let broker = Broker::new(vhost.url(), format!("intake-{code}"));
+        let intake = Intake::build(
+            &IntakeSettings {
+                database: db.settings.clone(),
+                region: Some(code.into()),
+                ..Default::default()
+            },
+            broker.clone(),
+        )
+        .await
+        .unwrap();
+        intake.declare().await.unwrap();
+        let ch = broker.channel().await.unwrap();
+        Topology::default()
+            .declare_queue(
+                &ch,
+                &QueueSpec::new(
+                    CAME_DOWN,
+                    ["intake.registry_answer.#".into(), "card.status.#".into()],
+                ),
+            )
+            .await
+            .unwrap();
+        let db_conn = intake.db.clone();
+        tokio::spawn(intake.run(shutdown.clone()));
+        let user = sites::grant(dinas, &site).await;
+        sites::link(&vhost, &site, dinas.url_as(&user.name, &user.password)).await;
+        Self {
+            site,
+            vhost,
+            intake: db_conn,
+            broker,
+            _db: db,
+            _user: user,
+        }
+    }
+
+    /// The routing keys of everything that came down to this kecamatan so far.
+    async fn came_down(&self) -> Vec<String> {
+        let mut keys = Vec::new();
+        while let Some(m) = next_message(&self.broker, CAME_DOWN, Duration::from_millis(300)).await
+        {
+            keys.push(m.delivery.routing_key.to_string());
+        }
+        keys
+    }
+}
+
+fn submission(r: &Biodata, desk: &str) -> BerkasSubmitted {
+    BerkasSubmitted {
+        submission_id: uuid::Uuid::now_v7(),
+        sop: "S01".parse().unwrap(),
+        nik: r.nik.clone(),
+        nama: r.nama.clone(),
+        dokumen: vec![Dokumen::FormulirPermohonan, Dokumen::FotokopiKk],
+        kecamatan: desk.into(),
+        petugas: format!("ppp-{desk}"),
+        diterima_pada: chrono::Utc::now(),
+    }
+}
+
+/// Two kecamatan nodes on one Dinas (issue 7, test 3): SIAK's answers and the cards' statuses
+/// go back only to the kecamatan whose desk sent the berkas — also for a resident whose NIK
+/// was issued in the other kecamatan.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_kecamatan_gets_back_only_its_own() {
+    ktpel_tests::telemetry();
+    let shutdown = Shutdown::new();
+    let _stop = shutdown.clone().drop_guard();
+    let dinas = TestVhost::new();
+    let registry_db = TestDatabase::sqlite();
+    let people = |code: &str, n, seed| {
+        ktpel_registry::seed::generate(&KodeWilayah::parse(code).unwrap(), n, seed).unwrap()
+    };
+    let (sukasari_people, coblong_people) = (people("32.73.01", 4, 1), people("32.73.02", 3, 2));
+    let registry = Registry::build(
+        &RegistrySettings {
+            database: registry_db.settings.clone(),
+            region: Some("32.73".into()),
+            ..Default::default()
+        },
+        Broker::new(dinas.url(), "registry"),
+    )
+    .await
+    .unwrap();
+    ktpel_registry::seed::store(&registry.db, &sukasari_people)
+        .await
+        .unwrap();
+    ktpel_registry::seed::store(&registry.db, &coblong_people)
+        .await
+        .unwrap();
+    registry.declare().await.unwrap();
+    tokio::spawn(registry.run(shutdown.clone()));
+
+    let sukasari = Kecamatan::start(&dinas, "32.73.01", &shutdown).await;
+    let coblong = Kecamatan::start(&dinas, "32.73.02", &shutdown).await;
+    // The last Sukasari resident has moved and applies at Coblong's desk.
+    let (stays, moved) = sukasari_people.split_at(3);
+    let desk = |k: &Kecamatan| Broker::new(k.vhost.url(), "desk");
+    for (k, residents) in [
+        (&sukasari, stays),
+        (&coblong, &coblong_people[..]),
+        (&coblong, moved),
+    ] {
+        let code = k.site.code().unwrap().to_string();
+        let b = desk(k);
+        for r in residents {
+            let m = Outgoing::new(
+                &submission(r, &code),
+                RoutingKey::regional(berkas::SUBMITTED, &code).unwrap(),
+                "t",
+                "t",
+            )
+            .unwrap();
+            publish(&b, &m).await.unwrap();
+        }
+        b.close().await;
+    }
+    let accepted = |k: &Kecamatan, n: u64| {
+        let db = k.intake.clone();
+        async move {
+            eventually(Duration::from_secs(30), || async {
+                berkas_store::Entity::find().count(&db).await.unwrap() == n
+            })
+            .await
+        }
+    };
+    assert!(accepted(&sukasari, 3).await, "Sukasari accepted its 3");
+    assert!(accepted(&coblong, 4).await, "Coblong accepted its 4");
+    let niks = |k: &Kecamatan| {
+        let db = k.intake.clone();
+        async move {
+            let mut v: Vec<String> = berkas_store::Entity::find()
+                .all(&db)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|b| b.nik)
+                .collect();
+            v.sort();
+            v
+        }
+    };
+    let expect = |rs: &[&Biodata]| {
+        let mut v: Vec<String> = rs.iter().map(|r| r.nik.to_string()).collect();
+        v.sort();
+        v
+    };
+    assert_eq!(
+        niks(&sukasari).await,
+        expect(&stays.iter().collect::<Vec<_>>())
+    );
+    assert_eq!(
+        niks(&coblong).await,
+        expect(&coblong_people.iter().chain(moved).collect::<Vec<_>>())
+    );
+
+    // The Dinas announces a card for each kecamatan, as card-print does.
+    let at_dinas = Broker::new(dinas.url(), "card-print");
+    for (code, r) in [("32.73.01", &stays[0]), ("32.73.02", &moved[0])] {
+        let status = CardStatusChanged {
+            nik: r.nik.clone(),
+            nomor_berkas: format!("{}-test", code.replace('.', "")),
+            status: StatusKartu::CardPrinted,
+            note: "printed".into(),
+            at: chrono::Utc::now(),
+        };
+        let key = RoutingKey::regional(CARD_STATUS, code).unwrap();
+        publish(&at_dinas, &Outgoing::new(&status, key, "t", "t").unwrap())
+            .await
+            .unwrap();
+    }
+    at_dinas.close().await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    for (k, answers) in [(&sukasari, 3), (&coblong, 4)] {
+        let code = k.site.code().unwrap().to_string();
+        let keys = k.came_down().await;
+        assert!(
+            keys.iter().all(|key| key.ends_with(&code)),
+            "{code} got another kecamatan's: {keys:?}"
+        );
+        let count = |subject: &str| keys.iter().filter(|k| k.starts_with(subject)).count();
+        assert_eq!(count("intake.registry_answer"), answers, "{code}: {keys:?}");
+        assert_eq!(count(CARD_STATUS), 1, "{code}: {keys:?}");
+    }
+    shutdown.cancel();
 }

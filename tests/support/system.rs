@@ -1,14 +1,35 @@
-//! The services of the system, started together on one test vhost, each with its own fresh
-//! database, talking only through the broker — the way `ktpel up` runs them, minus HTTP.
+//! The services of the system, started together, each with its own fresh database, talking
+//! only through the broker — the way `ktpel up` runs them, minus HTTP: on one test vhost
+//! ([`Layout::OneBroker`]) or as three sites on brokers of their own, linked by shovels
+//! ([`Layout::Sites`]).
 
-use crate::{Backend, TestDatabase, TestVhost};
+use crate::{Backend, TestBroker, TestDatabase, TestVhost, sites};
 use ktpel_bus::{Broker, Shutdown};
 use ktpel_contract::registry::Biodata;
 use sea_orm::DatabaseConnection;
 
-/// A running system; dropping it stops the services and removes vhost and databases.
+/// Where the services run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// Every service on one vhost of the shared broker, as `ktpel up` runs them.
+    OneBroker,
+    /// The kecamatan 32.73.01 (intake, biometric) on the second broker; the Dinas 32.73
+    /// (registry, the NID Scheduler, card-print, distribution) and the Pusat Data each on a
+    /// vhost of its own on the shared broker. The kecamatan links to the Dinas and the Dinas
+    /// to the Pusat Data with shovels, each site with its least-privileged user up there.
+    Sites,
+}
+
+/// A running system; dropping it stops the services and removes vhosts and databases.
 pub struct System {
+    /// The vhost of the desks and stations the test acts as (the kecamatan's, with sites),
+    /// where intake and biometric run.
     pub vhost: TestVhost,
+    /// The Dinas's and the Pusat Data's vhosts, with [`Layout::Sites`].
+    pub other_vhosts: Vec<TestVhost>,
+    /// The sites' links, with [`Layout::Sites`]: the kecamatan's, then the Dinas's.
+    pub links: Vec<ktpel_site::Link>,
+    _site_users: Vec<sites::SiteUser>,
     /// Used by the test to publish and inspect; services have their own connections.
     pub broker: Broker,
     pub shutdown: Shutdown,
@@ -57,27 +78,53 @@ pub const TEST_SEAL_KEY: &str = "0123456789abcdef0123456789abcdef0123456789abcde
 
 impl System {
     /// Starts every service — registry, intake, biometric, the NID Scheduler, the Pusat Data,
-    /// card-print and distribution — with `residents` in SIAK.
+    /// card-print and distribution — on one broker, with `residents` in SIAK.
     pub async fn start(backend: Backend, residents: &[Biodata]) -> Self {
+        Self::start_in(Layout::OneBroker, backend, residents).await
+    }
+
+    /// Starts every service laid out as `layout`, with `residents` in SIAK.
+    pub async fn start_in(layout: Layout, backend: Backend, residents: &[Biodata]) -> Self {
         crate::telemetry();
-        let vhost = TestVhost::new();
         let shutdown = Shutdown::new();
+        let sites = match layout {
+            Layout::OneBroker => None,
+            Layout::Sites => Some(Sites::start().await),
+        };
+        let vhost = match layout {
+            Layout::OneBroker => TestVhost::new(),
+            Layout::Sites => TestVhost::on(TestBroker::site()),
+        };
+        let (kecamatan_url, dinas_url, pusat_data_url) = match &sites {
+            None => (vhost.url(), vhost.url(), vhost.url()),
+            Some(s) => (vhost.url(), s.dinas.url(), s.pusat_data.url()),
+        };
+        // Regions: the kecamatan's services serve it, the Dinas's its kabupaten/kota.
+        let (kecamatan_region, dinas_region, co_relation_id) = match layout {
+            Layout::OneBroker => (None, None, "32.73.01"),
+            Layout::Sites => (
+                Some("32.73.01".to_owned()),
+                Some("32.73".to_owned()),
+                "32.73",
+            ),
+        };
         let mut databases = Vec::new();
         let db = || async {
             let d = TestDatabase::new(backend).await;
             let settings = d.settings.clone();
             (d, settings)
         };
-        let connect = |name: &str| Broker::new(vhost.url(), name.to_owned());
+        let connect_to = |url: &str, name: &str| Broker::new(url, name.to_owned());
 
         let (d, database) = db().await;
         databases.push(d);
         let registry = ktpel_registry::Registry::build(
             &ktpel_registry::RegistrySettings {
                 database,
+                region: dinas_region.clone(),
                 ..Default::default()
             },
-            connect("registry"),
+            connect_to(&dinas_url, "registry"),
         )
         .await
         .expect("registry builds");
@@ -90,9 +137,10 @@ impl System {
         let intake = ktpel_intake::Intake::build(
             &ktpel_intake::IntakeSettings {
                 database,
+                region: kecamatan_region.clone(),
                 ..Default::default()
             },
-            connect("intake"),
+            connect_to(&kecamatan_url, "intake"),
         )
         .await
         .expect("intake builds");
@@ -101,10 +149,11 @@ impl System {
         databases.push(d);
         let biometric_settings = ktpel_biometric::BiometricSettings {
             database,
+            region: kecamatan_region.clone(),
             encryption_key: Some(TEST_SEAL_KEY.into()),
             ..Default::default()
         };
-        let biometric_broker = connect("biometric");
+        let biometric_broker = connect_to(&kecamatan_url, "biometric");
         let biometric =
             ktpel_biometric::Biometric::build(&biometric_settings, biometric_broker.clone())
                 .await
@@ -117,24 +166,34 @@ impl System {
                 database,
                 ..Default::default()
             },
-            connect("pusat-data"),
+            connect_to(&pusat_data_url, "pusat-data"),
         )
         .await
         .expect("pusat-data builds");
 
         let (d, database) = db().await;
         databases.push(d);
-        let pusat_data_link = crate::proxy::Proxy::start("127.0.0.1:5672".parse().unwrap()).await;
+        let pusat_data_link = crate::proxy::Proxy::start(TestBroker::shared().addr()).await;
+        // The NID Scheduler reaches the Pusat Data's broker through the proxy: as the Dinas's
+        // own user there with sites, as the test's user on one broker.
+        let scheduler_url = match &sites {
+            None => vhost.url_via(pusat_data_link.addr),
+            Some(s) => s.pusat_data.url_as_via(
+                &s.dinas_user.name,
+                &s.dinas_user.password,
+                pusat_data_link.addr,
+            ),
+        };
         let afis = ktpel_afis_sync::AfisSync::build_with(
             &ktpel_afis_sync::AfisSyncSettings {
                 database,
-                co_relation_id: "32.73.01".into(),
+                co_relation_id: co_relation_id.into(),
                 interval_seconds: 1,
                 ..Default::default()
             },
-            connect("afis-sync"),
+            connect_to(&dinas_url, "afis-sync"),
             Broker::with_backoff(
-                vhost.url_via(pusat_data_link.addr),
+                scheduler_url,
                 "afis-sync-pusat-data",
                 backon::ExponentialBuilder::default()
                     .with_max_delay(std::time::Duration::from_millis(500))
@@ -149,10 +208,11 @@ impl System {
         let card_print = ktpel_card_print::CardPrint::build(
             &ktpel_card_print::CardPrintSettings {
                 database,
+                region: dinas_region.clone(),
                 signing_key: Some(TEST_SEAL_KEY.into()),
                 ..Default::default()
             },
-            connect("card-print"),
+            connect_to(&dinas_url, "card-print"),
         )
         .await
         .expect("card-print builds");
@@ -162,9 +222,10 @@ impl System {
         let distribution = ktpel_distribution::Distribution::build(
             &ktpel_distribution::DistributionSettings {
                 database,
+                region: dinas_region.clone(),
                 ..Default::default()
             },
-            connect("distribution"),
+            connect_to(&dinas_url, "distribution"),
         )
         .await
         .expect("distribution builds");
@@ -211,9 +272,16 @@ impl System {
         let biometric_task = tokio::spawn(biometric.run(biometric_stop.clone()));
         tokio::spawn(afis.run(shutdown.clone()));
         tokio::spawn(pusat_data.run(shutdown.clone()));
-        let broker = connect("test");
+        let (other_vhosts, links, site_users) = match sites {
+            None => Default::default(),
+            Some(s) => s.link(&vhost).await,
+        };
+        let broker = connect_to(&kecamatan_url, "test");
         Self {
             vhost,
+            other_vhosts,
+            links,
+            _site_users: site_users,
             broker,
             shutdown,
             registry: dbs.0,
@@ -273,6 +341,63 @@ impl System {
         use std::sync::atomic::Ordering::Relaxed;
         self.sent.messages.fetch_add(1, Relaxed);
         self.sent.bytes.fetch_add(msg.body.len() as u64, Relaxed);
+    }
+}
+
+/// The Dinas and the Pusat Data of [`Layout::Sites`], before the services start.
+struct Sites {
+    dinas: TestVhost,
+    pusat_data: TestVhost,
+    /// The Dinas's user on the Pusat Data's broker (its NID Scheduler and its downlink).
+    dinas_user: sites::SiteUser,
+}
+
+impl Sites {
+    async fn start() -> Self {
+        let (dinas, pusat_data) = (TestVhost::new(), TestVhost::new());
+        // The Pusat Data declares its exchanges before anyone is let in.
+        let admin = Broker::new(pusat_data.url(), "test-admin");
+        let ch = admin.channel().await.expect("channel");
+        ktpel_bus::Topology::default()
+            .declare_exchanges(&ch)
+            .await
+            .expect("declare the Pusat Data's exchanges");
+        admin.close().await;
+        let dinas_user = sites::grant(&pusat_data, &"dinas:32.73".parse().unwrap()).await;
+        Self {
+            dinas,
+            pusat_data,
+            dinas_user,
+        }
+    }
+
+    /// Lets the kecamatan onto the Dinas and declares both sites' links, once every service
+    /// declared its queues.
+    async fn link(
+        self,
+        kecamatan: &TestVhost,
+    ) -> (Vec<TestVhost>, Vec<ktpel_site::Link>, Vec<sites::SiteUser>) {
+        let sukasari: ktpel_site::Site = "kecamatan:32.73.01".parse().unwrap();
+        let kecamatan_user = sites::grant(&self.dinas, &sukasari).await;
+        let up_to_dinas = sites::link(
+            kecamatan,
+            &sukasari,
+            self.dinas
+                .url_as(&kecamatan_user.name, &kecamatan_user.password),
+        )
+        .await;
+        let up_to_pusat_data = sites::link(
+            &self.dinas,
+            &"dinas:32.73".parse().unwrap(),
+            self.pusat_data
+                .url_as(&self.dinas_user.name, &self.dinas_user.password),
+        )
+        .await;
+        (
+            vec![self.dinas, self.pusat_data],
+            vec![up_to_dinas, up_to_pusat_data],
+            vec![kecamatan_user, self.dinas_user],
+        )
     }
 }
 
