@@ -100,13 +100,9 @@ impl System {
             Some(s) => (vhost.url(), s.dinas.url(), s.pusat_data.url()),
         };
         // Regions: the kecamatan's services serve it, the Dinas's its kabupaten/kota.
-        let (kecamatan_region, dinas_region, co_relation_id) = match layout {
-            Layout::OneBroker => (None, None, "32.73.01"),
-            Layout::Sites => (
-                Some("32.73.01".to_owned()),
-                Some("32.73".to_owned()),
-                "32.73",
-            ),
+        let (kecamatan_region, dinas_region) = match layout {
+            Layout::OneBroker => (None, None),
+            Layout::Sites => (Some("32.73.01".to_owned()), Some("32.73".to_owned())),
         };
         let mut databases = Vec::new();
         let db = || async {
@@ -187,7 +183,9 @@ impl System {
         let afis = ktpel_afis_sync::AfisSync::build_with(
             &ktpel_afis_sync::AfisSyncSettings {
                 database,
-                co_relation_id: co_relation_id.into(),
+                co_relation_id: "32.73.01".into(),
+                // The Dinas's Server AFIS sends its kecamatan's enrollments.
+                serves: dinas_region.clone(),
                 interval_seconds: 1,
                 ..Default::default()
             },

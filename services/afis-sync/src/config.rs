@@ -21,6 +21,9 @@ pub struct AfisSyncSettings {
     pub mode: Mode,
     /// The site's Co-Relation Id: its region code down to the kecamatan or kelurahan.
     pub co_relation_id: String,
+    /// The region whose enrollments this Server AFIS sends, as a kode wilayah prefix: a
+    /// Dinas's serves its kabupaten/kota (`32.73`). Unset: its own Co-Relation Id's.
+    pub serves: Option<String>,
     /// The Pusat Data's broker; unset means the local broker (one-machine setups, where a
     /// shovel or federation link carries the queue onwards).
     pub pusat_data_amqp_url: Option<String>,
@@ -38,6 +41,7 @@ impl Default for AfisSyncSettings {
             telemetry: TelemetrySettings::default(),
             mode: Mode::Production,
             co_relation_id: "32.73.01".into(),
+            serves: None,
             pusat_data_amqp_url: None,
             interval_seconds: 5,
             batch: 200,
@@ -46,6 +50,11 @@ impl Default for AfisSyncSettings {
 }
 
 impl AfisSyncSettings {
+    /// The region whose enrollments this Server AFIS takes (`serves`, or its Co-Relation Id).
+    pub fn served_region(&self) -> &str {
+        self.serves.as_deref().unwrap_or(&self.co_relation_id)
+    }
+
     pub fn co_relation(&self) -> KodeWilayah {
         KodeWilayah::parse(&self.co_relation_id).expect("validated with the settings")
     }
@@ -63,6 +72,10 @@ impl Validate for AfisSyncSettings {
                 "co_relation_id",
                 "must go down to the kecamatan or kelurahan (e.g. 32.73.01)",
             ));
+        }
+        if let Some(serves) = &self.serves {
+            KodeWilayah::parse(serves)
+                .map_err(|e| SettingsError::invalid("serves", e.to_string()))?;
         }
         if let Some(url) = &self.pusat_data_amqp_url
             && !(url.starts_with("amqp://") || url.starts_with("amqps://"))

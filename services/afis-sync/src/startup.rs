@@ -43,8 +43,8 @@ impl AfisSync {
         pusat_data: Broker,
     ) -> Result<Self, ktpel_store::StoreError> {
         let db = ktpel_store::open::<Migrator>(&settings.database).await?;
-        // Enrollments of this site and below (a Dinas server takes its kecamatan's).
-        let binding = RoutingKey::binding(CREATED, Some(&settings.co_relation_id))
+        // Enrollments of the region it serves (a Dinas's Server AFIS takes its kecamatan's).
+        let binding = RoutingKey::binding(CREATED, Some(settings.served_region()))
             .expect("validated with the settings");
         let queue = QueueSpec::new(QUEUE, [binding]);
         let worker = Worker::new(

@@ -3,23 +3,35 @@
 //! operator, the print operator and kepala_seksi, the petugas_distribusi and the kecamatan's
 //! ppp. It prints how many berkas reached each stage and when, ending in `completed N/N`, or
 //! in where the rest are stuck.
+//!
+//! With `--kecamatan K` the places are real sites: a Dinas, K of its kecamatan and the Pusat
+//! Data, each on a vhost of its own of the local broker (`ktpel-demo-<site>`), each kecamatan
+//! and the Dinas with a least-privileged user on the site above, linked by shovels as in
+//! production. The desks act at their own site: berkas are submitted and enrolled at the
+//! kecamatan, cards made and handed over at the Dinas.
+//!
+//! The desks ride out a broker restart: every message the demo publishes is re-sent until the
+//! broker confirms it (a copy is dropped by the receiving service's inbox: the message id is
+//! fixed), and what a desk decides is written to its service's outbox first.
 
-use crate::run::{self, Process, ServiceName};
+use crate::run::{self, Built, Place, Process, ServiceName, SiteArgs};
 use chrono::Utc;
 use ktpel_biometric::{station, store::operator_inbox};
-use ktpel_bus::{Broker, Outgoing, RoutingKey, Shutdown, Topology, publisher};
+use ktpel_bus::{Broker, Message, Outgoing, RoutingKey, Shutdown, Topology, publisher};
 use ktpel_card_print::{CardPrintSettings, desk as print_desk, operators};
 use ktpel_contract::{berkas, enrollment::CAPTURED, registry::Biodata};
 use ktpel_distribution::{desk as dist_desk, store::kartu};
-use ktpel_domain::{Dokumen, KodeWilayah, Nik};
+use ktpel_domain::{Dokumen, KodeWilayah, Nik, wilayah::Level, wilayah::Wilayah};
 use ktpel_intake::query;
 use ktpel_registry::seed;
-use sea_orm::EntityTrait;
+use ktpel_site::{Site, SiteSettings, grant, settings::credentials_of};
+use sea_orm::{DatabaseConnection, EntityTrait};
 use std::{
     collections::HashSet,
     io::Write,
     time::{Duration, Instant},
 };
+use tokio::task::JoinHandle;
 
 const STAGE_TIMEOUT: Duration = Duration::from_secs(180);
 
@@ -30,6 +42,10 @@ where
     ktpel_settings::load(name).map_err(|e| e.to_string())
 }
 
+fn err(e: &dyn std::fmt::Display) -> String {
+    e.to_string()
+}
+
 /// One line of the final table.
 struct Stage {
     name: &'static str,
@@ -37,33 +53,262 @@ struct Stage {
     at: Duration,
 }
 
-pub async fn run(residents: usize, region: KodeWilayah) -> Result<(), String> {
-    let process: Process = load("ktpel")?;
+/// A site of the demo: its broker and its services, built.
+struct DemoSite {
+    site: Site,
+    broker: Broker,
+    built: Vec<Built>,
+}
+
+impl DemoSite {
+    fn db(&self, service: &str) -> Result<DatabaseConnection, String> {
+        self.built
+            .iter()
+            .find(|b| b.name == service)
+            .map(|b| b.db.clone())
+            .ok_or_else(|| format!("{service} does not run at {}", self.site))
+    }
+}
+
+/// A desk's way onto its site's broker: publishes with confirms, and when the broker is gone
+/// (restarting, a cut link) opens a new channel and sends again until it is confirmed.
+struct Desk {
+    broker: Broker,
+    publisher: Option<publisher::Publisher>,
+    exchange: String,
+}
+
+impl Desk {
+    fn new(broker: Broker) -> Self {
+        Self {
+            broker,
+            publisher: None,
+            exchange: Topology::default().exchange,
+        }
+    }
+
+    async fn send(&mut self, m: &Outgoing) -> Result<(), String> {
+        let mut delay = Duration::from_millis(100);
+        let deadline = Instant::now() + STAGE_TIMEOUT;
+        loop {
+            let attempt = async {
+                if self.publisher.is_none() {
+                    let ch = self.broker.channel().await.map_err(|e| err(&e))?;
+                    self.publisher = Some(
+                        publisher::Publisher::new(ch, "ktpel-demo")
+                            .await
+                            .map_err(|e| err(&e))?,
+                    );
+                }
+                let p = self.publisher.as_ref().expect("set above");
+                p.publish(&publisher::Publication::of(&self.exchange, m))
+                    .await
+                    .map_err(|e| err(&e))
+            };
+            match attempt.await {
+                Ok(()) => return Ok(()),
+                Err(e) if Instant::now() < deadline => {
+                    tracing::warn!(error = %e, ?delay, "the desk could not send; sending again");
+                    self.publisher = None;
+                    tokio::time::sleep(delay).await;
+                    delay = (delay * 2).min(Duration::from_secs(2));
+                }
+                Err(e) => {
+                    return Err(format!(
+                        "the desk could not send for {STAGE_TIMEOUT:?}: {e}"
+                    ));
+                }
+            }
+        }
+    }
+
+    async fn close(&mut self) {
+        if let Some(p) = self.publisher.take() {
+            let _ = p.channel().close(200, "demo done".into()).await;
+        }
+    }
+}
+
+/// Where the demo's places run: one site for everything, or a Dinas, its kecamatan and the
+/// Pusat Data on sites of their own.
+struct Places {
+    sites: Vec<DemoSite>,
+    /// The index in `sites` of the Dinas (or of the one site).
+    dinas: usize,
+    /// Each kecamatan whose desk takes berkas, and the index of its site.
+    kecamatan: Vec<(KodeWilayah, usize)>,
+}
+
+impl Places {
+    fn dinas(&self) -> &DemoSite {
+        &self.sites[self.dinas]
+    }
+
+    /// The intake and biometric databases of every kecamatan desk.
+    fn desk_dbs(&self, service: &str) -> Result<Vec<DatabaseConnection>, String> {
+        let mut seen = HashSet::new();
+        self.kecamatan
+            .iter()
+            .filter(|(_, i)| seen.insert(*i))
+            .map(|(_, i)| self.sites[*i].db(service))
+            .collect()
+    }
+}
+
+/// Every place on the process's broker, as `ktpel up` runs them.
+async fn one_site(process: &Process, region: KodeWilayah) -> Result<Places, String> {
+    let broker = Broker::new(&process.amqp.url, "ktpel-demo");
+    let built = run::build_all(&ServiceName::ALL, &broker, &Place::default()).await?;
+    Ok(Places {
+        sites: vec![DemoSite {
+            site: Site::ALL,
+            broker,
+            built,
+        }],
+        dinas: 0,
+        kecamatan: vec![(region, 0)],
+    })
+}
+
+/// The Dinas of `region`, `k` of its kecamatan and the Pusat Data, each on a vhost of its own
+/// of the process's broker, granted and linked as in production.
+async fn linked_sites(process: &Process, region: KodeWilayah, k: usize) -> Result<Places, String> {
+    let dinas_code = match region.level() {
+        Level::KabupatenKota => region,
+        Level::Kecamatan => region.parent().expect("a kecamatan has a parent"),
+        _ => {
+            return Err(format!(
+                "--region {region}: give a kabupaten/kota or a kecamatan"
+            ));
+        }
+    };
+    let mut codes: Vec<KodeWilayah> = Vec::new();
+    if region.level() == Level::Kecamatan {
+        codes.push(region);
+    }
+    for r in Wilayah::global().children(&dinas_code) {
+        if codes.len() < k && !codes.contains(&r.kode) {
+            codes.push(r.kode);
+        }
+    }
+    if codes.len() < k {
+        return Err(format!("{dinas_code} has only {} kecamatan", codes.len()));
+    }
+    let management = process.site.management(&process.amqp.url);
+    let (admin_user, _) = credentials_of(&process.amqp.url);
+    let dinas = Site::dinas(dinas_code).map_err(|e| err(&e))?;
+    let mut all = vec![Site::PUSAT_DATA, dinas];
+    for c in &codes {
+        all.push(Site::kecamatan(*c).map_err(|e| err(&e))?);
+    }
+    let vhost = |s: &Site| format!("ktpel-demo-{}", s.slug());
+    for s in &all {
+        management
+            .put_vhost(&vhost(s))
+            .await
+            .map_err(|e| format!("{e} (the demo's sites need the broker's management plugin)"))?;
+        let everything = ktpel_site::management::Permissions {
+            configure: ".*".into(),
+            write: ".*".into(),
+            read: ".*".into(),
+        };
+        management
+            .put_permissions(&vhost(s), &admin_user, &everything)
+            .await
+            .map_err(|e| err(&e))?;
+    }
+    let url_of =
+        |s: &Site, user: Option<(&str, &str)>| with_vhost(&process.amqp.url, &vhost(s), user);
+    let mut sites = Vec::new();
+    for s in &all {
+        let broker = Broker::new(url_of(s, None), format!("ktpel-demo-{}", s.slug()));
+        // The site's user up there, with a password of this run's (never shown).
+        let parent_url = match s.parent() {
+            Some(parent) => {
+                let user = format!("ktpel-demo-{}", grant::user_of(s));
+                let password = format!("{:032x}", rand::random::<u128>());
+                let admin = Broker::new(url_of(&parent, None), "ktpel-demo-admin");
+                let granted =
+                    grant::grant(&management, &admin, &vhost(&parent), s, &user, &password).await;
+                admin.close().await;
+                granted.map_err(|e| err(&e))?;
+                Some(url_of(&parent, Some((&user, &password))))
+            }
+            None => None,
+        };
+        let place = Place {
+            site: SiteSettings {
+                name: *s,
+                parent_url,
+                management_url: process.site.management_url.clone(),
+                reconnect_seconds: 1,
+            },
+            data_dir: Some(format!("data/demo/{}", s.slug())),
+        };
+        let built = run::build_all(ServiceName::at(s), &broker, &place).await?;
+        if let Some(link) = place.site.link(&url_of(s, None)) {
+            link.declare(&broker, &management)
+                .await
+                .map_err(|e| err(&e))?;
+        }
+        sites.push(DemoSite {
+            site: *s,
+            broker,
+            built,
+        });
+    }
+    Ok(Places {
+        sites,
+        dinas: 1,
+        kecamatan: codes.iter().enumerate().map(|(i, c)| (*c, i + 2)).collect(),
+    })
+}
+
+/// `url` (the broker of the process) on `vhost`, as `user` if given.
+fn with_vhost(url: &str, vhost: &str, user: Option<(&str, &str)>) -> String {
+    let mut uri: lapin::uri::AMQPUri = url.parse().unwrap_or_default();
+    uri.vhost = vhost.to_owned();
+    if let Some((u, p)) = user {
+        uri.authority.userinfo.username = u.to_owned();
+        uri.authority.userinfo.password = p.to_owned();
+    }
+    let enc = |s: &str| {
+        percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
+    };
+    format!(
+        "{}://{}:{}@{}:{}/{}",
+        uri.scheme,
+        enc(&uri.authority.userinfo.username),
+        enc(&uri.authority.userinfo.password),
+        uri.authority.host,
+        uri.authority.port,
+        enc(&uri.vhost)
+    )
+}
+
+pub async fn run(residents: usize, region: KodeWilayah, kecamatan: usize) -> Result<(), String> {
+    let process = run::process_settings(&SiteArgs::default())?;
     let mut telemetry_settings = process.telemetry.clone();
     telemetry_settings
         .log_filter
         .get_or_insert_with(|| "warn".into());
     let telemetry =
         ktpel_telemetry::init("ktpel-demo", &telemetry_settings).map_err(|e| e.to_string())?;
-    let broker = Broker::new(&process.amqp.url, "ktpel-demo");
     let shutdown = Shutdown::new();
-    let err = |e: &dyn std::fmt::Display| e.to_string();
 
-    // Every service, as `ktpel up` runs them.
-    let built = run::build_all(&ServiceName::ALL, &broker).await?;
-    let db_of = |name: &str| {
-        built
-            .iter()
-            .find(|b| b.name == name)
-            .map(|b| b.db.clone())
-            .ok_or_else(|| format!("{name} was not built"))
+    let places = if kecamatan == 0 {
+        one_site(&process, region).await?
+    } else {
+        linked_sites(&process, region, kecamatan).await?
     };
-    let registry_db = db_of(ktpel_registry::SERVICE)?;
-    let intake_db = db_of(ktpel_intake::SERVICE)?;
-    let biometric_db = db_of(ktpel_biometric::SERVICE)?;
-    let print_db = db_of(ktpel_card_print::SERVICE)?;
-    let dist_db = db_of(ktpel_distribution::SERVICE)?;
-    let scheduler = built
+    let dinas = places.dinas();
+    let registry_db = dinas.db(ktpel_registry::SERVICE)?;
+    let print_db = dinas.db(ktpel_card_print::SERVICE)?;
+    let dist_db = dinas.db(ktpel_distribution::SERVICE)?;
+    let intake_dbs = places.desk_dbs(ktpel_intake::SERVICE)?;
+    let biometric_dbs = places.desk_dbs(ktpel_biometric::SERVICE)?;
+    let scheduler = dinas
+        .built
         .iter()
         .find_map(|b| b.panel.as_ref())
         .map(|p| p.scheduler.clone())
@@ -72,50 +317,82 @@ pub async fn run(residents: usize, region: KodeWilayah) -> Result<(), String> {
     let key = load::<CardPrintSettings>(ktpel_card_print::SERVICE)?
         .key()
         .map_err(|e| err(&e))?;
-    let tasks = run::spawn_all(built, &shutdown);
+    let exchange = Topology::default().exchange;
+    let mut desks: Vec<Desk> = places
+        .sites
+        .iter()
+        .map(|s| Desk::new(s.broker.clone()))
+        .collect();
+    let mut tasks: Vec<JoinHandle<()>> = Vec::new();
+    let mut sites_run = Vec::new();
+    for s in places.sites {
+        sites_run.push((s.site, s.broker));
+        tasks.extend(run::spawn_all(s.built, &shutdown));
+    }
+    let kecamatan_codes = places.kecamatan.clone();
+    let desk_of = |k: &str| {
+        kecamatan_codes
+            .iter()
+            .find(|(c, _)| c.to_string() == k)
+            .map(|(_, i)| *i)
+    };
 
-    // A population of its own for this run (fresh NIKs every time).
-    let people = seed::generate(&region, residents, Utc::now().timestamp_millis() as u64)
-        .map_err(|e| err(&e))?;
+    // A population of its own for this run (fresh NIKs every time), spread over the
+    // kecamatan.
+    let seed_base = Utc::now().timestamp_millis() as u64;
+    let mut people = Vec::new();
+    for (i, (code, _)) in kecamatan_codes.iter().enumerate() {
+        let share =
+            residents / kecamatan_codes.len() + usize::from(i < residents % kecamatan_codes.len());
+        people.extend(seed::generate(code, share, seed_base + i as u64).map_err(|e| err(&e))?);
+    }
     seed::store(&registry_db, &people)
         .await
         .map_err(|e| err(&e))?;
     let ours: HashSet<String> = people.iter().map(|p| p.nik.to_string()).collect();
-    let kecamatan_of = |p: &Biodata| p.nik.kecamatan().to_string();
-    println!("ktpel demo: {residents} residents of {region} through S01 (SIAK seeded)");
+    // Each resident applies at the desk of the kecamatan where they live.
+    let desk_kecamatan = |p: &Biodata| {
+        let nik_kecamatan = p.nik.kecamatan().to_string();
+        if desk_of(&nik_kecamatan).is_some() {
+            nik_kecamatan
+        } else {
+            kecamatan_codes[0].0.to_string()
+        }
+    };
+    let where_ = if sites_run.len() == 1 {
+        format!("{region}, every place on one broker")
+    } else {
+        format!(
+            "{} kecamatan of {}, each site on its own vhost: {}",
+            kecamatan_codes.len(),
+            dinas_name(&sites_run),
+            sites_run
+                .iter()
+                .map(|(s, _)| s.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    println!("ktpel demo: {residents} residents of {where_} through S01 (SIAK seeded)");
 
     let start = Instant::now();
     let mut stages = Vec::new();
-    let publisher =
-        publisher::Publisher::new(broker.channel().await.map_err(|e| err(&e))?, "ktpel-demo")
-            .await
-            .map_err(|e| err(&e))?;
-    let exchange = Topology::default().exchange;
-    let send = |m: Outgoing| {
-        let (publisher, exchange) = (&publisher, &exchange);
-        async move {
-            publisher
-                .publish(&publisher::Publication::of(exchange, &m))
-                .await
-                .map_err(|e| e.to_string())
-        }
-    };
 
-    // S01.1–S01.2 at the desk.
+    // S01.1–S01.2 at each kecamatan's desk.
     for p in &people {
+        let k = desk_kecamatan(p);
         let b = berkas::BerkasSubmitted {
             submission_id: uuid::Uuid::now_v7(),
             sop: "S01".parse().expect("S01"),
             nik: p.nik.clone(),
             nama: p.nama.clone(),
             dokumen: vec![Dokumen::FormulirPermohonan, Dokumen::FotokopiKk],
-            kecamatan: kecamatan_of(p),
+            kecamatan: k.clone(),
             petugas: "ppp-demo".into(),
             diterima_pada: Utc::now(),
         };
-        let key = RoutingKey::regional(berkas::SUBMITTED, &kecamatan_of(p)).map_err(|e| err(&e))?;
-        let m = Outgoing::new(&b, key, "demo", "demo").map_err(|e| err(&e))?;
-        send(m).await?;
+        let m = message(&b, berkas::SUBMITTED, &k)?;
+        desks[desk_of(&k).expect("a desk")].send(&m).await?;
     }
     stages.push(Stage {
         name: "submitted at the desk (S01.1)",
@@ -124,13 +401,18 @@ pub async fn run(residents: usize, region: KodeWilayah) -> Result<(), String> {
     });
 
     let at_operator = || async {
-        operator_inbox::Entity::find()
-            .all(&biometric_db)
-            .await
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|w| ours.contains(&w.nik))
-            .collect::<Vec<_>>()
+        let mut waiting = Vec::new();
+        for db in &biometric_dbs {
+            waiting.extend(
+                operator_inbox::Entity::find()
+                    .all(db)
+                    .await
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|w| ours.contains(&w.nik)),
+            );
+        }
+        waiting
     };
     let reached = wait("at the operator (S01.3)", residents, start, || async {
         at_operator().await.len()
@@ -142,7 +424,7 @@ pub async fn run(residents: usize, region: KodeWilayah) -> Result<(), String> {
         at: start.elapsed(),
     });
 
-    // S01.4–S01.6 at the station.
+    // S01.4–S01.6 at the station of the berkas's kecamatan.
     for w in at_operator().await {
         let nik = Nik::parse(&w.nik).map_err(|e| err(&e))?;
         let c = station::capture(
@@ -152,19 +434,23 @@ pub async fn run(residents: usize, region: KodeWilayah) -> Result<(), String> {
             "operator-demo",
             true,
         );
-        let key =
-            RoutingKey::regional(CAPTURED, &nik.kecamatan().to_string()).map_err(|e| err(&e))?;
-        let m = Outgoing::new(&c, key, "demo", "demo").map_err(|e| err(&e))?;
-        send(m).await?;
+        let k = kecamatan_of_berkas(&w.nomor_berkas).unwrap_or_else(|| nik.kecamatan().to_string());
+        let m = message(&c, CAPTURED, &k)?;
+        let desk = desk_of(&k).ok_or_else(|| format!("no station at {k}"))?;
+        desks[desk].send(&m).await?;
     }
     scheduler.run_now();
     let our_niks: Vec<String> = ours.iter().cloned().collect();
     let status_count = |wanted: &'static [&'static str]| {
-        let (db, niks) = (&intake_db, &our_niks);
+        let (dbs, niks) = (&intake_dbs, &our_niks);
         async move {
-            query::count_in_status(db, niks, wanted)
-                .await
-                .unwrap_or_default() as usize
+            let mut n = 0;
+            for db in dbs {
+                n += query::count_in_status(db, niks, wanted)
+                    .await
+                    .unwrap_or_default() as usize;
+            }
+            n
         }
     };
     const AFTER_PRR: &[&str] = &["PRR", "CARD_PRINTED", "CARD_SHIPPED", "CARD_ACTIVATED"];
@@ -300,15 +586,38 @@ pub async fn run(residents: usize, region: KodeWilayah) -> Result<(), String> {
     for t in tasks {
         let _ = t.await;
     }
-    // Close the desk's own channel first, so closing the connection leaves nothing open.
-    let _ = publisher.channel().close(200, "demo done".into()).await;
-    broker.close().await;
+    // Close the desks' own channels first, so closing the connections leaves nothing open.
+    for d in &mut desks {
+        d.close().await;
+    }
+    for (_, broker) in &sites_run {
+        broker.close().await;
+    }
     telemetry.shutdown();
     if done == residents {
         Ok(())
     } else {
         Err(format!("{} berkas did not finish", residents - done))
     }
+}
+
+fn message<M: Message>(body: &M, subject: &str, kecamatan: &str) -> Result<Outgoing, String> {
+    let key = RoutingKey::regional(subject, kecamatan).map_err(|e| err(&e))?;
+    Outgoing::new(body, key, "demo", "demo").map_err(|e| err(&e))
+}
+
+/// The kecamatan of a berkas number (`327301-20261125-0001`: the desk's code comes first).
+fn kecamatan_of_berkas(nomor: &str) -> Option<String> {
+    let digits = nomor.split('-').next()?;
+    KodeWilayah::parse(digits).ok().map(|k| k.to_string())
+}
+
+fn dinas_name(sites: &[(Site, Broker)]) -> String {
+    sites
+        .iter()
+        .find(|(s, _)| s.kind() == ktpel_site::SiteKind::Dinas)
+        .map(|(s, _)| s.to_string())
+        .unwrap_or_default()
 }
 
 /// Waits until `count` reaches `n` (or the stage times out), showing progress on one line.

@@ -4,7 +4,7 @@
 //! |---|---|
 //! | `/health` | the process is alive |
 //! | `/ready` | its databases answer and the broker is connected |
-//! | `/status` | JSON: MQ, each service's database and outbox, queue depths, berkas per status |
+//! | `/status` | JSON: the site and its links, MQ, each service's database and outbox, queue depths, berkas per status |
 //! | `/scheduler` | the NID Scheduler panel (JSON; `?format=text` for the window as text) |
 //! | `POST /scheduler/{run,pause,resume}` | the scheduler's controls |
 //! | `/berkas/{nomor}` | where is berkas X: its status and timeline |
@@ -19,6 +19,7 @@ use axum::{
 };
 use ktpel_afis_sync::panel::PanelSource;
 use ktpel_bus::{Broker, Shutdown, outbox};
+use ktpel_site::{Link, LinkState, Management, Site};
 use sea_orm::DatabaseConnection;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -44,6 +45,9 @@ struct Inner {
     services: Vec<(&'static str, DatabaseConnection)>,
     broker: Broker,
     panel: Option<PanelSource>,
+    site: Site,
+    /// The site's link to its parent and the management API that runs it.
+    link: Option<(Link, Management)>,
 }
 
 impl Status {
@@ -51,12 +55,16 @@ impl Status {
         services: Vec<(&'static str, DatabaseConnection)>,
         broker: Broker,
         panel: Option<PanelSource>,
+        site: Site,
+        link: Option<(Link, Management)>,
     ) -> Self {
         Self {
             inner: Arc::new(Inner {
                 services,
                 broker,
                 panel,
+                site,
+                link,
             }),
         }
     }
@@ -72,6 +80,9 @@ impl Status {
 
 #[derive(Serialize)]
 struct Report {
+    site: String,
+    /// Each shovel of the site's link to its parent (none at `all` and the Pusat Data).
+    links: Vec<LinkState>,
     mq: &'static str,
     services: Vec<ServiceReport>,
     queues: Vec<QueueReport>,
@@ -121,7 +132,13 @@ async fn report(status: &Status) -> Report {
             .unwrap_or_default(),
         None => Vec::new(),
     };
+    let links = match &status.inner.link {
+        Some((link, management)) => link.states(broker, management).await,
+        None => Vec::new(),
+    };
     Report {
+        site: status.inner.site.to_string(),
+        links,
         mq: if broker.is_connected().await {
             "CONNECTED"
         } else {
@@ -243,17 +260,43 @@ async fn page(State(status): State<Status>) -> Html<String> {
         .iter()
         .map(|s| format!("<tr><td>{}</td><td>{}</td></tr>", s.status, s.count))
         .collect();
+    let links: String = if r.links.is_empty() {
+        "<tr><td colspan=5>no link: this site has no parent</td></tr>".into()
+    } else {
+        r.links
+            .iter()
+            .map(|l| {
+                format!(
+                    "<tr><td>{}</td><td>{}</td><td><b>{}</b></td><td>{}</td><td>{}</td></tr>",
+                    html_escape(&l.link),
+                    html_escape(&l.shovel),
+                    html_escape(&l.state),
+                    cell(l.waiting),
+                    html_escape(l.reason.as_deref().unwrap_or(""))
+                )
+            })
+            .collect()
+    };
     let panel = match &status.inner.panel {
         Some(p) => p.panel().await.to_string(),
         None => "no NID Scheduler in this process".into(),
     };
     Html(format!(
         "<!doctype html><meta charset=utf-8><meta http-equiv=refresh content=5><title>ktpel</title>\
-         <h1>KTP-el services</h1><p>MQ: <b>{mq}</b></p>\
+         <h1>KTP-el services</h1><p>Site: <b>{site}</b> &middot; MQ: <b>{mq}</b></p>\
+         <h2>Links</h2><table border=1 cellpadding=4><tr><th>link</th><th>shovel</th><th>state</th><th>waiting to go up</th><th>reason</th></tr>{links}</table>\
          <h2>Berkas per status</h2><table border=1 cellpadding=4><tr><th>status</th><th>berkas</th></tr>{statuses}</table>\
          <h2>NID Scheduler</h2><pre>{panel}</pre>\
          <h2>Queues</h2><table border=1 cellpadding=4><tr><th>queue</th><th>ready</th><th>consumers</th><th>dead letters</th></tr>{queues}</table>\
          <h2>Services</h2><table border=1 cellpadding=4><tr><th>service</th><th>database</th><th>outbox pending</th></tr>{services}</table>",
-        mq = r.mq
+        mq = r.mq,
+        site = html_escape(&r.site),
     ))
+}
+
+/// Text from elsewhere (the broker's reasons) shown safely in the page.
+fn html_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }

@@ -14,6 +14,7 @@ mod print_cmd;
 mod registry_cmd;
 mod remote;
 mod run;
+mod site_cmd;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -27,11 +28,14 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run every service in one process, with a status page (Ctrl-C stops gracefully).
+    /// Run every service of the site in one process, with a status page (Ctrl-C stops
+    /// gracefully). With no site, every place on one broker.
     Up {
         /// Address of the status page and /health, /ready.
         #[arg(long, default_value = "127.0.0.1:8080")]
         http: std::net::SocketAddr,
+        #[command(flatten)]
+        site: run::SiteArgs,
     },
     /// Run one service (for containers).
     Serve {
@@ -39,7 +43,12 @@ enum Command {
         service: run::ServiceName,
         #[arg(long, default_value = "127.0.0.1:8080")]
         http: std::net::SocketAddr,
+        #[command(flatten)]
+        site: run::SiteArgs,
     },
+    /// Sites and their links: let a site onto this site's broker (`grant`).
+    #[command(subcommand)]
+    Site(site_cmd::SiteCommand),
     /// Act as a kecamatan desk and its operators for N residents through S01, every service
     /// in this process; prints how far they got and when.
     Demo {
@@ -48,6 +57,11 @@ enum Command {
         /// Kecamatan (or kabupaten/kota) where the residents live.
         #[arg(long, default_value = "32.73.01")]
         region: ktpel_domain::KodeWilayah,
+        /// Run the Dinas of the region, K of its kecamatan and the Pusat Data as sites of
+        /// their own (each on its own vhost of the broker, linked by shovels); 0: every place
+        /// on one broker.
+        #[arg(long, default_value_t = 0)]
+        kecamatan: usize,
     },
     /// Check NIKs: one per argument, or one per line on stdin. Exit status 1 if any is invalid.
     Nik { niks: Vec<String> },
@@ -112,9 +126,18 @@ fn run_async(command: Command) -> ExitCode {
     };
     let result = runtime.block_on(async move {
         match command {
-            Command::Up { http } => run::up(http).await,
-            Command::Demo { residents, region } => demo::run(residents, region).await,
-            Command::Serve { service, http } => run::serve(service, http).await,
+            Command::Up { http, site } => run::up(http, site).await,
+            Command::Site(cmd) => site_cmd::run(cmd).await,
+            Command::Demo {
+                residents,
+                region,
+                kecamatan,
+            } => demo::run(residents, region, kecamatan).await,
+            Command::Serve {
+                service,
+                http,
+                site,
+            } => run::serve(service, http, site).await,
             Command::Intake(cmd) => intake_cmd::run(cmd).await,
             Command::Enroll(cmd) => enroll_cmd::run(cmd).await,
             Command::Print(cmd) => print_cmd::run(cmd).await,

@@ -58,7 +58,7 @@ pub enum PrintCommand {
     },
 }
 
-fn password() -> Result<String, String> {
+pub(crate) fn password() -> Result<String, String> {
     if let Ok(p) = std::env::var("KTPEL_PASSWORD") {
         return Ok(p);
     }

@@ -1,0 +1,80 @@
+//! `ktpel site …`: sites and their links, run at a site against its own broker (the
+//! `amqp.url` and `site.management_url` of `config/ktpel.toml`).
+//!
+//! - `grant SITE`: at a Dinas (or the Pusat Data), let a kecamatan (or a Dinas) onto this
+//!   broker with a user of its own and least privilege, and declare its downlink queue. The
+//!   password comes from `KTPEL_PASSWORD`, or the first line of standard input, and is never
+//!   printed.
+//! - `status`: this site's links as its broker runs them.
+
+use crate::run::{SiteArgs, process_settings};
+use ktpel_bus::Broker;
+use ktpel_site::{Site, grant};
+
+#[derive(clap::Subcommand)]
+pub enum SiteCommand {
+    /// Let SITE (a kecamatan of this Dinas, or a Dinas at the Pusat Data) onto this broker.
+    Grant {
+        site: Site,
+        /// The user's name on this broker; default: the site's (`kecamatan-32.73.01`).
+        #[arg(long)]
+        user: Option<String>,
+    },
+    /// This site's links to its parent and their state.
+    Status {
+        #[command(flatten)]
+        site: SiteArgs,
+    },
+}
+
+pub async fn run(cmd: SiteCommand) -> Result<(), String> {
+    match cmd {
+        SiteCommand::Grant { site, user } => {
+            let settings = process_settings(&SiteArgs::default())?;
+            let user = user.unwrap_or_else(|| grant::user_of(&site));
+            let password = crate::print_cmd::password()?;
+            if password.len() < 12 {
+                return Err("the site's password must have at least 12 characters".into());
+            }
+            let management = settings.site.management(&settings.amqp.url);
+            let admin = Broker::new(&settings.amqp.url, "ktpel-site-grant");
+            let vhost = ktpel_site::settings::vhost_of(&settings.amqp.url);
+            let result = grant::grant(&management, &admin, &vhost, &site, &user, &password).await;
+            admin.close().await;
+            result.map_err(|e| e.to_string())?;
+            let here = ktpel_store::redact(&settings.amqp.url);
+            println!("{site} may now link to this broker as user `{user}` (vhost `{vhost}`).");
+            println!(
+                "At {site}, set site.parent_url (KTPEL__SITE__PARENT_URL) to this broker's URL \
+                 with that user and password, as that site's broker reaches it: like {}",
+                here.replacen(
+                    &ktpel_site::settings::credentials_of(&settings.amqp.url).0,
+                    &user,
+                    1
+                )
+            );
+            Ok(())
+        }
+        SiteCommand::Status { site } => {
+            let settings = process_settings(&site)?;
+            let Some(link) = settings.site.link(&settings.amqp.url) else {
+                println!("site {}: no link (it has no parent)", settings.site.name);
+                return Ok(());
+            };
+            let management = settings.site.management(&settings.amqp.url);
+            let broker = Broker::new(&settings.amqp.url, "ktpel-site-status");
+            let states = link.states(&broker, &management).await;
+            broker.close().await;
+            println!("site {}", settings.site.name);
+            for s in states {
+                let waiting = s
+                    .waiting
+                    .map(|n| format!(", {n} waiting"))
+                    .unwrap_or_default();
+                let reason = s.reason.map(|r| format!(" ({r})")).unwrap_or_default();
+                println!("  {}: {} {}{waiting}{reason}", s.link, s.shovel, s.state);
+            }
+            Ok(())
+        }
+    }
+}
