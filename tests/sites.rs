@@ -311,6 +311,24 @@ async fn each_kecamatan_gets_back_only_its_own() {
         let count = |subject: &str| keys.iter().filter(|k| k.starts_with(subject)).count();
         assert_eq!(count("intake.registry_answer"), answers, "{code}: {keys:?}");
         assert_eq!(count(CARD_STATUS), 1, "{code}: {keys:?}");
+        // Answers no desk waited for are kept, bounded, not piled up as unrouted.
+        assert_eq!(
+            k.broker
+                .queue_depth(ktpel_intake::startup::DESK_ANSWERS)
+                .await
+                .unwrap(),
+            answers as u32,
+            "{code}"
+        );
+        // (This kecamatan runs no enrollment station, so only its hand-offs to the operator
+        // find no queue.)
+        while let Some(m) = next_message(&k.broker, "ktpel.unrouted", Duration::ZERO).await {
+            let key = m.delivery.routing_key.to_string();
+            assert!(
+                key.starts_with("berkas.handoff.operator."),
+                "unrouted: {key}"
+            );
+        }
     }
     shutdown.cancel();
 }

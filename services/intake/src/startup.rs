@@ -3,7 +3,7 @@
 use crate::{IntakeSettings, SERVICE, handlers::IntakeHandler, store::Migrator};
 use ktpel_bus::{Broker, BusError, QueueSpec, RoutingKey, Shutdown, Topology, Worker};
 use ktpel_contract::{
-    berkas::{HANDOFF, SUBMITTED},
+    berkas::{ACCEPTED, HANDOFF, REFUSED, SUBMITTED},
     enrollment::CARD_STATUS,
     registry::ANSWER_TO_INTAKE,
 };
@@ -12,10 +12,19 @@ use sea_orm::DatabaseConnection;
 /// Name of intake's queue.
 pub const QUEUE: &str = "intake.berkas";
 
+/// Where intake's answers to the desks (`berkas.accepted`, `berkas.refused`) wait for a desk
+/// that did not stay to listen: the last [`ANSWERS_KEPT`], for a day at most.
+pub const DESK_ANSWERS: &str = "intake.desk_answers";
+/// How many answers [`DESK_ANSWERS`] keeps.
+pub const ANSWERS_KEPT: u32 = 10_000;
+
 /// A built intake service, ready to [`Intake::run`].
 pub struct Intake {
     pub db: DatabaseConnection,
     worker: Worker<IntakeHandler>,
+    broker: Broker,
+    /// The desks' answers of this intake's region.
+    answers: Vec<String>,
 }
 
 impl Intake {
@@ -42,12 +51,33 @@ impl Intake {
         };
         let queue = QueueSpec::new(QUEUE, bindings);
         let worker = Worker::new(SERVICE, &db, &broker, &settings.amqp, queue, handler);
-        Ok(Self { db, worker })
+        let answers = [ACCEPTED, REFUSED]
+            .map(|s| RoutingKey::binding(s, region).expect("validated with the settings"))
+            .to_vec();
+        Ok(Self {
+            db,
+            worker,
+            broker,
+            answers,
+        })
     }
 
-    /// Declares intake's queue on the broker (start-up, before the service reports ready).
+    /// Declares intake's queue and the desks' mailbox on the broker (start-up, before the
+    /// service reports ready).
     pub async fn declare(&self) -> Result<(), BusError> {
-        self.worker.declare().await
+        self.worker.declare().await?;
+        let ch = self.broker.channel().await?;
+        let result = Topology::default()
+            .declare_mailbox(
+                &ch,
+                DESK_ANSWERS,
+                &self.answers,
+                ANSWERS_KEPT,
+                std::time::Duration::from_secs(24 * 3600),
+            )
+            .await;
+        let _ = ch.close(200, "declared".into()).await;
+        result
     }
 
     /// Runs the consumer and the relay until `shutdown`.

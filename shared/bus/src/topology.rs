@@ -166,6 +166,45 @@ impl Topology {
         Ok(())
     }
 
+    /// Declares a mailbox: a bounded queue for answers that nobody may be waiting for (a
+    /// desk that sent a berkas and went home). It keeps the last `max_length` messages, each
+    /// for `ttl` at most, and drops the oldest beyond that, so it never grows without bound —
+    /// unlike the unrouted queue, where such answers would otherwise pile up. A classic queue:
+    /// losing an old answer is harmless (the service's database holds the truth), and quorum
+    /// queues of RabbitMQ 3.10 do not expire messages. Idempotent.
+    pub async fn declare_mailbox(
+        &self,
+        ch: &Channel,
+        name: &str,
+        bindings: &[String],
+        max_length: u32,
+        ttl: std::time::Duration,
+    ) -> Result<(), BusError> {
+        let mut args = FieldTable::default();
+        args.insert(
+            "x-max-length".into(),
+            AMQPValue::LongInt(max_length.min(i32::MAX as u32) as i32),
+        );
+        args.insert(
+            "x-message-ttl".into(),
+            AMQPValue::LongInt(ttl.as_millis().min(i32::MAX as u128) as i32),
+        );
+        ch.queue_declare(
+            ShortString::from(name),
+            QueueDeclareOptions {
+                durable: true,
+                ..Default::default()
+            },
+            args,
+        )
+        .await
+        .map_err(BusError::amqp("queue.declare"))?;
+        for pattern in bindings {
+            bind(ch, name, &self.exchange, pattern).await?;
+        }
+        Ok(())
+    }
+
     /// Declares a queue that only a shovel reads — a site's link to another site's broker
     /// (`ktpel-site`) — and binds it to the topic exchange. Quorum and durable like every
     /// queue here, but with no delivery limit and no dead-letter queue: a shovel never
