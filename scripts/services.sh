@@ -8,7 +8,9 @@
 # `services.sh site-broker` also starts a second RabbitMQ node of its own (node
 # `ktpel-site@localhost`, AMQP 127.0.0.1:5673, management 15673, data under
 # /var/tmp/ktpel-rabbitmq/), Debian's rabbitmq-server again, so that the tests link two real
-# brokers (a kecamatan's and a Dinas's) instead of two vhosts of one.
+# brokers (a kecamatan's and a Dinas's) instead of two vhosts of one; `services.sh
+# restart-broker` a third (`ktpel-restart@localhost`, 5674, management 15674), which one test
+# stops and starts under a running `ktpel demo` — never the shared broker under the others.
 #
 # A service that already answers is left alone. One that does not is started, and installed
 # from the distribution's packages first if it is missing (this needs root, or sudo).
@@ -101,6 +103,7 @@ case "${1:-all}" in
   rabbitmq) rabbitmq ;;
   postgres) postgres ;;
   site-broker) rabbitmq_node ktpel-site 5673 15673 ;;
+  restart-broker) rabbitmq_node ktpel-restart 5674 15674 ;;
   all) rabbitmq; postgres ;;
-  *) echo "usage: $0 [rabbitmq|postgres|site-broker|all]" >&2; exit 2 ;;
+  *) echo "usage: $0 [rabbitmq|postgres|site-broker|restart-broker|all]" >&2; exit 2 ;;
 esac

@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/services.sh all
-scripts/services.sh site-broker   # a second RabbitMQ node: the tests link two sites' brokers
+scripts/services.sh site-broker     # a second RabbitMQ node: the tests link two sites' brokers
+scripts/services.sh restart-broker  # a third, that one test restarts under a running demo
 export KTPEL_TEST_POSTGRES_URL=${KTPEL_TEST_POSTGRES_URL:-postgres://postgres:postgres@127.0.0.1:5432/test}
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

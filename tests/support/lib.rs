@@ -56,6 +56,65 @@ impl TestBroker {
         }
     }
 
+    /// The third node, which one test stops and starts (`KTPEL_TEST_RESTART_AMQP_URL`,
+    /// `KTPEL_TEST_RESTART_NODE`, `KTPEL_TEST_RESTART_MANAGEMENT_URL`; defaults
+    /// `amqp://guest:guest@127.0.0.1:5674`, `ktpel-restart@localhost`, port 15674).
+    pub fn restartable() -> Self {
+        let var =
+            |name: &str, default: &str| std::env::var(name).unwrap_or_else(|_| default.to_owned());
+        Self {
+            amqp: var(
+                "KTPEL_TEST_RESTART_AMQP_URL",
+                "amqp://guest:guest@127.0.0.1:5674",
+            )
+            .trim_end_matches('/')
+            .to_owned(),
+            node: Some(var("KTPEL_TEST_RESTART_NODE", "ktpel-restart@localhost")),
+            management: var(
+                "KTPEL_TEST_RESTART_MANAGEMENT_URL",
+                "http://127.0.0.1:15674",
+            ),
+        }
+    }
+
+    /// `rabbitmqctl stop_app`: the node stops serving, as in a broker restart.
+    pub fn stop_app(&self) {
+        self.rabbitmqctl(&["stop_app"]);
+    }
+
+    /// `rabbitmqctl start_app`, and waits until the node serves again.
+    pub fn start_app(&self) {
+        self.rabbitmqctl(&["start_app"]);
+        self.rabbitmqctl(&["await_startup"]);
+    }
+
+    /// Deletes the vhosts and users whose names start with `prefix` (what a test's `ktpel
+    /// demo --kecamatan` made).
+    pub fn delete_all_named(&self, prefix: &str) {
+        for (list, delete) in [
+            ("list_vhosts", "delete_vhost"),
+            ("list_users", "delete_user"),
+        ] {
+            let mut cmd = Command::new("rabbitmqctl");
+            if let Some(node) = &self.node {
+                cmd.args(["-n", node]);
+            }
+            let Ok(out) = cmd.args(["-q", list]).output() else {
+                continue;
+            };
+            for line in String::from_utf8_lossy(&out.stdout).lines() {
+                let name = line.split_whitespace().next().unwrap_or_default();
+                if name.starts_with(prefix) {
+                    let mut cmd = Command::new("rabbitmqctl");
+                    if let Some(node) = &self.node {
+                        cmd.args(["-n", node]);
+                    }
+                    let _ = cmd.args(["-q", delete, name]).output();
+                }
+            }
+        }
+    }
+
     /// The management API as the test's admin user.
     pub fn management(&self) -> ktpel_site::Management {
         let (user, password) = ktpel_site::settings::credentials_of(&self.amqp);

@@ -5,7 +5,8 @@
 //! in where the rest are stuck.
 //!
 //! With `--kecamatan K` the places are real sites: a Dinas, K of its kecamatan and the Pusat
-//! Data, each on a vhost of its own of the local broker (`ktpel-demo-<site>`), each kecamatan
+//! Data, each on a vhost of its own of the broker (`ktpel-demo-<site>`, or `<vhost>-<site>`
+//! when `amqp.url` names a vhost), each kecamatan
 //! and the Dinas with a least-privileged user on the site above, linked by shovels as in
 //! production. The desks act at their own site: berkas are submitted and enrolled at the
 //! kecamatan, cards made and handed over at the Dinas.
@@ -201,7 +202,12 @@ async fn linked_sites(process: &Process, region: KodeWilayah, k: usize) -> Resul
     for c in &codes {
         all.push(Site::kecamatan(*c).map_err(|e| err(&e))?);
     }
-    let vhost = |s: &Site| format!("ktpel-demo-{}", s.slug());
+    // Names of this demo's own, so that demos on other vhosts of the broker do not meet.
+    let prefix = match ktpel_site::settings::vhost_of(&process.amqp.url).as_str() {
+        "/" => "ktpel-demo".to_owned(),
+        named => named.to_owned(),
+    };
+    let vhost = |s: &Site| format!("{prefix}-{}", s.slug());
     for s in &all {
         management
             .put_vhost(&vhost(s))
@@ -225,7 +231,7 @@ async fn linked_sites(process: &Process, region: KodeWilayah, k: usize) -> Resul
         // The site's user up there, with a password of this run's (never shown).
         let parent_url = match s.parent() {
             Some(parent) => {
-                let user = format!("ktpel-demo-{}", grant::user_of(s));
+                let user = format!("{prefix}-{}", grant::user_of(s));
                 let password = format!("{:032x}", rand::random::<u128>());
                 let admin = Broker::new(url_of(&parent, None), "ktpel-demo-admin");
                 let granted =

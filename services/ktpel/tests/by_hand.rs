@@ -372,3 +372,92 @@ fn the_demo_takes_its_residents_to_card_activated() {
     );
     assert!(out.trim_end().ends_with("completed 3/3"), "{out}");
 }
+
+/// `ktpel demo --kecamatan 2`: the Dinas, two of its kecamatan and the Pusat Data, each on a
+/// vhost of its own, linked by shovels as in production (issue 7).
+#[test]
+fn the_demo_runs_a_dinas_and_its_kecamatan_as_linked_sites() {
+    let vhost = TestVhost::new();
+    let _cleanup = Cleanup(vhost.broker.clone(), vhost.name.clone());
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let desk = Desk {
+        dir: dir.path(),
+        amqp: vhost.url(),
+        url: String::new(),
+    };
+    let out = desk.ok(None, &["demo", "--residents", "6", "--kecamatan", "2"]);
+    assert!(
+        out.contains("2 kecamatan of dinas:32.73"),
+        "the demo names its sites: {out}"
+    );
+    assert!(out.trim_end().ends_with("completed 6/6"), "{out}");
+    // Each site's services kept their data at their own site.
+    for site in [
+        "dinas-32.73",
+        "kecamatan-32.73.01",
+        "kecamatan-32.73.02",
+        "pusat-data",
+    ] {
+        assert!(
+            dir.path().join("data/demo").join(site).is_dir(),
+            "no data of {site}"
+        );
+    }
+    assert!(
+        !dir.path()
+            .join("data/demo/kecamatan-32.73.01/card-print.db")
+            .exists(),
+        "a kecamatan prints no cards"
+    );
+}
+
+/// The broker stops for 8 s in the middle of `ktpel demo` and comes back: every service and
+/// every desk rides it out, and nothing is dead-lettered (issue 7, test 5). On a RabbitMQ node
+/// of its own, never the shared one.
+#[test]
+fn the_demo_rides_out_a_broker_restart() {
+    let broker = ktpel_tests::TestBroker::restartable();
+    let vhost = TestVhost::on(broker.clone());
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let desk = Desk {
+        dir: dir.path(),
+        amqp: vhost.url(),
+        url: String::new(),
+    };
+    let demo = desk
+        .command(&["demo", "--residents", "300"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("ktpel demo starts");
+    std::thread::sleep(Duration::from_secs(2));
+    broker.stop_app();
+    std::thread::sleep(Duration::from_secs(8));
+    broker.start_app();
+    let out = demo.wait_with_output().expect("ktpel demo ends");
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert!(out.status.success(), "ktpel demo failed: {stdout}{stderr}");
+    assert!(stdout.trim_end().ends_with("completed 300/300"), "{stdout}");
+    let queues = Command::new("rabbitmqctl")
+        .args(["-n", broker.node.as_deref().unwrap_or_default()])
+        .args(["-q", "list_queues", "-p", &vhost.name, "name", "messages"])
+        .output()
+        .expect("rabbitmqctl");
+    for line in text(&queues.stdout).lines() {
+        let mut cols = line.split_whitespace();
+        let (name, messages) = (cols.next().unwrap_or(""), cols.next().unwrap_or("0"));
+        if name.ends_with(".dlq") || name == "ktpel.unrouted" {
+            assert_eq!(messages, "0", "{name} after the restart");
+        }
+    }
+}
+
+/// Deletes what `ktpel demo --kecamatan` made on the broker (vhosts and users named after the
+/// test's vhost).
+struct Cleanup(ktpel_tests::TestBroker, String);
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        self.0.delete_all_named(&format!("{}-", self.1));
+    }
+}
