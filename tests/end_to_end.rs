@@ -25,100 +25,151 @@ where
 }
 
 async fn s01_for_50_residents(backend: Backend) {
-    s01_for_50_residents_in(Layout::OneBroker, backend).await;
+    let people = residents(RESIDENTS, 7);
+    let system = System::start(backend, &people).await;
+    submit_and_enroll(&system, &people).await;
+    print_and_hand_over(&system).await;
+    every_berkas_activated_once_in_order(&system).await;
+}
+
+fn residents(n: usize, seed: u64) -> Vec<ktpel_contract::registry::Biodata> {
+    ktpel_registry::seed::generate(&KodeWilayah::parse("32.73.01").unwrap(), n, seed).unwrap()
 }
 
 /// S01 with the kecamatan on one broker and the Dinas and the Pusat Data on another, linked by
 /// shovels (issue 7, test 1).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn s01_for_50_residents_across_sites() {
-    let system = s01_for_50_residents_in(Layout::Sites, Backend::Postgres).await;
-    // Nothing died on the way, at any site, and nothing waits to cross.
-    for (vhost, queues) in [
-        (
-            &system.vhost,
-            &[
-                ktpel_intake::startup::QUEUE,
-                ktpel_biometric::startup::QUEUE,
-            ][..],
-        ),
-        (
-            &system.other_vhosts[0],
-            &[
-                ktpel_registry::startup::QUEUE,
-                ktpel_afis_sync::startup::QUEUE,
-                ktpel_card_print::startup::QUEUE,
-                ktpel_distribution::startup::QUEUE,
-            ][..],
-        ),
-        (
-            &system.other_vhosts[1],
-            &[ktpel_pusat_data::startup::QUEUE][..],
-        ),
-    ] {
-        let broker = ktpel_bus::Broker::new(vhost.url(), "test-check");
-        for queue in queues {
-            let dlq = ktpel_bus::topology::dead_letter_queue(queue);
-            assert_eq!(broker.queue_depth(&dlq).await.unwrap(), 0, "{dlq}");
-        }
-        broker.close().await;
-    }
+    let people = residents(RESIDENTS, 7);
+    let system = System::start_in(Layout::Sites, Backend::Postgres, &people).await;
+    submit_and_enroll(&system, &people).await;
+    print_and_hand_over(&system).await;
+    every_berkas_activated_once_in_order(&system).await;
+    nothing_dead_lettered_or_waiting(&system).await;
+}
+
+/// The kecamatan's WAN link is cut while 100 berkas are submitted (issue 7, test 2): the
+/// kecamatan goes on accepting (its copy of SIAK), enrolling and archiving on its own broker;
+/// its enrollments wait in its uplink queue; when the link returns every one reaches the
+/// Dinas once, and every berkas ends CARD_ACTIVATED with its statuses once each, in order.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cut_link_holds_the_kecamatans_work_until_it_returns() {
+    const N: usize = 100;
+    let people = residents(N, 11);
+    let system = System::start_in(Layout::Sites, Backend::Sqlite, &people).await;
+    let copy = system.registry_copy.clone().expect("sites");
+    assert!(
+        count_reaches::<ktpel_registry::store::penduduk::Entity>(&copy, N as u64).await,
+        "the kecamatan's copy of SIAK has every resident before the link goes"
+    );
+    let link = system.dinas_link.as_ref().expect("sites");
+    link.cut();
+
+    submit_and_enroll(&system, &people).await;
+    // Back at the ppp and archived (S01.7–S01.8), all at the kecamatan.
+    assert!(
+        eventually(WAIT, || async {
+            berkas::Entity::find()
+                .all(&system.intake)
+                .await
+                .unwrap()
+                .iter()
+                .filter(|b| b.archived_at.is_some())
+                .count()
+                == N
+        })
+        .await,
+        "every berkas archived at the kecamatan while its link is down"
+    );
+    // The enrollments wait at the kecamatan; the Dinas has heard nothing.
+    assert!(
+        eventually(WAIT, || async {
+            system
+                .broker
+                .queue_depth(ktpel_site::link::UPLINK_QUEUE)
+                .await
+                .unwrap_or(0)
+                == N as u32
+        })
+        .await,
+        "the enrollments wait in the kecamatan's uplink queue"
+    );
     assert_eq!(
-        system
-            .broker
-            .queue_depth(ktpel_site::link::UPLINK_QUEUE)
+        ktpel_afis_sync::store::outbound::Entity::find()
+            .count(&system.afis_sync)
             .await
             .unwrap(),
         0
     );
+
+    link.restore();
+    print_and_hand_over(&system).await;
+    every_berkas_activated_once_in_order(&system).await;
+    nothing_dead_lettered_or_waiting(&system).await;
+    // Each enrollment reached the Dinas's NID Scheduler once.
+    assert_eq!(
+        ktpel_afis_sync::store::outbound::Entity::find()
+            .count(&system.afis_sync)
+            .await
+            .unwrap(),
+        N as u64
+    );
 }
 
-async fn s01_for_50_residents_in(layout: Layout, backend: Backend) -> System {
-    let people =
-        ktpel_registry::seed::generate(&KodeWilayah::parse("32.73.01").unwrap(), RESIDENTS, 7)
-            .unwrap();
-    let system = System::start_in(layout, backend, &people).await;
-    let n = RESIDENTS as u64;
-
-    system.submit_all(&people).await;
+/// S01.1–S01.6: every berkas submitted at the kecamatan desk, accepted, at the operator, and
+/// enrolled.
+async fn submit_and_enroll(system: &System, people: &[ktpel_contract::registry::Biodata]) {
+    let n = people.len() as u64;
+    system.submit_all(people).await;
     assert!(
         count_reaches::<ktpel_biometric::store::operator_inbox::Entity>(&system.biometric, n).await,
         "every berkas reached the operator"
     );
-    assert_eq!(system.enroll_waiting().await, RESIDENTS);
+    assert_eq!(system.enroll_waiting().await as u64, n);
+}
+
+/// S19, S21, S22: the NID Scheduler, the print desk, distribution and the hand-over, for
+/// every enrolled berkas.
+async fn print_and_hand_over(system: &System) {
+    let n = berkas::Entity::find().count(&system.intake).await.unwrap();
     system.scheduler.run_now();
     assert!(
         eventually(WAIT, || async {
+            system.scheduler.run_now();
             ktpel_card_print::desk::queue(&system.card_print)
                 .await
                 .unwrap()
-                .len()
-                == RESIDENTS
+                .len() as u64
+                == n
         })
         .await,
         "every card is print ready"
     );
-    assert_eq!(system.print_queue().await, RESIDENTS);
+    assert_eq!(system.print_queue().await as u64, n);
     assert!(
         count_reaches::<ktpel_distribution::store::kartu::Entity>(&system.distribution, n).await,
         "every card reached distribution"
     );
-    assert_eq!(system.distribute_all().await, RESIDENTS);
+    assert_eq!(system.distribute_all().await as u64, n);
+}
 
-    // Every berkas ends CARD_ACTIVATED, as intake (which only hears the bus) sees it.
+/// Every berkas ends CARD_ACTIVATED, as intake (which only hears the bus) sees it, with a full
+/// timeline: each status once, in the order of the procedure; every service applied what it
+/// got from the broker.
+async fn every_berkas_activated_once_in_order(system: &System) {
+    let n = berkas::Entity::find().count(&system.intake).await.unwrap();
     assert!(
         eventually(WAIT, || async {
             query::per_status(&system.intake).await.unwrap()
                 == vec![query::StatusCount {
                     status: "CARD_ACTIVATED".into(),
-                    count: RESIDENTS as i64,
+                    count: n as i64,
                 }]
         })
         .await,
         "statuses: {:?}",
         query::per_status(&system.intake).await.unwrap()
     );
-    // A full timeline, each status transition exactly once.
     for b in berkas::Entity::find().all(&system.intake).await.unwrap() {
         let t = query::where_is(&system.intake, &b.nomor_berkas)
             .await
@@ -131,24 +182,23 @@ async fn s01_for_50_residents_in(layout: Layout, backend: Backend) -> System {
             "{}: {steps:?}",
             b.nomor_berkas
         );
-        for status in [
+        const STATUSES: [&str; 5] = [
             "SFE",
             "PRR",
             "CARD_PRINTED",
             "CARD_SHIPPED",
             "CARD_ACTIVATED",
-        ] {
-            let seen = t
-                .timeline
-                .iter()
-                .filter(|e| e.note.starts_with(&format!("{status}:")))
-                .count();
-            assert_eq!(
-                seen, 1,
-                "{} saw {status} {seen} times: {:#?}",
-                b.nomor_berkas, t.timeline
-            );
-        }
+        ];
+        let seen: Vec<&str> = t
+            .timeline
+            .iter()
+            .filter_map(|e| {
+                STATUSES
+                    .into_iter()
+                    .find(|s| e.note.starts_with(&format!("{s}:")))
+            })
+            .collect();
+        assert_eq!(seen, STATUSES, "{}: {:#?}", b.nomor_berkas, t.timeline);
         assert!(t.bukti_perekaman.is_some());
     }
     // The services talked only over the broker: each applied messages from its inbox.
@@ -188,7 +238,54 @@ async fn s01_for_50_residents_in(layout: Layout, backend: Backend) -> System {
         );
     }
     assert_eq!(system.panel.panel().await.records_sent_after_restart, n);
-    system
+}
+
+/// With sites: nothing died on the way, at any site, and nothing waits to cross.
+async fn nothing_dead_lettered_or_waiting(system: &System) {
+    for (vhost, queues) in [
+        (
+            &system.vhost,
+            &[
+                ktpel_intake::startup::QUEUE,
+                ktpel_biometric::startup::QUEUE,
+                ktpel_registry::startup::QUEUE,
+            ][..],
+        ),
+        (
+            &system.other_vhosts[0],
+            &[
+                ktpel_registry::startup::QUEUE,
+                ktpel_afis_sync::startup::QUEUE,
+                ktpel_card_print::startup::QUEUE,
+                ktpel_distribution::startup::QUEUE,
+            ][..],
+        ),
+        (
+            &system.other_vhosts[1],
+            &[ktpel_pusat_data::startup::QUEUE][..],
+        ),
+    ] {
+        let broker = ktpel_bus::Broker::new(vhost.url(), "test-check");
+        for queue in queues {
+            let dlq = ktpel_bus::topology::dead_letter_queue(queue);
+            assert_eq!(broker.queue_depth(&dlq).await.unwrap(), 0, "{dlq}");
+        }
+        assert_eq!(
+            broker.queue_depth("ktpel.unrouted").await.unwrap(),
+            0,
+            "unrouted at {}",
+            vhost.name
+        );
+        broker.close().await;
+    }
+    assert_eq!(
+        system
+            .broker
+            .queue_depth(ktpel_site::link::UPLINK_QUEUE)
+            .await
+            .unwrap(),
+        0
+    );
 }
 
 // The biometric service dies in the middle of the 50 enrollments and is started again: all

@@ -72,7 +72,7 @@ async fn a_kecamatan_may_not_publish_or_read_for_another() {
 
     // What goes up from its own region is let through …
     let b = as_sukasari();
-    publish(&b, &message("registry.lookup", "32.73.01"))
+    publish(&b, &message("registry.ask_dinas", "32.73.01"))
         .await
         .expect("its own SIAK lookup");
     publish(&b, &message("enrollment.created", "32.73.01.1001"))
@@ -86,7 +86,8 @@ async fn a_kecamatan_may_not_publish_or_read_for_another() {
     // … anything in another kecamatan's name, or that does not go up, is refused by the broker.
     for (subject, region) in [
         ("berkas.submitted", "32.73.02"),
-        ("registry.lookup", "32.73.02"),
+        ("registry.ask_dinas", "32.73.02"),
+        ("registry.lookup", "32.73.01"),
         ("enrollment.created", "32.73.02"),
         ("berkas.submitted", "32.73.01"),
         ("card.status", "32.73.01"),
@@ -115,8 +116,10 @@ struct Kecamatan {
     site: Site,
     vhost: TestVhost,
     intake: sea_orm::DatabaseConnection,
+    /// Its copy of SIAK.
+    registry: sea_orm::DatabaseConnection,
     broker: Broker,
-    _db: TestDatabase,
+    _dbs: [TestDatabase; 2],
     _user: sites::SiteUser,
 }
 
@@ -152,14 +155,30 @@ impl Kecamatan {
             .unwrap();
         let db_conn = intake.db.clone();
         tokio::spawn(intake.run(shutdown.clone()));
+        let copy_db = TestDatabase::sqlite();
+        let copy = Registry::build(
+            &RegistrySettings {
+                database: copy_db.settings.clone(),
+                region: Some(code.into()),
+                mode: ktpel_registry::config::Mode::Copy,
+                ..Default::default()
+            },
+            Broker::new(vhost.url(), format!("registry-{code}")),
+        )
+        .await
+        .unwrap();
+        copy.declare().await.unwrap();
+        let registry = copy.db.clone();
+        tokio::spawn(copy.run(shutdown.clone()));
         let user = sites::grant(dinas, &site).await;
         sites::link(&vhost, &site, dinas.url_as(&user.name, &user.password)).await;
         Self {
             site,
             vhost,
             intake: db_conn,
+            registry,
             broker,
-            _db: db,
+            _dbs: [db, copy_db],
             _user: user,
         }
     }
@@ -212,17 +231,30 @@ async fn each_kecamatan_gets_back_only_its_own() {
     )
     .await
     .unwrap();
-    ktpel_registry::seed::store(&registry.db, &sukasari_people)
-        .await
-        .unwrap();
-    ktpel_registry::seed::store(&registry.db, &coblong_people)
-        .await
-        .unwrap();
     registry.declare().await.unwrap();
+    let register = registry.db.clone();
     tokio::spawn(registry.run(shutdown.clone()));
-
     let sukasari = Kecamatan::start(&dinas, "32.73.01", &shutdown).await;
     let coblong = Kecamatan::start(&dinas, "32.73.02", &shutdown).await;
+
+    // The register announces each resident to the copy at their kecamatan, and only there.
+    for people in [&sukasari_people, &coblong_people] {
+        ktpel_registry::seed::record(&register, true, people)
+            .await
+            .unwrap();
+    }
+    for (k, people) in [(&sukasari, &sukasari_people), (&coblong, &coblong_people)] {
+        let db = k.registry.clone();
+        let copied = eventually(Duration::from_secs(30), || async {
+            ktpel_registry::store::penduduk::Entity::find()
+                .count(&db)
+                .await
+                .unwrap()
+                == people.len() as u64
+        })
+        .await;
+        assert!(copied, "{} keeps a copy of its own residents", k.site);
+    }
     // The last Sukasari resident has moved and applies at Coblong's desk.
     let (stays, moved) = sukasari_people.split_at(3);
     let desk = |k: &Kecamatan| Broker::new(k.vhost.url(), "desk");

@@ -51,6 +51,11 @@ pub struct System {
     /// Sits between the NID Scheduler and the Pusat Data's broker: cut it to make the Pusat
     /// Data unreachable.
     pub pusat_data_link: crate::proxy::Proxy,
+    /// With [`Layout::Sites`]: sits between the kecamatan's broker and the Dinas's; cut it to
+    /// cut the kecamatan's WAN link.
+    pub dinas_link: Option<crate::proxy::Proxy>,
+    /// With [`Layout::Sites`]: the kecamatan's copy of SIAK.
+    pub registry_copy: Option<DatabaseConnection>,
     /// What the desks and stations of the test published: messages and body bytes.
     pub sent: SentCounter,
     /// The desks' publisher (one channel in confirm mode), made on first use.
@@ -124,7 +129,8 @@ impl System {
         )
         .await
         .expect("registry builds");
-        ktpel_registry::seed::store(&registry.db, residents)
+        // With sites, the Dinas's register announces its residents to the kecamatan's copy.
+        ktpel_registry::seed::record(&registry.db, sites.is_some(), residents)
             .await
             .expect("seed SIAK");
 
@@ -170,6 +176,10 @@ impl System {
         let (d, database) = db().await;
         databases.push(d);
         let pusat_data_link = crate::proxy::Proxy::start(TestBroker::shared().addr()).await;
+        let dinas_link = match &sites {
+            Some(_) => Some(crate::proxy::Proxy::start(TestBroker::shared().addr()).await),
+            None => None,
+        };
         // The NID Scheduler reaches the Pusat Data's broker through the proxy: as the Dinas's
         // own user there with sites, as the test's user on one broker.
         let scheduler_url = match &sites {
@@ -245,6 +255,28 @@ impl System {
         card_print.declare().await.expect("declare card-print");
         distribution.declare().await.expect("declare distribution");
         registry.declare().await.expect("declare registry");
+        let registry_copy = match &sites {
+            None => None,
+            Some(_) => {
+                let (d, database) = db().await;
+                databases.push(d);
+                let copy = ktpel_registry::Registry::build(
+                    &ktpel_registry::RegistrySettings {
+                        database,
+                        region: kecamatan_region.clone(),
+                        mode: ktpel_registry::config::Mode::Copy,
+                        ..Default::default()
+                    },
+                    connect_to(&kecamatan_url, "registry-copy"),
+                )
+                .await
+                .expect("the kecamatan's copy of SIAK builds");
+                copy.declare().await.expect("declare the copy");
+                let db = copy.db.clone();
+                tokio::spawn(copy.run(shutdown.clone()));
+                Some(db)
+            }
+        };
         intake.declare().await.expect("declare intake");
         biometric.declare().await.expect("declare biometric");
         afis.declare().await.expect("declare afis-sync");
@@ -272,7 +304,10 @@ impl System {
         tokio::spawn(pusat_data.run(shutdown.clone()));
         let (other_vhosts, links, site_users) = match sites {
             None => Default::default(),
-            Some(s) => s.link(&vhost).await,
+            Some(s) => {
+                s.link(&vhost, dinas_link.as_ref().expect("with sites"))
+                    .await
+            }
         };
         let broker = connect_to(&kecamatan_url, "test");
         Self {
@@ -299,6 +334,8 @@ impl System {
             panel,
             scheduler,
             pusat_data_link,
+            dinas_link,
+            registry_copy,
             sent: SentCounter::default(),
             publisher: Default::default(),
             _databases: databases,
@@ -348,6 +385,8 @@ struct Sites {
     pusat_data: TestVhost,
     /// The Dinas's user on the Pusat Data's broker (its NID Scheduler and its downlink).
     dinas_user: sites::SiteUser,
+    /// The kecamatan's user on the Dinas's broker.
+    kecamatan_user: sites::SiteUser,
 }
 
 impl Sites {
@@ -362,26 +401,31 @@ impl Sites {
             .expect("declare the Pusat Data's exchanges");
         admin.close().await;
         let dinas_user = sites::grant(&pusat_data, &"dinas:32.73".parse().unwrap()).await;
+        // Granted before the Dinas's services start: its downlink queue is there before the
+        // register announces the residents.
+        let kecamatan_user = sites::grant(&dinas, &"kecamatan:32.73.01".parse().unwrap()).await;
         Self {
             dinas,
             pusat_data,
             dinas_user,
+            kecamatan_user,
         }
     }
 
-    /// Lets the kecamatan onto the Dinas and declares both sites' links, once every service
-    /// declared its queues.
+    /// Declares both sites' links, once every service declared its queues; the kecamatan's
+    /// goes through `proxy`.
     async fn link(
         self,
         kecamatan: &TestVhost,
+        proxy: &crate::proxy::Proxy,
     ) -> (Vec<TestVhost>, Vec<ktpel_site::Link>, Vec<sites::SiteUser>) {
         let sukasari: ktpel_site::Site = "kecamatan:32.73.01".parse().unwrap();
-        let kecamatan_user = sites::grant(&self.dinas, &sukasari).await;
+        let kecamatan_user = self.kecamatan_user;
         let up_to_dinas = sites::link(
             kecamatan,
             &sukasari,
             self.dinas
-                .url_as(&kecamatan_user.name, &kecamatan_user.password),
+                .url_as_via(&kecamatan_user.name, &kecamatan_user.password, proxy.addr),
         )
         .await;
         let up_to_pusat_data = sites::link(

@@ -352,7 +352,8 @@ pub async fn run(residents: usize, region: KodeWilayah, kecamatan: usize) -> Res
             residents / kecamatan_codes.len() + usize::from(i < residents % kecamatan_codes.len());
         people.extend(seed::generate(code, share, seed_base + i as u64).map_err(|e| err(&e))?);
     }
-    seed::store(&registry_db, &people)
+    // With kecamatan nodes, the Dinas's register announces them to the kecamatan's copies.
+    seed::record(&registry_db, kecamatan > 0, &people)
         .await
         .map_err(|e| err(&e))?;
     let ours: HashSet<String> = people.iter().map(|p| p.nik.to_string()).collect();

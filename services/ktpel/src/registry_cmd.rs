@@ -25,8 +25,9 @@ pub enum RegistryCommand {
 }
 
 pub async fn run(cmd: RegistryCommand) -> Result<(), String> {
-    let settings: RegistrySettings =
-        ktpel_settings::load(ktpel_registry::SERVICE).map_err(|e| e.to_string())?;
+    // The registry as this site runs it: at a Dinas, new residents are announced to the
+    // copies of SIAK at its kecamatan nodes.
+    let settings: RegistrySettings = crate::run::registry_settings()?;
     let db = ktpel_store::open::<Migrator>(&settings.database)
         .await
         .map_err(|e| e.to_string())?;
@@ -42,7 +43,9 @@ pub async fn run(cmd: RegistryCommand) -> Result<(), String> {
     // In slices, so a large population shows how far it is.
     let mut inserted = 0;
     for (i, slice) in people.chunks(5000).enumerate() {
-        inserted += seed::store(&db, slice).await.map_err(|e| e.to_string())?;
+        inserted += seed::record(&db, settings.announce, slice)
+            .await
+            .map_err(|e| e.to_string())?;
         if people.len() > 5000 {
             eprint!("\r  stored {}/{}", (i * 5000 + slice.len()), people.len());
         }

@@ -48,8 +48,12 @@ impl ServiceName {
     pub fn at(site: &Site) -> &'static [ServiceName] {
         match site.kind() {
             SiteKind::All => &Self::ALL,
-            // The kecamatan ppp desk and its enrollment stations.
-            SiteKind::Kecamatan => &[ServiceName::Intake, ServiceName::Biometric],
+            // The kecamatan ppp desk, its enrollment stations, and its copy of SIAK.
+            SiteKind::Kecamatan => &[
+                ServiceName::Registry,
+                ServiceName::Intake,
+                ServiceName::Biometric,
+            ],
             SiteKind::Dinas => &[
                 ServiceName::Registry,
                 ServiceName::Intake,
@@ -198,7 +202,15 @@ service!(
     Registry,
     RegistrySettings,
     ktpel_registry::SERVICE,
-    |s: &mut RegistrySettings, p: &Place| p.region(&mut s.region)
+    |s: &mut RegistrySettings, p: &Place| {
+        p.region(&mut s.region);
+        // A kecamatan keeps a copy of its residents; the Dinas's register announces to them.
+        match p.site.name.kind() {
+            SiteKind::Kecamatan => s.mode = ktpel_registry::config::Mode::Copy,
+            SiteKind::Dinas => s.announce = true,
+            SiteKind::All | SiteKind::PusatData => {}
+        }
+    }
 );
 service!(
     Biometric,
@@ -239,15 +251,31 @@ service!(
     |s: &mut DistributionSettings, p: &Place| p.region(&mut s.region)
 );
 
-/// Builds service `S` from its own settings (`config/<name>.toml`, `KTPEL__…`,
-/// `KTPEL_<NAME>__…`) placed at `place`, on the shared broker connection, and declares its
-/// queue.
-async fn build_one<S: Service>(broker: &Broker, place: &Place) -> Result<Built, String> {
+/// The registry's settings as this process's site places it (for `ktpel registry …`).
+pub(crate) fn registry_settings() -> Result<RegistrySettings, String> {
+    let place = Place {
+        site: process_settings(&SiteArgs::default())?.site,
+        data_dir: None,
+    };
+    placed_settings::<Registry>(&place)
+}
+
+/// `S`'s settings (`config/<name>.toml`, `KTPEL__…`, `KTPEL_<NAME>__…`) placed at `place`,
+/// checked.
+fn placed_settings<S: Service>(place: &Place) -> Result<S::Settings, String> {
     let mut settings: S::Settings = ktpel_settings::load(S::NAME).map_err(|e| e.to_string())?;
     S::place(&mut settings, place);
     settings
         .validate()
         .map_err(|e| format!("{}: {e}", S::NAME))?;
+    Ok(settings)
+}
+
+/// Builds service `S` from its own settings (`config/<name>.toml`, `KTPEL__…`,
+/// `KTPEL_<NAME>__…`) placed at `place`, on the shared broker connection, and declares its
+/// queue.
+async fn build_one<S: Service>(broker: &Broker, place: &Place) -> Result<Built, String> {
+    let settings = placed_settings::<S>(place)?;
     let service = S::build(&settings, broker.clone()).await?;
     if let Err(e) = service.declare().await {
         // Not fatal: the consumer declares again once the broker answers.

@@ -5,7 +5,7 @@
 
 use crate::store::penduduk;
 use chrono::{Datelike, NaiveDate, Utc};
-use ktpel_contract::registry::Biodata;
+use ktpel_contract::registry::{Biodata, RESIDENT, ResidentRecorded};
 use ktpel_domain::{
     JenisKelamin, KodeWilayah, Nik, Wilayah,
     wilayah::{Level, Region},
@@ -23,6 +23,8 @@ pub enum SeedError {
     Empty(KodeWilayah),
     #[error("storing the population failed: {0}")]
     Db(#[from] sea_orm::DbErr),
+    #[error("announcing a resident to the kecamatan's copy failed: {0}")]
+    Announce(String),
 }
 
 const GIVEN_MALE: &[&str] = &[
@@ -157,24 +159,106 @@ pub fn generate(region: &KodeWilayah, n: usize, seed: u64) -> Result<Vec<Biodata
     Ok(people)
 }
 
+fn row(p: &Biodata) -> penduduk::ActiveModel {
+    penduduk::ActiveModel {
+        nik: Set(p.nik.to_string()),
+        nama: Set(p.nama.clone()),
+        no_kk: Set(p.no_kk.clone()),
+        jenis_kelamin: Set(match p.jenis_kelamin {
+            JenisKelamin::Perempuan => "P".into(),
+            JenisKelamin::LakiLaki => "L".into(),
+        }),
+        tempat_lahir: Set(p.tempat_lahir.clone()),
+        tanggal_lahir: Set(p.tanggal_lahir),
+        alamat: Set(p.alamat.clone()),
+        desa: Set(p.desa.clone()),
+        updated_at: Set(Utc::now()),
+    }
+}
+
+/// Keeps `p` as given, replacing what the register held for the NIK (a kecamatan's copy
+/// taking the register's announcement).
+pub async fn upsert<C: ConnectionTrait>(db: &C, p: &Biodata) -> Result<(), sea_orm::DbErr> {
+    use penduduk::Column as C;
+    penduduk::Entity::insert(row(p))
+        .on_conflict(
+            sea_orm::sea_query::OnConflict::column(C::Nik)
+                .update_columns([
+                    C::Nama,
+                    C::NoKk,
+                    C::JenisKelamin,
+                    C::TempatLahir,
+                    C::TanggalLahir,
+                    C::Alamat,
+                    C::Desa,
+                    C::UpdatedAt,
+                ])
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+    Ok(())
+}
+
+/// As [`store`], and announces each of `people` to the copy of SIAK at their kecamatan
+/// (`registry.resident.<kecamatan>`) through the outbox, in the same transaction: a Dinas
+/// whose kecamatan nodes keep copies.
+pub async fn store_and_announce(
+    db: &sea_orm::DatabaseConnection,
+    exchange: &str,
+    people: &[Biodata],
+) -> Result<u64, SeedError> {
+    use sea_orm::TransactionTrait;
+    let txn = db.begin().await?;
+    let inserted = store(&txn, people).await?;
+    for p in people {
+        let kecamatan = KodeWilayah::parse(&p.desa)
+            .ok()
+            .and_then(|d| {
+                d.lineage()
+                    .into_iter()
+                    .find(|k| k.level() == Level::Kecamatan)
+            })
+            .unwrap_or_else(|| p.nik.kecamatan());
+        let key = ktpel_bus::RoutingKey::regional(RESIDENT, &kecamatan.to_string())
+            .map_err(|e| SeedError::Announce(e.to_string()))?;
+        let id = p.nik.to_string();
+        let message = ktpel_bus::Outgoing::new(
+            &ResidentRecorded {
+                resident: p.clone(),
+            },
+            key,
+            &id,
+            &id,
+        )
+        .map_err(|e| SeedError::Announce(e.to_string()))?;
+        ktpel_bus::outbox::enqueue(&txn, exchange, &message)
+            .await
+            .map_err(|e| SeedError::Announce(e.to_string()))?;
+    }
+    txn.commit().await?;
+    Ok(inserted)
+}
+
+/// Records `people` in the register: [`store_and_announce`] where the register announces to
+/// kecamatan copies (`announce`, a Dinas with kecamatan nodes), else [`store`].
+pub async fn record(
+    db: &sea_orm::DatabaseConnection,
+    announce: bool,
+    people: &[Biodata],
+) -> Result<u64, SeedError> {
+    if announce {
+        store_and_announce(db, &ktpel_bus::Topology::default().exchange, people).await
+    } else {
+        store(db, people).await
+    }
+}
+
 /// Stores `people`; a NIK already in the register is left as it is. Returns how many were new.
 pub async fn store<C: ConnectionTrait>(db: &C, people: &[Biodata]) -> Result<u64, SeedError> {
     let mut inserted = 0;
     for chunk in people.chunks(500) {
-        let rows = chunk.iter().map(|p| penduduk::ActiveModel {
-            nik: Set(p.nik.to_string()),
-            nama: Set(p.nama.clone()),
-            no_kk: Set(p.no_kk.clone()),
-            jenis_kelamin: Set(match p.jenis_kelamin {
-                JenisKelamin::Perempuan => "P".into(),
-                JenisKelamin::LakiLaki => "L".into(),
-            }),
-            tempat_lahir: Set(p.tempat_lahir.clone()),
-            tanggal_lahir: Set(p.tanggal_lahir),
-            alamat: Set(p.alamat.clone()),
-            desa: Set(p.desa.clone()),
-            updated_at: Set(Utc::now()),
-        });
+        let rows = chunk.iter().map(row);
         if let sea_orm::TryInsertResult::Inserted(n) = penduduk::Entity::insert_many(rows)
             .on_conflict_do_nothing_on([penduduk::Column::Nik])
             .exec_without_returning(db)

@@ -1,8 +1,8 @@
 //! Builds the running registry from its settings.
 
-use crate::{RegistrySettings, SERVICE, handlers::RegistryHandler, store::Migrator};
+use crate::{RegistrySettings, SERVICE, config::Mode, handlers::RegistryHandler, store::Migrator};
 use ktpel_bus::{Broker, BusError, QueueSpec, RoutingKey, Shutdown, Topology, Worker};
-use ktpel_contract::registry::LOOKUP;
+use ktpel_contract::registry::{ASK_DINAS, LOOKUP, RESIDENT};
 use sea_orm::DatabaseConnection;
 
 /// Name of the registry's queue.
@@ -21,12 +21,20 @@ impl Registry {
         broker: Broker,
     ) -> Result<Self, ktpel_store::StoreError> {
         let db = ktpel_store::open::<Migrator>(&settings.database).await?;
-        let binding = RoutingKey::binding(LOOKUP, settings.region.as_deref())
-            .expect("validated with the settings");
+        let region = settings.region.as_deref();
+        // Lookups of its region; the register also takes what the copies could not answer,
+        // a copy the residents the register announces.
+        let second = match settings.mode {
+            Mode::Register => ASK_DINAS,
+            Mode::Copy => RESIDENT,
+        };
+        let bindings = [LOOKUP, second]
+            .map(|s| RoutingKey::binding(s, region).expect("validated with the settings"));
         let handler = RegistryHandler {
             exchange: Topology::default().exchange,
+            mode: settings.mode,
         };
-        let queue = QueueSpec::new(QUEUE, [binding]);
+        let queue = QueueSpec::new(QUEUE, bindings);
         let worker = Worker::new(SERVICE, &db, &broker, &settings.amqp, queue, handler);
         Ok(Self { db, worker })
     }

@@ -189,20 +189,8 @@ impl Topology {
             "x-message-ttl".into(),
             AMQPValue::LongInt(ttl.as_millis().min(i32::MAX as u128) as i32),
         );
-        ch.queue_declare(
-            ShortString::from(name),
-            QueueDeclareOptions {
-                durable: true,
-                ..Default::default()
-            },
-            args,
-        )
-        .await
-        .map_err(BusError::amqp("queue.declare"))?;
-        for pattern in bindings {
-            bind(ch, name, &self.exchange, pattern).await?;
-        }
-        Ok(())
+        durable_queue(ch, name, args).await?;
+        self.bind_all(ch, name, bindings).await
     }
 
     /// Declares a queue that only a shovel reads — a site's link to another site's broker
@@ -217,8 +205,17 @@ impl Topology {
         bindings: &[String],
     ) -> Result<(), BusError> {
         quorum_queue(ch, name, FieldTable::default()).await?;
-        for pattern in bindings {
-            bind(ch, name, &self.exchange, pattern).await?;
+        self.bind_all(ch, name, bindings).await
+    }
+
+    async fn bind_all(
+        &self,
+        ch: &Channel,
+        queue: &str,
+        patterns: &[String],
+    ) -> Result<(), BusError> {
+        for pattern in patterns {
+            bind(ch, queue, &self.exchange, pattern).await?;
         }
         Ok(())
     }
@@ -248,6 +245,10 @@ async fn quorum_queue(ch: &Channel, name: &str, mut args: FieldTable) -> Result<
         "x-queue-type".into(),
         AMQPValue::LongString("quorum".into()),
     );
+    durable_queue(ch, name, args).await
+}
+
+async fn durable_queue(ch: &Channel, name: &str, args: FieldTable) -> Result<(), BusError> {
     ch.queue_declare(
         ShortString::from(name),
         QueueDeclareOptions {

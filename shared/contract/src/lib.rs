@@ -51,6 +51,16 @@ pub const CATALOGUE: &[ContractEntry] = &[
         summary: "Is this NIK registered in SIAK, and with what data? (S01.2)",
     },
     ContractEntry {
+        message_type: registry::ResidentLookup::message_type,
+        subject: registry::ASK_DINAS,
+        summary: "A lookup the kecamatan's copy of SIAK could not answer, passed up to the Dinas.",
+    },
+    ContractEntry {
+        message_type: registry::ResidentRecorded::message_type,
+        subject: registry::RESIDENT,
+        summary: "The Dinas's register recorded a resident: for the copy of SIAK at their kecamatan.",
+    },
+    ContractEntry {
         message_type: registry::ResidentAnswer::message_type,
         subject: registry::ANSWER_TO_CARD_PRINT,
         summary: "SIAK's answer to card-print (the biodata for the chip and the card face).",

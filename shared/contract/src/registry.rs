@@ -15,6 +15,14 @@ use uuid::Uuid;
 /// desk's kecamatan, so that a kecamatan's broker user may send it: topic permissions).
 pub const LOOKUP: &str = "registry.lookup";
 
+/// Routing subject of a [`ResidentLookup`] that a kecamatan's copy of SIAK could not answer,
+/// passed up to the Dinas's register: `registry.ask_dinas.<the asking kecamatan>`.
+pub const ASK_DINAS: &str = "registry.ask_dinas";
+
+/// Routing subject of [`ResidentRecorded`]: `registry.resident.<the resident's kecamatan>`,
+/// so that each kecamatan's copy of SIAK receives its own residents.
+pub const RESIDENT: &str = "registry.resident";
+
 /// The subject intake asks its answers on.
 pub const ANSWER_TO_INTAKE: &str = "intake.registry_answer";
 /// The subject card-print asks its answers on.
@@ -58,6 +66,18 @@ pub struct ResidentAnswer {
 
 impl Message for ResidentAnswer {
     const KIND: &'static str = "registry.answer";
+    const VERSION: u16 = 1;
+}
+
+/// The Dinas's register recorded (or changed) a resident: for the copy of SIAK at the
+/// resident's kecamatan, so that its desk can check NIKs while its link is down.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResidentRecorded {
+    pub resident: Biodata,
+}
+
+impl Message for ResidentRecorded {
+    const KIND: &'static str = RESIDENT;
     const VERSION: u16 = 1;
 }
 

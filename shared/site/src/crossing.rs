@@ -5,11 +5,12 @@
 //! carries it across when the link is up:
 //!
 //! ```text
-//!  kecamatan 32.73.01                               Dinas 32.73
-//!  ktpel ──registry.lookup.32.73.01.#──▶ ktpel.uplink ══shovel══▶ ktpel
-//!        ──enrollment.created.32.73.01.#─▶                          │
-//!  ktpel ◀══shovel══ ktpel.downlink.32.73.01 ◀──card.status.32.73.01.#───┤
+//!  kecamatan 32.73.01                                  Dinas 32.73
+//!  ktpel ──registry.ask_dinas.32.73.01.#──▶ ktpel.uplink ══shovel══▶ ktpel
+//!        ──enrollment.created.32.73.01.#──▶                           │
+//!  ktpel ◀══shovel══ ktpel.downlink.32.73.01 ◀──card.status.32.73.01.#────┤
 //!                                            ◀──intake.registry_answer.32.73.01.#
+//!                                            ◀──registry.resident.32.73.01.#
 //! ```
 //!
 //! A subject crosses in one direction only, so nothing loops; and every binding carries the
@@ -19,7 +20,7 @@ use crate::site::{Site, SiteKind};
 use ktpel_bus::RoutingKey;
 use ktpel_contract::{
     enrollment::{CARD_STATUS, CREATED, TO_PUSAT_DATA},
-    registry::{ANSWER_TO_INTAKE, LOOKUP},
+    registry::{ANSWER_TO_INTAKE, ASK_DINAS, RESIDENT},
 };
 
 /// The subjects that cross the link between a site and its parent.
@@ -34,11 +35,13 @@ pub struct Crossing {
     pub direct: &'static [&'static str],
 }
 
-/// A kecamatan and its Dinas: SIAK lookups and enrollments up (the Dinas prints the card and
-/// its Server AFIS sends the enrollment on), SIAK's answers and the card's status down.
+/// A kecamatan and its Dinas: enrollments up (the Dinas prints the card and its Server AFIS
+/// sends the enrollment on), and the lookups the kecamatan's copy of SIAK could not answer;
+/// down, the residents for that copy (so the desk checks NIKs while the link is down), the
+/// register's answers and the card's status.
 const KECAMATAN: Crossing = Crossing {
-    up: &[LOOKUP, CREATED],
-    down: &[ANSWER_TO_INTAKE, CARD_STATUS],
+    up: &[ASK_DINAS, CREATED],
+    down: &[ANSWER_TO_INTAKE, CARD_STATUS, RESIDENT],
     direct: &[],
 };
 
@@ -96,7 +99,8 @@ mod tests {
             Crossing::bindings(&kec, Crossing::of(&kec).down),
             [
                 "intake.registry_answer.32.73.01.#",
-                "card.status.32.73.01.#"
+                "card.status.32.73.01.#",
+                "registry.resident.32.73.01.#"
             ]
         );
     }

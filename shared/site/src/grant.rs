@@ -4,7 +4,7 @@
 //! (`kecamatan-32.73.01`). That user may:
 //! - declare, bind and read only its own downlink queue (`ktpel.downlink.32.73.01`);
 //! - publish to the `ktpel` exchange only the subjects that go up from it, and only under its
-//!   own region code (RabbitMQ topic permissions: `registry.lookup.32.73.01…`, never
+//!   own region code (RabbitMQ topic permissions: `enrollment.created.32.73.01…`, never
 //!   `….32.73.02`);
 //! - bind only the subjects that come down to it, under its own code.
 //!
@@ -162,11 +162,11 @@ mod tests {
         assert_eq!(p.read, r"^(ktpel|ktpel\.downlink\.32\.73\.01)$");
         assert_eq!(
             t.write,
-            r"^(registry\.lookup|enrollment\.created)\.32\.73\.01(\.[0-9]+)*$"
+            r"^(registry\.ask_dinas|enrollment\.created)\.32\.73\.01(\.[0-9]+)*$"
         );
         assert_eq!(
             t.read,
-            r"^(intake\.registry_answer|card\.status)\.32\.73\.01\.#$"
+            r"^(intake\.registry_answer|card\.status|registry\.resident)\.32\.73\.01\.#$"
         );
     }
 

@@ -191,26 +191,28 @@ impl Link {
                 reason: Some(e.to_string()),
             },
         };
+        let state = |link: String, s: ShovelState, waiting| LinkState {
+            link,
+            shovel: s.name,
+            state: s.state,
+            reason: s.reason.map(|r| crate::management::scrub(&r)),
+            waiting,
+        };
         let mut states = Vec::new();
         if !crossing.up.is_empty() {
-            let s = state_of(UPLINK_SHOVEL);
-            states.push(LinkState {
-                link: format!("up to {parent}"),
-                shovel: s.name,
-                state: s.state,
-                reason: s.reason,
-                waiting: local.queue_depth(UPLINK_QUEUE).await.ok(),
-            });
+            let waiting = local.queue_depth(UPLINK_QUEUE).await.ok();
+            states.push(state(
+                format!("up to {parent}"),
+                state_of(UPLINK_SHOVEL),
+                waiting,
+            ));
         }
         if !crossing.down.is_empty() {
-            let s = state_of(DOWNLINK_SHOVEL);
-            states.push(LinkState {
-                link: format!("down from {parent}"),
-                shovel: s.name,
-                state: s.state,
-                reason: s.reason,
-                waiting: None,
-            });
+            states.push(state(
+                format!("down from {parent}"),
+                state_of(DOWNLINK_SHOVEL),
+                None,
+            ));
         }
         states
     }

@@ -215,13 +215,60 @@ impl Management {
                 method,
                 url,
                 status,
-                body: text,
+                // The broker may quote a shovel's definition back, URIs and all.
+                body: scrub(&text),
             })
         }
     }
 }
 
+/// `text` with the password of every `scheme://user:password@host` in it replaced by `***`:
+/// what the broker says about a link may quote its URIs.
+pub fn scrub(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("://") {
+        let (before, after) = rest.split_at(at + 3);
+        out.push_str(before);
+        // The authority ends at the first character a URI's user info cannot hold.
+        let end = after
+            .find(|c: char| c.is_whitespace() || "/?#\"'<>,;)]}".contains(c))
+            .unwrap_or(after.len());
+        let authority = &after[..end];
+        match (authority.rfind('@'), authority.find(':')) {
+            (Some(at), Some(colon)) if colon < at => {
+                out.push_str(&authority[..colon]);
+                out.push_str(":***");
+                out.push_str(&authority[at..]);
+            }
+            _ => out.push_str(authority),
+        }
+        rest = &after[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// A path segment: every character but letters and digits percent-encoded (`/` as `%2F`).
 fn enc(segment: &str) -> String {
     utf8_percent_encode(segment, NON_ALPHANUMERIC).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::scrub;
+
+    #[test]
+    fn passwords_are_scrubbed_from_what_the_broker_says() {
+        let said = r#"{"dest-uri":"amqp://kecamatan-32.73.01:s3cr%40t@dinas:5672/ktpel","x":"amqps://u:p@h/v?cacertfile=/c"} and http://plain/path"#;
+        let clean = scrub(said);
+        assert!(!clean.contains("s3cr"), "{clean}");
+        assert!(!clean.contains("u:p@"), "{clean}");
+        assert!(
+            clean.contains("amqp://kecamatan-32.73.01:***@dinas:5672/ktpel"),
+            "{clean}"
+        );
+        assert!(clean.contains("amqps://u:***@h/v?cacertfile=/c"), "{clean}");
+        assert!(clean.contains("http://plain/path"), "{clean}");
+    }
 }
