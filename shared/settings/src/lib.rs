@@ -18,6 +18,14 @@ use serde::{Serialize, de::DeserializeOwned};
 /// The prefix of every environment variable the services read.
 pub const ENV_PREFIX: &str = "KTPEL";
 
+/// The name of the process's own settings (`config/ktpel.toml`): the broker, telemetry, and
+/// the sections that belong to the process rather than to any one service.
+pub const PROCESS: &str = "ktpel";
+
+/// Sections of the process's settings that no service's settings hold: `KTPEL__SITE__NAME` in
+/// the one environment of a container must not trip a service's check for unknown keys.
+pub const PROCESS_SECTIONS: &[&str] = &["site"];
+
 /// Why the settings could not be loaded. Each variant names the offending key.
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
@@ -77,7 +85,13 @@ where
     for environment in environments {
         builder = builder.add_source(environment.try_parsing(true));
     }
-    let settings: T = builder.build()?.try_deserialize()?;
+    let mut table: config::Map<String, config::Value> = builder.build()?.try_deserialize()?;
+    if name != PROCESS {
+        for section in PROCESS_SECTIONS {
+            table.remove(*section);
+        }
+    }
+    let settings = T::deserialize(config::Value::new(None, config::ValueKind::Table(table)))?;
     settings.validate()?;
     Ok(settings)
 }

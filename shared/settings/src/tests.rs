@@ -97,3 +97,25 @@ fn zero_prefetch_is_refused() {
         .to_string();
     assert!(err.contains("amqp.prefetch"), "{err}");
 }
+
+#[test]
+fn the_process_sections_are_not_a_services() {
+    #[derive(Debug, Default, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Strict {
+        amqp: AmqpSettings,
+    }
+    impl Validate for Strict {
+        fn validate(&self) -> Result<(), SettingsError> {
+            self.amqp.validate()
+        }
+    }
+    let site = [("KTPEL__SITE__NAME", "kecamatan:32.73.01")];
+    let s: Strict = load_from("intake", env(&site)).expect("a service ignores [site]");
+    assert_eq!(s.amqp, AmqpSettings::default());
+    // The process itself sees it (here: as an unknown key of a strict struct).
+    let e = load_from::<Strict>(PROCESS, env(&site))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("site"), "{e}");
+}
