@@ -51,7 +51,7 @@ pub struct Args {
 }
 
 #[derive(Serialize, Deserialize)]
-struct Payload {
+pub(crate) struct Payload {
     seq: u64,
     filler: String,
 }
@@ -99,7 +99,7 @@ pub async fn run(args: Args) {
     );
 }
 
-fn body(seq: u64, size: usize) -> Payload {
+pub(crate) fn body(seq: u64, size: usize) -> Payload {
     Payload {
         seq,
         filler: "x".repeat(size.saturating_sub(32)),
@@ -187,7 +187,7 @@ async fn raw_lapin(args: &Args) -> Duration {
 }
 
 /// Counts handled messages; the effect is the inbox row and the commit.
-struct Count(Arc<AtomicU64>);
+pub(crate) struct Count(pub(crate) Arc<AtomicU64>);
 
 impl Handler for Count {
     async fn handle(&self, _txn: &DatabaseTransaction, m: &Incoming) -> Result<(), HandlerError> {

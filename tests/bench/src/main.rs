@@ -1,5 +1,6 @@
 //! `cargo run --release -p bench -- bus --messages N`
 //! `cargo run --release -p bench -- pipeline --residents N` (see `pipeline.rs`)
+//! `cargo run --release -p bench -- drain --messages N` (see `drain.rs`)
 //!
 //! Measures messages per second through the whole backbone — outbox write in a transaction →
 //! relay publish with confirms → quorum queue → consumer with inbox, handler transaction and
@@ -9,6 +10,7 @@
 //! figure to read is the ratio, not the absolute rate.
 
 mod bus;
+mod drain;
 mod pipeline;
 
 use clap::{Parser, Subcommand};
@@ -26,6 +28,8 @@ enum Command {
     Bus(bus::Args),
     /// S01 end to end through every service against raw lapin with as many hops.
     Pipeline(pipeline::Args),
+    /// A kecamatan's backlog after a link outage, drained to the Dinas, against raw lapin.
+    Drain(drain::Args),
 }
 
 #[tokio::main]
@@ -33,5 +37,6 @@ async fn main() {
     match Cli::parse().command {
         Command::Bus(args) => bus::run(args).await,
         Command::Pipeline(args) => pipeline::run(args).await,
+        Command::Drain(args) => drain::run(args).await,
     }
 }
