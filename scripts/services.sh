@@ -6,8 +6,9 @@
 # (password postgres) can reach.
 #
 # `services.sh site-broker` also starts a second RabbitMQ node of its own (node
-# `ktpel-site@localhost`, AMQP 127.0.0.1:5673, management 15673, data under
-# /var/tmp/ktpel-rabbitmq/), Debian's rabbitmq-server again, so that the tests link two real
+# `ktpel-site@localhost`, AMQP 127.0.0.1:5673, amqps 5675 with a test CA's certificate for
+# localhost, management 15673, data under /var/tmp/ktpel-rabbitmq/), Debian's
+# rabbitmq-server again, so that the tests link two real
 # brokers (a kecamatan's and a Dinas's) instead of two vhosts of one; `services.sh
 # restart-broker` a third (`ktpel-restart@localhost`, 5674, management 15674), which one test
 # stops and starts under a running `ktpel demo` — never the shared broker under the others.
@@ -58,16 +59,32 @@ plugins() { # node
   fi
 }
 
-# A RabbitMQ node of its own: another site's broker on this machine.
-rabbitmq_node() { # name amqp-port management-port
-  local name=$1 port=$2 mgmt=$3
+# A RabbitMQ node of its own: another site's broker on this machine. With a TLS port, it also
+# listens for amqps there, with a certificate for localhost signed by a CA made here at the
+# first start (tls/ca.pem beside the node's data; tls/other-ca.pem is a CA that did not sign
+# it, for the tests that a link refuses a peer it cannot verify).
+rabbitmq_node() { # name amqp-port management-port [tls-port]
+  local name=$1 port=$2 mgmt=$3 tls=${4:-}
   local base=/var/tmp/ktpel-rabbitmq/$1
   command -v rabbitmq-server >/dev/null || install rabbitmq-server
+  if [[ -n $tls ]] && listening "$port" && ! listening "$tls"; then
+    log "node $name runs without its TLS port $tls: restarting it"
+    as_root rabbitmqctl -n "$name@localhost" -q stop || true
+    for _ in $(seq 1 30); do listening "$port" || break; sleep 1; done
+  fi
   if ! listening "$port"; then
-    log "starting RabbitMQ node $name@localhost on $port (management $mgmt)"
+    log "starting RabbitMQ node $name@localhost on $port (management $mgmt${tls:+, amqps $tls})"
     as_root mkdir -p "$base"
-    printf 'listeners.tcp.local = 127.0.0.1:%s\nmanagement.tcp.ip = 127.0.0.1\nmanagement.tcp.port = %s\n' \
-      "$port" "$mgmt" | as_root tee "$base/rabbitmq.conf" >/dev/null
+    {
+      printf 'listeners.tcp.local = 127.0.0.1:%s\nmanagement.tcp.ip = 127.0.0.1\nmanagement.tcp.port = %s\n' "$port" "$mgmt"
+      if [[ -n $tls ]]; then
+        certificates "$base/tls"
+        printf 'listeners.ssl.local = 127.0.0.1:%s\n' "$tls"
+        printf 'ssl_options.cacertfile = %s\nssl_options.certfile = %s\nssl_options.keyfile = %s\n' \
+          "$base/tls/ca.pem" "$base/tls/server.pem" "$base/tls/server.key"
+        printf 'ssl_options.verify = verify_none\nssl_options.fail_if_no_peer_cert = false\n'
+      fi
+    } | as_root tee "$base/rabbitmq.conf" >/dev/null
     echo '[rabbitmq_management,rabbitmq_shovel,rabbitmq_shovel_management].' |
       as_root tee "$base/enabled_plugins" >/dev/null
     if id rabbitmq >/dev/null 2>&1; then as_root chown -R rabbitmq:rabbitmq "$base"; fi
@@ -80,6 +97,29 @@ rabbitmq_node() { # name amqp-port management-port
   fi
   as_root rabbitmqctl -n "$name@localhost" -q await_startup
   wait_for "$mgmt" "the management API of $name"
+  if [[ -n $tls ]]; then wait_for "$tls" "the amqps port of $name"; fi
+}
+
+# A test CA, a certificate for localhost signed by it, and a CA that signed nothing here.
+certificates() { # dir
+  local dir=$1
+  [[ -s $dir/server.pem && -s $dir/other-ca.pem ]] && return
+  command -v openssl >/dev/null || install openssl
+  log "making test certificates in $dir"
+  as_root mkdir -p "$dir"
+  as_root openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=ktpel test CA" \
+    -keyout "$dir/ca.key" -out "$dir/ca.pem" 2>/dev/null
+  as_root openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" \
+    -keyout "$dir/server.key" -out "$dir/server.csr" 2>/dev/null
+  printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n' |
+    as_root tee "$dir/server.ext" >/dev/null
+  as_root openssl x509 -req -in "$dir/server.csr" -CA "$dir/ca.pem" -CAkey "$dir/ca.key" \
+    -CAcreateserial -days 3650 -extfile "$dir/server.ext" -out "$dir/server.pem" 2>/dev/null
+  as_root openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=another CA" \
+    -keyout "$dir/other-ca.key" -out "$dir/other-ca.pem" 2>/dev/null
+  # Certificates are public; the brokers (user rabbitmq) and the tests read them.
+  as_root chmod 644 "$dir"/*.pem
+  as_root chmod 755 "$dir" "$(dirname "$dir")"
 }
 
 postgres() {
@@ -102,7 +142,7 @@ postgres() {
 case "${1:-all}" in
   rabbitmq) rabbitmq ;;
   postgres) postgres ;;
-  site-broker) rabbitmq_node ktpel-site 5673 15673 ;;
+  site-broker) rabbitmq_node ktpel-site 5673 15673 5675 ;;
   restart-broker) rabbitmq_node ktpel-restart 5674 15674 ;;
   all) rabbitmq; postgres ;;
   *) echo "usage: $0 [rabbitmq|postgres|site-broker|restart-broker|all]" >&2; exit 2 ;;

@@ -12,7 +12,7 @@ use ktpel_contract::{
 use ktpel_domain::{Dokumen, KodeWilayah, StatusKartu};
 use ktpel_intake::{Intake, IntakeSettings, store::berkas as berkas_store};
 use ktpel_registry::{Registry, RegistrySettings};
-use ktpel_site::{Site, link::downlink_queue};
+use ktpel_site::{Link, Site, link::downlink_queue};
 use ktpel_tests::{TestBroker, TestDatabase, TestVhost, eventually, next_message, sites};
 use sea_orm::{EntityTrait, PaginatorTrait};
 use std::time::Duration;
@@ -363,4 +363,100 @@ async fn each_kecamatan_gets_back_only_its_own() {
         }
     }
     shutdown.cancel();
+}
+
+/// The second broker's amqps port and the folder of its test CA (made by
+/// `scripts/services.sh site-broker` when it starts the node).
+fn tls() -> (u16, std::path::PathBuf) {
+    let port = std::env::var("KTPEL_TEST_SITE_TLS_PORT")
+        .ok()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(5675);
+    let dir = std::env::var("KTPEL_TEST_SITE_TLS_DIR")
+        .unwrap_or_else(|_| "/var/tmp/ktpel-rabbitmq/ktpel-site/tls".into());
+    (port, dir.into())
+}
+
+/// A kecamatan's link to its Dinas over amqps, the Dinas's certificate checked against the CA
+/// the kecamatan was given (issue 7): with a CA that did not sign it the link stays down and
+/// the enrollment waits at the kecamatan; with the right one it crosses. The password shows
+/// nowhere in what the status reports.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_link_over_amqps_crosses_only_to_a_verified_dinas() {
+    ktpel_tests::telemetry();
+    let (port, dir) = tls();
+    // This time the Dinas is on the second broker (it has the amqps port), the kecamatan on
+    // the shared one, whose broker runs the shovels.
+    let dinas = TestVhost::on(TestBroker::site());
+    let kecamatan = TestVhost::new();
+    let site: Site = "kecamatan:32.73.01".parse().unwrap();
+    let at_dinas = Broker::new(dinas.url(), "dinas");
+    let ch = at_dinas.channel().await.unwrap();
+    Topology::default()
+        .declare_queue(
+            &ch,
+            &QueueSpec::new("test.enrollments", ["enrollment.created.32.73.01.#".into()]),
+        )
+        .await
+        .unwrap();
+    let user = sites::grant(&dinas, &site).await;
+    let url_with = |ca: &str| {
+        format!(
+            "amqps://{}:{}@localhost:{port}/{}?cacertfile={}&verify=verify_peer&server_name_indication=localhost",
+            user.name,
+            user.password,
+            dinas.name,
+            dir.join(ca).display()
+        )
+    };
+    let at_kecamatan = Broker::new(kecamatan.url(), "kecamatan");
+    let management = kecamatan.broker.management();
+    let link = |ca: &str| Link {
+        site,
+        parent_url: url_with(ca),
+        local_vhost: kecamatan.name.clone(),
+        reconnect_seconds: 1,
+    };
+
+    // A Dinas the kecamatan cannot verify: the link does not come up.
+    let unverified = link("other-ca.pem");
+    unverified
+        .declare(&at_kecamatan, &management)
+        .await
+        .unwrap();
+    let m = message("enrollment.created", "32.73.01");
+    publish(&at_kecamatan, &m).await.unwrap();
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let states = unverified.states(&at_kecamatan, &management).await;
+    assert!(
+        states.iter().all(|s| s.state != "running"),
+        "a link to an unverified peer must not run: {states:?}"
+    );
+    assert_eq!(
+        at_kecamatan
+            .queue_depth(ktpel_site::link::UPLINK_QUEUE)
+            .await
+            .unwrap(),
+        1,
+        "the enrollment waits at the kecamatan"
+    );
+    assert_eq!(at_dinas.queue_depth("test.enrollments").await.unwrap(), 0);
+    assert!(
+        !format!("{states:?}").contains(&user.password),
+        "no password in the status: {states:?}"
+    );
+
+    // Given the Dinas's CA, the link verifies it and the enrollment crosses.
+    let verified = link("ca.pem");
+    verified.declare(&at_kecamatan, &management).await.unwrap();
+    let crossed = eventually(Duration::from_secs(30), || async {
+        at_dinas.queue_depth("test.enrollments").await.unwrap_or(0) == 1
+    })
+    .await;
+    let states = verified.states(&at_kecamatan, &management).await;
+    assert!(crossed, "the enrollment crossed over amqps: {states:?}");
+    assert!(states.iter().all(|s| s.state == "running"), "{states:?}");
+    assert!(!format!("{states:?}").contains(&user.password));
+    at_kecamatan.close().await;
+    at_dinas.close().await;
 }

@@ -174,16 +174,36 @@ impl Broker {
         }
         let props =
             ConnectionProperties::default().with_connection_name(self.inner.name.as_str().into());
-        let conn = Connection::connect(&self.inner.url, props)
-            .await
-            .map_err(|source| BusError::Connect {
-                url: self.redacted_url(),
-                source,
-            })?;
+        let connect_error = |source| BusError::Connect {
+            url: self.redacted_url(),
+            source,
+        };
+        let conn = match ca_file(&self.inner.url) {
+            None => Connection::connect(&self.inner.url, props).await,
+            Some(path) => {
+                let pem = std::fs::read_to_string(&path).map_err(|source| BusError::CaFile {
+                    url: self.redacted_url(),
+                    path: path.clone(),
+                    source,
+                })?;
+                let tls = lapin::tcp::OwnedTLSConfig {
+                    identity: None,
+                    cert_chain: Some(pem),
+                };
+                let runtime = lapin::runtime::default_runtime().map_err(connect_error)?;
+                Connection::connect_with_config(&self.inner.url, props, tls, runtime).await
+            }
+        }
+        .map_err(connect_error)?;
         tracing::info!(broker = %self.redacted_url(), name = %self.inner.name, "connected to the broker");
         let conn = Arc::new(conn);
         *current = Some(conn.clone());
         Ok(conn)
+    }
+
+    /// The CA file an `amqps://` URL names, if any (see [`ca_file`]).
+    pub fn ca_file(&self) -> Option<String> {
+        ca_file(&self.inner.url)
     }
 
     async fn forget(&self, dead: &Arc<Connection>) {
@@ -191,5 +211,46 @@ impl Broker {
         if current.as_ref().is_some_and(|c| Arc::ptr_eq(c, dead)) {
             *current = None;
         }
+    }
+}
+
+/// The CA certificate file that an `amqps://` URL names in its query, `cacertfile=<path>` — the
+/// parameter RabbitMQ's own clients (shovels, federation) read — so that one URL serves both
+/// a site's shovel and this process: the peer's certificate is verified against that CA (and
+/// its name against the URL's host) instead of the system's roots.
+pub fn ca_file(url: &str) -> Option<String> {
+    if !url.starts_with("amqps://") {
+        return None;
+    }
+    let (_, query) = url.split_once('?')?;
+    query.split('&').find_map(|pair| {
+        let (key, value) = pair.split_once('=')?;
+        (key == "cacertfile").then(|| {
+            percent_encoding::percent_decode_str(value)
+                .decode_utf8_lossy()
+                .into_owned()
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ca_file;
+
+    #[test]
+    fn an_amqps_url_names_its_ca() {
+        assert_eq!(
+            ca_file(
+                "amqps://u:p@dinas:5671/%2f?cacertfile=%2Fetc%2Fktpel%2Fca.pem&verify=verify_peer"
+            )
+            .as_deref(),
+            Some("/etc/ktpel/ca.pem")
+        );
+        assert_eq!(
+            ca_file("amqps://u:p@dinas:5671/%2f?verify=verify_peer"),
+            None
+        );
+        assert_eq!(ca_file("amqp://u:p@dinas:5672/%2f?cacertfile=/x"), None);
+        assert_eq!(ca_file("amqps://u:p@dinas:5671/%2f"), None);
     }
 }

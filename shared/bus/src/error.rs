@@ -5,6 +5,13 @@ use lapin::ErrorKind;
 pub enum BusError {
     #[error("the broker at {url} is unreachable: {source}")]
     Connect { url: String, source: lapin::Error },
+    /// An `amqps://` URL names a CA file (`cacertfile=`) that cannot be read.
+    #[error("the CA certificate {path} for {url} cannot be read: {source}")]
+    CaFile {
+        url: String,
+        path: String,
+        source: std::io::Error,
+    },
     #[error("AMQP {operation} failed: {source}")]
     Amqp {
         operation: &'static str,
