@@ -252,8 +252,12 @@ async fn a_resubmission_is_one_berkas(backend: Backend) {
     let desk = Desk::start(backend).await;
     let b = berkas(vec![Dokumen::FormulirPermohonan, Dokumen::FotokopiKk]);
     desk.submit(&b).await;
-    let _: BerkasAccepted = desk.next("desk.replies").await;
+    let first: BerkasAccepted = desk.next("desk.replies").await;
     desk.submit(&b).await;
+    // A desk that lost the answer with its connection gets it again, with the same number.
+    let again: BerkasAccepted = desk.next("desk.replies").await;
+    assert_eq!(again.nomor_berkas, first.nomor_berkas);
+    assert_eq!(again.submission_id, b.submission_id);
     // The second one is consumed (its own message id; the inbox then holds the first, SIAK's
     // answer and the second) but changes nothing.
     assert!(

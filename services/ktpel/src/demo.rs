@@ -15,10 +15,11 @@
 //! broker confirms it (a copy is dropped by the receiving service's inbox: the message id is
 //! fixed), and what a desk decides is written to its service's outbox first.
 
+use crate::desk_bus::Sender;
 use crate::run::{self, Built, Place, Process, ServiceName, SiteArgs};
 use chrono::Utc;
 use ktpel_biometric::{station, store::operator_inbox};
-use ktpel_bus::{Broker, Message, Outgoing, RoutingKey, Shutdown, Topology, publisher};
+use ktpel_bus::{Broker, Message, Outgoing, RoutingKey, Shutdown, Topology};
 use ktpel_card_print::{CardPrintSettings, desk as print_desk, operators};
 use ktpel_contract::{berkas, enrollment::CAPTURED, registry::Biodata};
 use ktpel_distribution::{desk as dist_desk, store::kartu};
@@ -68,65 +69,6 @@ impl DemoSite {
             .find(|b| b.name == service)
             .map(|b| b.db.clone())
             .ok_or_else(|| format!("{service} does not run at {}", self.site))
-    }
-}
-
-/// A desk's way onto its site's broker: publishes with confirms, and when the broker is gone
-/// (restarting, a cut link) opens a new channel and sends again until it is confirmed.
-struct Desk {
-    broker: Broker,
-    publisher: Option<publisher::Publisher>,
-    exchange: String,
-}
-
-impl Desk {
-    fn new(broker: Broker) -> Self {
-        Self {
-            broker,
-            publisher: None,
-            exchange: Topology::default().exchange,
-        }
-    }
-
-    async fn send(&mut self, m: &Outgoing) -> Result<(), String> {
-        let mut delay = Duration::from_millis(100);
-        let deadline = Instant::now() + STAGE_TIMEOUT;
-        loop {
-            let attempt = async {
-                if self.publisher.is_none() {
-                    let ch = self.broker.channel().await.map_err(|e| err(&e))?;
-                    self.publisher = Some(
-                        publisher::Publisher::new(ch, "ktpel-demo")
-                            .await
-                            .map_err(|e| err(&e))?,
-                    );
-                }
-                let p = self.publisher.as_ref().expect("set above");
-                p.publish(&publisher::Publication::of(&self.exchange, m))
-                    .await
-                    .map_err(|e| err(&e))
-            };
-            match attempt.await {
-                Ok(()) => return Ok(()),
-                Err(e) if Instant::now() < deadline => {
-                    tracing::warn!(error = %e, ?delay, "the desk could not send; sending again");
-                    self.publisher = None;
-                    tokio::time::sleep(delay).await;
-                    delay = (delay * 2).min(Duration::from_secs(2));
-                }
-                Err(e) => {
-                    return Err(format!(
-                        "the desk could not send for {STAGE_TIMEOUT:?}: {e}"
-                    ));
-                }
-            }
-        }
-    }
-
-    async fn close(&mut self) {
-        if let Some(p) = self.publisher.take() {
-            let _ = p.channel().close(200, "demo done".into()).await;
-        }
     }
 }
 
@@ -324,10 +266,10 @@ pub async fn run(residents: usize, region: KodeWilayah, kecamatan: usize) -> Res
         .key()
         .map_err(|e| err(&e))?;
     let exchange = Topology::default().exchange;
-    let mut desks: Vec<Desk> = places
+    let mut desks: Vec<Sender> = places
         .sites
         .iter()
-        .map(|s| Desk::new(s.broker.clone()))
+        .map(|s| Sender::new(s.broker.clone(), "ktpel-demo"))
         .collect();
     let mut tasks: Vec<JoinHandle<()>> = Vec::new();
     let mut sites_run = Vec::new();

@@ -1,6 +1,12 @@
 //! What a desk or a station outside the services needs of the bus: publish one message,
-//! confirmed, the way every service publishes (`ktpel intake submit`, `ktpel enroll capture`),
-//! and, for a desk that waits for the answer, listen for it on a queue of its own.
+//! confirmed, the way every service publishes (`ktpel intake submit`, `ktpel enroll capture`,
+//! the desks of `ktpel demo`), and, for a desk that waits for the answer, listen for it on a
+//! queue of its own.
+//!
+//! A desk rides out a broker restart or a dropped connection: it sends again until the broker
+//! confirms (the message id is fixed, so the receiving service's inbox drops a copy), and a
+//! desk waiting for an answer listens again and resends — the service answers a resent
+//! submission again rather than doubling it.
 
 use futures_util::StreamExt;
 use ktpel_bus::{
@@ -13,20 +19,91 @@ use lapin::{
     types::FieldTable,
 };
 use serde::de::DeserializeOwned;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-/// Publishes `msg` to the `ktpel` exchange of the broker in the `ktpel` settings and waits
-/// for the broker's confirm.
-pub async fn publish(app: &str, msg: &Outgoing) -> Result<(), String> {
-    publish_then(app, msg, None, |_, _| None::<()>)
-        .await
-        .map(|_| ())
+/// How long a desk keeps trying to hand a message to its broker before it gives up.
+const PATIENCE: Duration = Duration::from_secs(180);
+
+/// A desk's channel to its site's broker, reopened whenever the broker drops it.
+pub struct Sender {
+    broker: Broker,
+    app: String,
+    publisher: Option<Publisher>,
+    exchange: String,
 }
 
-/// A desk's wait for an answer: the routing-key patterns it arrives under, and how long.
-struct Answer<'a> {
-    bindings: &'a [String],
-    timeout: Duration,
+impl Sender {
+    pub fn new(broker: Broker, app: &str) -> Self {
+        Self {
+            broker,
+            app: app.to_owned(),
+            publisher: None,
+            exchange: Topology::default().exchange,
+        }
+    }
+
+    /// Publishes `m` and waits for the broker's confirm; while the broker is away, tries again
+    /// with backoff for up to three minutes.
+    pub async fn send(&mut self, m: &Outgoing) -> Result<(), String> {
+        let deadline = Instant::now() + PATIENCE;
+        let mut delay = Duration::from_millis(100);
+        loop {
+            match self.try_send(m).await {
+                Ok(()) => return Ok(()),
+                Err(e) if Instant::now() < deadline => {
+                    tracing::warn!(error = %e, ?delay, "the desk could not send; sending again");
+                    self.publisher = None;
+                    tokio::time::sleep(delay).await;
+                    delay = (delay * 2).min(Duration::from_secs(2));
+                }
+                Err(e) => {
+                    return Err(format!(
+                        "the broker did not take the message for {}s: {e}",
+                        PATIENCE.as_secs()
+                    ));
+                }
+            }
+        }
+    }
+
+    async fn try_send(&mut self, m: &Outgoing) -> Result<(), String> {
+        if self.publisher.is_none() {
+            let channel = self.broker.channel().await.map_err(|e| e.to_string())?;
+            self.publisher = Some(
+                Publisher::new(channel, self.app.as_str())
+                    .await
+                    .map_err(|e| e.to_string())?,
+            );
+        }
+        let publisher = self.publisher.as_ref().expect("set above");
+        publisher
+            .publish(&Publication::of(&self.exchange, m))
+            .await
+            .map_err(|e| e.to_string())
+    }
+
+    /// Closes the desk's channel (before its connection, so nothing is left open).
+    pub async fn close(&mut self) {
+        if let Some(p) = self.publisher.take() {
+            let _ = p.channel().close(200, "desk done".into()).await;
+        }
+    }
+}
+
+/// The broker of the `ktpel` settings (this site's), for a desk named `app`.
+fn site_broker(app: &str) -> Result<Broker, String> {
+    let amqp = crate::run::process_settings(&crate::run::SiteArgs::default())?.amqp;
+    Ok(Broker::new(&amqp.url, app.to_owned()))
+}
+
+/// Publishes `msg` to the `ktpel` exchange of this site's broker and waits for the confirm.
+pub async fn publish(app: &str, msg: &Outgoing) -> Result<(), String> {
+    let broker = site_broker(app)?;
+    let mut sender = Sender::new(broker.clone(), app);
+    let result = sender.send(msg).await;
+    sender.close().await;
+    broker.close().await;
+    result
 }
 
 /// Publishes `msg` and waits up to `wait` for the service's answer about it, a `Yes` or a
@@ -47,11 +124,7 @@ where
         .map(|s| RoutingKey::binding(s, Some(region)).map_err(|e| e.to_string()))
         .into_iter()
         .collect::<Result<Vec<_>, _>>()?;
-    let answer = Answer {
-        bindings: &bindings,
-        timeout: wait,
-    };
-    publish_then(app, msg, Some(answer), |kind, bytes| {
+    let pick = |kind: &str, bytes: &[u8]| {
         if kind == Yes::message_type() {
             let y: Yes = serde_json::from_slice(bytes).ok()?;
             ours_yes(&y).then_some(Ok(y))
@@ -61,58 +134,75 @@ where
         } else {
             None
         }
-    })
-    .await?
-    .ok_or_else(|| "the broker closed the desk's queue before the answer came".to_owned())
-}
-
-async fn publish_then<T>(
-    app: &str,
-    msg: &Outgoing,
-    answer: Option<Answer<'_>>,
-    pick: impl Fn(&str, &[u8]) -> Option<T>,
-) -> Result<Option<T>, String> {
-    let amqp = ktpel_settings::load::<crate::run::Process>("ktpel")
-        .map_err(|e| e.to_string())?
-        .amqp;
-    let broker = Broker::new(&amqp.url, app.to_owned());
-    let result = async {
-        let channel = broker.channel().await.map_err(|e| e.to_string())?;
-        let topology = Topology::default();
-        topology
-            .declare_exchanges(&channel)
-            .await
-            .map_err(|e| e.to_string())?;
-        let listening = match &answer {
-            Some(a) => Some(listen(&channel, &topology.exchange, a.bindings).await?),
-            None => None,
-        };
-        let publisher = Publisher::new(channel, app)
-            .await
-            .map_err(|e| e.to_string())?;
-        publisher
-            .publish(&Publication::of(&topology.exchange, msg))
-            .await
-            .map_err(|e| e.to_string())?;
-        let (Some(mut consumer), Some(a)) = (listening, answer) else {
-            return Ok(None);
-        };
-        let wait = async {
-            while let Some(Ok(d)) = consumer.next().await {
-                let kind = d.properties.kind().as_ref().map(|k| k.to_string());
-                if let Some(found) = pick(kind.as_deref().unwrap_or_default(), &d.data) {
-                    return Some(found);
-                }
+    };
+    let broker = site_broker(app)?;
+    let deadline = Instant::now() + wait;
+    let mut delay = Duration::from_millis(100);
+    let result = loop {
+        match ask_once(&broker, app, msg, &bindings, deadline, &pick).await {
+            Ok(answer) => break Ok(answer),
+            Err(Attempt::TimedOut) => {
+                break Err(format!("no answer within {}s", wait.as_secs()));
             }
-            None
-        };
-        tokio::time::timeout(a.timeout, wait)
-            .await
-            .map_err(|_| format!("no answer within {}s", a.timeout.as_secs()))
-    }
-    .await;
+            Err(Attempt::Broker(e)) if Instant::now() < deadline => {
+                // The answer may have been lost with the connection: listen again and resend.
+                tracing::warn!(error = %e, ?delay, "the desk lost the broker; asking again");
+                tokio::time::sleep(delay).await;
+                delay = (delay * 2).min(Duration::from_secs(2));
+            }
+            Err(Attempt::Broker(e)) => break Err(e),
+        }
+    };
     broker.close().await;
     result
+}
+
+/// Why one attempt to ask did not end with the answer.
+enum Attempt {
+    TimedOut,
+    Broker(String),
+}
+
+async fn ask_once<T>(
+    broker: &Broker,
+    app: &str,
+    msg: &Outgoing,
+    bindings: &[String],
+    deadline: Instant,
+    pick: &impl Fn(&str, &[u8]) -> Option<T>,
+) -> Result<T, Attempt> {
+    let lost = |e: &dyn std::fmt::Display| Attempt::Broker(e.to_string());
+    let channel = broker.channel().await.map_err(|e| lost(&e))?;
+    let topology = Topology::default();
+    topology
+        .declare_exchanges(&channel)
+        .await
+        .map_err(|e| lost(&e))?;
+    let mut consumer = listen(&channel, &topology.exchange, bindings)
+        .await
+        .map_err(|e| lost(&e))?;
+    let publisher = Publisher::new(channel, app).await.map_err(|e| lost(&e))?;
+    publisher
+        .publish(&Publication::of(&topology.exchange, msg))
+        .await
+        .map_err(|e| lost(&e))?;
+    let wait = async {
+        while let Some(delivery) = consumer.next().await {
+            let d = delivery.map_err(|e| lost(&e))?;
+            let kind = d.properties.kind().as_ref().map(|k| k.to_string());
+            if let Some(found) = pick(kind.as_deref().unwrap_or_default(), &d.data) {
+                let _ = publisher.channel().close(200, "answered".into()).await;
+                return Ok(found);
+            }
+        }
+        Err(Attempt::Broker(
+            "the broker closed the desk's queue before the answer came".into(),
+        ))
+    };
+    let left = deadline.saturating_duration_since(Instant::now());
+    tokio::time::timeout(left, wait)
+        .await
+        .unwrap_or(Err(Attempt::TimedOut))
 }
 
 async fn listen(

@@ -30,14 +30,33 @@ pub async fn handle<C: ConnectionTrait>(
     let kecamatan = KodeWilayah::parse(&m.kecamatan)
         .map_err(|e| HandlerError::permanent(format!("the desk's kecamatan code: {e}")))?;
 
-    // A desk that retries over a poor link sends the same submission again.
-    if berkas::Entity::find()
+    // A desk that retries over a poor link sends the same submission again — perhaps because
+    // the answer was lost with its connection: tell it again, change nothing.
+    if let Some(b) = berkas::Entity::find()
         .filter(berkas::Column::SubmissionId.eq(m.submission_id))
         .one(txn)
         .await?
-        .is_some()
     {
-        tracing::info!(submission = %m.submission_id, "submission seen before; nothing to do");
+        tracing::info!(submission = %m.submission_id, nomor_berkas = %b.nomor_berkas, "submission seen before; answered again");
+        let next = sop::Sop::get(m.sop)
+            .route()
+            .and_then(|r| r.get(1))
+            .map(|h| h.to_string())
+            .unwrap_or_default();
+        let accepted = BerkasAccepted {
+            submission_id: m.submission_id,
+            nomor_berkas: b.nomor_berkas.clone(),
+            sop: m.sop,
+            nik: m.nik.clone(),
+            next_hop: next,
+        };
+        let msg = Outgoing::new(
+            &accepted,
+            key(ACCEPTED, &b.kecamatan)?,
+            &b.nomor_berkas,
+            &b.nomor_berkas,
+        )?;
+        outbox::enqueue(txn, exchange, &msg).await?;
         return Ok(());
     }
 
