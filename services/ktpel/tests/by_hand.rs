@@ -461,3 +461,55 @@ impl Drop for Cleanup {
         self.0.delete_all_named(&format!("{}-", self.1));
     }
 }
+
+/// A site set up wrong is refused at start with the key and the reason, and a grant that
+/// cannot be given is refused — before anything is declared on a broker.
+#[test]
+fn a_site_set_up_wrong_is_refused_with_the_reason() {
+    let vhost = TestVhost::new();
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let desk = Desk {
+        dir: dir.path(),
+        amqp: vhost.url(),
+        url: String::new(),
+    };
+    let e = desk.refused(None, &["up", "--site", "kecamatan:32.73.01"]);
+    assert!(
+        e.contains("site.parent_url") && e.contains("dinas:32.73"),
+        "a kecamatan needs its Dinas: {e}"
+    );
+    let e = desk.refused(
+        None,
+        &[
+            "up",
+            "--site",
+            "dinas:32.73",
+            "--parent-url",
+            "http://pusat",
+        ],
+    );
+    assert!(e.contains("not an amqp:// URL"), "{e}");
+    // clap refuses a site of the wrong level (exit status 2) with the reason.
+    let out = desk.run_as(None, &["up", "--site", "kecamatan:32.73"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("named by a kecamatan code"),
+        "{}",
+        text(&out.stderr)
+    );
+    let e = desk.refused(Some("short"), &["site", "grant", "kecamatan:32.73.01"]);
+    assert!(e.contains("at least 12 characters"), "{e}");
+    let e = desk.refused(
+        Some("long-enough-password"),
+        &["site", "grant", "pusat-data"],
+    );
+    assert!(e.contains("has no parent site"), "{e}");
+    let out = desk.ok(None, &["site", "status"]);
+    assert!(out.contains("no link"), "{out}");
+    // Nothing was made on the broker for any of them.
+    let users = Command::new("rabbitmqctl")
+        .args(["-q", "list_users"])
+        .output()
+        .expect("rabbitmqctl");
+    assert!(!text(&users.stdout).contains("pusat-data\t"));
+}
