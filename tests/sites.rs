@@ -160,7 +160,10 @@ impl Kecamatan {
             &RegistrySettings {
                 database: copy_db.settings.clone(),
                 region: Some(code.into()),
-                mode: ktpel_registry::config::Mode::Copy,
+                own: ktpel_registry::config::Own {
+                    mode: ktpel_registry::config::Mode::Copy,
+                    ..Default::default()
+                },
                 ..Default::default()
             },
             Broker::new(vhost.url(), format!("registry-{code}")),

@@ -152,7 +152,10 @@ impl System {
         let biometric_settings = ktpel_biometric::BiometricSettings {
             database,
             region: kecamatan_region.clone(),
-            encryption_key: Some(TEST_SEAL_KEY.into()),
+            own: ktpel_biometric::config::Own {
+                encryption_key: Some(TEST_SEAL_KEY.into()),
+                ..Default::default()
+            },
             ..Default::default()
         };
         let biometric_broker = connect_to(&kecamatan_url, "biometric");
@@ -193,10 +196,13 @@ impl System {
         let afis = ktpel_afis_sync::AfisSync::build_with(
             &ktpel_afis_sync::AfisSyncSettings {
                 database,
-                co_relation_id: "32.73.01".into(),
                 // The Dinas's Server AFIS sends its kecamatan's enrollments.
-                serves: dinas_region.clone(),
-                interval_seconds: 1,
+                region: dinas_region.clone(),
+                own: ktpel_afis_sync::config::Own {
+                    co_relation_id: "32.73.01".into(),
+                    interval_seconds: 1,
+                    ..Default::default()
+                },
                 ..Default::default()
             },
             connect_to(&dinas_url, "afis-sync"),
@@ -217,7 +223,10 @@ impl System {
             &ktpel_card_print::CardPrintSettings {
                 database,
                 region: dinas_region.clone(),
-                signing_key: Some(TEST_SEAL_KEY.into()),
+                own: ktpel_card_print::config::Own {
+                    signing_key: Some(TEST_SEAL_KEY.into()),
+                    ..Default::default()
+                },
                 ..Default::default()
             },
             connect_to(&dinas_url, "card-print"),
@@ -264,7 +273,10 @@ impl System {
                     &ktpel_registry::RegistrySettings {
                         database,
                         region: kecamatan_region.clone(),
-                        mode: ktpel_registry::config::Mode::Copy,
+                        own: ktpel_registry::config::Own {
+                            mode: ktpel_registry::config::Mode::Copy,
+                            ..Default::default()
+                        },
                         ..Default::default()
                     },
                     connect_to(&kecamatan_url, "registry-copy"),

@@ -1,7 +1,7 @@
 //! Settings of the NID Scheduler (`config/afis-sync.toml`, `KTPEL__…`, `KTPEL_AFIS_SYNC__…`).
 
 use ktpel_domain::{KodeWilayah, wilayah::Level};
-use ktpel_settings::{AmqpSettings, DatabaseSettings, SettingsError, TelemetrySettings, Validate};
+use ktpel_settings::{OwnSettings, ServiceSettings, SettingsError};
 use serde::{Deserialize, Serialize};
 
 /// `PRODUCTION`, or `TRAINING` for a test site (S19.4: the window must show PRODUCTION).
@@ -12,18 +12,16 @@ pub enum Mode {
     Training,
 }
 
+/// The NID Scheduler's settings: the wiring every service has — its `region` is the region
+/// whose enrollments it sends (a Dinas's Server AFIS: its kabupaten/kota), its Co-Relation
+/// Id's when unset — and the scheduler's own keys.
+pub type AfisSyncSettings = ServiceSettings<Own>;
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AfisSyncSettings {
-    pub amqp: AmqpSettings,
-    pub database: DatabaseSettings,
-    pub telemetry: TelemetrySettings,
+pub struct Own {
     pub mode: Mode,
     /// The site's Co-Relation Id: its region code down to the kecamatan or kelurahan.
     pub co_relation_id: String,
-    /// The region whose enrollments this Server AFIS sends, as a kode wilayah prefix: a
-    /// Dinas's serves its kabupaten/kota (`32.73`). Unset: its own Co-Relation Id's.
-    pub serves: Option<String>,
     /// The Pusat Data's broker; unset means the local broker (one-machine setups, where a
     /// shovel or federation link carries the queue onwards).
     pub pusat_data_amqp_url: Option<String>,
@@ -33,15 +31,11 @@ pub struct AfisSyncSettings {
     pub batch: u64,
 }
 
-impl Default for AfisSyncSettings {
+impl Default for Own {
     fn default() -> Self {
         Self {
-            amqp: AmqpSettings::default(),
-            database: DatabaseSettings::sqlite_for("afis-sync"),
-            telemetry: TelemetrySettings::default(),
             mode: Mode::Production,
             co_relation_id: "32.73.01".into(),
-            serves: None,
             pusat_data_amqp_url: None,
             interval_seconds: 5,
             batch: 200,
@@ -49,22 +43,24 @@ impl Default for AfisSyncSettings {
     }
 }
 
-impl AfisSyncSettings {
-    /// The region whose enrollments this Server AFIS takes (`serves`, or its Co-Relation Id).
-    pub fn served_region(&self) -> &str {
-        self.serves.as_deref().unwrap_or(&self.co_relation_id)
-    }
-
+impl Own {
     pub fn co_relation(&self) -> KodeWilayah {
         KodeWilayah::parse(&self.co_relation_id).expect("validated with the settings")
     }
 }
 
-impl Validate for AfisSyncSettings {
-    fn validate(&self) -> Result<(), SettingsError> {
-        self.amqp.validate()?;
-        self.database.validate()?;
-        self.telemetry.validate()?;
+/// The region whose enrollments this Server AFIS takes: `region`, or its Co-Relation Id's.
+pub fn served_region(settings: &AfisSyncSettings) -> &str {
+    settings
+        .region
+        .as_deref()
+        .unwrap_or(&settings.own.co_relation_id)
+}
+
+impl OwnSettings for Own {
+    const SERVICE: &'static str = crate::SERVICE;
+
+    fn validate(&self, _region: Option<&str>) -> Result<(), SettingsError> {
         let code = KodeWilayah::parse(&self.co_relation_id)
             .map_err(|e| SettingsError::invalid("co_relation_id", e.to_string()))?;
         if code.level() < Level::Kecamatan {
@@ -73,16 +69,12 @@ impl Validate for AfisSyncSettings {
                 "must go down to the kecamatan or kelurahan (e.g. 32.73.01)",
             ));
         }
-        if let Some(serves) = &self.serves {
-            KodeWilayah::parse(serves)
-                .map_err(|e| SettingsError::invalid("serves", e.to_string()))?;
-        }
         if let Some(url) = &self.pusat_data_amqp_url
             && !(url.starts_with("amqp://") || url.starts_with("amqps://"))
         {
             return Err(SettingsError::invalid(
                 "pusat_data_amqp_url",
-                format!("`{url}` is not an amqp:// URL"),
+                format!("`{}` is not an amqp:// URL", ktpel_store::redact(url)),
             ));
         }
         if self.interval_seconds == 0 || self.batch == 0 {
@@ -92,5 +84,15 @@ impl Validate for AfisSyncSettings {
             ));
         }
         Ok(())
+    }
+}
+
+/// A Dinas's Server AFIS sends to the site above it, the Pusat Data, unless told otherwise
+/// (its region, the enrollments it sends, is the Dinas's: every service's region is its site's).
+impl ktpel_site::AtSite for Own {
+    fn at_site(&mut self, site: &ktpel_site::SiteSettings) {
+        if site.name.kind() == ktpel_site::SiteKind::Dinas && self.pusat_data_amqp_url.is_none() {
+            self.pusat_data_amqp_url = site.parent_url.clone();
+        }
     }
 }

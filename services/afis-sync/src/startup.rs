@@ -29,7 +29,7 @@ impl AfisSync {
         settings: &AfisSyncSettings,
         broker: Broker,
     ) -> Result<Self, ktpel_store::StoreError> {
-        let pusat_data = match &settings.pusat_data_amqp_url {
+        let pusat_data = match &settings.own.pusat_data_amqp_url {
             Some(url) => Broker::new(url, format!("{SERVICE}-pusat-data")),
             None => broker.clone(),
         };
@@ -44,7 +44,7 @@ impl AfisSync {
     ) -> Result<Self, ktpel_store::StoreError> {
         let db = ktpel_store::open::<Migrator>(&settings.database).await?;
         // Enrollments of the region it serves (a Dinas's Server AFIS takes its kecamatan's).
-        let binding = RoutingKey::binding(CREATED, Some(settings.served_region()))
+        let binding = RoutingKey::binding(CREATED, Some(crate::config::served_region(settings)))
             .expect("validated with the settings");
         let queue = QueueSpec::new(QUEUE, [binding]);
         let worker = Worker::new(
@@ -58,13 +58,13 @@ impl AfisSync {
         let scheduler = Scheduler::new(
             db.clone(),
             pusat_data.clone(),
-            settings.co_relation(),
-            Duration::from_secs(settings.interval_seconds),
-            settings.batch,
+            settings.own.co_relation(),
+            Duration::from_secs(settings.own.interval_seconds),
+            settings.own.batch,
         );
         let panel = PanelSource {
-            mode: settings.mode,
-            co_relation_id: settings.co_relation().to_string(),
+            mode: settings.own.mode,
+            co_relation_id: settings.own.co_relation().to_string(),
             db: db.clone(),
             local: broker,
             pusat_data,
@@ -99,3 +99,5 @@ impl AfisSync {
         let _ = scheduler.await;
     }
 }
+
+ktpel_site::service!(AfisSync, crate::config::Own);

@@ -1,38 +1,31 @@
 //! Settings of the biometric service (`config/biometric.toml`, `KTPEL__…`,
-//! `KTPEL_BIOMETRIC__…`).
+//! `KTPEL_BIOMETRIC__…`): the wiring every service has (its `region` is the stations' whose
+//! berkas it serves), and the sealing key.
 
 use crate::seal::{SealError, SealKey};
-use ktpel_settings::{AmqpSettings, DatabaseSettings, SettingsError, TelemetrySettings, Validate};
+use ktpel_settings::{OwnSettings, ServiceSettings, SettingsError};
 use serde::{Deserialize, Serialize};
 
+pub type BiometricSettings = ServiceSettings<Own>;
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct BiometricSettings {
-    pub amqp: AmqpSettings,
-    pub database: DatabaseSettings,
-    pub telemetry: TelemetrySettings,
-    /// The region whose berkas this station serves (`32.73.01`); unset serves all.
-    pub region: Option<String>,
+pub struct Own {
     /// 64 hex digits; when unset the key lives in `key_file`.
     pub encryption_key: Option<String>,
     /// Created with a fresh key on first start if missing.
     pub key_file: String,
 }
 
-impl Default for BiometricSettings {
+impl Default for Own {
     fn default() -> Self {
         Self {
-            amqp: AmqpSettings::default(),
-            database: DatabaseSettings::sqlite_for(crate::SERVICE),
-            telemetry: TelemetrySettings::default(),
-            region: None,
             encryption_key: None,
             key_file: "data/biometric.key".into(),
         }
     }
 }
 
-impl BiometricSettings {
+impl Own {
     /// The sealing key: from `encryption_key`, or else the key file.
     pub fn seal_key(&self) -> Result<SealKey, SealError> {
         match &self.encryption_key {
@@ -42,19 +35,17 @@ impl BiometricSettings {
     }
 }
 
-impl Validate for BiometricSettings {
-    fn validate(&self) -> Result<(), SettingsError> {
-        self.amqp.validate()?;
-        self.database.validate()?;
-        self.telemetry.validate()?;
+impl OwnSettings for Own {
+    const SERVICE: &'static str = crate::SERVICE;
+
+    fn validate(&self, _region: Option<&str>) -> Result<(), SettingsError> {
         if let Some(hex) = &self.encryption_key {
             SealKey::from_hex(hex)
                 .map_err(|e| SettingsError::invalid("encryption_key", e.to_string()))?;
         }
-        if let Some(region) = &self.region {
-            ktpel_bus::RoutingKey::binding("berkas.handoff.operator", Some(region))
-                .map_err(|e| SettingsError::invalid("region", e.to_string()))?;
-        }
         Ok(())
     }
 }
+
+/// The site sets only its region and database.
+impl ktpel_site::AtSite for Own {}

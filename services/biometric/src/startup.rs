@@ -25,7 +25,7 @@ pub struct Biometric {
 
 impl Biometric {
     pub async fn build(settings: &BiometricSettings, broker: Broker) -> Result<Self, BuildError> {
-        let key = settings.seal_key()?;
+        let key = settings.own.seal_key()?;
         let db = ktpel_store::open::<Migrator>(&settings.database).await?;
         let region = settings.region.as_deref();
         let bindings = [
@@ -54,3 +54,5 @@ impl Biometric {
         self.worker.run(shutdown).await
     }
 }
+
+ktpel_site::service!(Biometric, crate::config::Own);

@@ -1,38 +1,32 @@
-//! Settings of card-print (`config/card-print.toml`, `KTPEL__…`, `KTPEL_CARD_PRINT__…`).
+//! Settings of card-print (`config/card-print.toml`, `KTPEL__…`, `KTPEL_CARD_PRINT__…`): the
+//! wiring every service has (its `region` is the Dinas's kabupaten/kota: it prints for its own
+//! residents), and the chip-signing key.
 
 use crate::chip::{ChipError, signing_key};
 use ed25519_dalek::SigningKey;
-use ktpel_settings::{AmqpSettings, DatabaseSettings, SettingsError, TelemetrySettings, Validate};
+use ktpel_settings::{OwnSettings, ServiceSettings, SettingsError};
 use serde::{Deserialize, Serialize};
 
+pub type CardPrintSettings = ServiceSettings<Own>;
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CardPrintSettings {
-    pub amqp: AmqpSettings,
-    pub database: DatabaseSettings,
-    pub telemetry: TelemetrySettings,
-    /// The Dinas's kabupaten/kota (`32.73`): it prints for its own residents.
-    pub region: Option<String>,
+pub struct Own {
     /// The Dinas's Ed25519 chip-signing key, 64 hex digits; unset: `signing_key_file`.
     pub signing_key: Option<String>,
     /// Created with a fresh key on first start if missing.
     pub signing_key_file: String,
 }
 
-impl Default for CardPrintSettings {
+impl Default for Own {
     fn default() -> Self {
         Self {
-            amqp: AmqpSettings::default(),
-            database: DatabaseSettings::sqlite_for("card-print"),
-            telemetry: TelemetrySettings::default(),
-            region: None,
             signing_key: None,
             signing_key_file: "data/dinas-signing.key".into(),
         }
     }
 }
 
-impl CardPrintSettings {
+impl Own {
     /// The chip-signing key: from `signing_key`, or the key file (made on first use).
     pub fn key(&self) -> Result<SigningKey, KeyError> {
         if let Some(hex) = &self.signing_key {
@@ -59,18 +53,16 @@ pub enum KeyError {
     File(#[from] std::io::Error),
 }
 
-impl Validate for CardPrintSettings {
-    fn validate(&self) -> Result<(), SettingsError> {
-        self.amqp.validate()?;
-        self.database.validate()?;
-        self.telemetry.validate()?;
+impl OwnSettings for Own {
+    const SERVICE: &'static str = crate::SERVICE;
+
+    fn validate(&self, _region: Option<&str>) -> Result<(), SettingsError> {
         if let Some(hex) = &self.signing_key {
             signing_key(hex).map_err(|e| SettingsError::invalid("signing_key", e.to_string()))?;
-        }
-        if let Some(region) = &self.region {
-            ktpel_bus::RoutingKey::binding("card.status", Some(region))
-                .map_err(|e| SettingsError::invalid("region", e.to_string()))?;
         }
         Ok(())
     }
 }
+
+/// The site sets only its region and database.
+impl ktpel_site::AtSite for Own {}

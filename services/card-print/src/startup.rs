@@ -30,7 +30,7 @@ pub struct CardPrint {
 
 impl CardPrint {
     pub async fn build(settings: &CardPrintSettings, broker: Broker) -> Result<Self, BuildError> {
-        let key = settings.key()?;
+        let key = settings.own.key()?;
         let db = ktpel_store::open::<Migrator>(&settings.database).await?;
         let region = settings.region.as_deref();
         let bindings = [
@@ -55,3 +55,5 @@ impl CardPrint {
         self.worker.run(shutdown).await
     }
 }
+
+ktpel_site::service!(CardPrint, crate::config::Own);

@@ -1,38 +1,19 @@
-//! Settings of distribution (`config/distribution.toml`, `KTPEL__…`, `KTPEL_DISTRIBUTION__…`).
+//! Settings of distribution (`config/distribution.toml`, `KTPEL__…`, `KTPEL_DISTRIBUTION__…`):
+//! the wiring every service has (its `region` is the Dinas's kabupaten/kota), nothing of its
+//! own.
 
-use ktpel_settings::{AmqpSettings, DatabaseSettings, SettingsError, TelemetrySettings, Validate};
+use ktpel_settings::{OwnSettings, ServiceSettings};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct DistributionSettings {
-    pub amqp: AmqpSettings,
-    pub database: DatabaseSettings,
-    pub telemetry: TelemetrySettings,
-    /// The Dinas's kabupaten/kota (`32.73`).
-    pub region: Option<String>,
+pub type DistributionSettings = ServiceSettings<Own>;
+
+/// distribution has no keys of its own.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Own {}
+
+impl OwnSettings for Own {
+    const SERVICE: &'static str = crate::SERVICE;
 }
 
-impl Default for DistributionSettings {
-    fn default() -> Self {
-        Self {
-            amqp: AmqpSettings::default(),
-            database: DatabaseSettings::sqlite_for("distribution"),
-            telemetry: TelemetrySettings::default(),
-            region: None,
-        }
-    }
-}
-
-impl Validate for DistributionSettings {
-    fn validate(&self) -> Result<(), SettingsError> {
-        self.amqp.validate()?;
-        self.database.validate()?;
-        self.telemetry.validate()?;
-        if let Some(region) = &self.region {
-            ktpel_bus::RoutingKey::binding("card.printed", Some(region))
-                .map_err(|e| SettingsError::invalid("region", e.to_string()))?;
-        }
-        Ok(())
-    }
-}
+/// The site sets only its region and database.
+impl ktpel_site::AtSite for Own {}

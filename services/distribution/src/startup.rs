@@ -40,3 +40,5 @@ impl Distribution {
         self.worker.run(shutdown).await
     }
 }
+
+ktpel_site::service!(Distribution, crate::config::Own);

@@ -1,39 +1,19 @@
-//! Settings of the intake service (`config/intake.toml`, `KTPEL__…`).
+//! Settings of the intake service (`config/intake.toml`, `KTPEL__…`, `KTPEL_INTAKE__…`): the
+//! wiring every service has (its `region` is the desks whose berkas it takes), nothing of its
+//! own.
 
-use ktpel_settings::{AmqpSettings, DatabaseSettings, SettingsError, TelemetrySettings, Validate};
+use ktpel_settings::{OwnSettings, ServiceSettings};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct IntakeSettings {
-    pub amqp: AmqpSettings,
-    pub database: DatabaseSettings,
-    pub telemetry: TelemetrySettings,
-    /// The region this intake serves, as a kode wilayah prefix (`32.73` for one kabupaten/kota);
-    /// unset serves every region. It becomes the binding of the intake queue.
-    pub region: Option<String>,
+pub type IntakeSettings = ServiceSettings<Own>;
+
+/// intake has no keys of its own.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Own {}
+
+impl OwnSettings for Own {
+    const SERVICE: &'static str = crate::SERVICE;
 }
 
-impl Default for IntakeSettings {
-    fn default() -> Self {
-        Self {
-            amqp: AmqpSettings::default(),
-            database: DatabaseSettings::sqlite_for(crate::SERVICE),
-            telemetry: TelemetrySettings::default(),
-            region: None,
-        }
-    }
-}
-
-impl Validate for IntakeSettings {
-    fn validate(&self) -> Result<(), SettingsError> {
-        self.amqp.validate()?;
-        self.database.validate()?;
-        self.telemetry.validate()?;
-        if let Some(region) = &self.region {
-            ktpel_bus::RoutingKey::binding(ktpel_contract::berkas::SUBMITTED, Some(region))
-                .map_err(|e| SettingsError::invalid("region", e.to_string()))?;
-        }
-        Ok(())
-    }
-}
+/// The site sets only its region and database.
+impl ktpel_site::AtSite for Own {}

@@ -85,3 +85,5 @@ impl Intake {
         self.worker.run(shutdown).await
     }
 }
+
+ktpel_site::service!(Intake, crate::config::Own);

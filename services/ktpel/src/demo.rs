@@ -16,7 +16,7 @@
 //! fixed), and what a desk decides is written to its service's outbox first.
 
 use crate::desk_bus::Sender;
-use crate::run::{self, Built, Place, Process, ServiceName, SiteArgs};
+use crate::run::{self, Built, Process, ServiceName, SiteArgs};
 use chrono::Utc;
 use ktpel_biometric::{station, store::operator_inbox};
 use ktpel_bus::{Broker, Message, Outgoing, RoutingKey, Shutdown, Topology};
@@ -26,7 +26,7 @@ use ktpel_distribution::{desk as dist_desk, store::kartu};
 use ktpel_domain::{Dokumen, KodeWilayah, Nik, wilayah::Level, wilayah::Wilayah};
 use ktpel_intake::query;
 use ktpel_registry::seed;
-use ktpel_site::{Site, SiteSettings, grant, settings::credentials_of};
+use ktpel_site::{Place, Site, SiteSettings, grant, settings::credentials_of};
 use sea_orm::{DatabaseConnection, EntityTrait};
 use std::{
     collections::HashSet,
@@ -263,6 +263,7 @@ pub async fn run(residents: usize, region: KodeWilayah, kecamatan: usize) -> Res
         .ok_or("the NID Scheduler was not built")?;
     // The print desk signs with the key card-print made or read at its build.
     let key = load::<CardPrintSettings>(ktpel_card_print::SERVICE)?
+        .own
         .key()
         .map_err(|e| err(&e))?;
     let exchange = Topology::default().exchange;

@@ -104,9 +104,14 @@ pub async fn run(cmd: PrintCommand) -> Result<(), String> {
         }
         PrintCommand::Encode { nik, user, out } => {
             let s = login(&db, &user).await?;
-            let chip = desk::encode(&db, &s, &settings.key().map_err(|e| e.to_string())?, &nik)
-                .await
-                .map_err(e)?;
+            let chip = desk::encode(
+                &db,
+                &s,
+                &settings.own.key().map_err(|e| e.to_string())?,
+                &nik,
+            )
+            .await
+            .map_err(e)?;
             if let Some(path) = out {
                 std::fs::write(&path, &chip).map_err(|e| format!("{}: {e}", path.display()))?;
             }
@@ -138,7 +143,7 @@ pub async fn run(cmd: PrintCommand) -> Result<(), String> {
             desk::verify(
                 &db,
                 &s,
-                &settings.key().map_err(|e| e.to_string())?,
+                &settings.own.key().map_err(|e| e.to_string())?,
                 &nik,
                 &read,
             )

@@ -43,7 +43,7 @@ pub async fn run(cmd: RegistryCommand) -> Result<(), String> {
     // In slices, so a large population shows how far it is.
     let mut inserted = 0;
     for (i, slice) in people.chunks(5000).enumerate() {
-        inserted += seed::record(&db, settings.announce, slice)
+        inserted += seed::record(&db, settings.own.announce, slice)
             .await
             .map_err(|e| e.to_string())?;
         if people.len() > 5000 {

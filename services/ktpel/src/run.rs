@@ -8,16 +8,16 @@
 //! each serves; everything else comes from each service's own settings.
 
 use crate::http::{self, Status};
-use ktpel_afis_sync::{AfisSync, AfisSyncSettings, panel::PanelSource};
-use ktpel_biometric::{Biometric, BiometricSettings};
+use ktpel_afis_sync::{AfisSync, panel::PanelSource};
+use ktpel_biometric::Biometric;
 use ktpel_bus::{Broker, Shutdown};
-use ktpel_card_print::{CardPrint, CardPrintSettings};
-use ktpel_distribution::{Distribution, DistributionSettings};
-use ktpel_intake::{Intake, IntakeSettings};
-use ktpel_pusat_data::{PusatData, PusatDataSettings};
+use ktpel_card_print::CardPrint;
+use ktpel_distribution::Distribution;
+use ktpel_intake::Intake;
+use ktpel_pusat_data::PusatData;
 use ktpel_registry::{Registry, RegistrySettings};
-use ktpel_settings::{AmqpSettings, DatabaseSettings, TelemetrySettings, Validate};
-use ktpel_site::{Management, Site, SiteKind, SiteSettings};
+use ktpel_settings::{AmqpSettings, OwnSettings, TelemetrySettings, Validate};
+use ktpel_site::{Management, Place, Service, Site, SiteKind, SiteSettings};
 use sea_orm::DatabaseConnection;
 use std::{future::Future, net::SocketAddr, pin::Pin};
 use tokio::task::JoinHandle;
@@ -90,33 +90,6 @@ pub(crate) struct Built {
     run: Box<dyn FnOnce(Shutdown) -> Task + Send>,
 }
 
-/// Where services run: the site, its parent's URL, and where their SQLite files go.
-#[derive(Clone, Default)]
-pub(crate) struct Place {
-    pub(crate) site: SiteSettings,
-    /// A folder of this site's own for the services' default SQLite files, when several sites
-    /// share one process and one `data/` (the demo); `None`: each service's own settings.
-    pub(crate) data_dir: Option<String>,
-}
-
-impl Place {
-    /// Each service's region at this site: the site's code (`None` at `all`: every region).
-    fn region(&self, region: &mut Option<String>) {
-        if let Some(code) = self.site.name.code() {
-            *region = Some(code.to_string());
-        }
-    }
-
-    /// The service's database: its default SQLite file moves to this site's folder.
-    fn database(&self, service: &str, database: &mut DatabaseSettings) {
-        if let Some(dir) = &self.data_dir
-            && database.url == DatabaseSettings::sqlite_for(service).url
-        {
-            database.url = format!("sqlite://{dir}/{service}.db");
-        }
-    }
-}
-
 /// Builds `services` from their own settings, placed at `place`, on the shared `broker`, in
 /// order.
 pub(crate) async fn build_all(
@@ -139,165 +112,41 @@ pub(crate) fn spawn_all(built: Vec<Built>, shutdown: &Shutdown) -> Vec<JoinHandl
         .collect()
 }
 
-/// What `ktpel` needs of a service: the same shape for all (settings → build → declare →
-/// run with a shutdown signal).
-trait Service: Sized + Send + 'static {
-    type Settings: Default + serde::Serialize + serde::de::DeserializeOwned + Validate;
-    const NAME: &'static str;
-    /// Sets what the site decides: the region served, the database folder.
-    fn place(settings: &mut Self::Settings, place: &Place);
-    fn build(
-        settings: &Self::Settings,
-        broker: Broker,
-    ) -> impl Future<Output = Result<Self, String>> + Send;
-    fn declare(&self) -> impl Future<Output = Result<(), ktpel_bus::BusError>> + Send;
-    fn db(&self) -> DatabaseConnection;
-    /// The NID Scheduler panel, for the one service that has it.
-    fn panel(&self) -> Option<PanelSource> {
-        None
-    }
-    fn run(self, shutdown: Shutdown) -> impl Future<Output = ()> + Send;
-}
-
-macro_rules! service {
-    ($ty:ty, $settings:ty, $name:expr, $place:expr) => {
-        service!($ty, $settings, $name, $place, |_s: &$ty| None);
-    };
-    ($ty:ty, $settings:ty, $name:expr, $place:expr, $panel:expr) => {
-        impl Service for $ty {
-            type Settings = $settings;
-            const NAME: &'static str = $name;
-            fn place(settings: &mut Self::Settings, place: &Place) {
-                place.database($name, &mut settings.database);
-                ($place)(settings, place)
-            }
-            async fn build(settings: &Self::Settings, broker: Broker) -> Result<Self, String> {
-                <$ty>::build(settings, broker)
-                    .await
-                    .map_err(|e| format!("{}: {e}", $name))
-            }
-            async fn declare(&self) -> Result<(), ktpel_bus::BusError> {
-                <$ty>::declare(self).await
-            }
-            fn db(&self) -> DatabaseConnection {
-                self.db.clone()
-            }
-            fn panel(&self) -> Option<PanelSource> {
-                ($panel)(self)
-            }
-            async fn run(self, shutdown: Shutdown) {
-                <$ty>::run(self, shutdown).await
-            }
-        }
-    };
-}
-
-service!(
-    Intake,
-    IntakeSettings,
-    ktpel_intake::SERVICE,
-    |s: &mut IntakeSettings, p: &Place| p.region(&mut s.region)
-);
-service!(
-    Registry,
-    RegistrySettings,
-    ktpel_registry::SERVICE,
-    |s: &mut RegistrySettings, p: &Place| {
-        p.region(&mut s.region);
-        // A kecamatan keeps a copy of its residents; the Dinas's register announces to them.
-        match p.site.name.kind() {
-            SiteKind::Kecamatan => s.mode = ktpel_registry::config::Mode::Copy,
-            SiteKind::Dinas => s.announce = true,
-            SiteKind::All | SiteKind::PusatData => {}
-        }
-    }
-);
-service!(
-    Biometric,
-    BiometricSettings,
-    ktpel_biometric::SERVICE,
-    |s: &mut BiometricSettings, p: &Place| p.region(&mut s.region)
-);
-service!(
-    AfisSync,
-    AfisSyncSettings,
-    ktpel_afis_sync::SERVICE,
-    |s: &mut AfisSyncSettings, p: &Place| {
-        // A site's Server AFIS sends the enrollments of its region, to the site above
-        // (the Pusat Data, for a Dinas) unless told otherwise.
-        p.region(&mut s.serves);
-        if p.site.name.kind() == SiteKind::Dinas && s.pusat_data_amqp_url.is_none() {
-            s.pusat_data_amqp_url = p.site.parent_url.clone();
-        }
-    },
-    |s: &AfisSync| Some(s.panel())
-);
-service!(
-    PusatData,
-    PusatDataSettings,
-    ktpel_pusat_data::SERVICE,
-    |_: &mut PusatDataSettings, _: &Place| ()
-);
-service!(
-    CardPrint,
-    CardPrintSettings,
-    ktpel_card_print::SERVICE,
-    |s: &mut CardPrintSettings, p: &Place| p.region(&mut s.region)
-);
-service!(
-    Distribution,
-    DistributionSettings,
-    ktpel_distribution::SERVICE,
-    |s: &mut DistributionSettings, p: &Place| p.region(&mut s.region)
-);
-
 /// The registry's settings as this process's site places it (for `ktpel registry …`).
 pub(crate) fn registry_settings() -> Result<RegistrySettings, String> {
     let place = Place {
         site: process_settings(&SiteArgs::default())?.site,
         data_dir: None,
     };
-    placed_settings::<Registry>(&place)
+    place.settings().map_err(|e| e.to_string())
 }
 
-/// `S`'s settings (`config/<name>.toml`, `KTPEL__…`, `KTPEL_<NAME>__…`) placed at `place`,
-/// checked.
-fn placed_settings<S: Service>(place: &Place) -> Result<S::Settings, String> {
-    let mut settings: S::Settings = ktpel_settings::load(S::NAME).map_err(|e| e.to_string())?;
-    S::place(&mut settings, place);
-    settings
-        .validate()
-        .map_err(|e| format!("{}: {e}", S::NAME))?;
-    Ok(settings)
-}
-
-/// Builds service `S` from its own settings (`config/<name>.toml`, `KTPEL__…`,
-/// `KTPEL_<NAME>__…`) placed at `place`, on the shared broker connection, and declares its
-/// queue.
-async fn build_one<S: Service>(broker: &Broker, place: &Place) -> Result<Built, String> {
-    let settings = placed_settings::<S>(place)?;
-    let service = S::build(&settings, broker.clone()).await?;
-    if let Err(e) = service.declare().await {
-        // Not fatal: the consumer declares again once the broker answers.
-        tracing::warn!(service = S::NAME, error = %e, "cannot declare the queue yet");
-    }
+/// `S` placed at `place` on `broker`, built and declared (one way for every service: see
+/// `ktpel_site::wiring`), ready to run.
+async fn build_one<S: Service>(
+    broker: &Broker,
+    place: &Place,
+    panel: impl FnOnce(&S) -> Option<PanelSource>,
+) -> Result<Built, String> {
+    let service: S = place.start(broker).await?;
     Ok(Built {
-        name: S::NAME,
+        name: <S::Own as OwnSettings>::SERVICE,
         db: service.db(),
-        panel: service.panel(),
+        panel: panel(&service),
         run: Box::new(move |stop| Box::pin(service.run(stop))),
     })
 }
 
 async fn build(service: ServiceName, broker: &Broker, place: &Place) -> Result<Built, String> {
     match service {
-        ServiceName::Intake => build_one::<Intake>(broker, place).await,
-        ServiceName::Registry => build_one::<Registry>(broker, place).await,
-        ServiceName::Biometric => build_one::<Biometric>(broker, place).await,
-        ServiceName::AfisSync => build_one::<AfisSync>(broker, place).await,
-        ServiceName::PusatData => build_one::<PusatData>(broker, place).await,
-        ServiceName::CardPrint => build_one::<CardPrint>(broker, place).await,
-        ServiceName::Distribution => build_one::<Distribution>(broker, place).await,
+        ServiceName::Intake => build_one::<Intake>(broker, place, |_| None).await,
+        ServiceName::Registry => build_one::<Registry>(broker, place, |_| None).await,
+        ServiceName::Biometric => build_one::<Biometric>(broker, place, |_| None).await,
+        // The NID Scheduler's panel, for the status page and `ktpel scheduler`.
+        ServiceName::AfisSync => build_one::<AfisSync>(broker, place, |s| Some(s.panel())).await,
+        ServiceName::PusatData => build_one::<PusatData>(broker, place, |_| None).await,
+        ServiceName::CardPrint => build_one::<CardPrint>(broker, place, |_| None).await,
+        ServiceName::Distribution => build_one::<Distribution>(broker, place, |_| None).await,
     }
 }
 

@@ -1,34 +1,28 @@
 //! Settings of the Pusat Data (`config/pusat-data.toml`, `KTPEL__…`, `KTPEL_PUSAT_DATA__…`).
 
-use ktpel_settings::{AmqpSettings, DatabaseSettings, SettingsError, TelemetrySettings, Validate};
+use ktpel_settings::{OwnSettings, ServiceSettings, SettingsError};
 use serde::{Deserialize, Serialize};
 
+pub type PusatDataSettings = ServiceSettings<Own>;
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PusatDataSettings {
-    pub amqp: AmqpSettings,
-    pub database: DatabaseSettings,
-    pub telemetry: TelemetrySettings,
+pub struct Own {
     /// Fingers that must match another NIK's for a duplicate (at least 1).
     pub duplicate_min_fingers: usize,
 }
 
-impl Default for PusatDataSettings {
+impl Default for Own {
     fn default() -> Self {
         Self {
-            amqp: AmqpSettings::default(),
-            database: DatabaseSettings::sqlite_for("pusat-data"),
-            telemetry: TelemetrySettings::default(),
             duplicate_min_fingers: 2,
         }
     }
 }
 
-impl Validate for PusatDataSettings {
-    fn validate(&self) -> Result<(), SettingsError> {
-        self.amqp.validate()?;
-        self.database.validate()?;
-        self.telemetry.validate()?;
+impl OwnSettings for Own {
+    const SERVICE: &'static str = crate::SERVICE;
+
+    fn validate(&self, _region: Option<&str>) -> Result<(), SettingsError> {
         if self.duplicate_min_fingers == 0 || self.duplicate_min_fingers > 10 {
             return Err(SettingsError::invalid(
                 "duplicate_min_fingers",
@@ -38,3 +32,6 @@ impl Validate for PusatDataSettings {
         Ok(())
     }
 }
+
+/// The site sets only its region and database.
+impl ktpel_site::AtSite for Own {}

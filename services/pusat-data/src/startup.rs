@@ -22,7 +22,7 @@ impl PusatData {
         let binding = RoutingKey::binding(TO_PUSAT_DATA, None).expect("a valid subject");
         let handler = PusatDataHandler {
             exchange: Topology::default().exchange,
-            duplicate_min_fingers: settings.duplicate_min_fingers,
+            duplicate_min_fingers: settings.own.duplicate_min_fingers,
         };
         let queue = QueueSpec::new(QUEUE, [binding]);
         let worker = Worker::new(SERVICE, &db, &broker, &settings.amqp, queue, handler);
@@ -37,3 +37,5 @@ impl PusatData {
         self.worker.run(shutdown).await
     }
 }
+
+ktpel_site::service!(PusatData, crate::config::Own);

@@ -1,16 +1,14 @@
-//! Settings of the registry (`config/registry.toml`, `KTPEL__…`).
+//! Settings of the registry (`config/registry.toml`, `KTPEL__…`, `KTPEL_REGISTRY__…`): the
+//! wiring every service has (its `region` is the region whose lookups it answers), and what
+//! kind of SIAK it is.
 
-use ktpel_settings::{AmqpSettings, DatabaseSettings, SettingsError, TelemetrySettings, Validate};
+use ktpel_settings::{OwnSettings, ServiceSettings, SettingsError};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RegistrySettings {
-    pub amqp: AmqpSettings,
-    pub database: DatabaseSettings,
-    pub telemetry: TelemetrySettings,
-    /// The region whose lookups this registry answers (`32.73`); unset answers every region.
-    pub region: Option<String>,
+pub type RegistrySettings = ServiceSettings<Own>;
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Own {
     /// `register`: the Dinas's SIAK, the truth. `copy`: a kecamatan's copy of its own
     /// residents, kept from what the register announces, so the desk there checks NIKs while
     /// its link is down; what the copy does not know it asks the register.
@@ -29,29 +27,11 @@ pub enum Mode {
     Copy,
 }
 
-impl Default for RegistrySettings {
-    fn default() -> Self {
-        Self {
-            amqp: AmqpSettings::default(),
-            database: DatabaseSettings::sqlite_for(crate::SERVICE),
-            telemetry: TelemetrySettings::default(),
-            region: None,
-            mode: Mode::Register,
-            announce: false,
-        }
-    }
-}
+impl OwnSettings for Own {
+    const SERVICE: &'static str = crate::SERVICE;
 
-impl Validate for RegistrySettings {
-    fn validate(&self) -> Result<(), SettingsError> {
-        self.amqp.validate()?;
-        self.database.validate()?;
-        self.telemetry.validate()?;
-        if let Some(region) = &self.region {
-            ktpel_bus::RoutingKey::binding(ktpel_contract::registry::LOOKUP, Some(region))
-                .map_err(|e| SettingsError::invalid("region", e.to_string()))?;
-        }
-        if self.mode == Mode::Copy && self.region.is_none() {
+    fn validate(&self, region: Option<&str>) -> Result<(), SettingsError> {
+        if self.mode == Mode::Copy && region.is_none() {
             return Err(SettingsError::invalid(
                 "region",
                 "a copy of SIAK keeps one kecamatan's residents: give its code",
@@ -64,5 +44,16 @@ impl Validate for RegistrySettings {
             ));
         }
         Ok(())
+    }
+}
+
+/// A kecamatan keeps a copy of its residents; a Dinas's register announces to them.
+impl ktpel_site::AtSite for Own {
+    fn at_site(&mut self, site: &ktpel_site::SiteSettings) {
+        match site.name.kind() {
+            ktpel_site::SiteKind::Kecamatan => self.mode = Mode::Copy,
+            ktpel_site::SiteKind::Dinas => self.announce = true,
+            ktpel_site::SiteKind::All | ktpel_site::SiteKind::PusatData => {}
+        }
     }
 }

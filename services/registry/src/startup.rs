@@ -24,7 +24,7 @@ impl Registry {
         let region = settings.region.as_deref();
         // Lookups of its region; the register also takes what the copies could not answer,
         // a copy the residents the register announces.
-        let second = match settings.mode {
+        let second = match settings.own.mode {
             Mode::Register => ASK_DINAS,
             Mode::Copy => RESIDENT,
         };
@@ -32,7 +32,7 @@ impl Registry {
             .map(|s| RoutingKey::binding(s, region).expect("validated with the settings"));
         let handler = RegistryHandler {
             exchange: Topology::default().exchange,
-            mode: settings.mode,
+            mode: settings.own.mode,
         };
         let queue = QueueSpec::new(QUEUE, bindings);
         let worker = Worker::new(SERVICE, &db, &broker, &settings.amqp, queue, handler);
@@ -49,3 +49,5 @@ impl Registry {
         self.worker.run(shutdown).await
     }
 }
+
+ktpel_site::service!(Registry, crate::config::Own);

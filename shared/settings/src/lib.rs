@@ -8,12 +8,14 @@
 
 mod common;
 mod secret_file;
+mod service;
 
 pub use common::{AmqpSettings, DatabaseSettings, TelemetrySettings};
 pub use secret_file::write_secret_file;
+pub use service::{OwnSettings, ServiceSettings};
 
 use config::{Config, Environment, File};
-use serde::{Serialize, de::DeserializeOwned};
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
 /// The prefix of every environment variable the services read.
 pub const ENV_PREFIX: &str = "KTPEL";
@@ -91,9 +93,44 @@ where
             table.remove(*section);
         }
     }
-    let settings = T::deserialize(config::Value::new(None, config::ValueKind::Table(table)))?;
+    let given = config::Value::new(None, config::ValueKind::Table(table));
+    let settings = T::deserialize(given.clone())?;
+    // A key a service does not read is a typo or a key of another service: say which, rather
+    // than let a setting silently do nothing. (Checked after the fact, so that a service's own
+    // keys can sit beside the shared sections: see `ServiceSettings`.) The process's own
+    // settings share one environment with every service's (`KTPEL__DATABASE__URL` in a
+    // container), so they take what they know and leave the rest.
+    if name != PROCESS {
+        let given = serde_json::Value::deserialize(given)?;
+        let read = serde_json::to_value(&settings)
+            .map_err(|e| SettingsError::invalid(name, format!("cannot be shown: {e}")))?;
+        if let Some(key) = unknown_key(&given, &read, "") {
+            return Err(SettingsError::invalid(
+                key,
+                format!("is not a setting of {name} (a typo, or another service's key?)"),
+            ));
+        }
+    }
     settings.validate()?;
     Ok(settings)
+}
+
+/// The first key of `given` that `read` (the settings as understood) does not have.
+fn unknown_key(given: &serde_json::Value, read: &serde_json::Value, path: &str) -> Option<String> {
+    let (serde_json::Value::Object(given), serde_json::Value::Object(read)) = (given, read) else {
+        return None;
+    };
+    given.iter().find_map(|(key, value)| {
+        let here = if path.is_empty() {
+            key.clone()
+        } else {
+            format!("{path}.{key}")
+        };
+        match read.get(key) {
+            None => Some(here),
+            Some(known) => unknown_key(value, known, &here),
+        }
+    })
 }
 
 #[cfg(test)]

@@ -118,4 +118,75 @@ fn the_process_sections_are_not_a_services() {
         .unwrap_err()
         .to_string();
     assert!(e.contains("site"), "{e}");
+    // … and leaves a service's keys alone: one environment serves a container's process and
+    // its service.
+    let s: Example = load_from(PROCESS, env(&[("KTPEL__REGION", "32.73")])).unwrap();
+    assert_eq!(s.amqp, AmqpSettings::default());
+    assert!(load_from::<Example>("intake", env(&[("KTPEL__REGION", "32.73")])).is_err());
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+struct Own {
+    secret: Option<String>,
+    batch: u64,
+}
+
+impl OwnSettings for Own {
+    const SERVICE: &'static str = "intake";
+    fn validate(&self, region: Option<&str>) -> Result<(), SettingsError> {
+        if self.batch > 100 {
+            return Err(SettingsError::invalid(
+                "batch",
+                format!("at most 100 (region {region:?})"),
+            ));
+        }
+        Ok(())
+    }
+}
+
+#[test]
+fn a_services_own_keys_sit_beside_the_shared_sections() {
+    let s: ServiceSettings<Own> = load_from(
+        "intake",
+        env(&[
+            ("KTPEL_INTAKE__SECRET", "abc"),
+            ("KTPEL_INTAKE__BATCH", "7"),
+            ("KTPEL_INTAKE__REGION", "32.73"),
+            ("KTPEL__DATABASE__URL", "postgres://db/intake"),
+        ]),
+    )
+    .unwrap();
+    assert_eq!(s.own.secret.as_deref(), Some("abc"));
+    assert_eq!(s.own.batch, 7);
+    assert_eq!(s.region.as_deref(), Some("32.73"));
+    assert_eq!(s.database.url, "postgres://db/intake");
+    let d: ServiceSettings<Own> = load_from("intake", env(&[])).unwrap();
+    assert_eq!(
+        d.database.url, "sqlite://data/intake.db",
+        "the service's own file"
+    );
+}
+
+#[test]
+fn an_unknown_key_is_named_not_ignored() {
+    let e = load_from::<ServiceSettings<Own>>("intake", env(&[("KTPEL_INTAKE__SECRT", "x")]))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("`secrt`") && e.contains("not a setting of intake"),
+        "{e}"
+    );
+    // Inside a shared section, serde already names it.
+    let e = load_from::<ServiceSettings<Own>>("intake", env(&[("KTPEL__DATABASE__URLL", "x")]))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("`urll`") && e.contains("database"), "{e}");
+    let e = load_from::<ServiceSettings<Own>>("intake", env(&[("KTPEL_INTAKE__REGION", "32.7")]))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("`region`"), "{e}");
+    let e = load_from::<ServiceSettings<Own>>("intake", env(&[("KTPEL_INTAKE__BATCH", "500")]))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("`batch`") && e.contains("at most 100"), "{e}");
 }

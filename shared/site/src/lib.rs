@@ -10,7 +10,8 @@
 //! - [`link`]: the two shovels of a site and their state;
 //! - [`grant`]: a site's least-privileged user on its parent's broker;
 //! - [`management`]: the RabbitMQ management API that declares shovels and users;
-//! - [`settings`]: the `[site]` section of the configuration.
+//! - [`settings`]: the `[site]` section of the configuration;
+//! - [`wiring`]: one way to place, build, declare and run any service at a site.
 
 pub mod crossing;
 pub mod grant;
@@ -18,9 +19,13 @@ pub mod link;
 pub mod management;
 pub mod settings;
 pub mod site;
+pub mod wiring;
+#[doc(hidden)]
+pub use wiring::__private;
 
 pub use crossing::Crossing;
 pub use link::{Link, LinkState};
 pub use management::Management;
 pub use settings::SiteSettings;
 pub use site::{Site, SiteKind};
+pub use wiring::{AtSite, Place, Service};

@@ -1,0 +1,132 @@
+//! One way to wire a service at a site: its settings placed there, built, declared, run.
+//!
+//! A service says what it is ([`Service`]: build from its settings, declare its queues, run
+//! until shutdown) and, where the site changes more than its region and database, how
+//! ([`AtSite`]: a kecamatan's registry is a copy of SIAK; a Dinas's NID Scheduler sends to the
+//! Pusat Data). [`Place`] does the rest the same way for every service, so that a site is
+//! configuration, not code in seven places.
+
+use crate::{SiteSettings, site::SiteKind};
+use ktpel_bus::{Broker, BusError, Shutdown};
+use ktpel_settings::{DatabaseSettings, OwnSettings, ServiceSettings, SettingsError, Validate};
+use sea_orm::DatabaseConnection;
+use std::future::Future;
+
+/// What a site decides for a service's own keys, beyond the region and database every
+/// service gets from it. Most services take nothing more.
+pub trait AtSite {
+    fn at_site(&mut self, _site: &SiteSettings) {}
+}
+
+/// A service: the same shape for all (settings → build → declare → run with a shutdown
+/// signal), so that `ktpel up`, `ktpel serve` and the tests start any of them the same way.
+pub trait Service: Sized + Send + 'static {
+    /// The service's own keys (its settings are `ServiceSettings<Self::Own>`).
+    type Own: OwnSettings + AtSite + Send + Sync;
+
+    /// Opens and migrates the service's database and prepares its consumer; nothing touches
+    /// the broker until [`Service::declare`] or [`Service::run`].
+    fn build(
+        settings: &ServiceSettings<Self::Own>,
+        broker: Broker,
+    ) -> impl Future<Output = Result<Self, String>> + Send;
+
+    /// Declares the service's queues (at start, before it reports ready). Idempotent.
+    fn declare(&self) -> impl Future<Output = Result<(), BusError>> + Send;
+
+    /// The service's database (status pages, desks, tests).
+    fn db(&self) -> DatabaseConnection;
+
+    /// Runs until `shutdown`: the consumer finishes the message in hand, the relay its batch.
+    fn run(self, shutdown: Shutdown) -> impl Future<Output = ()> + Send;
+}
+
+/// Where services run: the site, and where their default SQLite files go.
+#[derive(Debug, Clone, Default)]
+pub struct Place {
+    pub site: SiteSettings,
+    /// A folder of this site's own for the services' default SQLite files, when several sites
+    /// share one process and one `data/` (the demo); `None`: each service's own settings.
+    pub data_dir: Option<String>,
+}
+
+impl Place {
+    /// `S`'s settings (`config/<service>.toml`, `KTPEL__…`, `KTPEL_<SERVICE>__…`) as this
+    /// site places them — its region the site's code, its database in the site's folder,
+    /// its own keys as [`AtSite`] says — and checked.
+    pub fn settings<S: OwnSettings + AtSite>(&self) -> Result<ServiceSettings<S>, SettingsError> {
+        let mut settings: ServiceSettings<S> = ktpel_settings::load(S::SERVICE)?;
+        self.apply(&mut settings);
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    /// Places `settings` at this site (what [`Place::settings`] does after loading).
+    pub fn apply<S: OwnSettings + AtSite>(&self, settings: &mut ServiceSettings<S>) {
+        if let Some(code) = self.site.name.code() {
+            settings.region = Some(code.to_string());
+        }
+        if let Some(dir) = &self.data_dir
+            && settings.database.url == DatabaseSettings::sqlite_for(S::SERVICE).url
+        {
+            settings.database.url = format!("sqlite://{dir}/{}.db", S::SERVICE);
+        }
+        settings.own.at_site(&self.site);
+    }
+
+    /// Builds `S` placed here on `broker` and declares its queues; a broker that does not
+    /// answer yet is not fatal (the consumer declares again once it does).
+    pub async fn start<S: Service>(&self, broker: &Broker) -> Result<S, String> {
+        let settings = self
+            .settings::<S::Own>()
+            .map_err(|e| format!("{}: {e}", S::Own::SERVICE))?;
+        let service = S::build(&settings, broker.clone())
+            .await
+            .map_err(|e| format!("{}: {e}", S::Own::SERVICE))?;
+        if let Err(e) = service.declare().await {
+            tracing::warn!(service = S::Own::SERVICE, error = %e, "cannot declare the queue yet");
+        }
+        Ok(service)
+    }
+
+    /// Whether this is a site of `kind`.
+    pub fn is(&self, kind: SiteKind) -> bool {
+        self.site.name.kind() == kind
+    }
+}
+
+/// Makes a service crate's start-up type a [`Service`] from its inherent `build`, `declare`
+/// and `run` and its `db` field: `ktpel_site::service!(Intake, crate::config::Own);`.
+#[macro_export]
+macro_rules! service {
+    ($ty:ty, $own:ty) => {
+        impl $crate::Service for $ty {
+            type Own = $own;
+            async fn build(
+                settings: &$crate::__private::ServiceSettings<$own>,
+                broker: $crate::__private::Broker,
+            ) -> Result<Self, String> {
+                <$ty>::build(settings, broker)
+                    .await
+                    .map_err(|e| e.to_string())
+            }
+            async fn declare(&self) -> Result<(), $crate::__private::BusError> {
+                <$ty>::declare(self).await
+            }
+            fn db(&self) -> $crate::__private::DatabaseConnection {
+                self.db.clone()
+            }
+            async fn run(self, shutdown: $crate::__private::Shutdown) {
+                <$ty>::run(self, shutdown).await
+            }
+        }
+    };
+}
+
+/// What [`service!`] names, so that a service crate needs no more dependencies for it.
+#[doc(hidden)]
+pub mod __private {
+    pub use ktpel_bus::{Broker, BusError, Shutdown};
+    pub use ktpel_settings::ServiceSettings;
+    pub use sea_orm::DatabaseConnection;
+}
