@@ -336,24 +336,30 @@ fn one_berkas_walked_through_s01_by_hand() {
     }
 
     // Ctrl-C: `ktpel up` stops by itself, successfully.
-    let mut up = up;
-    let pid = up.0.id().to_string();
-    assert!(
-        Command::new("kill")
-            .args(["-INT", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let status = loop {
-        if let Some(s) = up.0.try_wait().unwrap() {
-            break s;
-        }
-        assert!(Instant::now() < deadline, "ktpel up did not stop on Ctrl-C");
-        std::thread::sleep(Duration::from_millis(100));
-    };
-    assert!(status.success(), "ktpel up exited with {status}");
+    up.ctrl_c();
+}
+
+impl Up {
+    /// Ctrl-C: `ktpel up` must stop by itself, successfully, within 30 s.
+    fn ctrl_c(mut self) {
+        let pid = self.0.id().to_string();
+        assert!(
+            Command::new("kill")
+                .args(["-INT", &pid])
+                .status()
+                .unwrap()
+                .success()
+        );
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let status = loop {
+            if let Some(s) = self.0.try_wait().unwrap() {
+                break s;
+            }
+            assert!(Instant::now() < deadline, "ktpel up did not stop on Ctrl-C");
+            std::thread::sleep(Duration::from_millis(100));
+        };
+        assert!(status.success(), "ktpel up exited with {status}");
+    }
 }
 
 #[test]
@@ -512,4 +518,102 @@ fn a_site_set_up_wrong_is_refused_with_the_reason() {
         .output()
         .expect("rabbitmqctl");
     assert!(!text(&users.stdout).contains("pusat-data\t"));
+}
+
+/// A kecamatan node run alone, as an operator would: the Dinas grants it (`ktpel site grant`),
+/// `ktpel up --site kecamatan:32.73.01 --parent-url …` on its own broker declares its links,
+/// and `ktpel site status` and the status page show them running — with the password nowhere
+/// in what they show or log.
+#[test]
+fn a_kecamatan_runs_alone_on_its_own_broker_linked_to_its_dinas() {
+    let dinas = TestVhost::new();
+    let kecamatan = TestVhost::on(ktpel_tests::TestBroker::site());
+    let _cleanup = Cleanup(dinas.broker.clone(), dinas.name.clone());
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let at_dinas = Desk {
+        dir: dir.path(),
+        amqp: dinas.url(),
+        url: String::new(),
+    };
+    let user = format!("{}-kecamatan-32.73.01", dinas.name);
+    let password = "s3cret-of-sukasari-1";
+    let granted = at_dinas.ok(
+        Some(password),
+        &["site", "grant", "kecamatan:32.73.01", "--user", &user],
+    );
+    assert!(granted.contains(&user), "{granted}");
+    assert!(!granted.contains(password), "{granted}");
+
+    let http = format!("127.0.0.1:{}", free_port());
+    let at_kecamatan = Desk {
+        dir: dir.path(),
+        amqp: kecamatan.url(),
+        url: format!("http://{http}"),
+    };
+    let parent = dinas.url_as(&user, password);
+    let site = |args: &[&str]| {
+        let mut c = at_kecamatan.command(args);
+        c.env("KTPEL__SITE__MANAGEMENT_URL", &kecamatan.broker.management)
+            .env("KTPEL__SITE__RECONNECT_SECONDS", "1");
+        c
+    };
+    let log = dir.path().join("up.log");
+    let up = Up(site(&[
+        "up",
+        "--http",
+        &http,
+        "--site",
+        "kecamatan:32.73.01",
+        "--parent-url",
+        &parent,
+    ])
+    .env("KTPEL__TELEMETRY__LOG_FILTER", "info")
+    .stdout(std::process::Stdio::null())
+    .stderr(std::fs::File::create(&log).expect("a log file"))
+    .spawn()
+    .expect("ktpel up starts"));
+
+    let status_args = [
+        "site",
+        "status",
+        "--site",
+        "kecamatan:32.73.01",
+        "--parent-url",
+        &parent,
+    ];
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let shown = loop {
+        let out = site(&status_args).output().expect("ktpel site status runs");
+        let shown = text(&out.stdout);
+        if shown.contains("up to dinas:32.73: ktpel-uplink running")
+            && shown.contains("down from dinas:32.73: ktpel-downlink running")
+        {
+            break shown;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the links never ran: {shown}{}",
+            text(&out.stderr)
+        );
+        std::thread::sleep(Duration::from_millis(300));
+    };
+    assert!(!shown.contains(password), "{shown}");
+    let page = ureq::get(&format!("{}/status", at_kecamatan.url))
+        .call()
+        .expect("the status page answers")
+        .body_mut()
+        .read_to_string()
+        .unwrap();
+    assert!(page.contains(r#""site":"kecamatan:32.73.01""#), "{page}");
+    assert!(page.contains(r#""shovel":"ktpel-uplink""#), "{page}");
+    assert!(!page.contains(password), "{page}");
+    // Only the kecamatan's services run here: no print desk, no NID Scheduler.
+    assert!(page.contains(r#""name":"intake""#) && !page.contains(r#""name":"card-print""#));
+    up.ctrl_c();
+    let logged = std::fs::read_to_string(&log).unwrap();
+    assert!(logged.contains("links declared"), "{logged}");
+    assert!(
+        !logged.contains(password),
+        "the password was logged: {logged}"
+    );
 }
