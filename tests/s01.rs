@@ -190,6 +190,19 @@ async fn an_enrollment_without_the_operator_signoff_is_refused(backend: Backend)
         0
     );
     assert_eq!(system.broker.queue_depth("afis.records").await.unwrap(), 0);
+    // The refusal is also kept, bounded, for a station that was not listening — not unrouted.
+    assert_eq!(
+        system
+            .broker
+            .queue_depth(ktpel_biometric::startup::STATION_ANSWERS)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        system.broker.queue_depth("ktpel.unrouted").await.unwrap(),
+        0
+    );
 
     // The operator signs off and sends it again: now it is stored.
     send_capture(&system, &nomor, &r.nik, &Person::of(&r.nik), true).await;

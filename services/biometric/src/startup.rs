@@ -1,12 +1,19 @@
 //! Builds the running biometric service from its settings.
 
 use crate::{BiometricSettings, SERVICE, handlers::BiometricHandler, store::Migrator};
-use ktpel_bus::{Broker, BusError, QueueSpec, RoutingKey, Shutdown, Topology, Worker};
-use ktpel_contract::{berkas::HANDOFF, enrollment::CAPTURED};
+use ktpel_bus::{Broker, BusError, Mailbox, QueueSpec, RoutingKey, Shutdown, Topology, Worker};
+use ktpel_contract::{
+    berkas::HANDOFF,
+    enrollment::{CAPTURED, REFUSED},
+};
 use sea_orm::DatabaseConnection;
 
 /// Name of the biometric service's queue.
 pub const QUEUE: &str = "biometric.operator";
+
+/// Where refusals of a capture (`enrollment.refused`) wait for a station that did not stay to
+/// listen: a bounded [`Mailbox`].
+pub const STATION_ANSWERS: &str = "biometric.station_answers";
 
 /// Why the service could not be built.
 #[derive(Debug, thiserror::Error)]
@@ -40,7 +47,12 @@ impl Biometric {
             key,
         };
         let queue = QueueSpec::new(QUEUE, bindings);
-        let worker = Worker::new(SERVICE, &db, &broker, &settings.amqp, queue, handler);
+        let refusals = Mailbox {
+            name: STATION_ANSWERS.into(),
+            bindings: vec![RoutingKey::binding(REFUSED, region).expect("validated")],
+        };
+        let worker = Worker::new(SERVICE, &db, &broker, &settings.amqp, queue, handler)
+            .with_mailbox(refusals);
         Ok(Self { db, worker })
     }
 

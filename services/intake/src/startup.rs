@@ -1,7 +1,7 @@
 //! Builds the running service from its settings: database, then consumer and relay.
 
 use crate::{IntakeSettings, SERVICE, handlers::IntakeHandler, store::Migrator};
-use ktpel_bus::{Broker, BusError, QueueSpec, RoutingKey, Shutdown, Topology, Worker};
+use ktpel_bus::{Broker, BusError, Mailbox, QueueSpec, RoutingKey, Shutdown, Topology, Worker};
 use ktpel_contract::{
     berkas::{ACCEPTED, HANDOFF, REFUSED, SUBMITTED},
     enrollment::CARD_STATUS,
@@ -13,18 +13,13 @@ use sea_orm::DatabaseConnection;
 pub const QUEUE: &str = "intake.berkas";
 
 /// Where intake's answers to the desks (`berkas.accepted`, `berkas.refused`) wait for a desk
-/// that did not stay to listen: the last [`ANSWERS_KEPT`], for a day at most.
+/// that did not stay to listen: a bounded [`Mailbox`].
 pub const DESK_ANSWERS: &str = "intake.desk_answers";
-/// How many answers [`DESK_ANSWERS`] keeps.
-pub const ANSWERS_KEPT: u32 = 10_000;
 
 /// A built intake service, ready to [`Intake::run`].
 pub struct Intake {
     pub db: DatabaseConnection,
     worker: Worker<IntakeHandler>,
-    broker: Broker,
-    /// The desks' answers of this intake's region.
-    answers: Vec<String>,
 }
 
 impl Intake {
@@ -50,34 +45,21 @@ impl Intake {
             exchange: Topology::default().exchange,
         };
         let queue = QueueSpec::new(QUEUE, bindings);
-        let worker = Worker::new(SERVICE, &db, &broker, &settings.amqp, queue, handler);
-        let answers = [ACCEPTED, REFUSED]
-            .map(|s| RoutingKey::binding(s, region).expect("validated with the settings"))
-            .to_vec();
-        Ok(Self {
-            db,
-            worker,
-            broker,
-            answers,
-        })
+        let answers = Mailbox {
+            name: DESK_ANSWERS.into(),
+            bindings: [ACCEPTED, REFUSED]
+                .map(|s| RoutingKey::binding(s, region).expect("validated with the settings"))
+                .to_vec(),
+        };
+        let worker = Worker::new(SERVICE, &db, &broker, &settings.amqp, queue, handler)
+            .with_mailbox(answers);
+        Ok(Self { db, worker })
     }
 
     /// Declares intake's queue and the desks' mailbox on the broker (start-up, before the
     /// service reports ready).
     pub async fn declare(&self) -> Result<(), BusError> {
-        self.worker.declare().await?;
-        let ch = self.broker.channel().await?;
-        let result = Topology::default()
-            .declare_mailbox(
-                &ch,
-                DESK_ANSWERS,
-                &self.answers,
-                ANSWERS_KEPT,
-                std::time::Duration::from_secs(24 * 3600),
-            )
-            .await;
-        let _ = ch.close(200, "declared".into()).await;
-        result
+        self.worker.declare().await
     }
 
     /// Runs the consumer and the relay until `shutdown`.

@@ -34,7 +34,7 @@ pub use message::{Incoming, Message, Outgoing};
 pub use outbox::Relay;
 pub use routing::RoutingKey;
 pub use topology::{QueueSpec, Topology};
-pub use worker::Worker;
+pub use worker::{Mailbox, Worker};
 
 /// Cancels every long-running task of the bus (consumers, relays) for a graceful shutdown.
 pub use tokio_util::sync::CancellationToken as Shutdown;
