@@ -6,6 +6,7 @@
 use crate::{Backend, TestBroker, TestDatabase, TestVhost, sites};
 use ktpel_bus::{Broker, Shutdown};
 use ktpel_contract::registry::Biodata;
+use ktpel_site::Place;
 use sea_orm::DatabaseConnection;
 
 /// Where the services run.
@@ -104,10 +105,23 @@ impl System {
             None => (vhost.url(), vhost.url(), vhost.url()),
             Some(s) => (vhost.url(), s.dinas.url(), s.pusat_data.url()),
         };
-        // Regions: the kecamatan's services serve it, the Dinas's its kabupaten/kota.
-        let (kecamatan_region, dinas_region) = match layout {
-            Layout::OneBroker => (None, None),
-            Layout::Sites => (Some("32.73.01".to_owned()), Some("32.73".to_owned())),
+        // Each service placed at its site the way `ktpel up --site` places it: the kecamatan's
+        // serve it, the Dinas's its kabupaten/kota, and so on (`ktpel_site::wiring`).
+        let place = |site: &str| Place {
+            site: ktpel_site::SiteSettings {
+                name: site.parse().expect("a site"),
+                parent_url: None,
+                ..Default::default()
+            },
+            data_dir: None,
+        };
+        let (at_kecamatan, at_dinas, at_pusat_data) = match layout {
+            Layout::OneBroker => (Place::default(), Place::default(), Place::default()),
+            Layout::Sites => (
+                place("kecamatan:32.73.01"),
+                place("dinas:32.73"),
+                place("pusat-data"),
+            ),
         };
         let mut databases = Vec::new();
         let db = || async {
@@ -120,11 +134,13 @@ impl System {
         let (d, database) = db().await;
         databases.push(d);
         let registry = ktpel_registry::Registry::build(
-            &ktpel_registry::RegistrySettings {
-                database,
-                region: dinas_region.clone(),
-                ..Default::default()
-            },
+            &placed(
+                &at_dinas,
+                ktpel_registry::RegistrySettings {
+                    database,
+                    ..Default::default()
+                },
+            ),
             connect_to(&dinas_url, "registry"),
         )
         .await
@@ -137,11 +153,13 @@ impl System {
         let (d, database) = db().await;
         databases.push(d);
         let intake = ktpel_intake::Intake::build(
-            &ktpel_intake::IntakeSettings {
-                database,
-                region: kecamatan_region.clone(),
-                ..Default::default()
-            },
+            &placed(
+                &at_kecamatan,
+                ktpel_intake::IntakeSettings {
+                    database,
+                    ..Default::default()
+                },
+            ),
             connect_to(&kecamatan_url, "intake"),
         )
         .await
@@ -149,15 +167,17 @@ impl System {
 
         let (d, database) = db().await;
         databases.push(d);
-        let biometric_settings = ktpel_biometric::BiometricSettings {
-            database,
-            region: kecamatan_region.clone(),
-            own: ktpel_biometric::config::Own {
-                encryption_key: Some(TEST_SEAL_KEY.into()),
+        let biometric_settings = placed(
+            &at_kecamatan,
+            ktpel_biometric::BiometricSettings {
+                database,
+                own: ktpel_biometric::config::Own {
+                    encryption_key: Some(TEST_SEAL_KEY.into()),
+                    ..Default::default()
+                },
                 ..Default::default()
             },
-            ..Default::default()
-        };
+        );
         let biometric_broker = connect_to(&kecamatan_url, "biometric");
         let biometric =
             ktpel_biometric::Biometric::build(&biometric_settings, biometric_broker.clone())
@@ -167,10 +187,13 @@ impl System {
         let (d, database) = db().await;
         databases.push(d);
         let pusat_data = ktpel_pusat_data::PusatData::build(
-            &ktpel_pusat_data::PusatDataSettings {
-                database,
-                ..Default::default()
-            },
+            &placed(
+                &at_pusat_data,
+                ktpel_pusat_data::PusatDataSettings {
+                    database,
+                    ..Default::default()
+                },
+            ),
             connect_to(&pusat_data_url, "pusat-data"),
         )
         .await
@@ -194,17 +217,19 @@ impl System {
             ),
         };
         let afis = ktpel_afis_sync::AfisSync::build_with(
-            &ktpel_afis_sync::AfisSyncSettings {
-                database,
-                // The Dinas's Server AFIS sends its kecamatan's enrollments.
-                region: dinas_region.clone(),
-                own: ktpel_afis_sync::config::Own {
-                    co_relation_id: "32.73.01".into(),
-                    interval_seconds: 1,
+            // With sites, the Dinas's Server AFIS sends its kecamatan's enrollments.
+            &placed(
+                &at_dinas,
+                ktpel_afis_sync::AfisSyncSettings {
+                    database,
+                    own: ktpel_afis_sync::config::Own {
+                        co_relation_id: "32.73.01".into(),
+                        interval_seconds: 1,
+                        ..Default::default()
+                    },
                     ..Default::default()
                 },
-                ..Default::default()
-            },
+            ),
             connect_to(&dinas_url, "afis-sync"),
             Broker::with_backoff(
                 scheduler_url,
@@ -220,15 +245,17 @@ impl System {
         let (d, database) = db().await;
         databases.push(d);
         let card_print = ktpel_card_print::CardPrint::build(
-            &ktpel_card_print::CardPrintSettings {
-                database,
-                region: dinas_region.clone(),
-                own: ktpel_card_print::config::Own {
-                    signing_key: Some(TEST_SEAL_KEY.into()),
+            &placed(
+                &at_dinas,
+                ktpel_card_print::CardPrintSettings {
+                    database,
+                    own: ktpel_card_print::config::Own {
+                        signing_key: Some(TEST_SEAL_KEY.into()),
+                        ..Default::default()
+                    },
                     ..Default::default()
                 },
-                ..Default::default()
-            },
+            ),
             connect_to(&dinas_url, "card-print"),
         )
         .await
@@ -237,11 +264,13 @@ impl System {
         let (d, database) = db().await;
         databases.push(d);
         let distribution = ktpel_distribution::Distribution::build(
-            &ktpel_distribution::DistributionSettings {
-                database,
-                region: dinas_region.clone(),
-                ..Default::default()
-            },
+            &placed(
+                &at_dinas,
+                ktpel_distribution::DistributionSettings {
+                    database,
+                    ..Default::default()
+                },
+            ),
             connect_to(&dinas_url, "distribution"),
         )
         .await
@@ -269,16 +298,15 @@ impl System {
             Some(_) => {
                 let (d, database) = db().await;
                 databases.push(d);
+                // Placed at the kecamatan, the registry is a copy of SIAK.
                 let copy = ktpel_registry::Registry::build(
-                    &ktpel_registry::RegistrySettings {
-                        database,
-                        region: kecamatan_region.clone(),
-                        own: ktpel_registry::config::Own {
-                            mode: ktpel_registry::config::Mode::Copy,
+                    &placed(
+                        &at_kecamatan,
+                        ktpel_registry::RegistrySettings {
+                            database,
                             ..Default::default()
                         },
-                        ..Default::default()
-                    },
+                    ),
                     connect_to(&kecamatan_url, "registry-copy"),
                 )
                 .await
@@ -389,6 +417,15 @@ impl System {
         self.sent.messages.fetch_add(1, Relaxed);
         self.sent.bytes.fetch_add(msg.body.len() as u64, Relaxed);
     }
+}
+
+/// `settings` as a service placed at `place` has them.
+fn placed<S: ktpel_settings::OwnSettings + ktpel_site::AtSite>(
+    place: &Place,
+    mut settings: ktpel_settings::ServiceSettings<S>,
+) -> ktpel_settings::ServiceSettings<S> {
+    place.apply(&mut settings);
+    settings
 }
 
 /// The Dinas and the Pusat Data of [`Layout::Sites`], before the services start.
