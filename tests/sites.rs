@@ -463,3 +463,72 @@ async fn a_link_over_amqps_crosses_only_to_a_verified_dinas() {
     at_kecamatan.close().await;
     at_dinas.close().await;
 }
+
+/// A kecamatan granted after its residents were recorded gets them when the register
+/// announces its region again (`ktpel registry announce`), and only its own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_late_kecamatan_gets_its_residents_when_announced_again() {
+    ktpel_tests::telemetry();
+    let shutdown = Shutdown::new();
+    let _stop = shutdown.clone().drop_guard();
+    let dinas = TestVhost::new();
+    let register_db = TestDatabase::sqlite();
+    let register = Registry::build(
+        &RegistrySettings {
+            database: register_db.settings.clone(),
+            region: Some("32.73".into()),
+            own: ktpel_registry::config::Own {
+                announce: true,
+                ..Default::default()
+            },
+            ..Default::default()
+        },
+        Broker::new(dinas.url(), "registry"),
+    )
+    .await
+    .unwrap();
+    register.declare().await.unwrap();
+    let db = register.db.clone();
+    tokio::spawn(register.run(shutdown.clone()));
+    let people = |code: &str, n, seed| {
+        ktpel_registry::seed::generate(&KodeWilayah::parse(code).unwrap(), n, seed).unwrap()
+    };
+    // Recorded (and announced to nobody) before the kecamatan existed.
+    let (sukasari, coblong) = (people("32.73.01", 5, 3), people("32.73.02", 4, 4));
+    for p in [&sukasari, &coblong] {
+        ktpel_registry::seed::record(&db, true, p).await.unwrap();
+    }
+    let late = Kecamatan::start(&dinas, "32.73.01", &shutdown).await;
+    let count = || async {
+        ktpel_registry::store::penduduk::Entity::find()
+            .count(&late.registry)
+            .await
+            .unwrap()
+    };
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(count().await, 0, "nothing reached a kecamatan granted late");
+    let n = ktpel_registry::seed::announce_region(
+        &db,
+        "ktpel",
+        &KodeWilayah::parse("32.73.01").unwrap(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(n, 5);
+    assert!(
+        eventually(Duration::from_secs(30), || async { count().await == 5 }).await,
+        "the late kecamatan has its 5 residents"
+    );
+    // Announcements nobody took are kept, bounded, at the Dinas — not unrouted.
+    let at_dinas = Broker::new(dinas.url(), "check");
+    assert_eq!(at_dinas.queue_depth("ktpel.unrouted").await.unwrap(), 0);
+    assert_eq!(
+        at_dinas
+            .queue_depth(ktpel_registry::startup::ANNOUNCED)
+            .await
+            .unwrap(),
+        5 + 4 + 5
+    );
+    at_dinas.close().await;
+    shutdown.cancel();
+}

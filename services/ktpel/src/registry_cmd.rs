@@ -17,6 +17,10 @@ pub enum RegistryCommand {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// At a Dinas: announce the residents of REGION (a kecamatan, or the whole kabupaten/kota)
+    /// to their kecamatan's copy of SIAK again — for a kecamatan node granted after its
+    /// residents were recorded. The register's relay (under `ktpel up`) sends them.
+    Announce { region: KodeWilayah },
     /// Residents in SIAK, by NIK.
     List {
         #[arg(long, default_value_t = 20)]
@@ -38,6 +42,15 @@ pub async fn run(cmd: RegistryCommand) -> Result<(), String> {
             seed,
         } => (residents, region, seed),
         RegistryCommand::List { limit } => return list(&db, limit).await,
+        RegistryCommand::Announce { region } => {
+            let n = seed::announce_region(&db, &ktpel_bus::Topology::default().exchange, &region)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!(
+                "registry: {n} residents of {region} announced to their kecamatan's copy of SIAK"
+            );
+            return Ok(());
+        }
     };
     let people = seed::generate(&region, residents, rng_seed).map_err(|e| e.to_string())?;
     // In slices, so a large population shows how far it is.

@@ -211,6 +211,41 @@ pub async fn store_and_announce(
     use sea_orm::TransactionTrait;
     let txn = db.begin().await?;
     let inserted = store(&txn, people).await?;
+    announce(&txn, exchange, people).await?;
+    txn.commit().await?;
+    Ok(inserted)
+}
+
+/// Announces what the register holds of the residents living in `region` (a kecamatan, or a
+/// whole kabupaten/kota) to their kecamatan's copy of SIAK: for a kecamatan node granted
+/// after its residents were recorded (`ktpel registry announce`). Returns how many.
+pub async fn announce_region(
+    db: &sea_orm::DatabaseConnection,
+    exchange: &str,
+    region: &KodeWilayah,
+) -> Result<u64, SeedError> {
+    use sea_orm::{ColumnTrait, QueryFilter, TransactionTrait};
+    let rows = penduduk::Entity::find()
+        .filter(penduduk::Column::Desa.starts_with(format!("{region}.")))
+        .all(db)
+        .await?;
+    let people = rows
+        .iter()
+        .map(|r| r.biodata())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| SeedError::Announce(format!("the register holds an invalid NIK: {e}")))?;
+    let txn = db.begin().await?;
+    announce(&txn, exchange, &people).await?;
+    txn.commit().await?;
+    Ok(people.len() as u64)
+}
+
+/// Enqueues `registry.resident.<kecamatan>` for each of `people` in `txn`.
+async fn announce<C: ConnectionTrait>(
+    txn: &C,
+    exchange: &str,
+    people: &[Biodata],
+) -> Result<(), SeedError> {
     for p in people {
         let kecamatan = KodeWilayah::parse(&p.desa)
             .ok()
@@ -232,12 +267,11 @@ pub async fn store_and_announce(
             &id,
         )
         .map_err(|e| SeedError::Announce(e.to_string()))?;
-        ktpel_bus::outbox::enqueue(&txn, exchange, &message)
+        ktpel_bus::outbox::enqueue(txn, exchange, &message)
             .await
             .map_err(|e| SeedError::Announce(e.to_string()))?;
     }
-    txn.commit().await?;
-    Ok(inserted)
+    Ok(())
 }
 
 /// Records `people` in the register: [`store_and_announce`] where the register announces to

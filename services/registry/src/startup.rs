@@ -1,12 +1,16 @@
 //! Builds the running registry from its settings.
 
 use crate::{RegistrySettings, SERVICE, config::Mode, handlers::RegistryHandler, store::Migrator};
-use ktpel_bus::{Broker, BusError, QueueSpec, RoutingKey, Shutdown, Topology, Worker};
+use ktpel_bus::{Broker, BusError, Mailbox, QueueSpec, RoutingKey, Shutdown, Topology, Worker};
 use ktpel_contract::registry::{ASK_DINAS, LOOKUP, RESIDENT};
 use sea_orm::DatabaseConnection;
 
 /// Name of the registry's queue.
 pub const QUEUE: &str = "registry.lookup";
+
+/// At an announcing register: a bounded [`Mailbox`] of its announcements, so that those for a
+/// kecamatan that runs no node (no downlink queue takes them) do not pile up as unrouted.
+pub const ANNOUNCED: &str = "registry.announced";
 
 /// A built registry, ready to [`Registry::run`].
 pub struct Registry {
@@ -35,7 +39,13 @@ impl Registry {
             mode: settings.own.mode,
         };
         let queue = QueueSpec::new(QUEUE, bindings);
-        let worker = Worker::new(SERVICE, &db, &broker, &settings.amqp, queue, handler);
+        let mut worker = Worker::new(SERVICE, &db, &broker, &settings.amqp, queue, handler);
+        if settings.own.announce {
+            worker = worker.with_mailbox(Mailbox {
+                name: ANNOUNCED.into(),
+                bindings: vec![RoutingKey::binding(RESIDENT, region).expect("validated")],
+            });
+        }
         Ok(Self { db, worker })
     }
 
