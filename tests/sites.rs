@@ -7,7 +7,7 @@ use ktpel_bus::{
 use ktpel_contract::{
     berkas::{self, BerkasSubmitted},
     enrollment::{CARD_STATUS, CardStatusChanged},
-    registry::Biodata,
+    registry::{ASK_DINAS, Biodata, ResidentLookup},
 };
 use ktpel_domain::{Dokumen, KodeWilayah, StatusKartu};
 use ktpel_intake::{Intake, IntakeSettings, store::berkas as berkas_store};
@@ -530,5 +530,90 @@ async fn a_late_kecamatan_gets_its_residents_when_announced_again() {
         5 + 4 + 5
     );
     at_dinas.close().await;
+    shutdown.cancel();
+}
+
+/// A kecamatan cannot have the Dinas answer into another kecamatan's downlink: a lookup whose
+/// `reply_region` is not the region it was sent under, or whose `reply_subject` is not a
+/// subject answers go to, is dead-lettered with the reason, and nothing is answered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dinas_answers_only_the_region_that_asked() {
+    ktpel_tests::telemetry();
+    let shutdown = Shutdown::new();
+    let _stop = shutdown.clone().drop_guard();
+    let dinas = TestVhost::new();
+    let register_db = TestDatabase::sqlite();
+    let register = Registry::build(
+        &RegistrySettings {
+            database: register_db.settings.clone(),
+            region: Some("32.73".into()),
+            ..Default::default()
+        },
+        Broker::new(dinas.url(), "registry"),
+    )
+    .await
+    .unwrap();
+    register.declare().await.unwrap();
+    tokio::spawn(register.run(shutdown.clone()));
+    let (sukasari, coblong): (Site, Site) = (
+        "kecamatan:32.73.01".parse().unwrap(),
+        "kecamatan:32.73.02".parse().unwrap(),
+    );
+    let user = sites::grant(&dinas, &sukasari).await;
+    let _other = sites::grant(&dinas, &coblong).await;
+    let as_sukasari = Broker::new(dinas.url_as(&user.name, &user.password), "sukasari");
+    let nik = ktpel_registry::seed::generate(&KodeWilayah::parse("32.73.01").unwrap(), 1, 5)
+        .unwrap()[0]
+        .nik
+        .clone();
+    for (reply_subject, reply_region, reason) in [
+        (
+            "intake.registry_answer",
+            Some("32.73.02"),
+            "is not the region the lookup was sent for",
+        ),
+        ("card.status", None, "is not a subject answers go to"),
+    ] {
+        let lookup = ResidentLookup {
+            request_id: uuid::Uuid::now_v7(),
+            nik: nik.clone(),
+            reply_subject: reply_subject.into(),
+            reply_region: reply_region.map(str::to_owned),
+        };
+        let key = RoutingKey::regional(ASK_DINAS, "32.73.01").unwrap();
+        let m = Outgoing::new(&lookup, key, "t", "t").unwrap();
+        publish(&as_sukasari, &m)
+            .await
+            .expect("its own region's key passes the broker");
+        let admin = Broker::new(dinas.url(), "check");
+        let dead = next_message(
+            &admin,
+            &ktpel_bus::topology::dead_letter_queue(ktpel_registry::startup::QUEUE),
+            Duration::from_secs(30),
+        )
+        .await
+        .unwrap_or_else(|| panic!("the lookup for {reply_subject} is dead-lettered"));
+        let why = dead
+            .delivery
+            .properties
+            .headers()
+            .as_ref()
+            .and_then(|h| {
+                h.inner()
+                    .get(ktpel_bus::consumer::REASON_HEADER)
+                    .and_then(|v| v.as_long_string().map(|s| s.to_string()))
+            })
+            .unwrap_or_default();
+        assert!(why.contains(reason), "{why}");
+        admin.close().await;
+    }
+    // Nothing went down to Coblong.
+    let admin = Broker::new(dinas.url(), "check");
+    assert_eq!(
+        admin.queue_depth(&downlink_queue(&coblong)).await.unwrap(),
+        0
+    );
+    admin.close().await;
+    as_sukasari.close().await;
     shutdown.cancel();
 }

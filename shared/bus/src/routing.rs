@@ -46,6 +46,18 @@ impl RoutingKey {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The region a routing key carries (`card.status.32.73.01` → `32.73.01`): what the
+    /// broker's topic permissions checked when the sender published it, so a receiver can
+    /// trust it more than a region written in the body. Subjects hold no digits, so the region
+    /// is what follows the last word.
+    pub fn region_of(key: &str) -> Option<KodeWilayah> {
+        let start = key
+            .split('.')
+            .position(|w| w.bytes().all(|b| b.is_ascii_digit()))?;
+        let region: Vec<&str> = key.split('.').skip(start).collect();
+        KodeWilayah::parse(&region.join(".")).ok()
+    }
 }
 
 impl fmt::Display for RoutingKey {
@@ -77,6 +89,25 @@ mod tests {
         assert_eq!(k.as_str(), "berkas.submitted.32.73.01");
         let k = RoutingKey::regional("berkas.submitted", "3273011001").unwrap();
         assert_eq!(k.as_str(), "berkas.submitted.32.73.01.1001");
+    }
+
+    #[test]
+    fn a_key_tells_its_region() {
+        let region = |k: &str| RoutingKey::region_of(k).map(|r| r.to_string());
+        assert_eq!(
+            region("registry.ask_dinas.32.73.01").as_deref(),
+            Some("32.73.01")
+        );
+        assert_eq!(
+            region("card.status.32.73.01.1001").as_deref(),
+            Some("32.73.01.1001")
+        );
+        assert_eq!(
+            region("pusat_data.enrollment.32.73").as_deref(),
+            Some("32.73")
+        );
+        assert_eq!(region("card.status"), None);
+        assert_eq!(region("card.status.32.7"), None);
     }
 
     #[test]

@@ -12,7 +12,8 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 /// Routing subject of [`ResidentLookup`]: `registry.lookup.<prov>.<kab>.<kec>` (the asking
-/// desk's kecamatan, so that a kecamatan's broker user may send it: topic permissions).
+/// desk's kecamatan, so that a kecamatan's broker user may send it: topic permissions); the
+/// answer goes back under the same region.
 pub const LOOKUP: &str = "registry.lookup";
 
 /// Routing subject of a [`ResidentLookup`] that a kecamatan's copy of SIAK could not answer,
@@ -35,20 +36,11 @@ pub struct ResidentLookup {
     pub nik: Nik,
     /// The answer is published as `<reply_subject>.<reply_region>`.
     pub reply_subject: String,
-    /// The region the answer goes back to: the asking site's kecamatan, so that a Dinas
-    /// serving many kecamatan nodes answers only the one that asked. Absent in messages of
-    /// version 1 senders: the NIK's kecamatan then.
+    /// The region the answer goes back to: the asking site's kecamatan. The registry answers
+    /// to the region of the routing key the lookup came under (what the broker let the asker
+    /// publish) and refuses a lookup whose `reply_region` says otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reply_region: Option<String>,
-}
-
-impl ResidentLookup {
-    /// Where the answer goes: `reply_region`, or the NIK's kecamatan.
-    pub fn answer_region(&self) -> String {
-        self.reply_region
-            .clone()
-            .unwrap_or_else(|| self.nik.kecamatan().to_string())
-    }
 }
 
 impl Message for ResidentLookup {

@@ -24,7 +24,7 @@ impl Handler for CardPrintHandler {
         if m.is::<EnrollmentCreated>() {
             enrollment(txn, &m.decode()?).await
         } else if m.is::<CardStatusChanged>() {
-            status(txn, &self.exchange, &m.decode()?).await
+            status(txn, &self.exchange, &m.routing_key, &m.decode()?).await
         } else if m.is::<ResidentAnswer>() {
             answer(txn, &m.decode()?).await
         } else {
@@ -101,6 +101,7 @@ async fn enrollment<C: ConnectionTrait>(
 async fn status<C: ConnectionTrait>(
     txn: &C,
     exchange: &str,
+    routing_key: &str,
     s: &CardStatusChanged,
 ) -> Result<(), HandlerError> {
     if s.status != StatusKartu::Prr {
@@ -115,10 +116,15 @@ async fn status<C: ConnectionTrait>(
         request_id: uuid::Uuid::now_v7(),
         nik: s.nik.clone(),
         reply_subject: ANSWER_TO_CARD_PRINT.into(),
-        // Asked and answered at the Dinas: the NIK's kecamatan is as good as any.
         reply_region: None,
     };
-    let key = RoutingKey::regional(LOOKUP, &s.nik.kecamatan().to_string())
+    // Asked under the region the status came for (the berkas's kecamatan, in this Dinas's
+    // kabupaten/kota, where its register answers) — not the NIK's, which may be another
+    // kabupaten's for a resident who moved in.
+    let region = RoutingKey::region_of(routing_key).ok_or_else(|| {
+        HandlerError::permanent(format!("the status's key `{routing_key}` names no region"))
+    })?;
+    let key = RoutingKey::regional(LOOKUP, &region.to_string())
         .map_err(|e| HandlerError::permanent(e.to_string()))?;
     let msg = Outgoing::new(&lookup, key, &s.nomor_berkas, &s.nomor_berkas)?;
     outbox::enqueue(txn, exchange, &msg).await?;

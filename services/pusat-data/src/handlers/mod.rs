@@ -14,7 +14,7 @@ pub struct PusatDataHandler {
 impl Handler for PusatDataHandler {
     async fn handle(&self, txn: &DatabaseTransaction, m: &Incoming) -> Result<(), HandlerError> {
         if m.is::<EnrollmentRecord>() {
-            record::handle(txn, self, &m.decode()?).await
+            record::handle(txn, self, &m.routing_key, &m.decode()?).await
         } else {
             Err(HandlerError::permanent(format!(
                 "the Pusat Data does not take `{}` messages",

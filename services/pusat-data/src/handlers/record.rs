@@ -8,15 +8,17 @@ use crate::{
 use chrono::Utc;
 use ktpel_bus::{HandlerError, Outgoing, RoutingKey, outbox};
 use ktpel_contract::enrollment::{CARD_STATUS, CardStatusChanged, EnrollmentRecord};
-use ktpel_domain::StatusKartu;
+use ktpel_domain::{StatusKartu, wilayah::Level};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, EntityTrait, IntoActiveModel};
 
 pub async fn handle<C: ConnectionTrait>(
     txn: &C,
     h: &PusatDataHandler,
+    routing_key: &str,
     r: &EnrollmentRecord,
 ) -> Result<(), HandlerError> {
     let e = &r.enrollment;
+    let region = answer_region(routing_key, r)?;
     let existing = kartu::Entity::find_by_id(e.nik.to_string())
         .one(txn)
         .await?;
@@ -77,8 +79,7 @@ pub async fn handle<C: ConnectionTrait>(
     }
     // Tell the Dinas: first SFE, then the verdict, in this order (one correlation id), under
     // the kecamatan that took the berkas, so the Dinas passes it down to that kecamatan only.
-    let region = e.kecamatan.as_deref().unwrap_or(&r.co_relation_id);
-    let key = RoutingKey::regional(CARD_STATUS, region)
+    let key = RoutingKey::regional(CARD_STATUS, &region)
         .map_err(|err| HandlerError::permanent(err.to_string()))?;
     for (status, note) in [
         (StatusKartu::Sfe, "received at the Pusat Data".to_owned()),
@@ -96,4 +97,32 @@ pub async fn handle<C: ConnectionTrait>(
     }
     tracing::info!(nik = %e.nik, %status, "enrollment deduplicated");
     Ok(())
+}
+
+/// Where the verdict goes: the kecamatan that took the berkas, which must lie in the
+/// kabupaten/kota of the Server AFIS that sent it (the region of the routing key, which the
+/// broker's topic permissions checked) — a Dinas cannot have verdicts sent into another
+/// Dinas's region by writing another `kecamatan` in the body.
+fn answer_region(routing_key: &str, r: &EnrollmentRecord) -> Result<String, HandlerError> {
+    let sender = RoutingKey::region_of(routing_key).ok_or_else(|| {
+        HandlerError::permanent(format!("the record's key `{routing_key}` names no region"))
+    })?;
+    let kabupaten = sender
+        .lineage()
+        .into_iter()
+        .find(|k| k.level() == Level::KabupatenKota)
+        .unwrap_or(sender)
+        .to_string();
+    let region = r
+        .enrollment
+        .kecamatan
+        .clone()
+        .unwrap_or_else(|| r.co_relation_id.clone());
+    if region == kabupaten || region.starts_with(&format!("{kabupaten}.")) {
+        Ok(region)
+    } else {
+        Err(HandlerError::permanent(format!(
+            "the berkas's kecamatan {region} is not in {kabupaten}, whose Server AFIS sent it"
+        )))
+    }
 }

@@ -1,18 +1,48 @@
 //! `registry.lookup` (and `registry.ask_dinas` at the register): answer with the resident's
 //! biodata, or with "not registered". A kecamatan's copy that does not know the NIK passes
 //! the lookup up to the register unchanged, which answers the asker directly.
+//!
+//! The answer goes to the region of the routing key the lookup came under — the region the
+//! broker's topic permissions let the asker publish for — and only on a subject of an asker:
+//! a kecamatan cannot have the Dinas answer into another kecamatan's downlink by writing
+//! another `reply_region` or `reply_subject` in the body.
 
 use crate::{config::Mode, store::penduduk};
 use ktpel_bus::{HandlerError, Outgoing, RoutingKey, outbox};
-use ktpel_contract::registry::{ASK_DINAS, ResidentAnswer, ResidentLookup};
+use ktpel_contract::registry::{
+    ANSWER_TO_CARD_PRINT, ANSWER_TO_INTAKE, ASK_DINAS, ResidentAnswer, ResidentLookup,
+};
 use sea_orm::{ConnectionTrait, EntityTrait};
+
+/// The subjects a lookup may ask its answer on.
+const ASKERS: [&str; 2] = [ANSWER_TO_INTAKE, ANSWER_TO_CARD_PRINT];
 
 pub async fn handle<C: ConnectionTrait>(
     txn: &C,
     exchange: &str,
     mode: Mode,
+    routing_key: &str,
     m: &ResidentLookup,
 ) -> Result<(), HandlerError> {
+    let region = RoutingKey::region_of(routing_key)
+        .ok_or_else(|| {
+            HandlerError::permanent(format!("the lookup's key `{routing_key}` names no region"))
+        })?
+        .to_string();
+    if let Some(asked) = &m.reply_region
+        && *asked != region
+    {
+        return Err(HandlerError::permanent(format!(
+            "reply_region {asked} is not the region the lookup was sent for ({region})"
+        )));
+    }
+    if !ASKERS.contains(&m.reply_subject.as_str()) {
+        return Err(HandlerError::permanent(format!(
+            "reply_subject `{}` is not a subject answers go to ({})",
+            m.reply_subject,
+            ASKERS.join(", ")
+        )));
+    }
     let resident = match penduduk::Entity::find_by_id(m.nik.to_string())
         .one(txn)
         .await?
@@ -29,8 +59,8 @@ pub async fn handle<C: ConnectionTrait>(
     if resident.is_none() && mode == Mode::Copy {
         // Not one of this kecamatan's residents as far as the copy knows (moved in, or not
         // announced yet): the register decides. It waits in the uplink while the link is down.
-        let key = RoutingKey::regional(ASK_DINAS, &m.answer_region())
-            .map_err(|e| HandlerError::permanent(format!("reply_region: {e}")))?;
+        let key = RoutingKey::regional(ASK_DINAS, &region)
+            .map_err(|e| HandlerError::permanent(e.to_string()))?;
         outbox::enqueue(txn, exchange, &Outgoing::new(m, key, &id, &id)?).await?;
         tracing::info!(nik = %m.nik, "not in the kecamatan's copy; asked the Dinas");
         return Ok(());
@@ -41,7 +71,7 @@ pub async fn handle<C: ConnectionTrait>(
         nik: m.nik.clone(),
         resident,
     };
-    let key = RoutingKey::regional(&m.reply_subject, &m.answer_region())
+    let key = RoutingKey::regional(&m.reply_subject, &region)
         .map_err(|e| HandlerError::permanent(format!("reply_subject: {e}")))?;
     outbox::enqueue(txn, exchange, &Outgoing::new(&answer, key, &id, &id)?).await?;
     Ok(())

@@ -17,7 +17,7 @@ pub struct RegistryHandler {
 impl Handler for RegistryHandler {
     async fn handle(&self, txn: &DatabaseTransaction, m: &Incoming) -> Result<(), HandlerError> {
         if m.is::<ResidentLookup>() {
-            lookup::handle(txn, &self.exchange, self.mode, &m.decode()?).await
+            lookup::handle(txn, &self.exchange, self.mode, &m.routing_key, &m.decode()?).await
         } else if m.is::<ResidentRecorded>() && self.mode == Mode::Copy {
             recorded::handle(txn, &m.decode()?).await
         } else {
