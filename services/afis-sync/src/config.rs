@@ -60,13 +60,27 @@ pub fn served_region(settings: &AfisSyncSettings) -> &str {
 impl OwnSettings for Own {
     const SERVICE: &'static str = crate::SERVICE;
 
-    fn validate(&self, _region: Option<&str>) -> Result<(), SettingsError> {
+    fn validate(&self, region: Option<&str>) -> Result<(), SettingsError> {
         let code = KodeWilayah::parse(&self.co_relation_id)
             .map_err(|e| SettingsError::invalid("co_relation_id", e.to_string()))?;
         if code.level() < Level::Kecamatan {
             return Err(SettingsError::invalid(
                 "co_relation_id",
                 "must go down to the kecamatan or kelurahan (e.g. 32.73.01)",
+            ));
+        }
+        // The Pusat Data lets a site's Server AFIS send only under its own region (topic
+        // permissions): a Co-Relation Id elsewhere would be refused on every batch.
+        if let Some(region) = region
+            && !(self.co_relation_id == region
+                || self.co_relation_id.starts_with(&format!("{region}.")))
+        {
+            return Err(SettingsError::invalid(
+                "co_relation_id",
+                format!(
+                    "{} is not in the region this Server AFIS serves ({region})",
+                    self.co_relation_id
+                ),
             ));
         }
         if let Some(url) = &self.pusat_data_amqp_url
@@ -94,5 +108,25 @@ impl ktpel_site::AtSite for Own {
         if site.name.kind() == ktpel_site::SiteKind::Dinas && self.pusat_data_amqp_url.is_none() {
             self.pusat_data_amqp_url = site.parent_url.clone();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ktpel_settings::Validate;
+
+    #[test]
+    fn the_co_relation_id_lies_in_the_region_served() {
+        let mut s = AfisSyncSettings {
+            region: Some("32.73".into()),
+            ..Default::default()
+        };
+        assert!(s.validate().is_ok(), "32.73.01 is in 32.73");
+        s.region = Some("33.01".into());
+        let e = s.validate().unwrap_err().to_string();
+        assert!(e.contains("`co_relation_id`") && e.contains("33.01"), "{e}");
+        s.region = None;
+        assert!(s.validate().is_ok(), "no region: its own");
     }
 }

@@ -104,7 +104,9 @@ struct QueueReport {
     dead_letters: Option<u32>,
 }
 
-async fn report(status: &Status) -> Report {
+/// What the status endpoints show; `links` asks the broker's management API about the
+/// site's links (not for `/ready`: a slow management API must not make a site unready).
+async fn report(status: &Status, links: bool) -> Report {
     let mut services = Vec::new();
     for (name, db) in &status.inner.services {
         let up = db.ping().await.is_ok();
@@ -133,8 +135,8 @@ async fn report(status: &Status) -> Report {
         None => Vec::new(),
     };
     let links = match &status.inner.link {
-        Some((link, management)) => link.states(broker, management).await,
-        None => Vec::new(),
+        Some((link, management)) if links => link.states(broker, management).await,
+        _ => Vec::new(),
     };
     Report {
         site: status.inner.site.to_string(),
@@ -169,7 +171,7 @@ pub async fn serve(listener: tokio::net::TcpListener, status: Status, shutdown: 
 }
 
 async fn ready(State(status): State<Status>) -> (StatusCode, &'static str) {
-    let r = report(&status).await;
+    let r = report(&status, false).await;
     if r.mq == "CONNECTED" && r.services.iter().all(|s| s.database == "CONNECTED") {
         (StatusCode::OK, "ready")
     } else {
@@ -178,7 +180,7 @@ async fn ready(State(status): State<Status>) -> (StatusCode, &'static str) {
 }
 
 async fn status_json(State(status): State<Status>) -> Json<Report> {
-    Json(report(&status).await)
+    Json(report(&status, true).await)
 }
 
 #[derive(Deserialize)]
@@ -228,7 +230,7 @@ async fn berkas(State(status): State<Status>, Path(nomor): Path<String>) -> Resp
 }
 
 async fn page(State(status): State<Status>) -> Html<String> {
-    let r = report(&status).await;
+    let r = report(&status, true).await;
     let cell = |n: Option<u32>| n.map_or("?".into(), |n| n.to_string());
     let services: String = r
         .services

@@ -227,7 +227,7 @@ async fn run(
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     let shutdown = Shutdown::new();
-    let links = site_links(&settings, &broker, &shutdown);
+    let links = site_links(&settings, &broker, &shutdown).await;
     tracing::info!(site = %settings.site.name, services = ?services, "starting");
     let status = Status::new(
         built.iter().map(|b| (b.name, b.db.clone())).collect(),
@@ -251,38 +251,24 @@ async fn run(
     Ok(())
 }
 
-/// This site's link to its parent, declared in the background (again and again with backoff
-/// until the management API and the broker take it: a site starts even while its broker is
-/// still coming up), for the status page.
-pub(crate) fn site_links(
+/// This site's link to its parent: its uplink queue declared now, before the services
+/// start sending (a broker that does not answer yet is not fatal), then kept declared in the
+/// background for as long as the site runs (`Link::keep`); and, for the status page, the
+/// link and the management API that runs it.
+pub(crate) async fn site_links(
     settings: &Process,
     broker: &Broker,
     shutdown: &Shutdown,
 ) -> Option<(ktpel_site::Link, Management)> {
     let link = settings.site.link(&settings.amqp.url)?;
     let management = settings.site.management(&settings.amqp.url);
-    let (l, m, b, stop) = (
-        link.clone(),
-        management.clone(),
-        broker.clone(),
-        shutdown.clone(),
+    if let Err(e) = link.declare_uplink_queue(broker).await {
+        tracing::warn!(site = %link.site, error = %e, "cannot declare the uplink queue yet");
+    }
+    tokio::spawn(
+        link.clone()
+            .keep(broker.clone(), management.clone(), shutdown.clone()),
     );
-    tokio::spawn(async move {
-        let mut delay = std::time::Duration::from_millis(500);
-        loop {
-            match l.declare(&b, &m).await {
-                Ok(()) => return,
-                Err(e) => {
-                    tracing::error!(site = %l.site, error = %e, ?delay, "cannot declare the site's links yet")
-                }
-            }
-            tokio::select! {
-                _ = stop.cancelled() => return,
-                _ = tokio::time::sleep(delay) => {}
-            }
-            delay = (delay * 2).min(std::time::Duration::from_secs(30));
-        }
-    });
     Some((link, management))
 }
 

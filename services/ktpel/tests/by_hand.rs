@@ -609,9 +609,36 @@ fn a_kecamatan_runs_alone_on_its_own_broker_linked_to_its_dinas() {
     assert!(!page.contains(password), "{page}");
     // Only the kecamatan's services run here: no print desk, no NID Scheduler.
     assert!(page.contains(r#""name":"intake""#) && !page.contains(r#""name":"card-print""#));
+
+    // The broker loses the uplink shovel (definitions reset): the site declares it again.
+    let shovel = format!(
+        "{}/api/parameters/shovel/{}/ktpel-uplink",
+        kecamatan.broker.management, kecamatan.name
+    );
+    ureq::delete(&shovel)
+        .header("Authorization", "Basic Z3Vlc3Q6Z3Vlc3Q=") // guest:guest, the test broker's
+        .call()
+        .expect("the test deletes the shovel");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let out = site(&status_args).output().expect("ktpel site status runs");
+        let shown = text(&out.stdout);
+        if shown.contains("up to dinas:32.73: ktpel-uplink running") {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the lost shovel never came back: {shown}"
+        );
+        std::thread::sleep(Duration::from_millis(500));
+    }
     up.ctrl_c();
     let logged = std::fs::read_to_string(&log).unwrap();
     assert!(logged.contains("links declared"), "{logged}");
+    assert!(
+        logged.contains("the broker lost this site's links"),
+        "{logged}"
+    );
     assert!(
         !logged.contains(password),
         "the password was logged: {logged}"

@@ -72,6 +72,22 @@ where
     )
 }
 
+/// As [`load`], without the final check: for a caller that completes the settings first
+/// (a site places a service: its region, its database) and then checks them itself.
+pub fn load_unchecked<T>(name: &str) -> Result<T, SettingsError>
+where
+    T: Default + Serialize + DeserializeOwned,
+{
+    let service_prefix = format!("{ENV_PREFIX}_{}", name.to_uppercase().replace('-', "_"));
+    read(
+        name,
+        [
+            Environment::with_prefix(ENV_PREFIX).separator("__"),
+            Environment::with_prefix(&service_prefix).separator("__"),
+        ],
+    )
+}
+
 /// As [`load`], with explicit environment sources, later ones winning (tests pass maps
 /// instead of the process environment, so they can run in parallel).
 pub fn load_from<T>(
@@ -80,6 +96,19 @@ pub fn load_from<T>(
 ) -> Result<T, SettingsError>
 where
     T: Default + Serialize + DeserializeOwned + Validate,
+{
+    let settings: T = read(name, environments)?;
+    settings.validate()?;
+    Ok(settings)
+}
+
+/// The layers read and deserialized, unknown keys refused; not yet checked.
+fn read<T>(
+    name: &str,
+    environments: impl IntoIterator<Item = Environment>,
+) -> Result<T, SettingsError>
+where
+    T: Default + Serialize + DeserializeOwned,
 {
     let mut builder = Config::builder()
         .add_source(Config::try_from(&T::default())?)
@@ -111,7 +140,6 @@ where
             ));
         }
     }
-    settings.validate()?;
     Ok(settings)
 }
 

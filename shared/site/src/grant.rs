@@ -105,6 +105,19 @@ pub async fn grant(
         return Err(GrantError::NoParent(*site));
     }
     let (permissions, topic) = permissions_of(site);
+    // The site's downlink queue first: a shovel of the site that logs in as soon as its user
+    // exists would otherwise find no queue and declare a classic one without bindings.
+    let b = |source| GrantError::Bus {
+        site: *site,
+        source,
+    };
+    let ch = admin.channel().await.map_err(b)?;
+    Topology::default()
+        .declare_exchanges(&ch)
+        .await
+        .map_err(b)?;
+    let _ = ch.close(200, "declared".into()).await;
+    declare_downlink(admin, site).await.map_err(b)?;
     let m = |source| GrantError::Management {
         site: *site,
         source,
@@ -124,17 +137,6 @@ pub async fn grant(
         )
         .await
         .map_err(m)?;
-    let b = |source| GrantError::Bus {
-        site: *site,
-        source,
-    };
-    let ch = admin.channel().await.map_err(b)?;
-    Topology::default()
-        .declare_exchanges(&ch)
-        .await
-        .map_err(b)?;
-    let _ = ch.close(200, "declared".into()).await;
-    declare_downlink(admin, site).await.map_err(b)?;
     tracing::info!(%site, %user, "site granted on this broker");
     Ok(())
 }

@@ -20,8 +20,9 @@ use crate::{
     management::{Management, ManagementError, ShovelState},
     site::Site,
 };
-use ktpel_bus::{Broker, BusError, Topology};
+use ktpel_bus::{Broker, BusError, Shutdown, Topology};
 use serde_json::json;
+use std::time::Duration;
 
 /// The queue on a site's broker where messages for its parent wait.
 pub const UPLINK_QUEUE: &str = "ktpel.uplink";
@@ -97,26 +98,96 @@ impl Link {
     /// this site's management API. Idempotent: run at every start.
     pub async fn declare(&self, local: &Broker, management: &Management) -> Result<(), LinkError> {
         let crossing = Crossing::of(&self.site);
+        self.declare_uplink_queue(local).await?;
+        if !crossing.down.is_empty()
+            && let Err(e) = self.declare_downlink_queue().await
+        {
+            tracing::warn!(
+                site = %self.site, error = %e,
+                "cannot declare the downlink queue on the parent now; its grant declares it"
+            );
+        }
+        self.declare_shovels(management).await?;
+        tracing::info!(site = %self.site, parent = %ktpel_store::redact(&self.parent_url), "links declared");
+        Ok(())
+    }
+
+    /// The uplink queue and its bindings on this site's broker: declared before the site's
+    /// services start, so that nothing they send up finds no queue.
+    pub async fn declare_uplink_queue(&self, local: &Broker) -> Result<(), LinkError> {
+        let up = Crossing::bindings(&self.site, Crossing::of(&self.site).up);
+        if up.is_empty() {
+            return Ok(());
+        }
         let topology = Topology::default();
-        let up = Crossing::bindings(&self.site, crossing.up);
-        if !up.is_empty() {
-            let ch = local.channel().await?;
-            topology.declare_exchanges(&ch).await?;
-            topology.declare_link_queue(&ch, UPLINK_QUEUE, &up).await?;
-            let _ = ch.close(200, "declared".into()).await;
-        }
-        if !crossing.down.is_empty() {
-            let parent = Broker::new(&self.parent_url, format!("{}-link", self.site.slug()));
-            match declare_downlink(&parent, &self.site).await {
-                Ok(()) => {}
-                Err(e) => tracing::warn!(
-                    site = %self.site, parent = %parent.redacted_url(), error = %e,
-                    "cannot declare the downlink queue on the parent now; its grant declares it"
-                ),
+        let ch = local.channel().await?;
+        topology.declare_exchanges(&ch).await?;
+        topology.declare_link_queue(&ch, UPLINK_QUEUE, &up).await?;
+        let _ = ch.close(200, "declared".into()).await;
+        Ok(())
+    }
+
+    /// This site's downlink queue and bindings on the parent's broker, as this site's user.
+    pub async fn declare_downlink_queue(&self) -> Result<(), LinkError> {
+        let parent = Broker::new(&self.parent_url, format!("{}-link", self.site.slug()));
+        let result = declare_downlink(&parent, &self.site).await;
+        parent.close().await;
+        Ok(result?)
+    }
+
+    /// Keeps this site's links declared for as long as the site runs: declares them (again
+    /// and again with backoff until the management API and the broker take them), the
+    /// downlink queue on the parent until the parent is reached, and declares everything
+    /// again whenever the broker has lost a shovel (a broker reset, its definitions gone).
+    pub async fn keep(self, local: Broker, management: Management, shutdown: Shutdown) {
+        let pause = |d: Duration| {
+            let stop = shutdown.clone();
+            async move {
+                tokio::select! {
+                    _ = stop.cancelled() => false,
+                    _ = tokio::time::sleep(d) => true,
+                }
             }
-            parent.close().await;
+        };
+        let down = !Crossing::of(&self.site).down.is_empty();
+        let mut delay = Duration::from_millis(500);
+        let mut downlink_declared = !down;
+        loop {
+            match self.declare(&local, &management).await {
+                Ok(()) => break,
+                Err(e) => {
+                    tracing::error!(site = %self.site, error = %e, ?delay, "cannot declare the site's links yet")
+                }
+            }
+            if !pause(delay).await {
+                return;
+            }
+            delay = (delay * 2).min(Duration::from_secs(30));
         }
-        if !up.is_empty() {
+        loop {
+            if !downlink_declared {
+                downlink_declared = self.declare_downlink_queue().await.is_ok();
+            }
+            // Looked at every few redials: often enough to heal soon, rarely enough to cost
+            // the management API nothing.
+            let every = Duration::from_secs((u64::from(self.reconnect_seconds) * 5).clamp(5, 60));
+            if !pause(every).await {
+                return;
+            }
+            let states = self.states(&local, &management).await;
+            if states.iter().any(|s| s.state == "missing") {
+                tracing::warn!(site = %self.site, "the broker lost this site's links; declaring them again");
+                if let Err(e) = self.declare(&local, &management).await {
+                    tracing::error!(site = %self.site, error = %e, "cannot declare the site's links again yet");
+                }
+                downlink_declared = !down;
+            }
+        }
+    }
+
+    async fn declare_shovels(&self, management: &Management) -> Result<(), LinkError> {
+        let crossing = Crossing::of(&self.site);
+        if !crossing.up.is_empty() {
             management
                 .put_shovel(&self.local_vhost, UPLINK_SHOVEL, self.uplink_shovel())
                 .await?;
@@ -126,7 +197,6 @@ impl Link {
                 .put_shovel(&self.local_vhost, DOWNLINK_SHOVEL, self.downlink_shovel())
                 .await?;
         }
-        tracing::info!(site = %self.site, parent = %ktpel_store::redact(&self.parent_url), "links declared");
         Ok(())
     }
 
@@ -191,11 +261,14 @@ impl Link {
                 reason: Some(e.to_string()),
             },
         };
+        let password = crate::settings::credentials_of(&self.parent_url).1;
         let state = |link: String, s: ShovelState, waiting| LinkState {
             link,
             shovel: s.name,
             state: s.state,
-            reason: s.reason.map(|r| crate::management::scrub(&r)),
+            reason: s
+                .reason
+                .map(|r| hide(&crate::management::scrub(&r), &password)),
             waiting,
         };
         let mut states = Vec::new();
@@ -228,4 +301,16 @@ pub async fn declare_downlink(parent: &Broker, site: &Site) -> Result<(), BusErr
         .await;
     let _ = ch.close(200, "declared".into()).await;
     result
+}
+
+/// `text` with `password` (as written, and percent-encoded) nowhere in it, whatever form the
+/// broker quoted it in.
+fn hide(text: &str, password: &str) -> String {
+    if password.len() < 4 {
+        return text.to_owned();
+    }
+    let encoded =
+        percent_encoding::utf8_percent_encode(password, percent_encoding::NON_ALPHANUMERIC)
+            .to_string();
+    text.replace(password, "***").replace(&encoded, "***")
 }

@@ -230,9 +230,10 @@ pub fn scrub(text: &str) -> String {
     while let Some(at) = rest.find("://") {
         let (before, after) = rest.split_at(at + 3);
         out.push_str(before);
-        // The authority ends at the first character a URI's user info cannot hold.
+        // The authority ends where a path, query or fragment starts, or the text around the
+        // URI resumes (a quote, a space); `,;)` and friends may stand in a password.
         let end = after
-            .find(|c: char| c.is_whitespace() || "/?#\"'<>,;)]}".contains(c))
+            .find(|c: char| c.is_whitespace() || "/?#\"'<>".contains(c))
             .unwrap_or(after.len());
         let authority = &after[..end];
         match (authority.rfind('@'), authority.find(':')) {
@@ -270,5 +271,7 @@ mod tests {
         );
         assert!(clean.contains("amqps://u:***@h/v?cacertfile=/c"), "{clean}");
         assert!(clean.contains("http://plain/path"), "{clean}");
+        let clean = scrub("failed: amqp://u:p,w;)@h/v, retrying");
+        assert!(!clean.contains("p,w"), "{clean}");
     }
 }

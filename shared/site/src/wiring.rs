@@ -55,7 +55,8 @@ impl Place {
     /// site places them — its region the site's code, its database in the site's folder,
     /// its own keys as [`AtSite`] says — and checked.
     pub fn settings<S: OwnSettings + AtSite>(&self) -> Result<ServiceSettings<S>, SettingsError> {
-        let mut settings: ServiceSettings<S> = ktpel_settings::load(S::SERVICE)?;
+        // Placed first, checked after: a kecamatan's registry copy gets its region from the site.
+        let mut settings: ServiceSettings<S> = ktpel_settings::load_unchecked(S::SERVICE)?;
         self.apply(&mut settings);
         settings.validate()?;
         Ok(settings)
