@@ -31,6 +31,17 @@ pub async fn run(cmd: SiteCommand) -> Result<(), String> {
     match cmd {
         SiteCommand::Grant { site, user } => {
             let settings = process_settings(&SiteArgs::default())?;
+            // A Dinas lets in its own kecamatan, the Pusat Data a Dinas (on one broker for
+            // every place, `all`, anything goes).
+            let here = settings.site.name;
+            if here != Site::ALL && site.parent() != Some(here) {
+                return Err(format!(
+                    "{site} is not a site of {here}: its parent is {}",
+                    site.parent()
+                        .map(|p| p.to_string())
+                        .unwrap_or_else(|| "none".into())
+                ));
+            }
             let user = user.unwrap_or_else(|| grant::user_of(&site));
             let password = crate::print_cmd::password()?;
             if password.len() < 12 {

@@ -512,6 +512,23 @@ fn a_site_set_up_wrong_is_refused_with_the_reason() {
     assert!(e.contains("has no parent site"), "{e}");
     let out = desk.ok(None, &["site", "status"]);
     assert!(out.contains("no link"), "{out}");
+    // A Dinas lets in only its own kecamatan.
+    let out = desk
+        .command(&["site", "grant", "kecamatan:33.01.01"])
+        .env("KTPEL_PASSWORD", "long-enough-password")
+        .env("KTPEL__SITE__NAME", "dinas:32.73")
+        .env(
+            "KTPEL__SITE__PARENT_URL",
+            "amqp://dinas-32.73:x@127.0.0.1:5672/%2f",
+        )
+        .output()
+        .expect("ktpel runs");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("kecamatan:33.01.01 is not a site of dinas:32.73"),
+        "{}",
+        text(&out.stderr)
+    );
     // Nothing was made on the broker for any of them.
     let users = Command::new("rabbitmqctl")
         .args(["-q", "list_users"])

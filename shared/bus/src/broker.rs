@@ -217,7 +217,8 @@ impl Broker {
 /// The CA certificate file that an `amqps://` URL names in its query, `cacertfile=<path>` — the
 /// parameter RabbitMQ's own clients (shovels, federation) read — so that one URL serves both
 /// a site's shovel and this process: the peer's certificate is verified against that CA (and
-/// its name against the URL's host) instead of the system's roots.
+/// its name against the URL's host). This process trusts the system's roots as well (lapin's
+/// TLS adds the CA to them); the shovels trust that CA alone.
 pub fn ca_file(url: &str) -> Option<String> {
     if !url.starts_with("amqps://") {
         return None;
