@@ -27,7 +27,11 @@ pub trait OwnSettings:
 }
 
 /// The settings of one service: the wiring every service has, and its own keys (`own`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// Read by hand rather than with `#[serde(flatten)]`: flattening buffers the values and loses
+/// the `config` crate's leniency, so a Co-Relation Id written as `327301` (which the
+/// environment layer reads as a number) would no longer go into a string.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ServiceSettings<S> {
     pub amqp: AmqpSettings,
     pub database: DatabaseSettings,
@@ -38,6 +42,37 @@ pub struct ServiceSettings<S> {
     /// The service's own keys, at the top level beside the sections above.
     #[serde(flatten)]
     pub own: S,
+}
+
+impl<'de, S: DeserializeOwned> Deserialize<'de> for ServiceSettings<S> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let value = config::Value::deserialize(d)?;
+        let mut table = value.into_table().map_err(D::Error::custom)?;
+        // Each part from `config`'s own values, which convert between numbers and strings.
+        fn part<T: DeserializeOwned + Default, E: Error>(
+            table: &mut config::Map<String, config::Value>,
+            key: &str,
+        ) -> Result<T, E> {
+            match table.remove(key) {
+                Some(v) => T::deserialize(v).map_err(|e| E::custom(format!("{key}: {e}"))),
+                None => Ok(T::default()),
+            }
+        }
+        let amqp = part(&mut table, "amqp")?;
+        let database = part(&mut table, "database")?;
+        let telemetry = part(&mut table, "telemetry")?;
+        let region = part(&mut table, "region")?;
+        let own = S::deserialize(config::Value::new(None, config::ValueKind::Table(table)))
+            .map_err(D::Error::custom)?;
+        Ok(Self {
+            amqp,
+            database,
+            telemetry,
+            region,
+            own,
+        })
+    }
 }
 
 impl<S: OwnSettings> Default for ServiceSettings<S> {

@@ -62,6 +62,17 @@ fn a_service_prefix_wins_over_the_shared_one() {
     )
     .unwrap();
     assert_eq!(s.database.url, "postgres://db/intake");
+    // Digits where a string is wanted (a region code written without dots) stay digits.
+    let s: ServiceSettings<Own> = load_from(
+        "intake",
+        env(&[
+            ("KTPEL_INTAKE__CODE", "327301"),
+            ("KTPEL_INTAKE__SECRET", "1234"),
+        ]),
+    )
+    .unwrap();
+    assert_eq!(s.own.code, "327301");
+    assert_eq!(s.own.secret.as_deref(), Some("1234"));
 }
 
 #[test]
@@ -129,6 +140,7 @@ fn the_process_sections_are_not_a_services() {
 struct Own {
     secret: Option<String>,
     batch: u64,
+    code: String,
 }
 
 impl OwnSettings for Own {
