@@ -319,6 +319,40 @@ async fn an_invalid_nik_is_dead_lettered_with_the_reason(backend: Backend) {
     );
 }
 
+/// The desks' mailbox comes back when the broker lost it: intake declares it again with its
+/// queue whenever it reconnects, and the next answer lands there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_desks_mailbox_is_declared_again_after_a_reconnect() {
+    let desk = Desk::start(Backend::Sqlite).await;
+    let mailbox = ktpel_intake::startup::DESK_ANSWERS;
+    assert_eq!(desk.depth(mailbox).await, 0);
+    let ch = desk.broker.channel().await.unwrap();
+    ch.queue_delete(mailbox.into(), Default::default())
+        .await
+        .unwrap();
+    let _ = ch.close(200, "deleted".into()).await;
+    desk._vhost.close_all_connections();
+    assert!(
+        eventually(WAIT, || async {
+            desk.broker.queue_depth(mailbox).await.is_ok()
+        })
+        .await,
+        "intake declared its mailbox again"
+    );
+    desk.submit(&berkas(vec![
+        Dokumen::FormulirPermohonan,
+        Dokumen::FotokopiKk,
+    ]))
+    .await;
+    assert!(
+        eventually(WAIT, || async {
+            desk.broker.queue_depth(mailbox).await.unwrap_or(0) == 1
+        })
+        .await,
+        "the answer is kept in the mailbox"
+    );
+}
+
 ktpel_tests::on_both_databases!(
     a_complete_berkas_reaches_the_operator,
     the_old_paper_ktp_stands_in_for_the_kk,

@@ -21,6 +21,7 @@
 //!   in the `x-ktpel-reason` header (confirmed by the broker), then the original is acked, and
 //!   the consumer carries on with the next message.
 
+use crate::Mailbox;
 use crate::{
     Broker, BusError, Incoming, Shutdown,
     outbox::Waker,
@@ -145,6 +146,8 @@ pub struct Consumer<H> {
     partitions: usize,
     retry: ExponentialBuilder,
     outbox: Option<Waker>,
+    /// Declared with the queue, at start and after every reconnect.
+    mailboxes: Vec<Mailbox>,
     after_commit: Option<AfterCommitHook>,
     on_outcome: Option<OutcomeHook>,
 }
@@ -173,9 +176,28 @@ impl<H: Handler> Consumer<H> {
                 .with_jitter()
                 .with_max_times(5),
             outbox: None,
+            mailboxes: Vec::new(),
             after_commit: None,
             on_outcome: None,
         }
+    }
+
+    /// Declares `mailbox` with the queue, at start and whenever the consumer reconnects (a
+    /// broker that lost its definitions gets it back).
+    pub fn with_mailbox(mut self, mailbox: Mailbox) -> Self {
+        self.mailboxes.push(mailbox);
+        self
+    }
+
+    /// The queue and the mailboxes, on `channel`.
+    async fn declare_on(&self, channel: &lapin::Channel) -> Result<(), BusError> {
+        self.topology.declare_queue(channel, &self.queue).await?;
+        for m in &self.mailboxes {
+            self.topology
+                .declare_mailbox(channel, &m.name, &m.bindings, Mailbox::KEPT, Mailbox::TTL)
+                .await?;
+        }
+        Ok(())
     }
 
     /// Deliveries the broker may push before they are acked (basic.qos).
@@ -226,7 +248,7 @@ impl<H: Handler> Consumer<H> {
     /// after every reconnect.
     pub async fn declare(&self) -> Result<(), BusError> {
         let channel = self.broker.channel().await?;
-        self.topology.declare_queue(&channel, &self.queue).await?;
+        self.declare_on(&channel).await?;
         let _ = channel.close(200, "declared".into()).await;
         Ok(())
     }
@@ -266,7 +288,7 @@ impl<H: Handler> Consumer<H> {
         shutdown: &Shutdown,
     ) -> Result<Stop, BusError> {
         let channel = self.broker.channel_with_retry(shutdown).await?;
-        self.topology.declare_queue(&channel, &self.queue).await?;
+        self.declare_on(&channel).await?;
         channel
             .basic_qos(self.prefetch, BasicQosOptions::default())
             .await

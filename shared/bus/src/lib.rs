@@ -33,8 +33,9 @@ pub use error::BusError;
 pub use message::{Incoming, Message, Outgoing};
 pub use outbox::Relay;
 pub use routing::RoutingKey;
+pub use topology::Mailbox;
 pub use topology::{QueueSpec, Topology};
-pub use worker::{Mailbox, Worker};
+pub use worker::Worker;
 
 /// Cancels every long-running task of the bus (consumers, relays) for a graceful shutdown.
 pub use tokio_util::sync::CancellationToken as Shutdown;

@@ -72,6 +72,21 @@ impl QueueSpec {
     }
 }
 
+/// A bounded queue for a service's answers to desks that may not be listening (see
+/// [`Topology::declare_mailbox`]): the last [`Mailbox::KEPT`] answers, a day at most.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mailbox {
+    pub name: String,
+    pub bindings: Vec<String>,
+}
+
+impl Mailbox {
+    /// How many answers a mailbox keeps.
+    pub const KEPT: u32 = 10_000;
+    /// How long it keeps one.
+    pub const TTL: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+}
+
 /// `<queue>.dlq`.
 pub fn dead_letter_queue(queue: &str) -> String {
     format!("{queue}.dlq")
