@@ -197,6 +197,34 @@ impl Kecamatan {
     }
 }
 
+/// The Dinas's register (SIAK of 32.73) running on `dinas`, announcing to kecamatan copies when
+/// `announce`; its database and its connection to it.
+async fn register(
+    dinas: &TestVhost,
+    announce: bool,
+    shutdown: &Shutdown,
+) -> (TestDatabase, sea_orm::DatabaseConnection) {
+    let database = TestDatabase::sqlite();
+    let registry = Registry::build(
+        &RegistrySettings {
+            database: database.settings.clone(),
+            region: Some("32.73".into()),
+            own: ktpel_registry::config::Own {
+                announce,
+                ..Default::default()
+            },
+            ..Default::default()
+        },
+        Broker::new(dinas.url(), "registry"),
+    )
+    .await
+    .unwrap();
+    registry.declare().await.unwrap();
+    let db = registry.db.clone();
+    tokio::spawn(registry.run(shutdown.clone()));
+    (database, db)
+}
+
 fn submission(r: &Biodata, desk: &str) -> BerkasSubmitted {
     BerkasSubmitted {
         submission_id: uuid::Uuid::now_v7(),
@@ -219,24 +247,11 @@ async fn each_kecamatan_gets_back_only_its_own() {
     let shutdown = Shutdown::new();
     let _stop = shutdown.clone().drop_guard();
     let dinas = TestVhost::new();
-    let registry_db = TestDatabase::sqlite();
     let people = |code: &str, n, seed| {
         ktpel_registry::seed::generate(&KodeWilayah::parse(code).unwrap(), n, seed).unwrap()
     };
     let (sukasari_people, coblong_people) = (people("32.73.01", 4, 1), people("32.73.02", 3, 2));
-    let registry = Registry::build(
-        &RegistrySettings {
-            database: registry_db.settings.clone(),
-            region: Some("32.73".into()),
-            ..Default::default()
-        },
-        Broker::new(dinas.url(), "registry"),
-    )
-    .await
-    .unwrap();
-    registry.declare().await.unwrap();
-    let register = registry.db.clone();
-    tokio::spawn(registry.run(shutdown.clone()));
+    let (_registry_db, register) = register(&dinas, true, &shutdown).await;
     let sukasari = Kecamatan::start(&dinas, "32.73.01", &shutdown).await;
     let coblong = Kecamatan::start(&dinas, "32.73.02", &shutdown).await;
 
@@ -472,24 +487,7 @@ async fn a_late_kecamatan_gets_its_residents_when_announced_again() {
     let shutdown = Shutdown::new();
     let _stop = shutdown.clone().drop_guard();
     let dinas = TestVhost::new();
-    let register_db = TestDatabase::sqlite();
-    let register = Registry::build(
-        &RegistrySettings {
-            database: register_db.settings.clone(),
-            region: Some("32.73".into()),
-            own: ktpel_registry::config::Own {
-                announce: true,
-                ..Default::default()
-            },
-            ..Default::default()
-        },
-        Broker::new(dinas.url(), "registry"),
-    )
-    .await
-    .unwrap();
-    register.declare().await.unwrap();
-    let db = register.db.clone();
-    tokio::spawn(register.run(shutdown.clone()));
+    let (_register_db, db) = register(&dinas, true, &shutdown).await;
     let people = |code: &str, n, seed| {
         ktpel_registry::seed::generate(&KodeWilayah::parse(code).unwrap(), n, seed).unwrap()
     };
@@ -542,19 +540,7 @@ async fn the_dinas_answers_only_the_region_that_asked() {
     let shutdown = Shutdown::new();
     let _stop = shutdown.clone().drop_guard();
     let dinas = TestVhost::new();
-    let register_db = TestDatabase::sqlite();
-    let register = Registry::build(
-        &RegistrySettings {
-            database: register_db.settings.clone(),
-            region: Some("32.73".into()),
-            ..Default::default()
-        },
-        Broker::new(dinas.url(), "registry"),
-    )
-    .await
-    .unwrap();
-    register.declare().await.unwrap();
-    tokio::spawn(register.run(shutdown.clone()));
+    let _register = register(&dinas, false, &shutdown).await;
     let (sukasari, coblong): (Site, Site) = (
         "kecamatan:32.73.01".parse().unwrap(),
         "kecamatan:32.73.02".parse().unwrap(),

@@ -113,21 +113,7 @@ async fn raw_lapin(args: &Args) -> Duration {
         .await
         .expect("broker");
     let ch = conn.create_channel().await.unwrap();
-    let mut qargs = FieldTable::default();
-    qargs.insert(
-        "x-queue-type".into(),
-        AMQPValue::LongString("quorum".into()),
-    );
-    ch.queue_declare(
-        "bench.raw".into(),
-        QueueDeclareOptions {
-            durable: true,
-            ..Default::default()
-        },
-        qargs,
-    )
-    .await
-    .unwrap();
+    declare_quorum_queue(&ch, "bench.raw").await;
     let consumer_ch = conn.create_channel().await.unwrap();
     consumer_ch
         .basic_qos(args.prefetch, BasicQosOptions::default())
@@ -270,4 +256,23 @@ async fn backbone(args: &Args) -> Duration {
     broker.close().await;
     drop(db);
     elapsed
+}
+
+/// A durable quorum queue, as the raw baselines use.
+pub(crate) async fn declare_quorum_queue(ch: &lapin::Channel, queue: &str) {
+    let mut args = FieldTable::default();
+    args.insert(
+        "x-queue-type".into(),
+        AMQPValue::LongString("quorum".into()),
+    );
+    ch.queue_declare(
+        queue.into(),
+        QueueDeclareOptions {
+            durable: true,
+            ..Default::default()
+        },
+        args,
+    )
+    .await
+    .unwrap();
 }

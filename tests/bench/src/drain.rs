@@ -10,7 +10,7 @@
 //! from a quorum queue on the kecamatan's broker, publish to one on the Dinas's with pipelined
 //! confirms, ack after the confirm, and a consumer there that acks — with no storage.
 
-use crate::bus::{Count, body};
+use crate::bus::{Count, body, declare_quorum_queue};
 use futures_util::StreamExt;
 use ktpel_bus::{
     Broker, Outgoing, QueueSpec, RoutingKey, Shutdown, Topology,
@@ -23,9 +23,9 @@ use lapin::{
     BasicProperties, Confirmation,
     options::{
         BasicAckOptions, BasicConsumeOptions, BasicPublishOptions, BasicQosOptions,
-        ConfirmSelectOptions, QueueDeclareOptions,
+        ConfirmSelectOptions,
     },
-    types::{AMQPValue, FieldTable},
+    types::FieldTable,
 };
 use std::{
     sync::{
@@ -186,28 +186,6 @@ async fn link(args: &Args) -> Duration {
     elapsed
 }
 
-fn quorum() -> FieldTable {
-    let mut args = FieldTable::default();
-    args.insert(
-        "x-queue-type".into(),
-        AMQPValue::LongString("quorum".into()),
-    );
-    args
-}
-
-async fn declare(ch: &lapin::Channel, queue: &str) {
-    ch.queue_declare(
-        queue.into(),
-        QueueDeclareOptions {
-            durable: true,
-            ..Default::default()
-        },
-        quorum(),
-    )
-    .await
-    .unwrap();
-}
-
 /// The baseline: the same messages moved by hand from one broker to the other, no storage.
 async fn raw_lapin(args: &Args) -> Duration {
     let (kecamatan, dinas) = (TestVhost::on(TestBroker::site()), TestVhost::new());
@@ -222,8 +200,8 @@ async fn raw_lapin(args: &Args) -> Duration {
         from.create_channel().await.unwrap(),
         to.create_channel().await.unwrap(),
     );
-    declare(&out_ch, "bench.waiting").await;
-    declare(&in_ch, "bench.arrived").await;
+    declare_quorum_queue(&out_ch, "bench.waiting").await;
+    declare_quorum_queue(&in_ch, "bench.arrived").await;
     // The backlog.
     out_ch
         .confirm_select(ConfirmSelectOptions::default())
