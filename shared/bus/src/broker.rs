@@ -201,11 +201,6 @@ impl Broker {
         Ok(conn)
     }
 
-    /// The CA file an `amqps://` URL names, if any (see [`ca_file`]).
-    pub fn ca_file(&self) -> Option<String> {
-        ca_file(&self.inner.url)
-    }
-
     async fn forget(&self, dead: &Arc<Connection>) {
         let mut current = self.inner.current.lock().await;
         if current.as_ref().is_some_and(|c| Arc::ptr_eq(c, dead)) {

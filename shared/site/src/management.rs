@@ -75,18 +75,9 @@ impl Management {
         }
     }
 
-    /// The API's address, for messages.
-    pub fn base(&self) -> &str {
-        &self.base
-    }
-
     pub async fn put_vhost(&self, vhost: &str) -> Result<(), ManagementError> {
         self.put(format!("/api/vhosts/{}", enc(vhost)), json!({}))
             .await
-    }
-
-    pub async fn delete_vhost(&self, vhost: &str) -> Result<(), ManagementError> {
-        self.delete(format!("/api/vhosts/{}", enc(vhost))).await
     }
 
     /// Creates or updates `user` with `password` and no tags (no management access).
@@ -96,10 +87,6 @@ impl Management {
             json!({ "password": password, "tags": "" }),
         )
         .await
-    }
-
-    pub async fn delete_user(&self, user: &str) -> Result<(), ManagementError> {
-        self.delete(format!("/api/users/{}", enc(user))).await
     }
 
     pub async fn put_permissions(
@@ -160,13 +147,6 @@ impl Management {
         self.call("PUT", path, Some(body)).await.map(|_| ())
     }
 
-    async fn delete(&self, path: String) -> Result<(), ManagementError> {
-        match self.call("DELETE", path, None).await {
-            Err(ManagementError::Refused { status: 404, .. }) => Ok(()),
-            other => other.map(|_| ()),
-        }
-    }
-
     async fn call(
         &self,
         method: &'static str,
@@ -198,7 +178,6 @@ impl Management {
         let auth = self.authorization.as_str();
         let mut response = match (method, body) {
             ("GET", _) => self.agent.get(&url).header("Authorization", auth).call(),
-            ("DELETE", _) => self.agent.delete(&url).header("Authorization", auth).call(),
             (_, body) => self
                 .agent
                 .put(&url)

@@ -6,7 +6,7 @@
 //! Pusat Data). [`Place`] does the rest the same way for every service, so that a site is
 //! configuration, not code in seven places.
 
-use crate::{SiteSettings, site::SiteKind};
+use crate::SiteSettings;
 use ktpel_bus::{Broker, BusError, Shutdown};
 use ktpel_settings::{DatabaseSettings, OwnSettings, ServiceSettings, SettingsError, Validate};
 use sea_orm::DatabaseConnection;
@@ -88,11 +88,6 @@ impl Place {
             tracing::warn!(service = S::Own::SERVICE, error = %e, "cannot declare the queue yet");
         }
         Ok(service)
-    }
-
-    /// Whether this is a site of `kind`.
-    pub fn is(&self, kind: SiteKind) -> bool {
-        self.site.name.kind() == kind
     }
 }
 
