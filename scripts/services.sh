@@ -36,7 +36,8 @@ install() {
 }
 
 rabbitmq() {
-  if listening 5672 && command -v rabbitmqctl >/dev/null; then return; fi
+  # A broker already running still needs the plugins (a machine's own RabbitMQ, started
+  # before us, has none of them).
   command -v rabbitmq-server >/dev/null || install rabbitmq-server
   if ! listening 5672; then
     log "starting RabbitMQ"
@@ -45,6 +46,7 @@ rabbitmq() {
   fi
   as_root rabbitmqctl -q await_startup
   plugins rabbit@localhost
+  wait_for 15672 "the management API"
 }
 
 # The plugins a site's broker needs: shovels for the links, the management API to declare them.

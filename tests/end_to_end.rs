@@ -68,17 +68,7 @@ async fn a_cut_link_holds_the_kecamatans_work_until_it_returns() {
     submit_and_enroll(&system, &people).await;
     // Back at the ppp and archived (S01.7–S01.8), all at the kecamatan.
     assert!(
-        eventually(WAIT, || async {
-            berkas::Entity::find()
-                .all(&system.intake)
-                .await
-                .unwrap()
-                .iter()
-                .filter(|b| b.archived_at.is_some())
-                .count()
-                == N
-        })
-        .await,
+        all_archived(&system, N as u64).await,
         "every berkas archived at the kecamatan while its link is down"
     );
     // The enrollments wait at the kecamatan; the Dinas has heard nothing.
@@ -114,6 +104,21 @@ async fn a_cut_link_holds_the_kecamatans_work_until_it_returns() {
             .unwrap(),
         N as u64
     );
+}
+
+/// Polls until `n` berkas are archived at the desk (S01.7–S01.8).
+async fn all_archived(system: &System, n: u64) -> bool {
+    eventually(WAIT, || async {
+        berkas::Entity::find()
+            .all(&system.intake)
+            .await
+            .unwrap()
+            .iter()
+            .filter(|b| b.archived_at.is_some())
+            .count() as u64
+            == n
+    })
+    .await
 }
 
 /// S01.1–S01.6: every berkas submitted at the kecamatan desk, accepted, at the operator, and
@@ -178,7 +183,7 @@ async fn every_berkas_activated_once_in_order(system: &System) {
         let steps: Vec<&str> = t.timeline.iter().map(|e| e.step.as_str()).collect();
         assert_eq!(
             steps[..4],
-            ["S01.2", "S01.3", "S01.7", "S01.8"],
+            desk_steps(&b.sop),
             "{}: {steps:?}",
             b.nomor_berkas
         );
@@ -238,6 +243,22 @@ async fn every_berkas_activated_once_in_order(system: &System) {
         );
     }
     assert_eq!(system.panel.panel().await.records_sent_after_restart, n);
+}
+
+/// The steps a berkas of `sop` goes through at the desks, from the catalogue: each hop's first
+/// step, then the bukti perekaman (S01.8; S03 is one paragraph, cited whole).
+fn desk_steps(sop: &str) -> Vec<String> {
+    let route = ktpel_domain::sop::Sop::get(sop.parse().unwrap())
+        .route()
+        .unwrap();
+    let mut steps: Vec<String> = route.iter().map(|h| h.step.to_owned()).collect();
+    let last = route.last().unwrap().step;
+    steps.push(if last.contains('.') {
+        format!("{sop}.8")
+    } else {
+        last.to_owned()
+    });
+    steps
 }
 
 /// With sites: nothing died on the way, at any site, and nothing waits to cross.
@@ -436,3 +457,192 @@ ktpel_tests::on_both_databases!(
     a_service_killed_mid_run_loses_and_doubles_nothing,
     the_print_desk_refuses_what_it_must,
 );
+
+/// S02 (a static station whose kecamatan has no link) and S03 (a mobile unit, one
+/// operator_mobile at every desk), with S20 in the middle (issue 8): the enrollments are
+/// complete and archived at the kecamatan while its link is down; a backup bundle of them is
+/// exported there and imported at the Dinas's Server AFIS, whose NID Scheduler sends them: the
+/// Pusat Data has every record (PRR) before the link returns. A tampered or truncated copy
+/// imports nothing; importing the bundle again adds nothing; the export marked nothing as
+/// sent — the kecamatan learns that from the card statuses once its link is back, and the
+/// enrollments that waited in its uplink meanwhile are not sent twice.
+async fn s02_and_s03_reach_the_pusat_data_in_a_bundle(backend: Backend) {
+    use ktpel_afis_sync::import;
+    use ktpel_biometric::backup;
+    use ktpel_bundle::{BundleError, SiteKeys, TrustedSites};
+
+    const EACH: usize = 15;
+    let people = residents(2 * EACH, 13);
+    let system = System::start_in(Layout::Sites, backend, &people).await;
+    let copy = system.registry_copy.clone().expect("sites");
+    assert!(
+        count_reaches::<ktpel_registry::store::penduduk::Entity>(&copy, people.len() as u64).await,
+        "the kecamatan's copy of SIAK has every resident before it goes offline"
+    );
+    let link = system.dinas_link.as_ref().expect("sites");
+    link.cut();
+    system.submit_all_as("S02", &people[..EACH]).await;
+    system.submit_all_as("S03", &people[EACH..]).await;
+    let n = people.len() as u64;
+    assert!(
+        count_reaches::<ktpel_biometric::store::operator_inbox::Entity>(&system.biometric, n).await,
+        "every berkas reached the station (S02.3; S03 at the mobile unit's station)"
+    );
+    assert_eq!(system.enroll_waiting().await as u64, n);
+    assert!(
+        all_archived(&system, n).await,
+        "every berkas archived and its bukti perekaman given while offline"
+    );
+    let unsent = backup::Offline::measure(&system.biometric, 7, chrono::Utc::now())
+        .await
+        .unwrap();
+    assert_eq!((unsent.unsent, unsent.too_long), (n, false));
+    let far_later = chrono::Utc::now() + chrono::Duration::days(8);
+    let late = backup::Offline::measure(&system.biometric, 7, far_later)
+        .await
+        .unwrap();
+    assert!(
+        late.too_long && late.to_string().contains("OFFLINE TOO LONG"),
+        "{late}"
+    );
+
+    // S20.1–S20.2 at the kecamatan: no sync needed first.
+    let (kecamatan_keys, afis_keys) = (SiteKeys::generate(), SiteKeys::generate());
+    let coblong = KodeWilayah::parse("32.73.01").unwrap();
+    let seal_key =
+        ktpel_biometric::seal::SealKey::from_hex(ktpel_tests::system::TEST_SEAL_KEY).unwrap();
+    let made = backup::export(
+        &system.biometric,
+        &seal_key,
+        &kecamatan_keys,
+        &coblong,
+        &afis_keys.bundle_public(),
+        30,
+    )
+    .await
+    .unwrap()
+    .expect("records to send");
+    assert_eq!(made.header.records, n);
+
+    // S20.3 at the Dinas: what is not right imports nothing.
+    let trusted = TrustedSites::default().with(coblong, kecamatan_keys.signing_public());
+    let now = chrono::Utc::now();
+    let mut tampered = made.file.clone();
+    let middle = tampered.len() / 2;
+    tampered[middle] ^= 0x20;
+    assert!(matches!(
+        import::open(&tampered, &afis_keys, &trusted, now),
+        Err(BundleError::Tampered(_))
+    ));
+    assert!(matches!(
+        import::open(
+            &made.file[..made.file.len() - 10],
+            &afis_keys,
+            &trusted,
+            now
+        ),
+        Err(BundleError::Truncated { .. })
+    ));
+    assert!(matches!(
+        import::open(&made.file, &afis_keys, &TrustedSites::default(), now),
+        Err(BundleError::Foreign(_))
+    ));
+    let outbound = || async {
+        ktpel_afis_sync::store::outbound::Entity::find()
+            .count(&system.afis_sync)
+            .await
+            .unwrap()
+    };
+    assert_eq!(outbound().await, 0, "a refused bundle queued nothing");
+
+    let opened = import::open(&made.file, &afis_keys, &trusted, now).unwrap();
+    let mut seen = 0;
+    let first = import::import(&system.afis_sync, "32.73", &opened, |k| seen = k)
+        .await
+        .unwrap();
+    assert_eq!(
+        (first.new, first.already_known, first.refused.len()),
+        (n, 0, 0)
+    );
+    assert_eq!(seen, n, "progress reached the last record");
+    let again = import::import(&system.afis_sync, "32.73", &opened, |_| {})
+        .await
+        .unwrap();
+    assert_eq!((again.new, again.already_known), (0, n), "{again}");
+    assert!(again.imported_before.is_some());
+    assert_eq!(outbound().await, n);
+
+    // S19: the NID Scheduler sends them; the Pusat Data has every record.
+    let prr = || async {
+        ktpel_pusat_data::store::kartu::Entity::find()
+            .all(&system.pusat_data)
+            .await
+            .unwrap()
+            .iter()
+            .filter(|k| k.status == "PRR")
+            .count() as u64
+    };
+    assert!(
+        eventually(WAIT, || async {
+            system.scheduler.run_now();
+            prr().await == n
+        })
+        .await,
+        "PRR for every record of the bundle"
+    );
+    let panel = system.panel.panel().await;
+    assert_eq!(panel.records_imported, Some(n));
+    // The kecamatan cannot know yet: nothing was marked sent by the export.
+    assert_eq!(
+        backup::Offline::measure(&system.biometric, 7, chrono::Utc::now())
+            .await
+            .unwrap()
+            .unsent,
+        n
+    );
+
+    link.restore();
+    assert!(
+        eventually(WAIT, || async {
+            backup::Offline::measure(&system.biometric, 7, chrono::Utc::now())
+                .await
+                .unwrap()
+                .unsent
+                == 0
+        })
+        .await,
+        "the card statuses came down: every record counts as sent"
+    );
+    assert!(
+        backup::export(
+            &system.biometric,
+            &seal_key,
+            &kecamatan_keys,
+            &coblong,
+            &afis_keys.bundle_public(),
+            30
+        )
+        .await
+        .unwrap()
+        .is_none(),
+        "nothing left to back up"
+    );
+    print_and_hand_over(&system).await;
+    every_berkas_activated_once_in_order(&system).await;
+    nothing_dead_lettered_or_waiting(&system).await;
+    assert_eq!(
+        outbound().await,
+        n,
+        "the uplink's copies were not queued again"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn s02_and_s03_reach_the_pusat_data_in_a_bundle_sqlite() {
+    s02_and_s03_reach_the_pusat_data_in_a_bundle(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn s02_and_s03_reach_the_pusat_data_in_a_bundle_postgres() {
+    s02_and_s03_reach_the_pusat_data_in_a_bundle(Backend::Postgres).await;
+}

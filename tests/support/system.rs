@@ -525,10 +525,16 @@ impl Drop for System {
 impl System {
     /// Submits a berkas for each resident from the Sukasari desk (S01.1).
     pub async fn submit_all(&self, residents: &[Biodata]) {
+        self.submit_all_as("S01", residents).await
+    }
+
+    /// Submits a berkas under procedure `sop` (S01, S02, S03) for each resident at the
+    /// Sukasari desk.
+    pub async fn submit_all_as(&self, sop: &str, residents: &[Biodata]) {
         for r in residents {
             let b = ktpel_contract::berkas::BerkasSubmitted {
                 submission_id: uuid::Uuid::now_v7(),
-                sop: "S01".parse().expect("S01"),
+                sop: sop.parse().expect("an SOP id"),
                 nik: r.nik.clone(),
                 nama: r.nama.clone(),
                 dokumen: vec![

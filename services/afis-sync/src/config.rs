@@ -29,6 +29,12 @@ pub struct Own {
     pub interval_seconds: u64,
     /// Records per run and per round of confirms.
     pub batch: u64,
+    /// S20: this Server AFIS's bundle keys (it opens the backups made for it), created on
+    /// first use; `ktpel backup keys` prints the public half for the sites.
+    pub bundle_key_file: String,
+    /// S20: the sites whose backups it imports, a line each: `<site code> <signing key>`
+    /// (`ktpel backup trust`).
+    pub trusted_sites_file: String,
 }
 
 impl Default for Own {
@@ -39,6 +45,8 @@ impl Default for Own {
             pusat_data_amqp_url: None,
             interval_seconds: 5,
             batch: 200,
+            bundle_key_file: "data/site.key".into(),
+            trusted_sites_file: "data/trusted-sites".into(),
         }
     }
 }

@@ -10,9 +10,13 @@
 //! Its [`panel`] is the window S19.4–S19.5 tells the operator to check: Mode, Database,
 //! Co-Relation Id, MQ, Scheduler Current Status, and No. of Records sent after Restart (with
 //! the total since install beside it), plus the link checks of S19.1–S19.3.
+//!
+//! An offline site's enrollments can also arrive on removable media (S20): [`import`] checks
+//! a backup bundle and queues its records here, and the scheduler sends them like the rest.
 
 pub mod config;
 pub mod handlers;
+pub mod import;
 pub mod panel;
 pub mod scheduler;
 pub mod startup;

@@ -57,6 +57,8 @@ pub struct Panel {
     pub records_sent_after_restart: u64,
     pub records_sent_since_install: Option<u64>,
     pub records_waiting: Option<u64>,
+    /// Records that came to this Server AFIS in S20 backup bundles (sent like the rest).
+    pub records_imported: Option<u64>,
     pub last_error: Option<String>,
     pub links: Vec<LinkCheck>,
 }
@@ -130,6 +132,7 @@ impl PanelSource {
             records_sent_after_restart: self.scheduler.sent_since_restart(),
             records_sent_since_install: sent,
             records_waiting: waiting,
+            records_imported: crate::import::imported_total(&self.db).await.ok(),
             last_error: self.scheduler.last_error(),
             links,
         }
@@ -161,6 +164,11 @@ impl fmt::Display for Panel {
             self.records_sent_after_restart,
             opt(self.records_sent_since_install),
             opt(self.records_waiting)
+        )?;
+        writeln!(
+            f,
+            "  No. of Records imported from backups (S20)  {}",
+            opt(self.records_imported)
         )?;
         writeln!(f, "Links")?;
         for l in &self.links {

@@ -14,6 +14,16 @@ pub struct Own {
     pub encryption_key: Option<String>,
     /// Created with a fresh key on first start if missing.
     pub key_file: String,
+    /// S20: the site's bundle keys (signing its backups), created on first use.
+    pub bundle_key_file: String,
+    /// S20: the bundle key of the online Server AFIS that imports this site's backups (its
+    /// `ktpel backup keys`); unset: `ktpel backup export --to KEY` must say.
+    pub bundle_recipient: Option<String>,
+    /// S20: how long a backup bundle may wait before it is imported.
+    pub bundle_valid_days: u32,
+    /// How many days a station may go without the Pusat Data having its records before it
+    /// says so (MOSIP's "maximum days without sync").
+    pub max_days_offline: u32,
 }
 
 impl Default for Own {
@@ -21,6 +31,10 @@ impl Default for Own {
         Self {
             encryption_key: None,
             key_file: "data/biometric.key".into(),
+            bundle_key_file: "data/site.key".into(),
+            bundle_recipient: None,
+            bundle_valid_days: 30,
+            max_days_offline: 7,
         }
     }
 }
@@ -42,6 +56,16 @@ impl OwnSettings for Own {
         if let Some(hex) = &self.encryption_key {
             SealKey::from_hex(hex)
                 .map_err(|e| SettingsError::invalid("encryption_key", e.to_string()))?;
+        }
+        if let Some(key) = &self.bundle_recipient {
+            key.parse::<ktpel_bundle::PublicKey>()
+                .map_err(|e| SettingsError::invalid("bundle_recipient", e.to_string()))?;
+        }
+        if self.bundle_valid_days == 0 {
+            return Err(SettingsError::invalid(
+                "bundle_valid_days",
+                "a bundle valid for 0 days can never be imported",
+            ));
         }
         Ok(())
     }

@@ -9,7 +9,12 @@
 //! nothing is stored. An accepted one is sealed with AES-256-GCM ([`seal`]) and stored, a
 //! bukti perekaman number is issued, the record goes to the NID Scheduler
 //! (`enrollment.created`), and the berkas goes back to the ppp (S01.7).
+//!
+//! Offline (S02, S03): the records wait at the site until its link returns, and [`backup`]
+//! writes those the Pusat Data does not have yet as an S20 bundle for removable media; a
+//! record counts as sent only when its card status comes back from the Pusat Data.
 
+pub mod backup;
 pub mod checks;
 pub mod config;
 pub mod handlers;

@@ -4,7 +4,7 @@ use crate::{BiometricSettings, SERVICE, handlers::BiometricHandler, store::Migra
 use ktpel_bus::{Broker, BusError, Mailbox, QueueSpec, RoutingKey, Shutdown, Topology, Worker};
 use ktpel_contract::{
     berkas::HANDOFF,
-    enrollment::{CAPTURED, REFUSED},
+    enrollment::{CAPTURED, CARD_STATUS, REFUSED},
 };
 use sea_orm::DatabaseConnection;
 
@@ -40,6 +40,8 @@ impl Biometric {
             RoutingKey::binding(&format!("{HANDOFF}.operator"), region),
             // S01.4–S01.6: the station's capture.
             RoutingKey::binding(CAPTURED, region),
+            // S02.6/S20: the Pusat Data has the record once its card status comes back.
+            RoutingKey::binding(CARD_STATUS, region),
         ]
         .map(|b| b.expect("validated with the settings"));
         let handler = BiometricHandler {

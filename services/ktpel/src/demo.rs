@@ -190,6 +190,7 @@ async fn linked_sites(process: &Process, region: KodeWilayah, k: usize) -> Resul
                 parent_url,
                 management_url: process.site.management_url.clone(),
                 reconnect_seconds: 1,
+                offline: false,
             },
             data_dir: Some(format!("data/demo/{}", s.slug())),
         };
@@ -384,7 +385,8 @@ pub async fn run(residents: usize, region: KodeWilayah, kecamatan: usize) -> Res
             "operator-demo",
             true,
         );
-        let k = kecamatan_of_berkas(&w.nomor_berkas).unwrap_or_else(|| nik.kecamatan().to_string());
+        let k =
+            berkas::kecamatan_of(&w.nomor_berkas).unwrap_or_else(|| nik.kecamatan().to_string());
         let m = message(&c, CAPTURED, &k)?;
         let desk = desk_of(&k).ok_or_else(|| format!("no station at {k}"))?;
         desks[desk].send(&m).await?;
@@ -554,12 +556,6 @@ pub async fn run(residents: usize, region: KodeWilayah, kecamatan: usize) -> Res
 fn message<M: Message>(body: &M, subject: &str, kecamatan: &str) -> Result<Outgoing, String> {
     let key = RoutingKey::regional(subject, kecamatan).map_err(|e| err(&e))?;
     Outgoing::new(body, key, "demo", "demo").map_err(|e| err(&e))
-}
-
-/// The kecamatan of a berkas number (`327301-20261125-0001`: the desk's code comes first).
-fn kecamatan_of_berkas(nomor: &str) -> Option<String> {
-    let digits = nomor.split('-').next()?;
-    KodeWilayah::parse(digits).ok().map(|k| k.to_string())
 }
 
 fn dinas_name(sites: &[(Site, Broker)]) -> String {

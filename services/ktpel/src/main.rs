@@ -1,8 +1,10 @@
 //! `ktpel` — the one command for people: run the services (`up`, `serve`, `demo`), check
 //! NIKs (`nik`), act at a desk (`intake`, `enroll`, `print`, `distribute`), load SIAK
-//! (`registry seed`), ask a running system (`scheduler`, `berkas`). Each subcommand is a file
+//! (`registry seed`), carry an offline site's enrollments on removable media (`backup`), ask a
+//! running system (`scheduler`, `berkas`). Each subcommand is a file
 //! in this crate; the work is in the service libraries.
 
+mod backup_cmd;
 mod demo;
 mod desk_bus;
 mod distribute_cmd;
@@ -80,6 +82,9 @@ enum Command {
     /// The population register (SIAK).
     #[command(subcommand)]
     Registry(registry_cmd::RegistryCommand),
+    /// Offline backups on removable media (S20): keys, trust, status, export, import.
+    #[command(subcommand)]
+    Backup(backup_cmd::BackupCommand),
     /// The NID Scheduler of a running `ktpel up` (S19).
     Scheduler {
         #[command(subcommand)]
@@ -143,6 +148,7 @@ fn run_async(command: Command) -> ExitCode {
             Command::Print(cmd) => print_cmd::run(cmd).await,
             Command::Distribute(cmd) => distribute_cmd::run(cmd).await,
             Command::Registry(cmd) => registry_cmd::run(cmd).await,
+            Command::Backup(cmd) => backup_cmd::run(cmd).await,
             Command::Nik { .. } | Command::Scheduler { .. } | Command::Berkas { .. } => {
                 unreachable!("handled without a runtime")
             }

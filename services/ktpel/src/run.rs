@@ -112,13 +112,21 @@ pub(crate) fn spawn_all(built: Vec<Built>, shutdown: &Shutdown) -> Vec<JoinHandl
         .collect()
 }
 
-/// The registry's settings as this process's site places it (for `ktpel registry …`).
-pub(crate) fn registry_settings() -> Result<RegistrySettings, String> {
+/// A service's settings as this process's site (`args` over `[site]`) places it: what the
+/// desk and ops commands (`ktpel registry …`, `ktpel backup …`) open.
+pub(crate) fn placed_settings<S: OwnSettings + ktpel_site::AtSite>(
+    args: &SiteArgs,
+) -> Result<ktpel_settings::ServiceSettings<S>, String> {
     let place = Place {
-        site: process_settings(&SiteArgs::default())?.site,
+        site: process_settings(args)?.site,
         data_dir: None,
     };
     place.settings().map_err(|e| e.to_string())
+}
+
+/// The registry's settings as this process's site places it (for `ktpel registry …`).
+pub(crate) fn registry_settings() -> Result<RegistrySettings, String> {
+    placed_settings(&SiteArgs::default())
 }
 
 /// `S` placed at `place` on `broker`, built and declared (one way for every service: see
@@ -181,6 +189,10 @@ pub struct SiteArgs {
     /// secret).
     #[arg(long)]
     pub parent_url: Option<String>,
+    /// A kecamatan node or mobile unit with no link (S02, S03): its enrollments reach an
+    /// online Server AFIS in S20 backups (`site.offline`).
+    #[arg(long)]
+    pub offline: bool,
 }
 
 /// The process's settings with `args` over them, checked.
@@ -191,6 +203,9 @@ pub(crate) fn process_settings(args: &SiteArgs) -> Result<Process, String> {
     }
     if let Some(url) = &args.parent_url {
         settings.site.parent_url = Some(url.clone());
+    }
+    if args.offline {
+        settings.site.offline = true;
     }
     settings.validate().map_err(|e| e.to_string())?;
     Ok(settings)
@@ -260,7 +275,16 @@ pub(crate) async fn site_links(
     broker: &Broker,
     shutdown: &Shutdown,
 ) -> Option<(ktpel_site::Link, Management)> {
-    let link = settings.site.link(&settings.amqp.url)?;
+    let Some(link) = settings.site.link(&settings.amqp.url) else {
+        if settings.site.offline {
+            // S02/S03: no link; what goes up waits here, and S20 backups carry it.
+            if let Err(e) = ktpel_site::declare_uplink(broker, &settings.site.name).await {
+                tracing::warn!(site = %settings.site.name, error = %e, "cannot declare the uplink queue yet");
+            }
+            tracing::warn!(site = %settings.site.name, "running offline: enrollments wait in the uplink queue; carry them with `ktpel backup export` (S20)");
+        }
+        return None;
+    };
     let management = settings.site.management(&settings.amqp.url);
     if let Err(e) = link.declare_uplink_queue(broker).await {
         tracing::warn!(site = %link.site, error = %e, "cannot declare the uplink queue yet");

@@ -18,9 +18,7 @@ use crate::keys::{Kem, PublicKey, SiteKeys, verifier};
 use crate::trust::TrustedSites;
 use chrono::{DateTime, Utc};
 use ed25519_dalek::{Signature, Signer, Verifier};
-use hpke::{
-    Deserializable, OpModeR, OpModeS, Serializable, aead::AesGcm256, kdf::HkdfSha256,
-};
+use hpke::{Deserializable, OpModeR, OpModeS, Serializable, aead::AesGcm256, kdf::HkdfSha256};
 use ktpel_domain::KodeWilayah;
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use uuid::Uuid;
@@ -55,13 +53,19 @@ pub enum BundleError {
     NotABundle,
     #[error("bundle format `{0}` is not one this Server AFIS reads (v1)")]
     Version(String),
-    #[error("truncated: the file ends after {have} bytes, its own lengths need {need}; copy it again from the exporting site")]
+    #[error(
+        "truncated: the file ends after {have} bytes, its own lengths need {need}; copy it again from the exporting site"
+    )]
     Truncated { have: usize, need: usize },
     #[error("altered after export: {0}")]
     Tampered(String),
-    #[error("from a site this Server AFIS does not know: {0}; add it with `ktpel backup trust` if it is one of yours")]
+    #[error(
+        "from a site this Server AFIS does not know: {0}; add it with `ktpel backup trust` if it is one of yours"
+    )]
     Foreign(String),
-    #[error("made for another Server AFIS (bundle key {recipient}, this one's is {ours}); export again for this one")]
+    #[error(
+        "made for another Server AFIS (bundle key {recipient}, this one's is {ours}); export again for this one"
+    )]
     NotForUs {
         recipient: PublicKey,
         ours: PublicKey,
@@ -264,7 +268,9 @@ pub fn open<R: DeserializeOwned>(
         parts.sealed,
         parts.header_json,
     )
-    .map_err(|_| BundleError::Tampered("the records do not decrypt with this Server AFIS's key".into()))?;
+    .map_err(|_| {
+        BundleError::Tampered("the records do not decrypt with this Server AFIS's key".into())
+    })?;
     let records: Vec<R> = serde_json::from_slice(&plain)
         .map_err(|e| BundleError::Tampered(format!("the records are unreadable ({e})")))?;
     if records.len() as u64 != header.records {
@@ -362,10 +368,7 @@ mod tests {
             bad[i] ^= 0x01;
             let e = opened(&w, &bad).expect_err(&format!("byte {i} changed"));
             assert!(
-                matches!(
-                    e,
-                    BundleError::Tampered(_) | BundleError::Truncated { .. }
-                ),
+                matches!(e, BundleError::Tampered(_) | BundleError::Truncated { .. }),
                 "byte {i}: {e}"
             );
         }
@@ -378,10 +381,7 @@ mod tests {
         for len in [0, 5, MAGIC.len() + 2, 40, file.len() / 2, file.len() - 1] {
             let e = opened(&w, &file[..len]).unwrap_err();
             assert!(
-                matches!(
-                    e,
-                    BundleError::Truncated { .. } | BundleError::NotABundle
-                ),
+                matches!(e, BundleError::Truncated { .. } | BundleError::NotABundle),
                 "{len}: {e}"
             );
         }
@@ -403,7 +403,10 @@ mod tests {
         // The right site code, but another key than the one trusted for it.
         let other = TrustedSites::default().with(coblong(), SiteKeys::generate().signing_public());
         let e = open::<Rec>(&file, &w.afis, &other, Utc::now()).unwrap_err();
-        assert!(e.to_string().contains("not the key of site 32.73.01"), "{e}");
+        assert!(
+            e.to_string().contains("not the key of site 32.73.01"),
+            "{e}"
+        );
     }
 
     #[test]

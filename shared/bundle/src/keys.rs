@@ -17,7 +17,9 @@ pub enum KeyError {
         path: String,
         source: std::io::Error,
     },
-    #[error("the key file {path} is not a bundle key file ({reason}); it must hold the lines `sign <64 hex digits>` and `open <64 hex digits>`")]
+    #[error(
+        "the key file {path} is not a bundle key file ({reason}); it must hold the lines `sign <64 hex digits>` and `open <64 hex digits>`"
+    )]
     Malformed { path: String, reason: String },
     #[error("`{0}` is not a public key: 64 hex digits expected")]
     BadPublic(String),

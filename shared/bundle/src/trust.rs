@@ -55,7 +55,9 @@ impl TrustedSites {
                 return Err(bad("two words expected".into()));
             };
             let site = KodeWilayah::parse(site).map_err(|e| bad(e.to_string()))?;
-            let key = key.parse().map_err(|e: crate::KeyError| bad(e.to_string()))?;
+            let key = key
+                .parse()
+                .map_err(|e: crate::KeyError| bad(e.to_string()))?;
             sites.insert(site, key);
         }
         Ok(Self(sites))
@@ -65,7 +67,9 @@ impl TrustedSites {
     pub fn add(path: &Path, site: KodeWilayah, key: PublicKey) -> Result<Self, TrustError> {
         let mut sites = Self::load(path)?;
         sites.0.insert(site, key);
-        let mut text = String::from("# Sites whose S20 bundles this Server AFIS imports: <site code> <signing key>\n");
+        let mut text = String::from(
+            "# Sites whose S20 bundles this Server AFIS imports: <site code> <signing key>\n",
+        );
         for (s, k) in &sites.0 {
             text.push_str(&format!("{s} {k}\n"));
         }

@@ -19,6 +19,15 @@ pub const REFUSED: &str = "berkas.refused";
 /// is spelled `berkas.handoff.<role>` + region.
 pub const HANDOFF: &str = "berkas.handoff";
 
+/// The kecamatan of a berkas number (`327301-20261125-0001`: the number begins with the
+/// code of the desk that took the berkas), dotted; `None` for a number not made so.
+pub fn kecamatan_of(nomor_berkas: &str) -> Option<String> {
+    let digits = nomor_berkas.split('-').next()?;
+    ktpel_domain::KodeWilayah::parse(digits)
+        .ok()
+        .map(|k| k.to_string())
+}
+
 /// S01.1–S01.2: the resident hands the berkas to the ppp, who enters it at a kecamatan desk.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BerkasSubmitted {

@@ -219,11 +219,36 @@ impl fmt::Display for Place {
     }
 }
 
-/// One desk on the route: who, where, the first SOP step they do, and what they do.
+/// Which desk — which service — takes the berkas at a hop: the service counter (intake), or
+/// the enrollment station (biometric). Who sits there is the hop's [`Role`]: at a kecamatan a
+/// ppp and an operator, in a mobile unit one operator_mobile at both (S03).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Desk {
+    /// The service counter (*loket*): receives, verifies, archives, gives the papers back.
+    Loket,
+    /// The enrollment station (*perekaman*): capture, checks, sign-off.
+    Perekaman,
+}
+
+impl Desk {
+    /// The routing-subject word of the desk's hand-off queue (`berkas.handoff.<word>`): the
+    /// role that sits there in S01, the name operators and the message contract know.
+    pub fn subject(self) -> &'static str {
+        match self {
+            Self::Loket => "ppp",
+            Self::Perekaman => "operator",
+        }
+    }
+}
+
+/// One desk on the route: who, where, at which desk, the first SOP step they do, and what
+/// they do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Hop {
     pub role: Role,
     pub place: Place,
+    pub desk: Desk,
     /// The first step id done at this hop (`S01.2`).
     pub step: &'static str,
     pub action: &'static str,
@@ -343,18 +368,21 @@ const S01_ROUTE: &[Hop] = &[
     Hop {
         role: Ppp,
         place: Kecamatan,
+        desk: Desk::Loket,
         step: "S01.2",
         action: "receives the berkas, verifies and validates it, writes it in the buku harian",
     },
     Hop {
         role: Operator,
         place: Kecamatan,
+        desk: Desk::Perekaman,
         step: "S01.3",
         action: "opens the record, captures photo, signature, fingerprints and iris, verifies both index fingers, takes the resident's e-signature, validates with own fingerprint, stores on the server (S01.3–S01.6)",
     },
     Hop {
         role: Ppp,
         place: Kecamatan,
+        desk: Desk::Loket,
         step: "S01.7",
         action: "archives the berkas and gives the bukti perekaman (S01.7–S01.8)",
     },
@@ -365,18 +393,21 @@ const S02_ROUTE: &[Hop] = &[
     Hop {
         role: Ppp,
         place: Kecamatan,
+        desk: Desk::Loket,
         step: "S02.2",
         action: "receives the berkas, verifies and validates it, writes it in the buku harian",
     },
     Hop {
         role: Operator,
         place: Kecamatan,
+        desk: Desk::Perekaman,
         step: "S02.3",
         action: "captures and verifies as in S01, then backs the enrollment up to be sent through an online Server AFIS (S20)",
     },
     Hop {
         role: Ppp,
         place: Kecamatan,
+        desk: Desk::Loket,
         step: "S02.7",
         action: "archives the berkas and gives the bukti perekaman",
     },
@@ -387,18 +418,21 @@ const S03_ROUTE: &[Hop] = &[
     Hop {
         role: OperatorMobile,
         place: Mobile,
+        desk: Desk::Loket,
         step: "S03",
         action: "receives the berkas, verifies and validates it, writes it in the buku harian",
     },
     Hop {
         role: OperatorMobile,
         place: Mobile,
+        desk: Desk::Perekaman,
         step: "S03",
         action: "captures and verifies as in S01, backs the data up for an online Server AFIS (S20)",
     },
     Hop {
         role: OperatorMobile,
         place: Mobile,
+        desk: Desk::Loket,
         step: "S03",
         action: "archives the berkas and gives the bukti perekaman",
     },
@@ -571,6 +605,23 @@ mod tests {
                 .iter()
                 .all(|h| h.role == Role::OperatorMobile && h.place == Place::Mobile)
         );
+    }
+
+    #[test]
+    fn s03_hands_the_berkas_between_the_desks_of_one_person() {
+        // One operator_mobile, but the berkas still goes counter → station → counter, to the
+        // services that run those desks (their hand-off subjects).
+        let desks: Vec<&str> = s(3)
+            .route()
+            .unwrap()
+            .iter()
+            .map(|h| h.desk.subject())
+            .collect();
+        assert_eq!(desks, ["ppp", "operator", "ppp"]);
+        for n in 1..=3 {
+            let route = s(n).route().unwrap();
+            assert_eq!(route[1].desk, Desk::Perekaman, "S0{n}");
+        }
     }
 
     #[test]

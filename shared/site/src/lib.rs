@@ -24,7 +24,7 @@ pub mod wiring;
 pub use wiring::__private;
 
 pub use crossing::Crossing;
-pub use link::{Link, LinkState};
+pub use link::{Link, LinkState, declare_uplink};
 pub use management::Management;
 pub use settings::SiteSettings;
 pub use site::{Site, SiteKind};

@@ -115,16 +115,7 @@ impl Link {
     /// The uplink queue and its bindings on this site's broker: declared before the site's
     /// services start, so that nothing they send up finds no queue.
     pub async fn declare_uplink_queue(&self, local: &Broker) -> Result<(), LinkError> {
-        let up = Crossing::bindings(&self.site, Crossing::of(&self.site).up);
-        if up.is_empty() {
-            return Ok(());
-        }
-        let topology = Topology::default();
-        let ch = local.channel().await?;
-        topology.declare_exchanges(&ch).await?;
-        topology.declare_link_queue(&ch, UPLINK_QUEUE, &up).await?;
-        let _ = ch.close(200, "declared".into()).await;
-        Ok(())
+        declare_uplink(local, &self.site).await
     }
 
     /// This site's downlink queue and bindings on the parent's broker, as this site's user.
@@ -289,6 +280,21 @@ impl Link {
         }
         states
     }
+}
+
+/// `site`'s uplink queue and its bindings on its own broker — with a link or without one (an
+/// offline kecamatan: what goes up waits there for the link, and S20 backups carry copies).
+pub async fn declare_uplink(local: &Broker, site: &Site) -> Result<(), LinkError> {
+    let up = Crossing::bindings(site, Crossing::of(site).up);
+    if up.is_empty() {
+        return Ok(());
+    }
+    let topology = Topology::default();
+    let ch = local.channel().await?;
+    topology.declare_exchanges(&ch).await?;
+    topology.declare_link_queue(&ch, UPLINK_QUEUE, &up).await?;
+    let _ = ch.close(200, "declared".into()).await;
+    Ok(())
 }
 
 /// Declares `site`'s downlink queue on its parent's broker and binds the subjects that come

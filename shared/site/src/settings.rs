@@ -19,6 +19,10 @@ pub struct SiteSettings {
     pub management_url: String,
     /// Seconds a link waits before it dials again after a drop.
     pub reconnect_seconds: u32,
+    /// A kecamatan node or mobile unit with no link at all (S02, S03): what goes up waits in
+    /// its uplink queue, and reaches an online Server AFIS in S20 backups (`ktpel backup
+    /// export`) until a `parent_url` is given.
+    pub offline: bool,
 }
 
 impl Default for SiteSettings {
@@ -28,6 +32,7 @@ impl Default for SiteSettings {
             parent_url: None,
             management_url: "http://127.0.0.1:15672".into(),
             reconnect_seconds: 5,
+            offline: false,
         }
     }
 }
@@ -42,6 +47,7 @@ impl std::fmt::Debug for SiteSettings {
             )
             .field("management_url", &self.management_url)
             .field("reconnect_seconds", &self.reconnect_seconds)
+            .field("offline", &self.offline)
             .finish()
     }
 }
@@ -55,13 +61,24 @@ pub struct SiteSettingsError {
 }
 
 impl SiteSettings {
-    /// Checks the section: a site with a parent needs the parent's URL.
+    /// Checks the section: a site with a parent needs the parent's URL, unless it is a
+    /// kecamatan that runs offline on purpose.
     pub fn check(&self) -> Result<(), SiteSettingsError> {
+        if self.offline && self.name.kind() != crate::SiteKind::Kecamatan {
+            return Err(SiteSettingsError {
+                key: "site.offline",
+                reason: format!(
+                    "only a kecamatan node or mobile unit runs offline (S02, S03), not {}",
+                    self.name
+                ),
+            });
+        }
         match (&self.parent_url, self.name.parent()) {
+            (None, Some(_)) if self.offline => Ok(()),
             (None, Some(parent)) => Err(SiteSettingsError {
                 key: "site.parent_url",
                 reason: format!(
-                    "site {} links to {parent}: give that broker's amqp(s):// URL",
+                    "site {} links to {parent}: give that broker's amqp(s):// URL (or, for a kecamatan with no link, site.offline = true / --offline: its enrollments then travel in S20 backups)",
                     self.name
                 ),
             }),
@@ -137,6 +154,25 @@ mod tests {
         };
         assert_eq!(s.check().unwrap_err().key, "site.parent_url");
         assert!(SiteSettings::default().check().is_ok());
+    }
+
+    #[test]
+    fn only_a_kecamatan_may_run_offline() {
+        let s = SiteSettings {
+            name: "kecamatan:32.73.01".parse().unwrap(),
+            offline: true,
+            ..Default::default()
+        };
+        assert!(s.check().is_ok(), "S02/S03: no link, backups instead");
+        assert!(s.link("amqp://localhost").is_none());
+        let s = SiteSettings {
+            name: "dinas:32.73".parse().unwrap(),
+            offline: true,
+            ..Default::default()
+        };
+        let e = s.check().unwrap_err();
+        assert_eq!(e.key, "site.offline");
+        assert!(e.reason.contains("dinas:32.73"), "{e}");
     }
 
     #[test]

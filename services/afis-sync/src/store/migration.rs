@@ -10,6 +10,7 @@ impl MigratorTrait for Migrator {
             Box::new(ktpel_store::migrations::BusTables),
             Box::new(M0001Outbound),
             Box::new(M0002TraceHeaders),
+            Box::new(M0003Bundles),
         ]
     }
 }
@@ -65,6 +66,57 @@ impl MigrationTrait for M0002TraceHeaders {
     }
 }
 
+/// S20.3: the backup bundles imported, and which records came first in one.
+struct M0003Bundles;
+
+impl MigrationName for M0003Bundles {
+    fn name(&self) -> &str {
+        "m0003_afis_bundles"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0003Bundles {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table(AfisBundle::Table)
+                .if_not_exists()
+                .col(uuid(AfisBundle::BundleId).primary_key())
+                .col(string(AfisBundle::Site))
+                .col(timestamp_with_time_zone(AfisBundle::CreatedAt))
+                .col(timestamp_with_time_zone(AfisBundle::ImportedAt))
+                .col(big_integer(AfisBundle::Records))
+                .col(big_integer(AfisBundle::New))
+                .col(big_integer(AfisBundle::Known))
+                .col(big_integer(AfisBundle::Refused))
+                .to_owned(),
+        )
+        .await?;
+        m.alter_table(
+            Table::alter()
+                .table(Outbound::Table)
+                .add_column(uuid_null(Outbound::BundleId))
+                .to_owned(),
+        )
+        .await
+    }
+}
+
+#[derive(DeriveIden)]
+enum AfisBundle {
+    #[sea_orm(iden = "afis_bundle")]
+    Table,
+    BundleId,
+    Site,
+    CreatedAt,
+    ImportedAt,
+    Records,
+    New,
+    Known,
+    Refused,
+}
+
 #[derive(DeriveIden)]
 enum Outbound {
     #[sea_orm(iden = "afis_outbound")]
@@ -77,4 +129,5 @@ enum Outbound {
     QueuedAt,
     SentAt,
     Headers,
+    BundleId,
 }

@@ -1,5 +1,6 @@
 //! The scheduler's own tables.
 
+pub mod bundle;
 mod migration;
 pub mod outbound;
 

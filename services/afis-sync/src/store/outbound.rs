@@ -20,6 +20,8 @@ pub struct Model {
     /// The trace context (`traceparent`, …) the enrollment arrived with; unset for records
     /// queued before it was kept.
     pub headers: Option<Json>,
+    /// The S20 bundle the record came in, when a bundle brought it first.
+    pub bundle_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -88,6 +88,8 @@ pub async fn handle<C: ConnectionTrait>(
         sealed_capture: Set(key.seal(&plain)),
         operator: Set(c.operator.clone()),
         enrolled_at: Set(now),
+        kecamatan: Set(Some(region.clone())),
+        delivered_at: Set(None),
     })
     .exec_without_returning(txn)
     .await?;
@@ -128,7 +130,7 @@ pub async fn handle<C: ConnectionTrait>(
         });
         forward.hop += 1;
         forward.bukti_perekaman = Some(bukti.clone());
-        let subject = format!("{HANDOFF}.{}", next.role);
+        let subject = format!("{HANDOFF}.{}", next.desk.subject());
         outbox::enqueue(
             txn,
             exchange,

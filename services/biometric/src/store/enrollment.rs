@@ -18,6 +18,12 @@ pub struct Model {
     pub sealed_capture: Vec<u8>,
     pub operator: String,
     pub enrolled_at: DateTimeUtc,
+    /// The kecamatan whose desk took the berkas (unset on records stored before it was kept:
+    /// it is the first part of the berkas number then).
+    pub kecamatan: Option<String>,
+    /// When a card status from the Pusat Data showed that it has the record; until then the
+    /// record is unsent and goes into every S20 backup.
+    pub delivered_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -9,6 +9,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(ktpel_store::migrations::BusTables),
             Box::new(M0001Biometric),
+            Box::new(M0002Delivery),
         ]
     }
 }
@@ -53,6 +54,38 @@ impl MigrationTrait for M0001Biometric {
     }
 }
 
+/// S02.6/S20: what the site knows of each record's trip — the kecamatan whose desk took it
+/// (the bundle's records must be the site's own), and when the Pusat Data had it (a card
+/// status came back): until then the record is unsent, and goes into every backup bundle.
+struct M0002Delivery;
+
+impl MigrationName for M0002Delivery {
+    fn name(&self) -> &str {
+        "m0002_biometric_delivery"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0002Delivery {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        // One column per statement: SQLite alters one column at a time.
+        m.alter_table(
+            Table::alter()
+                .table(EnrollmentTable::Table)
+                .add_column(string_null(EnrollmentTable::Kecamatan))
+                .to_owned(),
+        )
+        .await?;
+        m.alter_table(
+            Table::alter()
+                .table(EnrollmentTable::Table)
+                .add_column(timestamp_with_time_zone_null(EnrollmentTable::DeliveredAt))
+                .to_owned(),
+        )
+        .await
+    }
+}
+
 #[derive(DeriveIden)]
 enum OperatorInbox {
     #[sea_orm(iden = "biometric_operator_inbox")]
@@ -75,4 +108,6 @@ enum EnrollmentTable {
     SealedCapture,
     Operator,
     EnrolledAt,
+    Kecamatan,
+    DeliveredAt,
 }

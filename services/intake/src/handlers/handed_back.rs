@@ -46,7 +46,12 @@ pub async fn handle<C: ConnectionTrait>(txn: &C, m: &BerkasHandedOff) -> Result<
         now,
     ));
     if let Some(bukti) = &m.bukti_perekaman {
-        let s08 = format!("{}.8", m.sop);
+        // S01.8/S02.8; S03 is one paragraph of SOP.md, cited whole.
+        let s08 = if step.contains('.') {
+            format!("{}.8", m.sop)
+        } else {
+            step.to_owned()
+        };
         entries.push((
             hop,
             s08,

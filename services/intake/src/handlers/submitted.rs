@@ -183,7 +183,7 @@ pub(crate) async fn accept<C: ConnectionTrait>(
         }],
         bukti_perekaman: None,
     };
-    let handoff_key = key(&format!("{HANDOFF}.{}", next.role), &region)?;
+    let handoff_key = key(&format!("{HANDOFF}.{}", next.desk.subject()), &region)?;
     outbox::enqueue(
         txn,
         exchange,

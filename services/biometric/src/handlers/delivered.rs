@@ -1,0 +1,26 @@
+//! `card.status`: the Pusat Data has a record (SFE or any later status came back), so it is
+//! sent — whether it went over the site link or in an S20 bundle — and leaves the backups.
+
+use crate::store::enrollment;
+use chrono::Utc;
+use ktpel_bus::HandlerError;
+use ktpel_contract::enrollment::CardStatusChanged;
+use ktpel_domain::StatusKartu;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, sea_query::Expr};
+
+pub async fn handle<C: ConnectionTrait>(
+    txn: &C,
+    m: &CardStatusChanged,
+) -> Result<(), HandlerError> {
+    if m.status == StatusKartu::BelumRekam {
+        return Ok(());
+    }
+    // Only the first status marks it; a berkas enrolled elsewhere matches no row.
+    enrollment::Entity::update_many()
+        .col_expr(enrollment::Column::DeliveredAt, Expr::value(Utc::now()))
+        .filter(enrollment::Column::NomorBerkas.eq(m.nomor_berkas.clone()))
+        .filter(enrollment::Column::DeliveredAt.is_null())
+        .exec(txn)
+        .await?;
+    Ok(())
+}
