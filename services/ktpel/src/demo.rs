@@ -15,6 +15,7 @@
 //! broker confirms it (a copy is dropped by the receiving service's inbox: the message id is
 //! fixed), and what a desk decides is written to its service's outbox first.
 
+use crate::demo_offline::{self, OfflineKecamatan};
 use crate::desk_bus::Sender;
 use crate::run::{self, Built, Process, ServiceName, SiteArgs};
 use chrono::Utc;
@@ -23,7 +24,11 @@ use ktpel_bus::{Broker, Message, Outgoing, RoutingKey, Shutdown, Topology};
 use ktpel_card_print::{CardPrintSettings, desk as print_desk, operators};
 use ktpel_contract::{berkas, enrollment::CAPTURED, registry::Biodata};
 use ktpel_distribution::{desk as dist_desk, store::kartu};
-use ktpel_domain::{Dokumen, KodeWilayah, Nik, wilayah::Level, wilayah::Wilayah};
+use ktpel_domain::{
+    Dokumen, KodeWilayah, Nik, SopId,
+    sop::Sop,
+    wilayah::{Level, Wilayah},
+};
 use ktpel_intake::query;
 use ktpel_registry::seed;
 use ktpel_site::{Place, Site, SiteSettings, grant, settings::credentials_of};
@@ -60,6 +65,8 @@ struct DemoSite {
     site: Site,
     broker: Broker,
     built: Vec<Built>,
+    /// A link not declared yet: an offline kecamatan's, declared when it comes back (S02/S03).
+    link: Option<ktpel_site::Link>,
 }
 
 impl DemoSite {
@@ -107,6 +114,7 @@ async fn one_site(process: &Process, region: KodeWilayah) -> Result<Places, Stri
             site: Site::ALL,
             broker,
             built,
+            link: None,
         }],
         dinas: 0,
         kecamatan: vec![(region, 0)],
@@ -114,8 +122,14 @@ async fn one_site(process: &Process, region: KodeWilayah) -> Result<Places, Stri
 }
 
 /// The Dinas of `region`, `k` of its kecamatan and the Pusat Data, each on a vhost of its own
-/// of the process's broker, granted and linked as in production.
-async fn linked_sites(process: &Process, region: KodeWilayah, k: usize) -> Result<Places, String> {
+/// of the process's broker, granted and linked as in production — but for `offline`
+/// kecamatan, whose links are declared only when they come back (S02, S03).
+async fn linked_sites(
+    process: &Process,
+    region: KodeWilayah,
+    k: usize,
+    offline: bool,
+) -> Result<Places, String> {
     let dinas_code = match region.level() {
         Level::KabupatenKota => region,
         Level::Kecamatan => region.parent().expect("a kecamatan has a parent"),
@@ -195,15 +209,25 @@ async fn linked_sites(process: &Process, region: KodeWilayah, k: usize) -> Resul
             data_dir: Some(format!("data/demo/{}", s.slug())),
         };
         let built = run::build_all(ServiceName::at(s), &broker, &place).await?;
+        let mut later = None;
         if let Some(link) = place.site.link(&url_of(s, None)) {
-            link.declare(&broker, &management)
-                .await
-                .map_err(|e| err(&e))?;
+            if offline && s.kind() == ktpel_site::SiteKind::Kecamatan {
+                // Offline: what goes up waits in the uplink queue.
+                link.declare_uplink_queue(&broker)
+                    .await
+                    .map_err(|e| err(&e))?;
+                later = Some(link);
+            } else {
+                link.declare(&broker, &management)
+                    .await
+                    .map_err(|e| err(&e))?;
+            }
         }
         sites.push(DemoSite {
             site: *s,
             broker,
             built,
+            link: later,
         });
     }
     Ok(Places {
@@ -235,7 +259,25 @@ fn with_vhost(url: &str, vhost: &str, user: Option<(&str, &str)>) -> String {
     )
 }
 
-pub async fn run(residents: usize, region: KodeWilayah, kecamatan: usize) -> Result<(), String> {
+pub async fn run(
+    residents: usize,
+    region: KodeWilayah,
+    kecamatan: usize,
+    procedures: Vec<SopId>,
+) -> Result<(), String> {
+    let procedures = if procedures.is_empty() {
+        vec![SopId::new(1).expect("S01")]
+    } else {
+        procedures
+    };
+    if let Some(p) = procedures.iter().find(|p| Sop::get(**p).route().is_none()) {
+        return Err(format!(
+            "--procedures: {p} is not routed in this system yet (the demo runs S01, S02, S03)"
+        ));
+    }
+    // S02 and S03 happen where there is no link: their kecamatan run offline, as sites.
+    let offline = procedures.iter().any(|p| matches!(p.number(), 2 | 3));
+    let kecamatan = if offline { kecamatan.max(1) } else { kecamatan };
     let process = run::process_settings(&SiteArgs::default())?;
     let mut telemetry_settings = process.telemetry.clone();
     telemetry_settings
@@ -248,9 +290,31 @@ pub async fn run(residents: usize, region: KodeWilayah, kecamatan: usize) -> Res
     let places = if kecamatan == 0 {
         one_site(&process, region).await?
     } else {
-        linked_sites(&process, region, kecamatan).await?
+        linked_sites(&process, region, kecamatan, offline).await?
     };
     let dinas = places.dinas();
+    let afis_db = dinas.db(ktpel_afis_sync::SERVICE)?;
+    let dinas_site = dinas.site;
+    let offline_sites: Vec<OfflineKecamatan> = places
+        .sites
+        .iter()
+        .filter_map(|s| {
+            let link = s.link.clone()?;
+            Some(Ok(OfflineKecamatan {
+                site: s.site,
+                link,
+                broker: s.broker.clone(),
+                biometric: match s.db(ktpel_biometric::SERVICE) {
+                    Ok(db) => db,
+                    Err(e) => return Some(Err(e)),
+                },
+                registry: match s.db(ktpel_registry::SERVICE) {
+                    Ok(db) => db,
+                    Err(e) => return Some(Err(e)),
+                },
+            }))
+        })
+        .collect::<Result<_, String>>()?;
     let registry_db = dinas.db(ktpel_registry::SERVICE)?;
     let print_db = dinas.db(ktpel_card_print::SERVICE)?;
     let dist_db = dinas.db(ktpel_distribution::SERVICE)?;
@@ -310,6 +374,8 @@ pub async fn run(residents: usize, region: KodeWilayah, kecamatan: usize) -> Res
             kecamatan_codes[0].0.to_string()
         }
     };
+    // An offline kecamatan's copy of SIAK was filled before it lost its link.
+    demo_offline::fill_copies(&offline_sites, &people, |p| desk_kecamatan(p)).await?;
     let where_ = if sites_run.len() == 1 {
         format!("{region}, every place on one broker")
     } else {
@@ -324,17 +390,26 @@ pub async fn run(residents: usize, region: KodeWilayah, kecamatan: usize) -> Res
                 .join(", ")
         )
     };
-    println!("ktpel demo: {residents} residents of {where_} through S01 (SIAK seeded)");
+    let names: Vec<String> = procedures.iter().map(|p| p.to_string()).collect();
+    println!(
+        "ktpel demo: {residents} residents of {where_} through {} (SIAK seeded){}",
+        names.join(", "),
+        if offline {
+            "; the kecamatan work offline and send their enrollments in S20 bundles"
+        } else {
+            ""
+        }
+    );
 
     let start = Instant::now();
     let mut stages = Vec::new();
 
     // S01.1–S01.2 at each kecamatan's desk.
-    for p in &people {
+    for (i, p) in people.iter().enumerate() {
         let k = desk_kecamatan(p);
         let b = berkas::BerkasSubmitted {
             submission_id: uuid::Uuid::now_v7(),
-            sop: "S01".parse().expect("S01"),
+            sop: procedures[i % procedures.len()],
             nik: p.nik.clone(),
             nama: p.nama.clone(),
             dokumen: vec![Dokumen::FormulirPermohonan, Dokumen::FotokopiKk],
@@ -390,6 +465,21 @@ pub async fn run(residents: usize, region: KodeWilayah, kecamatan: usize) -> Res
         let m = message(&c, CAPTURED, &k)?;
         let desk = desk_of(&k).ok_or_else(|| format!("no station at {k}"))?;
         desks[desk].send(&m).await?;
+    }
+    if offline {
+        // S02.6/S03: stored at the kecamatan; S20: carried to the Dinas.
+        wait("stored at the offline stations", residents, start, || {
+            demo_offline::unsent(&offline_sites)
+        })
+        .await;
+        let management = process.site.management(&process.amqp.url);
+        let imported =
+            demo_offline::carry(&offline_sites, &dinas_site, &afis_db, &management).await?;
+        stages.push(Stage {
+            name: "enrolled offline, backed up, imported at the Dinas (S02.6, S03, S20)",
+            reached: imported as usize,
+            at: start.elapsed(),
+        });
     }
     scheduler.run_now();
     let our_niks: Vec<String> = ours.iter().cloned().collect();

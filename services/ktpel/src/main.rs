@@ -6,6 +6,7 @@
 
 mod backup_cmd;
 mod demo;
+mod demo_offline;
 mod desk_bus;
 mod distribute_cmd;
 mod enroll_cmd;
@@ -64,6 +65,10 @@ enum Command {
         /// on one broker.
         #[arg(long, default_value_t = 0)]
         kecamatan: usize,
+        /// The procedures the residents go through, in turn (S01, S02, S03; comma-separated).
+        /// S02 and S03 run their kecamatan offline and carry the enrollments in S20 bundles.
+        #[arg(long, value_delimiter = ',', default_value = "S01")]
+        procedures: Vec<ktpel_domain::SopId>,
     },
     /// Check NIKs: one per argument, or one per line on stdin. Exit status 1 if any is invalid.
     Nik { niks: Vec<String> },
@@ -137,7 +142,8 @@ fn run_async(command: Command) -> ExitCode {
                 residents,
                 region,
                 kecamatan,
-            } => demo::run(residents, region, kecamatan).await,
+                procedures,
+            } => demo::run(residents, region, kecamatan, procedures).await,
             Command::Serve {
                 service,
                 http,

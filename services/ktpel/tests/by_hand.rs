@@ -417,6 +417,138 @@ fn the_demo_runs_a_dinas_and_its_kecamatan_as_linked_sites() {
     );
 }
 
+/// `ktpel demo --procedures S02,S03` (issue 8): the kecamatan works with no link, the demo
+/// carries its enrollments to the Dinas in an S20 bundle, and every berkas ends activated.
+/// Then an operator at the Dinas meets the bundle by hand with `ktpel backup`: `show` reads
+/// its header without a key; importing it again adds nothing; a copy with one byte changed,
+/// a cut-short copy and a file that is no bundle are refused with the reason, importing
+/// nothing; and the kecamatan, its link back, has nothing left to send.
+#[test]
+fn the_offline_demo_carries_a_bundle_and_the_backup_commands_refuse_what_they_must() {
+    let vhost = TestVhost::new();
+    let _cleanup = Cleanup(vhost.broker.clone(), vhost.name.clone());
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let desk = Desk {
+        dir: dir.path(),
+        amqp: vhost.url(),
+        url: String::new(),
+    };
+    let out = desk.ok(
+        None,
+        &["demo", "--residents", "8", "--procedures", "S02,S03"],
+    );
+    assert!(out.contains("through S02, S03"), "{out}");
+    assert!(
+        out.contains("8 records — 8 new, 0 already known, 0 refused"),
+        "the demo's import: {out}"
+    );
+    assert!(out.trim_end().ends_with("completed 8/8"), "{out}");
+
+    let kecamatan = dir.path().join("data/demo/kecamatan-32.73.01");
+    let bundle = std::fs::read_dir(&kecamatan)
+        .expect("the kecamatan's folder")
+        .map(|e| e.expect("an entry").path())
+        .find(|p| p.extension().is_some_and(|e| e == "s20"))
+        .expect("the bundle the demo wrote");
+    let bundle_arg = bundle.to_str().expect("a UTF-8 path");
+    let shown = desk.ok(None, &["backup", "show", bundle_arg]);
+    assert!(
+        shown.contains("site        32.73.01") && shown.contains("records     8"),
+        "{shown}"
+    );
+
+    // At the Dinas's Server AFIS, with its keys, its trusted sites and its queue.
+    let dinas = dir.path().join("data/demo/dinas-32.73");
+    let at_dinas = |args: &[&str]| {
+        let mut c = desk.command(args);
+        c.env("KTPEL_AFIS_SYNC__BUNDLE_KEY_FILE", dinas.join("site.key"))
+            .env(
+                "KTPEL_AFIS_SYNC__TRUSTED_SITES_FILE",
+                dinas.join("trusted-sites"),
+            )
+            .env(
+                "KTPEL_AFIS_SYNC__DATABASE__URL",
+                format!("sqlite://{}", dinas.join("afis-sync.db").display()),
+            );
+        c.args([
+            "--site",
+            "dinas:32.73",
+            "--parent-url",
+            "amqp://dinas:secret@127.0.0.1/",
+        ]);
+        c.output().expect("ktpel runs")
+    };
+    let again = at_dinas(&["backup", "import", bundle_arg]);
+    let said = text(&again.stdout);
+    assert!(again.status.success(), "{said}{}", text(&again.stderr));
+    assert!(
+        said.contains("0 new, 8 already known") && said.contains("imported before"),
+        "a second import doubles nothing: {said}"
+    );
+
+    let bytes = std::fs::read(&bundle).expect("the bundle");
+    let mut tampered = bytes.clone();
+    let middle = tampered.len() / 2;
+    tampered[middle] ^= 0x01;
+    for (name, content, reason) in [
+        ("tampered.s20", tampered, "altered after export"),
+        ("short.s20", bytes[..bytes.len() / 3].to_vec(), "truncated"),
+        (
+            "photo.jpg",
+            b"\xff\xd8\xff not a bundle".to_vec(),
+            "not an S20 bundle",
+        ),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, content).expect("write the copy");
+        let out = at_dinas(&["backup", "import", path.to_str().expect("UTF-8")]);
+        let e = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{name}: {e}");
+        assert!(
+            e.contains("refused, nothing imported") && e.contains(reason),
+            "{name}: {e}"
+        );
+    }
+
+    // Back at the kecamatan, its link returned: the Pusat Data has everything.
+    let at_kecamatan = |args: &[&str]| {
+        let mut c = desk.command(args);
+        c.env(
+            "KTPEL_BIOMETRIC__DATABASE__URL",
+            format!("sqlite://{}", kecamatan.join("biometric.db").display()),
+        )
+        .env(
+            "KTPEL_BIOMETRIC__BUNDLE_KEY_FILE",
+            kecamatan.join("site.key"),
+        );
+        c.args(["--site", "kecamatan:32.73.01", "--offline"]);
+        c.output().expect("ktpel runs")
+    };
+    let status = at_kecamatan(&["backup", "status"]);
+    assert!(
+        text(&status.stdout).contains("every enrollment has reached the Pusat Data"),
+        "{}{}",
+        text(&status.stdout),
+        text(&status.stderr)
+    );
+    let fresh = dir.path().join("again.s20");
+    let export = at_kecamatan(&[
+        "backup",
+        "export",
+        "--out",
+        fresh.to_str().expect("UTF-8"),
+        "--to",
+        &"ab".repeat(32),
+    ]);
+    assert!(
+        text(&export.stdout).contains("nothing to export"),
+        "{}{}",
+        text(&export.stdout),
+        text(&export.stderr)
+    );
+    assert!(!fresh.exists(), "no empty bundle is written");
+}
+
 /// The broker stops for 8 s in the middle of `ktpel demo` and comes back: every service and
 /// every desk rides it out, and nothing is dead-lettered (issue 7, test 5). On a RabbitMQ node
 /// of its own, never the shared one.
