@@ -48,6 +48,8 @@ struct Inner {
     site: Site,
     /// The site's link to its parent and the management API that runs it.
     link: Option<(Link, Management)>,
+    /// How many days the stations may go without the Pusat Data having their records.
+    max_days_offline: u32,
 }
 
 impl Status {
@@ -57,6 +59,7 @@ impl Status {
         panel: Option<PanelSource>,
         site: Site,
         link: Option<(Link, Management)>,
+        max_days_offline: u32,
     ) -> Self {
         Self {
             inner: Arc::new(Inner {
@@ -65,16 +68,21 @@ impl Status {
                 panel,
                 site,
                 link,
+                max_days_offline,
             }),
         }
     }
 
-    fn intake(&self) -> Option<&DatabaseConnection> {
+    fn db_of(&self, service: &str) -> Option<&DatabaseConnection> {
         self.inner
             .services
             .iter()
-            .find(|(n, _)| *n == ktpel_intake::SERVICE)
+            .find(|(n, _)| *n == service)
             .map(|(_, db)| db)
+    }
+
+    fn intake(&self) -> Option<&DatabaseConnection> {
+        self.db_of(ktpel_intake::SERVICE)
     }
 }
 
@@ -87,6 +95,9 @@ struct Report {
     services: Vec<ServiceReport>,
     queues: Vec<QueueReport>,
     berkas_per_status: Vec<ktpel_intake::query::StatusCount>,
+    /// The enrollment stations' records not yet at the Pusat Data, and whether they have gone
+    /// without it too long (S02, S03, S20); none where no station runs.
+    stations: Option<ktpel_biometric::backup::Offline>,
 }
 
 #[derive(Serialize)]
@@ -138,7 +149,18 @@ async fn report(status: &Status, links: bool) -> Report {
         Some((link, management)) if links => link.states(broker, management).await,
         _ => Vec::new(),
     };
+    let stations = match status.db_of(ktpel_biometric::SERVICE) {
+        Some(db) => ktpel_biometric::backup::Offline::measure(
+            db,
+            status.inner.max_days_offline,
+            chrono::Utc::now(),
+        )
+        .await
+        .ok(),
+        None => None,
+    };
     Report {
+        stations,
         site: status.inner.site.to_string(),
         links,
         mq: if broker.is_connected().await {
@@ -283,11 +305,20 @@ async fn page(State(status): State<Status>) -> Html<String> {
         Some(p) => p.panel().await.to_string(),
         None => "no NID Scheduler in this process".into(),
     };
+    let stations = match &r.stations {
+        Some(o) if o.too_long => format!(
+            "<p style=\"color:#b00\"><b>{}</b></p>",
+            html_escape(&o.to_string())
+        ),
+        Some(o) => format!("<p>{}</p>", html_escape(&o.to_string())),
+        None => "<p>no enrollment station in this process</p>".into(),
+    };
     Html(format!(
         "<!doctype html><meta charset=utf-8><meta http-equiv=refresh content=5><title>ktpel</title>\
          <h1>KTP-el services</h1><p>Site: <b>{site}</b> &middot; MQ: <b>{mq}</b></p>\
          <h2>Links</h2><table border=1 cellpadding=4><tr><th>link</th><th>shovel</th><th>state</th><th>waiting to go up</th><th>reason</th></tr>{links}</table>\
          <h2>Berkas per status</h2><table border=1 cellpadding=4><tr><th>status</th><th>berkas</th></tr>{statuses}</table>\
+         <h2>Enrollment stations (S02, S03, S20)</h2>{stations}\
          <h2>NID Scheduler</h2><pre>{panel}</pre>\
          <h2>Queues</h2><table border=1 cellpadding=4><tr><th>queue</th><th>ready</th><th>consumers</th><th>dead letters</th></tr>{queues}</table>\
          <h2>Services</h2><table border=1 cellpadding=4><tr><th>service</th><th>database</th><th>outbox pending</th></tr>{services}</table>",

@@ -250,6 +250,11 @@ async fn run(
         built.iter().find_map(|b| b.panel.clone()),
         settings.site.name,
         links,
+        // The stations' limit as the biometric service has it (its default if unreadable:
+        // the service itself refused to start then).
+        place
+            .settings::<ktpel_biometric::config::Own>()
+            .map_or(7, |s| s.own.max_days_offline),
     );
     tracing::info!(%addr, "status page on http://{addr}/");
     let web = tokio::spawn(http::serve(listener, status, shutdown.clone()));

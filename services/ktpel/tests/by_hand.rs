@@ -756,6 +756,12 @@ fn a_kecamatan_runs_alone_on_its_own_broker_linked_to_its_dinas() {
     assert!(page.contains(r#""site":"kecamatan:32.73.01""#), "{page}");
     assert!(page.contains(r#""shovel":"ktpel-uplink""#), "{page}");
     assert!(!page.contains(password), "{page}");
+    // Its stations have sent everything (nothing enrolled yet): not offline too long.
+    assert!(
+        page.contains(r#""stations":{"unsent":0,"oldest":null"#)
+            && page.contains(r#""too_long":false"#),
+        "{page}"
+    );
     // Only the kecamatan's services run here: no print desk, no NID Scheduler.
     assert!(page.contains(r#""name":"intake""#) && !page.contains(r#""name":"card-print""#));
 
