@@ -1,6 +1,7 @@
 //! `cargo run --release -p bench -- bus --messages N`
 //! `cargo run --release -p bench -- pipeline --residents N` (see `pipeline.rs`)
 //! `cargo run --release -p bench -- drain --messages N` (see `drain.rs`)
+//! `cargo run --release -p bench -- import --records N` (see `import.rs`)
 //!
 //! Measures messages per second through the whole backbone — outbox write in a transaction →
 //! relay publish with confirms → quorum queue → consumer with inbox, handler transaction and
@@ -11,6 +12,7 @@
 
 mod bus;
 mod drain;
+mod import;
 mod pipeline;
 
 use clap::{Parser, Subcommand};
@@ -30,6 +32,8 @@ enum Command {
     Pipeline(pipeline::Args),
     /// A kecamatan's backlog after a link outage, drained to the Dinas, against raw lapin.
     Drain(drain::Args),
+    /// An S20 backup bundle imported at the Server AFIS, against raw lapin publishing it.
+    Import(import::Args),
 }
 
 #[tokio::main]
@@ -38,5 +42,6 @@ async fn main() {
         Command::Bus(args) => bus::run(args).await,
         Command::Pipeline(args) => pipeline::run(args).await,
         Command::Drain(args) => drain::run(args).await,
+        Command::Import(args) => import::run(args).await,
     }
 }
