@@ -176,11 +176,7 @@ async fn every_berkas_activated_once_in_order(system: &System) {
         query::per_status(&system.intake).await.unwrap()
     );
     for b in berkas::Entity::find().all(&system.intake).await.unwrap() {
-        let t = query::where_is(&system.intake, &b.nomor_berkas)
-            .await
-            .unwrap()
-            .unwrap();
-        let steps: Vec<&str> = t.timeline.iter().map(|e| e.step.as_str()).collect();
+        let (t, steps) = timeline_of(system, &b.nomor_berkas).await;
         assert_eq!(
             steps[..4],
             desk_steps(&b.sop),
@@ -243,6 +239,16 @@ async fn every_berkas_activated_once_in_order(system: &System) {
         );
     }
     assert_eq!(system.panel.panel().await.records_sent_after_restart, n);
+}
+
+/// A berkas's timeline as intake shows it, and its step ids in order.
+async fn timeline_of(system: &System, nomor: &str) -> (query::BerkasTimeline, Vec<String>) {
+    let t = query::where_is(&system.intake, nomor)
+        .await
+        .unwrap()
+        .unwrap();
+    let steps = t.timeline.iter().map(|e| e.step.clone()).collect();
+    (t, steps)
 }
 
 /// The steps a berkas of `sop` goes through at the desks, from the catalogue: each hop's first
@@ -456,6 +462,7 @@ ktpel_tests::on_both_databases!(
     s01_for_50_residents,
     a_service_killed_mid_run_loses_and_doubles_nothing,
     the_print_desk_refuses_what_it_must,
+    s05_registers_new_residents_at_the_dinas_then_s01_enrolls_them,
 );
 
 /// S02 (a static station whose kecamatan has no link) and S03 (a mobile unit, one
@@ -645,4 +652,143 @@ async fn s02_and_s03_reach_the_pusat_data_in_a_bundle_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn s02_and_s03_reach_the_pusat_data_in_a_bundle_postgres() {
     s02_and_s03_reach_the_pusat_data_in_a_bundle(Backend::Postgres).await;
+}
+
+/// S05 (issue 8): residents not in SIAK apply at a kecamatan that cannot reach SIAK. Each
+/// berkas goes to the Dinas's counter (S05.3), to SIAK (S05.4: a NIK and a KK), back to the
+/// Dinas's counter (S05.5) and to the kecamatan's (S05.6–S05.7), where it is closed with the
+/// KK; the timeline lists every step. Two residents with the same kecamatan, birth date and
+/// sex get NIKs with consecutive serials; one joins an existing family's KK, the others get
+/// new ones. Then S01 enrolls them all and the Pusat Data has every one (PRR).
+async fn s05_registers_new_residents_at_the_dinas_then_s01_enrolls_them(backend: Backend) {
+    use ktpel_contract::registry::FormulirBiodata;
+    const N: usize = 6;
+    let known = residents(1, 21);
+    let system = System::start(backend, &known).await;
+    let born = chrono::NaiveDate::from_ymd_opt(2008, 3, 14).unwrap();
+    let forms: Vec<FormulirBiodata> = (0..N)
+        .map(|i| FormulirBiodata {
+            nama: format!("Penduduk Baru {i}"),
+            jenis_kelamin: if i % 2 == 0 {
+                ktpel_domain::JenisKelamin::Perempuan
+            } else {
+                ktpel_domain::JenisKelamin::LakiLaki
+            },
+            tempat_lahir: "Kota Bandung".into(),
+            // The first two: the same birth date and sex.
+            tanggal_lahir: if i < 3 {
+                born
+            } else {
+                born + chrono::Duration::days(i as i64)
+            },
+            alamat: format!("Jl. Baru No. {i}"),
+            desa: "32.73.01.1001".into(),
+            no_kk: (i == N - 1).then(|| known[0].no_kk.clone()),
+        })
+        .collect();
+    for f in &forms {
+        let b = ktpel_contract::berkas::BerkasSubmitted {
+            submission_id: uuid::Uuid::now_v7(),
+            sop: "S05".parse().unwrap(),
+            nik: None,
+            nama: f.nama.clone(),
+            biodata: Some(f.clone()),
+            dokumen: vec![
+                ktpel_domain::Dokumen::FormulirPencatatanBiodata,
+                ktpel_domain::Dokumen::FormulirBiodataPenduduk,
+                ktpel_domain::Dokumen::AktaKelahiranAtauIjazah,
+            ],
+            kecamatan: "32.73.01".into(),
+            petugas: "ppp-sukasari".into(),
+            diterima_pada: chrono::Utc::now(),
+        };
+        system
+            .send(&b, ktpel_contract::berkas::SUBMITTED, "32.73.01")
+            .await;
+    }
+    assert!(
+        all_archived(&system, N as u64).await,
+        "every S05 berkas came back to the kecamatan and was closed"
+    );
+    let mut niks = Vec::new();
+    for b in berkas::Entity::find().all(&system.intake).await.unwrap() {
+        let (t, steps) = timeline_of(&system, &b.nomor_berkas).await;
+        assert_eq!(
+            steps,
+            ["S05.2", "S05.3", "S05.4", "S05.5", "S05.6", "S05.7"],
+            "{}: {:#?}",
+            b.nomor_berkas,
+            t.timeline
+        );
+        let nik = ktpel_domain::Nik::parse(&b.nik).expect("SIAK gave a valid NIK");
+        let p = ktpel_registry::store::penduduk::Entity::find_by_id(nik.to_string())
+            .one(&system.registry)
+            .await
+            .unwrap()
+            .expect("the resident is in SIAK")
+            .biodata()
+            .unwrap();
+        assert_eq!(p.nama, b.nama);
+        assert!(
+            t.timeline.last().unwrap().note.contains(&p.no_kk),
+            "{:#?}",
+            t.timeline
+        );
+        niks.push(p);
+    }
+    let mut serials: Vec<u16> = niks
+        .iter()
+        .filter(|p| {
+            p.tanggal_lahir == born && p.jenis_kelamin == ktpel_domain::JenisKelamin::Perempuan
+        })
+        .map(|p| p.nik.serial())
+        .collect();
+    serials.sort();
+    assert_eq!(
+        serials,
+        [1, 2],
+        "same kecamatan, birth date and sex: the next serial"
+    );
+    let joined = niks
+        .iter()
+        .find(|p| p.nama == format!("Penduduk Baru {}", N - 1))
+        .unwrap();
+    assert_eq!(joined.no_kk, known[0].no_kk, "joined the family's KK");
+    let new_kks: std::collections::HashSet<&str> = niks
+        .iter()
+        .filter(|p| p.nama != joined.nama)
+        .map(|p| p.no_kk.as_str())
+        .collect();
+    assert_eq!(
+        new_kks.len(),
+        N - 1,
+        "each of the others got a KK of their own"
+    );
+
+    // S05.7: enrollment can now be done — S01 for each of them.
+    system.submit_all(&niks).await;
+    assert!(
+        count_reaches::<ktpel_biometric::store::operator_inbox::Entity>(
+            &system.biometric,
+            N as u64
+        )
+        .await,
+        "every new resident's S01 berkas reached the operator"
+    );
+    assert_eq!(system.enroll_waiting().await, N);
+    assert!(
+        eventually(WAIT, || async {
+            system.scheduler.run_now();
+            ktpel_pusat_data::store::kartu::Entity::find()
+                .all(&system.pusat_data)
+                .await
+                .unwrap()
+                .iter()
+                .filter(|k| k.status == "PRR" && niks.iter().any(|p| p.nik.to_string() == k.nik))
+                .count()
+                == N
+        })
+        .await,
+        "PRR for every new resident"
+    );
 }

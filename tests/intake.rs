@@ -164,8 +164,9 @@ fn berkas(dokumen: Vec<Dokumen>) -> BerkasSubmitted {
     BerkasSubmitted {
         submission_id: uuid::Uuid::now_v7(),
         sop: "S01".parse::<SopId>().unwrap(),
-        nik: Nik::parse(NIK).unwrap(),
+        nik: Some(Nik::parse(NIK).unwrap()),
         nama: "Siti Rahayu".into(),
+        biodata: None,
         dokumen,
         kecamatan: "32.73.01".into(),
         petugas: "ppp-sukasari-1".into(),
@@ -190,7 +191,7 @@ async fn a_complete_berkas_reaches_the_operator(backend: Backend) {
     assert_eq!(accepted.next_hop, "operator@kecamatan");
     let handoff: BerkasHandedOff = desk.next("operator.inbox").await;
     assert_eq!(handoff.nomor_berkas, accepted.nomor_berkas);
-    assert_eq!(handoff.nik.to_string(), NIK);
+    assert_eq!(handoff.nik.map(|n| n.to_string()).as_deref(), Some(NIK));
     assert_eq!(handoff.hop, 1);
     assert_eq!(handoff.stamps.len(), 1);
     assert_eq!(handoff.stamps[0].step, "S01.2");
@@ -234,7 +235,7 @@ async fn a_missing_document_is_refused_and_nothing_is_stored(backend: Backend) {
 async fn an_unregistered_nik_is_refused_and_nothing_is_stored(backend: Backend) {
     let desk = Desk::start(backend).await;
     let mut b = berkas(vec![Dokumen::FormulirPermohonan, Dokumen::FotokopiKk]);
-    b.nik = Nik::parse("3273010107051234").unwrap(); // valid, but nobody SIAK knows
+    b.nik = Some(Nik::parse("3273010107051234").unwrap()); // valid, but nobody SIAK knows
     desk.submit(&b).await;
 
     let refused: BerkasRefused = desk.next("desk.refusals").await;
@@ -353,7 +354,81 @@ async fn the_desks_mailbox_is_declared_again_after_a_reconnect() {
     );
 }
 
+// S05.2: a new resident's berkas without what S05 needs is refused with every reason, and
+// nothing is stored: a NIK given (SIAK gives one), no Formulir Biodata, a desa outside the
+// desk's kecamatan, a date of birth to come; and S01 without a NIK.
+async fn a_new_residents_berkas_is_refused_for_what_it_lacks(backend: Backend) {
+    use ktpel_contract::registry::FormulirBiodata;
+    let desk = Desk::start(backend).await;
+    let docs = vec![
+        Dokumen::FormulirPencatatanBiodata,
+        Dokumen::FormulirBiodataPenduduk,
+        Dokumen::AktaKelahiranAtauIjazah,
+    ];
+    let form = FormulirBiodata {
+        nama: "Dewi Lestari".into(),
+        jenis_kelamin: JenisKelamin::Perempuan,
+        tempat_lahir: "Kota Bandung".into(),
+        tanggal_lahir: chrono::NaiveDate::from_ymd_opt(2008, 3, 14).unwrap(),
+        alamat: "Jl. Setiabudi No. 9, RT 002/RW 004".into(),
+        desa: "32.73.02.1001".into(), // Coblong's, not Sukasari's
+        no_kk: None,
+    };
+    let mut b = berkas(docs.clone());
+    b.sop = "S05".parse().unwrap();
+    b.biodata = Some(form.clone());
+    desk.submit(&b).await;
+    let refused: BerkasRefused = desk.next("desk.refusals").await;
+    let reasons = refused.reasons.join("; ");
+    assert!(
+        reasons.contains("gets a NIK from SIAK") && reasons.contains("not in kecamatan 32.73.01"),
+        "{reasons}"
+    );
+
+    let mut b = berkas(docs.clone());
+    b.sop = "S05".parse().unwrap();
+    b.nik = None;
+    desk.submit(&b).await;
+    let refused: BerkasRefused = desk.next("desk.refusals").await;
+    assert!(
+        refused
+            .reasons
+            .join("; ")
+            .contains("needs the Formulir Biodata Penduduk"),
+        "{:?}",
+        refused.reasons
+    );
+
+    let mut b = berkas(docs);
+    b.sop = "S05".parse().unwrap();
+    b.nik = None;
+    b.biodata = Some(FormulirBiodata {
+        desa: "32.73.01.1001".into(),
+        tanggal_lahir: Utc::now().date_naive() + chrono::Duration::days(3),
+        ..form
+    });
+    desk.submit(&b).await;
+    let refused: BerkasRefused = desk.next("desk.refusals").await;
+    assert!(
+        refused.reasons.join("; ").contains("is in the future"),
+        "{:?}",
+        refused.reasons
+    );
+
+    let mut b = berkas(vec![Dokumen::FormulirPermohonan, Dokumen::FotokopiKk]);
+    b.nik = None;
+    desk.submit(&b).await;
+    let refused: BerkasRefused = desk.next("desk.refusals").await;
+    assert!(
+        refused.reasons.join("; ").contains("give the NIK"),
+        "{:?}",
+        refused.reasons
+    );
+    desk.assert_nothing_stored().await;
+}
+
 ktpel_tests::on_both_databases!(
+    a_new_residents_berkas_is_refused_for_what_it_lacks,
     a_complete_berkas_reaches_the_operator,
     the_old_paper_ktp_stands_in_for_the_kk,
     a_missing_document_is_refused_and_nothing_is_stored,

@@ -34,8 +34,9 @@ fn submission(r: &Biodata) -> BerkasSubmitted {
     BerkasSubmitted {
         submission_id: uuid::Uuid::now_v7(),
         sop: "S01".parse::<SopId>().unwrap(),
-        nik: r.nik.clone(),
+        nik: Some(r.nik.clone()),
         nama: r.nama.clone(),
+        biodata: None,
         dokumen: vec![Dokumen::FormulirPermohonan, Dokumen::FotokopiKk],
         kecamatan: "32.73.01".into(),
         petugas: "ppp-1".into(),
@@ -54,7 +55,7 @@ async fn decoded<M: ktpel_bus::Message>(system: &System, queue: &str) -> M {
 async fn accepted(system: &System, r: &Biodata) -> String {
     system.send(&submission(r), SUBMITTED, "32.73.01").await;
     let a: BerkasAccepted = decoded(system, "desk.replies").await;
-    assert_eq!(a.nik, r.nik);
+    assert_eq!(a.nik.as_ref(), Some(&r.nik));
     a.nomor_berkas
 }
 

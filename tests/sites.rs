@@ -229,8 +229,9 @@ fn submission(r: &Biodata, desk: &str) -> BerkasSubmitted {
     BerkasSubmitted {
         submission_id: uuid::Uuid::now_v7(),
         sop: "S01".parse().unwrap(),
-        nik: r.nik.clone(),
+        nik: Some(r.nik.clone()),
         nama: r.nama.clone(),
+        biodata: None,
         dokumen: vec![Dokumen::FormulirPermohonan, Dokumen::FotokopiKk],
         kecamatan: desk.into(),
         petugas: format!("ppp-{desk}"),
@@ -473,7 +474,21 @@ async fn a_link_over_amqps_crosses_only_to_a_verified_dinas() {
     .await;
     let states = verified.states(&at_kecamatan, &management).await;
     assert!(crossed, "the enrollment crossed over amqps: {states:?}");
-    assert!(states.iter().all(|s| s.state == "running"), "{states:?}");
+    // Both shovels verified the Dinas; the downlink may still be starting when the uplink
+    // has already carried the enrollment.
+    assert!(
+        eventually(Duration::from_secs(30), || async {
+            verified
+                .states(&at_kecamatan, &management)
+                .await
+                .iter()
+                .all(|s| s.state == "running")
+        })
+        .await,
+        "{:?}",
+        verified.states(&at_kecamatan, &management).await
+    );
+    let states = verified.states(&at_kecamatan, &management).await;
     assert!(!format!("{states:?}").contains(&user.password));
     at_kecamatan.close().await;
     at_dinas.close().await;

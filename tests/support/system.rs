@@ -535,8 +535,9 @@ impl System {
             let b = ktpel_contract::berkas::BerkasSubmitted {
                 submission_id: uuid::Uuid::now_v7(),
                 sop: sop.parse().expect("an SOP id"),
-                nik: r.nik.clone(),
+                nik: Some(r.nik.clone()),
                 nama: r.nama.clone(),
+                biodata: None,
                 dokumen: vec![
                     ktpel_domain::Dokumen::FormulirPermohonan,
                     ktpel_domain::Dokumen::FotokopiKk,

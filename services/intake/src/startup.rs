@@ -3,7 +3,7 @@
 use crate::{IntakeSettings, SERVICE, handlers::IntakeHandler, store::Migrator};
 use ktpel_bus::{Broker, BusError, Mailbox, QueueSpec, RoutingKey, Shutdown, Topology, Worker};
 use ktpel_contract::{
-    berkas::{ACCEPTED, HANDOFF, REFUSED, SUBMITTED},
+    berkas::{ACCEPTED, DINAS_COUNTER, KECAMATAN_COUNTER, REFUSED, SUBMITTED},
     enrollment::CARD_STATUS,
     registry::ANSWER_TO_INTAKE,
 };
@@ -30,17 +30,28 @@ impl Intake {
     ) -> Result<Self, ktpel_store::StoreError> {
         let db = ktpel_store::open::<Migrator>(&settings.database).await?;
         let region = settings.region.as_deref();
-        let bindings = [
+        let mut bindings = vec![
             // Berkas from the desks of this region (S01.1).
             RoutingKey::binding(SUBMITTED, region),
             // The registry answers on its own subject, whatever region this intake serves.
             RoutingKey::binding(ANSWER_TO_INTAKE, None),
-            // The berkas comes back to the ppp after enrollment (S01.7).
-            RoutingKey::binding(&format!("{HANDOFF}.ppp"), region),
             // The card's status, for the berkas's timeline.
             RoutingKey::binding(CARD_STATUS, region),
-        ]
-        .map(|b| b.expect("validated with the settings"));
+        ];
+        use crate::config::Counters;
+        let counters = settings.own.counters;
+        if matches!(counters, Counters::Both | Counters::Kecamatan) {
+            // The berkas comes back to the kecamatan's counter (S01.7, S05.6).
+            bindings.push(RoutingKey::binding(KECAMATAN_COUNTER, region));
+        }
+        if matches!(counters, Counters::Both | Counters::Dinas) {
+            // The berkas at the Dinas's counter (S05.3, S05.5).
+            bindings.push(RoutingKey::binding(DINAS_COUNTER, region));
+        }
+        let bindings: Vec<String> = bindings
+            .into_iter()
+            .map(|b| b.expect("validated with the settings"))
+            .collect();
         let handler = IntakeHandler {
             exchange: Topology::default().exchange,
         };

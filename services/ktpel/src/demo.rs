@@ -410,8 +410,9 @@ pub async fn run(
         let b = berkas::BerkasSubmitted {
             submission_id: uuid::Uuid::now_v7(),
             sop: procedures[i % procedures.len()],
-            nik: p.nik.clone(),
+            nik: Some(p.nik.clone()),
             nama: p.nama.clone(),
+            biodata: None,
             dokumen: vec![Dokumen::FormulirPermohonan, Dokumen::FotokopiKk],
             kecamatan: k.clone(),
             petugas: "ppp-demo".into(),

@@ -1,10 +1,19 @@
-//! `ktpel intake submit …`: act as a kecamatan desk and hand a berkas to intake (S01.1).
+//! `ktpel intake submit …`: act as a kecamatan desk and hand a berkas to intake (S01.1; for a
+//! resident not yet in SIAK, S05.1–S05.2 with the Formulir Biodata).
 
 use chrono::Utc;
 use ktpel_bus::{Outgoing, RoutingKey};
-use ktpel_contract::berkas::{BerkasAccepted, BerkasRefused, BerkasSubmitted, SUBMITTED};
-use ktpel_domain::{Nik, sop::Dokumen, sop::SopId};
+use ktpel_contract::{
+    berkas::{BerkasAccepted, BerkasRefused, BerkasSubmitted, SUBMITTED},
+    registry::FormulirBiodata,
+};
+use ktpel_domain::{
+    JenisKelamin, KodeWilayah, Nik,
+    sop::{Dokumen, Sop, SopId},
+};
 
+// Parsed once per run: the size of a variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(clap::Subcommand)]
 pub enum IntakeCommand {
     /// Submit a berkas from a kecamatan desk.
@@ -12,14 +21,17 @@ pub enum IntakeCommand {
         /// The SOP, e.g. S01.
         #[arg(long, default_value = "S01")]
         sop: SopId,
+        /// The resident's NIK (none for S05: SIAK gives it).
         #[arg(long)]
-        nik: Nik,
+        nik: Option<Nik>,
         #[arg(long)]
         nama: String,
+        #[command(flatten)]
+        biodata: BiodataArgs,
         /// Documents received, comma-separated snake_case names (formulir_permohonan,fotokopi_kk).
         #[arg(long, value_delimiter = ',')]
         dokumen: Vec<Dokumen>,
-        /// The desk's kecamatan code; defaults to the NIK's.
+        /// The desk's kecamatan code; defaults to the NIK's (S05: the desa's).
         #[arg(long)]
         kecamatan: Option<String>,
         /// The ppp at the desk.
@@ -37,6 +49,87 @@ pub enum IntakeCommand {
     },
 }
 
+/// The Formulir Biodata Penduduk of a resident not yet in SIAK (S05).
+#[derive(clap::Args)]
+pub struct BiodataArgs {
+    /// L (laki-laki) or P (perempuan).
+    #[arg(long, value_parser = sex)]
+    jenis_kelamin: Option<JenisKelamin>,
+    #[arg(long)]
+    tempat_lahir: Option<String>,
+    /// YYYY-MM-DD.
+    #[arg(long)]
+    tanggal_lahir: Option<chrono::NaiveDate>,
+    #[arg(long)]
+    alamat: Option<String>,
+    /// The desa/kelurahan code (10 digits, e.g. 32.73.01.1001).
+    #[arg(long)]
+    desa: Option<KodeWilayah>,
+    /// The family's KK, if the resident joins one already registered.
+    #[arg(long)]
+    no_kk: Option<String>,
+}
+
+fn sex(text: &str) -> Result<JenisKelamin, String> {
+    match text {
+        "L" | "l" | "laki-laki" => Ok(JenisKelamin::LakiLaki),
+        "P" | "p" | "perempuan" => Ok(JenisKelamin::Perempuan),
+        other => Err(format!("`{other}`: L or P")),
+    }
+}
+
+impl BiodataArgs {
+    /// The form, for a procedure that takes one; every missing field named at once.
+    fn form(self, sop: SopId, nama: &str) -> Result<Option<FormulirBiodata>, String> {
+        if !Sop::get(sop).new_resident() {
+            return Ok(None);
+        }
+        let mut missing = Vec::new();
+        if self.jenis_kelamin.is_none() {
+            missing.push("--jenis-kelamin");
+        }
+        if self.tempat_lahir.is_none() {
+            missing.push("--tempat-lahir");
+        }
+        if self.tanggal_lahir.is_none() {
+            missing.push("--tanggal-lahir");
+        }
+        if self.alamat.is_none() {
+            missing.push("--alamat");
+        }
+        if self.desa.is_none() {
+            missing.push("--desa");
+        }
+        match (
+            self.jenis_kelamin,
+            self.tempat_lahir,
+            self.tanggal_lahir,
+            self.alamat,
+            self.desa,
+        ) {
+            (
+                Some(jenis_kelamin),
+                Some(tempat_lahir),
+                Some(tanggal_lahir),
+                Some(alamat),
+                Some(desa),
+            ) => Ok(Some(FormulirBiodata {
+                nama: nama.to_owned(),
+                jenis_kelamin,
+                tempat_lahir,
+                tanggal_lahir,
+                alamat,
+                desa: desa.to_string(),
+                no_kk: self.no_kk,
+            })),
+            _ => Err(format!(
+                "{sop} takes the Formulir Biodata Penduduk: give {}",
+                missing.join(", ")
+            )),
+        }
+    }
+}
+
 pub async fn run(cmd: IntakeCommand) -> Result<(), String> {
     if let IntakeCommand::List { limit } = cmd {
         return list(limit).await;
@@ -45,6 +138,7 @@ pub async fn run(cmd: IntakeCommand) -> Result<(), String> {
         sop,
         nik,
         nama,
+        biodata,
         dokumen,
         kecamatan,
         petugas,
@@ -53,12 +147,27 @@ pub async fn run(cmd: IntakeCommand) -> Result<(), String> {
     else {
         unreachable!("List returned above")
     };
-    let kecamatan = kecamatan.unwrap_or_else(|| nik.kecamatan().to_string());
+    let biodata = biodata.form(sop, &nama)?;
+    let kecamatan = match (kecamatan, &nik, &biodata) {
+        (Some(k), _, _) => k,
+        (None, Some(nik), _) => nik.kecamatan().to_string(),
+        (None, None, Some(b)) => KodeWilayah::parse(&b.desa)
+            .ok()
+            .and_then(|d| d.parent())
+            .map(|k| k.to_string())
+            .ok_or("--desa must be a desa/kelurahan code")?,
+        (None, None, None) => {
+            return Err(format!(
+                "{sop} needs --nik (or, for S05, the Formulir Biodata)"
+            ));
+        }
+    };
     let body = BerkasSubmitted {
         submission_id: uuid::Uuid::now_v7(),
         sop,
         nik,
         nama,
+        biodata,
         dokumen,
         kecamatan: kecamatan.clone(),
         petugas,

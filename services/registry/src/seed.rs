@@ -159,7 +159,7 @@ pub fn generate(region: &KodeWilayah, n: usize, seed: u64) -> Result<Vec<Biodata
     Ok(people)
 }
 
-fn row(p: &Biodata) -> penduduk::ActiveModel {
+pub(crate) fn row(p: &Biodata) -> penduduk::ActiveModel {
     penduduk::ActiveModel {
         nik: Set(p.nik.to_string()),
         nama: Set(p.nama.clone()),
@@ -241,7 +241,7 @@ pub async fn announce_region(
 }
 
 /// Enqueues `registry.resident.<kecamatan>` for each of `people` in `txn`.
-async fn announce<C: ConnectionTrait>(
+pub(crate) async fn announce<C: ConnectionTrait>(
     txn: &C,
     exchange: &str,
     people: &[Biodata],

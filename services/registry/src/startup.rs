@@ -2,7 +2,10 @@
 
 use crate::{RegistrySettings, SERVICE, config::Mode, handlers::RegistryHandler, store::Migrator};
 use ktpel_bus::{Broker, BusError, Mailbox, QueueSpec, RoutingKey, Shutdown, Topology, Worker};
-use ktpel_contract::registry::{ASK_DINAS, LOOKUP, RESIDENT};
+use ktpel_contract::{
+    berkas::AT_DINAS,
+    registry::{ASK_DINAS, LOOKUP, RESIDENT},
+};
 use sea_orm::DatabaseConnection;
 
 /// Name of the registry's queue.
@@ -32,11 +35,19 @@ impl Registry {
             Mode::Register => ASK_DINAS,
             Mode::Copy => RESIDENT,
         };
-        let bindings = [LOOKUP, second]
-            .map(|s| RoutingKey::binding(s, region).expect("validated with the settings"));
+        let mut subjects = vec![LOOKUP.to_owned(), second.to_owned()];
+        if settings.own.mode == Mode::Register {
+            // S05.4: the berkas of a new resident at SIAK's desk at the Dinas.
+            subjects.push(format!("{AT_DINAS}.siak"));
+        }
+        let bindings: Vec<String> = subjects
+            .iter()
+            .map(|s| RoutingKey::binding(s, region).expect("validated with the settings"))
+            .collect();
         let handler = RegistryHandler {
             exchange: Topology::default().exchange,
             mode: settings.own.mode,
+            announce: settings.own.announce,
         };
         let queue = QueueSpec::new(QUEUE, bindings);
         let mut worker = Worker::new(SERVICE, &db, &broker, &settings.amqp, queue, handler);

@@ -1,10 +1,11 @@
 //! The berkas (application file) between the desk, intake and the next hops.
 
 use crate::Message;
+use crate::registry::FormulirBiodata;
 use chrono::{DateTime, Utc};
 use ktpel_domain::{
     Nik,
-    sop::{Dokumen, SopId},
+    sop::{Dokumen, Hop, Place, SopId},
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -18,6 +19,24 @@ pub const REFUSED: &str = "berkas.refused";
 /// Routing subject prefix of [`BerkasHandedOff`]: `berkas.handoff.<role>.<prov>.<kab>.<kec>`
 /// is spelled `berkas.handoff.<role>` + region.
 pub const HANDOFF: &str = "berkas.handoff";
+/// Routing subject prefix of a [`BerkasHandedOff`] to a desk at the Dinas:
+/// `berkas.dinas.<desk>` + region (the kecamatan whose desk took the berkas). Apart from
+/// [`HANDOFF`] so that what goes to the Dinas and what comes back cross the link one way each.
+pub const AT_DINAS: &str = "berkas.dinas";
+
+/// A berkas for the Dinas's service counter (S05.3, S05.5): crosses up from a kecamatan.
+pub const DINAS_COUNTER: &str = "berkas.dinas.ppp";
+/// A berkas for the kecamatan's service counter (S01.7, S05.6): from the Dinas, crosses down.
+pub const KECAMATAN_COUNTER: &str = "berkas.handoff.ppp";
+
+/// The subject a berkas is handed to `hop` under: the hop's place and desk.
+pub fn handoff_subject(hop: &Hop) -> String {
+    let prefix = match hop.place {
+        Place::Dinas => AT_DINAS,
+        Place::Kecamatan | Place::Mobile | Place::PusatData => HANDOFF,
+    };
+    format!("{prefix}.{}", hop.desk.subject())
+}
 
 /// The kecamatan of a berkas number (`327301-20261125-0001`: the number begins with the
 /// code of the desk that took the berkas), dotted; `None` for a number not made so.
@@ -34,9 +53,14 @@ pub struct BerkasSubmitted {
     /// Chosen by the desk; resubmitting the same id (a retry over a poor link) is harmless.
     pub submission_id: Uuid,
     pub sop: SopId,
-    pub nik: Nik,
+    /// The resident's NIK; none for a resident not yet in SIAK (S04, S05), who gets one there.
+    pub nik: Option<Nik>,
     /// The name as written on the Formulir Permohonan.
     pub nama: String,
+    /// S04/S05: the Formulir Biodata Penduduk, signed by the resident and the Kepala
+    /// Desa/Lurah, as the desk received it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub biodata: Option<FormulirBiodata>,
     /// The documents the ppp received.
     pub dokumen: Vec<Dokumen>,
     /// Kode wilayah of the desk's kecamatan (6 digits, dotted or not).
@@ -57,7 +81,7 @@ pub struct BerkasAccepted {
     pub submission_id: Uuid,
     pub nomor_berkas: String,
     pub sop: SopId,
-    pub nik: Nik,
+    pub nik: Option<Nik>,
     /// The hop the berkas went to next, as `role@place`.
     pub next_hop: String,
 }
@@ -73,7 +97,7 @@ impl Message for BerkasAccepted {
 pub struct BerkasRefused {
     pub submission_id: Uuid,
     pub sop: SopId,
-    pub nik: Nik,
+    pub nik: Option<Nik>,
     pub reasons: Vec<String>,
 }
 
@@ -87,7 +111,8 @@ impl Message for BerkasRefused {
 pub struct BerkasHandedOff {
     pub nomor_berkas: String,
     pub sop: SopId,
-    pub nik: Nik,
+    /// None until SIAK gives a new resident one (S05.4).
+    pub nik: Option<Nik>,
     pub nama: String,
     pub kecamatan: String,
     /// Index of the hop that should act now in the SOP's route.
@@ -97,11 +122,43 @@ pub struct BerkasHandedOff {
     /// Set once the enrollment is stored (S01.6): the bukti perekaman for the resident.
     #[serde(default)]
     pub bukti_perekaman: Option<String>,
+    /// S05: the Formulir Biodata, travelling with the berkas to SIAK at the Dinas.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub biodata: Option<FormulirBiodata>,
+    /// S05.4–S05.6: the number of the KK printed at the Dinas, travelling back with the berkas.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub no_kk: Option<String>,
 }
 
 impl Message for BerkasHandedOff {
     const KIND: &'static str = HANDOFF;
     const VERSION: u16 = 1;
+}
+
+impl BerkasHandedOff {
+    /// The slip as `here` hands it on to `next`: stamped by `by`, one hop further, with the
+    /// message that carries it there (under the berkas's kecamatan, the desk's place and desk).
+    pub fn onward(
+        &self,
+        here: &Hop,
+        next: &Hop,
+        by: impl Into<String>,
+        at: DateTime<Utc>,
+    ) -> Result<(Self, ktpel_bus::Outgoing), ktpel_bus::HandlerError> {
+        let mut forward = self.clone();
+        forward.stamps.push(Stamp {
+            hop: here.to_string(),
+            step: here.step.to_owned(),
+            at,
+            by: by.into(),
+        });
+        forward.hop += 1;
+        let key = ktpel_bus::RoutingKey::regional(&handoff_subject(next), &self.kecamatan)
+            .map_err(|e| ktpel_bus::HandlerError::permanent(e.to_string()))?;
+        let message =
+            ktpel_bus::Outgoing::new(&forward, key, &self.nomor_berkas, &self.nomor_berkas)?;
+        Ok((forward, message))
+    }
 }
 
 /// One stamp on the routing slip.

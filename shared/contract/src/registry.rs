@@ -87,3 +87,19 @@ pub struct Biodata {
     /// Kode wilayah of the desa/kelurahan where the resident lives (10 digits, dotted).
     pub desa: String,
 }
+
+/// The Formulir Biodata Penduduk (S04.1, S05.1) as the desk enters it: what SIAK records for a
+/// resident not yet in the population database. SIAK gives the NIK (S05.4).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormulirBiodata {
+    pub nama: String,
+    pub jenis_kelamin: JenisKelamin,
+    pub tempat_lahir: String,
+    pub tanggal_lahir: NaiveDate,
+    pub alamat: String,
+    /// Kode wilayah of the desa/kelurahan (10 digits, dotted).
+    pub desa: String,
+    /// The family's KK, when the resident joins one already registered; none: a new KK.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub no_kk: Option<String>,
+}

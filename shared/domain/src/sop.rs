@@ -219,9 +219,10 @@ impl fmt::Display for Place {
     }
 }
 
-/// Which desk — which service — takes the berkas at a hop: the service counter (intake), or
-/// the enrollment station (biometric). Who sits there is the hop's [`Role`]: at a kecamatan a
-/// ppp and an operator, in a mobile unit one operator_mobile at both (S03).
+/// Which desk — which service — takes the berkas at a hop: the service counter (intake), the
+/// enrollment station (biometric), or SIAK data entry (registry). Who sits there is the hop's
+/// [`Role`]: at a kecamatan a ppp and an operator, in a mobile unit one operator_mobile at
+/// both (S03).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Desk {
@@ -229,6 +230,8 @@ pub enum Desk {
     Loket,
     /// The enrollment station (*perekaman*): capture, checks, sign-off.
     Perekaman,
+    /// SIAK data entry at the Dinas: the Formulir Biodata recorded, the KK printed (S05.4).
+    Siak,
 }
 
 impl Desk {
@@ -238,6 +241,7 @@ impl Desk {
         match self {
             Self::Loket => "ppp",
             Self::Perekaman => "operator",
+            Self::Siak => "siak",
         }
     }
 }
@@ -333,6 +337,12 @@ impl Sop {
     pub fn route(&self) -> Option<&'static [Hop]> {
         self.route
     }
+
+    /// The resident is not in the population database yet (S04, S05): the desk takes the
+    /// Formulir Biodata, and SIAK gives the NIK.
+    pub fn new_resident(&self) -> bool {
+        self.checklist.groups.contains(&NEW_RESIDENT_DOCS[1])
+    }
 }
 
 use Dokumen::*;
@@ -413,6 +423,46 @@ const S02_ROUTE: &[Hop] = &[
     },
 ];
 
+/// S05 — SIAK offline at the kecamatan: the berkas goes to the Dinas for SIAK and the KK, and
+/// comes back; enrollment follows as S01/S02/S03 (S05.7).
+const S05_ROUTE: &[Hop] = &[
+    Hop {
+        role: Ppp,
+        place: Kecamatan,
+        desk: Desk::Loket,
+        step: "S05.2",
+        action: "receives the berkas, verifies and validates it, writes the buku harian, gives the salinan permohonan, sends the berkas to the Dinas ppp",
+    },
+    Hop {
+        role: Ppp,
+        place: Dinas,
+        desk: Desk::Loket,
+        step: "S05.3",
+        action: "receives the berkas from the kecamatan, verifies and validates it, writes the buku harian, hands it to the Dinas operator",
+    },
+    Hop {
+        role: Operator,
+        place: Dinas,
+        desk: Desk::Siak,
+        step: "S05.4",
+        action: "enters the Formulir Biodata in SIAK (the resident gets a NIK), prints the KK, reports to the adb",
+    },
+    Hop {
+        role: Ppp,
+        place: Dinas,
+        desk: Desk::Loket,
+        step: "S05.5",
+        action: "has the KK signed and stamped, sends the berkas and the KK to the kecamatan",
+    },
+    Hop {
+        role: Ppp,
+        place: Kecamatan,
+        desk: Desk::Loket,
+        step: "S05.6",
+        action: "receives the KK, tells the resident that enrollment can now be done (S05.6–S05.7)",
+    },
+];
+
 /// S03 — mobile station: one operator_mobile does everything.
 const S03_ROUTE: &[Hop] = &[
     Hop {
@@ -478,7 +528,12 @@ pub const CATALOGUE: [Sop; 22] = [
         NEW_RESIDENT_DOCS,
         None,
     ),
-    sop(5, "New resident, SIAK offline", NEW_RESIDENT_DOCS, None),
+    sop(
+        5,
+        "New resident, SIAK offline",
+        NEW_RESIDENT_DOCS,
+        Some(S05_ROUTE),
+    ),
     sop(
         6,
         "Replacement: wrong data (A, at the kecamatan)",
@@ -622,6 +677,28 @@ mod tests {
             let route = s(n).route().unwrap();
             assert_eq!(route[1].desk, Desk::Perekaman, "S0{n}");
         }
+    }
+
+    #[test]
+    fn s05_goes_to_the_dinas_for_siak_and_comes_back() {
+        let hops: Vec<String> = s(5)
+            .route()
+            .unwrap()
+            .iter()
+            .map(|h| format!("{h} {} {}", h.desk.subject(), h.step))
+            .collect();
+        assert_eq!(
+            hops,
+            [
+                "ppp@kecamatan ppp S05.2",
+                "ppp@dinas ppp S05.3",
+                "operator@dinas siak S05.4",
+                "ppp@dinas ppp S05.5",
+                "ppp@kecamatan ppp S05.6"
+            ]
+        );
+        assert!(s(5).new_resident() && s(4).new_resident());
+        assert!(!s(1).new_resident() && !s(11).new_resident());
     }
 
     #[test]

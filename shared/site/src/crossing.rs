@@ -8,9 +8,11 @@
 //!  kecamatan 32.73.01                                  Dinas 32.73
 //!  ktpel ──registry.ask_dinas.32.73.01.#──▶ ktpel.uplink ══shovel══▶ ktpel
 //!        ──enrollment.created.32.73.01.#──▶                           │
+//!        ──berkas.dinas.ppp.32.73.01.#────▶                           │
 //!  ktpel ◀══shovel══ ktpel.downlink.32.73.01 ◀──card.status.32.73.01.#────┤
 //!                                            ◀──intake.registry_answer.32.73.01.#
 //!                                            ◀──registry.resident.32.73.01.#
+//!                                            ◀──berkas.handoff.ppp.32.73.01.#
 //! ```
 //!
 //! A subject crosses in one direction only, so nothing loops; and every binding carries the
@@ -19,6 +21,7 @@
 use crate::site::{Site, SiteKind};
 use ktpel_bus::RoutingKey;
 use ktpel_contract::{
+    berkas::{DINAS_COUNTER, KECAMATAN_COUNTER},
     enrollment::{CARD_STATUS, CREATED, TO_PUSAT_DATA},
     registry::{ANSWER_TO_INTAKE, ASK_DINAS, RESIDENT},
 };
@@ -36,12 +39,13 @@ pub struct Crossing {
 }
 
 /// A kecamatan and its Dinas: enrollments up (the Dinas prints the card and its Server AFIS
-/// sends the enrollment on), and the lookups the kecamatan's copy of SIAK could not answer;
-/// down, the residents for that copy (so the desk checks NIKs while the link is down), the
-/// register's answers and the card's status.
+/// sends the enrollment on), the lookups the kecamatan's copy of SIAK could not answer, and
+/// the berkas its counter sends to the Dinas's (S05.2); down, the residents for that copy (so
+/// the desk checks NIKs while the link is down), the register's answers, the card's status,
+/// and the berkas coming back to its counter (S05.5–S05.6).
 const KECAMATAN: Crossing = Crossing {
-    up: &[ASK_DINAS, CREATED],
-    down: &[ANSWER_TO_INTAKE, CARD_STATUS, RESIDENT],
+    up: &[ASK_DINAS, CREATED, DINAS_COUNTER],
+    down: &[ANSWER_TO_INTAKE, CARD_STATUS, RESIDENT, KECAMATAN_COUNTER],
     direct: &[],
 };
 
@@ -100,7 +104,8 @@ mod tests {
             [
                 "intake.registry_answer.32.73.01.#",
                 "card.status.32.73.01.#",
-                "registry.resident.32.73.01.#"
+                "registry.resident.32.73.01.#",
+                "berkas.handoff.ppp.32.73.01.#"
             ]
         );
     }

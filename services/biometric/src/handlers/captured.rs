@@ -49,10 +49,12 @@ pub async fn handle<C: ConnectionTrait>(
     let region = slip.kecamatan.clone();
 
     let mut reasons = checks::problems(c);
-    if c.nik != slip.nik {
+    if slip.nik.as_ref() != Some(&c.nik) {
         reasons.push(format!(
             "the capture is for NIK {}, berkas {} is for NIK {}",
-            c.nik, c.nomor_berkas, slip.nik
+            c.nik,
+            c.nomor_berkas,
+            slip.nik.as_ref().map_or("(none)".into(), |n| n.to_string())
         ));
     }
     if !reasons.is_empty() {

@@ -7,9 +7,16 @@ use ktpel_contract::berkas::BerkasHandedOff;
 use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
 
 pub async fn handle<C: ConnectionTrait>(txn: &C, m: &BerkasHandedOff) -> Result<(), HandlerError> {
+    // Only a resident with a NIK is enrolled: SIAK gives a new one theirs first (S05).
+    let Some(nik) = &m.nik else {
+        return Err(HandlerError::permanent(format!(
+            "berkas {} has no NIK: a resident is registered in SIAK before enrollment",
+            m.nomor_berkas
+        )));
+    };
     let row = operator_inbox::ActiveModel {
         nomor_berkas: Set(m.nomor_berkas.clone()),
-        nik: Set(m.nik.to_string()),
+        nik: Set(nik.to_string()),
         handoff: Set(serde_json::to_value(m).map_err(|e| HandlerError::permanent(e.to_string()))?),
         received_at: Set(Utc::now()),
     };

@@ -1,63 +1,73 @@
-//! `berkas.handoff.ppp`: the berkas comes back from the operator with the bukti perekaman;
-//! the ppp archives it (S01.7) and gives the bukti to the resident (S01.8).
+//! `berkas.handoff.ppp` and `berkas.dinas.ppp`: a berkas at a service counter further along
+//! its route.
+//!
+//! At the route's last hop the ppp closes the berkas: archives it (S01.7) and gives the bukti
+//! perekaman (S01.8), or, for a new resident, gives the KK and tells them that enrollment can
+//! now be done (S05.6–S05.7). At a hop in between — the Dinas's counter in S05 — the ppp
+//! writes the buku harian (a berkas from a kecamatan is opened here under its number) and
+//! hands the berkas on to the next desk.
 
 use crate::store::{berkas, timeline};
-use chrono::Utc;
-use ktpel_bus::HandlerError;
+use chrono::{DateTime, Utc};
+use ktpel_bus::{HandlerError, outbox};
 use ktpel_contract::berkas::BerkasHandedOff;
-use ktpel_domain::sop::Sop;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, EntityTrait, IntoActiveModel};
+use ktpel_domain::{
+    StatusKartu,
+    sop::{Desk, Hop, Sop},
+};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
+    QueryFilter,
+};
 
-pub async fn handle<C: ConnectionTrait>(txn: &C, m: &BerkasHandedOff) -> Result<(), HandlerError> {
-    let Some(row) = berkas::Entity::find_by_id(m.nomor_berkas.clone())
+pub async fn handle<C: ConnectionTrait>(
+    txn: &C,
+    exchange: &str,
+    m: &BerkasHandedOff,
+) -> Result<(), HandlerError> {
+    let route = Sop::get(m.sop)
+        .route()
+        .ok_or_else(|| HandlerError::permanent(format!("{} has no route", m.sop)))?;
+    let here = route
+        .get(m.hop)
+        .filter(|h| h.desk == Desk::Loket)
+        .ok_or_else(|| {
+            HandlerError::permanent(format!(
+                "berkas {}: hop {} of {} is not a service counter",
+                m.nomor_berkas, m.hop, m.sop
+            ))
+        })?;
+    let row = match berkas::Entity::find_by_id(m.nomor_berkas.clone())
         .one(txn)
         .await?
-    else {
-        return Err(HandlerError::permanent(format!(
-            "berkas {} was never accepted by this intake",
-            m.nomor_berkas
-        )));
+    {
+        Some(row) => row,
+        // S05.3: the Dinas's counter opens the berkas that a kecamatan sent.
+        None if m.hop > 0 => open_here(txn, m, here).await?,
+        None => {
+            return Err(HandlerError::permanent(format!(
+                "berkas {} was never accepted by this intake",
+                m.nomor_berkas
+            )));
+        }
     };
-    if row.archived_at.is_some() {
-        return Ok(()); // handed back twice: archived already
+    let next = route.get(m.hop + 1);
+    // A copy of a slip this counter already acted on: closed, or (in between) stamped. (A
+    // route may cite one step at several hops — S03 is one paragraph — but only its last
+    // hop closes.)
+    if row.archived_at.is_some() || (next.is_some() && done_here(txn, m, here).await?) {
+        return Ok(());
     }
     let now = Utc::now();
-    // The hops done elsewhere since intake handed the berkas on (its own stamp is the first).
-    let mut entries: Vec<(String, String, String, chrono::DateTime<Utc>)> = m
-        .stamps
-        .iter()
-        .skip(1)
-        .map(|s| {
-            (
-                s.hop.clone(),
-                s.step.clone(),
-                format!("selesai oleh {}", s.by),
-                s.at,
-            )
-        })
-        .collect();
-    let here = Sop::get(m.sop).route().and_then(|r| r.get(m.hop));
-    let hop = here.map(|h| h.to_string()).unwrap_or_else(|| "ppp".into());
-    let step = here.map(|h| h.step).unwrap_or("S01.7");
-    entries.push((
-        hop.clone(),
-        step.to_owned(),
-        "berkas diarsipkan".into(),
-        now,
-    ));
-    if let Some(bukti) = &m.bukti_perekaman {
-        // S01.8/S02.8; S03 is one paragraph of SOP.md, cited whole.
-        let s08 = if step.contains('.') {
-            format!("{}.8", m.sop)
-        } else {
-            step.to_owned()
-        };
-        entries.push((
-            hop,
-            s08,
-            format!("bukti perekaman {bukti} diberikan kepada penduduk"),
+    let mut entries = stamps_not_yet_here(txn, m).await?;
+    match next {
+        None => entries.extend(closing(m, here, now)),
+        Some(_) => entries.push((
+            here.to_string(),
+            here.step.to_owned(),
+            here.action.to_owned(),
             now,
-        ));
+        )),
     }
     for (hop, step, note, at) in entries {
         timeline::Entity::insert(timeline::ActiveModel {
@@ -72,10 +82,128 @@ pub async fn handle<C: ConnectionTrait>(txn: &C, m: &BerkasHandedOff) -> Result<
         .await?;
     }
     let mut row = row.into_active_model();
-    row.at_hop = Set("arsip".into());
-    row.bukti_perekaman = Set(m.bukti_perekaman.clone());
-    row.archived_at = Set(Some(now));
-    row.update(txn).await?;
-    tracing::info!(nomor_berkas = %m.nomor_berkas, "berkas archived, bukti perekaman given");
+    if let Some(nik) = &m.nik {
+        row.nik = Set(nik.to_string());
+    }
+    match next {
+        None => {
+            row.at_hop = Set("arsip".into());
+            row.bukti_perekaman = Set(m.bukti_perekaman.clone());
+            row.archived_at = Set(Some(now));
+            row.update(txn).await?;
+            tracing::info!(nomor_berkas = %m.nomor_berkas, "berkas closed at the counter");
+        }
+        Some(next) => {
+            row.at_hop = Set(next.to_string());
+            row.update(txn).await?;
+            let (_, message) = m.onward(here, next, format!("ppp@{}", here.place), now)?;
+            outbox::enqueue(txn, exchange, &message).await?;
+            tracing::info!(nomor_berkas = %m.nomor_berkas, %next, "berkas handed on");
+        }
+    }
     Ok(())
+}
+
+/// The berkas as this counter first sees it (a kecamatan's, arriving at the Dinas).
+async fn open_here<C: ConnectionTrait>(
+    txn: &C,
+    m: &BerkasHandedOff,
+    here: &Hop,
+) -> Result<berkas::Model, HandlerError> {
+    let row = berkas::ActiveModel {
+        nomor_berkas: Set(m.nomor_berkas.clone()),
+        // Its own key here: the submission was the kecamatan desk's.
+        submission_id: Set(uuid::Uuid::now_v7()),
+        sop: Set(m.sop.to_string()),
+        nik: Set(m.nik.as_ref().map(|n| n.to_string()).unwrap_or_default()),
+        nama: Set(m.nama.clone()),
+        kecamatan: Set(m.kecamatan.clone()),
+        at_hop: Set(here.to_string()),
+        status: Set(StatusKartu::BelumRekam.to_string()),
+        bukti_perekaman: Set(None),
+        archived_at: Set(None),
+        created_at: Set(Utc::now()),
+    };
+    Ok(row.insert(txn).await?)
+}
+
+/// Whether this counter already did this hop for the berkas.
+async fn done_here<C: ConnectionTrait>(
+    txn: &C,
+    m: &BerkasHandedOff,
+    here: &Hop,
+) -> Result<bool, HandlerError> {
+    Ok(timeline::Entity::find()
+        .filter(timeline::Column::NomorBerkas.eq(m.nomor_berkas.clone()))
+        .filter(timeline::Column::Step.eq(here.step))
+        .filter(timeline::Column::Hop.eq(here.to_string()))
+        .one(txn)
+        .await?
+        .is_some())
+}
+
+type Entry = (String, String, String, DateTime<Utc>);
+
+/// The hops done elsewhere since the berkas was last here, from the slip's stamps. A stamp
+/// is known here when the timeline has its hop and step at its time (to the millisecond: the
+/// databases keep less than chrono does); a route may cite one step at several hops (S03).
+async fn stamps_not_yet_here<C: ConnectionTrait>(
+    txn: &C,
+    m: &BerkasHandedOff,
+) -> Result<Vec<Entry>, HandlerError> {
+    let known: Vec<(String, String, i64)> = timeline::Entity::find()
+        .filter(timeline::Column::NomorBerkas.eq(m.nomor_berkas.clone()))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|t| (t.hop, t.step, t.at.timestamp_millis()))
+        .collect();
+    Ok(m.stamps
+        .iter()
+        .filter(|s| !known.contains(&(s.hop.clone(), s.step.clone(), s.at.timestamp_millis())))
+        .map(|s| {
+            (
+                s.hop.clone(),
+                s.step.clone(),
+                format!("selesai oleh {}", s.by),
+                s.at,
+            )
+        })
+        .collect())
+}
+
+/// The last hop: archived, and what the resident takes home.
+fn closing(m: &BerkasHandedOff, here: &Hop, now: DateTime<Utc>) -> Vec<Entry> {
+    let hop = here.to_string();
+    let mut entries = vec![(
+        hop.clone(),
+        here.step.to_owned(),
+        "berkas diarsipkan".to_owned(),
+        now,
+    )];
+    if let Some(bukti) = &m.bukti_perekaman {
+        // S01.8/S02.8; S03 is one paragraph of SOP.md, cited whole.
+        let step = if here.step.contains('.') {
+            format!("{}.8", m.sop)
+        } else {
+            here.step.to_owned()
+        };
+        entries.push((
+            hop,
+            step,
+            format!("bukti perekaman {bukti} diberikan kepada penduduk"),
+            now,
+        ));
+    } else if let (Some(kk), Some(nik)) = (&m.no_kk, &m.nik) {
+        // S05.6–S05.7: the KK, and enrollment (S01/S02/S03) can now be done.
+        entries.push((
+            hop,
+            format!("{}.7", m.sop),
+            format!(
+                "KK {kk} diserahkan; penduduk terdaftar dengan NIK {nik}, perekaman KTP-el dapat dilakukan (S01/S02/S03)"
+            ),
+            now,
+        ));
+    }
+    entries
 }

@@ -20,7 +20,7 @@ impl Handler for IntakeHandler {
         } else if m.is::<ktpel_contract::enrollment::CardStatusChanged>() {
             card_status::handle(txn, &m.decode()?).await
         } else if m.is::<ktpel_contract::berkas::BerkasHandedOff>() {
-            handed_back::handle(txn, &m.decode()?).await
+            handed_back::handle(txn, &self.exchange, &m.decode()?).await
         } else if m.is::<ktpel_contract::registry::ResidentAnswer>() {
             registry_answer::handle(txn, &self.exchange, &m.decode()?).await
         } else {

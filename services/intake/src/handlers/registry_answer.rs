@@ -24,13 +24,13 @@ pub async fn handle<C: ConnectionTrait>(
         .map_err(|e| HandlerError::permanent(format!("a stored submission is unreadable: {e}")))?;
     waiting.delete(txn).await?;
     match &answer.resident {
-        Some(siak) => accept(txn, exchange, &submission, siak).await,
+        Some(siak) => accept(txn, exchange, &submission, &siak.nama).await,
         None => {
             let kecamatan = KodeWilayah::parse(&submission.kecamatan)
                 .map_err(|e| HandlerError::permanent(e.to_string()))?;
             let reason = format!(
                 "NIK {} is not registered in the population register (SIAK): register the resident first (S04/S05)",
-                submission.nik
+                answer.nik
             );
             refuse(txn, exchange, &submission, &kecamatan, vec![reason]).await
         }

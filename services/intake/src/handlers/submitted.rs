@@ -5,10 +5,10 @@ use crate::store::{berkas, buku_harian, timeline};
 use chrono::Utc;
 use ktpel_bus::{HandlerError, Outgoing, RoutingKey, outbox};
 use ktpel_contract::berkas::{
-    ACCEPTED, BerkasAccepted, BerkasHandedOff, BerkasRefused, BerkasSubmitted, HANDOFF, REFUSED,
-    Stamp,
+    ACCEPTED, BerkasAccepted, BerkasHandedOff, BerkasRefused, BerkasSubmitted, REFUSED, Stamp,
+    handoff_subject,
 };
-use ktpel_contract::registry::{ANSWER_TO_INTAKE, Biodata, LOOKUP, ResidentLookup};
+use ktpel_contract::registry::{ANSWER_TO_INTAKE, FormulirBiodata, LOOKUP, ResidentLookup};
 use ktpel_domain::{
     StatusKartu,
     sop::{self, Hop},
@@ -78,6 +78,22 @@ pub async fn handle<C: ConnectionTrait>(
     if let Err(missing) = procedure.checklist().check(&m.dokumen) {
         return refuse(txn, exchange, m, &kecamatan, vec![missing.to_string()]).await;
     }
+    if procedure.new_resident() {
+        // S05.2: a resident not yet in SIAK, at a kecamatan that cannot reach SIAK: the
+        // Formulir Biodata goes with the berkas to the Dinas, where SIAK gives the NIK.
+        let problems = new_resident_problems(m, &kecamatan);
+        if !problems.is_empty() {
+            return refuse(txn, exchange, m, &kecamatan, problems).await;
+        }
+        return accept(txn, exchange, m, &m.nama).await;
+    }
+    let Some(nik) = &m.nik else {
+        let reason = format!(
+            "{} is for a resident in the population register: give the NIK (a resident not yet registered applies under S05)",
+            m.sop
+        );
+        return refuse(txn, exchange, m, &kecamatan, vec![reason]).await;
+    };
 
     // S01.2 "verifies and validates": is the NIK in the population register? The berkas
     // waits in `intake_pending` until SIAK answers (see `registry_answer`).
@@ -94,7 +110,7 @@ pub async fn handle<C: ConnectionTrait>(
     .await?;
     let lookup = ResidentLookup {
         request_id,
-        nik: m.nik.clone(),
+        nik: nik.clone(),
         reply_subject: ANSWER_TO_INTAKE.to_owned(),
         reply_region: Some(kecamatan.to_string()),
     };
@@ -104,12 +120,63 @@ pub async fn handle<C: ConnectionTrait>(
     Ok(())
 }
 
-/// S01.2–S01.3 once SIAK knows the resident: buku harian, number, hand-off to the operator.
+/// Why a new resident's berkas cannot go to the Dinas (S05.2): every reason at once.
+fn new_resident_problems(m: &BerkasSubmitted, kecamatan: &KodeWilayah) -> Vec<String> {
+    let mut problems = Vec::new();
+    if let Some(nik) = &m.nik {
+        problems.push(format!(
+            "{} is for a resident not yet in the population register, who gets a NIK from SIAK; NIK {nik} was given: a registered resident applies under S01",
+            m.sop
+        ));
+    }
+    let Some(b) = &m.biodata else {
+        problems.push(format!(
+            "{} needs the Formulir Biodata Penduduk entered (name, sex, place and date of birth, address, desa)",
+            m.sop
+        ));
+        return problems;
+    };
+    problems.extend(biodata_problems(b, kecamatan));
+    problems
+}
+
+/// What is wrong with a Formulir Biodata entered at `kecamatan`'s desk.
+fn biodata_problems(b: &FormulirBiodata, kecamatan: &KodeWilayah) -> Vec<String> {
+    let mut problems = Vec::new();
+    if b.nama.trim().is_empty() {
+        problems.push("the Formulir Biodata has no name".to_owned());
+    }
+    if b.tempat_lahir.trim().is_empty() || b.alamat.trim().is_empty() {
+        problems.push("the Formulir Biodata needs the place of birth and the address".to_owned());
+    }
+    match KodeWilayah::parse(&b.desa) {
+        Ok(desa) if desa.parent().as_ref() == Some(kecamatan) => {}
+        Ok(desa) => problems.push(format!(
+            "desa/kelurahan {desa} is not in kecamatan {kecamatan}: the resident applies at the kecamatan where they live"
+        )),
+        Err(e) => problems.push(format!("the Formulir Biodata's desa/kelurahan: {e}")),
+    }
+    if b.tanggal_lahir > Utc::now().date_naive() {
+        problems.push(format!(
+            "date of birth {} is in the future",
+            b.tanggal_lahir
+        ));
+    }
+    if let Some(kk) = &b.no_kk
+        && !(kk.len() == 16 && kk.bytes().all(|c| c.is_ascii_digit()))
+    {
+        problems.push(format!("KK number `{kk}` is not 16 digits"));
+    }
+    problems
+}
+
+/// S01.2–S01.3 once SIAK knows the resident (or S05.2 for a new one): buku harian, number,
+/// hand-off to the next desk.
 pub(crate) async fn accept<C: ConnectionTrait>(
     txn: &C,
     exchange: &str,
     m: &BerkasSubmitted,
-    siak: &Biodata,
+    nama: &str,
 ) -> Result<(), HandlerError> {
     let kecamatan = KodeWilayah::parse(&m.kecamatan)
         .map_err(|e| HandlerError::permanent(format!("the desk's kecamatan code: {e}")))?;
@@ -127,8 +194,9 @@ pub(crate) async fn accept<C: ConnectionTrait>(
         nomor_berkas: Set(nomor.clone()),
         submission_id: Set(m.submission_id),
         sop: Set(m.sop.to_string()),
-        nik: Set(m.nik.to_string()),
-        nama: Set(siak.nama.clone()),
+        // Empty until SIAK gives a new resident a NIK (S05.4).
+        nik: Set(m.nik.as_ref().map(|n| n.to_string()).unwrap_or_default()),
+        nama: Set(nama.to_owned()),
         kecamatan: Set(kecamatan.to_string()),
         at_hop: Set(next.to_string()),
         status: Set(StatusKartu::BelumRekam.to_string()),
@@ -142,7 +210,7 @@ pub(crate) async fn accept<C: ConnectionTrait>(
         tanggal: Set(m.diterima_pada.date_naive()),
         desk: Set(kecamatan.to_string()),
         nomor_berkas: Set(nomor.clone()),
-        nik: Set(m.nik.to_string()),
+        nik: Set(m.nik.as_ref().map(|n| n.to_string()).unwrap_or_default()),
         nama: Set(m.nama.clone()),
         sop: Set(m.sop.to_string()),
         dokumen: Set(serde_json::to_value(&m.dokumen).unwrap_or_default()),
@@ -166,13 +234,13 @@ pub(crate) async fn accept<C: ConnectionTrait>(
     .exec_without_returning(txn)
     .await?;
 
-    // S01.3: the operator receives the berkas from the ppp.
+    // S01.3: the operator receives the berkas from the ppp (S05.2: the Dinas ppp does).
     let region = kecamatan.to_string();
     let handoff = BerkasHandedOff {
         nomor_berkas: nomor.clone(),
         sop: m.sop,
         nik: m.nik.clone(),
-        nama: siak.nama.clone(),
+        nama: nama.to_owned(),
         kecamatan: region.clone(),
         hop: 1,
         stamps: vec![Stamp {
@@ -182,8 +250,10 @@ pub(crate) async fn accept<C: ConnectionTrait>(
             by: m.petugas.clone(),
         }],
         bukti_perekaman: None,
+        biodata: m.biodata.clone(),
+        no_kk: None,
     };
-    let handoff_key = key(&format!("{HANDOFF}.{}", next.desk.subject()), &region)?;
+    let handoff_key = key(&handoff_subject(next), &region)?;
     outbox::enqueue(
         txn,
         exchange,
@@ -203,7 +273,7 @@ pub(crate) async fn accept<C: ConnectionTrait>(
         &Outgoing::new(&accepted, key(ACCEPTED, &region)?, &nomor, &nomor)?,
     )
     .await?;
-    tracing::info!(nomor_berkas = %nomor, nik = %m.nik, next = %next, "berkas accepted");
+    tracing::info!(nomor_berkas = %nomor, nik = ?m.nik, next = %next, "berkas accepted");
     Ok(())
 }
 

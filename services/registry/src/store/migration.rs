@@ -9,6 +9,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(ktpel_store::migrations::BusTables),
             Box::new(M0001Penduduk),
+            Box::new(M0002KartuKeluarga),
         ]
     }
 }
@@ -41,6 +42,41 @@ impl MigrationTrait for M0001Penduduk {
         )
         .await
     }
+}
+
+/// S05.4: each KK SIAK printed for a new family; its number is the key, so two new families
+/// registered at the same moment cannot get the same one.
+struct M0002KartuKeluarga;
+
+impl MigrationName for M0002KartuKeluarga {
+    fn name(&self) -> &str {
+        "m0002_registry_kartu_keluarga"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0002KartuKeluarga {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table(KartuKeluarga::Table)
+                .if_not_exists()
+                .col(string(KartuKeluarga::NoKk).primary_key())
+                .col(string(KartuKeluarga::NomorBerkas))
+                .col(timestamp_with_time_zone(KartuKeluarga::PrintedAt))
+                .to_owned(),
+        )
+        .await
+    }
+}
+
+#[derive(DeriveIden)]
+enum KartuKeluarga {
+    #[sea_orm(iden = "registry_kartu_keluarga")]
+    Table,
+    NoKk,
+    NomorBerkas,
+    PrintedAt,
 }
 
 #[derive(DeriveIden)]
