@@ -15,6 +15,7 @@
 //! broker confirms it (a copy is dropped by the receiving service's inbox: the message id is
 //! fixed), and what a desk decides is written to its service's outbox first.
 
+use crate::demo_new_residents;
 use crate::demo_offline::{self, OfflineKecamatan};
 use crate::desk_bus::Sender;
 use crate::run::{self, Built, Process, ServiceName, SiteArgs};
@@ -54,10 +55,10 @@ fn err(e: &dyn std::fmt::Display) -> String {
 }
 
 /// One line of the final table.
-struct Stage {
-    name: &'static str,
-    reached: usize,
-    at: Duration,
+pub(crate) struct Stage {
+    pub(crate) name: &'static str,
+    pub(crate) reached: usize,
+    pub(crate) at: Duration,
 }
 
 /// A site of the demo: its broker and its services, built.
@@ -272,7 +273,7 @@ pub async fn run(
     };
     if let Some(p) = procedures.iter().find(|p| Sop::get(**p).route().is_none()) {
         return Err(format!(
-            "--procedures: {p} is not routed in this system yet (the demo runs S01, S02, S03)"
+            "--procedures: {p} is not routed in this system yet (the demo runs S01, S02, S03, S05)"
         ));
     }
     // S02 and S03 happen where there is no link: their kecamatan run offline, as sites.
@@ -360,16 +361,36 @@ pub async fn run(
             residents / kecamatan_codes.len() + usize::from(i < residents % kecamatan_codes.len());
         people.extend(seed::generate(code, share, seed_base + i as u64).map_err(|e| err(&e))?);
     }
+    // Each resident goes through the procedures in turn; those of S05 are not in SIAK yet.
+    let s05 = SopId::new(5).expect("S05");
+    let enroll_as = procedures
+        .iter()
+        .copied()
+        .find(|p| *p != s05)
+        .unwrap_or(SopId::new(1).expect("S01"));
+    let (newcomers, registered): (Vec<_>, Vec<_>) = people
+        .into_iter()
+        .enumerate()
+        .partition(|(i, _)| procedures[i % procedures.len()] == s05);
+    let mut plan: Vec<(Biodata, SopId)> = registered
+        .into_iter()
+        .map(|(i, p)| (p, procedures[i % procedures.len()]))
+        .collect();
+    let newcomers: Vec<Biodata> = newcomers.into_iter().map(|(_, p)| p).collect();
+    let people: Vec<Biodata> = plan.iter().map(|(p, _)| p.clone()).collect();
     // With kecamatan nodes, the Dinas's register announces them to the kecamatan's copies.
     seed::record(&registry_db, kecamatan > 0, &people)
         .await
         .map_err(|e| err(&e))?;
-    let ours: HashSet<String> = people.iter().map(|p| p.nik.to_string()).collect();
     // Each resident applies at the desk of the kecamatan where they live.
     let desk_kecamatan = |p: &Biodata| {
-        let nik_kecamatan = p.nik.kecamatan().to_string();
-        if desk_of(&nik_kecamatan).is_some() {
-            nik_kecamatan
+        let home = KodeWilayah::parse(&p.desa)
+            .ok()
+            .and_then(|d| d.parent())
+            .map(|k| k.to_string())
+            .unwrap_or_else(|| p.nik.kecamatan().to_string());
+        if desk_of(&home).is_some() {
+            home
         } else {
             kecamatan_codes[0].0.to_string()
         }
@@ -392,7 +413,7 @@ pub async fn run(
     };
     let names: Vec<String> = procedures.iter().map(|p| p.to_string()).collect();
     println!(
-        "ktpel demo: {residents} residents of {where_} through {} (SIAK seeded){}",
+        "ktpel demo: {residents} residents of {where_} through {} (SIAK seeded but for S05's){}",
         names.join(", "),
         if offline {
             "; the kecamatan work offline and send their enrollments in S20 bundles"
@@ -404,12 +425,44 @@ pub async fn run(
     let start = Instant::now();
     let mut stages = Vec::new();
 
+    // S05 first: the new residents' berkas travel to SIAK at the Dinas and back — over the
+    // link, so an offline kecamatan is online for that, and goes offline after.
+    if !newcomers.is_empty() {
+        let management = process.site.management(&process.amqp.url);
+        for k in &offline_sites {
+            k.link
+                .declare(&k.broker, &management)
+                .await
+                .map_err(|e| err(&e))?;
+        }
+        let recorded = demo_new_residents::register(
+            &newcomers,
+            |p| desk_kecamatan(p),
+            demo_new_residents::Desks {
+                senders: &mut desks,
+                desk_of: &desk_of,
+                intake_dbs: &intake_dbs,
+                register: &registry_db,
+            },
+            start,
+            &mut stages,
+        )
+        .await?;
+        demo_offline::copies_know(&offline_sites, &recorded).await?;
+        for k in &offline_sites {
+            k.link.take_down(&management).await.map_err(|e| err(&e))?;
+        }
+        // S05.7: on to enrollment, under the NIK SIAK gave.
+        plan.extend(recorded.into_iter().map(|p| (p, enroll_as)));
+    }
+    let ours: HashSet<String> = plan.iter().map(|(p, _)| p.nik.to_string()).collect();
+
     // S01.1–S01.2 at each kecamatan's desk.
-    for (i, p) in people.iter().enumerate() {
+    for (p, sop) in &plan {
         let k = desk_kecamatan(p);
         let b = berkas::BerkasSubmitted {
             submission_id: uuid::Uuid::now_v7(),
-            sop: procedures[i % procedures.len()],
+            sop: *sop,
             nik: Some(p.nik.clone()),
             nama: p.nama.clone(),
             biodata: None,
@@ -644,7 +697,11 @@ pub async fn run(
     }
 }
 
-fn message<M: Message>(body: &M, subject: &str, kecamatan: &str) -> Result<Outgoing, String> {
+pub(crate) fn message<M: Message>(
+    body: &M,
+    subject: &str,
+    kecamatan: &str,
+) -> Result<Outgoing, String> {
     let key = RoutingKey::regional(subject, kecamatan).map_err(|e| err(&e))?;
     Outgoing::new(body, key, "demo", "demo").map_err(|e| err(&e))
 }
@@ -658,7 +715,7 @@ fn dinas_name(sites: &[(Site, Broker)]) -> String {
 }
 
 /// Waits until `count` reaches `n` (or the stage times out), showing progress on one line.
-async fn wait<F, Fut>(label: &str, n: usize, start: Instant, mut count: F) -> usize
+pub(crate) async fn wait<F, Fut>(label: &str, n: usize, start: Instant, mut count: F) -> usize
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = usize>,

@@ -121,3 +121,40 @@ pub(crate) async fn carry(
     }
     Ok(imported)
 }
+
+/// Waits until each offline kecamatan's copy of SIAK has the residents of `recorded` who live
+/// there (the register announced them over the link), before the link goes.
+pub(crate) async fn copies_know(
+    offline: &[OfflineKecamatan],
+    recorded: &[Biodata],
+) -> Result<(), String> {
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    for k in offline {
+        let code = k.site.code().map(|c| format!("{c}.")).unwrap_or_default();
+        let theirs: Vec<String> = recorded
+            .iter()
+            .filter(|p| p.desa.starts_with(&code))
+            .map(|p| p.nik.to_string())
+            .collect();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        loop {
+            let known = ktpel_registry::store::penduduk::Entity::find()
+                .filter(ktpel_registry::store::penduduk::Column::Nik.is_in(theirs.clone()))
+                .count(&k.registry)
+                .await
+                .map_err(|e| e.to_string())?;
+            if known as usize >= theirs.len() {
+                break;
+            }
+            if std::time::Instant::now() > deadline {
+                return Err(format!(
+                    "{}'s copy of SIAK has {known} of its {} new residents",
+                    k.site,
+                    theirs.len()
+                ));
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    }
+    Ok(())
+}

@@ -6,6 +6,7 @@
 
 mod backup_cmd;
 mod demo;
+mod demo_new_residents;
 mod demo_offline;
 mod desk_bus;
 mod distribute_cmd;

@@ -417,8 +417,10 @@ fn the_demo_runs_a_dinas_and_its_kecamatan_as_linked_sites() {
     );
 }
 
-/// `ktpel demo --procedures S02,S03` (issue 8): the kecamatan works with no link, the demo
-/// carries its enrollments to the Dinas in an S20 bundle, and every berkas ends activated.
+/// `ktpel demo --procedures S02,S03,S05` (issue 8): three residents not in SIAK go through
+/// S05 first (their berkas to the Dinas and back, over the link); then the kecamatan works
+/// with no link, the demo carries every enrollment to the Dinas in an S20 bundle, and every
+/// berkas ends activated.
 /// Then an operator at the Dinas meets the bundle by hand with `ktpel backup`: `show` reads
 /// its header without a key; importing it again adds nothing; a copy with one byte changed,
 /// a cut-short copy and a file that is no bundle are refused with the reason, importing
@@ -435,14 +437,18 @@ fn the_offline_demo_carries_a_bundle_and_the_backup_commands_refuse_what_they_mu
     };
     let out = desk.ok(
         None,
-        &["demo", "--residents", "8", "--procedures", "S02,S03"],
+        &["demo", "--residents", "9", "--procedures", "S02,S03,S05"],
     );
-    assert!(out.contains("through S02, S03"), "{out}");
+    assert!(out.contains("through S02, S03, S05"), "{out}");
     assert!(
-        out.contains("8 records — 8 new, 0 already known, 0 refused"),
+        out.contains("SIAK, KK back (S05.2–S05.7) | 3/"),
+        "three new residents registered first: {out}"
+    );
+    assert!(
+        out.contains("9 records — 9 new, 0 already known, 0 refused"),
         "the demo's import: {out}"
     );
-    assert!(out.trim_end().ends_with("completed 8/8"), "{out}");
+    assert!(out.trim_end().ends_with("completed 9/9"), "{out}");
 
     let kecamatan = dir.path().join("data/demo/kecamatan-32.73.01");
     let bundle = std::fs::read_dir(&kecamatan)
@@ -453,7 +459,7 @@ fn the_offline_demo_carries_a_bundle_and_the_backup_commands_refuse_what_they_mu
     let bundle_arg = bundle.to_str().expect("a UTF-8 path");
     let shown = desk.ok(None, &["backup", "show", bundle_arg]);
     assert!(
-        shown.contains("site        32.73.01") && shown.contains("records     8"),
+        shown.contains("site        32.73.01") && shown.contains("records     9"),
         "{shown}"
     );
 
@@ -482,7 +488,7 @@ fn the_offline_demo_carries_a_bundle_and_the_backup_commands_refuse_what_they_mu
     let said = text(&again.stdout);
     assert!(again.status.success(), "{said}{}", text(&again.stderr));
     assert!(
-        said.contains("0 new, 8 already known") && said.contains("imported before"),
+        said.contains("0 new, 9 already known") && said.contains("imported before"),
         "a second import doubles nothing: {said}"
     );
 
@@ -598,6 +604,45 @@ impl Drop for Cleanup {
     fn drop(&mut self) {
         self.0.delete_all_named(&format!("{}-", self.1));
     }
+}
+
+/// S05 at the desk: a resident not in SIAK comes with the Formulir Biodata; the command names
+/// every field missing from it, and what it takes instead of a NIK, before sending anything.
+#[test]
+fn a_new_residents_berkas_needs_the_formulir_biodata_at_the_desk() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let desk = Desk {
+        dir: dir.path(),
+        amqp: "amqp://nobody:nothing@127.0.0.1:1/%2f".into(),
+        url: String::new(),
+    };
+    let words = |line: &'static str| line.split_whitespace().collect::<Vec<_>>();
+    let e = desk.refused(
+        None,
+        &words(
+            "intake submit --sop S05 --nama Dewi --desa 32.73.01.1001 --dokumen \
+             formulir_pencatatan_biodata,formulir_biodata_penduduk,akta_kelahiran_atau_ijazah",
+        ),
+    );
+    assert!(
+        e.contains("--jenis-kelamin, --tempat-lahir, --tanggal-lahir, --alamat"),
+        "{e}"
+    );
+    let e = desk.refused(
+        None,
+        &words("intake submit --sop S01 --nama Dewi --dokumen formulir_permohonan,fotokopi_kk"),
+    );
+    assert!(e.contains("S01 needs --nik"), "{e}");
+    let out = desk.run_as(
+        None,
+        &words("intake submit --sop S05 --nama Dewi --jenis-kelamin X"),
+    );
+    assert_eq!(out.status.code(), Some(2), "clap names the bad value");
+    assert!(
+        text(&out.stderr).contains("L or P"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 /// A site set up wrong is refused at start with the key and the reason, and a grant that

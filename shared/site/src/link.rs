@@ -176,6 +176,17 @@ impl Link {
         }
     }
 
+    /// Takes the link down (the site goes offline: S02, S03): its shovels are removed from
+    /// its broker; what goes up waits in the uplink queue, what comes down in the downlink
+    /// queue at the parent, until [`Link::declare`] again.
+    pub async fn take_down(&self, management: &Management) -> Result<(), LinkError> {
+        for shovel in [UPLINK_SHOVEL, DOWNLINK_SHOVEL] {
+            management.delete_shovel(&self.local_vhost, shovel).await?;
+        }
+        tracing::info!(site = %self.site, "links taken down");
+        Ok(())
+    }
+
     async fn declare_shovels(&self, management: &Management) -> Result<(), LinkError> {
         let crossing = Crossing::of(&self.site);
         if !crossing.up.is_empty() {

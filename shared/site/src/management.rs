@@ -132,6 +132,21 @@ impl Management {
         .await
     }
 
+    /// Removes the dynamic shovel `name` from `vhost` (gone already is fine).
+    pub async fn delete_shovel(&self, vhost: &str, name: &str) -> Result<(), ManagementError> {
+        match self
+            .call(
+                "DELETE",
+                format!("/api/parameters/shovel/{}/{}", enc(vhost), enc(name)),
+                None,
+            )
+            .await
+        {
+            Err(ManagementError::Refused { status: 404, .. }) => Ok(()),
+            other => other.map(|_| ()),
+        }
+    }
+
     /// The dynamic shovels of `vhost` and their state.
     pub async fn shovels(&self, vhost: &str) -> Result<Vec<ShovelState>, ManagementError> {
         let body = self
@@ -178,6 +193,7 @@ impl Management {
         let auth = self.authorization.as_str();
         let mut response = match (method, body) {
             ("GET", _) => self.agent.get(&url).header("Authorization", auth).call(),
+            ("DELETE", _) => self.agent.delete(&url).header("Authorization", auth).call(),
             (_, body) => self
                 .agent
                 .put(&url)
