@@ -554,6 +554,15 @@ async fn s02_and_s03_reach_the_pusat_data_in_a_bundle(backend: Backend) {
         import::open(&made.file, &afis_keys, &TrustedSites::default(), now),
         Err(BundleError::Foreign(_))
     ));
+    assert!(matches!(
+        import::open(
+            &made.file,
+            &afis_keys,
+            &trusted,
+            now + chrono::Duration::days(31)
+        ),
+        Err(BundleError::Expired { .. })
+    ));
     let outbound = || async {
         ktpel_afis_sync::store::outbound::Entity::find()
             .count(&system.afis_sync)
