@@ -177,9 +177,10 @@ async fn every_berkas_activated_once_in_order(system: &System) {
     );
     for b in berkas::Entity::find().all(&system.intake).await.unwrap() {
         let (t, steps) = timeline_of(system, &b.nomor_berkas).await;
+        let expected = desk_steps(&b.sop);
         assert_eq!(
-            steps[..4],
-            desk_steps(&b.sop),
+            steps[..expected.len()],
+            expected,
             "{}: {steps:?}",
             b.nomor_berkas
         );
@@ -463,6 +464,7 @@ ktpel_tests::on_both_databases!(
     a_service_killed_mid_run_loses_and_doubles_nothing,
     the_print_desk_refuses_what_it_must,
     s05_registers_new_residents_at_the_dinas_then_s01_enrolls_them,
+    s04_for_new_residents,
 );
 
 /// S02 (a static station whose kecamatan has no link) and S03 (a mobile unit, one
@@ -677,42 +679,23 @@ async fn s05_registers_new_residents_at_the_dinas_then_s01_enrolls_them(backend:
     let born = chrono::NaiveDate::from_ymd_opt(2008, 3, 14).unwrap();
     let forms: Vec<FormulirBiodata> = (0..N)
         .map(|i| FormulirBiodata {
-            nama: format!("Penduduk Baru {i}"),
-            jenis_kelamin: if i % 2 == 0 {
-                ktpel_domain::JenisKelamin::Perempuan
-            } else {
-                ktpel_domain::JenisKelamin::LakiLaki
-            },
-            tempat_lahir: "Kota Bandung".into(),
-            // The first two: the same birth date and sex.
+            // The first three: the same birth date (the women among them, the same sex too).
             tanggal_lahir: if i < 3 {
                 born
             } else {
                 born + chrono::Duration::days(i as i64)
             },
-            alamat: format!("Jl. Baru No. {i}"),
-            desa: "32.73.01.1001".into(),
             no_kk: (i == N - 1).then(|| known[0].no_kk.clone()),
+            ..formulir(i, born)
         })
         .collect();
     for f in &forms {
-        let b = ktpel_contract::berkas::BerkasSubmitted {
-            submission_id: uuid::Uuid::now_v7(),
-            sop: "S05".parse().unwrap(),
-            nik: None,
-            nama: f.nama.clone(),
-            biodata: Some(f.clone()),
-            dokumen: vec![
-                ktpel_domain::Dokumen::FormulirPencatatanBiodata,
-                ktpel_domain::Dokumen::FormulirBiodataPenduduk,
-                ktpel_domain::Dokumen::AktaKelahiranAtauIjazah,
-            ],
-            kecamatan: "32.73.01".into(),
-            petugas: "ppp-sukasari".into(),
-            diterima_pada: chrono::Utc::now(),
-        };
         system
-            .send(&b, ktpel_contract::berkas::SUBMITTED, "32.73.01")
+            .send(
+                &new_resident_berkas("S05", f),
+                ktpel_contract::berkas::SUBMITTED,
+                "32.73.01",
+            )
             .await;
     }
     assert!(
@@ -800,4 +783,110 @@ async fn s05_registers_new_residents_at_the_dinas_then_s01_enrolls_them(backend:
         .await,
         "PRR for every new resident"
     );
+}
+
+/// The Formulir Biodata of a synthetic new resident of Sukasari (32.73.01.1001).
+fn formulir(i: usize, born: chrono::NaiveDate) -> ktpel_contract::registry::FormulirBiodata {
+    ktpel_contract::registry::FormulirBiodata {
+        nama: format!("Penduduk Baru {i}"),
+        jenis_kelamin: if i.is_multiple_of(2) {
+            ktpel_domain::JenisKelamin::Perempuan
+        } else {
+            ktpel_domain::JenisKelamin::LakiLaki
+        },
+        tempat_lahir: "Kota Bandung".into(),
+        tanggal_lahir: born,
+        alamat: format!("Jl. Baru No. {i}"),
+        desa: "32.73.01.1001".into(),
+        no_kk: None,
+    }
+}
+
+/// A new resident's berkas under `sop` (S04, S05) at the Sukasari desk.
+fn new_resident_berkas(
+    sop: &str,
+    form: &ktpel_contract::registry::FormulirBiodata,
+) -> ktpel_contract::berkas::BerkasSubmitted {
+    ktpel_contract::berkas::BerkasSubmitted {
+        submission_id: uuid::Uuid::now_v7(),
+        sop: sop.parse().unwrap(),
+        nik: None,
+        nama: form.nama.clone(),
+        biodata: Some(form.clone()),
+        dokumen: vec![
+            ktpel_domain::Dokumen::FormulirPencatatanBiodata,
+            ktpel_domain::Dokumen::FormulirBiodataPenduduk,
+            ktpel_domain::Dokumen::AktaKelahiranAtauIjazah,
+        ],
+        kecamatan: "32.73.01".into(),
+        petugas: "ppp-sukasari".into(),
+        diterima_pada: chrono::Utc::now(),
+    }
+}
+
+/// S04 (issue 9): residents not in SIAK apply at a kecamatan online to SIAK. The kecamatan's
+/// operator enters the Formulir Biodata in SIAK — the Dinas's database, across the link with
+/// sites — which gives each a NIK and a KK; the berkas comes back to the kecamatan's station,
+/// which enrolls them, and it goes on like S01 to the card in the resident's hands: every
+/// berkas CARD_ACTIVATED with the steps S04.2, S04.3, S04.4, S04.7, S04.8 and every status
+/// once, in order; each resident in SIAK under a NIK of their own.
+async fn s04_registers_and_enrolls_new_residents(layout: Layout, backend: Backend) {
+    const N: usize = 8;
+    let system = System::start_in(layout, backend, &[]).await;
+    let born = chrono::NaiveDate::from_ymd_opt(2007, 8, 17).unwrap();
+    for i in 0..N {
+        let form = formulir(i, born + chrono::Duration::days((i % 3) as i64));
+        system
+            .send(
+                &new_resident_berkas("S04", &form),
+                ktpel_contract::berkas::SUBMITTED,
+                "32.73.01",
+            )
+            .await;
+    }
+    assert!(
+        count_reaches::<ktpel_biometric::store::operator_inbox::Entity>(
+            &system.biometric,
+            N as u64
+        )
+        .await,
+        "every berkas came from SIAK to the kecamatan's station with a NIK"
+    );
+    assert_eq!(system.enroll_waiting().await, N);
+    print_and_hand_over(&system).await;
+    every_berkas_activated_once_in_order(&system).await;
+    let niks: std::collections::HashSet<String> = berkas::Entity::find()
+        .all(&system.intake)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|b| b.nik)
+        .collect();
+    assert_eq!(
+        niks.len(),
+        N,
+        "each resident got a NIK of their own: {niks:?}"
+    );
+    for nik in &niks {
+        assert!(
+            ktpel_registry::store::penduduk::Entity::find_by_id(nik.clone())
+                .one(&system.registry)
+                .await
+                .unwrap()
+                .is_some(),
+            "{nik} is in SIAK"
+        );
+    }
+    if layout == Layout::Sites {
+        nothing_dead_lettered_or_waiting(&system).await;
+    }
+}
+
+async fn s04_for_new_residents(backend: Backend) {
+    s04_registers_and_enrolls_new_residents(Layout::OneBroker, backend).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn s04_for_new_residents_across_sites() {
+    s04_registers_and_enrolls_new_residents(Layout::Sites, Backend::Postgres).await;
 }

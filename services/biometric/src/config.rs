@@ -24,6 +24,21 @@ pub struct Own {
     /// How many days a station may go without the Pusat Data having its records before it
     /// says so (MOSIP's "maximum days without sync").
     pub max_days_offline: u32,
+    /// Set by the site: a kecamatan's stations, the Dinas's, or both (one broker).
+    pub stations: Stations,
+}
+
+/// Which enrollment stations this service runs. A berkas for a kecamatan's station
+/// (`berkas.handoff.operator`) may be sent from the Dinas (S04.4, after SIAK) under the
+/// kecamatan's code, so a Dinas's stations must not take it (it crosses down), nor a
+/// kecamatan's a berkas for the Dinas's (`berkas.dinas.operator`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stations {
+    #[default]
+    Both,
+    Kecamatan,
+    Dinas,
 }
 
 impl Default for Own {
@@ -35,6 +50,7 @@ impl Default for Own {
             bundle_recipient: None,
             bundle_valid_days: 30,
             max_days_offline: 7,
+            stations: Stations::Both,
         }
     }
 }
@@ -71,5 +87,13 @@ impl OwnSettings for Own {
     }
 }
 
-/// The site sets only its region and database.
-impl ktpel_site::AtSite for Own {}
+/// A kecamatan node runs the kecamatan's stations, a Dinas the Dinas's.
+impl ktpel_site::AtSite for Own {
+    fn at_site(&mut self, site: &ktpel_site::SiteSettings) {
+        self.stations = match site.name.kind() {
+            ktpel_site::SiteKind::Kecamatan => Stations::Kecamatan,
+            ktpel_site::SiteKind::Dinas => Stations::Dinas,
+            ktpel_site::SiteKind::All | ktpel_site::SiteKind::PusatData => self.stations,
+        };
+    }
+}

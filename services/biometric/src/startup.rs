@@ -3,7 +3,7 @@
 use crate::{BiometricSettings, SERVICE, handlers::BiometricHandler, store::Migrator};
 use ktpel_bus::{Broker, BusError, Mailbox, QueueSpec, RoutingKey, Shutdown, Topology, Worker};
 use ktpel_contract::{
-    berkas::HANDOFF,
+    berkas::{AT_DINAS, KECAMATAN_STATION},
     enrollment::{CAPTURED, CARD_STATUS, REFUSED},
 };
 use sea_orm::DatabaseConnection;
@@ -35,15 +35,26 @@ impl Biometric {
         let key = settings.own.seal_key()?;
         let db = ktpel_store::open::<Migrator>(&settings.database).await?;
         let region = settings.region.as_deref();
-        let bindings = [
-            // S01.3: the berkas from the ppp.
-            RoutingKey::binding(&format!("{HANDOFF}.operator"), region),
+        let mut bindings = vec![
             // S01.4–S01.6: the station's capture.
             RoutingKey::binding(CAPTURED, region),
             // S02.6/S20: the Pusat Data has the record once its card status comes back.
             RoutingKey::binding(CARD_STATUS, region),
-        ]
-        .map(|b| b.expect("validated with the settings"));
+        ];
+        use crate::config::Stations;
+        let stations = settings.own.stations;
+        if matches!(stations, Stations::Both | Stations::Kecamatan) {
+            // S01.3: the berkas from the ppp (S04.4: from SIAK).
+            bindings.push(RoutingKey::binding(KECAMATAN_STATION, region));
+        }
+        if matches!(stations, Stations::Both | Stations::Dinas) {
+            // The Dinas's own stations (the B variants of the replacement procedures).
+            bindings.push(RoutingKey::binding(&format!("{AT_DINAS}.operator"), region));
+        }
+        let bindings: Vec<String> = bindings
+            .into_iter()
+            .map(|b| b.expect("validated with the settings"))
+            .collect();
         let handler = BiometricHandler {
             exchange: Topology::default().exchange,
             key,

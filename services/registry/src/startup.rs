@@ -3,7 +3,7 @@
 use crate::{RegistrySettings, SERVICE, config::Mode, handlers::RegistryHandler, store::Migrator};
 use ktpel_bus::{Broker, BusError, Mailbox, QueueSpec, RoutingKey, Shutdown, Topology, Worker};
 use ktpel_contract::{
-    berkas::AT_DINAS,
+    berkas::SIAK_DESK,
     registry::{ASK_DINAS, LOOKUP, RESIDENT},
 };
 use sea_orm::DatabaseConnection;
@@ -38,7 +38,7 @@ impl Registry {
         let mut subjects = vec![LOOKUP.to_owned(), second.to_owned()];
         if settings.own.mode == Mode::Register {
             // S05.4: the berkas of a new resident at SIAK's desk at the Dinas.
-            subjects.push(format!("{AT_DINAS}.siak"));
+            subjects.push(SIAK_DESK.to_owned());
         }
         let bindings: Vec<String> = subjects
             .iter()

@@ -5,7 +5,7 @@ use crate::registry::FormulirBiodata;
 use chrono::{DateTime, Utc};
 use ktpel_domain::{
     Nik,
-    sop::{Dokumen, Hop, Place, SopId},
+    sop::{Desk, Dokumen, Hop, Place, SopId},
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -29,11 +29,18 @@ pub const DINAS_COUNTER: &str = "berkas.dinas.ppp";
 /// A berkas for the kecamatan's service counter (S01.7, S05.6): from the Dinas, crosses down.
 pub const KECAMATAN_COUNTER: &str = "berkas.handoff.ppp";
 
-/// The subject a berkas is handed to `hop` under: the hop's place and desk.
+/// A berkas for SIAK's data entry (S04.3, S05.4): SIAK is the kabupaten/kota's database at
+/// the Dinas, wherever its operator sits, so from a kecamatan it crosses up.
+pub const SIAK_DESK: &str = "berkas.dinas.siak";
+/// A berkas for the kecamatan's enrollment station (S01.3; S04.4 coming back from SIAK).
+pub const KECAMATAN_STATION: &str = "berkas.handoff.operator";
+
+/// The subject a berkas is handed to `hop` under: the hop's place and desk (SIAK's desk is
+/// always the Dinas's database).
 pub fn handoff_subject(hop: &Hop) -> String {
-    let prefix = match hop.place {
-        Place::Dinas => AT_DINAS,
-        Place::Kecamatan | Place::Mobile | Place::PusatData => HANDOFF,
+    let prefix = match (hop.desk, hop.place) {
+        (Desk::Siak, _) | (_, Place::Dinas) => AT_DINAS,
+        (_, Place::Kecamatan | Place::Mobile | Place::PusatData) => HANDOFF,
     };
     format!("{prefix}.{}", hop.desk.subject())
 }

@@ -423,6 +423,39 @@ const S02_ROUTE: &[Hop] = &[
     },
 ];
 
+/// S04 — SIAK online at the kecamatan: the kecamatan's operator enters the Formulir Biodata
+/// in SIAK (the kabupaten/kota's database, at the Dinas), then enrolls the resident.
+const S04_ROUTE: &[Hop] = &[
+    Hop {
+        role: Ppp,
+        place: Kecamatan,
+        desk: Desk::Loket,
+        step: "S04.2",
+        action: "receives the berkas, verifies and validates it, writes the buku harian, gives the salinan permohonan",
+    },
+    Hop {
+        role: Operator,
+        place: Kecamatan,
+        desk: Desk::Siak,
+        step: "S04.3",
+        action: "enters the Formulir Biodata in SIAK, makes sure it reached the kabupaten/kota's population database server (the resident gets a NIK)",
+    },
+    Hop {
+        role: Operator,
+        place: Kecamatan,
+        desk: Desk::Perekaman,
+        step: "S04.4",
+        action: "opens the record through the AFIS application, captures photo, signature, fingerprints and iris, verifies both index fingers, takes the e-signature, validates with own fingerprint, stores on the server (S04.4–S04.6)",
+    },
+    Hop {
+        role: Ppp,
+        place: Kecamatan,
+        desk: Desk::Loket,
+        step: "S04.7",
+        action: "archives the berkas and gives the bukti perekaman (S04.7–S04.8)",
+    },
+];
+
 /// S05 — SIAK offline at the kecamatan: the berkas goes to the Dinas for SIAK and the KK, and
 /// comes back; enrollment follows as S01/S02/S03 (S05.7).
 const S05_ROUTE: &[Hop] = &[
@@ -526,7 +559,7 @@ pub const CATALOGUE: [Sop; 22] = [
         4,
         "New resident, SIAK online at the kecamatan",
         NEW_RESIDENT_DOCS,
-        None,
+        Some(S04_ROUTE),
     ),
     sop(
         5,
@@ -616,6 +649,15 @@ mod tests {
         Sop::get(SopId::new(n).unwrap())
     }
 
+    /// `role@place desk step` for each hop of Sn's route.
+    fn hops(n: u8) -> Vec<String> {
+        s(n).route()
+            .unwrap()
+            .iter()
+            .map(|h| format!("{h} {} {}", h.desk.subject(), h.step))
+            .collect()
+    }
+
     #[test]
     fn sop_ids_parse_and_print() {
         assert_eq!("S01".parse::<SopId>().unwrap().to_string(), "S01");
@@ -681,14 +723,8 @@ mod tests {
 
     #[test]
     fn s05_goes_to_the_dinas_for_siak_and_comes_back() {
-        let hops: Vec<String> = s(5)
-            .route()
-            .unwrap()
-            .iter()
-            .map(|h| format!("{h} {} {}", h.desk.subject(), h.step))
-            .collect();
         assert_eq!(
-            hops,
+            hops(5),
             [
                 "ppp@kecamatan ppp S05.2",
                 "ppp@dinas ppp S05.3",
@@ -702,8 +738,21 @@ mod tests {
     }
 
     #[test]
+    fn s04_enters_siak_then_enrolls_at_the_kecamatan() {
+        assert_eq!(
+            hops(4),
+            [
+                "ppp@kecamatan ppp S04.2",
+                "operator@kecamatan siak S04.3",
+                "operator@kecamatan operator S04.4",
+                "ppp@kecamatan ppp S04.7"
+            ]
+        );
+    }
+
+    #[test]
     fn unrouted_procedures_say_so() {
-        assert!(s(4).route().is_none());
+        assert!(s(6).route().is_none());
         assert!(s(22).route().is_none());
     }
 

@@ -9,10 +9,12 @@
 //!  ktpel ──registry.ask_dinas.32.73.01.#──▶ ktpel.uplink ══shovel══▶ ktpel
 //!        ──enrollment.created.32.73.01.#──▶                           │
 //!        ──berkas.dinas.ppp.32.73.01.#────▶                           │
+//!        ──berkas.dinas.siak.32.73.01.#───▶                           │
 //!  ktpel ◀══shovel══ ktpel.downlink.32.73.01 ◀──card.status.32.73.01.#────┤
 //!                                            ◀──intake.registry_answer.32.73.01.#
 //!                                            ◀──registry.resident.32.73.01.#
 //!                                            ◀──berkas.handoff.ppp.32.73.01.#
+//!                                            ◀──berkas.handoff.operator.32.73.01.#
 //! ```
 //!
 //! A subject crosses in one direction only, so nothing loops; and every binding carries the
@@ -21,7 +23,7 @@
 use crate::site::{Site, SiteKind};
 use ktpel_bus::RoutingKey;
 use ktpel_contract::{
-    berkas::{DINAS_COUNTER, KECAMATAN_COUNTER},
+    berkas::{DINAS_COUNTER, KECAMATAN_COUNTER, KECAMATAN_STATION, SIAK_DESK},
     enrollment::{CARD_STATUS, CREATED, TO_PUSAT_DATA},
     registry::{ANSWER_TO_INTAKE, ASK_DINAS, RESIDENT},
 };
@@ -40,12 +42,18 @@ pub struct Crossing {
 
 /// A kecamatan and its Dinas: enrollments up (the Dinas prints the card and its Server AFIS
 /// sends the enrollment on), the lookups the kecamatan's copy of SIAK could not answer, and
-/// the berkas its counter sends to the Dinas's (S05.2); down, the residents for that copy (so
-/// the desk checks NIKs while the link is down), the register's answers, the card's status,
-/// and the berkas coming back to its counter (S05.5–S05.6).
+/// the berkas its counter sends to the Dinas's (S05.2) or to SIAK (S04.3); down, the residents
+/// for that copy (so the desk checks NIKs while the link is down), the register's answers, the
+/// card's status, and the berkas coming back to its counter (S05.5–S05.6) or station (S04.4).
 const KECAMATAN: Crossing = Crossing {
-    up: &[ASK_DINAS, CREATED, DINAS_COUNTER],
-    down: &[ANSWER_TO_INTAKE, CARD_STATUS, RESIDENT, KECAMATAN_COUNTER],
+    up: &[ASK_DINAS, CREATED, DINAS_COUNTER, SIAK_DESK],
+    down: &[
+        ANSWER_TO_INTAKE,
+        CARD_STATUS,
+        RESIDENT,
+        KECAMATAN_COUNTER,
+        KECAMATAN_STATION,
+    ],
     direct: &[],
 };
 
@@ -105,7 +113,8 @@ mod tests {
                 "intake.registry_answer.32.73.01.#",
                 "card.status.32.73.01.#",
                 "registry.resident.32.73.01.#",
-                "berkas.handoff.ppp.32.73.01.#"
+                "berkas.handoff.ppp.32.73.01.#",
+                "berkas.handoff.operator.32.73.01.#"
             ]
         );
     }

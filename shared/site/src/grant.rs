@@ -164,11 +164,11 @@ mod tests {
         assert_eq!(p.read, r"^(ktpel|ktpel\.downlink\.32\.73\.01)$");
         assert_eq!(
             t.write,
-            r"^(registry\.ask_dinas|enrollment\.created|berkas\.dinas\.ppp)\.32\.73\.01(\.[0-9]+)*$"
+            r"^(registry\.ask_dinas|enrollment\.created|berkas\.dinas\.ppp|berkas\.dinas\.siak)\.32\.73\.01(\.[0-9]+)*$"
         );
         assert_eq!(
             t.read,
-            r"^(intake\.registry_answer|card\.status|registry\.resident|berkas\.handoff\.ppp)\.32\.73\.01\.#$"
+            r"^(intake\.registry_answer|card\.status|registry\.resident|berkas\.handoff\.ppp|berkas\.handoff\.operator)\.32\.73\.01\.#$"
         );
     }
 

@@ -9,7 +9,7 @@ use crate::{
 use chrono::Utc;
 use ktpel_bus::{HandlerError, Outgoing, RoutingKey, outbox};
 use ktpel_contract::{
-    berkas::{BerkasHandedOff, HANDOFF, Stamp},
+    berkas::BerkasHandedOff,
     enrollment::{CREATED, EnrollmentCaptured, EnrollmentCreated, EnrollmentRefused, REFUSED},
 };
 use ktpel_domain::sop::Sop;
@@ -122,28 +122,13 @@ pub async fn handle<C: ConnectionTrait>(
     // S01.6 "hands the berkas back to the ppp": the next hop of the slip.
     let route = Sop::get(slip.sop).route().unwrap_or_default();
     let here = route.get(slip.hop);
-    if let Some(next) = route.get(slip.hop + 1) {
-        let mut forward = slip.clone();
-        forward.stamps.push(Stamp {
-            hop: here.map(|h| h.to_string()).unwrap_or_default(),
-            step: here.map(|h| h.step.to_owned()).unwrap_or_default(),
-            at: now,
-            by: c.operator.clone(),
-        });
-        forward.hop += 1;
-        forward.bukti_perekaman = Some(bukti.clone());
-        let subject = format!("{HANDOFF}.{}", next.desk.subject());
-        outbox::enqueue(
-            txn,
-            exchange,
-            &Outgoing::new(
-                &forward,
-                key_for(&subject, &region)?,
-                &c.nomor_berkas,
-                &c.nomor_berkas,
-            )?,
-        )
-        .await?;
+    if let (Some(here), Some(next)) = (here, route.get(slip.hop + 1)) {
+        let with_bukti = BerkasHandedOff {
+            bukti_perekaman: Some(bukti.clone()),
+            ..slip.clone()
+        };
+        let (_, message) = with_bukti.onward(here, next, c.operator.clone(), now)?;
+        outbox::enqueue(txn, exchange, &message).await?;
     }
     tracing::info!(nomor_berkas = %c.nomor_berkas, %bukti, "enrollment stored");
     Ok(())

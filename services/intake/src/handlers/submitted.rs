@@ -79,8 +79,9 @@ pub async fn handle<C: ConnectionTrait>(
         return refuse(txn, exchange, m, &kecamatan, vec![missing.to_string()]).await;
     }
     if procedure.new_resident() {
-        // S05.2: a resident not yet in SIAK, at a kecamatan that cannot reach SIAK: the
-        // Formulir Biodata goes with the berkas to the Dinas, where SIAK gives the NIK.
+        // S04.2/S05.2: a resident not yet in SIAK: the Formulir Biodata goes with the berkas
+        // to SIAK (the Dinas's database; S04 from the kecamatan's operator, S05 through the
+        // Dinas's counter), which gives the NIK.
         let problems = new_resident_problems(m, &kecamatan);
         if !problems.is_empty() {
             return refuse(txn, exchange, m, &kecamatan, problems).await;
@@ -120,7 +121,7 @@ pub async fn handle<C: ConnectionTrait>(
     Ok(())
 }
 
-/// Why a new resident's berkas cannot go to the Dinas (S05.2): every reason at once.
+/// Why a new resident's berkas cannot go on (S04.2, S05.2): every reason at once.
 fn new_resident_problems(m: &BerkasSubmitted, kecamatan: &KodeWilayah) -> Vec<String> {
     let mut problems = Vec::new();
     if let Some(nik) = &m.nik {

@@ -1,6 +1,7 @@
-//! `berkas.dinas.siak`: S05.4 at the Dinas — the operator enters the Formulir Biodata in
-//! SIAK, the resident gets a NIK, the KK is printed, and the berkas goes back to the Dinas ppp
-//! with both. The register announces the new resident to the copy of SIAK at their kecamatan
+//! `berkas.dinas.siak`: S05.4 at the Dinas, S04.3 from a kecamatan online to SIAK — the
+//! operator enters the Formulir Biodata in SIAK, the resident gets a NIK, the KK is printed,
+//! and the berkas goes on to the next desk with both (S05: the Dinas ppp; S04: the
+//! kecamatan's enrollment station). The register announces the new resident to the copy of SIAK at their kecamatan
 //! (where it keeps copies), so that the kecamatan's desk knows them for S01.
 
 use crate::{
