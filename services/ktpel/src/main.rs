@@ -1,5 +1,5 @@
-//! `ktpel` — the one command for people: run the services (`up`, `serve`, `demo`), check
-//! NIKs (`nik`), act at a desk (`intake`, `enroll`, `print`, `distribute`), load SIAK
+//! `ktpel` — the one command for people: run the services (`up`, `serve`, `demo`), read the
+//! procedures (`sop`), check NIKs (`nik`), act at a desk (`intake`, `enroll`, `print`, `distribute`), load SIAK
 //! (`registry seed`), carry an offline site's enrollments on removable media (`backup`), ask a
 //! running system (`scheduler`, `berkas`). Each subcommand is a file
 //! in this crate; the work is in the service libraries.
@@ -19,6 +19,7 @@ mod registry_cmd;
 mod remote;
 mod run;
 mod site_cmd;
+mod sop_cmd;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -73,6 +74,14 @@ enum Command {
     },
     /// Check NIKs: one per argument, or one per line on stdin. Exit status 1 if any is invalid.
     Nik { niks: Vec<String> },
+    /// The procedures (SOP S01–S22): a line each, or given ones in full — the documents to
+    /// receive and the route hop by hop.
+    Sop {
+        ids: Vec<ktpel_domain::SopId>,
+        /// Every procedure in full.
+        #[arg(long)]
+        all: bool,
+    },
     /// Desk actions at intake (S01.1–S01.2).
     #[command(subcommand)]
     Intake(intake_cmd::IntakeCommand),
@@ -112,6 +121,10 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let blocking = match cli.command {
         Command::Nik { niks } => return nik_cmd::run(niks),
+        Command::Sop { ids, all } => {
+            sop_cmd::run(ids, all);
+            None
+        }
         Command::Scheduler { command, url } => Some(remote::scheduler(&url, command)),
         Command::Berkas { command, url } => Some(remote::berkas(&url, command)),
         other => {
@@ -156,7 +169,10 @@ fn run_async(command: Command) -> ExitCode {
             Command::Distribute(cmd) => distribute_cmd::run(cmd).await,
             Command::Registry(cmd) => registry_cmd::run(cmd).await,
             Command::Backup(cmd) => backup_cmd::run(cmd).await,
-            Command::Nik { .. } | Command::Scheduler { .. } | Command::Berkas { .. } => {
+            Command::Nik { .. }
+            | Command::Sop { .. }
+            | Command::Scheduler { .. }
+            | Command::Berkas { .. } => {
                 unreachable!("handled without a runtime")
             }
         }

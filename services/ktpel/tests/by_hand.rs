@@ -645,6 +645,38 @@ fn a_new_residents_berkas_needs_the_formulir_biodata_at_the_desk() {
     );
 }
 
+/// `ktpel sop`: the catalogue a trainee reads — every procedure a line, saying which are
+/// routed; one in full with its documents and hops; an id that is none refused.
+#[test]
+fn the_catalogue_reads_like_the_sop() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let desk = Desk {
+        dir: dir.path(),
+        amqp: "amqp://nobody:nothing@127.0.0.1:1/%2f".into(),
+        url: String::new(),
+    };
+    let list = desk.ok(None, &["sop"]);
+    let lines: Vec<&str> = list.lines().filter(|l| l.starts_with('S')).collect();
+    assert_eq!(lines.len(), 22, "{list}");
+    assert!(
+        lines[4].starts_with("S05") && lines[4].ends_with("5 hops"),
+        "{list}"
+    );
+    assert!(lines[5].ends_with("not routed yet"), "{list}");
+    let s05 = desk.ok(None, &["sop", "S05"]);
+    for step in ["S05.2", "S05.3", "S05.4", "S05.5", "S05.6"] {
+        assert!(s05.contains(step), "{step}: {s05}");
+    }
+    assert!(s05.contains("formulir_biodata_penduduk"), "{s05}");
+    let out = desk.run_as(None, &["sop", "S23"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("S01 to S22"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
 /// A site set up wrong is refused at start with the key and the reason, and a grant that
 /// cannot be given is refused — before anything is declared on a broker.
 #[test]

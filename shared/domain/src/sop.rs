@@ -345,6 +345,58 @@ impl Sop {
     }
 }
 
+/// The procedure as a trainee at a desk reads it: what to receive, then who does what, where,
+/// hop by hop (`ktpel sop S05`).
+impl fmt::Display for Sop {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{} — {}", self.id, self.title)?;
+        if self.checklist.groups.is_empty() {
+            writeln!(
+                f,
+                "  documents: none (a procedure of the system, not of a berkas)"
+            )?;
+        } else {
+            writeln!(f, "  documents:")?;
+            for group in self.checklist.groups {
+                let names: Vec<&str> = group.iter().map(|d| d.name()).collect();
+                match names.as_slice() {
+                    [one] => writeln!(f, "    - {one}")?,
+                    more => writeln!(f, "    - one of: {}", more.join(", "))?,
+                }
+            }
+        }
+        match self.route {
+            None => writeln!(f, "  route: not routed in this system yet"),
+            Some(route) => {
+                writeln!(f, "  route:")?;
+                for (i, hop) in route.iter().enumerate() {
+                    writeln!(
+                        f,
+                        "    {}. {:<7} {:<28} at the {:<9} {}",
+                        i + 1,
+                        hop.step,
+                        hop.to_string(),
+                        hop.desk.name(),
+                        hop.action
+                    )?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl Desk {
+    /// The desk as people call it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Loket => "loket",
+            Self::Perekaman => "perekaman",
+            Self::Siak => "SIAK",
+        }
+    }
+}
+
 use Dokumen::*;
 use Place::*;
 use Role::*;
@@ -748,6 +800,27 @@ mod tests {
                 "ppp@kecamatan ppp S04.7"
             ]
         );
+    }
+
+    #[test]
+    fn a_procedure_reads_as_the_slide() {
+        let text = s(5).to_string();
+        assert!(
+            text.starts_with("S05 — New resident, SIAK offline"),
+            "{text}"
+        );
+        assert!(text.contains("    - formulir_biodata_penduduk"), "{text}");
+        assert!(
+            text.contains("3. S05.4   operator@dinas"),
+            "the SIAK hop, numbered: {text}"
+        );
+        assert!(text.contains("at the SIAK"), "{text}");
+        let text = s(1).to_string();
+        assert!(
+            text.contains("one of: fotokopi_kk, fotokopi_ktp_non_elektronik"),
+            "{text}"
+        );
+        assert!(s(6).to_string().contains("not routed in this system yet"));
     }
 
     #[test]
