@@ -97,3 +97,18 @@ pub async fn count_in_status<C: ConnectionTrait>(
         .count(db)
         .await
 }
+
+/// The numbers of the berkas accepted from `submissions` (a desk following its own berkas).
+pub async fn numbers_of<C: ConnectionTrait>(
+    db: &C,
+    submissions: &[uuid::Uuid],
+) -> Result<Vec<String>, sea_orm::DbErr> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+    crate::store::berkas::Entity::find()
+        .select_only()
+        .column(crate::store::berkas::Column::NomorBerkas)
+        .filter(crate::store::berkas::Column::SubmissionId.is_in(submissions.to_vec()))
+        .into_tuple()
+        .all(db)
+        .await
+}

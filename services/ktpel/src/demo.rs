@@ -273,11 +273,17 @@ pub async fn run(
     };
     if let Some(p) = procedures.iter().find(|p| Sop::get(**p).route().is_none()) {
         return Err(format!(
-            "--procedures: {p} is not routed in this system yet (the demo runs S01, S02, S03, S05)"
+            "--procedures: {p} is not routed in this system yet (the demo runs S01 to S05)"
         ));
     }
     // S02 and S03 happen where there is no link: their kecamatan run offline, as sites.
     let offline = procedures.iter().any(|p| matches!(p.number(), 2 | 3));
+    if offline && procedures.iter().any(|p| p.number() == 4) {
+        return Err(
+            "--procedures: S04 is for a kecamatan online to SIAK, S02/S03 run it offline: demo them apart"
+                .into(),
+        );
+    }
     let kecamatan = if offline { kecamatan.max(1) } else { kecamatan };
     let process = run::process_settings(&SiteArgs::default())?;
     let mut telemetry_settings = process.telemetry.clone();
@@ -377,7 +383,12 @@ pub async fn run(
         .map(|(i, p)| (p, procedures[i % procedures.len()]))
         .collect();
     let newcomers: Vec<Biodata> = newcomers.into_iter().map(|(_, p)| p).collect();
-    let people: Vec<Biodata> = plan.iter().map(|(p, _)| p.clone()).collect();
+    // In SIAK already: all but S04's (S04 enters them in SIAK on the way).
+    let people: Vec<Biodata> = plan
+        .iter()
+        .filter(|(_, sop)| !Sop::get(*sop).new_resident())
+        .map(|(p, _)| p.clone())
+        .collect();
     // With kecamatan nodes, the Dinas's register announces them to the kecamatan's copies.
     seed::record(&registry_db, kecamatan > 0, &people)
         .await
@@ -455,24 +466,30 @@ pub async fn run(
         // S05.7: on to enrollment, under the NIK SIAK gave.
         plan.extend(recorded.into_iter().map(|p| (p, enroll_as)));
     }
-    let ours: HashSet<String> = plan.iter().map(|(p, _)| p.nik.to_string()).collect();
-
-    // S01.1–S01.2 at each kecamatan's desk.
+    // S01.1–S01.2 at each kecamatan's desk (S04.1–S04.2 for a resident not in SIAK, with the
+    // Formulir Biodata and no NIK: SIAK gives one on the way).
+    let mut submitted = Vec::new();
     for (p, sop) in &plan {
         let k = desk_kecamatan(p);
+        let new_resident = Sop::get(*sop).new_resident();
         let b = berkas::BerkasSubmitted {
             submission_id: uuid::Uuid::now_v7(),
             sop: *sop,
-            nik: Some(p.nik.clone()),
+            nik: (!new_resident).then(|| p.nik.clone()),
             nama: p.nama.clone(),
-            biodata: None,
-            dokumen: vec![Dokumen::FormulirPermohonan, Dokumen::FotokopiKk],
+            biodata: new_resident.then(|| demo_new_residents::formulir(p)),
+            dokumen: if new_resident {
+                demo_new_residents::DOCUMENTS.to_vec()
+            } else {
+                vec![Dokumen::FormulirPermohonan, Dokumen::FotokopiKk]
+            },
             kecamatan: k.clone(),
             petugas: "ppp-demo".into(),
             diterima_pada: Utc::now(),
         };
         let m = message(&b, berkas::SUBMITTED, &k)?;
         desks[desk_of(&k).expect("a desk")].send(&m).await?;
+        submitted.push(b.submission_id);
     }
     stages.push(Stage {
         name: "submitted at the desk (S01.1)",
@@ -480,7 +497,13 @@ pub async fn run(
         at: start.elapsed(),
     });
 
+    // This run's berkas, by the submissions the desks made (an S04 resident has a NIK only
+    // once SIAK gave one).
     let at_operator = || async {
+        let mut ours = HashSet::new();
+        for db in &intake_dbs {
+            ours.extend(query::numbers_of(db, &submitted).await.unwrap_or_default());
+        }
         let mut waiting = Vec::new();
         for db in &biometric_dbs {
             waiting.extend(
@@ -489,7 +512,7 @@ pub async fn run(
                     .await
                     .unwrap_or_default()
                     .into_iter()
-                    .filter(|w| ours.contains(&w.nik)),
+                    .filter(|w| ours.contains(&w.nomor_berkas)),
             );
         }
         waiting
@@ -504,8 +527,11 @@ pub async fn run(
         at: start.elapsed(),
     });
 
+    // From here on, the residents by the NIK each berkas carries.
+    let waiting = at_operator().await;
+    let ours: HashSet<String> = waiting.iter().map(|w| w.nik.clone()).collect();
     // S01.4–S01.6 at the station of the berkas's kecamatan.
-    for w in at_operator().await {
+    for w in waiting {
         let nik = Nik::parse(&w.nik).map_err(|e| err(&e))?;
         let c = station::capture(
             &w.nomor_berkas,

@@ -17,6 +17,27 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use std::time::Instant;
 use uuid::Uuid;
 
+/// What a resident not in SIAK brings (S04.1, S05.1).
+pub(crate) const DOCUMENTS: [Dokumen; 3] = [
+    Dokumen::FormulirPencatatanBiodata,
+    Dokumen::FormulirBiodataPenduduk,
+    Dokumen::AktaKelahiranAtauIjazah,
+];
+
+/// The Formulir Biodata of a synthetic resident (the generated NIK is not on it: SIAK gives
+/// one).
+pub(crate) fn formulir(p: &Biodata) -> FormulirBiodata {
+    FormulirBiodata {
+        nama: p.nama.clone(),
+        jenis_kelamin: p.jenis_kelamin,
+        tempat_lahir: p.tempat_lahir.clone(),
+        tanggal_lahir: p.tanggal_lahir,
+        alamat: p.alamat.clone(),
+        desa: p.desa.clone(),
+        no_kk: None,
+    }
+}
+
 /// Where the new residents apply and where SIAK is.
 pub(crate) struct Desks<'a> {
     pub(crate) senders: &'a mut [Sender],
@@ -44,20 +65,8 @@ pub(crate) async fn register(
             sop: "S05".parse().expect("S05"),
             nik: None,
             nama: p.nama.clone(),
-            biodata: Some(FormulirBiodata {
-                nama: p.nama.clone(),
-                jenis_kelamin: p.jenis_kelamin,
-                tempat_lahir: p.tempat_lahir.clone(),
-                tanggal_lahir: p.tanggal_lahir,
-                alamat: p.alamat.clone(),
-                desa: p.desa.clone(),
-                no_kk: None,
-            }),
-            dokumen: vec![
-                Dokumen::FormulirPencatatanBiodata,
-                Dokumen::FormulirBiodataPenduduk,
-                Dokumen::AktaKelahiranAtauIjazah,
-            ],
+            biodata: Some(formulir(p)),
+            dokumen: DOCUMENTS.to_vec(),
             kecamatan: k.clone(),
             petugas: "ppp-demo".into(),
             diterima_pada: Utc::now(),

@@ -391,10 +391,22 @@ fn the_demo_runs_a_dinas_and_its_kecamatan_as_linked_sites() {
         amqp: vhost.url(),
         url: String::new(),
     };
-    let out = desk.ok(None, &["demo", "--residents", "6", "--kecamatan", "2"]);
+    // S04's residents are entered in SIAK at the Dinas on the way, across the link.
+    let out = desk.ok(
+        None,
+        &[
+            "demo",
+            "--residents",
+            "6",
+            "--kecamatan",
+            "2",
+            "--procedures",
+            "S01,S04",
+        ],
+    );
     assert!(
-        out.contains("2 kecamatan of dinas:32.73"),
-        "the demo names its sites: {out}"
+        out.contains("2 kecamatan of dinas:32.73") && out.contains("through S01, S04"),
+        "the demo names its sites and procedures: {out}"
     );
     assert!(out.trim_end().ends_with("completed 6/6"), "{out}");
     // Each site's services kept their data at their own site.
