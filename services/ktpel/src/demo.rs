@@ -58,6 +58,8 @@ fn err(e: &dyn std::fmt::Display) -> String {
 pub(crate) struct Stage {
     pub(crate) name: &'static str,
     pub(crate) reached: usize,
+    /// Of how many (every resident, or those the stage is for).
+    pub(crate) of: usize,
     pub(crate) at: Duration,
 }
 
@@ -494,6 +496,7 @@ pub async fn run(
     stages.push(Stage {
         name: "submitted at the desk (S01.1)",
         reached: residents,
+        of: residents,
         at: start.elapsed(),
     });
 
@@ -524,6 +527,7 @@ pub async fn run(
     stages.push(Stage {
         name: "accepted, at the operator (S01.2–S01.3)",
         reached,
+        of: residents,
         at: start.elapsed(),
     });
 
@@ -558,6 +562,7 @@ pub async fn run(
         stages.push(Stage {
             name: "enrolled offline, backed up, imported at the Dinas (S02.6, S03, S20)",
             reached: imported as usize,
+            of: residents,
             at: start.elapsed(),
         });
     }
@@ -584,6 +589,7 @@ pub async fn run(
     stages.push(Stage {
         name: "enrolled, sent by the NID Scheduler, PRR (S01.6, S19)",
         reached,
+        of: residents,
         at: start.elapsed(),
     });
 
@@ -630,6 +636,7 @@ pub async fn run(
     stages.push(Stage {
         name: "encoded, printed, verified, approved (S21)",
         reached,
+        of: residents,
         at: start.elapsed(),
     });
 
@@ -659,6 +666,7 @@ pub async fn run(
     stages.push(Stage {
         name: "batched with a Berita Acara, received (S22.2–S22.3)",
         reached,
+        of: residents,
         at: start.elapsed(),
     });
     for c in dist_desk::awaiting_collection(&dist_db)
@@ -678,6 +686,7 @@ pub async fn run(
     stages.push(Stage {
         name: "handed over with a tanda terima: CARD_ACTIVATED (S22.4)",
         reached: done,
+        of: residents,
         at: start.elapsed(),
     });
 
@@ -686,9 +695,10 @@ pub async fn run(
     println!("|---|---:|---:|");
     for s in &stages {
         println!(
-            "| {} | {}/{residents} | {:.2} |",
+            "| {} | {}/{} | {:.2} |",
             s.name,
             s.reached,
+            s.of,
             s.at.as_secs_f64()
         );
     }
@@ -697,7 +707,7 @@ pub async fn run(
     } else {
         let stuck = stages
             .iter()
-            .find(|s| s.reached < residents)
+            .find(|s| s.reached < s.of)
             .map(|s| s.name)
             .unwrap_or("?");
         println!(

@@ -102,6 +102,7 @@ pub(crate) async fn register(
     stages.push(Stage {
         name: "new residents: berkas to the Dinas, SIAK, KK back (S05.2–S05.7)",
         reached,
+        of: n,
         at: start.elapsed(),
     });
     let mut registered = Vec::new();

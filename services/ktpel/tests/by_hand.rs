@@ -453,7 +453,7 @@ fn the_offline_demo_carries_a_bundle_and_the_backup_commands_refuse_what_they_mu
     );
     assert!(out.contains("through S02, S03, S05"), "{out}");
     assert!(
-        out.contains("SIAK, KK back (S05.2–S05.7) | 3/"),
+        out.contains("SIAK, KK back (S05.2–S05.7) | 3/3 |"),
         "three new residents registered first: {out}"
     );
     assert!(
