@@ -84,6 +84,14 @@ fn record(row: enrollment::Model, key: &SealKey) -> Result<EnrollmentCreated, Ba
     })
 }
 
+/// How many enrollments the Pusat Data does not have yet.
+pub async fn unsent_count(db: &DatabaseConnection) -> Result<u64, DbErr> {
+    enrollment::Entity::find()
+        .filter(enrollment::Column::DeliveredAt.is_null())
+        .count(db)
+        .await
+}
+
 /// What goes into a bundle file, and the file.
 pub struct Export {
     pub header: Header,
@@ -133,9 +141,9 @@ impl Offline {
         max_days: u32,
         now: DateTime<Utc>,
     ) -> Result<Self, DbErr> {
-        let waiting = enrollment::Entity::find().filter(enrollment::Column::DeliveredAt.is_null());
-        let unsent = waiting.clone().count(db).await?;
-        let oldest: Option<DateTime<Utc>> = waiting
+        let unsent = unsent_count(db).await?;
+        let oldest: Option<DateTime<Utc>> = enrollment::Entity::find()
+            .filter(enrollment::Column::DeliveredAt.is_null())
             .select_only()
             .column(enrollment::Column::EnrolledAt)
             .order_by_asc(enrollment::Column::EnrolledAt)

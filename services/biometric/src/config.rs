@@ -4,6 +4,7 @@
 
 use crate::seal::{SealError, SealKey};
 use ktpel_settings::{OwnSettings, ServiceSettings, SettingsError};
+use ktpel_site::DesksAt;
 use serde::{Deserialize, Serialize};
 
 pub type BiometricSettings = ServiceSettings<Own>;
@@ -24,21 +25,9 @@ pub struct Own {
     /// How many days a station may go without the Pusat Data having its records before it
     /// says so (MOSIP's "maximum days without sync").
     pub max_days_offline: u32,
-    /// Set by the site: a kecamatan's stations, the Dinas's, or both (one broker).
-    pub stations: Stations,
-}
-
-/// Which enrollment stations this service runs. A berkas for a kecamatan's station
-/// (`berkas.handoff.operator`) may be sent from the Dinas (S04.4, after SIAK) under the
-/// kecamatan's code, so a Dinas's stations must not take it (it crosses down), nor a
-/// kecamatan's a berkas for the Dinas's (`berkas.dinas.operator`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Stations {
-    #[default]
-    Both,
-    Kecamatan,
-    Dinas,
+    /// Which enrollment stations it runs; set by the site: a kecamatan's, the Dinas's, or
+    /// both on one broker (`ktpel_site::DesksAt`).
+    pub stations: DesksAt,
 }
 
 impl Default for Own {
@@ -50,7 +39,7 @@ impl Default for Own {
             bundle_recipient: None,
             bundle_valid_days: 30,
             max_days_offline: 7,
-            stations: Stations::Both,
+            stations: DesksAt::Both,
         }
     }
 }
@@ -90,10 +79,6 @@ impl OwnSettings for Own {
 /// A kecamatan node runs the kecamatan's stations, a Dinas the Dinas's.
 impl ktpel_site::AtSite for Own {
     fn at_site(&mut self, site: &ktpel_site::SiteSettings) {
-        self.stations = match site.name.kind() {
-            ktpel_site::SiteKind::Kecamatan => Stations::Kecamatan,
-            ktpel_site::SiteKind::Dinas => Stations::Dinas,
-            ktpel_site::SiteKind::All | ktpel_site::SiteKind::PusatData => self.stations,
-        };
+        self.stations = self.stations.at(site);
     }
 }

@@ -2,10 +2,8 @@
 
 use crate::{BiometricSettings, SERVICE, handlers::BiometricHandler, store::Migrator};
 use ktpel_bus::{Broker, BusError, Mailbox, QueueSpec, RoutingKey, Shutdown, Topology, Worker};
-use ktpel_contract::{
-    berkas::{AT_DINAS, KECAMATAN_STATION},
-    enrollment::{CAPTURED, CARD_STATUS, REFUSED},
-};
+use ktpel_contract::enrollment::{CAPTURED, CARD_STATUS, REFUSED};
+use ktpel_domain::sop::Desk;
 use sea_orm::DatabaseConnection;
 
 /// Name of the biometric service's queue.
@@ -41,15 +39,9 @@ impl Biometric {
             // S02.6/S20: the Pusat Data has the record once its card status comes back.
             RoutingKey::binding(CARD_STATUS, region),
         ];
-        use crate::config::Stations;
-        let stations = settings.own.stations;
-        if matches!(stations, Stations::Both | Stations::Kecamatan) {
-            // S01.3: the berkas from the ppp (S04.4: from SIAK).
-            bindings.push(RoutingKey::binding(KECAMATAN_STATION, region));
-        }
-        if matches!(stations, Stations::Both | Stations::Dinas) {
-            // The Dinas's own stations (the B variants of the replacement procedures).
-            bindings.push(RoutingKey::binding(&format!("{AT_DINAS}.operator"), region));
+        // The berkas at its stations: from the ppp (S01.3) or from SIAK (S04.4).
+        for subject in settings.own.stations.subjects(Desk::Perekaman) {
+            bindings.push(RoutingKey::binding(&subject, region));
         }
         let bindings: Vec<String> = bindings
             .into_iter()

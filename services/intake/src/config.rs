@@ -3,29 +3,17 @@
 //! counters it runs.
 
 use ktpel_settings::{OwnSettings, ServiceSettings};
+use ktpel_site::DesksAt;
 use serde::{Deserialize, Serialize};
 
 pub type IntakeSettings = ServiceSettings<Own>;
 
-/// Which service counters (*loket*) this intake runs: a kecamatan's, the Dinas's, or both
-/// (every place on one broker). A berkas handed to a counter at the Dinas (`berkas.dinas.ppp`)
-/// and one handed back to the kecamatan's (`berkas.handoff.ppp`) travel under the same
-/// kecamatan code, so a Dinas's intake must not take the second (it crosses down to the
-/// kecamatan), nor a kecamatan's the first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Counters {
-    #[default]
-    Both,
-    Kecamatan,
-    Dinas,
-}
-
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Own {
-    /// Set by the site: `kecamatan` at a kecamatan node, `dinas` at a Dinas.
+    /// Which service counters (*loket*) it runs; set by the site: `kecamatan` at a kecamatan
+    /// node, `dinas` at a Dinas (`ktpel_site::DesksAt`).
     #[serde(default)]
-    pub counters: Counters,
+    pub counters: DesksAt,
 }
 
 impl OwnSettings for Own {
@@ -35,10 +23,6 @@ impl OwnSettings for Own {
 /// A kecamatan node runs the kecamatan's counter, a Dinas the Dinas's.
 impl ktpel_site::AtSite for Own {
     fn at_site(&mut self, site: &ktpel_site::SiteSettings) {
-        self.counters = match site.name.kind() {
-            ktpel_site::SiteKind::Kecamatan => Counters::Kecamatan,
-            ktpel_site::SiteKind::Dinas => Counters::Dinas,
-            ktpel_site::SiteKind::All | ktpel_site::SiteKind::PusatData => self.counters,
-        };
+        self.counters = self.counters.at(site);
     }
 }

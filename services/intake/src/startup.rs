@@ -3,10 +3,11 @@
 use crate::{IntakeSettings, SERVICE, handlers::IntakeHandler, store::Migrator};
 use ktpel_bus::{Broker, BusError, Mailbox, QueueSpec, RoutingKey, Shutdown, Topology, Worker};
 use ktpel_contract::{
-    berkas::{ACCEPTED, DINAS_COUNTER, KECAMATAN_COUNTER, REFUSED, SUBMITTED},
+    berkas::{ACCEPTED, REFUSED, SUBMITTED},
     enrollment::CARD_STATUS,
     registry::ANSWER_TO_INTAKE,
 };
+use ktpel_domain::sop::Desk;
 use sea_orm::DatabaseConnection;
 
 /// Name of intake's queue.
@@ -38,15 +39,10 @@ impl Intake {
             // The card's status, for the berkas's timeline.
             RoutingKey::binding(CARD_STATUS, region),
         ];
-        use crate::config::Counters;
-        let counters = settings.own.counters;
-        if matches!(counters, Counters::Both | Counters::Kecamatan) {
-            // The berkas comes back to the kecamatan's counter (S01.7, S05.6).
-            bindings.push(RoutingKey::binding(KECAMATAN_COUNTER, region));
-        }
-        if matches!(counters, Counters::Both | Counters::Dinas) {
-            // The berkas at the Dinas's counter (S05.3, S05.5).
-            bindings.push(RoutingKey::binding(DINAS_COUNTER, region));
+        // The berkas at its counters: back at the kecamatan's (S01.7, S05.6), at the Dinas's
+        // (S05.3, S05.5).
+        for subject in settings.own.counters.subjects(Desk::Loket) {
+            bindings.push(RoutingKey::binding(&subject, region));
         }
         let bindings: Vec<String> = bindings
             .into_iter()

@@ -50,9 +50,7 @@ pub(crate) async fn fill_copies(
 pub(crate) async fn unsent(offline: &[OfflineKecamatan]) -> usize {
     let mut n = 0;
     for k in offline {
-        if let Ok(o) = backup::Offline::measure(&k.biometric, 7, chrono::Utc::now()).await {
-            n += o.unsent as usize;
-        }
+        n += backup::unsent_count(&k.biometric).await.unwrap_or(0) as usize;
     }
     n
 }

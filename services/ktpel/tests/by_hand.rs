@@ -29,7 +29,16 @@ struct Desk<'a> {
     url: String,
 }
 
-impl Desk<'_> {
+impl<'a> Desk<'a> {
+    /// A desk whose commands must fail, or finish, before they reach any broker.
+    fn without_broker(dir: &'a Path) -> Self {
+        Desk {
+            dir,
+            amqp: "amqp://nobody:nothing@127.0.0.1:1/%2f".into(),
+            url: String::new(),
+        }
+    }
+
     fn command(&self, args: &[&str]) -> Command {
         let mut c = Command::new(KTPEL);
         c.args(args)
@@ -383,14 +392,8 @@ fn the_demo_takes_its_residents_to_card_activated() {
 /// vhost of its own, linked by shovels as in production (issue 7).
 #[test]
 fn the_demo_runs_a_dinas_and_its_kecamatan_as_linked_sites() {
-    let vhost = TestVhost::new();
-    let _cleanup = Cleanup(vhost.broker.clone(), vhost.name.clone());
-    let dir = tempfile::tempdir().expect("a temporary directory");
-    let desk = Desk {
-        dir: dir.path(),
-        amqp: vhost.url(),
-        url: String::new(),
-    };
+    let scene = Scene::new();
+    let (dir, desk) = (&scene.dir, scene.desk());
     // S04's residents are entered in SIAK at the Dinas on the way, across the link.
     let out = desk.ok(
         None,
@@ -439,14 +442,8 @@ fn the_demo_runs_a_dinas_and_its_kecamatan_as_linked_sites() {
 /// nothing; and the kecamatan, its link back, has nothing left to send.
 #[test]
 fn the_offline_demo_carries_a_bundle_and_the_backup_commands_refuse_what_they_must() {
-    let vhost = TestVhost::new();
-    let _cleanup = Cleanup(vhost.broker.clone(), vhost.name.clone());
-    let dir = tempfile::tempdir().expect("a temporary directory");
-    let desk = Desk {
-        dir: dir.path(),
-        amqp: vhost.url(),
-        url: String::new(),
-    };
+    let scene = Scene::new();
+    let (dir, desk) = (&scene.dir, scene.desk());
     let out = desk.ok(
         None,
         &["demo", "--residents", "9", "--procedures", "S02,S03,S05"],
@@ -608,6 +605,34 @@ fn the_demo_rides_out_a_broker_restart() {
     }
 }
 
+/// A fresh vhost (and what demos make from its name, deleted after) and a temporary
+/// directory: where a test runs `ktpel` as a user would.
+struct Scene {
+    vhost: TestVhost,
+    _cleanup: Cleanup,
+    dir: tempfile::TempDir,
+}
+
+impl Scene {
+    fn new() -> Self {
+        let vhost = TestVhost::new();
+        let cleanup = Cleanup(vhost.broker.clone(), vhost.name.clone());
+        Self {
+            vhost,
+            _cleanup: cleanup,
+            dir: tempfile::tempdir().expect("a temporary directory"),
+        }
+    }
+
+    fn desk(&self) -> Desk<'_> {
+        Desk {
+            dir: self.dir.path(),
+            amqp: self.vhost.url(),
+            url: String::new(),
+        }
+    }
+}
+
 /// Deletes what `ktpel demo --kecamatan` made on the broker (vhosts and users named after the
 /// test's vhost).
 struct Cleanup(ktpel_tests::TestBroker, String);
@@ -623,11 +648,7 @@ impl Drop for Cleanup {
 #[test]
 fn a_new_residents_berkas_needs_the_formulir_biodata_at_the_desk() {
     let dir = tempfile::tempdir().expect("a temporary directory");
-    let desk = Desk {
-        dir: dir.path(),
-        amqp: "amqp://nobody:nothing@127.0.0.1:1/%2f".into(),
-        url: String::new(),
-    };
+    let desk = Desk::without_broker(dir.path());
     let words = |line: &'static str| line.split_whitespace().collect::<Vec<_>>();
     let e = desk.refused(
         None,
@@ -662,11 +683,7 @@ fn a_new_residents_berkas_needs_the_formulir_biodata_at_the_desk() {
 #[test]
 fn the_catalogue_reads_like_the_sop() {
     let dir = tempfile::tempdir().expect("a temporary directory");
-    let desk = Desk {
-        dir: dir.path(),
-        amqp: "amqp://nobody:nothing@127.0.0.1:1/%2f".into(),
-        url: String::new(),
-    };
+    let desk = Desk::without_broker(dir.path());
     let list = desk.ok(None, &["sop"]);
     let lines: Vec<&str> = list.lines().filter(|l| l.starts_with('S')).collect();
     assert_eq!(lines.len(), 22, "{list}");

@@ -35,14 +35,19 @@ pub const SIAK_DESK: &str = "berkas.dinas.siak";
 /// A berkas for the kecamatan's enrollment station (S01.3; S04.4 coming back from SIAK).
 pub const KECAMATAN_STATION: &str = "berkas.handoff.operator";
 
-/// The subject a berkas is handed to `hop` under: the hop's place and desk (SIAK's desk is
-/// always the Dinas's database).
-pub fn handoff_subject(hop: &Hop) -> String {
-    let prefix = match (hop.desk, hop.place) {
+/// The subject a berkas is handed to `desk` at `place` under (SIAK's desk is always the
+/// Dinas's database).
+pub fn desk_subject(desk: Desk, place: Place) -> String {
+    let prefix = match (desk, place) {
         (Desk::Siak, _) | (_, Place::Dinas) => AT_DINAS,
         (_, Place::Kecamatan | Place::Mobile | Place::PusatData) => HANDOFF,
     };
-    format!("{prefix}.{}", hop.desk.subject())
+    format!("{prefix}.{}", desk.subject())
+}
+
+/// The subject a berkas is handed to `hop` under: the hop's place and desk.
+pub fn handoff_subject(hop: &Hop) -> String {
+    desk_subject(hop.desk, hop.place)
 }
 
 /// The kecamatan of a berkas number (`327301-20261125-0001`: the number begins with the
@@ -177,4 +182,20 @@ pub struct Stamp {
     pub step: String,
     pub at: DateTime<Utc>,
     pub by: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_crossing_subjects_are_the_desks_subjects() {
+        use Desk::*;
+        assert_eq!(desk_subject(Loket, Place::Dinas), DINAS_COUNTER);
+        assert_eq!(desk_subject(Loket, Place::Kecamatan), KECAMATAN_COUNTER);
+        assert_eq!(desk_subject(Perekaman, Place::Kecamatan), KECAMATAN_STATION);
+        assert_eq!(desk_subject(Siak, Place::Kecamatan), SIAK_DESK);
+        assert_eq!(desk_subject(Siak, Place::Dinas), SIAK_DESK);
+        assert_eq!(desk_subject(Loket, Place::Mobile), KECAMATAN_COUNTER);
+    }
 }

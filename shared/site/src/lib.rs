@@ -7,6 +7,7 @@
 //!
 //! - [`site`]: what a site is (`kecamatan:32.73.01`, `dinas:32.73`, `pusat-data`, `all`);
 //! - [`crossing`]: which subjects go up and which come down, as data;
+//! - [`desks`]: which desks of a kind (counters, stations) a service runs at a site;
 //! - [`link`]: the two shovels of a site and their state;
 //! - [`grant`]: a site's least-privileged user on its parent's broker;
 //! - [`management`]: the RabbitMQ management API that declares shovels and users;
@@ -14,6 +15,7 @@
 //! - [`wiring`]: one way to place, build, declare and run any service at a site.
 
 pub mod crossing;
+pub mod desks;
 pub mod grant;
 pub mod link;
 pub mod management;
@@ -24,6 +26,7 @@ pub mod wiring;
 pub use wiring::__private;
 
 pub use crossing::Crossing;
+pub use desks::DesksAt;
 pub use link::{Link, LinkState, declare_uplink};
 pub use management::Management;
 pub use settings::SiteSettings;

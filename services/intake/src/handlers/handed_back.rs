@@ -55,11 +55,26 @@ pub async fn handle<C: ConnectionTrait>(
     // A copy of a slip this counter already acted on: closed, or (in between) stamped. (A
     // route may cite one step at several hops — S03 is one paragraph — but only its last
     // hop closes.)
-    if row.archived_at.is_some() || (next.is_some() && done_here(txn, m, here).await?) {
+    if row.archived_at.is_some() {
+        return Ok(());
+    }
+    // What this counter has recorded of the berkas: (hop, step, time to the millisecond — the
+    // databases keep less than chrono does).
+    let known: Vec<(String, String, i64)> = timeline::Entity::find()
+        .filter(timeline::Column::NomorBerkas.eq(m.nomor_berkas.clone()))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|t| (t.hop, t.step, t.at.timestamp_millis()))
+        .collect();
+    let done_here = known
+        .iter()
+        .any(|(hop, step, _)| *hop == here.to_string() && step == here.step);
+    if next.is_some() && done_here {
         return Ok(());
     }
     let now = Utc::now();
-    let mut entries = stamps_not_yet_here(txn, m).await?;
+    let mut entries = stamps_not_yet_here(m, &known);
     match next {
         None => entries.extend(closing(m, here, now)),
         Some(_) => entries.push((
@@ -127,38 +142,12 @@ async fn open_here<C: ConnectionTrait>(
     Ok(row.insert(txn).await?)
 }
 
-/// Whether this counter already did this hop for the berkas.
-async fn done_here<C: ConnectionTrait>(
-    txn: &C,
-    m: &BerkasHandedOff,
-    here: &Hop,
-) -> Result<bool, HandlerError> {
-    Ok(timeline::Entity::find()
-        .filter(timeline::Column::NomorBerkas.eq(m.nomor_berkas.clone()))
-        .filter(timeline::Column::Step.eq(here.step))
-        .filter(timeline::Column::Hop.eq(here.to_string()))
-        .one(txn)
-        .await?
-        .is_some())
-}
-
 type Entry = (String, String, String, DateTime<Utc>);
 
-/// The hops done elsewhere since the berkas was last here, from the slip's stamps. A stamp
-/// is known here when the timeline has its hop and step at its time (to the millisecond: the
-/// databases keep less than chrono does); a route may cite one step at several hops (S03).
-async fn stamps_not_yet_here<C: ConnectionTrait>(
-    txn: &C,
-    m: &BerkasHandedOff,
-) -> Result<Vec<Entry>, HandlerError> {
-    let known: Vec<(String, String, i64)> = timeline::Entity::find()
-        .filter(timeline::Column::NomorBerkas.eq(m.nomor_berkas.clone()))
-        .all(txn)
-        .await?
-        .into_iter()
-        .map(|t| (t.hop, t.step, t.at.timestamp_millis()))
-        .collect();
-    Ok(m.stamps
+/// The hops done elsewhere since the berkas was last here, from the slip's stamps: those not
+/// in `known` by hop, step and time (a route may cite one step at several hops: S03).
+fn stamps_not_yet_here(m: &BerkasHandedOff, known: &[(String, String, i64)]) -> Vec<Entry> {
+    m.stamps
         .iter()
         .filter(|s| !known.contains(&(s.hop.clone(), s.step.clone(), s.at.timestamp_millis())))
         .map(|s| {
@@ -169,7 +158,7 @@ async fn stamps_not_yet_here<C: ConnectionTrait>(
                 s.at,
             )
         })
-        .collect())
+        .collect()
 }
 
 /// The last hop: archived, and what the resident takes home.

@@ -86,7 +86,7 @@ async fn register<C: ConnectionTrait>(
     let first = Nik::compose(&kecamatan, form.tanggal_lahir, form.jenis_kelamin, 1)
         .map_err(|e| permanent(e.to_string()))?;
     let prefix = &first.as_str()[..12];
-    let serial = next_serial(txn, penduduk::Column::Nik, prefix).await?;
+    let serial = next_nik_serial(txn, prefix).await?;
     let nik = Nik::compose(&kecamatan, form.tanggal_lahir, form.jenis_kelamin, serial)
         .map_err(|e| permanent(e.to_string()))?;
     let family_known = match &form.no_kk {
@@ -138,15 +138,11 @@ async fn register<C: ConnectionTrait>(
 }
 
 /// The next free NIK serial after `prefix` (kecamatan, birth date and sex).
-async fn next_serial<C: ConnectionTrait>(
-    txn: &C,
-    column: penduduk::Column,
-    prefix: &str,
-) -> Result<u16, HandlerError> {
+async fn next_nik_serial<C: ConnectionTrait>(txn: &C, prefix: &str) -> Result<u16, HandlerError> {
     let taken: Vec<String> = penduduk::Entity::find()
         .select_only()
-        .column(column)
-        .filter(column.starts_with(prefix))
+        .column(penduduk::Column::Nik)
+        .filter(penduduk::Column::Nik.starts_with(prefix))
         .into_tuple()
         .all(txn)
         .await?;
