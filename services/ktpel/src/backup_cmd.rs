@@ -85,9 +85,16 @@ pub async fn run(cmd: BackupCommand) -> Result<(), String> {
         BackupCommand::Show { file } => {
             let bytes = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
             let h = ktpel_bundle::peek(&bytes).map_err(|e| format!("{}: {e}", file.display()))?;
+            let day = |t: chrono::DateTime<Utc>| t.format("%Y-%m-%d %H:%M UTC").to_string();
             println!(
                 "bundle {}\n  site        {}\n  made        {}\n  expires     {}\n  records     {}\n  signed by   {}\n  for         {}",
-                h.bundle_id, h.site, h.created_at, h.expires_at, h.records, h.signer, h.recipient
+                h.bundle_id,
+                h.site,
+                day(h.created_at),
+                day(h.expires_at),
+                h.records,
+                h.signer,
+                h.recipient
             );
             Ok(())
         }
@@ -219,8 +226,10 @@ async fn import_file(file: &Path, site: &SiteArgs) -> Result<(), String> {
         .map_err(|e| format!("{}: nothing imported: {e}", file.display()))?;
     bar.finish_and_clear();
     println!("backup: {summary}");
-    println!(
-        "  the NID Scheduler sends the new records to the Pusat Data (ktpel scheduler status)"
-    );
+    if summary.new > 0 {
+        println!(
+            "  the NID Scheduler sends the new records to the Pusat Data (ktpel scheduler status)"
+        );
+    }
     Ok(())
 }
