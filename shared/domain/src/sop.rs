@@ -230,8 +230,12 @@ pub enum Desk {
     Loket,
     /// The enrollment station (*perekaman*): capture, checks, sign-off.
     Perekaman,
-    /// SIAK data entry at the Dinas: the Formulir Biodata recorded, the KK printed (S05.4).
+    /// SIAK data entry at the Dinas: the Formulir Biodata recorded, the KK printed (S05.4);
+    /// a correction or a changed data element (S06, S13).
     Siak,
+    /// The Dinas's card printing (BCardMgmt, S21): the operator encodes, prints and verifies
+    /// the card; the kepala_seksi checks it against the berkas.
+    Cetak,
 }
 
 impl Desk {
@@ -242,6 +246,7 @@ impl Desk {
             Self::Loket => "ppp",
             Self::Perekaman => "operator",
             Self::Siak => "siak",
+            Self::Cetak => "cetak",
         }
     }
 }
@@ -321,6 +326,40 @@ pub struct Sop {
     pub title: &'static str,
     checklist: Checklist,
     route: Option<&'static [Hop]>,
+    replacement: Option<Replacement>,
+}
+
+/// What SIAK's operator does for a berkas at the SIAK desk, by procedure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SiakWork {
+    /// Record the Formulir Biodata of a resident not yet registered (S04.3, S05.4).
+    Register,
+    /// Correct data recorded wrongly (S06, S07: *salah data*).
+    Correct,
+    /// Change a data element that changed (S13, S14: *perubahan elemen data*).
+    Change,
+}
+
+/// A replacement card (SOP.md section C): why, and what the desks do about the old card.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Replacement {
+    /// The reason as the slide names it (*salah data*, *rusak*, *hilang*, …).
+    pub reason: &'static str,
+    /// The old card the resident hands in, archived when the new one is handed over (S22.5);
+    /// `None` for a lost card.
+    pub surrendered: Option<Dokumen>,
+    /// The card was lost (S11/S12): it is revoked the moment the berkas is accepted, so a
+    /// found card is useless from then on.
+    pub lost: bool,
+}
+
+/// Where the resident collects the card.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Collection {
+    /// Through distribution (S22) at the kecamatan/kelurahan desk: S01–S05 and the A variants.
+    Kecamatan,
+    /// Handed over at the Dinas desk: the B variants.
+    DinasDesk,
 }
 
 impl Sop {
@@ -343,6 +382,49 @@ impl Sop {
     pub fn new_resident(&self) -> bool {
         self.checklist.groups.contains(&NEW_RESIDENT_DOCS[1])
     }
+
+    /// What the SIAK desk does for this procedure's berkas, if its route passes there.
+    pub fn siak_work(&self) -> Option<SiakWork> {
+        let at_siak = self.route?.iter().any(|h| h.desk == Desk::Siak);
+        if !at_siak {
+            return None;
+        }
+        Some(if self.new_resident() {
+            SiakWork::Register
+        } else if self.checklist.groups.contains(&CHANGE_DOCS[0]) {
+            SiakWork::Change
+        } else {
+            SiakWork::Correct
+        })
+    }
+
+    /// A replacement card (S06–S14): the reason and the old card; `None` for a first card.
+    pub fn replacement(&self) -> Option<&Replacement> {
+        self.replacement.as_ref()
+    }
+
+    /// Where the resident collects the card: the B variants start and end at the Dinas desk.
+    pub fn collection(&self) -> Collection {
+        match self.route.and_then(|r| r.first()) {
+            Some(first) if first.place == Dinas => Collection::DinasDesk,
+            _ => Collection::Kecamatan,
+        }
+    }
+
+    /// The step a card status is reached at for this procedure's berkas, when the procedure
+    /// numbers it (section C: the card handed over in distribution, or at the Dinas desk).
+    pub fn status_step(&self, status: crate::StatusKartu) -> Option<(Role, Place, String)> {
+        use crate::StatusKartu::*;
+        self.replacement?;
+        match (self.collection(), status) {
+            (Collection::Kecamatan, CardShipped) => Some((Ppp, Kecamatan, format!("{}.7", self.id))),
+            (Collection::Kecamatan, CardActivated) => {
+                Some((Penduduk, Kecamatan, format!("{}.8", self.id)))
+            }
+            (Collection::DinasDesk, CardActivated) => Some((Ppp, Dinas, format!("{}.5", self.id))),
+            _ => None,
+        }
+    }
 }
 
 /// The procedure as a trainee at a desk reads it: what to receive, then who does what, where,
@@ -364,6 +446,18 @@ impl fmt::Display for Sop {
                     more => writeln!(f, "    - one of: {}", more.join(", "))?,
                 }
             }
+        }
+        if let Some(r) = &self.replacement {
+            let old = match r.surrendered {
+                Some(d) => format!("the old card ({d}) is handed in and archived (S22.5)"),
+                None => "no old card: it is revoked when the berkas is accepted".to_owned(),
+            };
+            writeln!(f, "  reason: {}; {old}", r.reason)?;
+            let collect = match self.collection() {
+                Collection::Kecamatan => "at the kecamatan, through distribution (S22)",
+                Collection::DinasDesk => "at the Dinas desk, with a tanda terima",
+            };
+            writeln!(f, "  the card is collected {collect}")?;
         }
         match self.route {
             None => writeln!(f, "  route: not routed in this system yet"),
@@ -393,6 +487,7 @@ impl Desk {
             Self::Loket => "loket",
             Self::Perekaman => "perekaman",
             Self::Siak => "SIAK",
+            Self::Cetak => "BCardMgmt",
         }
     }
 }
@@ -573,6 +668,92 @@ const S03_ROUTE: &[Hop] = &[
     },
 ];
 
+/// Section C, variant A: the kecamatan's counter (Sxx.2) forwards the berkas to the Dinas's
+/// (Sxx.3); the operator does the reason's SIAK work (Sxx.4), prints and verifies the card,
+/// the kepala_seksi checks it (Sxx.5); the Dinas ppp hands it to distribution and archives
+/// the berkas (Sxx.6); the kecamatan's ppp receives it with the Berita Acara (Sxx.7, S22.3)
+/// and the resident collects it (Sxx.8, S22.4). The slide draws the flow as arrows: the
+/// numbers are theirs in order, step 1 being the resident bringing the berkas.
+macro_rules! replacement_a {
+    ($id:literal, $old:literal $(, siak: $work:literal)?) => {
+        &[
+            Hop {
+                role: Ppp,
+                place: Kecamatan,
+                desk: Desk::Loket,
+                step: concat!("S", $id, ".2"),
+                action: concat!("receives the berkas", $old, ", verifies and validates it, writes the buku harian, gives the salinan permohonan, forwards the berkas to the Dinas ppp"),
+            },
+            Hop {
+                role: Ppp,
+                place: Dinas,
+                desk: Desk::Loket,
+                step: concat!("S", $id, ".3"),
+                action: "receives the berkas from the kecamatan, verifies and validates it, writes the buku harian, hands it to the Dinas operator",
+            },
+            $(Hop {
+                role: Operator,
+                place: Dinas,
+                desk: Desk::Siak,
+                step: concat!("S", $id, ".4"),
+                action: $work,
+            },)?
+            Hop {
+                role: Operator,
+                place: Dinas,
+                desk: Desk::Cetak,
+                step: concat!("S", $id, ".4"),
+                action: concat!("prints the KTP-el and verifies the chip data (S21); the kepala_seksi checks the card against the berkas (S", $id, ".5)"),
+            },
+            Hop {
+                role: Ppp,
+                place: Dinas,
+                desk: Desk::Loket,
+                step: concat!("S", $id, ".6"),
+                action: concat!("hands the card to the petugas_distribusi (S22.1) and archives the berkas; the kecamatan's ppp receives the card with the Berita Acara (S", $id, ".7) and the resident collects it with a tanda terima (S", $id, ".8)"),
+            },
+        ]
+    };
+}
+
+/// Section C, variant B: all at the Dinas desk — the ppp (Sxx.2), the operator's SIAK work,
+/// printing and chip check (Sxx.3), the kepala_seksi's check (Sxx.4), the ppp archives the
+/// berkas and the old card and hands the new one over with a tanda terima (Sxx.5).
+macro_rules! replacement_b {
+    ($id:literal, $old:literal $(, siak: $work:literal)?) => {
+        &[
+            Hop {
+                role: Ppp,
+                place: Dinas,
+                desk: Desk::Loket,
+                step: concat!("S", $id, ".2"),
+                action: concat!("receives the berkas", $old, ", verifies and validates it, writes the buku harian, hands it to the operator"),
+            },
+            $(Hop {
+                role: Operator,
+                place: Dinas,
+                desk: Desk::Siak,
+                step: concat!("S", $id, ".3"),
+                action: $work,
+            },)?
+            Hop {
+                role: Operator,
+                place: Dinas,
+                desk: Desk::Cetak,
+                step: concat!("S", $id, ".3"),
+                action: concat!("prints the KTP-el and verifies the chip data (S21); the kepala_seksi checks the card against the berkas (S", $id, ".4)"),
+            },
+            Hop {
+                role: Ppp,
+                place: Dinas,
+                desk: Desk::Loket,
+                step: concat!("S", $id, ".5"),
+                action: "archives the berkas and the old card; hands the new card to the resident, who signs the tanda terima",
+            },
+        ]
+    };
+}
+
 const fn sop(
     n: u8,
     title: &'static str,
@@ -584,6 +765,26 @@ const fn sop(
         title,
         checklist: Checklist { groups },
         route,
+        replacement: None,
+    }
+}
+
+/// A replacement card's entry (section C).
+const fn pengganti(
+    n: u8,
+    title: &'static str,
+    groups: &'static [&'static [Dokumen]],
+    route: Option<&'static [Hop]>,
+    reason: &'static str,
+    surrendered: Option<Dokumen>,
+) -> Sop {
+    Sop {
+        replacement: Some(Replacement {
+            reason,
+            surrendered,
+            lost: surrendered.is_none(),
+        }),
+        ..sop(n, title, groups, route)
     }
 }
 
@@ -619,44 +820,70 @@ pub const CATALOGUE: [Sop; 22] = [
         NEW_RESIDENT_DOCS,
         Some(S05_ROUTE),
     ),
-    sop(
+    pengganti(
         6,
         "Replacement: wrong data (A, at the kecamatan)",
         WRONG_DATA_DOCS,
-        None,
+        Some(replacement_a!("06", " and the wrong KTP-el", siak: "corrects the wrong data in SIAK")),
+        "salah data",
+        Some(KtpElSalah),
     ),
-    sop(
+    pengganti(
         7,
         "Replacement: wrong data (B, at the Dinas)",
         WRONG_DATA_DOCS,
-        None,
+        Some(replacement_b!("07", " and the wrong KTP-el", siak: "corrects the wrong data in SIAK")),
+        "salah data",
+        Some(KtpElSalah),
     ),
-    sop(
+    pengganti(
         8,
         "Replacement: wrong photo and/or signature (B)",
         WRONG_DATA_DOCS,
         None,
+        "salah pas photo dan/atau tanda tangan",
+        Some(KtpElSalah),
     ),
-    sop(9, "Replacement: physically damaged (A)", DAMAGED_DOCS, None),
-    sop(
+    pengganti(
+        9,
+        "Replacement: physically damaged (A)",
+        DAMAGED_DOCS,
+        Some(replacement_a!("09", " and the damaged KTP-el")),
+        "rusak secara fisik",
+        Some(KtpElRusak),
+    ),
+    pengganti(
         10,
         "Replacement: physically damaged (B)",
         DAMAGED_DOCS,
         None,
+        "rusak secara fisik",
+        Some(KtpElRusak),
     ),
-    sop(11, "Replacement: lost (A)", LOST_DOCS, None),
-    sop(12, "Replacement: lost (B)", LOST_DOCS, None),
-    sop(
+    pengganti(
+        11,
+        "Replacement: lost (A)",
+        LOST_DOCS,
+        Some(replacement_a!("11", " with the police's Surat Keterangan Kehilangan")),
+        "hilang",
+        None,
+    ),
+    pengganti(12, "Replacement: lost (B)", LOST_DOCS, None, "hilang", None),
+    pengganti(
         13,
         "Replacement: a data element changed (A)",
         CHANGE_DOCS,
-        None,
+        Some(replacement_a!("13", " and the old KTP-el", siak: "changes the data element in SIAK (address, name…)")),
+        "perubahan elemen data",
+        Some(KtpElLama),
     ),
-    sop(
+    pengganti(
         14,
         "Replacement: a data element changed (B)",
         CHANGE_DOCS,
-        None,
+        Some(replacement_b!("14", " and the old KTP-el", siak: "changes the data element in SIAK (address, name…)")),
+        "perubahan elemen data",
+        Some(KtpElLama),
     ),
     sop(
         15,
@@ -820,13 +1047,88 @@ mod tests {
             text.contains("one of: fotokopi_kk, fotokopi_ktp_non_elektronik"),
             "{text}"
         );
-        assert!(s(6).to_string().contains("not routed in this system yet"));
+        assert!(s(8).to_string().contains("not routed in this system yet"));
+        let text = s(11).to_string();
+        assert!(text.contains("reason: hilang; no old card"), "{text}");
+        assert!(text.contains("through distribution (S22)"), "{text}");
+        assert!(text.contains("at the BCardMgmt"), "{text}");
     }
 
     #[test]
     fn unrouted_procedures_say_so() {
-        assert!(s(6).route().is_none());
+        assert!(s(8).route().is_none());
         assert!(s(22).route().is_none());
+    }
+
+    #[test]
+    fn an_a_replacement_goes_to_the_dinas_and_comes_back_through_distribution() {
+        assert_eq!(
+            hops(6),
+            [
+                "ppp@kecamatan ppp S06.2",
+                "ppp@dinas ppp S06.3",
+                "operator@dinas siak S06.4",
+                "operator@dinas cetak S06.4",
+                "ppp@dinas ppp S06.6"
+            ]
+        );
+        // No SIAK work for a damaged or lost card.
+        assert_eq!(
+            hops(11),
+            [
+                "ppp@kecamatan ppp S11.2",
+                "ppp@dinas ppp S11.3",
+                "operator@dinas cetak S11.4",
+                "ppp@dinas ppp S11.6"
+            ]
+        );
+        assert_eq!(s(6).collection(), Collection::Kecamatan);
+        assert_eq!(s(1).collection(), Collection::Kecamatan);
+        assert_eq!(
+            s(13).status_step(crate::StatusKartu::CardActivated),
+            Some((Penduduk, Kecamatan, "S13.8".into()))
+        );
+        assert_eq!(s(1).status_step(crate::StatusKartu::CardActivated), None);
+    }
+
+    #[test]
+    fn a_b_replacement_stays_at_the_dinas_desk() {
+        assert_eq!(
+            hops(14),
+            [
+                "ppp@dinas ppp S14.2",
+                "operator@dinas siak S14.3",
+                "operator@dinas cetak S14.3",
+                "ppp@dinas ppp S14.5"
+            ]
+        );
+        assert_eq!(s(7).collection(), Collection::DinasDesk);
+        assert_eq!(
+            s(7).status_step(crate::StatusKartu::CardActivated),
+            Some((Ppp, Dinas, "S07.5".into()))
+        );
+        assert_eq!(s(7).status_step(crate::StatusKartu::CardShipped), None);
+    }
+
+    #[test]
+    fn each_reason_has_its_siak_work_and_its_old_card() {
+        assert_eq!(s(4).siak_work(), Some(SiakWork::Register));
+        assert_eq!(s(5).siak_work(), Some(SiakWork::Register));
+        assert_eq!(s(6).siak_work(), Some(SiakWork::Correct));
+        assert_eq!(s(7).siak_work(), Some(SiakWork::Correct));
+        assert_eq!(s(13).siak_work(), Some(SiakWork::Change));
+        assert_eq!(s(14).siak_work(), Some(SiakWork::Change));
+        for n in [1, 9, 11] {
+            assert_eq!(s(n).siak_work(), None, "S{n:02}");
+        }
+        assert_eq!(s(1).replacement(), None);
+        let lost = s(11).replacement().unwrap();
+        assert!(lost.lost && lost.surrendered.is_none());
+        assert_eq!(s(9).replacement().unwrap().surrendered, Some(KtpElRusak));
+        assert_eq!(s(13).replacement().unwrap().surrendered, Some(KtpElLama));
+        assert!(!s(6).replacement().unwrap().lost);
+        // Every replacement is one, routed or not.
+        assert!((6..=14).all(|n| s(n).replacement().is_some()));
     }
 
     #[test]

@@ -74,8 +74,12 @@ impl StatusKartu {
     /// The one table of allowed transitions.
     ///
     /// `DUPLICATE_RECORD → SFE`: after the Dinas has investigated a duplicate (a wrong match,
-    /// or a corrected enrollment) the record is sent for deduplication again. Nothing leaves
-    /// `CARD_ACTIVATED` here: a replacement card (S06–S14) starts a new issuance.
+    /// or a corrected enrollment) the record is sent for deduplication again.
+    ///
+    /// Replacements (S06–S14): `CARD_ACTIVATED → PRR` — the resident's enrollment on record
+    /// stands (no new fingerprints), so a replacement's card is print ready as soon as its
+    /// berkas reaches the printing desk; `CARD_PRINTED → CARD_ACTIVATED` — a B variant's card
+    /// is handed over at the Dinas desk, never shipped.
     pub fn next_allowed(self) -> &'static [StatusKartu] {
         use StatusKartu::*;
         match self {
@@ -83,9 +87,9 @@ impl StatusKartu {
             Sfe => &[Prr, DuplicateRecord],
             DuplicateRecord => &[Sfe],
             Prr => &[CardPrinted],
-            CardPrinted => &[CardShipped],
+            CardPrinted => &[CardShipped, CardActivated],
             CardShipped => &[CardActivated],
-            CardActivated => &[],
+            CardActivated => &[Prr],
         }
     }
 
@@ -153,6 +157,8 @@ mod tests {
             (CardPrinted, Prr),
             (CardActivated, CardShipped),
             (CardActivated, Sfe),
+            (CardActivated, CardPrinted),
+            (CardShipped, Prr),
             (Prr, Prr),
         ] {
             let err = from.transition(to).unwrap_err();
@@ -168,7 +174,16 @@ mod tests {
             .flat_map(|f| StatusKartu::ALL.iter().map(move |t| (f, t)))
             .filter(|(f, t)| f.transition(**t).is_ok())
             .count();
-        assert_eq!(allowed, 7);
+        assert_eq!(allowed, 9);
+    }
+
+    #[test]
+    fn a_replacement_starts_from_an_activated_card() {
+        // S06–S14: print ready again on the enrollment on record, printed, then shipped (A)
+        // or handed over at the Dinas desk (B).
+        assert_eq!(CardActivated.transition(Prr), Ok(Prr));
+        assert_eq!(CardPrinted.transition(CardActivated), Ok(CardActivated));
+        assert!(CardActivated.transition(CardActivated).is_err());
     }
 
     #[test]
