@@ -434,11 +434,7 @@ async fn the_print_desk_refuses_what_it_must(backend: Backend) {
         matches!(err, desk::DeskError::Chip(ChipError::BadSignature)),
         "{err}"
     );
-    let job = ktpel_card_print::store::job::Entity::find_by_id(nik.clone())
-        .one(db)
-        .await
-        .unwrap()
-        .unwrap();
+    let job = desk::open_job(db, &nik).await.unwrap();
     assert_eq!(job.state, "PRINTED", "the card was not advanced");
 
     desk::verify(db, &op, &system.dinas_key, &nik, &chip)
@@ -813,6 +809,7 @@ fn new_resident_berkas(
         nik: None,
         nama: form.nama.clone(),
         biodata: Some(form.clone()),
+        perubahan: None,
         dokumen: vec![
             ktpel_domain::Dokumen::FormulirPencatatanBiodata,
             ktpel_domain::Dokumen::FormulirBiodataPenduduk,

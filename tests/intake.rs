@@ -167,6 +167,7 @@ fn berkas(dokumen: Vec<Dokumen>) -> BerkasSubmitted {
         nik: Some(Nik::parse(NIK).unwrap()),
         nama: "Siti Rahayu".into(),
         biodata: None,
+        perubahan: None,
         dokumen,
         kecamatan: "32.73.01".into(),
         petugas: "ppp-sukasari-1".into(),

@@ -37,6 +37,7 @@ fn submission(r: &Biodata) -> BerkasSubmitted {
         nik: Some(r.nik.clone()),
         nama: r.nama.clone(),
         biodata: None,
+        perubahan: None,
         dokumen: vec![Dokumen::FormulirPermohonan, Dokumen::FotokopiKk],
         kecamatan: "32.73.01".into(),
         petugas: "ppp-1".into(),

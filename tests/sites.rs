@@ -232,6 +232,7 @@ fn submission(r: &Biodata, desk: &str) -> BerkasSubmitted {
         nik: Some(r.nik.clone()),
         nama: r.nama.clone(),
         biodata: None,
+        perubahan: None,
         dokumen: vec![Dokumen::FormulirPermohonan, Dokumen::FotokopiKk],
         kecamatan: desk.into(),
         petugas: format!("ppp-{desk}"),

@@ -538,6 +538,7 @@ impl System {
                 nik: Some(r.nik.clone()),
                 nama: r.nama.clone(),
                 biodata: None,
+                perubahan: None,
                 dokumen: vec![
                     ktpel_domain::Dokumen::FormulirPermohonan,
                     ktpel_domain::Dokumen::FotokopiKk,

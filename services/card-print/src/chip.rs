@@ -15,6 +15,10 @@ pub struct ChipData {
     pub right_index: String,
     pub left_index: String,
     pub issued_by: String,
+    /// The card's number in the Dinas's card register: a reader asks the register whether
+    /// this card is still the valid one (a replaced or lost card is revoked).
+    #[serde(default)]
+    pub nomor_kartu: String,
 }
 
 /// The bytes on the chip: the data and its signature.
@@ -106,6 +110,7 @@ mod tests {
             right_index: "cmk=".into(),
             left_index: "bGk=".into(),
             issued_by: "op".into(),
+            nomor_kartu: "3273-20261125-00001".into(),
         }
     }
 

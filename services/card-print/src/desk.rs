@@ -3,6 +3,7 @@
 //! transaction (with its outgoing messages).
 
 use crate::{
+    card_register,
     chip::{Chip, ChipData, ChipError},
     face,
     operators::{Role, Session},
@@ -12,10 +13,14 @@ use chrono::Utc;
 use ed25519_dalek::SigningKey;
 use ktpel_bus::{Outgoing, RoutingKey, outbox};
 use ktpel_contract::{
+    berkas::{BerkasHandedOff, Stamp},
     enrollment::{CARD_STATUS, CardPrinted, CardStatusChanged, PRINTED},
     registry::Biodata,
 };
-use ktpel_domain::{KodeWilayah, StatusKartu};
+use ktpel_domain::{
+    KodeWilayah, StatusKartu,
+    sop::{Collection, Sop, SopId},
+};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr,
     EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
@@ -110,15 +115,23 @@ pub async fn queue<C: ConnectionTrait>(db: &C) -> Result<Vec<job::Model>, DbErr>
         .await
 }
 
+/// The card of `nik` being made: the one job of the NIK not approved yet (a resident has one
+/// card in production at a time; earlier ones were approved).
+pub async fn open_job<C: ConnectionTrait>(db: &C, nik: &str) -> Result<job::Model, DeskError> {
+    job::Entity::find()
+        .filter(job::Column::Nik.eq(nik))
+        .filter(job::Column::State.ne(JobState::Approved.as_str()))
+        .one(db)
+        .await?
+        .ok_or_else(|| DeskError::NoJob(nik.to_owned()))
+}
+
 async fn job_in<C: ConnectionTrait>(
     db: &C,
     nik: &str,
     needed: JobState,
 ) -> Result<job::Model, DeskError> {
-    let j = job::Entity::find_by_id(nik.to_owned())
-        .one(db)
-        .await?
-        .ok_or_else(|| DeskError::NoJob(nik.to_owned()))?;
+    let j = open_job(db, nik).await?;
     if JobState::parse(&j.state) != Some(needed) {
         return Err(DeskError::WrongState {
             nik: nik.to_owned(),
@@ -161,15 +174,22 @@ pub async fn encode(
     require(s, Role::Operator)?;
     let txn = ktpel_store::begin_write(db).await?;
     let j = job_in(&txn, nik, JobState::Queued).await?;
+    let b = biodata(&j)?;
+    let now = Utc::now();
+    // The card's number: the Dinas's (the resident's kabupaten/kota) and the day.
+    let kabupaten = b.nik.as_str()[..4].to_owned();
+    let nomor_kartu = card_register::next_number(&txn, &kabupaten, now).await?;
     let data = ChipData {
-        biodata: biodata(&j)?,
+        biodata: b,
         photo_sha256: j.photo_sha256.clone().unwrap_or_default(),
         right_index: j.right_index.clone().unwrap_or_default(),
         left_index: j.left_index.clone().unwrap_or_default(),
         issued_by: s.username.clone(),
+        nomor_kartu: nomor_kartu.clone(),
     };
     let chip = Chip::encode(data, key).to_bytes();
     let mut a = j.into_active_model();
+    a.nomor_kartu = Set(Some(nomor_kartu));
     a.chip = Set(Some(chip.clone()));
     a.encoded_by = Set(Some(s.username.clone()));
     a.state = Set(JobState::Encoded.as_str().into());
@@ -245,14 +265,32 @@ pub async fn approve(
         note: format!("dicetak oleh {printed_by}, diperiksa oleh {}", s.username),
         at: now,
     };
+    let slip: Option<BerkasHandedOff> = j
+        .slip
+        .clone()
+        .map(serde_json::from_value)
+        .transpose()
+        .map_err(|e| DeskError::Chip(ChipError::Unreadable(format!("stored slip: {e}"))))?;
+    let sop = slip
+        .as_ref()
+        .map(|m| m.sop)
+        .unwrap_or(SopId::new(1).expect("S01"));
+    let nomor_kartu = j.nomor_kartu.clone().ok_or_else(|| DeskError::WrongState {
+        nik: nik.to_owned(),
+        state: "without a card number".into(),
+        needed: JobState::Encoded,
+    })?;
+    card_register::issue(&txn, &nomor_kartu, nik, &j.nomor_berkas, sop, now).await?;
     let printed = CardPrinted {
         nik: b.nik.clone(),
         nomor_berkas: j.nomor_berkas.clone(),
         nama: b.nama.clone(),
         desa: b.desa.clone(),
-        printed_by,
+        printed_by: printed_by.clone(),
         approved_by: s.username.clone(),
         at: now,
+        nomor_kartu,
+        at_dinas_desk: Sop::get(sop).collection() == Collection::DinasDesk,
     };
     let key = |subject| RoutingKey::regional(subject, &kecamatan);
     let (status_key, printed_key) = match (key(CARD_STATUS), key(PRINTED)) {
@@ -277,6 +315,10 @@ pub async fn approve(
         &Outgoing::new(&printed, printed_key, &nomor, &nomor)?,
     )
     .await?;
+    if let Some(slip) = slip {
+        let handed_on = hand_on(&slip, &printed_by, &s.username, now)?;
+        outbox::enqueue(&txn, exchange, &handed_on).await?;
+    }
     let mut a = j.into_active_model();
     a.approved_by = Set(Some(s.username.clone()));
     a.state = Set(JobState::Approved.as_str().into());
@@ -284,6 +326,44 @@ pub async fn approve(
     a.update(&txn).await?;
     txn.commit().await?;
     Ok(())
+}
+
+/// A replacement's slip from the printing desk to the next (the Dinas ppp): stamped by the
+/// operator who printed (Sxx.4 / Sxx.3) and by the kepala_seksi who checked (the next step).
+fn hand_on(
+    slip: &BerkasHandedOff,
+    printed_by: &str,
+    kepala_seksi: &str,
+    at: chrono::DateTime<Utc>,
+) -> Result<ktpel_bus::Outgoing, DeskError> {
+    let lost = |why: String| DeskError::Chip(ChipError::Unreadable(why));
+    let route = Sop::get(slip.sop)
+        .route()
+        .ok_or_else(|| lost(format!("{} has no route", slip.sop)))?;
+    let (Some(here), Some(next)) = (route.get(slip.hop), route.get(slip.hop + 1)) else {
+        return Err(lost(format!("{}: no hop after {}", slip.sop, slip.hop)));
+    };
+    let mut forward = slip.stamped(here, printed_by, at);
+    forward.stamps.push(Stamp {
+        hop: format!("kepala_seksi@{}", here.place),
+        step: next_step(here.step),
+        at,
+        by: kepala_seksi.to_owned(),
+    });
+    forward
+        .to(next)
+        .map_err(|e| lost(format!("handing berkas {} on: {e}", slip.nomor_berkas)))
+}
+
+/// `S06.4` → `S06.5`: the kepala_seksi's check follows the operator's step.
+fn next_step(step: &str) -> String {
+    match step.rsplit_once('.') {
+        Some((sop, n)) => match n.parse::<u8>() {
+            Ok(n) => format!("{sop}.{}", n + 1),
+            Err(_) => step.to_owned(),
+        },
+        None => step.to_owned(),
+    }
 }
 
 /// S21.2–S21.4 and the check for one card, start to finish: the operator encodes, prints and

@@ -9,6 +9,7 @@
 //! against the register; a kepala_seksi checks the card and approves it, and the status
 //! becomes `CARD_PRINTED`, the card going on to distribution (S22).
 
+pub mod card_register;
 pub mod chip;
 pub mod config;
 pub mod desk;

@@ -6,7 +6,8 @@ use crate::{
 use ed25519_dalek::SigningKey;
 use ktpel_bus::{Broker, BusError, QueueSpec, RoutingKey, Shutdown, Topology, Worker};
 use ktpel_contract::{
-    enrollment::{CARD_STATUS, CREATED},
+    berkas::PRINTING_DESK,
+    enrollment::{CARD_STATUS, CREATED, LOST},
     registry::ANSWER_TO_CARD_PRINT,
 };
 use sea_orm::DatabaseConnection;
@@ -37,6 +38,9 @@ impl CardPrint {
             RoutingKey::binding(CREATED, region),
             RoutingKey::binding(CARD_STATUS, region),
             RoutingKey::binding(ANSWER_TO_CARD_PRINT, None),
+            // Section C: a replacement's berkas at the printing desk; a lost card reported.
+            RoutingKey::binding(PRINTING_DESK, region),
+            RoutingKey::binding(LOST, region),
         ]
         .map(|b| b.expect("validated with the settings"));
         let handler = CardPrintHandler {

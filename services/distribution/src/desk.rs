@@ -67,6 +67,7 @@ pub async fn make_batches(
     let txn = ktpel_store::begin_write(db).await?;
     let waiting = kartu::Entity::find()
         .filter(kartu::Column::BatchId.is_null())
+        .filter(kartu::Column::AtDinasDesk.eq(false))
         .order_by_asc(kartu::Column::Desa)
         .order_by_asc(kartu::Column::Nik)
         .all(&txn)
@@ -158,17 +159,33 @@ pub async fn hand_over(
         return Err(DeskError::NoSignature);
     }
     let txn = ktpel_store::begin_write(db).await?;
-    let c = kartu::Entity::find_by_id(nik.to_owned())
-        .one(&txn)
-        .await?
-        .ok_or_else(|| DeskError::NoCard(nik.to_owned()))?;
-    if let Some(by) = &c.tanda_terima_by {
-        return Err(DeskError::AlreadyHandedOver(nik.to_owned(), by.clone()));
-    }
+    // The NIK's card not handed over yet; else the last one that was, to say so.
+    let cards = kartu::Entity::find()
+        .filter(kartu::Column::Nik.eq(nik))
+        .order_by_desc(kartu::Column::ReceivedAt)
+        .all(&txn)
+        .await?;
+    let c = match cards.iter().find(|c| c.tanda_terima_by.is_none()) {
+        Some(c) => c.clone(),
+        None => {
+            let last = cards
+                .first()
+                .ok_or_else(|| DeskError::NoCard(nik.to_owned()))?;
+            return Err(DeskError::AlreadyHandedOver(
+                nik.to_owned(),
+                last.tanda_terima_by.clone().unwrap_or_default(),
+            ));
+        }
+    };
     if c.notified_at.is_none() {
         return Err(DeskError::NotAtKecamatan(nik.to_owned()));
     }
-    let note = format!("diserahkan oleh {ppp}, tanda terima ditandatangani {signed_by}");
+    let place = if c.at_dinas_desk {
+        "di loket Dinas"
+    } else {
+        "di kecamatan"
+    };
+    let note = format!("diserahkan {place} oleh {ppp}, tanda terima ditandatangani {signed_by}");
     announce(&txn, exchange, &c, StatusKartu::CardActivated, note).await?;
     let mut a = c.into_active_model();
     a.tanda_terima_by = Set(Some(signed_by.to_owned()));

@@ -50,6 +50,7 @@ impl Intake {
             .collect();
         let handler = IntakeHandler {
             exchange: Topology::default().exchange,
+            counters: settings.own.counters,
         };
         let queue = QueueSpec::new(QUEUE, bindings);
         let answers = Mailbox {

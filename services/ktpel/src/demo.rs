@@ -480,6 +480,7 @@ pub async fn run(
             nik: (!new_resident).then(|| p.nik.clone()),
             nama: p.nama.clone(),
             biodata: new_resident.then(|| demo_new_residents::formulir(p)),
+            perubahan: None,
             dokumen: if new_resident {
                 demo_new_residents::DOCUMENTS.to_vec()
             } else {

@@ -66,6 +66,7 @@ pub(crate) async fn register(
             nik: None,
             nama: p.nama.clone(),
             biodata: Some(formulir(p)),
+            perubahan: None,
             dokumen: DOCUMENTS.to_vec(),
             kecamatan: k.clone(),
             petugas: "ppp-demo".into(),

@@ -168,6 +168,7 @@ pub async fn run(cmd: IntakeCommand) -> Result<(), String> {
         nik,
         nama,
         biodata,
+        perubahan: None,
         dokumen,
         kecamatan: kecamatan.clone(),
         petugas,

@@ -7,9 +7,9 @@ use ktpel_bus::Topology;
 use ktpel_card_print::{
     CardPrintSettings, desk,
     operators::{self, Role, Session},
-    store::{Migrator, job},
+    store::Migrator,
 };
-use sea_orm::{DatabaseConnection, EntityTrait};
+use sea_orm::DatabaseConnection;
 use std::path::PathBuf;
 
 #[derive(clap::Subcommand)]
@@ -133,11 +133,10 @@ pub async fn run(cmd: PrintCommand) -> Result<(), String> {
                 Some(path) => {
                     std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?
                 }
-                None => job::Entity::find_by_id(nik.clone())
-                    .one(&db)
+                None => desk::open_job(&db, &nik)
                     .await
-                    .map_err(|e| e.to_string())?
-                    .and_then(|j| j.chip)
+                    .map_err(e)?
+                    .chip
                     .ok_or_else(|| format!("no chip was encoded for {nik}"))?,
             };
             desk::verify(

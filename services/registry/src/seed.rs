@@ -173,6 +173,7 @@ pub(crate) fn row(p: &Biodata) -> penduduk::ActiveModel {
         alamat: Set(p.alamat.clone()),
         desa: Set(p.desa.clone()),
         updated_at: Set(Utc::now()),
+        status_kartu: sea_orm::ActiveValue::NotSet,
     }
 }
 

@@ -4,6 +4,7 @@ use crate::{RegistrySettings, SERVICE, config::Mode, handlers::RegistryHandler, 
 use ktpel_bus::{Broker, BusError, Mailbox, QueueSpec, RoutingKey, Shutdown, Topology, Worker};
 use ktpel_contract::{
     berkas::SIAK_DESK,
+    enrollment::CARD_STATUS,
     registry::{ASK_DINAS, LOOKUP, RESIDENT},
 };
 use sea_orm::DatabaseConnection;
@@ -35,7 +36,8 @@ impl Registry {
             Mode::Register => ASK_DINAS,
             Mode::Copy => RESIDENT,
         };
-        let mut subjects = vec![LOOKUP.to_owned(), second.to_owned()];
+        // And the card's status, for replacements (section C).
+        let mut subjects = vec![LOOKUP.to_owned(), second.to_owned(), CARD_STATUS.to_owned()];
         if settings.own.mode == Mode::Register {
             // S05.4: the berkas of a new resident at SIAK's desk at the Dinas.
             subjects.push(SIAK_DESK.to_owned());

@@ -1,7 +1,7 @@
 //! The berkas (application file) between the desk, intake and the next hops.
 
 use crate::Message;
-use crate::registry::FormulirBiodata;
+use crate::registry::{FormulirBiodata, PerubahanBiodata};
 use chrono::{DateTime, Utc};
 use ktpel_domain::{
     Nik,
@@ -32,6 +32,9 @@ pub const KECAMATAN_COUNTER: &str = "berkas.handoff.ppp";
 /// A berkas for SIAK's data entry (S04.3, S05.4): SIAK is the kabupaten/kota's database at
 /// the Dinas, wherever its operator sits, so from a kecamatan it crosses up.
 pub const SIAK_DESK: &str = "berkas.dinas.siak";
+/// A berkas for the Dinas's card printing (BCardMgmt, S21; section C's Sxx.4 / Sxx.3).
+pub const PRINTING_DESK: &str = "berkas.dinas.cetak";
+
 /// A berkas for the kecamatan's enrollment station (S01.3; S04.4 coming back from SIAK).
 pub const KECAMATAN_STATION: &str = "berkas.handoff.operator";
 
@@ -73,6 +76,9 @@ pub struct BerkasSubmitted {
     /// Desa/Lurah, as the desk received it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub biodata: Option<FormulirBiodata>,
+    /// S06/S07, S13/S14: what SIAK is to correct or change, as the desk entered it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub perubahan: Option<PerubahanBiodata>,
     /// The documents the ppp received.
     pub dokumen: Vec<Dokumen>,
     /// Kode wilayah of the desk's kecamatan (6 digits, dotted or not).
@@ -140,6 +146,9 @@ pub struct BerkasHandedOff {
     /// S05.4–S05.6: the number of the KK printed at the Dinas, travelling back with the berkas.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub no_kk: Option<String>,
+    /// S06/S07, S13/S14: the correction or change, travelling to SIAK at the Dinas.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub perubahan: Option<PerubahanBiodata>,
 }
 
 impl Message for BerkasHandedOff {
@@ -157,6 +166,13 @@ impl BerkasHandedOff {
         by: impl Into<String>,
         at: DateTime<Utc>,
     ) -> Result<(Self, ktpel_bus::Outgoing), ktpel_bus::HandlerError> {
+        let forward = self.stamped(here, by, at);
+        let message = forward.to(next)?;
+        Ok((forward, message))
+    }
+
+    /// The slip with `here`'s stamp, one hop further.
+    pub fn stamped(&self, here: &Hop, by: impl Into<String>, at: DateTime<Utc>) -> Self {
         let mut forward = self.clone();
         forward.stamps.push(Stamp {
             hop: here.to_string(),
@@ -165,11 +181,19 @@ impl BerkasHandedOff {
             by: by.into(),
         });
         forward.hop += 1;
+        forward
+    }
+
+    /// The message that hands this slip to `next`.
+    pub fn to(&self, next: &Hop) -> Result<ktpel_bus::Outgoing, ktpel_bus::HandlerError> {
         let key = ktpel_bus::RoutingKey::regional(&handoff_subject(next), &self.kecamatan)
             .map_err(|e| ktpel_bus::HandlerError::permanent(e.to_string()))?;
-        let message =
-            ktpel_bus::Outgoing::new(&forward, key, &self.nomor_berkas, &self.nomor_berkas)?;
-        Ok((forward, message))
+        Ok(ktpel_bus::Outgoing::new(
+            self,
+            key,
+            &self.nomor_berkas,
+            &self.nomor_berkas,
+        )?)
     }
 }
 
@@ -197,5 +221,6 @@ mod tests {
         assert_eq!(desk_subject(Siak, Place::Kecamatan), SIAK_DESK);
         assert_eq!(desk_subject(Siak, Place::Dinas), SIAK_DESK);
         assert_eq!(desk_subject(Loket, Place::Mobile), KECAMATAN_COUNTER);
+        assert_eq!(desk_subject(Cetak, Place::Dinas), PRINTING_DESK);
     }
 }

@@ -192,10 +192,35 @@ pub struct CardPrinted {
     pub printed_by: String,
     pub approved_by: String,
     pub at: DateTime<Utc>,
+    /// The card's own number in the Dinas's card register (one valid card per NIK).
+    #[serde(default)]
+    pub nomor_kartu: String,
+    /// Where the resident collects it: a B variant's card at the Dinas desk, with no batch
+    /// to the kecamatan (section C); otherwise through distribution to the kecamatan (S22).
+    #[serde(default)]
+    pub at_dinas_desk: bool,
 }
 
 impl Message for CardPrinted {
     const KIND: &'static str = PRINTED;
+    const VERSION: u16 = 1;
+}
+
+/// Routing subject of [`CardReportedLost`] (intake → card-print): `card.lost.<kecamatan>`.
+pub const LOST: &str = "card.lost";
+
+/// S11.2/S12.2: the berkas of a lost card was accepted with the police's Surat Keterangan
+/// Kehilangan: the card register revokes the lost card at once, so a found card is useless.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardReportedLost {
+    pub nik: Nik,
+    /// The replacement's berkas.
+    pub nomor_berkas: String,
+    pub at: DateTime<Utc>,
+}
+
+impl Message for CardReportedLost {
+    const KIND: &'static str = LOST;
     const VERSION: u16 = 1;
 }
 

@@ -96,6 +96,11 @@ pub const CATALOGUE: &[ContractEntry] = &[
         summary: "A resident's card status changed (SFE, PRR, DUPLICATE_RECORD, ...).",
     },
     ContractEntry {
+        message_type: enrollment::CardReportedLost::message_type,
+        subject: enrollment::LOST,
+        summary: "A lost card's replacement berkas was accepted: the card register revokes the lost card (S11.2, S12.2).",
+    },
+    ContractEntry {
         message_type: enrollment::CardPrinted::message_type,
         subject: enrollment::PRINTED,
         summary: "A printed, verified and approved card for distribution (S21, S22.1).",

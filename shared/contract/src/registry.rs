@@ -7,7 +7,7 @@
 
 use crate::Message;
 use chrono::NaiveDate;
-use ktpel_domain::{JenisKelamin, Nik};
+use ktpel_domain::{JenisKelamin, Nik, StatusKartu};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -54,6 +54,10 @@ pub struct ResidentAnswer {
     pub request_id: Uuid,
     pub nik: Nik,
     pub resident: Option<Biodata>,
+    /// Where the resident's card stands, as SIAK heard it (`card.status`); none before the
+    /// first status. A replacement (S06–S14) is for a card handed over, not one in production.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_kartu: Option<StatusKartu>,
 }
 
 impl Message for ResidentAnswer {
@@ -86,6 +90,58 @@ pub struct Biodata {
     pub alamat: String,
     /// Kode wilayah of the desa/kelurahan where the resident lives (10 digits, dotted).
     pub desa: String,
+}
+
+/// What the desk asks SIAK to correct (S06/S07, *salah data*) or change (S13/S14, *perubahan
+/// elemen data*): the new value of each element, none for one that stays. The NIK, the date
+/// of birth and the sex make the NIK and are not changed here; a move to another kecamatan
+/// is a relocation (S15–S18).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PerubahanBiodata {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nama: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tempat_lahir: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alamat: Option<String>,
+    /// Kode wilayah of the new desa/kelurahan, in the same kecamatan.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub desa: Option<String>,
+}
+
+impl PerubahanBiodata {
+    /// Nothing to change.
+    pub fn is_empty(&self) -> bool {
+        self.nama.is_none()
+            && self.tempat_lahir.is_none()
+            && self.alamat.is_none()
+            && self.desa.is_none()
+    }
+
+    /// `b` with the changes made.
+    pub fn apply(&self, b: &Biodata) -> Biodata {
+        let pick = |new: &Option<String>, old: &String| new.clone().unwrap_or_else(|| old.clone());
+        Biodata {
+            nama: pick(&self.nama, &b.nama),
+            tempat_lahir: pick(&self.tempat_lahir, &b.tempat_lahir),
+            alamat: pick(&self.alamat, &b.alamat),
+            desa: pick(&self.desa, &b.desa),
+            ..b.clone()
+        }
+    }
+
+    /// The elements changed, `nama: "A" → "B"`, for the timeline and the buku harian.
+    pub fn describe(&self, before: &Biodata) -> Vec<String> {
+        [
+            ("nama", &self.nama, &before.nama),
+            ("tempat_lahir", &self.tempat_lahir, &before.tempat_lahir),
+            ("alamat", &self.alamat, &before.alamat),
+            ("desa", &self.desa, &before.desa),
+        ]
+        .into_iter()
+        .filter_map(|(name, new, old)| new.as_ref().map(|n| format!("{name}: {old:?} → {n:?}")))
+        .collect()
+    }
 }
 
 /// The Formulir Biodata Penduduk (S04.1, S05.1) as the desk enters it: what SIAK records for a

@@ -417,7 +417,9 @@ impl Sop {
         use crate::StatusKartu::*;
         self.replacement?;
         match (self.collection(), status) {
-            (Collection::Kecamatan, CardShipped) => Some((Ppp, Kecamatan, format!("{}.7", self.id))),
+            (Collection::Kecamatan, CardShipped) => {
+                Some((Ppp, Kecamatan, format!("{}.7", self.id)))
+            }
             (Collection::Kecamatan, CardActivated) => {
                 Some((Penduduk, Kecamatan, format!("{}.8", self.id)))
             }
@@ -824,7 +826,9 @@ pub const CATALOGUE: [Sop; 22] = [
         6,
         "Replacement: wrong data (A, at the kecamatan)",
         WRONG_DATA_DOCS,
-        Some(replacement_a!("06", " and the wrong KTP-el", siak: "corrects the wrong data in SIAK")),
+        Some(
+            replacement_a!("06", " and the wrong KTP-el", siak: "corrects the wrong data in SIAK"),
+        ),
         "salah data",
         Some(KtpElSalah),
     ),
@@ -832,7 +836,9 @@ pub const CATALOGUE: [Sop; 22] = [
         7,
         "Replacement: wrong data (B, at the Dinas)",
         WRONG_DATA_DOCS,
-        Some(replacement_b!("07", " and the wrong KTP-el", siak: "corrects the wrong data in SIAK")),
+        Some(
+            replacement_b!("07", " and the wrong KTP-el", siak: "corrects the wrong data in SIAK"),
+        ),
         "salah data",
         Some(KtpElSalah),
     ),
@@ -864,7 +870,10 @@ pub const CATALOGUE: [Sop; 22] = [
         11,
         "Replacement: lost (A)",
         LOST_DOCS,
-        Some(replacement_a!("11", " with the police's Surat Keterangan Kehilangan")),
+        Some(replacement_a!(
+            "11",
+            " with the police's Surat Keterangan Kehilangan"
+        )),
         "hilang",
         None,
     ),
@@ -873,7 +882,9 @@ pub const CATALOGUE: [Sop; 22] = [
         13,
         "Replacement: a data element changed (A)",
         CHANGE_DOCS,
-        Some(replacement_a!("13", " and the old KTP-el", siak: "changes the data element in SIAK (address, name…)")),
+        Some(
+            replacement_a!("13", " and the old KTP-el", siak: "changes the data element in SIAK (address, name…)"),
+        ),
         "perubahan elemen data",
         Some(KtpElLama),
     ),
@@ -881,7 +892,9 @@ pub const CATALOGUE: [Sop; 22] = [
         14,
         "Replacement: a data element changed (B)",
         CHANGE_DOCS,
-        Some(replacement_b!("14", " and the old KTP-el", siak: "changes the data element in SIAK (address, name…)")),
+        Some(
+            replacement_b!("14", " and the old KTP-el", siak: "changes the data element in SIAK (address, name…)"),
+        ),
         "perubahan elemen data",
         Some(KtpElLama),
     ),

@@ -10,6 +10,7 @@
 //!        ──enrollment.created.32.73.01.#──▶                           │
 //!        ──berkas.dinas.ppp.32.73.01.#────▶                           │
 //!        ──berkas.dinas.siak.32.73.01.#───▶                           │
+//!        ──card.lost.32.73.01.#───────────▶                           │
 //!  ktpel ◀══shovel══ ktpel.downlink.32.73.01 ◀──card.status.32.73.01.#────┤
 //!                                            ◀──intake.registry_answer.32.73.01.#
 //!                                            ◀──registry.resident.32.73.01.#
@@ -24,7 +25,7 @@ use crate::site::{Site, SiteKind};
 use ktpel_bus::RoutingKey;
 use ktpel_contract::{
     berkas::{DINAS_COUNTER, KECAMATAN_COUNTER, KECAMATAN_STATION, SIAK_DESK},
-    enrollment::{CARD_STATUS, CREATED, TO_PUSAT_DATA},
+    enrollment::{CARD_STATUS, CREATED, LOST, TO_PUSAT_DATA},
     registry::{ANSWER_TO_INTAKE, ASK_DINAS, RESIDENT},
 };
 
@@ -45,8 +46,9 @@ pub struct Crossing {
 /// the berkas its counter sends to the Dinas's (S05.2) or to SIAK (S04.3); down, the residents
 /// for that copy (so the desk checks NIKs while the link is down), the register's answers, the
 /// card's status, and the berkas coming back to its counter (S05.5–S05.6) or station (S04.4).
+/// A lost card reported at its counter (S11.2) goes up to the Dinas's card register.
 const KECAMATAN: Crossing = Crossing {
-    up: &[ASK_DINAS, CREATED, DINAS_COUNTER, SIAK_DESK],
+    up: &[ASK_DINAS, CREATED, DINAS_COUNTER, SIAK_DESK, LOST],
     down: &[
         ANSWER_TO_INTAKE,
         CARD_STATUS,

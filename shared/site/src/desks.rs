@@ -31,6 +31,15 @@ impl DesksAt {
         }
     }
 
+    /// Whether a desk at `place` is run here (a mobile unit's desks are its kecamatan's).
+    pub fn runs(self, place: Place) -> bool {
+        match self {
+            Self::Both => true,
+            Self::Kecamatan => matches!(place, Place::Kecamatan | Place::Mobile),
+            Self::Dinas => place == Place::Dinas,
+        }
+    }
+
     /// The hand-off subjects of `desk` at the places run here.
     pub fn subjects(self, desk: Desk) -> Vec<String> {
         let places: &[Place] = match self {
@@ -56,6 +65,9 @@ mod tests {
         assert_eq!(kec.subjects(Desk::Loket), ["berkas.handoff.ppp"]);
         let dinas = DesksAt::Both.at(&site("dinas:32.73"));
         assert_eq!(dinas.subjects(Desk::Perekaman), ["berkas.dinas.operator"]);
+        assert!(dinas.runs(Place::Dinas) && !dinas.runs(Place::Kecamatan));
+        assert!(kec.runs(Place::Mobile) && !kec.runs(Place::Dinas));
+        assert!(DesksAt::Both.runs(Place::Dinas));
         assert_eq!(
             DesksAt::Both.at(&site("all")).subjects(Desk::Loket),
             ["berkas.handoff.ppp", "berkas.dinas.ppp"]

@@ -164,7 +164,7 @@ mod tests {
         assert_eq!(p.read, r"^(ktpel|ktpel\.downlink\.32\.73\.01)$");
         assert_eq!(
             t.write,
-            r"^(registry\.ask_dinas|enrollment\.created|berkas\.dinas\.ppp|berkas\.dinas\.siak)\.32\.73\.01(\.[0-9]+)*$"
+            r"^(registry\.ask_dinas|enrollment\.created|berkas\.dinas\.ppp|berkas\.dinas\.siak|card\.lost)\.32\.73\.01(\.[0-9]+)*$"
         );
         assert_eq!(
             t.read,

@@ -1,18 +1,24 @@
 //! What card-print hears: the enrollment (photo digest, index fingers), the Pusat Data's
-//! verdict, and SIAK's biodata. A job enters the print queue when it has all three.
+//! verdict, and SIAK's biodata — a job enters the print queue when it has all three; a
+//! replacement's berkas at the printing desk (section C), whose job reuses the enrollment on
+//! record; a card handed over (the register revokes the one it replaces) or reported lost.
 
-use crate::{desk, store::job};
+use crate::{card_register, desk, store::job};
 use base64::{Engine, engine::general_purpose::STANDARD};
 use chrono::Utc;
 use ktpel_bus::{Handler, HandlerError, Incoming, Outgoing, RoutingKey, outbox};
 use ktpel_contract::{
-    enrollment::{CardStatusChanged, EnrollmentCreated, Finger},
+    berkas::BerkasHandedOff,
+    enrollment::{CARD_STATUS, CardReportedLost, CardStatusChanged, EnrollmentCreated, Finger},
     registry::{ANSWER_TO_CARD_PRINT, LOOKUP, ResidentAnswer, ResidentLookup},
 };
-use ktpel_domain::{Nik, StatusKartu};
+use ktpel_domain::{
+    Nik, StatusKartu,
+    sop::{Desk, Sop},
+};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseTransaction, EntityTrait,
-    IntoActiveModel,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction,
+    EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
 };
 
 pub struct CardPrintHandler {
@@ -27,6 +33,12 @@ impl Handler for CardPrintHandler {
             status(txn, &self.exchange, &m.routing_key, &m.decode()?).await
         } else if m.is::<ResidentAnswer>() {
             answer(txn, &m.decode()?).await
+        } else if m.is::<BerkasHandedOff>() {
+            replacement(txn, &self.exchange, &m.decode()?).await
+        } else if m.is::<CardReportedLost>() {
+            let l: CardReportedLost = m.decode()?;
+            card_register::lost(txn, l.nik.as_str(), &l.nomor_berkas, l.at).await?;
+            Ok(())
         } else {
             Err(HandlerError::permanent(format!(
                 "card-print does not take `{}` messages",
@@ -36,16 +48,24 @@ impl Handler for CardPrintHandler {
     }
 }
 
-/// The job of `nik`, created empty if it is new.
+/// The job of `nik` in berkas `nomor`, created empty if it is new.
 async fn job_of<C: ConnectionTrait>(
     txn: &C,
     nik: &Nik,
     nomor: &str,
 ) -> Result<job::Model, HandlerError> {
-    if let Some(j) = job::Entity::find_by_id(nik.to_string()).one(txn).await? {
+    if let Some(j) = job::Entity::find_by_id((nomor.to_owned(), nik.to_string()))
+        .one(txn)
+        .await?
+    {
         return Ok(j);
     }
-    let j = job::ActiveModel {
+    Ok(blank_job(nik, nomor).insert(txn).await?)
+}
+
+/// A job with nothing known yet but whose card it is.
+fn blank_job(nik: &Nik, nomor: &str) -> job::ActiveModel {
+    job::ActiveModel {
         nik: Set(nik.to_string()),
         nomor_berkas: Set(nomor.to_owned()),
         photo_sha256: Set(None),
@@ -61,8 +81,9 @@ async fn job_of<C: ConnectionTrait>(
         verified_by: Set(None),
         approved_by: Set(None),
         updated_at: Set(Utc::now()),
-    };
-    Ok(j.insert(txn).await?)
+        nomor_kartu: Set(None),
+        slip: Set(None),
+    }
 }
 
 /// Saves `a` and puts the job in the print queue if it now has everything.
@@ -82,6 +103,9 @@ async fn enrollment<C: ConnectionTrait>(
     e: &EnrollmentCreated,
 ) -> Result<(), HandlerError> {
     let j = job_of(txn, &e.nik, &e.nomor_berkas).await?;
+    if desk::JobState::parse(&j.state) == Some(desk::JobState::Approved) {
+        return Ok(()); // a copy of an enrollment whose card was made
+    }
     let finger = |f: Finger| {
         e.fingerprints
             .iter()
@@ -89,7 +113,6 @@ async fn enrollment<C: ConnectionTrait>(
             .map(|t| STANDARD.encode(&t.template.data))
     };
     let mut a = j.into_active_model();
-    a.nomor_berkas = Set(e.nomor_berkas.clone());
     a.photo_sha256 = Set(Some(e.photo_sha256.clone()));
     a.right_index = Set(finger(Finger::RightIndex));
     a.left_index = Set(finger(Finger::LeftIndex));
@@ -97,40 +120,62 @@ async fn enrollment<C: ConnectionTrait>(
     save(txn, a).await
 }
 
-/// PRR puts the card in line and asks SIAK for the biodata; other statuses are not ours.
+/// PRR puts a first card in line and asks SIAK for the biodata; `CARD_ACTIVATED` tells the
+/// register the card is in the resident's hands. Other statuses are not ours.
 async fn status<C: ConnectionTrait>(
     txn: &C,
     exchange: &str,
     routing_key: &str,
     s: &CardStatusChanged,
 ) -> Result<(), HandlerError> {
-    if s.status != StatusKartu::Prr {
-        return Ok(());
+    match s.status {
+        StatusKartu::Prr => {}
+        StatusKartu::CardActivated => {
+            card_register::activated(txn, s.nik.as_str(), &s.nomor_berkas, s.at).await?;
+            return Ok(());
+        }
+        _ => return Ok(()),
     }
     let j = job_of(txn, &s.nik, &s.nomor_berkas).await?;
+    if j.print_ready {
+        // A copy, or the PRR this service announced for a replacement.
+        return Ok(());
+    }
     let mut a = j.into_active_model();
     a.print_ready = Set(true);
     a.updated_at = Set(Utc::now());
     save(txn, a).await?;
-    let lookup = ResidentLookup {
-        request_id: uuid::Uuid::now_v7(),
-        nik: s.nik.clone(),
-        reply_subject: ANSWER_TO_CARD_PRINT.into(),
-        reply_region: None,
-    };
     // Asked under the region the status came for (the berkas's kecamatan, in this Dinas's
     // kabupaten/kota, where its register answers) — not the NIK's, which may be another
     // kabupaten's for a resident who moved in.
     let region = RoutingKey::region_of(routing_key).ok_or_else(|| {
         HandlerError::permanent(format!("the status's key `{routing_key}` names no region"))
     })?;
-    let key = RoutingKey::regional(LOOKUP, &region.to_string())
-        .map_err(|e| HandlerError::permanent(e.to_string()))?;
-    let msg = Outgoing::new(&lookup, key, &s.nomor_berkas, &s.nomor_berkas)?;
+    ask_siak(txn, exchange, &s.nik, &s.nomor_berkas, &region.to_string()).await
+}
+
+/// Asks SIAK for the biodata of the card (the chip and the face are made from it).
+async fn ask_siak<C: ConnectionTrait>(
+    txn: &C,
+    exchange: &str,
+    nik: &Nik,
+    nomor_berkas: &str,
+    region: &str,
+) -> Result<(), HandlerError> {
+    let lookup = ResidentLookup {
+        request_id: uuid::Uuid::now_v7(),
+        nik: nik.clone(),
+        reply_subject: ANSWER_TO_CARD_PRINT.into(),
+        reply_region: None,
+    };
+    let key =
+        RoutingKey::regional(LOOKUP, region).map_err(|e| HandlerError::permanent(e.to_string()))?;
+    let msg = Outgoing::new(&lookup, key, nomor_berkas, nomor_berkas)?;
     outbox::enqueue(txn, exchange, &msg).await?;
     Ok(())
 }
 
+/// SIAK's biodata for the jobs of the NIK that wait for it.
 async fn answer<C: ConnectionTrait>(txn: &C, r: &ResidentAnswer) -> Result<(), HandlerError> {
     let Some(biodata) = &r.resident else {
         return Err(HandlerError::permanent(format!(
@@ -138,13 +183,109 @@ async fn answer<C: ConnectionTrait>(txn: &C, r: &ResidentAnswer) -> Result<(), H
             r.nik
         )));
     };
-    let Some(j) = job::Entity::find_by_id(r.nik.to_string()).one(txn).await? else {
-        return Ok(());
+    let waiting = job::Entity::find()
+        .filter(job::Column::Nik.eq(r.nik.to_string()))
+        .filter(job::Column::State.eq(desk::JobState::Waiting.as_str()))
+        .all(txn)
+        .await?;
+    for j in waiting {
+        let mut a = j.into_active_model();
+        a.biodata = Set(Some(
+            serde_json::to_value(biodata).map_err(|e| HandlerError::permanent(e.to_string()))?,
+        ));
+        a.updated_at = Set(Utc::now());
+        save(txn, a).await?;
+    }
+    Ok(())
+}
+
+/// A replacement's berkas at the printing desk (section C, Sxx.4 / Sxx.3): the resident's
+/// enrollment on record stands, so the card is print ready at once (`CARD_ACTIVATED → PRR`);
+/// the biodata is asked of SIAK after its work on the berkas (a correction is on the card).
+async fn replacement<C: ConnectionTrait>(
+    txn: &C,
+    exchange: &str,
+    m: &BerkasHandedOff,
+) -> Result<(), HandlerError> {
+    let procedure = Sop::get(m.sop);
+    let here = procedure
+        .route()
+        .and_then(|r| r.get(m.hop))
+        .filter(|h| h.desk == Desk::Cetak)
+        .ok_or_else(|| {
+            HandlerError::permanent(format!(
+                "berkas {}: hop {} of {} is not the printing desk",
+                m.nomor_berkas, m.hop, m.sop
+            ))
+        })?;
+    let nik = m.nik.clone().ok_or_else(|| {
+        HandlerError::permanent(format!(
+            "berkas {} reached printing without a NIK",
+            m.nomor_berkas
+        ))
+    })?;
+    if job::Entity::find_by_id((m.nomor_berkas.clone(), nik.to_string()))
+        .one(txn)
+        .await?
+        .is_some()
+    {
+        return Ok(()); // a copy of the slip
+    }
+    let earlier = job::Entity::find()
+        .filter(job::Column::Nik.eq(nik.to_string()))
+        .order_by_desc(job::Column::UpdatedAt)
+        .all(txn)
+        .await?;
+    if let Some(open) = earlier
+        .iter()
+        .find(|j| desk::JobState::parse(&j.state) != Some(desk::JobState::Approved))
+    {
+        return Err(HandlerError::permanent(format!(
+            "berkas {}: NIK {nik} already has a card in production (berkas {}, {}): one card at a time",
+            m.nomor_berkas, open.nomor_berkas, open.state
+        )));
+    }
+    let Some(enrolled) = earlier.iter().find(|j| j.photo_sha256.is_some()) else {
+        return Err(HandlerError::permanent(format!(
+            "berkas {}: no enrollment of NIK {nik} on record at this Dinas's printing: its first card was not made here",
+            m.nomor_berkas
+        )));
     };
-    let mut a = j.into_active_model();
-    a.biodata = Set(Some(
-        serde_json::to_value(biodata).map_err(|e| HandlerError::permanent(e.to_string()))?,
-    ));
-    a.updated_at = Set(Utc::now());
-    save(txn, a).await
+    let now = Utc::now();
+    job::ActiveModel {
+        photo_sha256: Set(enrolled.photo_sha256.clone()),
+        right_index: Set(enrolled.right_index.clone()),
+        left_index: Set(enrolled.left_index.clone()),
+        print_ready: Set(true),
+        updated_at: Set(now),
+        slip: Set(Some(
+            serde_json::to_value(m).map_err(|e| HandlerError::permanent(e.to_string()))?,
+        )),
+        ..blank_job(&nik, &m.nomor_berkas)
+    }
+    .insert(txn)
+    .await?;
+    let reason = procedure
+        .replacement()
+        .map(|r| r.reason)
+        .unwrap_or("pengganti");
+    let prr = CardStatusChanged {
+        nik: nik.clone(),
+        nomor_berkas: m.nomor_berkas.clone(),
+        status: StatusKartu::Prr,
+        note: format!(
+            "KTP-el pengganti ({}, {reason}) di {here}: rekaman perekaman yang ada dipakai, siap cetak",
+            m.sop
+        ),
+        at: now,
+    };
+    let key = RoutingKey::regional(CARD_STATUS, &m.kecamatan)
+        .map_err(|e| HandlerError::permanent(e.to_string()))?;
+    outbox::enqueue(
+        txn,
+        exchange,
+        &Outgoing::new(&prr, key, &m.nomor_berkas, &m.nomor_berkas)?,
+    )
+    .await?;
+    ask_siak(txn, exchange, &nik, &m.nomor_berkas, &m.kecamatan).await
 }

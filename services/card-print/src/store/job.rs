@@ -1,4 +1,5 @@
-//! `card_print_job`: one card to make, from "waiting for data" to "approved".
+//! `card_print_job`: one card to make, from "waiting for data" to "approved" — one per berkas
+//! and resident (a first card, or a replacement).
 
 use sea_orm::entity::prelude::*;
 
@@ -6,8 +7,9 @@ use sea_orm::entity::prelude::*;
 #[sea_orm(table_name = "card_print_job")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
-    pub nik: String,
     pub nomor_berkas: String,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub nik: String,
     /// From `enrollment.created`: the photo digest and the index templates (base64).
     pub photo_sha256: Option<String>,
     pub right_index: Option<String>,
@@ -27,6 +29,10 @@ pub struct Model {
     pub verified_by: Option<String>,
     pub approved_by: Option<String>,
     pub updated_at: DateTimeUtc,
+    /// The card's number in the register, given when its chip is encoded (S21.2).
+    pub nomor_kartu: Option<String>,
+    /// A replacement's routing slip (section C), handed on once the kepala_seksi approved.
+    pub slip: Option<Json>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

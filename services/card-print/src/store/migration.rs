@@ -9,6 +9,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(ktpel_store::migrations::BusTables),
             Box::new(M0001CardPrint),
+            Box::new(M0002CardRegister),
         ]
     }
 }
@@ -59,6 +60,111 @@ impl MigrationTrait for M0001CardPrint {
     }
 }
 
+/// Replacements (section C): a resident has a card job per berkas, not one for life, so a
+/// job is keyed by berkas and NIK (a relocating family's berkas has a card for each member);
+/// each card gets its number (`nomor_kartu`), and the card register keeps every card issued.
+struct M0002CardRegister;
+
+impl MigrationName for M0002CardRegister {
+    fn name(&self) -> &str {
+        "m0002_card_register"
+    }
+}
+
+/// The columns of m0001's job, copied into the rebuilt table.
+const JOB_COLUMNS: [&str; 15] = [
+    "nik",
+    "nomor_berkas",
+    "photo_sha256",
+    "right_index",
+    "left_index",
+    "print_ready",
+    "biodata",
+    "state",
+    "chip",
+    "face_png",
+    "encoded_by",
+    "printed_by",
+    "verified_by",
+    "approved_by",
+    "updated_at",
+];
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0002CardRegister {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        let job = Table::create()
+            .table(Job::Table)
+            .col(string(Job::NomorBerkas))
+            .col(string(Job::Nik))
+            .col(string_null(Job::PhotoSha256))
+            .col(text_null(Job::RightIndex))
+            .col(text_null(Job::LeftIndex))
+            .col(boolean(Job::PrintReady))
+            .col(json_null(Job::Biodata))
+            .col(string(Job::State))
+            .col(blob_null(Job::Chip))
+            .col(blob_null(Job::FacePng))
+            .col(string_null(Job::EncodedBy))
+            .col(string_null(Job::PrintedBy))
+            .col(string_null(Job::VerifiedBy))
+            .col(string_null(Job::ApprovedBy))
+            .col(timestamp_with_time_zone(Job::UpdatedAt))
+            .col(string_null(Job::NomorKartu))
+            .col(json_null(Job::Slip))
+            .primary_key(Index::create().col(Job::NomorBerkas).col(Job::Nik))
+            .to_owned();
+        ktpel_store::migrations::rebuild_table(m, "card_print_job", job, &JOB_COLUMNS).await?;
+        m.create_index(
+            Index::create()
+                .name("card_print_job_nik")
+                .table(Job::Table)
+                .col(Job::Nik)
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(Register::Table)
+                .if_not_exists()
+                .col(string(Register::NomorKartu).primary_key())
+                .col(string(Register::Nik))
+                .col(string(Register::NomorBerkas))
+                .col(string(Register::Sop))
+                .col(timestamp_with_time_zone(Register::IssuedAt))
+                .col(timestamp_with_time_zone_null(Register::ActivatedAt))
+                .col(timestamp_with_time_zone_null(Register::RevokedAt))
+                .col(string_null(Register::RevokedReason))
+                .col(timestamp_with_time_zone_null(Register::ArchivedAt))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("card_register_nik")
+                .table(Register::Table)
+                .col(Register::Nik)
+                .to_owned(),
+        )
+        .await
+    }
+}
+
+#[derive(DeriveIden)]
+enum Register {
+    #[sea_orm(iden = "card_register")]
+    Table,
+    NomorKartu,
+    Nik,
+    NomorBerkas,
+    Sop,
+    IssuedAt,
+    ActivatedAt,
+    RevokedAt,
+    RevokedReason,
+    ArchivedAt,
+}
+
 #[derive(DeriveIden)]
 enum Job {
     #[sea_orm(iden = "card_print_job")]
@@ -78,6 +184,8 @@ enum Job {
     VerifiedBy,
     ApprovedBy,
     UpdatedAt,
+    NomorKartu,
+    Slip,
 }
 
 #[derive(DeriveIden)]

@@ -3,5 +3,6 @@
 pub mod job;
 mod migration;
 pub mod operator;
+pub mod register;
 
 pub use migration::Migrator;

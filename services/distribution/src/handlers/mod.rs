@@ -24,6 +24,7 @@ impl Handler for DistributionHandler {
             .ok_or_else(|| {
                 HandlerError::permanent(format!("desa code {} is not a desa", c.desa))
             })?;
+        let now = Utc::now();
         kartu::Entity::insert(kartu::ActiveModel {
             nik: Set(c.nik.to_string()),
             nomor_berkas: Set(c.nomor_berkas),
@@ -31,12 +32,16 @@ impl Handler for DistributionHandler {
             desa: Set(c.desa),
             kecamatan: Set(kecamatan.to_string()),
             batch_id: Set(None),
-            notified_at: Set(None),
+            // A B variant's card waits at the Dinas desk for the resident, who was told to
+            // come back for it when the berkas was taken.
+            notified_at: Set(c.at_dinas_desk.then_some(now)),
             tanda_terima_by: Set(None),
             handed_over_at: Set(None),
-            received_at: Set(Utc::now()),
+            received_at: Set(now),
+            nomor_kartu: Set((!c.nomor_kartu.is_empty()).then_some(c.nomor_kartu)),
+            at_dinas_desk: Set(c.at_dinas_desk),
         })
-        .on_conflict_do_nothing_on([kartu::Column::Nik])
+        .on_conflict_do_nothing_on([kartu::Column::NomorBerkas, kartu::Column::Nik])
         .exec_without_returning(txn)
         .await?;
         Ok(())

@@ -1,4 +1,5 @@
-//! `distribution_kartu`: a printed card and where it is between the Dinas and the resident.
+//! `distribution_kartu`: a printed card and where it is between the Dinas and the resident —
+//! one per berkas and resident (a first card, or a replacement).
 
 use sea_orm::entity::prelude::*;
 
@@ -6,8 +7,9 @@ use sea_orm::entity::prelude::*;
 #[sea_orm(table_name = "distribution_kartu")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
-    pub nik: String,
     pub nomor_berkas: String,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub nik: String,
     pub nama: String,
     pub desa: String,
     pub kecamatan: String,
@@ -18,6 +20,10 @@ pub struct Model {
     pub tanda_terima_by: Option<String>,
     pub handed_over_at: Option<DateTimeUtc>,
     pub received_at: DateTimeUtc,
+    /// The card's number in the Dinas's card register.
+    pub nomor_kartu: Option<String>,
+    /// A B variant's card: the resident collects it at the Dinas desk, no batch (section C).
+    pub at_dinas_desk: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -9,6 +9,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(ktpel_store::migrations::BusTables),
             Box::new(M0001Distribution),
+            Box::new(M0002CardPerBerkas),
         ]
     }
 }
@@ -58,6 +59,57 @@ impl MigrationTrait for M0001Distribution {
     }
 }
 
+/// Replacements (section C): a resident may have a card in distribution more than once in a
+/// lifetime, so a card is keyed by berkas and NIK; it carries its number, and whether it is
+/// collected at the Dinas desk (a B variant) rather than through a batch to the kecamatan.
+struct M0002CardPerBerkas;
+
+impl MigrationName for M0002CardPerBerkas {
+    fn name(&self) -> &str {
+        "m0002_distribution_card_per_berkas"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0002CardPerBerkas {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        let kartu = Table::create()
+            .table(Kartu::Table)
+            .col(string(Kartu::NomorBerkas))
+            .col(string(Kartu::Nik))
+            .col(string(Kartu::Nama))
+            .col(string(Kartu::Desa))
+            .col(string(Kartu::Kecamatan))
+            .col(uuid_null(Kartu::BatchId))
+            .col(timestamp_with_time_zone_null(Kartu::NotifiedAt))
+            .col(string_null(Kartu::TandaTerimaBy))
+            .col(timestamp_with_time_zone_null(Kartu::HandedOverAt))
+            .col(timestamp_with_time_zone(Kartu::ReceivedAt))
+            .col(string_null(Kartu::NomorKartu))
+            .col(boolean(Kartu::AtDinasDesk).default(false))
+            .primary_key(Index::create().col(Kartu::NomorBerkas).col(Kartu::Nik))
+            .to_owned();
+        ktpel_store::migrations::rebuild_table(
+            m,
+            "distribution_kartu",
+            kartu,
+            &[
+                "nik",
+                "nomor_berkas",
+                "nama",
+                "desa",
+                "kecamatan",
+                "batch_id",
+                "notified_at",
+                "tanda_terima_by",
+                "handed_over_at",
+                "received_at",
+            ],
+        )
+        .await
+    }
+}
+
 #[derive(DeriveIden)]
 enum Kartu {
     #[sea_orm(iden = "distribution_kartu")]
@@ -72,6 +124,8 @@ enum Kartu {
     TandaTerimaBy,
     HandedOverAt,
     ReceivedAt,
+    NomorKartu,
+    AtDinasDesk,
 }
 
 #[derive(DeriveIden)]

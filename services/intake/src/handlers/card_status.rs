@@ -2,21 +2,31 @@
 //! berkas's status and timeline follow, so "where is berkas X?" has one answer.
 
 use crate::store::{berkas, timeline};
+use chrono::Utc;
 use ktpel_bus::HandlerError;
 use ktpel_contract::enrollment::CardStatusChanged;
-use ktpel_domain::StatusKartu;
+use ktpel_domain::{StatusKartu, sop::Sop};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, EntityTrait, IntoActiveModel};
 
-/// The place and SOP step each status is reached at.
-fn hop_of(status: StatusKartu) -> (&'static str, &'static str) {
-    match status {
+/// The place and SOP step each status is reached at: the procedure's own step where it numbers
+/// one (a replacement's card handed over, section C), else S19–S22's.
+fn hop_of(sop: &str, status: StatusKartu) -> (String, String) {
+    if let Some((role, place, step)) = sop
+        .parse()
+        .ok()
+        .and_then(|id| Sop::get(id).status_step(status))
+    {
+        return (format!("{role}@{place}"), step);
+    }
+    let (hop, step) = match status {
         StatusKartu::BelumRekam => ("ppp@kecamatan", "S01.2"),
         StatusKartu::Sfe => ("afis@dinas", "S19"),
         StatusKartu::Prr | StatusKartu::DuplicateRecord => ("pusat_data", "S19"),
         StatusKartu::CardPrinted => ("operator@dinas", "S21"),
         StatusKartu::CardShipped => ("petugas_distribusi@dinas", "S22.3"),
         StatusKartu::CardActivated => ("ppp@kecamatan", "S22.4"),
-    }
+    };
+    (hop.to_owned(), step.to_owned())
 }
 
 pub async fn handle<C: ConnectionTrait>(
@@ -30,19 +40,26 @@ pub async fn handle<C: ConnectionTrait>(
         // A card of a berkas another intake took: not ours to track.
         return Ok(());
     };
-    let (hop, step) = hop_of(m.status);
+    let (hop, step) = hop_of(&row.sop, m.status);
     timeline::Entity::insert(timeline::ActiveModel {
         nomor_berkas: Set(m.nomor_berkas.clone()),
-        hop: Set(hop.to_owned()),
-        step: Set(step.to_owned()),
+        hop: Set(hop),
+        step: Set(step),
         note: Set(format!("{}: {}", m.status, m.note)),
         at: Set(m.at),
         ..Default::default()
     })
     .exec_without_returning(txn)
     .await?;
+    // The card in the resident's hands closes a berkas still open here: a replacement's at the
+    // kecamatan whose berkas was archived at the Dinas (the tanda terima archived, S22.5).
+    let close = m.status == StatusKartu::CardActivated && row.archived_at.is_none();
     let mut row = row.into_active_model();
     row.status = Set(m.status.to_string());
+    if close {
+        row.at_hop = Set("arsip".into());
+        row.archived_at = Set(Some(Utc::now()));
+    }
     row.update(txn).await?;
     Ok(())
 }

@@ -3,8 +3,11 @@
 use super::submitted::{accept, refuse};
 use crate::store::pending;
 use ktpel_bus::HandlerError;
-use ktpel_contract::{berkas::BerkasSubmitted, registry::ResidentAnswer};
-use ktpel_domain::KodeWilayah;
+use ktpel_contract::{
+    berkas::BerkasSubmitted,
+    registry::{Biodata, ResidentAnswer},
+};
+use ktpel_domain::{KodeWilayah, StatusKartu, sop::Sop};
 use sea_orm::{ConnectionTrait, EntityTrait, ModelTrait};
 
 pub async fn handle<C: ConnectionTrait>(
@@ -23,16 +26,69 @@ pub async fn handle<C: ConnectionTrait>(
     let submission: BerkasSubmitted = serde_json::from_value(waiting.submission.clone())
         .map_err(|e| HandlerError::permanent(format!("a stored submission is unreadable: {e}")))?;
     waiting.delete(txn).await?;
-    match &answer.resident {
-        Some(siak) => accept(txn, exchange, &submission, &siak.nama).await,
-        None => {
-            let kecamatan = KodeWilayah::parse(&submission.kecamatan)
-                .map_err(|e| HandlerError::permanent(e.to_string()))?;
-            let reason = format!(
-                "NIK {} is not registered in the population register (SIAK): register the resident first (S04/S05)",
-                answer.nik
-            );
-            refuse(txn, exchange, &submission, &kecamatan, vec![reason]).await
+    let kecamatan = KodeWilayah::parse(&submission.kecamatan)
+        .map_err(|e| HandlerError::permanent(e.to_string()))?;
+    let Some(siak) = &answer.resident else {
+        let reason = format!(
+            "NIK {} is not registered in the population register (SIAK): register the resident first (S04/S05)",
+            answer.nik
+        );
+        return refuse(txn, exchange, &submission, &kecamatan, vec![reason]).await;
+    };
+    let procedure = Sop::get(submission.sop);
+    if procedure.replacement().is_none() {
+        return accept(
+            txn,
+            exchange,
+            &submission,
+            &siak.nama,
+            StatusKartu::BelumRekam,
+        )
+        .await;
+    }
+    let problems = replacement_problems(&submission, siak, answer.status_kartu);
+    if !problems.is_empty() {
+        return refuse(txn, exchange, &submission, &kecamatan, problems).await;
+    }
+    accept(
+        txn,
+        exchange,
+        &submission,
+        &siak.nama,
+        StatusKartu::CardActivated,
+    )
+    .await
+}
+
+/// Why a replacement (section C) cannot be made for the resident SIAK knows: a card is
+/// replaced once it is in the resident's hands, not while one is being made; a change stays
+/// in the resident's kecamatan.
+fn replacement_problems(
+    m: &BerkasSubmitted,
+    siak: &Biodata,
+    status: Option<StatusKartu>,
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    let nik = &siak.nik;
+    match status {
+        Some(StatusKartu::CardActivated) => {}
+        None | Some(StatusKartu::BelumRekam) => problems.push(format!(
+            "NIK {nik} has no KTP-el to replace: the resident enrolls first (S01)"
+        )),
+        Some(StatusKartu::DuplicateRecord) => problems.push(format!(
+            "NIK {nik}'s enrollment is a DUPLICATE_RECORD under investigation: no card can be made until it is settled"
+        )),
+        Some(in_production) => problems.push(format!(
+            "NIK {nik}'s card is still in production ({in_production}): a replacement waits until it is handed over"
+        )),
+    }
+    if let Some(desa) = m.perubahan.as_ref().and_then(|p| p.desa.as_ref()) {
+        let kecamatan = |d: &str| KodeWilayah::parse(d).ok().and_then(|d| d.parent());
+        if kecamatan(desa) != kecamatan(&siak.desa) {
+            problems.push(format!(
+                "desa/kelurahan {desa} is not in the resident's kecamatan: a move is a relocation (S15–S18)"
+            ));
         }
     }
+    problems
 }

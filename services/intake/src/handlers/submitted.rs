@@ -8,6 +8,7 @@ use ktpel_contract::berkas::{
     ACCEPTED, BerkasAccepted, BerkasHandedOff, BerkasRefused, BerkasSubmitted, REFUSED, Stamp,
     handoff_subject,
 };
+use ktpel_contract::enrollment::{CardReportedLost, LOST};
 use ktpel_contract::registry::{ANSWER_TO_INTAKE, FormulirBiodata, LOOKUP, ResidentLookup};
 use ktpel_domain::{
     StatusKartu,
@@ -23,6 +24,7 @@ use sea_orm::{
 pub async fn handle<C: ConnectionTrait>(
     txn: &C,
     exchange: &str,
+    counters: ktpel_site::DesksAt,
     m: &BerkasSubmitted,
 ) -> Result<(), HandlerError> {
     // The desk's own code is configuration, not the resident's input: a bad one is a
@@ -75,8 +77,20 @@ pub async fn handle<C: ConnectionTrait>(
         let reason = format!("{} is not yet routed in this system", m.sop);
         return refuse(txn, exchange, m, &kecamatan, vec![reason]).await;
     }
+    let first = procedure.route().and_then(|r| r.first()).map(|h| h.place);
+    if let Some(place) = first.filter(|p| !counters.runs(*p)) {
+        let reason = format!(
+            "{} is taken at the {place}'s counter, not here ({})",
+            m.sop, procedure.title
+        );
+        return refuse(txn, exchange, m, &kecamatan, vec![reason]).await;
+    }
     if let Err(missing) = procedure.checklist().check(&m.dokumen) {
         return refuse(txn, exchange, m, &kecamatan, vec![missing.to_string()]).await;
+    }
+    let change_problems = perubahan_problems(m);
+    if !change_problems.is_empty() {
+        return refuse(txn, exchange, m, &kecamatan, change_problems).await;
     }
     if procedure.new_resident() {
         // S04.2/S05.2: a resident not yet in SIAK: the Formulir Biodata goes with the berkas
@@ -86,7 +100,7 @@ pub async fn handle<C: ConnectionTrait>(
         if !problems.is_empty() {
             return refuse(txn, exchange, m, &kecamatan, problems).await;
         }
-        return accept(txn, exchange, m, &m.nama).await;
+        return accept(txn, exchange, m, &m.nama, StatusKartu::BelumRekam).await;
     }
     let Some(nik) = &m.nik else {
         let reason = format!(
@@ -119,6 +133,40 @@ pub async fn handle<C: ConnectionTrait>(
     let msg = Outgoing::new(&lookup, key(LOOKUP, &kecamatan.to_string())?, &id, &id)?;
     outbox::enqueue(txn, exchange, &msg).await?;
     Ok(())
+}
+
+/// What is wrong with the data change a berkas carries: S06/S07 and S13/S14 need one (what
+/// SIAK is to correct or change); no other procedure changes SIAK's data.
+fn perubahan_problems(m: &BerkasSubmitted) -> Vec<String> {
+    use ktpel_domain::sop::SiakWork;
+    let work = sop::Sop::get(m.sop).siak_work();
+    let change = m.perubahan.as_ref().filter(|p| !p.is_empty());
+    match (work, change) {
+        (Some(SiakWork::Correct | SiakWork::Change), None) => vec![format!(
+            "{} changes the resident's data in SIAK: say what is to be corrected or changed (name, place of birth, address, desa)",
+            m.sop
+        )],
+        (Some(SiakWork::Correct | SiakWork::Change), Some(p)) => {
+            let mut problems = Vec::new();
+            if [&p.nama, &p.tempat_lahir, &p.alamat]
+                .into_iter()
+                .any(|v| v.as_deref().is_some_and(|v| v.trim().is_empty()))
+            {
+                problems.push("a data element cannot be changed to nothing".to_owned());
+            }
+            if let Some(desa) = &p.desa
+                && let Err(e) = KodeWilayah::parse(desa)
+            {
+                problems.push(format!("the new desa/kelurahan: {e}"));
+            }
+            problems
+        }
+        (_, Some(_)) => vec![format!(
+            "{} changes no data in SIAK: a correction is S06/S07, a changed data element S13/S14",
+            m.sop
+        )],
+        (_, None) => Vec::new(),
+    }
 }
 
 /// Why a new resident's berkas cannot go on (S04.2, S05.2): every reason at once.
@@ -178,6 +226,7 @@ pub(crate) async fn accept<C: ConnectionTrait>(
     exchange: &str,
     m: &BerkasSubmitted,
     nama: &str,
+    status: StatusKartu,
 ) -> Result<(), HandlerError> {
     let kecamatan = KodeWilayah::parse(&m.kecamatan)
         .map_err(|e| HandlerError::permanent(format!("the desk's kecamatan code: {e}")))?;
@@ -200,7 +249,7 @@ pub(crate) async fn accept<C: ConnectionTrait>(
         nama: Set(nama.to_owned()),
         kecamatan: Set(kecamatan.to_string()),
         at_hop: Set(next.to_string()),
-        status: Set(StatusKartu::BelumRekam.to_string()),
+        status: Set(status.to_string()),
         bukti_perekaman: Set(None),
         archived_at: Set(None),
         created_at: Set(now),
@@ -253,6 +302,7 @@ pub(crate) async fn accept<C: ConnectionTrait>(
         bukti_perekaman: None,
         biodata: m.biodata.clone(),
         no_kk: None,
+        perubahan: m.perubahan.clone(),
     };
     let handoff_key = key(&handoff_subject(next), &region)?;
     outbox::enqueue(
@@ -274,6 +324,22 @@ pub(crate) async fn accept<C: ConnectionTrait>(
         &Outgoing::new(&accepted, key(ACCEPTED, &region)?, &nomor, &nomor)?,
     )
     .await?;
+    if let (Some(nik), Some(r)) = (&m.nik, sop::Sop::get(m.sop).replacement())
+        && r.lost
+    {
+        // S11.2/S12.2: the lost card is revoked now — a found card is useless from here on.
+        let lost = CardReportedLost {
+            nik: nik.clone(),
+            nomor_berkas: nomor.clone(),
+            at: now,
+        };
+        outbox::enqueue(
+            txn,
+            exchange,
+            &Outgoing::new(&lost, key(LOST, &region)?, &nomor, &nomor)?,
+        )
+        .await?;
+    }
     tracing::info!(nomor_berkas = %nomor, nik = ?m.nik, next = %next, "berkas accepted");
     Ok(())
 }

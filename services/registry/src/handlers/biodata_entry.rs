@@ -14,10 +14,7 @@ use ktpel_contract::{
     berkas::BerkasHandedOff,
     registry::{Biodata, FormulirBiodata},
 };
-use ktpel_domain::{
-    KodeWilayah, Nik,
-    sop::{Desk, Sop},
-};
+use ktpel_domain::{KodeWilayah, Nik};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
 };
@@ -28,19 +25,7 @@ pub async fn handle<C: ConnectionTrait>(
     announce: bool,
     m: &BerkasHandedOff,
 ) -> Result<(), HandlerError> {
-    let route = Sop::get(m.sop).route().unwrap_or_default();
-    let (Some(here), Some(next)) = (route.get(m.hop), route.get(m.hop + 1)) else {
-        return Err(HandlerError::permanent(format!(
-            "berkas {}: hop {} of {} is not one SIAK acts at",
-            m.nomor_berkas, m.hop, m.sop
-        )));
-    };
-    if here.desk != Desk::Siak {
-        return Err(HandlerError::permanent(format!(
-            "berkas {}: {here} is not the SIAK desk",
-            m.nomor_berkas
-        )));
-    }
+    let (here, next) = super::siak_hop(m)?;
     let Some(form) = &m.biodata else {
         return Err(HandlerError::permanent(format!(
             "berkas {} reached SIAK without its Formulir Biodata",

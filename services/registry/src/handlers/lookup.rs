@@ -43,10 +43,10 @@ pub async fn handle<C: ConnectionTrait>(
             ASKERS.join(", ")
         )));
     }
-    let resident = match penduduk::Entity::find_by_id(m.nik.to_string())
+    let row = penduduk::Entity::find_by_id(m.nik.to_string())
         .one(txn)
-        .await?
-    {
+        .await?;
+    let resident = match &row {
         Some(row) => Some(row.biodata().map_err(|e| {
             HandlerError::permanent(format!(
                 "the register holds {} with an invalid NIK: {e}",
@@ -55,6 +55,9 @@ pub async fn handle<C: ConnectionTrait>(
         })?),
         None => None,
     };
+    let status_kartu = row
+        .and_then(|r| r.status_kartu)
+        .and_then(|s| s.parse().ok());
     let id = m.request_id.to_string();
     if resident.is_none() && mode == Mode::Copy {
         // Not one of this kecamatan's residents as far as the copy knows (moved in, or not
@@ -70,6 +73,7 @@ pub async fn handle<C: ConnectionTrait>(
         request_id: m.request_id,
         nik: m.nik.clone(),
         resident,
+        status_kartu,
     };
     let key = RoutingKey::regional(&m.reply_subject, &region)
         .map_err(|e| HandlerError::permanent(format!("reply_subject: {e}")))?;

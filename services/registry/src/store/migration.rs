@@ -10,6 +10,7 @@ impl MigratorTrait for Migrator {
             Box::new(ktpel_store::migrations::BusTables),
             Box::new(M0001Penduduk),
             Box::new(M0002KartuKeluarga),
+            Box::new(M0003Perubahan),
         ]
     }
 }
@@ -70,6 +71,55 @@ impl MigrationTrait for M0002KartuKeluarga {
     }
 }
 
+/// Section C: the card status SIAK heard for each resident (a replacement is for a card
+/// handed over, not one in production), and each correction or change made at the SIAK desk
+/// (S06/S07, S13/S14), keyed by berkas so that a berkas changes SIAK once.
+struct M0003Perubahan;
+
+impl MigrationName for M0003Perubahan {
+    fn name(&self) -> &str {
+        "m0003_registry_perubahan"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0003Perubahan {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.alter_table(
+            Table::alter()
+                .table(Penduduk::Table)
+                .add_column(string_null(Penduduk::StatusKartu))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(Perubahan::Table)
+                .if_not_exists()
+                .col(string(Perubahan::NomorBerkas).primary_key())
+                .col(string(Perubahan::Nik))
+                .col(string(Perubahan::Sop))
+                .col(json(Perubahan::Before))
+                .col(json(Perubahan::After))
+                .col(timestamp_with_time_zone(Perubahan::At))
+                .to_owned(),
+        )
+        .await
+    }
+}
+
+#[derive(DeriveIden)]
+enum Perubahan {
+    #[sea_orm(iden = "registry_perubahan")]
+    Table,
+    NomorBerkas,
+    Nik,
+    Sop,
+    Before,
+    After,
+    At,
+}
+
 #[derive(DeriveIden)]
 enum KartuKeluarga {
     #[sea_orm(iden = "registry_kartu_keluarga")]
@@ -92,4 +142,5 @@ enum Penduduk {
     Alamat,
     Desa,
     UpdatedAt,
+    StatusKartu,
 }

@@ -3,5 +3,6 @@
 pub mod kartu_keluarga;
 mod migration;
 pub mod penduduk;
+pub mod perubahan;
 
 pub use migration::Migrator;

@@ -18,6 +18,8 @@ pub struct Model {
     pub alamat: String,
     pub desa: String,
     pub updated_at: DateTimeUtc,
+    /// The card status last heard (`card.status`); none before the first.
+    pub status_kartu: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -16,3 +16,35 @@ impl MigratorTrait for BusOnly {
         vec![Box::new(BusTables)]
     }
 }
+
+/// Rebuilds `table` under a new definition `create` (a new primary key, say: SQLite cannot
+/// alter one in place): the old table is renamed aside, the new one created, `columns` copied
+/// across (the same names in both), and the old one dropped — inside the migration's
+/// transaction where the database has one, so a failure leaves the old table as it was.
+pub async fn rebuild_table(
+    m: &SchemaManager<'_>,
+    table: &str,
+    create: TableCreateStatement,
+    columns: &[&str],
+) -> Result<(), DbErr> {
+    let aside = format!("{table}_before_rebuild");
+    m.rename_table(
+        Table::rename()
+            .table(Alias::new(table), Alias::new(&aside))
+            .to_owned(),
+    )
+    .await?;
+    m.create_table(create).await?;
+    let cols = columns
+        .iter()
+        .map(|c| format!("\"{c}\""))
+        .collect::<Vec<_>>()
+        .join(", ");
+    m.get_connection()
+        .execute_unprepared(&format!(
+            "INSERT INTO \"{table}\" ({cols}) SELECT {cols} FROM \"{aside}\""
+        ))
+        .await?;
+    m.drop_table(Table::drop().table(Alias::new(&aside)).to_owned())
+        .await
+}

@@ -1,0 +1,24 @@
+//! `card.status`: SIAK keeps where each resident's card stands, so that a desk asking about a
+//! NIK for a replacement (section C) learns whether the card was handed over or is still in
+//! production.
+
+use crate::store::penduduk;
+use ktpel_bus::HandlerError;
+use ktpel_contract::enrollment::CardStatusChanged;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, sea_query::Expr};
+
+pub async fn handle<C: ConnectionTrait>(
+    txn: &C,
+    m: &CardStatusChanged,
+) -> Result<(), HandlerError> {
+    // A resident this register does not hold (another kabupaten's) changes nothing here.
+    penduduk::Entity::update_many()
+        .col_expr(
+            penduduk::Column::StatusKartu,
+            Expr::value(m.status.as_str()),
+        )
+        .filter(penduduk::Column::Nik.eq(m.nik.to_string()))
+        .exec(txn)
+        .await?;
+    Ok(())
+}
