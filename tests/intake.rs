@@ -24,6 +24,7 @@ struct Desk {
     _db: TestDatabase,
     _registry_db: TestDatabase,
     intake_db: sea_orm::DatabaseConnection,
+    registry_db: sea_orm::DatabaseConnection,
     broker: Broker,
     shutdown: Shutdown,
 }
@@ -45,6 +46,8 @@ impl Desk {
             ("desk.replies", "berkas.accepted.#"),
             ("desk.refusals", "berkas.refused.#"),
             ("operator.inbox", "berkas.handoff.operator.#"),
+            ("card_print.lost", "card.lost.#"),
+            ("dinas.counter", "berkas.dinas.ppp.#"),
         ] {
             topology
                 .declare_queue(&ch, &QueueSpec::new(name, [binding.to_owned()]))
@@ -69,6 +72,7 @@ impl Desk {
         let intake = Intake::build(&settings, broker.clone()).await.unwrap();
         intake.declare().await.unwrap();
         let intake_db = intake.db.clone();
+        let registry_conn = registry.db.clone();
         let shutdown = Shutdown::new();
         tokio::spawn(registry.run(shutdown.clone()));
         tokio::spawn(intake.run(shutdown.clone()));
@@ -77,6 +81,7 @@ impl Desk {
             _db: db,
             _registry_db: registry_db,
             intake_db,
+            registry_db: registry_conn,
             broker,
             shutdown,
         }
@@ -107,6 +112,46 @@ impl Desk {
             "32.73.01",
         )
         .await;
+    }
+
+    /// Siti's card reaches `status` as the national system says it (card-print, distribution),
+    /// and SIAK has heard it.
+    async fn card_status(&self, status: ktpel_domain::StatusKartu) {
+        use ktpel_contract::enrollment::CardStatusChanged;
+        let body = CardStatusChanged {
+            nik: Nik::parse(NIK).unwrap(),
+            nomor_berkas: "327301-20260101-0001".into(),
+            status,
+            note: "test".into(),
+            at: Utc::now(),
+        };
+        let publisher = Publisher::new(self.broker.channel().await.unwrap(), "test")
+            .await
+            .unwrap();
+        publisher
+            .publish(&Publication {
+                exchange: "ktpel",
+                routing_key: "card.status.32.73.01",
+                message_id: uuid::Uuid::now_v7(),
+                correlation_id: "test",
+                message_type: &CardStatusChanged::message_type(),
+                headers: &BTreeMap::new(),
+                body: &serde_json::to_vec(&body).unwrap(),
+            })
+            .await
+            .unwrap();
+        assert!(
+            eventually(WAIT, || async {
+                ktpel_registry::store::penduduk::Entity::find_by_id(NIK.to_owned())
+                    .one(&self.registry_db)
+                    .await
+                    .unwrap()
+                    .and_then(|p| p.status_kartu)
+                    == Some(status.to_string())
+            })
+            .await,
+            "SIAK heard {status}"
+        );
     }
 
     /// Waits for one message on `queue` and decodes it.
@@ -428,7 +473,121 @@ async fn a_new_residents_berkas_is_refused_for_what_it_lacks(backend: Backend) {
     desk.assert_nothing_stored().await;
 }
 
+// Section C: a replacement is refused, with the reason and nothing stored, for a missing old
+// card (S06, S09, S13) or police letter (S11), a missing or misplaced data change, a NIK SIAK
+// does not know, a resident with no card yet, a card still in production, or a change of desa
+// that is a move. Then a lost card's berkas is accepted and the lost card reported at once.
+async fn a_replacement_is_refused_for_what_it_lacks(backend: Backend) {
+    use ktpel_contract::registry::PerubahanBiodata;
+    use ktpel_domain::StatusKartu;
+    let desk = Desk::start(backend).await;
+    let replacement = |sop: &str, dokumen: Vec<Dokumen>, perubahan: Option<PerubahanBiodata>| {
+        let mut b = berkas(dokumen);
+        b.sop = sop.parse().unwrap();
+        b.perubahan = perubahan;
+        b
+    };
+    let rename = || {
+        Some(PerubahanBiodata {
+            nama: Some("Siti Rahayu Putri".into()),
+            ..Default::default()
+        })
+    };
+    let at_desk = &desk;
+    let refused_for = |sop: &'static str, wanted: &'static str| async move {
+        let r: BerkasRefused = at_desk.next("desk.refusals").await;
+        assert_eq!(r.sop.to_string(), sop);
+        let reasons = r.reasons.join("; ");
+        assert!(reasons.contains(wanted), "{sop}: {reasons}");
+    };
+    use Dokumen::*;
+    // The old card not handed in; the police letter missing.
+    for (sop, docs, change, missing) in [
+        (
+            "S06",
+            vec![FormulirPermohonan, DokumenPendukung],
+            rename(),
+            "ktp_el_salah",
+        ),
+        (
+            "S09",
+            vec![FormulirPermohonan, DokumenPendukung],
+            None,
+            "ktp_el_rusak",
+        ),
+        (
+            "S13",
+            vec![FormulirPermohonan, DokumenPendukung],
+            rename(),
+            "ktp_el_lama",
+        ),
+        (
+            "S11",
+            vec![FormulirPermohonan, DokumenPendukung],
+            None,
+            "surat_kehilangan",
+        ),
+    ] {
+        desk.submit(&replacement(sop, docs, change)).await;
+        refused_for(sop, missing).await;
+    }
+    let wrong = vec![KtpElSalah, FormulirPermohonan, DokumenPendukung];
+    let damaged = vec![KtpElRusak, FormulirPermohonan, DokumenPendukung];
+    let lost = vec![SuratKehilangan, FormulirPermohonan, DokumenPendukung];
+    let old = vec![KtpElLama, FormulirPermohonan, DokumenPendukung];
+    // A correction that says nothing; a change where the reason has none.
+    desk.submit(&replacement("S06", wrong.clone(), None)).await;
+    refused_for("S06", "say what is to be corrected").await;
+    desk.submit(&replacement("S09", damaged, rename())).await;
+    refused_for("S09", "changes no data in SIAK").await;
+    // SIAK answers: no card yet; a card in production; a NIK it does not know.
+    desk.submit(&replacement("S06", wrong.clone(), rename()))
+        .await;
+    refused_for("S06", "has no KTP-el to replace").await;
+    desk.card_status(StatusKartu::Prr).await;
+    desk.submit(&replacement("S11", lost.clone(), None)).await;
+    refused_for("S11", "still in production (PRR)").await;
+    let mut stranger = replacement("S06", wrong, rename());
+    stranger.nik = Some(Nik::parse("3273010101900002").unwrap());
+    desk.submit(&stranger).await;
+    refused_for("S06", "not registered in the population register").await;
+    // A change of desa to another kecamatan is a move.
+    desk.card_status(StatusKartu::CardActivated).await;
+    let move_away = Some(PerubahanBiodata {
+        desa: Some("32.73.02.1001".into()),
+        ..Default::default()
+    });
+    desk.submit(&replacement("S13", old, move_away)).await;
+    refused_for("S13", "a move is a relocation").await;
+    desk.assert_nothing_stored().await;
+    assert_eq!(
+        desk.depth("card_print.lost").await,
+        0,
+        "no card reported lost"
+    );
+
+    // With everything, a lost card's berkas goes to the Dinas and the card is reported lost.
+    desk.submit(&replacement("S11", lost, None)).await;
+    let accepted: BerkasAccepted = desk.next("desk.replies").await;
+    assert_eq!(accepted.next_hop, "ppp@dinas");
+    let reported: ktpel_contract::enrollment::CardReportedLost = desk.next("card_print.lost").await;
+    assert_eq!(reported.nik.as_str(), NIK);
+    assert_eq!(reported.nomor_berkas, accepted.nomor_berkas);
+    let slip: BerkasHandedOff = desk.next("dinas.counter").await;
+    assert_eq!(slip.hop, 1);
+    let row = store::berkas::Entity::find_by_id(accepted.nomor_berkas)
+        .one(&desk.intake_db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        row.status, "CARD_ACTIVATED",
+        "the old card, until the new one"
+    );
+}
+
 ktpel_tests::on_both_databases!(
+    a_replacement_is_refused_for_what_it_lacks,
     a_new_residents_berkas_is_refused_for_what_it_lacks,
     a_complete_berkas_reaches_the_operator,
     the_old_paper_ktp_stands_in_for_the_kk,

@@ -584,6 +584,97 @@ impl System {
         waiting.len()
     }
 
+    /// S01 to the resident's hands for each of `people` — their first cards — waiting for each
+    /// step; SIAK has heard every card handed over, so replacements may follow.
+    pub async fn first_cards(&self, people: &[Biodata]) {
+        use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+        let n = people.len() as u64;
+        let wait = std::time::Duration::from_secs(120);
+        self.submit_all(people).await;
+        assert!(
+            crate::eventually(wait, || async {
+                ktpel_biometric::store::operator_inbox::Entity::find()
+                    .count(&self.biometric)
+                    .await
+                    .unwrap_or(0)
+                    >= n
+            })
+            .await,
+            "every berkas reached the station"
+        );
+        self.enroll_waiting().await;
+        assert!(
+            crate::eventually(wait, || async {
+                self.scheduler.run_now();
+                ktpel_card_print::desk::queue(&self.card_print)
+                    .await
+                    .map(|q| q.len() as u64)
+                    .unwrap_or(0)
+                    == n
+            })
+            .await,
+            "every first card is print ready"
+        );
+        self.print_queue().await;
+        assert!(
+            crate::eventually(wait, || async {
+                ktpel_distribution::store::kartu::Entity::find()
+                    .count(&self.distribution)
+                    .await
+                    .unwrap_or(0)
+                    == n
+            })
+            .await,
+            "every first card reached distribution"
+        );
+        self.distribute_all().await;
+        assert!(
+            crate::eventually(wait, || async {
+                ktpel_registry::store::penduduk::Entity::find()
+                    .filter(
+                        ktpel_registry::store::penduduk::Column::StatusKartu.eq("CARD_ACTIVATED"),
+                    )
+                    .count(&self.registry)
+                    .await
+                    .unwrap_or(0)
+                    == n
+            })
+            .await,
+            "SIAK heard every first card handed over"
+        );
+    }
+
+    /// A replacement's berkas (section C) for `r` under `sop`, with one document of each group
+    /// of the checklist, at the Sukasari desk (A) or the Dinas's (B: the resident's kecamatan
+    /// entered). Returns the submission id.
+    pub async fn submit_replacement(
+        &self,
+        sop: &str,
+        r: &Biodata,
+        perubahan: Option<ktpel_contract::registry::PerubahanBiodata>,
+    ) -> uuid::Uuid {
+        let id: ktpel_domain::sop::SopId = sop.parse().expect("an SOP id");
+        let procedure = ktpel_domain::sop::Sop::get(id);
+        let b = ktpel_contract::berkas::BerkasSubmitted {
+            submission_id: uuid::Uuid::now_v7(),
+            sop: id,
+            nik: Some(r.nik.clone()),
+            nama: r.nama.clone(),
+            biodata: None,
+            perubahan,
+            dokumen: procedure.checklist().groups.iter().map(|g| g[0]).collect(),
+            kecamatan: "32.73.01".into(),
+            petugas: match procedure.collection() {
+                ktpel_domain::sop::Collection::DinasDesk => "ppp-dinas".into(),
+                ktpel_domain::sop::Collection::Kecamatan => "ppp-sukasari".into(),
+            },
+            diterima_pada: chrono::Utc::now(),
+        };
+        self.send(&b, ktpel_contract::berkas::SUBMITTED, "32.73.01")
+            .await;
+        b.submission_id
+    }
+
     /// S21 for every card in the print queue: login, encode, print, verify, approve.
     pub async fn print_queue(&self) -> usize {
         use ktpel_card_print::{desk, operators};

@@ -13,7 +13,7 @@ use chrono::Utc;
 use ed25519_dalek::SigningKey;
 use ktpel_bus::{Outgoing, RoutingKey, outbox};
 use ktpel_contract::{
-    berkas::{BerkasHandedOff, Stamp},
+    berkas::BerkasHandedOff,
     enrollment::{CARD_STATUS, CardPrinted, CardStatusChanged, PRINTED},
     registry::Biodata,
 };
@@ -316,7 +316,7 @@ pub async fn approve(
     )
     .await?;
     if let Some(slip) = slip {
-        let handed_on = hand_on(&slip, &printed_by, &s.username, now)?;
+        let handed_on = hand_on(&slip, &printed_by, j.updated_at)?;
         outbox::enqueue(&txn, exchange, &handed_on).await?;
     }
     let mut a = j.into_active_model();
@@ -328,13 +328,13 @@ pub async fn approve(
     Ok(())
 }
 
-/// A replacement's slip from the printing desk to the next (the Dinas ppp): stamped by the
-/// operator who printed (Sxx.4 / Sxx.3) and by the kepala_seksi who checked (the next step).
+/// A replacement's slip from the printing desk to the next (the Dinas ppp), stamped by the
+/// operator who printed and verified the card (Sxx.4 / Sxx.3) when they did. The
+/// kepala_seksi's check is the step after, on the timeline as `CARD_PRINTED`.
 fn hand_on(
     slip: &BerkasHandedOff,
     printed_by: &str,
-    kepala_seksi: &str,
-    at: chrono::DateTime<Utc>,
+    verified_at: chrono::DateTime<Utc>,
 ) -> Result<ktpel_bus::Outgoing, DeskError> {
     let lost = |why: String| DeskError::Chip(ChipError::Unreadable(why));
     let route = Sop::get(slip.sop)
@@ -343,27 +343,10 @@ fn hand_on(
     let (Some(here), Some(next)) = (route.get(slip.hop), route.get(slip.hop + 1)) else {
         return Err(lost(format!("{}: no hop after {}", slip.sop, slip.hop)));
     };
-    let mut forward = slip.stamped(here, printed_by, at);
-    forward.stamps.push(Stamp {
-        hop: format!("kepala_seksi@{}", here.place),
-        step: next_step(here.step),
-        at,
-        by: kepala_seksi.to_owned(),
-    });
-    forward
-        .to(next)
-        .map_err(|e| lost(format!("handing berkas {} on: {e}", slip.nomor_berkas)))
-}
-
-/// `S06.4` → `S06.5`: the kepala_seksi's check follows the operator's step.
-fn next_step(step: &str) -> String {
-    match step.rsplit_once('.') {
-        Some((sop, n)) => match n.parse::<u8>() {
-            Ok(n) => format!("{sop}.{}", n + 1),
-            Err(_) => step.to_owned(),
-        },
-        None => step.to_owned(),
-    }
+    let (_, message) = slip
+        .onward(here, next, printed_by, verified_at)
+        .map_err(|e| lost(format!("handing berkas {} on: {e}", slip.nomor_berkas)))?;
+    Ok(message)
 }
 
 /// S21.2–S21.4 and the check for one card, start to finish: the operator encodes, prints and

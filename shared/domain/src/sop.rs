@@ -411,21 +411,39 @@ impl Sop {
         }
     }
 
-    /// The step a card status is reached at for this procedure's berkas, when the procedure
-    /// numbers it (section C: the card handed over in distribution, or at the Dinas desk).
+    /// The step a card status is reached at for this procedure's berkas, where the procedure
+    /// numbers it (section C): print ready and printed at its printing desk (the kepala_seksi's
+    /// check is the step after the operator's), shipped to the kecamatan's ppp and collected
+    /// there (A), or handed over at the Dinas desk (B). `None`: S19–S22's own steps.
     pub fn status_step(&self, status: crate::StatusKartu) -> Option<(Role, Place, String)> {
         use crate::StatusKartu::*;
         self.replacement?;
+        let route = self.route?;
+        let printing = route.iter().find(|h| h.desk == Desk::Cetak)?;
+        let last = route.last()?;
         match (self.collection(), status) {
-            (Collection::Kecamatan, CardShipped) => {
-                Some((Ppp, Kecamatan, format!("{}.7", self.id)))
-            }
+            (_, Prr) => Some((printing.role, printing.place, printing.step.to_owned())),
+            (_, CardPrinted) => Some((KepalaSeksi, printing.place, step_after(printing.step))),
+            (Collection::Kecamatan, CardShipped) => Some((Ppp, Kecamatan, step_after(last.step))),
             (Collection::Kecamatan, CardActivated) => {
-                Some((Penduduk, Kecamatan, format!("{}.8", self.id)))
+                Some((Penduduk, Kecamatan, step_after(&step_after(last.step))))
             }
-            (Collection::DinasDesk, CardActivated) => Some((Ppp, Dinas, format!("{}.5", self.id))),
+            (Collection::DinasDesk, CardActivated) => {
+                Some((last.role, last.place, last.step.to_owned()))
+            }
             _ => None,
         }
+    }
+}
+
+/// `S06.4` → `S06.5`: the step that follows (a step id without a number stays as it is).
+pub fn step_after(step: &str) -> String {
+    match step.rsplit_once('.') {
+        Some((sop, n)) => match n.parse::<u8>() {
+            Ok(n) => format!("{sop}.{}", n + 1),
+            Err(_) => step.to_owned(),
+        },
+        None => step.to_owned(),
     }
 }
 
@@ -1121,6 +1139,19 @@ mod tests {
             Some((Ppp, Dinas, "S07.5".into()))
         );
         assert_eq!(s(7).status_step(crate::StatusKartu::CardShipped), None);
+        assert_eq!(
+            s(7).status_step(crate::StatusKartu::Prr),
+            Some((Operator, Dinas, "S07.3".into()))
+        );
+        assert_eq!(
+            s(7).status_step(crate::StatusKartu::CardPrinted),
+            Some((KepalaSeksi, Dinas, "S07.4".into()))
+        );
+        assert_eq!(
+            s(9).status_step(crate::StatusKartu::CardShipped),
+            Some((Ppp, Kecamatan, "S09.7".into()))
+        );
+        assert_eq!(step_after("S03"), "S03");
     }
 
     #[test]

@@ -1,0 +1,350 @@
+//! Replacement cards (SOP.md section C) end to end, through every service over the real
+//! broker: residents get their first card (S01), then a replacement under one procedure —
+//! A at the kecamatan, through the Dinas and back through distribution; B at the Dinas desk.
+//! For each berkas: its route hop by hop as the catalogue has it, SIAK's change, the card in
+//! the resident's hands, the timeline in the procedure's own step ids, and the card register:
+//! the new card verifies, the old one does not (a lost one from the moment its berkas was
+//! accepted), handed-in cards archived.
+
+use ktpel_card_print::{card_register, store::job};
+use ktpel_contract::registry::{Biodata, PerubahanBiodata};
+use ktpel_domain::{
+    KodeWilayah, StatusKartu,
+    sop::{Collection, Sop, SopId},
+};
+use ktpel_intake::{query, store::berkas};
+use ktpel_tests::{Backend, eventually, system::System};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use std::{collections::HashMap, time::Duration};
+
+const WAIT: Duration = Duration::from_secs(120);
+
+fn residents(n: usize, seed: u64) -> Vec<Biodata> {
+    ktpel_registry::seed::generate(&KodeWilayah::parse("32.73.01").unwrap(), n, seed).unwrap()
+}
+
+/// What the desk asks SIAK to change for `r` under `sop`: a corrected name (S06/S07), a new
+/// address in another desa of the kecamatan (S13/S14); nothing for the other reasons.
+fn change_for(sop: SopId, r: &Biodata) -> Option<PerubahanBiodata> {
+    match sop.number() {
+        6 | 7 => Some(PerubahanBiodata {
+            nama: Some(format!("{} (dibetulkan)", r.nama)),
+            ..Default::default()
+        }),
+        13 | 14 => Some(PerubahanBiodata {
+            alamat: Some("Jl. Sukasari Baru No. 7, RT 003/RW 001".into()),
+            desa: Some(other_desa(&r.desa)),
+            ..Default::default()
+        }),
+        _ => None,
+    }
+}
+
+/// Another desa of the same kecamatan (Sukasari has 1001–1004).
+fn other_desa(desa: &str) -> String {
+    if desa.ends_with("1001") {
+        "32.73.01.1002".into()
+    } else {
+        "32.73.01.1001".into()
+    }
+}
+
+/// The old card's chip of each resident (S01's, the only card each has).
+async fn first_chips(system: &System) -> HashMap<String, Vec<u8>> {
+    job::Entity::find()
+        .all(&system.card_print)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|j| (j.nik, j.chip.expect("every first card has its chip")))
+        .collect()
+}
+
+/// Every resident of `people` gets a first card, then `per` of them a replacement under each
+/// of `sops`.
+async fn replacements(backend: Backend, sops: &[&str], per: usize) {
+    let sops: Vec<SopId> = sops.iter().map(|s| s.parse().unwrap()).collect();
+    let people = residents(per * sops.len(), 23);
+    let system = System::start(backend, &people).await;
+    system.first_cards(&people).await;
+    let old_chips = first_chips(&system).await;
+    let key = system.dinas_key.verifying_key();
+
+    let mut applied: Vec<(SopId, &Biodata)> = Vec::new();
+    for (sop, group) in sops.iter().zip(people.chunks(per)) {
+        for r in group {
+            system
+                .submit_replacement(&sop.to_string(), r, change_for(*sop, r))
+                .await;
+            applied.push((*sop, r));
+        }
+    }
+    let n = applied.len();
+
+    // S11.2/S12.2: a lost card is revoked the moment its berkas is accepted — before the new
+    // card is even printed.
+    for (sop, r) in &applied {
+        if Sop::get(*sop).replacement().unwrap().lost {
+            let chip = &old_chips[r.nik.as_str()];
+            assert!(
+                eventually(WAIT, || async {
+                    matches!(
+                        card_register::verify(&system.card_print, &key, chip).await,
+                        Err(card_register::VerifyError::Revoked { ref reason, .. }) if reason.contains("reported lost")
+                    )
+                })
+                .await,
+                "{sop}: the lost card of {} is refused from acceptance",
+                r.nik
+            );
+        }
+    }
+
+    // The printing desk: every replacement print ready on the enrollment on record.
+    assert!(
+        eventually(WAIT, || async {
+            ktpel_card_print::desk::queue(&system.card_print)
+                .await
+                .unwrap()
+                .len()
+                == n
+        })
+        .await,
+        "every replacement reached the print queue"
+    );
+    assert_eq!(system.print_queue().await, n);
+    assert!(
+        eventually(WAIT, || async {
+            ktpel_distribution::store::kartu::Entity::find()
+                .all(&system.distribution)
+                .await
+                .unwrap()
+                .len()
+                == people.len() + n
+        })
+        .await,
+        "every replacement card reached distribution"
+    );
+    assert_eq!(system.distribute_all().await, n);
+
+    // Every replacement's berkas ends with the card in the resident's hands, archived.
+    let replacement_berkas = || async {
+        berkas::Entity::find()
+            .filter(berkas::Column::Sop.ne("S01"))
+            .all(&system.intake)
+            .await
+            .unwrap()
+    };
+    assert!(
+        eventually(WAIT, || async {
+            let rows = replacement_berkas().await;
+            rows.len() == n
+                && rows
+                    .iter()
+                    .all(|b| b.status == "CARD_ACTIVATED" && b.archived_at.is_some())
+        })
+        .await,
+        "every replacement handed over: {:?}",
+        replacement_berkas()
+            .await
+            .iter()
+            .map(|b| (&b.sop, &b.status, &b.at_hop))
+            .collect::<Vec<_>>()
+    );
+
+    for b in replacement_berkas().await {
+        let sop: SopId = b.sop.parse().unwrap();
+        let r = applied
+            .iter()
+            .find(|(_, r)| r.nik.as_str() == b.nik)
+            .map(|(_, r)| *r)
+            .unwrap();
+        follows_its_route(&system, sop, &b.nomor_berkas).await;
+        siak_changed(&system, sop, r, &b.nomor_berkas).await;
+        only_the_new_card_verifies(&system, sop, r, &old_chips[r.nik.as_str()]).await;
+    }
+    nothing_dead_lettered(&system).await;
+}
+
+/// The timeline: each hop of the catalogue's route at its place, in order; the statuses once
+/// each, in order, at the procedure's own steps (the kepala_seksi's check is `CARD_PRINTED`) —
+/// every step id the procedure's.
+async fn follows_its_route(system: &System, sop: SopId, nomor: &str) {
+    let procedure = Sop::get(sop);
+    let route = procedure.route().unwrap();
+    let mut t = query::where_is(&system.intake, nomor)
+        .await
+        .unwrap()
+        .unwrap()
+        .timeline;
+    t.sort_by_key(|e| e.at);
+    let status_of = |note: &str| {
+        note.split_once(':')
+            .and_then(|(word, _)| word.parse::<StatusKartu>().ok())
+    };
+    let desks: Vec<(String, String)> = t
+        .iter()
+        .filter(|e| status_of(&e.note).is_none())
+        .map(|e| (e.hop.clone(), e.step.clone()))
+        .collect();
+    let expected: Vec<(String, String)> = route
+        .iter()
+        .map(|h| (h.to_string(), h.step.to_owned()))
+        .collect();
+    assert_eq!(desks, expected, "{sop} berkas {nomor}: {t:#?}");
+    let statuses: Vec<(StatusKartu, String, String)> = t
+        .iter()
+        .filter_map(|e| Some((status_of(&e.note)?, e.hop.clone(), e.step.clone())))
+        .collect();
+    let mut wanted = vec![StatusKartu::Prr, StatusKartu::CardPrinted];
+    if procedure.collection() == Collection::Kecamatan {
+        wanted.push(StatusKartu::CardShipped);
+    }
+    wanted.push(StatusKartu::CardActivated);
+    let wanted: Vec<(StatusKartu, String, String)> = wanted
+        .into_iter()
+        .map(|s| {
+            let (role, place, step) = procedure.status_step(s).unwrap();
+            (s, format!("{role}@{place}"), step)
+        })
+        .collect();
+    assert_eq!(statuses, wanted, "{sop} berkas {nomor}: {t:#?}");
+    // Every step of the procedure, 2 to the last, is on the timeline.
+    let last = match procedure.collection() {
+        Collection::Kecamatan => 8,
+        Collection::DinasDesk => 5,
+    };
+    for n in 2..=last {
+        let step = format!("{sop}.{n}");
+        assert!(
+            t.iter().any(|e| e.step == step),
+            "{step} is on the timeline: {t:#?}"
+        );
+    }
+    assert!(
+        t.iter().all(|e| e.step.starts_with(&format!("{sop}."))),
+        "{sop}: every step is the procedure's own: {t:#?}"
+    );
+}
+
+/// SIAK holds the correction or change (kept once, with the biodata before and after); a
+/// reason without SIAK work changed nothing.
+async fn siak_changed(system: &System, sop: SopId, r: &Biodata, nomor: &str) {
+    let now = ktpel_registry::store::penduduk::Entity::find_by_id(r.nik.to_string())
+        .one(&system.registry)
+        .await
+        .unwrap()
+        .unwrap()
+        .biodata()
+        .unwrap();
+    let kept = ktpel_registry::store::perubahan::Entity::find_by_id(nomor.to_owned())
+        .one(&system.registry)
+        .await
+        .unwrap();
+    match change_for(sop, r) {
+        Some(change) => {
+            assert_eq!(now, change.apply(r), "{sop}: SIAK holds the change");
+            let kept = kept.expect("the change is kept");
+            assert_eq!(kept.sop, sop.to_string());
+            assert_eq!(serde_json::from_value::<Biodata>(kept.before).unwrap(), *r);
+        }
+        None => {
+            assert_eq!(now, *r, "{sop} changes nothing in SIAK");
+            assert!(kept.is_none());
+        }
+    }
+}
+
+/// The card register: two cards, the new one valid (and its chip verifies, with SIAK's data
+/// after the change), the old one revoked — archived if the resident handed it in.
+async fn only_the_new_card_verifies(system: &System, sop: SopId, r: &Biodata, old_chip: &[u8]) {
+    let key = system.dinas_key.verifying_key();
+    let cards = card_register::cards_of(&system.card_print, r.nik.as_str())
+        .await
+        .unwrap();
+    assert_eq!(cards.len(), 2, "{sop}: {cards:#?}");
+    let (old, new) = (&cards[0], &cards[1]);
+    assert_eq!(new.sop, sop.to_string());
+    assert!(new.revoked_at.is_none() && new.activated_at.is_some());
+    assert!(old.revoked_at.is_some(), "{sop}: the old card is revoked");
+    let reason = Sop::get(sop).replacement().unwrap();
+    assert_eq!(
+        old.archived_at.is_some(),
+        reason.surrendered.is_some(),
+        "{sop}: archived when handed in: {old:?}"
+    );
+    let err = card_register::verify(&system.card_print, &key, old_chip)
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("was revoked"),
+        "{sop}: the old card: {err}"
+    );
+    let new_chip = job::Entity::find_by_id((new.nomor_berkas.clone(), r.nik.to_string()))
+        .one(&system.card_print)
+        .await
+        .unwrap()
+        .unwrap()
+        .chip
+        .unwrap();
+    let valid = card_register::verify(&system.card_print, &key, &new_chip)
+        .await
+        .unwrap();
+    assert_eq!(valid.nomor_kartu, new.nomor_kartu);
+    let chip = ktpel_card_print::chip::Chip::read(&new_chip, &key).unwrap();
+    assert_eq!(
+        chip.data.biodata,
+        change_for(sop, r).map(|c| c.apply(r)).unwrap_or(r.clone()),
+        "{sop}: the new card carries SIAK's data"
+    );
+}
+
+async fn nothing_dead_lettered(system: &System) {
+    for queue in [
+        ktpel_intake::startup::QUEUE,
+        ktpel_registry::startup::QUEUE,
+        ktpel_biometric::startup::QUEUE,
+        ktpel_card_print::startup::QUEUE,
+        ktpel_distribution::startup::QUEUE,
+        ktpel_afis_sync::startup::QUEUE,
+        ktpel_pusat_data::startup::QUEUE,
+    ] {
+        let dlq = ktpel_bus::topology::dead_letter_queue(queue);
+        assert_eq!(system.broker.queue_depth(&dlq).await.unwrap(), 0, "{dlq}");
+    }
+    assert_eq!(
+        system.broker.queue_depth("ktpel.unrouted").await.unwrap(),
+        0
+    );
+}
+
+macro_rules! each_procedure {
+    ($($name:ident: $sop:literal),* $(,)?) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                replacements(Backend::Sqlite, &[$sop], 3).await
+            }
+        )*
+    };
+}
+
+each_procedure!(
+    s06_wrong_data_at_the_kecamatan: "S06",
+    s07_wrong_data_at_the_dinas: "S07",
+    s09_damaged_at_the_kecamatan: "S09",
+    s11_lost_at_the_kecamatan: "S11",
+    s13_data_changed_at_the_kecamatan: "S13",
+    s14_data_changed_at_the_dinas: "S14",
+);
+
+/// Every routed replacement together on PostgreSQL.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_replacement_on_postgres() {
+    replacements(
+        Backend::Postgres,
+        &["S06", "S07", "S09", "S11", "S13", "S14"],
+        2,
+    )
+    .await
+}
