@@ -278,6 +278,14 @@ pub async fn run(
             "--procedures: {p} is not routed in this system yet (the demo runs S01 to S05)"
         ));
     }
+    if let Some(p) = procedures
+        .iter()
+        .find(|p| Sop::get(**p).replacement().is_some())
+    {
+        return Err(format!(
+            "--procedures: {p} is a replacement card; the demo runs S01 to S05 so far (replacements run through the desk commands: ktpel intake submit --sop {p})"
+        ));
+    }
     // S02 and S03 happen where there is no link: their kecamatan run offline, as sites.
     let offline = procedures.iter().any(|p| matches!(p.number(), 2 | 3));
     if offline && procedures.iter().any(|p| p.number() == 4) {

@@ -5,7 +5,7 @@ use chrono::Utc;
 use ktpel_bus::{Outgoing, RoutingKey};
 use ktpel_contract::{
     berkas::{BerkasAccepted, BerkasRefused, BerkasSubmitted, SUBMITTED},
-    registry::FormulirBiodata,
+    registry::{FormulirBiodata, PerubahanBiodata},
 };
 use ktpel_domain::{
     JenisKelamin, KodeWilayah, Nik,
@@ -28,6 +28,8 @@ pub enum IntakeCommand {
         nama: String,
         #[command(flatten)]
         biodata: BiodataArgs,
+        #[command(flatten)]
+        perubahan: PerubahanArgs,
         /// Documents received, comma-separated snake_case names (formulir_permohonan,fotokopi_kk).
         #[arg(long, value_delimiter = ',')]
         dokumen: Vec<Dokumen>,
@@ -68,6 +70,34 @@ pub struct BiodataArgs {
     /// The family's KK, if the resident joins one already registered.
     #[arg(long)]
     no_kk: Option<String>,
+}
+
+/// S06/S07 (wrong data) and S13/S14 (a data element changed): what SIAK is to correct or
+/// change, each element's new value.
+#[derive(clap::Args)]
+pub struct PerubahanArgs {
+    /// The corrected or new name.
+    #[arg(long)]
+    ubah_nama: Option<String>,
+    #[arg(long)]
+    ubah_tempat_lahir: Option<String>,
+    #[arg(long)]
+    ubah_alamat: Option<String>,
+    /// The new desa/kelurahan, in the resident's kecamatan (10 digits).
+    #[arg(long)]
+    ubah_desa: Option<KodeWilayah>,
+}
+
+impl PerubahanArgs {
+    fn change(self) -> Option<PerubahanBiodata> {
+        let p = PerubahanBiodata {
+            nama: self.ubah_nama,
+            tempat_lahir: self.ubah_tempat_lahir,
+            alamat: self.ubah_alamat,
+            desa: self.ubah_desa.map(|d| d.to_string()),
+        };
+        (!p.is_empty()).then_some(p)
+    }
 }
 
 fn sex(text: &str) -> Result<JenisKelamin, String> {
@@ -139,6 +169,7 @@ pub async fn run(cmd: IntakeCommand) -> Result<(), String> {
         nik,
         nama,
         biodata,
+        perubahan,
         dokumen,
         kecamatan,
         petugas,
@@ -168,7 +199,7 @@ pub async fn run(cmd: IntakeCommand) -> Result<(), String> {
         nik,
         nama,
         biodata,
-        perubahan: None,
+        perubahan: perubahan.change(),
         dokumen,
         kecamatan: kecamatan.clone(),
         petugas,

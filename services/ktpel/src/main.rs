@@ -5,6 +5,7 @@
 //! in this crate; the work is in the service libraries.
 
 mod backup_cmd;
+mod card_cmd;
 mod demo;
 mod demo_new_residents;
 mod demo_offline;
@@ -91,6 +92,9 @@ enum Command {
     /// The print desk at the Dinas (S21).
     #[command(subcommand)]
     Print(print_cmd::PrintCommand),
+    /// The Dinas's card register: verify a card by its chip, list a NIK's cards.
+    #[command(subcommand)]
+    Card(card_cmd::CardCommand),
     /// The distribution desk (S22).
     #[command(subcommand)]
     Distribute(distribute_cmd::DistributeCommand),
@@ -166,6 +170,7 @@ fn run_async(command: Command) -> ExitCode {
             Command::Intake(cmd) => intake_cmd::run(cmd).await,
             Command::Enroll(cmd) => enroll_cmd::run(cmd).await,
             Command::Print(cmd) => print_cmd::run(cmd).await,
+            Command::Card(cmd) => card_cmd::run(cmd).await,
             Command::Distribute(cmd) => distribute_cmd::run(cmd).await,
             Command::Registry(cmd) => registry_cmd::run(cmd).await,
             Command::Backup(cmd) => backup_cmd::run(cmd).await,

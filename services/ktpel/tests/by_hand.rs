@@ -691,7 +691,35 @@ fn the_catalogue_reads_like_the_sop() {
         lines[4].starts_with("S05") && lines[4].ends_with("5 hops"),
         "{list}"
     );
-    assert!(lines[5].ends_with("not routed yet"), "{list}");
+    assert!(
+        lines[5].starts_with("S06") && lines[5].ends_with("5 hops"),
+        "{list}"
+    );
+    assert!(lines[7].ends_with("not routed yet"), "{list}");
+    // A replacement: the reason, the old card, where it is collected, each hop.
+    let s11 = desk.ok(None, &["sop", "S11"]);
+    for wanted in [
+        "reason: hilang",
+        "revoked when the berkas is accepted",
+        "through distribution (S22)",
+        "S11.3",
+        "at the BCardMgmt",
+        "S11.6",
+    ] {
+        assert!(s11.contains(wanted), "{wanted}: {s11}");
+    }
+    assert!(
+        !s11.contains("at the SIAK"),
+        "no SIAK work for a lost card: {s11}"
+    );
+    // The demo does not run replacements yet, and says so.
+    let out = desk.run_as(None, &["demo", "--procedures", "S01,S07"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("S07 is a replacement card"),
+        "{}",
+        text(&out.stderr)
+    );
     let s05 = desk.ok(None, &["sop", "S05"]);
     for step in ["S05.2", "S05.3", "S05.4", "S05.5", "S05.6"] {
         assert!(s05.contains(step), "{step}: {s05}");
