@@ -110,6 +110,8 @@ impl MigrationTrait for M0002CardPerBerkas {
     }
 }
 
+// The column is `nomor_kartu`, the card's number: the name is the schema's, not the enum's.
+#[allow(clippy::enum_variant_names)]
 #[derive(DeriveIden)]
 enum Kartu {
     #[sea_orm(iden = "distribution_kartu")]
