@@ -100,6 +100,16 @@ async fn replacements(backend: Backend, sops: &[&str], per: usize) {
         }
     }
 
+    // S08.3, S10.3, S12.3: the Dinas's station takes the photo and signature again.
+    let recapturing: Vec<&Biodata> = applied
+        .iter()
+        .filter(|(sop, _)| Sop::get(*sop).recaptures())
+        .map(|(_, r)| *r)
+        .collect();
+    if !recapturing.is_empty() {
+        recapture_at_the_station(&system, &recapturing).await;
+    }
+
     // The printing desk: every replacement print ready on the enrollment on record.
     assert!(
         eventually(WAIT, || async {
@@ -164,6 +174,34 @@ async fn replacements(backend: Backend, sops: &[&str], per: usize) {
         only_the_new_card_verifies(&system, sop, r, &old_chips[r.nik.as_str()]).await;
     }
     nothing_dead_lettered(&system).await;
+}
+
+/// The operator re-captures each resident's photo and signature at the station, once their
+/// berkas is there; no fingerprints.
+async fn recapture_at_the_station(system: &System, people: &[&Biodata]) {
+    use ktpel_biometric::{station, store::operator_inbox};
+    let waiting = || async {
+        operator_inbox::Entity::find()
+            .all(&system.biometric)
+            .await
+            .unwrap()
+    };
+    assert!(
+        eventually(WAIT, || async { waiting().await.len() == people.len() }).await,
+        "every re-capture's berkas reached the Dinas's station"
+    );
+    for w in waiting().await {
+        let nik = ktpel_domain::Nik::parse(&w.nik).unwrap();
+        let c = station::recapture(
+            &w.nomor_berkas,
+            &nik,
+            &station::Person::of(&nik),
+            "op-dinas",
+        );
+        system
+            .send(&c, ktpel_contract::enrollment::CAPTURED, "32.73.01")
+            .await;
+    }
 }
 
 /// The timeline: each hop of the catalogue's route at its place, in order; the statuses once
@@ -297,6 +335,24 @@ async fn only_the_new_card_verifies(system: &System, sop: SopId, r: &Biodata, ol
         change_for(sop, r).map(|c| c.apply(r)).unwrap_or(r.clone()),
         "{sop}: the new card carries SIAK's data"
     );
+    // The photo: re-captured (S08, S10, S12) or the one on record; the fingerprints stand.
+    let old = ktpel_card_print::chip::Chip::read(old_chip, &key).unwrap();
+    assert_eq!(chip.data.right_index, old.data.right_index);
+    assert_eq!(chip.data.left_index, old.data.left_index);
+    if Sop::get(sop).recaptures() {
+        let again = ktpel_biometric::store::recapture::Entity::find_by_id(new.nomor_berkas.clone())
+            .one(&system.biometric)
+            .await
+            .unwrap()
+            .expect("the re-capture is kept");
+        assert_eq!(chip.data.photo_sha256, again.photo_sha256);
+        assert_ne!(
+            chip.data.photo_sha256, old.data.photo_sha256,
+            "{sop}: a new photo"
+        );
+    } else {
+        assert_eq!(chip.data.photo_sha256, old.data.photo_sha256);
+    }
 }
 
 async fn nothing_dead_lettered(system: &System) {
@@ -332,8 +388,11 @@ macro_rules! each_procedure {
 each_procedure!(
     s06_wrong_data_at_the_kecamatan: "S06",
     s07_wrong_data_at_the_dinas: "S07",
+    s08_wrong_photo_at_the_dinas: "S08",
     s09_damaged_at_the_kecamatan: "S09",
+    s10_damaged_at_the_dinas: "S10",
     s11_lost_at_the_kecamatan: "S11",
+    s12_lost_at_the_dinas: "S12",
     s13_data_changed_at_the_kecamatan: "S13",
     s14_data_changed_at_the_dinas: "S14",
 );
@@ -343,7 +402,9 @@ each_procedure!(
 async fn every_replacement_on_postgres() {
     replacements(
         Backend::Postgres,
-        &["S06", "S07", "S09", "S11", "S13", "S14"],
+        &[
+            "S06", "S07", "S08", "S09", "S10", "S11", "S12", "S13", "S14",
+        ],
         2,
     )
     .await

@@ -70,6 +70,25 @@ pub fn problems(c: &EnrollmentCaptured) -> Vec<String> {
     reasons
 }
 
+/// A re-capture for a replacement card (S08, S10, S12): the photo and the signature, signed
+/// off by the operator; fingerprints and irises are not taken again (those on record stand),
+/// and any the station sent are not kept.
+pub fn recapture_problems(c: &EnrollmentCaptured) -> Vec<String> {
+    let mut reasons = Vec::new();
+    if c.operator_signoff
+        .as_ref()
+        .is_none_or(|t| t.data.is_empty())
+    {
+        reasons.push("the operator has not validated the re-capture with their fingerprint".into());
+    }
+    if c.photo.is_empty() && c.signature.is_empty() {
+        reasons.push(
+            "a re-capture takes the pas photo and/or the signature: neither was captured".into(),
+        );
+    }
+    reasons
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
@@ -114,6 +133,24 @@ pub(crate) mod tests {
     #[test]
     fn a_complete_capture_passes() {
         assert_eq!(problems(&capture()), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_recapture_needs_a_photo_or_signature_and_the_signoff() {
+        let mut c = capture();
+        c.fingerprints.clear();
+        c.irises.clear();
+        assert!(recapture_problems(&c).is_empty());
+        c.photo.clear();
+        assert!(recapture_problems(&c).is_empty(), "the signature alone");
+        c.signature.clear();
+        c.operator_signoff = None;
+        let reasons = recapture_problems(&c).join("; ");
+        assert!(reasons.contains("neither was captured"), "{reasons}");
+        assert!(
+            reasons.contains("not validated the re-capture"),
+            "{reasons}"
+        );
     }
 
     #[test]

@@ -88,6 +88,24 @@ pub fn capture(
     }
 }
 
+/// The pas photo and signature of `person` taken again for a replacement card (S08, S10,
+/// S12): a new photo — a face changes over the years — and no fingerprints or irises, those
+/// on record standing.
+pub fn recapture(
+    nomor_berkas: &str,
+    nik: &Nik,
+    person: &Person,
+    operator: &str,
+) -> EnrollmentCaptured {
+    EnrollmentCaptured {
+        photo: template(person, "photo, taken again"),
+        signature: template(person, "signature, taken again"),
+        fingerprints: Vec::new(),
+        irises: Vec::new(),
+        ..capture(nomor_berkas, nik, person, operator, true)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -98,6 +116,13 @@ mod tests {
         let a = capture("B-1", &nik, &Person::of(&nik), "op", true);
         let b = capture("B-2", &nik, &Person::of(&nik), "op", true);
         assert!(crate::checks::problems(&a).is_empty());
+        let again = recapture("B-3", &nik, &Person::of(&nik), "op");
+        assert!(crate::checks::recapture_problems(&again).is_empty());
+        assert!(
+            !crate::checks::problems(&again).is_empty(),
+            "not an enrollment"
+        );
+        assert_ne!(again.photo, a.photo);
         assert_eq!(a.fingerprints, b.fingerprints);
         let other = capture("B-3", &nik, &Person("someone else".into()), "op", true);
         assert_ne!(a.fingerprints, other.fingerprints);

@@ -149,6 +149,10 @@ pub struct BerkasHandedOff {
     /// S06/S07, S13/S14: the correction or change, travelling to SIAK at the Dinas.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub perubahan: Option<PerubahanBiodata>,
+    /// S08, S10, S12: the SHA-256 of the pas photo re-captured at the Dinas's station, for the
+    /// new card (the fingerprints on record stand).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub foto_sha256: Option<String>,
 }
 
 impl Message for BerkasHandedOff {

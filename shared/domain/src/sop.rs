@@ -398,6 +398,15 @@ impl Sop {
         })
     }
 
+    /// A replacement whose photo and/or signature is captured again at the Dinas's station
+    /// (S08; the B slides of S10 and S12), the fingerprints on record standing.
+    pub fn recaptures(&self) -> bool {
+        self.replacement.is_some()
+            && self
+                .route
+                .is_some_and(|r| r.iter().any(|h| h.desk == Desk::Perekaman))
+    }
+
     /// A replacement card (S06–S14): the reason and the old card; `None` for a first card.
     pub fn replacement(&self) -> Option<&Replacement> {
         self.replacement.as_ref()
@@ -740,7 +749,7 @@ macro_rules! replacement_a {
 /// printing and chip check (Sxx.3), the kepala_seksi's check (Sxx.4), the ppp archives the
 /// berkas and the old card and hands the new one over with a tanda terima (Sxx.5).
 macro_rules! replacement_b {
-    ($id:literal, $old:literal $(, siak: $work:literal)?) => {
+    ($id:literal, $old:literal $(, siak: $work:literal)? $(, recapture: $again:literal)?) => {
         &[
             Hop {
                 role: Ppp,
@@ -755,6 +764,13 @@ macro_rules! replacement_b {
                 desk: Desk::Siak,
                 step: concat!("S", $id, ".3"),
                 action: $work,
+            },)?
+            $(Hop {
+                role: Operator,
+                place: Dinas,
+                desk: Desk::Perekaman,
+                step: concat!("S", $id, ".3"),
+                action: $again,
             },)?
             Hop {
                 role: Operator,
@@ -864,7 +880,9 @@ pub const CATALOGUE: [Sop; 22] = [
         8,
         "Replacement: wrong photo and/or signature (B)",
         WRONG_DATA_DOCS,
-        None,
+        Some(
+            replacement_b!("08", " and the wrong KTP-el", recapture: "re-captures the pas photo and/or the signature at the Dinas's station (the fingerprints on record stand)"),
+        ),
         "salah pas photo dan/atau tanda tangan",
         Some(KtpElSalah),
     ),
@@ -880,7 +898,9 @@ pub const CATALOGUE: [Sop; 22] = [
         10,
         "Replacement: physically damaged (B)",
         DAMAGED_DOCS,
-        None,
+        Some(
+            replacement_b!("10", " and the damaged KTP-el", recapture: "re-captures the pas photo and/or the signature at the Dinas's station, as the slide repeats from S08 (the fingerprints on record stand)"),
+        ),
         "rusak secara fisik",
         Some(KtpElRusak),
     ),
@@ -895,7 +915,16 @@ pub const CATALOGUE: [Sop; 22] = [
         "hilang",
         None,
     ),
-    pengganti(12, "Replacement: lost (B)", LOST_DOCS, None, "hilang", None),
+    pengganti(
+        12,
+        "Replacement: lost (B)",
+        LOST_DOCS,
+        Some(
+            replacement_b!("12", " with the police's Surat Keterangan Kehilangan", recapture: "re-captures the pas photo and/or the signature at the Dinas's station, as S10 (the fingerprints on record stand)"),
+        ),
+        "hilang",
+        None,
+    ),
     pengganti(
         13,
         "Replacement: a data element changed (A)",
@@ -1078,7 +1107,7 @@ mod tests {
             text.contains("one of: fotokopi_kk, fotokopi_ktp_non_elektronik"),
             "{text}"
         );
-        assert!(s(8).to_string().contains("not routed in this system yet"));
+        assert!(s(15).to_string().contains("not routed in this system yet"));
         let text = s(11).to_string();
         assert!(text.contains("reason: hilang; no old card"), "{text}");
         assert!(text.contains("through distribution (S22)"), "{text}");
@@ -1087,7 +1116,7 @@ mod tests {
 
     #[test]
     fn unrouted_procedures_say_so() {
-        assert!(s(8).route().is_none());
+        assert!(s(15).route().is_none());
         assert!(s(22).route().is_none());
     }
 
@@ -1152,6 +1181,26 @@ mod tests {
             Some((Ppp, Kecamatan, "S09.7".into()))
         );
         assert_eq!(step_after("S03"), "S03");
+    }
+
+    #[test]
+    fn s08_s10_s12_recapture_at_the_dinas_station() {
+        for n in [8, 10, 12] {
+            let id = format!("S{n:02}");
+            assert_eq!(
+                hops(n),
+                [
+                    format!("ppp@dinas ppp {id}.2"),
+                    format!("operator@dinas operator {id}.3"),
+                    format!("operator@dinas cetak {id}.3"),
+                    format!("ppp@dinas ppp {id}.5"),
+                ]
+            );
+            assert!(s(n).recaptures(), "{id}");
+        }
+        assert!(!s(1).recaptures() && !s(7).recaptures() && !s(9).recaptures());
+        // Every replacement is routed now.
+        assert!((6..=14).all(|n| s(n).route().is_some()));
     }
 
     #[test]

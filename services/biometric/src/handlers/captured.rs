@@ -4,7 +4,7 @@
 use crate::{
     checks,
     seal::SealKey,
-    store::{enrollment, operator_inbox},
+    store::{enrollment, operator_inbox, recapture},
 };
 use chrono::Utc;
 use ktpel_bus::{HandlerError, Outgoing, RoutingKey, outbox};
@@ -22,6 +22,14 @@ pub async fn handle<C: ConnectionTrait>(
     key: &SealKey,
     c: &EnrollmentCaptured,
 ) -> Result<(), HandlerError> {
+    if recapture::Entity::find_by_id(c.nomor_berkas.clone())
+        .one(txn)
+        .await?
+        .is_some()
+    {
+        tracing::info!(nomor_berkas = %c.nomor_berkas, "already re-captured; nothing to do");
+        return Ok(());
+    }
     if enrollment::Entity::find()
         .filter(sea_orm::ColumnTrait::eq(
             &enrollment::Column::NomorBerkas,
@@ -47,8 +55,13 @@ pub async fn handle<C: ConnectionTrait>(
     let slip: BerkasHandedOff = serde_json::from_value(waiting.handoff.clone())
         .map_err(|e| HandlerError::permanent(format!("a stored slip is unreadable: {e}")))?;
     let region = slip.kecamatan.clone();
+    let recapturing = Sop::get(slip.sop).recaptures();
 
-    let mut reasons = checks::problems(c);
+    let mut reasons = if recapturing {
+        checks::recapture_problems(c)
+    } else {
+        checks::problems(c)
+    };
     if slip.nik.as_ref() != Some(&c.nik) {
         reasons.push(format!(
             "the capture is for NIK {}, berkas {} is for NIK {}",
@@ -73,6 +86,9 @@ pub async fn handle<C: ConnectionTrait>(
         )
         .await?;
         return Ok(());
+    }
+    if recapturing {
+        return recaptured(txn, exchange, key, c, waiting, &slip).await;
     }
 
     // S01.6: store on the server, sealed; the bukti perekaman is the resident's proof.
@@ -131,6 +147,50 @@ pub async fn handle<C: ConnectionTrait>(
         outbox::enqueue(txn, exchange, &message).await?;
     }
     tracing::info!(nomor_berkas = %c.nomor_berkas, %bukti, "enrollment stored");
+    Ok(())
+}
+
+/// S08.3, S10.3, S12.3: the photo and/or signature captured again for a replacement card,
+/// sealed and kept; the berkas goes on to printing with the new photo's digest. Not an
+/// enrollment: no `enrollment.created`, no bukti perekaman, nothing for the Pusat Data.
+async fn recaptured<C: ConnectionTrait>(
+    txn: &C,
+    exchange: &str,
+    key: &SealKey,
+    c: &EnrollmentCaptured,
+    waiting: operator_inbox::Model,
+    slip: &BerkasHandedOff,
+) -> Result<(), HandlerError> {
+    let now = Utc::now();
+    // Only what is captured again is kept: the fingerprints and irises on record stand.
+    let kept = EnrollmentCaptured {
+        fingerprints: Vec::new(),
+        irises: Vec::new(),
+        ..c.clone()
+    };
+    let plain = serde_json::to_vec(&kept).map_err(|e| HandlerError::permanent(e.to_string()))?;
+    let photo_sha256 = (!c.photo.is_empty()).then(|| hex(&Sha256::digest(&c.photo)));
+    recapture::Entity::insert(recapture::ActiveModel {
+        nomor_berkas: Set(c.nomor_berkas.clone()),
+        nik: Set(c.nik.to_string()),
+        photo_sha256: Set(photo_sha256.clone().unwrap_or_default()),
+        sealed_capture: Set(key.seal(&plain)),
+        operator: Set(c.operator.clone()),
+        captured_at: Set(now),
+    })
+    .exec_without_returning(txn)
+    .await?;
+    waiting.delete(txn).await?;
+    let route = Sop::get(slip.sop).route().unwrap_or_default();
+    if let (Some(here), Some(next)) = (route.get(slip.hop), route.get(slip.hop + 1)) {
+        let with_photo = BerkasHandedOff {
+            foto_sha256: photo_sha256.or(slip.foto_sha256.clone()),
+            ..slip.clone()
+        };
+        let (_, message) = with_photo.onward(here, next, c.operator.clone(), now)?;
+        outbox::enqueue(txn, exchange, &message).await?;
+    }
+    tracing::info!(nomor_berkas = %c.nomor_berkas, "photo and signature re-captured");
     Ok(())
 }
 

@@ -10,6 +10,7 @@ impl MigratorTrait for Migrator {
             Box::new(ktpel_store::migrations::BusTables),
             Box::new(M0001Biometric),
             Box::new(M0002Delivery),
+            Box::new(M0003Recapture),
         ]
     }
 }
@@ -84,6 +85,48 @@ impl MigrationTrait for M0002Delivery {
         )
         .await
     }
+}
+
+/// S08, S10, S12: a pas photo and signature captured again at the Dinas's station for a
+/// replacement card — not an enrollment: nothing goes to the Pusat Data, the fingerprints on
+/// record stand. Sealed like an enrollment; one per berkas.
+struct M0003Recapture;
+
+impl MigrationName for M0003Recapture {
+    fn name(&self) -> &str {
+        "m0003_biometric_recapture"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0003Recapture {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table(Recapture::Table)
+                .if_not_exists()
+                .col(string(Recapture::NomorBerkas).primary_key())
+                .col(string(Recapture::Nik))
+                .col(string(Recapture::PhotoSha256))
+                .col(blob(Recapture::SealedCapture))
+                .col(string(Recapture::Operator))
+                .col(timestamp_with_time_zone(Recapture::CapturedAt))
+                .to_owned(),
+        )
+        .await
+    }
+}
+
+#[derive(DeriveIden)]
+enum Recapture {
+    #[sea_orm(iden = "biometric_recapture")]
+    Table,
+    NomorBerkas,
+    Nik,
+    PhotoSha256,
+    SealedCapture,
+    Operator,
+    CapturedAt,
 }
 
 #[derive(DeriveIden)]

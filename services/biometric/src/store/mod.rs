@@ -3,5 +3,6 @@
 pub mod enrollment;
 mod migration;
 pub mod operator_inbox;
+pub mod recapture;
 
 pub use migration::Migrator;

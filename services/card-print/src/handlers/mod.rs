@@ -253,7 +253,8 @@ async fn replacement<C: ConnectionTrait>(
     };
     let now = Utc::now();
     job::ActiveModel {
-        photo_sha256: Set(enrolled.photo_sha256.clone()),
+        // S08, S10, S12: the photo re-captured at the Dinas's station; else the one on record.
+        photo_sha256: Set(m.foto_sha256.clone().or(enrolled.photo_sha256.clone())),
         right_index: Set(enrolled.right_index.clone()),
         left_index: Set(enrolled.left_index.clone()),
         print_ready: Set(true),

@@ -303,6 +303,7 @@ pub(crate) async fn accept<C: ConnectionTrait>(
         biodata: m.biodata.clone(),
         no_kk: None,
         perubahan: m.perubahan.clone(),
+        foto_sha256: None,
     };
     let handoff_key = key(&handoff_subject(next), &region)?;
     outbox::enqueue(
