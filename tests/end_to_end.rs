@@ -810,6 +810,7 @@ fn new_resident_berkas(
         nama: form.nama.clone(),
         biodata: Some(form.clone()),
         perubahan: None,
+        kedatangan: None,
         dokumen: vec![
             ktpel_domain::Dokumen::FormulirPencatatanBiodata,
             ktpel_domain::Dokumen::FormulirBiodataPenduduk,

@@ -213,6 +213,7 @@ fn berkas(dokumen: Vec<Dokumen>) -> BerkasSubmitted {
         nama: "Siti Rahayu".into(),
         biodata: None,
         perubahan: None,
+        kedatangan: None,
         dokumen,
         kecamatan: "32.73.01".into(),
         petugas: "ppp-sukasari-1".into(),

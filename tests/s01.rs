@@ -38,6 +38,7 @@ fn submission(r: &Biodata) -> BerkasSubmitted {
         nama: r.nama.clone(),
         biodata: None,
         perubahan: None,
+        kedatangan: None,
         dokumen: vec![Dokumen::FormulirPermohonan, Dokumen::FotokopiKk],
         kecamatan: "32.73.01".into(),
         petugas: "ppp-1".into(),

@@ -233,6 +233,7 @@ fn submission(r: &Biodata, desk: &str) -> BerkasSubmitted {
         nama: r.nama.clone(),
         biodata: None,
         perubahan: None,
+        kedatangan: None,
         dokumen: vec![Dokumen::FormulirPermohonan, Dokumen::FotokopiKk],
         kecamatan: desk.into(),
         petugas: format!("ppp-{desk}"),

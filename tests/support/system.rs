@@ -539,6 +539,7 @@ impl System {
                 nama: r.nama.clone(),
                 biodata: None,
                 perubahan: None,
+                kedatangan: None,
                 dokumen: vec![
                     ktpel_domain::Dokumen::FormulirPermohonan,
                     ktpel_domain::Dokumen::FotokopiKk,
@@ -653,6 +654,35 @@ impl System {
         r: &Biodata,
         perubahan: Option<ktpel_contract::registry::PerubahanBiodata>,
     ) -> uuid::Uuid {
+        self.submit_section_c(sop, r, perubahan, None).await
+    }
+
+    /// A relocation's berkas (S15–S17) for `r`'s family, entered under the kecamatan of
+    /// arrival. Returns the submission id.
+    pub async fn submit_relocation(
+        &self,
+        sop: &str,
+        r: &Biodata,
+        kedatangan: ktpel_contract::registry::Kedatangan,
+    ) -> uuid::Uuid {
+        self.submit_section_c(sop, r, None, Some(kedatangan)).await
+    }
+
+    async fn submit_section_c(
+        &self,
+        sop: &str,
+        r: &Biodata,
+        perubahan: Option<ktpel_contract::registry::PerubahanBiodata>,
+        kedatangan: Option<ktpel_contract::registry::Kedatangan>,
+    ) -> uuid::Uuid {
+        let kecamatan = match &kedatangan {
+            Some(k) => ktpel_domain::KodeWilayah::parse(&k.desa)
+                .expect("a desa code")
+                .parent()
+                .expect("a desa")
+                .to_string(),
+            None => "32.73.01".to_owned(),
+        };
         let id: ktpel_domain::sop::SopId = sop.parse().expect("an SOP id");
         let procedure = ktpel_domain::sop::Sop::get(id);
         let b = ktpel_contract::berkas::BerkasSubmitted {
@@ -662,15 +692,16 @@ impl System {
             nama: r.nama.clone(),
             biodata: None,
             perubahan,
+            kedatangan,
             dokumen: procedure.checklist().groups.iter().map(|g| g[0]).collect(),
-            kecamatan: "32.73.01".into(),
+            kecamatan: kecamatan.clone(),
             petugas: match procedure.collection() {
                 ktpel_domain::sop::Collection::DinasDesk => "ppp-dinas".into(),
                 ktpel_domain::sop::Collection::Kecamatan => "ppp-sukasari".into(),
             },
             diterima_pada: chrono::Utc::now(),
         };
-        self.send(&b, ktpel_contract::berkas::SUBMITTED, "32.73.01")
+        self.send(&b, ktpel_contract::berkas::SUBMITTED, &kecamatan)
             .await;
         b.submission_id
     }

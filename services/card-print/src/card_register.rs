@@ -124,8 +124,7 @@ pub async fn activated<C: ConnectionTrait>(
         .sop
         .parse::<SopId>()
         .ok()
-        .and_then(|id| Sop::get(id).replacement())
-        .and_then(|r| r.surrendered);
+        .and_then(|id| Sop::get(id).surrendered());
     let reason = match surrendered {
         Some(old) => format!(
             "replaced by card {} (berkas {nomor_berkas}); handed in as {old} and archived",

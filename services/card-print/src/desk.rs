@@ -23,7 +23,7 @@ use ktpel_domain::{
 };
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr,
-    EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
+    EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use std::fmt;
 
@@ -250,6 +250,13 @@ pub async fn approve(
     require(s, Role::KepalaSeksi)?;
     let txn = ktpel_store::begin_write(db).await?;
     let j = job_in(&txn, nik, JobState::Verified).await?;
+    if j.slip.is_some() {
+        job::Entity::find()
+            .filter(job::Column::NomorBerkas.eq(j.nomor_berkas.clone()))
+            .lock_exclusive()
+            .all(&txn)
+            .await?;
+    }
     let b = biodata(&j)?;
     let now = Utc::now();
     let kecamatan = KodeWilayah::parse(&b.desa)
@@ -315,15 +322,27 @@ pub async fn approve(
         &Outgoing::new(&printed, printed_key, &nomor, &nomor)?,
     )
     .await?;
-    if let Some(slip) = slip {
-        let handed_on = hand_on(&slip, &printed_by, j.updated_at)?;
-        outbox::enqueue(&txn, exchange, &handed_on).await?;
-    }
+    let verified_at = j.updated_at;
+    let nomor_berkas = j.nomor_berkas.clone();
     let mut a = j.into_active_model();
     a.approved_by = Set(Some(s.username.clone()));
     a.state = Set(JobState::Approved.as_str().into());
     a.updated_at = Set(now);
     a.update(&txn).await?;
+    // The berkas goes on with its last card: a relocating family's once every member's card
+    // is approved (the berkas's jobs are locked, so two desks approving its last two cards at
+    // once cannot both think the other is still open).
+    if let Some(slip) = slip {
+        let open = job::Entity::find()
+            .filter(job::Column::NomorBerkas.eq(nomor_berkas))
+            .filter(job::Column::State.ne(JobState::Approved.as_str()))
+            .count(&txn)
+            .await?;
+        if open == 0 {
+            let handed_on = hand_on(&slip, &printed_by, verified_at)?;
+            outbox::enqueue(&txn, exchange, &handed_on).await?;
+        }
+    }
     txn.commit().await?;
     Ok(())
 }

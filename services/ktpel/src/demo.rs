@@ -489,6 +489,7 @@ pub async fn run(
             nama: p.nama.clone(),
             biodata: new_resident.then(|| demo_new_residents::formulir(p)),
             perubahan: None,
+            kedatangan: None,
             dokumen: if new_resident {
                 demo_new_residents::DOCUMENTS.to_vec()
             } else {

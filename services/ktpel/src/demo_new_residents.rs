@@ -67,6 +67,7 @@ pub(crate) async fn register(
             nama: p.nama.clone(),
             biodata: Some(formulir(p)),
             perubahan: None,
+            kedatangan: None,
             dokumen: DOCUMENTS.to_vec(),
             kecamatan: k.clone(),
             petugas: "ppp-demo".into(),

@@ -200,6 +200,7 @@ pub async fn run(cmd: IntakeCommand) -> Result<(), String> {
         nama,
         biodata,
         perubahan: perubahan.change(),
+        kedatangan: None,
         dokumen,
         kecamatan: kecamatan.clone(),
         petugas,

@@ -1,7 +1,7 @@
 //! The berkas (application file) between the desk, intake and the next hops.
 
 use crate::Message;
-use crate::registry::{FormulirBiodata, PerubahanBiodata};
+use crate::registry::{FormulirBiodata, Kedatangan, PerubahanBiodata};
 use chrono::{DateTime, Utc};
 use ktpel_domain::{
     Nik,
@@ -79,6 +79,9 @@ pub struct BerkasSubmitted {
     /// S06/S07, S13/S14: what SIAK is to correct or change, as the desk entered it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub perubahan: Option<PerubahanBiodata>,
+    /// S15–S18: the arrival form — where the family moves to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kedatangan: Option<Kedatangan>,
     /// The documents the ppp received.
     pub dokumen: Vec<Dokumen>,
     /// Kode wilayah of the desk's kecamatan (6 digits, dotted or not).
@@ -153,6 +156,13 @@ pub struct BerkasHandedOff {
     /// new card (the fingerprints on record stand).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub foto_sha256: Option<String>,
+    /// S15–S18: the arrival form, travelling to SIAK.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kedatangan: Option<Kedatangan>,
+    /// S15–S18: the members of the family SIAK moved who get a new KTP-el (those who had
+    /// one); printing makes a card for each. Empty: the card is the NIK's alone.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub anggota: Vec<Nik>,
 }
 
 impl Message for BerkasHandedOff {

@@ -144,6 +144,15 @@ impl PerubahanBiodata {
     }
 }
 
+/// The Formulir permohonan kedatangan (S15–S18): where the family moves to. The berkas also
+/// carries the Surat Keterangan Pindah from the place of origin (a document of the checklist).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Kedatangan {
+    /// Kode wilayah of the desa/kelurahan of arrival (10 digits, dotted).
+    pub desa: String,
+    pub alamat: String,
+}
+
 /// The Formulir Biodata Penduduk (S04.1, S05.1) as the desk enters it: what SIAK records for a
 /// resident not yet in the population database. SIAK gives the NIK (S05.4).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

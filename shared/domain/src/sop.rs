@@ -338,6 +338,9 @@ pub enum SiakWork {
     Correct,
     /// Change a data element that changed (S13, S14: *perubahan elemen data*).
     Change,
+    /// The arrival of a relocating family (*proses kedatangan*, S15–S18): the whole KK moves
+    /// to its new address under a new KK.
+    Arrival,
 }
 
 /// A replacement card (SOP.md section C): why, and what the desks do about the old card.
@@ -391,6 +394,8 @@ impl Sop {
         }
         Some(if self.new_resident() {
             SiakWork::Register
+        } else if self.relocation() {
+            SiakWork::Arrival
         } else if self.checklist.groups.contains(&CHANGE_DOCS[0]) {
             SiakWork::Change
         } else {
@@ -415,18 +420,37 @@ impl Sop {
     /// Where the resident collects the card: the B variants start and end at the Dinas desk.
     pub fn collection(&self) -> Collection {
         match self.route.and_then(|r| r.first()) {
-            Some(first) if first.place == Dinas => Collection::DinasDesk,
+            Some(first) if first.place == Dinas && self.replacement.is_some() => {
+                Collection::DinasDesk
+            }
+            // S17/S18 start at the Dinas desk too, but the cards go out through distribution.
             _ => Collection::Kecamatan,
         }
     }
 
+    /// A relocation of a whole family (S15–S18, *perpindahan penduduk*): a new KK, and a new
+    /// KTP-el for every member who has one.
+    pub fn relocation(&self) -> bool {
+        self.checklist.groups.contains(&MOVE_DOCS[1])
+    }
+
+    /// The old card the resident hands in with the berkas, archived when the new one is
+    /// handed over (S22.5): a replacement's (none for a lost card), a relocating family's.
+    pub fn surrendered(&self) -> Option<Dokumen> {
+        match &self.replacement {
+            Some(r) => r.surrendered,
+            None if self.relocation() => Some(KtpElLama),
+            None => None,
+        }
+    }
+
     /// The step a card status is reached at for this procedure's berkas, where the procedure
-    /// numbers it (section C): print ready and printed at its printing desk (the kepala_seksi's
+    /// numbers it (section C, whose berkas pass the printing desk): print ready and printed at
+    /// its printing desk (the kepala_seksi's
     /// check is the step after the operator's), shipped to the kecamatan's ppp and collected
     /// there (A), or handed over at the Dinas desk (B). `None`: S19–S22's own steps.
     pub fn status_step(&self, status: crate::StatusKartu) -> Option<(Role, Place, String)> {
         use crate::StatusKartu::*;
-        self.replacement?;
         let route = self.route?;
         let printing = route.iter().find(|h| h.desk == Desk::Cetak)?;
         let last = route.last()?;
@@ -671,6 +695,127 @@ const S05_ROUTE: &[Hop] = &[
         action: "receives the KK, tells the resident that enrollment can now be done (S05.6–S05.7)",
     },
 ];
+
+/// The Dinas's part of a relocation (S15–S17) from its printing desk on: the KK and a KTP-el
+/// for every member printed and the chips verified, the kepala_seksi's check (the step
+/// after), then the Dinas ppp has the KK signed and stamped, hands the cards to distribution
+/// and archives the berkas; the kecamatan's ppp receives them with the Berita Acara and the
+/// family collects (the two steps after).
+macro_rules! relocation_at_the_dinas {
+    ($print:literal, $ppp:literal) => {
+        [
+            Hop {
+                role: Operator,
+                place: Dinas,
+                desk: Desk::Cetak,
+                step: $print,
+                action: "prints the new KK and a KTP-el for every member of the family who has one, verifies the chips (S21); the kepala_seksi checks them against the berkas",
+            },
+            Hop {
+                role: Ppp,
+                place: Dinas,
+                desk: Desk::Loket,
+                step: $ppp,
+                action: "has the KK signed and stamped, hands the cards to the petugas_distribusi (S22.1), archives the berkas; the kecamatan's ppp receives KK and KTP-el with the Berita Acara and the family collects them with a tanda terima",
+            },
+        ]
+    };
+}
+
+const ARRIVAL: &str = "runs the arrival (proses kedatangan) in SIAK: the whole family at its new address under a new KK";
+
+/// S15 — relocation within one kabupaten/kota, online: the kecamatan of arrival runs the
+/// arrival in SIAK itself, then sends the berkas to the Dinas.
+const S15_ROUTE: &[Hop] = &{
+    let dinas = relocation_at_the_dinas!("S15.7", "S15.9");
+    [
+        Hop {
+            role: Ppp,
+            place: Kecamatan,
+            desk: Desk::Loket,
+            step: "S15.2",
+            action: "sees the old KTP-el, receives the Surat Keterangan Pindah and the arrival form, verifies and validates them, writes the buku harian, hands the berkas to the kecamatan's operator",
+        },
+        Hop {
+            role: Operator,
+            place: Kecamatan,
+            desk: Desk::Siak,
+            step: "S15.3",
+            action: ARRIVAL,
+        },
+        Hop {
+            role: Ppp,
+            place: Kecamatan,
+            desk: Desk::Loket,
+            step: "S15.4",
+            action: "has the camat sign the Surat Keterangan Kedatangan, sends the berkas to the Dinas and gives the resident a receipt (S15.4–S15.5)",
+        },
+        Hop {
+            role: Ppp,
+            place: Dinas,
+            desk: Desk::Loket,
+            step: "S15.6",
+            action: "receives the berkas from the kecamatan, verifies and validates it, writes the buku harian, hands it to the operator",
+        },
+        dinas[0],
+        dinas[1],
+    ]
+};
+
+/// S16 — within one kabupaten/kota, offline: the kecamatan only verifies and forwards; the
+/// Dinas's operator runs the arrival.
+const S16_ROUTE: &[Hop] = &{
+    let dinas = relocation_at_the_dinas!("S16.5", "S16.7");
+    [
+        Hop {
+            role: Ppp,
+            place: Kecamatan,
+            desk: Desk::Loket,
+            step: "S16.2",
+            action: "sees the old KTP-el, receives the Surat Keterangan Pindah and the arrival form, verifies and validates them, writes the buku harian, forwards the berkas to the Dinas ppp, gives the resident a receipt",
+        },
+        Hop {
+            role: Ppp,
+            place: Dinas,
+            desk: Desk::Loket,
+            step: "S16.3",
+            action: "receives the berkas from the kecamatan, verifies and validates it, writes the buku harian, hands it to the operator",
+        },
+        Hop {
+            role: Operator,
+            place: Dinas,
+            desk: Desk::Siak,
+            step: "S16.4",
+            action: ARRIVAL,
+        },
+        dinas[0],
+        dinas[1],
+    ]
+};
+
+/// S17 — within one kabupaten/kota, at the Dinas desk: the cards still reach the family
+/// through distribution.
+const S17_ROUTE: &[Hop] = &{
+    let dinas = relocation_at_the_dinas!("S17.4", "S17.6");
+    [
+        Hop {
+            role: Ppp,
+            place: Dinas,
+            desk: Desk::Loket,
+            step: "S17.2",
+            action: "sees the old KTP-el, receives the Surat Keterangan Pindah and the arrival form, verifies and validates them, writes the buku harian, hands the berkas to the operator",
+        },
+        Hop {
+            role: Operator,
+            place: Dinas,
+            desk: Desk::Siak,
+            step: "S17.3",
+            action: ARRIVAL,
+        },
+        dinas[0],
+        dinas[1],
+    ]
+};
 
 /// S03 — mobile station: one operator_mobile does everything.
 const S03_ROUTE: &[Hop] = &[
@@ -949,19 +1094,19 @@ pub const CATALOGUE: [Sop; 22] = [
         15,
         "Relocation within one kabupaten/kota, online",
         MOVE_DOCS,
-        None,
+        Some(S15_ROUTE),
     ),
     sop(
         16,
         "Relocation within one kabupaten/kota, offline",
         MOVE_DOCS,
-        None,
+        Some(S16_ROUTE),
     ),
     sop(
         17,
         "Relocation within one kabupaten/kota, at the Dinas desk",
         MOVE_DOCS,
-        None,
+        Some(S17_ROUTE),
     ),
     sop(18, "Relocation between kabupaten/kota", MOVE_DOCS, None),
     sop(
@@ -1107,7 +1252,7 @@ mod tests {
             text.contains("one of: fotokopi_kk, fotokopi_ktp_non_elektronik"),
             "{text}"
         );
-        assert!(s(15).to_string().contains("not routed in this system yet"));
+        assert!(s(18).to_string().contains("not routed in this system yet"));
         let text = s(11).to_string();
         assert!(text.contains("reason: hilang; no old card"), "{text}");
         assert!(text.contains("through distribution (S22)"), "{text}");
@@ -1116,7 +1261,7 @@ mod tests {
 
     #[test]
     fn unrouted_procedures_say_so() {
-        assert!(s(15).route().is_none());
+        assert!(s(18).route().is_none());
         assert!(s(22).route().is_none());
     }
 
@@ -1181,6 +1326,53 @@ mod tests {
             Some((Ppp, Kecamatan, "S09.7".into()))
         );
         assert_eq!(step_after("S03"), "S03");
+    }
+
+    #[test]
+    fn a_relocation_moves_the_family_in_siak_then_prints_at_the_dinas() {
+        assert_eq!(
+            hops(15),
+            [
+                "ppp@kecamatan ppp S15.2",
+                "operator@kecamatan siak S15.3",
+                "ppp@kecamatan ppp S15.4",
+                "ppp@dinas ppp S15.6",
+                "operator@dinas cetak S15.7",
+                "ppp@dinas ppp S15.9"
+            ]
+        );
+        assert_eq!(
+            hops(16),
+            [
+                "ppp@kecamatan ppp S16.2",
+                "ppp@dinas ppp S16.3",
+                "operator@dinas siak S16.4",
+                "operator@dinas cetak S16.5",
+                "ppp@dinas ppp S16.7"
+            ]
+        );
+        assert_eq!(hops(17)[0], "ppp@dinas ppp S17.2");
+        for n in 15..=18 {
+            assert!(s(n).relocation(), "S{n}");
+            assert_eq!(s(n).surrendered(), Some(KtpElLama));
+            assert!(s(n).replacement().is_none());
+        }
+        for n in 15..=17 {
+            assert_eq!(s(n).siak_work(), Some(SiakWork::Arrival));
+            // Even S17, taken at the Dinas desk, goes out through distribution.
+            assert_eq!(s(n).collection(), Collection::Kecamatan);
+        }
+        assert_eq!(
+            s(15).status_step(crate::StatusKartu::CardActivated),
+            Some((Penduduk, Kecamatan, "S15.11".into()))
+        );
+        assert_eq!(
+            s(17).status_step(crate::StatusKartu::CardPrinted),
+            Some((KepalaSeksi, Dinas, "S17.5".into()))
+        );
+        assert_eq!(s(11).surrendered(), None);
+        assert_eq!(s(1).surrendered(), None);
+        assert!(!s(13).relocation());
     }
 
     #[test]

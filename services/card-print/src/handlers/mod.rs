@@ -199,9 +199,10 @@ async fn answer<C: ConnectionTrait>(txn: &C, r: &ResidentAnswer) -> Result<(), H
     Ok(())
 }
 
-/// A replacement's berkas at the printing desk (section C, Sxx.4 / Sxx.3): the resident's
-/// enrollment on record stands, so the card is print ready at once (`CARD_ACTIVATED → PRR`);
-/// the biodata is asked of SIAK after its work on the berkas (a correction is on the card).
+/// A berkas of section C at the printing desk (a replacement's Sxx.4 / Sxx.3; a relocation's,
+/// with a card for every member SIAK moved who had one): the enrollment on record stands, so
+/// each card is print ready at once (`CARD_ACTIVATED → PRR`); the biodata is asked of SIAK
+/// after its work on the berkas (a correction, a new address, is on the card).
 async fn replacement<C: ConnectionTrait>(
     txn: &C,
     exchange: &str,
@@ -218,18 +219,36 @@ async fn replacement<C: ConnectionTrait>(
                 m.nomor_berkas, m.hop, m.sop
             ))
         })?;
-    let nik = m.nik.clone().ok_or_else(|| {
-        HandlerError::permanent(format!(
-            "berkas {} reached printing without a NIK",
-            m.nomor_berkas
-        ))
-    })?;
+    let members = if m.anggota.is_empty() {
+        vec![m.nik.clone().ok_or_else(|| {
+            HandlerError::permanent(format!(
+                "berkas {} reached printing without a NIK",
+                m.nomor_berkas
+            ))
+        })?]
+    } else {
+        m.anggota.clone()
+    };
+    for nik in &members {
+        open_card(txn, exchange, m, here, nik).await?;
+    }
+    Ok(())
+}
+
+/// One card of the berkas `m` for `nik`, unless it is open already (a copy of the slip).
+async fn open_card<C: ConnectionTrait>(
+    txn: &C,
+    exchange: &str,
+    m: &BerkasHandedOff,
+    here: &ktpel_domain::sop::Hop,
+    nik: &Nik,
+) -> Result<(), HandlerError> {
     if job::Entity::find_by_id((m.nomor_berkas.clone(), nik.to_string()))
         .one(txn)
         .await?
         .is_some()
     {
-        return Ok(()); // a copy of the slip
+        return Ok(());
     }
     let earlier = job::Entity::find()
         .filter(job::Column::Nik.eq(nik.to_string()))
@@ -252,9 +271,14 @@ async fn replacement<C: ConnectionTrait>(
         )));
     };
     let now = Utc::now();
+    // S08, S10, S12: the photo re-captured at the Dinas's station (the applicant's); else the
+    // one on record.
+    let photo = match &m.foto_sha256 {
+        Some(again) if m.nik.as_ref() == Some(nik) => Some(again.clone()),
+        _ => enrolled.photo_sha256.clone(),
+    };
     job::ActiveModel {
-        // S08, S10, S12: the photo re-captured at the Dinas's station; else the one on record.
-        photo_sha256: Set(m.foto_sha256.clone().or(enrolled.photo_sha256.clone())),
+        photo_sha256: Set(photo),
         right_index: Set(enrolled.right_index.clone()),
         left_index: Set(enrolled.left_index.clone()),
         print_ready: Set(true),
@@ -262,22 +286,20 @@ async fn replacement<C: ConnectionTrait>(
         slip: Set(Some(
             serde_json::to_value(m).map_err(|e| HandlerError::permanent(e.to_string()))?,
         )),
-        ..blank_job(&nik, &m.nomor_berkas)
+        ..blank_job(nik, &m.nomor_berkas)
     }
     .insert(txn)
     .await?;
-    let reason = procedure
-        .replacement()
-        .map(|r| r.reason)
-        .unwrap_or("pengganti");
+    let procedure = Sop::get(m.sop);
+    let why = match procedure.replacement() {
+        Some(r) => format!("KTP-el pengganti ({}, {})", m.sop, r.reason),
+        None => format!("KTP-el baru untuk alamat baru ({}, perpindahan)", m.sop),
+    };
     let prr = CardStatusChanged {
         nik: nik.clone(),
         nomor_berkas: m.nomor_berkas.clone(),
         status: StatusKartu::Prr,
-        note: format!(
-            "KTP-el pengganti ({}, {reason}) di {here}: rekaman perekaman yang ada dipakai, siap cetak",
-            m.sop
-        ),
+        note: format!("{why} di {here}: rekaman perekaman yang ada dipakai, siap cetak"),
         at: now,
     };
     let key = RoutingKey::regional(CARD_STATUS, &m.kecamatan)
@@ -288,5 +310,5 @@ async fn replacement<C: ConnectionTrait>(
         &Outgoing::new(&prr, key, &m.nomor_berkas, &m.nomor_berkas)?,
     )
     .await?;
-    ask_siak(txn, exchange, &nik, &m.nomor_berkas, &m.kecamatan).await
+    ask_siak(txn, exchange, nik, &m.nomor_berkas, &m.kecamatan).await
 }

@@ -6,7 +6,10 @@ use chrono::Utc;
 use ktpel_bus::HandlerError;
 use ktpel_contract::enrollment::CardStatusChanged;
 use ktpel_domain::{StatusKartu, sop::Sop};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, EntityTrait, IntoActiveModel};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
+    QueryFilter,
+};
 
 /// The place and SOP step each status is reached at: the procedure's own step where it numbers
 /// one (a replacement's card handed over, section C), else S19–S22's.
@@ -51,9 +54,13 @@ pub async fn handle<C: ConnectionTrait>(
     })
     .exec_without_returning(txn)
     .await?;
-    // The card in the resident's hands closes a berkas still open here: a replacement's at the
-    // kecamatan whose berkas was archived at the Dinas (the tanda terima archived, S22.5).
-    let close = m.status == StatusKartu::CardActivated && row.archived_at.is_none();
+    // The cards in the residents' hands close a berkas still open here: a replacement's or a
+    // relocation's at the kecamatan, whose berkas was archived at the Dinas (the tanda terima
+    // archived, S22.5) — once every card of the berkas (a family has several; each was print
+    // ready first) is handed over.
+    let close = m.status == StatusKartu::CardActivated
+        && row.archived_at.is_none()
+        && every_card_handed_over(txn, &m.nomor_berkas).await?;
     let mut row = row.into_active_model();
     row.status = Set(m.status.to_string());
     if close {
@@ -62,4 +69,23 @@ pub async fn handle<C: ConnectionTrait>(
     }
     row.update(txn).await?;
     Ok(())
+}
+
+/// Whether as many cards of the berkas were handed over as were print ready.
+async fn every_card_handed_over<C: ConnectionTrait>(
+    txn: &C,
+    nomor_berkas: &str,
+) -> Result<bool, HandlerError> {
+    let notes: Vec<String> = timeline::Entity::find()
+        .filter(timeline::Column::NomorBerkas.eq(nomor_berkas))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|t| t.note)
+        .collect();
+    let count = |status: StatusKartu| {
+        let prefix = format!("{status}:");
+        notes.iter().filter(|n| n.starts_with(&prefix)).count()
+    };
+    Ok(count(StatusKartu::CardActivated) >= count(StatusKartu::Prr))
 }

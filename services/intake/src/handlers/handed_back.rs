@@ -164,12 +164,17 @@ fn stamps_not_yet_here(m: &BerkasHandedOff, known: &[(String, String, i64)]) -> 
 /// The last hop: archived, and what the resident takes home.
 fn closing(m: &BerkasHandedOff, here: &Hop, now: DateTime<Utc>) -> Vec<Entry> {
     let hop = here.to_string();
-    let mut entries = vec![(
-        hop.clone(),
-        here.step.to_owned(),
-        "berkas diarsipkan".to_owned(),
-        now,
-    )];
+    let procedure = Sop::get(m.sop);
+    let archived = match &m.no_kk {
+        // S15–S17: the family's new KK signed and stamped here, the cards to distribution.
+        Some(kk) if procedure.relocation() => {
+            format!(
+                "KK {kk} ditandatangani dan dicap; kartu ke petugas distribusi; berkas diarsipkan"
+            )
+        }
+        _ => "berkas diarsipkan".to_owned(),
+    };
+    let mut entries = vec![(hop.clone(), here.step.to_owned(), archived, now)];
     if let Some(bukti) = &m.bukti_perekaman {
         // S01.8/S02.8; S03 is one paragraph of SOP.md, cited whole.
         let step = if here.step.contains('.') {
@@ -183,7 +188,7 @@ fn closing(m: &BerkasHandedOff, here: &Hop, now: DateTime<Utc>) -> Vec<Entry> {
             format!("bukti perekaman {bukti} diberikan kepada penduduk"),
             now,
         ));
-    } else if let (Some(kk), Some(nik)) = (&m.no_kk, &m.nik) {
+    } else if let (Some(kk), Some(nik), true) = (&m.no_kk, &m.nik, procedure.new_resident()) {
         // S05.6–S05.7: the KK, and enrollment (S01/S02/S03) can now be done.
         entries.push((
             hop,

@@ -36,7 +36,7 @@ pub async fn handle<C: ConnectionTrait>(
         return refuse(txn, exchange, &submission, &kecamatan, vec![reason]).await;
     };
     let procedure = Sop::get(submission.sop);
-    if procedure.replacement().is_none() {
+    if procedure.replacement().is_none() && !procedure.relocation() {
         return accept(
             txn,
             exchange,
@@ -60,9 +60,9 @@ pub async fn handle<C: ConnectionTrait>(
     .await
 }
 
-/// Why a replacement (section C) cannot be made for the resident SIAK knows: a card is
-/// replaced once it is in the resident's hands, not while one is being made; a change stays
-/// in the resident's kecamatan.
+/// Why a replacement or a relocation (section C) cannot be made for the resident SIAK knows:
+/// a card is replaced once it is in the resident's hands, not while one is being made; a
+/// change stays in the resident's kecamatan; S15–S17 move within one kabupaten/kota.
 fn replacement_problems(
     m: &BerkasSubmitted,
     siak: &Biodata,
@@ -81,6 +81,24 @@ fn replacement_problems(
         Some(in_production) => problems.push(format!(
             "NIK {nik}'s card is still in production ({in_production}): a replacement waits until it is handed over"
         )),
+    }
+    if let Some(arrival) = &m.kedatangan {
+        let kabupaten = |d: &str| {
+            KodeWilayah::parse(d)
+                .ok()
+                .and_then(|d| d.lineage().get(1).copied())
+        };
+        if kabupaten(&arrival.desa) != kabupaten(&siak.desa) {
+            problems.push(format!(
+                "the family lives in {} of another kabupaten/kota: moving in from there is S18",
+                siak.desa
+            ));
+        } else if arrival.desa == siak.desa {
+            problems.push(format!(
+                "the family already lives in desa/kelurahan {}: a new address there is a data change (S13/S14)",
+                siak.desa
+            ));
+        }
     }
     if let Some(desa) = m.perubahan.as_ref().and_then(|p| p.desa.as_ref()) {
         let kecamatan = |d: &str| KodeWilayah::parse(d).ok().and_then(|d| d.parent());

@@ -88,9 +88,10 @@ pub async fn handle<C: ConnectionTrait>(
     if let Err(missing) = procedure.checklist().check(&m.dokumen) {
         return refuse(txn, exchange, m, &kecamatan, vec![missing.to_string()]).await;
     }
-    let change_problems = perubahan_problems(m);
-    if !change_problems.is_empty() {
-        return refuse(txn, exchange, m, &kecamatan, change_problems).await;
+    let mut problems = perubahan_problems(m);
+    problems.extend(kedatangan_problems(m, &kecamatan));
+    if !problems.is_empty() {
+        return refuse(txn, exchange, m, &kecamatan, problems).await;
     }
     if procedure.new_resident() {
         // S04.2/S05.2: a resident not yet in SIAK: the Formulir Biodata goes with the berkas
@@ -166,6 +167,37 @@ fn perubahan_problems(m: &BerkasSubmitted) -> Vec<String> {
             m.sop
         )],
         (_, None) => Vec::new(),
+    }
+}
+
+/// What is wrong with the arrival form: a relocation (S15–S18) needs one, for a desa of the
+/// kecamatan the berkas is entered under (where the family arrives); nothing else takes one.
+fn kedatangan_problems(m: &BerkasSubmitted, kecamatan: &KodeWilayah) -> Vec<String> {
+    let relocation = sop::Sop::get(m.sop).relocation();
+    match (&m.kedatangan, relocation) {
+        (None, true) => vec![format!(
+            "{} moves a family: enter the arrival form (the desa/kelurahan and address of arrival)",
+            m.sop
+        )],
+        (Some(_), false) => vec![format!(
+            "{} moves no one: an arrival form belongs to a relocation (S15–S18)",
+            m.sop
+        )],
+        (Some(k), true) => {
+            let mut problems = Vec::new();
+            match KodeWilayah::parse(&k.desa) {
+                Ok(desa) if desa.parent().as_ref() == Some(kecamatan) => {}
+                Ok(desa) => problems.push(format!(
+                    "desa/kelurahan {desa} is not in kecamatan {kecamatan}: the berkas is entered under the kecamatan of arrival"
+                )),
+                Err(e) => problems.push(format!("the arrival form's desa/kelurahan: {e}")),
+            }
+            if k.alamat.trim().is_empty() {
+                problems.push("the arrival form has no address".to_owned());
+            }
+            problems
+        }
+        (None, false) => Vec::new(),
     }
 }
 
@@ -304,6 +336,8 @@ pub(crate) async fn accept<C: ConnectionTrait>(
         no_kk: None,
         perubahan: m.perubahan.clone(),
         foto_sha256: None,
+        kedatangan: m.kedatangan.clone(),
+        anggota: Vec::new(),
     };
     let handoff_key = key(&handoff_subject(next), &region)?;
     outbox::enqueue(

@@ -88,26 +88,7 @@ async fn register<C: ConnectionTrait>(
             if let Some(kk) = &form.no_kk {
                 tracing::warn!(no_kk = %kk, nomor_berkas, "the family's KK is not in SIAK: a new KK is printed");
             }
-            let today = Utc::now().date_naive();
-            let prefix = format!(
-                "{}{:02}{:02}{:02}",
-                kecamatan.digits(),
-                today.day(),
-                today.month(),
-                today.year() % 100
-            );
-            let serial = next_kk_serial(txn, &prefix).await?;
-            let kk = format!("{prefix}{serial:04}");
-            // S05.4 "prints the KK": the number is the key — a race for it fails one
-            // transaction (transient), whose retry takes the next.
-            kartu_keluarga::Entity::insert(kartu_keluarga::ActiveModel {
-                no_kk: Set(kk.clone()),
-                nomor_berkas: Set(nomor_berkas.to_owned()),
-                printed_at: Set(Utc::now()),
-            })
-            .exec_without_returning(txn)
-            .await?;
-            kk
+            print_kk(txn, &kecamatan, nomor_berkas).await?
         }
     };
     Ok(Biodata {
@@ -120,6 +101,34 @@ async fn register<C: ConnectionTrait>(
         alamat: form.alamat.clone(),
         desa: desa.to_string(),
     })
+}
+
+/// S05.4 "prints the KK" (and S15–S18's new KK): the next number of `kecamatan` today. The
+/// number is the key — a race for it fails one transaction (transient), whose retry takes the
+/// next.
+pub(crate) async fn print_kk<C: ConnectionTrait>(
+    txn: &C,
+    kecamatan: &KodeWilayah,
+    nomor_berkas: &str,
+) -> Result<String, HandlerError> {
+    let today = Utc::now().date_naive();
+    let prefix = format!(
+        "{}{:02}{:02}{:02}",
+        kecamatan.digits(),
+        today.day(),
+        today.month(),
+        today.year() % 100
+    );
+    let serial = next_kk_serial(txn, &prefix).await?;
+    let kk = format!("{prefix}{serial:04}");
+    kartu_keluarga::Entity::insert(kartu_keluarga::ActiveModel {
+        no_kk: Set(kk.clone()),
+        nomor_berkas: Set(nomor_berkas.to_owned()),
+        printed_at: Set(Utc::now()),
+    })
+    .exec_without_returning(txn)
+    .await?;
+    Ok(kk)
 }
 
 /// The next free NIK serial after `prefix` (kecamatan, birth date and sex).

@@ -2,6 +2,7 @@
 
 pub mod biodata_entry;
 pub mod card_status;
+pub mod kedatangan;
 pub mod lookup;
 pub mod perubahan;
 pub mod recorded;
@@ -57,6 +58,9 @@ impl Handler for RegistryHandler {
                 }
                 Some(SiakWork::Correct | SiakWork::Change) => {
                     perubahan::handle(txn, &self.exchange, self.announce, &b).await
+                }
+                Some(SiakWork::Arrival) => {
+                    kedatangan::handle(txn, &self.exchange, self.announce, &b).await
                 }
                 None => Err(HandlerError::permanent(format!(
                     "berkas {}: {} has no work at the SIAK desk",

@@ -1,5 +1,6 @@
 //! `registry_perubahan`: a correction (S06/S07) or a change of a data element (S13/S14) made
-//! at the SIAK desk, with the biodata before and after — one per berkas.
+//! at the SIAK desk, with the biodata before and after; or a family's arrival (S15–S18), the
+//! family before and after (JSON lists) — one per berkas.
 
 use sea_orm::entity::prelude::*;
 

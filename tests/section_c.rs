@@ -1,6 +1,7 @@
-//! Replacement cards (SOP.md section C) end to end, through every service over the real
-//! broker: residents get their first card (S01), then a replacement under one procedure —
-//! A at the kecamatan, through the Dinas and back through distribution; B at the Dinas desk.
+//! Section C of SOP.md end to end, through every service over the real broker: residents get
+//! their first card (S01), then a replacement under one procedure — A at the kecamatan,
+//! through the Dinas and back through distribution; B at the Dinas desk — or their family
+//! moves (S15–S17) and every member gets a new KK and a new KTP-el.
 //! For each berkas: its route hop by hop as the catalogue has it, SIAK's change, the card in
 //! the resident's hands, the timeline in the procedure's own step ids, and the card register:
 //! the new card verifies, the old one does not (a lost one from the moment its berkas was
@@ -169,7 +170,7 @@ async fn replacements(backend: Backend, sops: &[&str], per: usize) {
             .find(|(_, r)| r.nik.as_str() == b.nik)
             .map(|(_, r)| *r)
             .unwrap();
-        follows_its_route(&system, sop, &b.nomor_berkas).await;
+        follows_its_route(&system, sop, &b.nomor_berkas, 1).await;
         siak_changed(&system, sop, r, &b.nomor_berkas).await;
         only_the_new_card_verifies(&system, sop, r, &old_chips[r.nik.as_str()]).await;
     }
@@ -207,7 +208,7 @@ async fn recapture_at_the_station(system: &System, people: &[&Biodata]) {
 /// The timeline: each hop of the catalogue's route at its place, in order; the statuses once
 /// each, in order, at the procedure's own steps (the kepala_seksi's check is `CARD_PRINTED`) —
 /// every step id the procedure's.
-async fn follows_its_route(system: &System, sop: SopId, nomor: &str) {
+async fn follows_its_route(system: &System, sop: SopId, nomor: &str, cards: usize) {
     let procedure = Sop::get(sop);
     let route = procedure.route().unwrap();
     let mut t = query::where_is(&system.intake, nomor)
@@ -241,14 +242,16 @@ async fn follows_its_route(system: &System, sop: SopId, nomor: &str) {
     wanted.push(StatusKartu::CardActivated);
     let wanted: Vec<(StatusKartu, String, String)> = wanted
         .into_iter()
+        .flat_map(|s| std::iter::repeat_n(s, cards))
         .map(|s| {
             let (role, place, step) = procedure.status_step(s).unwrap();
             (s, format!("{role}@{place}"), step)
         })
         .collect();
     assert_eq!(statuses, wanted, "{sop} berkas {nomor}: {t:#?}");
-    // Every step of the procedure, 2 to the last, is on the timeline.
+    // Every step of a replacement, 2 to the last, is on the timeline.
     let last = match procedure.collection() {
+        _ if procedure.replacement().is_none() => 1,
         Collection::Kecamatan => 8,
         Collection::DinasDesk => 5,
     };
@@ -372,6 +375,206 @@ async fn nothing_dead_lettered(system: &System) {
         system.broker.queue_depth("ktpel.unrouted").await.unwrap(),
         0
     );
+}
+
+/// Families of two or more move from Sukasari to Coblong (32.73.02) under `sop`: SIAK moves
+/// each whole family under one new KK, every member gets a new card at the new address, the
+/// old ones are revoked and archived, the cards go to Coblong.
+async fn relocation(backend: Backend, sop: &str) {
+    use ktpel_contract::registry::Kedatangan;
+    let sop: SopId = sop.parse().unwrap();
+    let people = residents(14, 31);
+    let mut families: std::collections::BTreeMap<&str, Vec<&Biodata>> = Default::default();
+    for p in &people {
+        families.entry(p.no_kk.as_str()).or_default().push(p);
+    }
+    let moving: Vec<Vec<&Biodata>> = families
+        .into_values()
+        .filter(|f| f.len() >= 2)
+        .take(2)
+        .collect();
+    assert!(!moving.is_empty(), "the seed makes families of two or more");
+    let members: usize = moving.iter().map(Vec::len).sum();
+    let system = System::start(backend, &people).await;
+    system.first_cards(&people).await;
+    let old_chips = first_chips(&system).await;
+    let key = system.dinas_key.verifying_key();
+    let arrival = Kedatangan {
+        desa: "32.73.02.1001".into(),
+        alamat: "Jl. Dago No. 12, RT 004/RW 002".into(),
+    };
+    for family in &moving {
+        system
+            .submit_relocation(&sop.to_string(), family[0], arrival.clone())
+            .await;
+    }
+    assert!(
+        eventually(WAIT, || async {
+            ktpel_card_print::desk::queue(&system.card_print)
+                .await
+                .unwrap()
+                .len()
+                == members
+        })
+        .await,
+        "a card of every member of the moving families reached the print queue"
+    );
+    assert_eq!(system.print_queue().await, members);
+    assert!(
+        eventually(WAIT, || async {
+            ktpel_distribution::store::kartu::Entity::find()
+                .all(&system.distribution)
+                .await
+                .unwrap()
+                .len()
+                == people.len() + members
+        })
+        .await,
+        "every new card reached distribution"
+    );
+    assert_eq!(system.distribute_all().await, members);
+    let moved_berkas = || async {
+        berkas::Entity::find()
+            .filter(berkas::Column::Sop.eq(sop.to_string()))
+            .all(&system.intake)
+            .await
+            .unwrap()
+    };
+    let handed_over = |nomor: String| {
+        let intake = system.intake.clone();
+        async move {
+            query::where_is(&intake, &nomor)
+                .await
+                .unwrap()
+                .map(|t| {
+                    t.timeline
+                        .iter()
+                        .filter(|e| e.note.starts_with("CARD_ACTIVATED:"))
+                        .count()
+                })
+                .unwrap_or(0)
+        }
+    };
+    assert!(
+        eventually(WAIT, || async {
+            let rows = moved_berkas().await;
+            let mut all = rows.len() == moving.len();
+            for b in &rows {
+                let family = moving.iter().find(|f| f[0].nik.as_str() == b.nik).unwrap();
+                all &= b.archived_at.is_some()
+                    && b.status == "CARD_ACTIVATED"
+                    && handed_over(b.nomor_berkas.clone()).await == family.len();
+            }
+            all
+        })
+        .await,
+        "every family's berkas ends with every card handed over"
+    );
+    for b in moved_berkas().await {
+        let family = moving
+            .iter()
+            .find(|f| f[0].nik.as_str() == b.nik)
+            .expect("a moving family's berkas");
+        assert_eq!(b.kecamatan, "32.73.02", "entered where the family arrives");
+        follows_its_route(&system, sop, &b.nomor_berkas, family.len()).await;
+        // SIAK: the whole family at the new address, under one new KK printed for the berkas.
+        let kk = ktpel_registry::store::kartu_keluarga::Entity::find()
+            .filter(
+                ktpel_registry::store::kartu_keluarga::Column::NomorBerkas
+                    .eq(b.nomor_berkas.clone()),
+            )
+            .one(&system.registry)
+            .await
+            .unwrap()
+            .expect("a new KK printed for the family")
+            .no_kk;
+        assert!(kk.starts_with("327302"), "a Coblong KK: {kk}");
+        for member in family {
+            let now = ktpel_registry::store::penduduk::Entity::find_by_id(member.nik.to_string())
+                .one(&system.registry)
+                .await
+                .unwrap()
+                .unwrap()
+                .biodata()
+                .unwrap();
+            let moved = Biodata {
+                no_kk: kk.clone(),
+                desa: arrival.desa.clone(),
+                alamat: arrival.alamat.clone(),
+                ..(*member).clone()
+            };
+            assert_eq!(now, moved, "{sop}: {} moved in SIAK", member.nik);
+            // The register: the old card revoked and archived, the new one valid with the
+            // new address; the card went to Coblong.
+            let cards = card_register::cards_of(&system.card_print, member.nik.as_str())
+                .await
+                .unwrap();
+            assert_eq!(cards.len(), 2, "{cards:#?}");
+            assert!(cards[0].revoked_at.is_some() && cards[0].archived_at.is_some());
+            assert!(cards[1].revoked_at.is_none() && cards[1].nomor_berkas == b.nomor_berkas);
+            assert!(
+                card_register::verify(&system.card_print, &key, &old_chips[member.nik.as_str()])
+                    .await
+                    .is_err()
+            );
+            let new_chip =
+                job::Entity::find_by_id((b.nomor_berkas.clone(), member.nik.to_string()))
+                    .one(&system.card_print)
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .chip
+                    .unwrap();
+            card_register::verify(&system.card_print, &key, &new_chip)
+                .await
+                .unwrap();
+            let chip = ktpel_card_print::chip::Chip::read(&new_chip, &key).unwrap();
+            assert_eq!(chip.data.biodata, moved);
+            let delivered = ktpel_distribution::store::kartu::Entity::find_by_id((
+                b.nomor_berkas.clone(),
+                member.nik.to_string(),
+            ))
+            .one(&system.distribution)
+            .await
+            .unwrap()
+            .unwrap();
+            assert_eq!(delivered.kecamatan, "32.73.02");
+            assert!(delivered.tanda_terima_by.is_some());
+        }
+    }
+    // Those who stayed keep their one card.
+    let staying = people
+        .iter()
+        .find(|p| !moving.iter().flatten().any(|m| m.nik == p.nik))
+        .expect("someone stays");
+    assert_eq!(
+        card_register::cards_of(&system.card_print, staying.nik.as_str())
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    nothing_dead_lettered(&system).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn s15_a_family_moves_online_at_the_kecamatan() {
+    relocation(Backend::Sqlite, "S15").await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn s16_a_family_moves_offline_through_the_dinas() {
+    relocation(Backend::Sqlite, "S16").await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn s17_a_family_moves_at_the_dinas_desk() {
+    relocation(Backend::Sqlite, "S17").await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn s15_on_postgres() {
+    relocation(Backend::Postgres, "S15").await
 }
 
 macro_rules! each_procedure {

@@ -1,0 +1,115 @@
+//! `berkas.dinas.siak` for a relocating family (S15.3 from the kecamatan of arrival, S16.4 and
+//! S17.3 at the Dinas): the arrival (*proses kedatangan*). The whole family of the applicant's
+//! KK moves to the address on the arrival form under a new KK; the berkas goes on to printing
+//! with the new KK's number and the members who get a new KTP-el — those whose card was in
+//! their hands (a member with none yet enrolls under S01; one whose card is being made gets
+//! it at the old address and applies again). Kept once per berkas, the family before and
+//! after; the copy of SIAK at the kecamatan of arrival hears each member.
+
+use super::biodata_entry::print_kk;
+use crate::{
+    seed,
+    store::{penduduk, perubahan},
+};
+use chrono::Utc;
+use ktpel_bus::{HandlerError, outbox};
+use ktpel_contract::{berkas::BerkasHandedOff, registry::Biodata};
+use ktpel_domain::{KodeWilayah, Nik, StatusKartu};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+
+pub async fn handle<C: ConnectionTrait>(
+    txn: &C,
+    exchange: &str,
+    announce: bool,
+    m: &BerkasHandedOff,
+) -> Result<(), HandlerError> {
+    let permanent =
+        |why: String| HandlerError::permanent(format!("berkas {}: {why}", m.nomor_berkas));
+    let (here, next) = super::siak_hop(m)?;
+    let nik = m
+        .nik
+        .as_ref()
+        .ok_or_else(|| permanent("no NIK of the family to move".into()))?;
+    let arrival = m
+        .kedatangan
+        .as_ref()
+        .ok_or_else(|| permanent(format!("{} reached SIAK without the arrival form", m.sop)))?;
+    let desa = KodeWilayah::parse(&arrival.desa)
+        .map_err(|e| permanent(format!("the arrival form's desa/kelurahan: {e}")))?;
+    let kecamatan = desa
+        .parent()
+        .ok_or_else(|| permanent(format!("{desa} is not a desa/kelurahan")))?;
+
+    let after: Vec<Biodata> = match perubahan::Entity::find_by_id(m.nomor_berkas.clone())
+        .one(txn)
+        .await?
+    {
+        // A copy of the slip: the family moved already.
+        Some(kept) => serde_json::from_value(kept.after)
+            .map_err(|e| permanent(format!("the kept arrival is unreadable: {e}")))?,
+        None => {
+            let applicant = penduduk::Entity::find_by_id(nik.to_string())
+                .one(txn)
+                .await?
+                .ok_or_else(|| permanent(format!("NIK {nik} is not in SIAK")))?;
+            let family = penduduk::Entity::find()
+                .filter(penduduk::Column::NoKk.eq(applicant.no_kk.clone()))
+                .all(txn)
+                .await?;
+            let before = family
+                .iter()
+                .map(|p| p.biodata())
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| permanent(format!("SIAK holds an invalid NIK: {e}")))?;
+            let no_kk = print_kk(txn, &kecamatan, &m.nomor_berkas).await?;
+            let after: Vec<Biodata> = before
+                .iter()
+                .map(|b| Biodata {
+                    no_kk: no_kk.clone(),
+                    desa: desa.to_string(),
+                    alamat: arrival.alamat.clone(),
+                    ..b.clone()
+                })
+                .collect();
+            let json =
+                |v: &Vec<Biodata>| serde_json::to_value(v).map_err(|e| permanent(e.to_string()));
+            perubahan::Entity::insert(perubahan::ActiveModel {
+                nomor_berkas: Set(m.nomor_berkas.clone()),
+                nik: Set(nik.to_string()),
+                sop: Set(m.sop.to_string()),
+                before: Set(json(&before)?),
+                after: Set(json(&after)?),
+                at: Set(Utc::now()),
+            })
+            .exec_without_returning(txn)
+            .await?;
+            for member in &after {
+                seed::upsert(txn, member).await?;
+            }
+            if announce {
+                seed::announce(txn, exchange, &after)
+                    .await
+                    .map_err(|e| HandlerError::permanent(e.to_string()))?;
+            }
+            tracing::info!(nomor_berkas = %m.nomor_berkas, members = after.len(), %no_kk, "family arrived; new KK printed");
+            after
+        }
+    };
+    let members: Vec<String> = after.iter().map(|b| b.nik.to_string()).collect();
+    let with_card: Vec<Nik> = penduduk::Entity::find()
+        .filter(penduduk::Column::Nik.is_in(members))
+        .filter(penduduk::Column::StatusKartu.eq(StatusKartu::CardActivated.as_str()))
+        .all(txn)
+        .await?
+        .iter()
+        .filter_map(|p| Nik::parse(&p.nik).ok())
+        .collect();
+    let moved = BerkasHandedOff {
+        no_kk: after.first().map(|b| b.no_kk.clone()),
+        anggota: with_card,
+        ..m.clone()
+    };
+    let (_, message) = moved.onward(here, next, "operator (SIAK)", Utc::now())?;
+    outbox::enqueue(txn, exchange, &message).await?;
+    Ok(())
+}
