@@ -587,7 +587,89 @@ async fn a_replacement_is_refused_for_what_it_lacks(backend: Backend) {
     );
 }
 
+// S15–S17: a relocation is refused, with the reason and nothing stored, without the Surat
+// Keterangan Pindah, without the arrival form, for a desa outside the kecamatan it is entered
+// under, from another kabupaten/kota (S18), to the desa the family lives in already; and an
+// arrival form on a berkas that moves no one.
+async fn a_relocation_is_refused_for_what_it_lacks(backend: Backend) {
+    use ktpel_contract::registry::Kedatangan;
+    use ktpel_domain::StatusKartu;
+    let desk = Desk::start(backend).await;
+    let at_desk = &desk;
+    let refused_for = |wanted: &'static str| async move {
+        let r: BerkasRefused = at_desk.next("desk.refusals").await;
+        let reasons = r.reasons.join("; ");
+        assert!(reasons.contains(wanted), "{}: {reasons}", r.sop);
+    };
+    let moving = |sop: &str, kecamatan: &str, desa: Option<&str>, dokumen: Vec<Dokumen>| {
+        let mut b = berkas(dokumen);
+        b.sop = sop.parse().unwrap();
+        b.kecamatan = kecamatan.into();
+        b.kedatangan = desa.map(|d| Kedatangan {
+            desa: d.into(),
+            alamat: "Jl. Cipaganti No. 3".into(),
+        });
+        b
+    };
+    use Dokumen::*;
+    let docs = vec![KtpElLama, SuratKeteranganPindah, FormulirKedatangan];
+    desk.submit(&moving(
+        "S15",
+        "32.73.02",
+        Some("32.73.02.1001"),
+        vec![KtpElLama, FormulirKedatangan],
+    ))
+    .await;
+    refused_for("surat_keterangan_pindah").await;
+    desk.submit(&moving("S15", "32.73.02", None, docs.clone()))
+        .await;
+    refused_for("enter the arrival form").await;
+    desk.submit(&moving(
+        "S16",
+        "32.73.02",
+        Some("32.04.05.2001"),
+        docs.clone(),
+    ))
+    .await;
+    refused_for("not in kecamatan 32.73.02").await;
+    let mut b = berkas(vec![FormulirPermohonan, FotokopiKk]);
+    b.kedatangan = moving("S15", "32.73.01", Some("32.73.01.1002"), vec![]).kedatangan;
+    desk.submit(&b).await;
+    refused_for("moves no one").await;
+    // SIAK answers: Siti lives in Sukasari, Kota Bandung.
+    desk.card_status(StatusKartu::CardActivated).await;
+    desk.submit(&moving(
+        "S17",
+        "32.04.05",
+        Some("32.04.05.2001"),
+        docs.clone(),
+    ))
+    .await;
+    refused_for("is S18").await;
+    desk.submit(&moving(
+        "S15",
+        "32.73.01",
+        Some("32.73.01.1001"),
+        docs.clone(),
+    ))
+    .await;
+    refused_for("already lives in").await;
+    desk.assert_nothing_stored().await;
+
+    // With everything: on to SIAK for the arrival, under the kecamatan of arrival.
+    desk.submit(&moving("S16", "32.73.02", Some("32.73.02.1001"), docs))
+        .await;
+    let accepted: BerkasAccepted = desk.next("desk.replies").await;
+    assert!(
+        accepted.nomor_berkas.starts_with("327302-"),
+        "{}",
+        accepted.nomor_berkas
+    );
+    assert_eq!(accepted.next_hop, "ppp@dinas");
+}
+
 ktpel_tests::on_both_databases!(
+    a_relocation_is_refused_for_what_it_lacks,
     a_replacement_is_refused_for_what_it_lacks,
     a_new_residents_berkas_is_refused_for_what_it_lacks,
     a_complete_berkas_reaches_the_operator,

@@ -5,7 +5,7 @@ use chrono::Utc;
 use ktpel_bus::{Outgoing, RoutingKey};
 use ktpel_contract::{
     berkas::{BerkasAccepted, BerkasRefused, BerkasSubmitted, SUBMITTED},
-    registry::{FormulirBiodata, PerubahanBiodata},
+    registry::{FormulirBiodata, Kedatangan, PerubahanBiodata},
 };
 use ktpel_domain::{
     JenisKelamin, KodeWilayah, Nik,
@@ -30,10 +30,18 @@ pub enum IntakeCommand {
         biodata: BiodataArgs,
         #[command(flatten)]
         perubahan: PerubahanArgs,
+        /// S15–S17: the desa/kelurahan of arrival (the arrival form); the berkas is entered
+        /// under its kecamatan.
+        #[arg(long, requires = "alamat_tujuan")]
+        desa_tujuan: Option<KodeWilayah>,
+        /// S15–S17: the address of arrival.
+        #[arg(long, requires = "desa_tujuan")]
+        alamat_tujuan: Option<String>,
         /// Documents received, comma-separated snake_case names (formulir_permohonan,fotokopi_kk).
         #[arg(long, value_delimiter = ',')]
         dokumen: Vec<Dokumen>,
-        /// The desk's kecamatan code; defaults to the NIK's (S05: the desa's).
+        /// The desk's kecamatan code; defaults to the NIK's (S05: the desa's; S15–S17: the
+        /// desa of arrival's).
         #[arg(long)]
         kecamatan: Option<String>,
         /// The ppp at the desk.
@@ -170,6 +178,8 @@ pub async fn run(cmd: IntakeCommand) -> Result<(), String> {
         nama,
         biodata,
         perubahan,
+        desa_tujuan,
+        alamat_tujuan,
         dokumen,
         kecamatan,
         petugas,
@@ -179,7 +189,18 @@ pub async fn run(cmd: IntakeCommand) -> Result<(), String> {
         unreachable!("List returned above")
     };
     let biodata = biodata.form(sop, &nama)?;
-    let kecamatan = match (kecamatan, &nik, &biodata) {
+    let kedatangan = match (desa_tujuan, alamat_tujuan) {
+        (Some(desa), Some(alamat)) => Some(Kedatangan {
+            desa: desa.to_string(),
+            alamat,
+        }),
+        _ => None,
+    };
+    let arrival_kecamatan = kedatangan
+        .as_ref()
+        .and_then(|k| KodeWilayah::parse(&k.desa).ok()?.parent())
+        .map(|k| k.to_string());
+    let kecamatan = match (kecamatan.or(arrival_kecamatan), &nik, &biodata) {
         (Some(k), _, _) => k,
         (None, Some(nik), _) => nik.kecamatan().to_string(),
         (None, None, Some(b)) => KodeWilayah::parse(&b.desa)
@@ -200,7 +221,7 @@ pub async fn run(cmd: IntakeCommand) -> Result<(), String> {
         nama,
         biodata,
         perubahan: perubahan.change(),
-        kedatangan: None,
+        kedatangan,
         dokumen,
         kecamatan: kecamatan.clone(),
         petugas,
