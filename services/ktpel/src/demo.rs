@@ -17,6 +17,7 @@
 
 use crate::demo_new_residents;
 use crate::demo_offline::{self, OfflineKecamatan};
+use crate::demo_section_c;
 use crate::desk_bus::Sender;
 use crate::run::{self, Built, Process, ServiceName, SiteArgs};
 use chrono::Utc;
@@ -30,10 +31,10 @@ use ktpel_domain::{
     sop::Sop,
     wilayah::{Level, Wilayah},
 };
-use ktpel_intake::query;
+use ktpel_intake::{query, store::berkas as intake_berkas};
 use ktpel_registry::seed;
 use ktpel_site::{Place, Site, SiteSettings, grant, settings::credentials_of};
-use sea_orm::{DatabaseConnection, EntityTrait};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use std::{
     collections::HashSet,
     io::Write,
@@ -262,29 +263,72 @@ fn with_vhost(url: &str, vhost: &str, user: Option<(&str, &str)>) -> String {
     )
 }
 
+/// `--procedures`: an SOP id, or `all`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Procedures {
+    One(SopId),
+    /// Every procedure the demo runs on one broker together: the routed ones but S02 and S03
+    /// (offline: `--procedures S02,S03,S05`).
+    All,
+}
+
+impl std::str::FromStr for Procedures {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s.eq_ignore_ascii_case("all") {
+            Ok(Self::All)
+        } else {
+            s.parse()
+                .map(Self::One)
+                .map_err(|e| format!("{e}, or `all`"))
+        }
+    }
+}
+
+/// The procedures `all` stands for.
+fn every_procedure() -> Vec<SopId> {
+    SopId::all()
+        .filter(|id| Sop::get(*id).route().is_some() && !matches!(id.number(), 2 | 3))
+        .collect()
+}
+
 pub async fn run(
     residents: usize,
     region: KodeWilayah,
     kecamatan: usize,
-    procedures: Vec<SopId>,
+    procedures: Vec<Procedures>,
 ) -> Result<(), String> {
-    let procedures = if procedures.is_empty() {
+    let mut expanded: Vec<SopId> = Vec::new();
+    for p in procedures {
+        match p {
+            Procedures::One(id) => expanded.push(id),
+            Procedures::All => expanded.extend(every_procedure()),
+        }
+    }
+    let procedures = if expanded.is_empty() {
         vec![SopId::new(1).expect("S01")]
     } else {
-        procedures
+        expanded
     };
     if let Some(p) = procedures.iter().find(|p| Sop::get(**p).route().is_none()) {
         return Err(format!(
             "--procedures: {p} is not routed in this system yet (the demo runs S01 to S05)"
         ));
     }
-    if let Some(p) = procedures
-        .iter()
-        .find(|p| Sop::get(**p).replacement().is_some())
+    let section_c = |p: &SopId| Sop::get(*p).replacement().is_some() || Sop::get(*p).relocation();
+    if kecamatan > 0
+        && let Some(p) = procedures.iter().find(|p| section_c(p))
     {
         return Err(format!(
-            "--procedures: {p} is a replacement card; the demo runs S01 to S05 so far (replacements run through the desk commands: ktpel intake submit --sop {p})"
+            "--procedures: {p} (section C) is demoed on one broker so far: leave out --kecamatan"
         ));
+    }
+    if procedures.iter().any(|p| matches!(p.number(), 2 | 3)) && procedures.iter().any(section_c) {
+        return Err(
+            "--procedures: S02/S03 run their kecamatan offline; replacements and relocations need it online: demo them apart"
+                .into(),
+        );
     }
     // S02 and S03 happen where there is no link: their kecamatan run offline, as sites.
     let offline = procedures.iter().any(|p| matches!(p.number(), 2 | 3));
@@ -379,18 +423,36 @@ pub async fn run(
     }
     // Each resident goes through the procedures in turn; those of S05 are not in SIAK yet.
     let s05 = SopId::new(5).expect("S05");
+    // Enrollment after S05 (S05.7), and the first card of whoever applies under section C
+    // later: the run's first enrollment procedure, S01 by default.
     let enroll_as = procedures
         .iter()
         .copied()
-        .find(|p| *p != s05)
+        .find(|p| matches!(p.number(), 1..=3))
         .unwrap_or(SopId::new(1).expect("S01"));
     let (newcomers, registered): (Vec<_>, Vec<_>) = people
         .into_iter()
         .enumerate()
         .partition(|(i, _)| procedures[i % procedures.len()] == s05);
-    let mut plan: Vec<(Biodata, SopId)> = registered
+    let assigned: Vec<(Biodata, SopId)> = registered
         .into_iter()
         .map(|(i, p)| (p, procedures[i % procedures.len()]))
+        .collect();
+    // Section C follows a first card: those residents enroll first.
+    let later: Vec<(Biodata, SopId)> = assigned
+        .iter()
+        .filter(|(_, sop)| section_c(sop))
+        .cloned()
+        .collect();
+    let mut plan: Vec<(Biodata, SopId)> = assigned
+        .into_iter()
+        .map(|(p, sop)| {
+            if section_c(&sop) {
+                (p, enroll_as)
+            } else {
+                (p, sop)
+            }
+        })
         .collect();
     let newcomers: Vec<Biodata> = newcomers.into_iter().map(|(_, p)| p).collect();
     // In SIAK already: all but S04's (S04 enters them in SIAK on the way).
@@ -448,6 +510,7 @@ pub async fn run(
 
     // S05 first: the new residents' berkas travel to SIAK at the Dinas and back — over the
     // link, so an offline kecamatan is online for that, and goes offline after.
+    let mut s05_row = None;
     if !newcomers.is_empty() {
         let management = process.site.management(&process.amqp.url);
         for k in &offline_sites {
@@ -473,6 +536,7 @@ pub async fn run(
         for k in &offline_sites {
             k.link.take_down(&management).await.map_err(|e| err(&e))?;
         }
+        s05_row = Some((recorded.len(), newcomers.len()));
         // S05.7: on to enrollment, under the NIK SIAK gave.
         plan.extend(recorded.into_iter().map(|p| (p, enroll_as)));
     }
@@ -700,6 +764,59 @@ pub async fn run(
         at: start.elapsed(),
     });
 
+    // A row per procedure: the first cards' by their berkas (S05's: registered in SIAK).
+    let mut rows: Vec<(SopId, usize, usize)> = Vec::new();
+    for sop in procedures.iter().filter(|p| !section_c(p)) {
+        if *sop == s05 {
+            if let Some((registered, of)) = s05_row {
+                rows.push((*sop, registered, of));
+            }
+            continue;
+        }
+        let (mut finished, mut of) = (0, 0);
+        for db in &intake_dbs {
+            let numbers = query::numbers_of(db, &submitted).await.unwrap_or_default();
+            for b in intake_berkas::Entity::find()
+                .filter(intake_berkas::Column::NomorBerkas.is_in(numbers))
+                .filter(intake_berkas::Column::Sop.eq(sop.to_string()))
+                .all(db)
+                .await
+                .unwrap_or_default()
+            {
+                of += 1;
+                finished += usize::from(b.status == "CARD_ACTIVATED");
+            }
+        }
+        rows.push((*sop, finished, of));
+    }
+    // Section C, once the first cards are in the residents' hands.
+    let mut unfinished_c = 0;
+    if !later.is_empty() {
+        let apps = demo_section_c::applications(&later, &people);
+        let section_rows = demo_section_c::run(
+            &apps,
+            &procedures,
+            demo_section_c::Desks {
+                sender: &mut desks[0],
+                intake: &intake_dbs[0],
+                register: &registry_db,
+                biometric: &biometric_dbs[0],
+                print: &print_db,
+                distribution: &dist_db,
+                exchange: &exchange,
+                key: &key,
+                operator: &op,
+                kepala_seksi: &kasi,
+            },
+            start,
+            &mut stages,
+        )
+        .await?;
+        unfinished_c = section_rows.iter().map(|(_, done, of)| of - done).sum();
+        rows.extend(section_rows);
+    }
+    let done = done.saturating_sub(unfinished_c);
+
     println!();
     println!("| stage | berkas | seconds |");
     println!("|---|---:|---:|");
@@ -710,6 +827,15 @@ pub async fn run(
             s.reached,
             s.of,
             s.at.as_secs_f64()
+        );
+    }
+    println!();
+    println!("| procedure | berkas | done |");
+    println!("|---|---:|---:|");
+    for (sop, finished, of) in &rows {
+        println!(
+            "| {sop} {} | {of} | {finished}/{of} |",
+            Sop::get(*sop).title
         );
     }
     if done == residents {

@@ -9,6 +9,7 @@ mod card_cmd;
 mod demo;
 mod demo_new_residents;
 mod demo_offline;
+mod demo_section_c;
 mod desk_bus;
 mod distribute_cmd;
 mod enroll_cmd;
@@ -68,10 +69,11 @@ enum Command {
         /// on one broker.
         #[arg(long, default_value_t = 0)]
         kecamatan: usize,
-        /// The procedures the residents go through, in turn (S01, S02, S03; comma-separated).
-        /// S02 and S03 run their kecamatan offline and carry the enrollments in S20 bundles.
+        /// The procedures the residents go through, in turn (comma-separated SOP ids, or
+        /// `all`). S02 and S03 run their kecamatan offline and carry the enrollments in S20
+        /// bundles; a replacement or a relocation (S06–S17) follows the resident's first card.
         #[arg(long, value_delimiter = ',', default_value = "S01")]
-        procedures: Vec<ktpel_domain::SopId>,
+        procedures: Vec<demo::Procedures>,
     },
     /// Check NIKs: one per argument, or one per line on stdin. Exit status 1 if any is invalid.
     Nik { niks: Vec<String> },

@@ -432,6 +432,31 @@ fn the_demo_runs_a_dinas_and_its_kecamatan_as_linked_sites() {
     );
 }
 
+/// `ktpel demo --procedures all` (issue 9): a mix of every procedure the demo runs on one
+/// broker — first cards (S01, S04, S05), then every replacement and relocation once the cards
+/// are in the residents' hands — a row per procedure, each done, and `completed N/N`.
+#[test]
+fn the_demo_runs_every_procedure_with_a_row_each() {
+    let scene = Scene::new();
+    let desk = scene.desk();
+    let out = desk.ok(None, &["demo", "--residents", "45", "--procedures", "all"]);
+    for id in (1..=17).filter(|n| !matches!(n, 2 | 3)) {
+        let sop = format!("S{id:02}");
+        let row = out
+            .lines()
+            .find(|l| l.starts_with(&format!("| {sop} ")))
+            .unwrap_or_else(|| panic!("a row for {sop}: {out}"));
+        let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+        let (of, done) = (cells[2], cells[3]);
+        assert_eq!(done, format!("{of}/{of}"), "{sop} all done: {row}");
+    }
+    assert!(
+        out.contains("section C: handed over, berkas closed"),
+        "{out}"
+    );
+    assert!(out.trim_end().ends_with("completed 45/45"), "{out}");
+}
+
 /// `ktpel demo --procedures S02,S03,S05` (issue 8): three residents not in SIAK go through
 /// S05 first (their berkas to the Dinas and back, over the link); then the kecamatan works
 /// with no link, the demo carries every enrollment to the Dinas in an S20 bundle, and every
@@ -712,13 +737,19 @@ fn the_catalogue_reads_like_the_sop() {
         !s11.contains("at the SIAK"),
         "no SIAK work for a lost card: {s11}"
     );
-    // The demo does not run replacements yet, and says so.
-    let out = desk.run_as(None, &["demo", "--procedures", "S01,S07"]);
+    // The demo runs section C online only, and says so.
+    let out = desk.run_as(None, &["demo", "--procedures", "S02,S07"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        text(&out.stderr).contains("S07 is a replacement card"),
+        text(&out.stderr).contains("need it online: demo them apart"),
         "{}",
         text(&out.stderr)
+    );
+    let out = desk.run_as(None, &["demo", "--procedures", "al"]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "clap refuses what is no procedure"
     );
     let s05 = desk.ok(None, &["sop", "S05"]);
     for step in ["S05.2", "S05.3", "S05.4", "S05.5", "S05.6"] {

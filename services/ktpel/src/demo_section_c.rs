@@ -1,0 +1,367 @@
+//! Section C in `ktpel demo --procedures …`: once the residents hold their first card, those
+//! the run gives a replacement (S06–S14) apply for it — at the kecamatan (A) or the Dinas desk
+//! (B), with what each reason needs: the data to correct or change, the police letter, the
+//! photo taken again (S08, S10, S12) — and whole families move to another kecamatan of the
+//! kabupaten/kota (S15–S17), every member getting a new KK and KTP-el. The demo acts as every
+//! desk; the services do the rest over the broker.
+
+use crate::demo::{Stage, message, wait};
+use crate::desk_bus::Sender;
+use chrono::Utc;
+use ed25519_dalek::SigningKey;
+use ktpel_biometric::{station, store::operator_inbox};
+use ktpel_card_print::{desk as print_desk, operators::Session, store::job};
+use ktpel_contract::{
+    berkas,
+    enrollment::CAPTURED,
+    registry::{Biodata, Kedatangan, PerubahanBiodata},
+};
+use ktpel_distribution::{desk as dist_desk, store::kartu};
+use ktpel_domain::{
+    KodeWilayah, SopId,
+    sop::Sop,
+    wilayah::{Level, Wilayah},
+};
+use ktpel_intake::{query, store::berkas as intake_berkas};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use std::{collections::HashSet, time::Instant};
+
+/// One application of section C: who applies, under which procedure, and how many cards it
+/// makes (a relocating family's: one per member).
+pub(crate) struct Application {
+    pub(crate) sop: SopId,
+    pub(crate) applicant: Biodata,
+    pub(crate) cards: usize,
+}
+
+/// The desks and services of the one site the demo runs section C on.
+pub(crate) struct Desks<'a> {
+    pub(crate) sender: &'a mut Sender,
+    pub(crate) intake: &'a DatabaseConnection,
+    /// The Dinas's register: the applicants' cards must be in their hands there first.
+    pub(crate) register: &'a DatabaseConnection,
+    pub(crate) biometric: &'a DatabaseConnection,
+    pub(crate) print: &'a DatabaseConnection,
+    pub(crate) distribution: &'a DatabaseConnection,
+    pub(crate) exchange: &'a str,
+    pub(crate) key: &'a SigningKey,
+    pub(crate) operator: &'a Session,
+    pub(crate) kepala_seksi: &'a Session,
+}
+
+/// Each resident assigned a section C procedure applies; a relocation moves the applicant's
+/// whole family among `people` (its members apply for nothing else). Members with a card each
+/// get one.
+pub(crate) fn applications(assigned: &[(Biodata, SopId)], people: &[Biodata]) -> Vec<Application> {
+    let mut moved: HashSet<String> = HashSet::new();
+    let mut apps = Vec::new();
+    for (p, sop) in assigned.iter().filter(|(_, s)| Sop::get(*s).relocation()) {
+        if moved.contains(&p.no_kk) {
+            continue;
+        }
+        moved.insert(p.no_kk.clone());
+        let cards = people.iter().filter(|m| m.no_kk == p.no_kk).count();
+        apps.push(Application {
+            sop: *sop,
+            applicant: p.clone(),
+            cards,
+        });
+    }
+    for (p, sop) in assigned.iter().filter(|(_, s)| !Sop::get(*s).relocation()) {
+        if !moved.contains(&p.no_kk) {
+            apps.push(Application {
+                sop: *sop,
+                applicant: p.clone(),
+                cards: 1,
+            });
+        }
+    }
+    apps
+}
+
+/// The berkas an application hands in: the checklist's documents, the data to correct or
+/// change, the arrival form — entered under the kecamatan of arrival for a move.
+fn berkas_of(a: &Application) -> Result<(berkas::BerkasSubmitted, String), String> {
+    let p = &a.applicant;
+    let procedure = Sop::get(a.sop);
+    let home = KodeWilayah::parse(&p.desa)
+        .ok()
+        .and_then(|d| d.parent())
+        .ok_or_else(|| format!("{} lives in no desa", p.nik))?;
+    let wilayah = Wilayah::global();
+    let desa_of = |kecamatan: &KodeWilayah| -> Vec<String> {
+        wilayah
+            .children(kecamatan)
+            .into_iter()
+            .map(|d| d.kode.to_string())
+            .collect()
+    };
+    let perubahan = match a.sop.number() {
+        6 | 7 => Some(PerubahanBiodata {
+            nama: Some(format!("{} (dibetulkan)", p.nama)),
+            ..Default::default()
+        }),
+        13 | 14 => Some(PerubahanBiodata {
+            alamat: Some("Jl. Perubahan No. 1".into()),
+            desa: desa_of(&home).into_iter().find(|d| *d != p.desa),
+            ..Default::default()
+        }),
+        _ => None,
+    };
+    let kedatangan = if procedure.relocation() {
+        let kabupaten = home
+            .parent()
+            .ok_or_else(|| format!("{home} is in no kabupaten/kota"))?;
+        let elsewhere = wilayah
+            .children(&kabupaten)
+            .into_iter()
+            .filter(|k| k.kode != home && k.kode.level() == Level::Kecamatan)
+            .find_map(|k| desa_of(&k.kode).into_iter().next())
+            .ok_or_else(|| format!("{kabupaten} has no other kecamatan to move to"))?;
+        Some(Kedatangan {
+            desa: elsewhere,
+            alamat: "Jl. Kedatangan No. 1".into(),
+        })
+    } else {
+        None
+    };
+    let kecamatan = match &kedatangan {
+        Some(k) => KodeWilayah::parse(&k.desa)
+            .ok()
+            .and_then(|d| d.parent())
+            .map(|k| k.to_string())
+            .unwrap_or_default(),
+        None => home.to_string(),
+    };
+    let b = berkas::BerkasSubmitted {
+        submission_id: uuid::Uuid::now_v7(),
+        sop: a.sop,
+        nik: Some(p.nik.clone()),
+        nama: p.nama.clone(),
+        biodata: None,
+        perubahan,
+        kedatangan,
+        dokumen: procedure.checklist().groups.iter().map(|g| g[0]).collect(),
+        kecamatan: kecamatan.clone(),
+        petugas: "ppp-demo".into(),
+        diterima_pada: Utc::now(),
+    };
+    Ok((b, kecamatan))
+}
+
+/// Runs every application through the desks; returns, per procedure in `order`, how many of
+/// its applications ended with every card in the residents' hands, of how many.
+pub(crate) async fn run(
+    apps: &[Application],
+    order: &[SopId],
+    desks: Desks<'_>,
+    start: Instant,
+    stages: &mut Vec<Stage>,
+) -> Result<Vec<(SopId, usize, usize)>, String> {
+    // SIAK knows each applicant's first card is in their hands (a replacement is for a card
+    // handed over).
+    let applicants: Vec<String> = apps.iter().map(|a| a.applicant.nik.to_string()).collect();
+    wait(
+        "SIAK: first cards handed over",
+        apps.len(),
+        start,
+        || async {
+            ktpel_registry::store::penduduk::Entity::find()
+                .filter(ktpel_registry::store::penduduk::Column::Nik.is_in(applicants.clone()))
+                .filter(ktpel_registry::store::penduduk::Column::StatusKartu.eq("CARD_ACTIVATED"))
+                .all(desks.register)
+                .await
+                .map(|r| r.len())
+                .unwrap_or(0)
+        },
+    )
+    .await;
+    let mut submitted = Vec::new();
+    for a in apps {
+        let (b, kecamatan) = berkas_of(a)?;
+        desks
+            .sender
+            .send(&message(&b, berkas::SUBMITTED, &kecamatan)?)
+            .await?;
+        submitted.push((b.submission_id, a));
+    }
+    let ids: Vec<uuid::Uuid> = submitted.iter().map(|(id, _)| *id).collect();
+    let cards: usize = apps.iter().map(|a| a.cards).sum();
+    let numbers = || async {
+        query::numbers_of(desks.intake, &ids)
+            .await
+            .unwrap_or_default()
+    };
+    let reached = wait("section C: accepted", apps.len(), start, || async {
+        numbers().await.len()
+    })
+    .await;
+    stages.push(Stage {
+        name: "section C: accepted at the counter (Sxx.2)",
+        reached,
+        of: apps.len(),
+        at: start.elapsed(),
+    });
+    let ours: HashSet<String> = numbers().await.into_iter().collect();
+
+    // S08.3, S10.3, S12.3: the Dinas's station takes the photo and signature again.
+    let recapturing = apps.iter().filter(|a| Sop::get(a.sop).recaptures()).count();
+    if recapturing > 0 {
+        let waiting = || async {
+            operator_inbox::Entity::find()
+                .all(desks.biometric)
+                .await
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|w| ours.contains(&w.nomor_berkas))
+                .collect::<Vec<_>>()
+        };
+        wait("at the Dinas's station", recapturing, start, || async {
+            waiting().await.len()
+        })
+        .await;
+        for w in waiting().await {
+            let nik = ktpel_domain::Nik::parse(&w.nik).map_err(|e| e.to_string())?;
+            let c = station::recapture(
+                &w.nomor_berkas,
+                &nik,
+                &station::Person::of(&nik),
+                "operator-dinas-demo",
+            );
+            let k = berkas::kecamatan_of(&w.nomor_berkas).unwrap_or_default();
+            desks.sender.send(&message(&c, CAPTURED, &k)?).await?;
+        }
+    }
+
+    // S21 at the Dinas: a card for each (a family's, one per member).
+    let in_queue = || async {
+        print_desk::queue(desks.print)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|j| ours.contains(&j.nomor_berkas))
+            .collect::<Vec<job::Model>>()
+    };
+    wait("section C: in the print queue", cards, start, || async {
+        in_queue().await.len()
+    })
+    .await;
+    for j in in_queue().await {
+        print_desk::make_card(
+            desks.print,
+            desks.exchange,
+            desks.key,
+            desks.operator,
+            desks.kepala_seksi,
+            &j.nik,
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    }
+    let ours_in_distribution = || async {
+        kartu::Entity::find()
+            .all(desks.distribution)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|c| ours.contains(&c.nomor_berkas))
+            .collect::<Vec<_>>()
+    };
+    let reached = wait("section C: at distribution", cards, start, || async {
+        ours_in_distribution().await.len()
+    })
+    .await;
+    stages.push(Stage {
+        name: "section C: printed, checked, to distribution (S21, S22.1)",
+        reached,
+        of: cards,
+        at: start.elapsed(),
+    });
+    // S22: A's cards in a batch to the kecamatan; B's wait at the Dinas desk.
+    for b in dist_desk::make_batches(desks.distribution, desks.exchange, "petugas-demo")
+        .await
+        .map_err(|e| e.to_string())?
+    {
+        dist_desk::confirm_receipt(desks.distribution, b.batch_id, "ppp-demo")
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    for c in ours_in_distribution().await {
+        if c.tanda_terima_by.is_none() {
+            dist_desk::hand_over(
+                desks.distribution,
+                desks.exchange,
+                &c.nik,
+                "ppp-demo",
+                &c.nama,
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+        }
+    }
+    // Done: the berkas closed with every card of it handed over.
+    let done_numbers = || async {
+        let mut done = HashSet::new();
+        let rows = intake_berkas::Entity::find()
+            .filter(intake_berkas::Column::NomorBerkas.is_in(ours.iter().cloned()))
+            .all(desks.intake)
+            .await
+            .unwrap_or_default();
+        for b in rows {
+            let handed = query::where_is(desks.intake, &b.nomor_berkas)
+                .await
+                .ok()
+                .flatten()
+                .map(|t| {
+                    t.timeline
+                        .iter()
+                        .filter(|e| e.note.starts_with("CARD_ACTIVATED:"))
+                        .count()
+                })
+                .unwrap_or(0);
+            let printed = kartu::Entity::find()
+                .filter(kartu::Column::NomorBerkas.eq(b.nomor_berkas.clone()))
+                .all(desks.distribution)
+                .await
+                .map(|c| c.len())
+                .unwrap_or(usize::MAX);
+            if b.archived_at.is_some() && handed >= printed {
+                done.insert(b.nomor_berkas);
+            }
+        }
+        done
+    };
+    let reached = wait("section C: handed over", apps.len(), start, || async {
+        done_numbers().await.len()
+    })
+    .await;
+    stages.push(Stage {
+        name: "section C: handed over, berkas closed (Sxx.8 / Sxx.5)",
+        reached,
+        of: apps.len(),
+        at: start.elapsed(),
+    });
+    let done = done_numbers().await;
+    let by_submission = query::numbers_of(desks.intake, &ids)
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut rows = Vec::new();
+    // Every section C procedure of the run has its row, even one whose residents all moved
+    // with their families under another (0/0).
+    let section_c =
+        |s: &&SopId| Sop::get(**s).replacement().is_some() || Sop::get(**s).relocation();
+    for sop in order.iter().filter(section_c) {
+        let of = apps.iter().filter(|a| a.sop == *sop).count();
+        let finished = intake_berkas::Entity::find()
+            .filter(intake_berkas::Column::NomorBerkas.is_in(by_submission.iter().cloned()))
+            .filter(intake_berkas::Column::Sop.eq(sop.to_string()))
+            .all(desks.intake)
+            .await
+            .map_err(|e| e.to_string())?
+            .into_iter()
+            .filter(|b| done.contains(&b.nomor_berkas))
+            .count();
+        rows.push((*sop, finished, of));
+    }
+    Ok(rows)
+}
