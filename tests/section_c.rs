@@ -710,6 +710,200 @@ async fn a_mixed_run_for_200_residents() {
     nothing_dead_lettered(&system).await;
 }
 
+/// Section C across sites (the kecamatan 32.73.01 on its own broker, linked to the Dinas; the
+/// Dinas and the Pusat Data on theirs): an A replacement (S06) and a lost card (S11) taken at
+/// the kecamatan travel up to the Dinas's counter and printing and their cards come back
+/// through distribution; a B replacement (S07) and a relocation at the Dinas desk (S17) never
+/// leave the Dinas. The lost card is revoked from acceptance (`card.lost` up the link); the
+/// kecamatan's copy of SIAK hears the correction; the kecamatan's berkas close when their
+/// cards are handed over; nothing is dead-lettered, unrouted or left waiting at any site.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn section_c_across_sites() {
+    use ktpel_contract::registry::Kedatangan;
+    use ktpel_tests::system::Layout;
+    let people = residents(12, 37);
+    let system = System::start_in(Layout::Sites, Backend::Postgres, &people).await;
+    system.first_cards(&people).await;
+    let old_chips = first_chips(&system).await;
+    let key = system.dinas_key.verifying_key();
+    let dinas_intake = system.intake_dinas.clone().expect("sites");
+
+    // A family moves at the Dinas desk (S17); three others apply, one each.
+    let mut families: std::collections::BTreeMap<&str, Vec<&Biodata>> = Default::default();
+    for p in &people {
+        families.entry(p.no_kk.as_str()).or_default().push(p);
+    }
+    let mut families = families.into_values();
+    let moving = families.next().expect("a family");
+    let singles: Vec<&Biodata> = families.flatten().take(3).collect();
+    assert_eq!(singles.len(), 3);
+    let sops: Vec<SopId> = ["S06", "S11", "S07"].map(|s| s.parse().unwrap()).to_vec();
+    for (sop, r) in sops.iter().zip(&singles) {
+        system
+            .submit_replacement(&sop.to_string(), r, change_for(*sop, r))
+            .await;
+    }
+    system
+        .submit_relocation(
+            "S17",
+            moving[0],
+            Kedatangan {
+                desa: "32.73.02.1001".into(),
+                alamat: "Jl. Cipaganti No. 3".into(),
+            },
+        )
+        .await;
+    let cards = singles.len() + moving.len();
+
+    // S11.2 at the kecamatan: the lost card is refused at the Dinas's register from now on.
+    let lost_chip = &old_chips[singles[1].nik.as_str()];
+    assert!(
+        eventually(WAIT, || async {
+            card_register::verify(&system.card_print, &key, lost_chip)
+                .await
+                .is_err()
+        })
+        .await,
+        "the lost card is revoked once its berkas is accepted, across the link"
+    );
+    assert!(
+        eventually(WAIT, || async {
+            ktpel_card_print::desk::queue(&system.card_print)
+                .await
+                .unwrap()
+                .len()
+                == cards
+        })
+        .await,
+        "every card reached the Dinas's print queue"
+    );
+    assert_eq!(system.print_queue().await, cards);
+    assert!(
+        eventually(WAIT, || async {
+            ktpel_distribution::store::kartu::Entity::find()
+                .all(&system.distribution)
+                .await
+                .unwrap()
+                .len()
+                == people.len() + cards
+        })
+        .await
+    );
+    assert_eq!(system.distribute_all().await, cards);
+
+    let closed = |db: sea_orm::DatabaseConnection, sop: &'static str| async move {
+        berkas::Entity::find()
+            .filter(berkas::Column::Sop.eq(sop))
+            .all(&db)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|b| b.status == "CARD_ACTIVATED" && b.archived_at.is_some())
+            .count()
+    };
+    // A: the kecamatan's berkas closed when the card came back; the Dinas's copy at Sxx.6.
+    for sop in ["S06", "S11"] {
+        assert!(
+            eventually(WAIT, || async {
+                closed(system.intake.clone(), sop).await == 1
+            })
+            .await,
+            "{sop}: the kecamatan's berkas closed with the card in the resident's hands"
+        );
+        let at_dinas = berkas::Entity::find()
+            .filter(berkas::Column::Sop.eq(sop))
+            .one(&dinas_intake)
+            .await
+            .unwrap()
+            .expect("opened at the Dinas's counter");
+        assert!(
+            at_dinas.archived_at.is_some(),
+            "{sop}: archived at the Dinas"
+        );
+    }
+    // B and S17: all at the Dinas.
+    for sop in ["S07", "S17"] {
+        assert!(
+            eventually(WAIT, || async {
+                closed(dinas_intake.clone(), sop).await == 1
+            })
+            .await,
+            "{sop}: the Dinas's berkas closed"
+        );
+    }
+    for (sop, r) in sops.iter().zip(&singles) {
+        let cards = card_register::cards_of(&system.card_print, r.nik.as_str())
+            .await
+            .unwrap();
+        assert_eq!(cards.len(), 2, "{sop}");
+        assert!(
+            cards[0].revoked_at.is_some() && cards[1].revoked_at.is_none(),
+            "{sop}"
+        );
+    }
+    for member in &moving {
+        let cards = card_register::cards_of(&system.card_print, member.nik.as_str())
+            .await
+            .unwrap();
+        assert_eq!(cards.len(), 2, "S17: a new card for {}", member.nik);
+    }
+    // The correction reached the kecamatan's copy of SIAK.
+    let corrected = change_for(sops[0], singles[0]).unwrap().apply(singles[0]);
+    let copy = system.registry_copy.clone().expect("sites");
+    assert!(
+        eventually(WAIT, || async {
+            ktpel_registry::store::penduduk::Entity::find_by_id(singles[0].nik.to_string())
+                .one(&copy)
+                .await
+                .unwrap()
+                .map(|p| p.nama)
+                == Some(corrected.nama.clone())
+        })
+        .await,
+        "the kecamatan's copy has the corrected name"
+    );
+    // Nothing dead-lettered or unrouted at any site; nothing waits to cross.
+    let sites = [
+        &system.vhost,
+        &system.other_vhosts[0],
+        &system.other_vhosts[1],
+    ];
+    for vhost in sites {
+        let broker = ktpel_bus::Broker::new(vhost.url(), "test-check");
+        for queue in [
+            ktpel_intake::startup::QUEUE,
+            ktpel_registry::startup::QUEUE,
+            ktpel_biometric::startup::QUEUE,
+            ktpel_card_print::startup::QUEUE,
+            ktpel_distribution::startup::QUEUE,
+            ktpel_pusat_data::startup::QUEUE,
+        ] {
+            let dlq = ktpel_bus::topology::dead_letter_queue(queue);
+            assert_eq!(
+                broker.queue_depth(&dlq).await.unwrap_or(0),
+                0,
+                "{dlq} at {}",
+                vhost.name
+            );
+        }
+        assert_eq!(
+            broker.queue_depth("ktpel.unrouted").await.unwrap(),
+            0,
+            "unrouted at {}",
+            vhost.name
+        );
+        broker.close().await;
+    }
+    assert_eq!(
+        system
+            .broker
+            .queue_depth(ktpel_site::link::UPLINK_QUEUE)
+            .await
+            .unwrap(),
+        0
+    );
+}
+
 macro_rules! each_procedure {
     ($($name:ident: $sop:literal),* $(,)?) => {
         $(

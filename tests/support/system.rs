@@ -57,6 +57,11 @@ pub struct System {
     pub dinas_link: Option<crate::proxy::Proxy>,
     /// With [`Layout::Sites`]: the kecamatan's copy of SIAK.
     pub registry_copy: Option<DatabaseConnection>,
+    /// With [`Layout::Sites`]: the Dinas's own intake (its counter: S05.3, section C's B
+    /// variants, S17), and the test's connection to the Dinas's broker, where its desk sends.
+    pub intake_dinas: Option<DatabaseConnection>,
+    dinas_broker: Option<Broker>,
+    dinas_publisher: tokio::sync::OnceCell<ktpel_bus::publisher::Publisher>,
     /// What the desks and stations of the test published: messages and body bytes.
     pub sent: SentCounter,
     /// The desks' publisher (one channel in confirm mode), made on first use.
@@ -317,6 +322,33 @@ impl System {
                 Some(db)
             }
         };
+        let intake_dinas = match &sites {
+            None => None,
+            Some(_) => {
+                let (d, database) = db().await;
+                databases.push(d);
+                // Placed at the Dinas, intake runs the Dinas's counter.
+                let counter = ktpel_intake::Intake::build(
+                    &placed(
+                        &at_dinas,
+                        ktpel_intake::IntakeSettings {
+                            database,
+                            ..Default::default()
+                        },
+                    ),
+                    connect_to(&dinas_url, "intake-dinas"),
+                )
+                .await
+                .expect("the Dinas's intake builds");
+                counter.declare().await.expect("declare the Dinas's intake");
+                let db = counter.db.clone();
+                tokio::spawn(counter.run(shutdown.clone()));
+                Some(db)
+            }
+        };
+        let dinas_broker = sites
+            .as_ref()
+            .map(|_| connect_to(&dinas_url, "test-dinas-desk"));
         intake.declare().await.expect("declare intake");
         biometric.declare().await.expect("declare biometric");
         afis.declare().await.expect("declare afis-sync");
@@ -376,6 +408,9 @@ impl System {
             pusat_data_link,
             dinas_link,
             registry_copy,
+            intake_dinas,
+            dinas_broker,
+            dinas_publisher: Default::default(),
             sent: SentCounter::default(),
             publisher: Default::default(),
             _databases: databases,
@@ -396,13 +431,40 @@ impl System {
 
     /// Publishes `body` as a desk or station would (confirmed, with the standard properties).
     pub async fn send<M: ktpel_bus::Message>(&self, body: &M, subject: &str, region: &str) {
+        self.send_via(&self.broker, &self.publisher, body, subject, region)
+            .await
+    }
+
+    /// Publishes `body` as a desk at the Dinas would: on the Dinas's broker with sites.
+    pub async fn send_at_dinas<M: ktpel_bus::Message>(
+        &self,
+        body: &M,
+        subject: &str,
+        region: &str,
+    ) {
+        match &self.dinas_broker {
+            Some(b) => {
+                self.send_via(b, &self.dinas_publisher, body, subject, region)
+                    .await
+            }
+            None => self.send(body, subject, region).await,
+        }
+    }
+
+    async fn send_via<M: ktpel_bus::Message>(
+        &self,
+        broker: &Broker,
+        publisher: &tokio::sync::OnceCell<ktpel_bus::publisher::Publisher>,
+        body: &M,
+        subject: &str,
+        region: &str,
+    ) {
         let key = ktpel_bus::RoutingKey::regional(subject, region).expect("routing key");
         let msg = ktpel_bus::Outgoing::new(body, key, "test", "test").expect("encode");
-        let publisher = self
-            .publisher
+        let publisher = publisher
             .get_or_init(|| async {
                 ktpel_bus::publisher::Publisher::new(
-                    self.broker.channel().await.expect("channel"),
+                    broker.channel().await.expect("channel"),
                     "test",
                 )
                 .await
@@ -701,8 +763,15 @@ impl System {
             },
             diterima_pada: chrono::Utc::now(),
         };
-        self.send(&b, ktpel_contract::berkas::SUBMITTED, &kecamatan)
-            .await;
+        let at_dinas = procedure.route().and_then(|r| r.first()).map(|h| h.place)
+            == Some(ktpel_domain::sop::Place::Dinas);
+        if at_dinas {
+            self.send_at_dinas(&b, ktpel_contract::berkas::SUBMITTED, &kecamatan)
+                .await;
+        } else {
+            self.send(&b, ktpel_contract::berkas::SUBMITTED, &kecamatan)
+                .await;
+        }
         b.submission_id
     }
 
