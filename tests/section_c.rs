@@ -112,31 +112,7 @@ async fn replacements(backend: Backend, sops: &[&str], per: usize) {
     }
 
     // The printing desk: every replacement print ready on the enrollment on record.
-    assert!(
-        eventually(WAIT, || async {
-            ktpel_card_print::desk::queue(&system.card_print)
-                .await
-                .unwrap()
-                .len()
-                == n
-        })
-        .await,
-        "every replacement reached the print queue"
-    );
-    assert_eq!(system.print_queue().await, n);
-    assert!(
-        eventually(WAIT, || async {
-            ktpel_distribution::store::kartu::Entity::find()
-                .all(&system.distribution)
-                .await
-                .unwrap()
-                .len()
-                == people.len() + n
-        })
-        .await,
-        "every replacement card reached distribution"
-    );
-    assert_eq!(system.distribute_all().await, n);
+    print_and_hand_over(&system, n, people.len()).await;
 
     // Every replacement's berkas ends with the card in the resident's hands, archived.
     let replacement_berkas = || async {
@@ -175,6 +151,36 @@ async fn replacements(backend: Backend, sops: &[&str], per: usize) {
         only_the_new_card_verifies(&system, sop, r, &old_chips[r.nik.as_str()]).await;
     }
     nothing_dead_lettered(&system).await;
+}
+
+/// S21 and S22 for `cards` new cards: every one in the print queue, made and checked, in
+/// distribution beside the `before` cards there already, batched and handed over.
+async fn print_and_hand_over(system: &System, cards: usize, before: usize) {
+    assert!(
+        eventually(WAIT, || async {
+            ktpel_card_print::desk::queue(&system.card_print)
+                .await
+                .unwrap()
+                .len()
+                == cards
+        })
+        .await,
+        "every new card reached the print queue"
+    );
+    assert_eq!(system.print_queue().await, cards);
+    assert!(
+        eventually(WAIT, || async {
+            ktpel_distribution::store::kartu::Entity::find()
+                .all(&system.distribution)
+                .await
+                .unwrap()
+                .len()
+                == before + cards
+        })
+        .await,
+        "every new card reached distribution"
+    );
+    assert_eq!(system.distribute_all().await, cards);
 }
 
 /// The operator re-captures each resident's photo and signature at the station, once their
@@ -408,31 +414,7 @@ async fn relocation(backend: Backend, sop: &str) {
             .submit_relocation(&sop.to_string(), family[0], arrival.clone())
             .await;
     }
-    assert!(
-        eventually(WAIT, || async {
-            ktpel_card_print::desk::queue(&system.card_print)
-                .await
-                .unwrap()
-                .len()
-                == members
-        })
-        .await,
-        "a card of every member of the moving families reached the print queue"
-    );
-    assert_eq!(system.print_queue().await, members);
-    assert!(
-        eventually(WAIT, || async {
-            ktpel_distribution::store::kartu::Entity::find()
-                .all(&system.distribution)
-                .await
-                .unwrap()
-                .len()
-                == people.len() + members
-        })
-        .await,
-        "every new card reached distribution"
-    );
-    assert_eq!(system.distribute_all().await, members);
+    print_and_hand_over(&system, members, people.len()).await;
     let moved_berkas = || async {
         berkas::Entity::find()
             .filter(berkas::Column::Sop.eq(sop.to_string()))
@@ -636,31 +618,7 @@ async fn a_mixed_run_for_200_residents() {
         .map(|(_, r)| *r)
         .collect();
     recapture_at_the_station(&system, &recapturing).await;
-    assert!(
-        eventually(WAIT, || async {
-            ktpel_card_print::desk::queue(&system.card_print)
-                .await
-                .unwrap()
-                .len()
-                == new_cards
-        })
-        .await,
-        "every new card reached the print queue"
-    );
-    assert_eq!(system.print_queue().await, new_cards);
-    assert!(
-        eventually(WAIT, || async {
-            ktpel_distribution::store::kartu::Entity::find()
-                .all(&system.distribution)
-                .await
-                .unwrap()
-                .len()
-                == N + new_cards
-        })
-        .await,
-        "every new card reached distribution"
-    );
-    assert_eq!(system.distribute_all().await, new_cards);
+    print_and_hand_over(&system, new_cards, N).await;
 
     // Nothing lost: every application's berkas closed with all its cards handed over.
     let applications = replacing.len() + moving.len();
@@ -766,30 +724,7 @@ async fn section_c_across_sites() {
         .await,
         "the lost card is revoked once its berkas is accepted, across the link"
     );
-    assert!(
-        eventually(WAIT, || async {
-            ktpel_card_print::desk::queue(&system.card_print)
-                .await
-                .unwrap()
-                .len()
-                == cards
-        })
-        .await,
-        "every card reached the Dinas's print queue"
-    );
-    assert_eq!(system.print_queue().await, cards);
-    assert!(
-        eventually(WAIT, || async {
-            ktpel_distribution::store::kartu::Entity::find()
-                .all(&system.distribution)
-                .await
-                .unwrap()
-                .len()
-                == people.len() + cards
-        })
-        .await
-    );
-    assert_eq!(system.distribute_all().await, cards);
+    print_and_hand_over(&system, cards, people.len()).await;
 
     let closed = |db: sea_orm::DatabaseConnection, sop: &'static str| async move {
         berkas::Entity::find()
