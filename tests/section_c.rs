@@ -839,6 +839,311 @@ async fn section_c_across_sites() {
     );
 }
 
+/// S18 between two Dinas (issue 9, test 4): a family of Kota Bandung (32.73) with their first
+/// cards moves to Kabupaten Bandung (32.04). The origin's SIAK issues the Surat Keterangan
+/// Pindah and hands the family over — up to the Pusat Data, which adds each member's enrollment
+/// on record, and down to the destination — and the family leaves the origin's register, its
+/// cards revoked there. At the destination's desk their S18 berkas is taken; SIAK records the
+/// family once, under a new KK of 32.04; every member's new card is printed there from the
+/// enrollment on record, with the destination's key, and handed over.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn s18_a_family_moves_between_two_dinas() {
+    use ktpel_contract::registry::Kedatangan;
+    use ktpel_tests::system::Layout;
+    let people = residents(14, 31);
+    let system = System::start_in(Layout::Sites, Backend::Postgres, &people).await;
+    system.first_cards(&people).await;
+    let old_chips = first_chips(&system).await;
+    let mut families: std::collections::BTreeMap<&str, Vec<&Biodata>> = Default::default();
+    for p in &people {
+        families.entry(p.no_kk.as_str()).or_default().push(p);
+    }
+    let family = families
+        .into_values()
+        .find(|f| f.len() >= 2)
+        .expect("a family of two or more");
+    let niks: Vec<String> = family.iter().map(|m| m.nik.to_string()).collect();
+    let bandung = system.second_dinas(Backend::Postgres, "32.04").await;
+
+    // At the origin: the Surat Keterangan Pindah; the family leaves its register.
+    let moving = ktpel_registry::pindah::keluar(
+        &system.registry,
+        "ktpel",
+        &family[0].nik,
+        &KodeWilayah::parse("32.04").unwrap(),
+    )
+    .await
+    .expect("the Surat Keterangan Pindah is issued");
+    assert_eq!(moving.anggota.len(), family.len());
+    let in_origin = ktpel_registry::store::penduduk::Entity::find()
+        .filter(ktpel_registry::store::penduduk::Column::Nik.is_in(niks.clone()))
+        .all(&system.registry)
+        .await
+        .unwrap();
+    assert!(in_origin.is_empty(), "the family left the origin's SIAK");
+    // A move within the kabupaten/kota is not S18's: refused, nothing changed.
+    let stays = people
+        .iter()
+        .find(|p| !niks.contains(&p.nik.to_string()))
+        .unwrap();
+    let err = ktpel_registry::pindah::keluar(
+        &system.registry,
+        "ktpel",
+        &stays.nik,
+        &KodeWilayah::parse("32.73").unwrap(),
+    )
+    .await
+    .unwrap_err();
+    assert!(err.to_string().contains("S15–S17"), "{err}");
+
+    // Through the Pusat Data to the destination: arriving in its SIAK, the enrollments on
+    // record at its printing; the origin revoked the family's cards.
+    let key_a = system.dinas_key.verifying_key();
+    assert!(
+        eventually(WAIT, || async {
+            ktpel_registry::store::pendatang::Entity::find()
+                .all(&bandung.registry)
+                .await
+                .unwrap()
+                .len()
+                == family.len()
+                && ktpel_card_print::store::rekaman::Entity::find()
+                    .all(&bandung.card_print)
+                    .await
+                    .unwrap()
+                    .len()
+                    == family.len()
+        })
+        .await,
+        "the destination hears of the family, with the enrollments on record"
+    );
+    for nik in &niks {
+        let err = card_register::verify(&system.card_print, &key_a, &old_chips[nik.as_str()])
+            .await
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("moved to kabupaten/kota 32.04"),
+            "{err}"
+        );
+    }
+
+    // S18.1–S18.2 at the destination's desk, entered under the kecamatan of arrival.
+    let arrival = Kedatangan {
+        desa: "32.04.05.2001".into(),
+        alamat: "Jl. Cileunyi No. 8".into(),
+    };
+    let procedure = Sop::get("S18".parse().unwrap());
+    let b = ktpel_contract::berkas::BerkasSubmitted {
+        submission_id: uuid::Uuid::now_v7(),
+        sop: procedure.id,
+        nik: Some(family[0].nik.clone()),
+        nama: family[0].nama.clone(),
+        biodata: None,
+        perubahan: None,
+        kedatangan: Some(arrival.clone()),
+        dokumen: procedure.checklist().groups.iter().map(|g| g[0]).collect(),
+        kecamatan: "32.04.05".into(),
+        petugas: "ppp-bandung".into(),
+        diterima_pada: chrono::Utc::now(),
+    };
+    let publisher =
+        ktpel_bus::publisher::Publisher::new(bandung.broker.channel().await.unwrap(), "desk")
+            .await
+            .unwrap();
+    let msg = ktpel_bus::Outgoing::new(
+        &b,
+        ktpel_bus::RoutingKey::regional(ktpel_contract::berkas::SUBMITTED, "32.04.05").unwrap(),
+        "desk",
+        "desk",
+    )
+    .unwrap();
+    publisher
+        .publish(&ktpel_bus::publisher::Publication::of("ktpel", &msg))
+        .await
+        .unwrap();
+
+    // S18.4–S18.5: every member's card, made at the destination with its key.
+    let queue = || async {
+        ktpel_card_print::desk::queue(&bandung.card_print)
+            .await
+            .unwrap()
+    };
+    assert!(
+        eventually(WAIT, || async { queue().await.len() == family.len() }).await,
+        "a card of every member reached the destination's print queue"
+    );
+    let op = ktpel_card_print::operators::login(&bandung.card_print, "op1", "rahasia-op1")
+        .await
+        .unwrap();
+    let kasi = ktpel_card_print::operators::login(&bandung.card_print, "kasi1", "rahasia-kasi1")
+        .await
+        .unwrap();
+    for j in queue().await {
+        ktpel_card_print::desk::make_card(
+            &bandung.card_print,
+            "ktpel",
+            &bandung.dinas_key,
+            &op,
+            &kasi,
+            &j.nik,
+        )
+        .await
+        .unwrap();
+    }
+    // S18.6–S18.8: distribution to the kecamatan of arrival, the family collects.
+    use ktpel_distribution::desk as dist;
+    assert!(
+        eventually(WAIT, || async {
+            ktpel_distribution::store::kartu::Entity::find()
+                .all(&bandung.distribution)
+                .await
+                .unwrap()
+                .len()
+                == family.len()
+        })
+        .await
+    );
+    for batch in dist::make_batches(&bandung.distribution, "ktpel", "petugas-bandung")
+        .await
+        .unwrap()
+    {
+        assert_eq!(batch.kecamatan, "32.04.05");
+        dist::confirm_receipt(&bandung.distribution, batch.batch_id, "ppp-cileunyi")
+            .await
+            .unwrap();
+    }
+    for c in dist::awaiting_collection(&bandung.distribution)
+        .await
+        .unwrap()
+    {
+        dist::hand_over(
+            &bandung.distribution,
+            "ktpel",
+            &c.nik,
+            "ppp-cileunyi",
+            &c.nama,
+        )
+        .await
+        .unwrap();
+    }
+    assert!(
+        eventually(WAIT, || async {
+            berkas::Entity::find()
+                .filter(berkas::Column::Sop.eq("S18"))
+                .all(&bandung.intake)
+                .await
+                .unwrap()
+                .iter()
+                .any(|b| b.archived_at.is_some() && b.status == "CARD_ACTIVATED")
+        })
+        .await,
+        "the S18 berkas closed at the destination"
+    );
+    let nomor = berkas::Entity::find()
+        .filter(berkas::Column::Sop.eq("S18"))
+        .one(&bandung.intake)
+        .await
+        .unwrap()
+        .unwrap()
+        .nomor_berkas;
+    let steps: Vec<String> = query::where_is(&bandung.intake, &nomor)
+        .await
+        .unwrap()
+        .unwrap()
+        .timeline
+        .into_iter()
+        .map(|e| e.step)
+        .collect();
+    for step in ["S18.2", "S18.3", "S18.4", "S18.5", "S18.6"] {
+        assert!(steps.iter().any(|s| s == step), "{step}: {steps:?}");
+    }
+
+    // The destination's SIAK: every member once, under one new KK of 32.04, at the new
+    // address; nobody left arriving.
+    let recorded = ktpel_registry::store::penduduk::Entity::find()
+        .filter(ktpel_registry::store::penduduk::Column::Nik.is_in(niks.clone()))
+        .all(&bandung.registry)
+        .await
+        .unwrap();
+    assert_eq!(recorded.len(), family.len(), "each member once");
+    let kk = &recorded[0].no_kk;
+    assert!(
+        kk.starts_with("320405"),
+        "a KK of the kecamatan of arrival: {kk}"
+    );
+    assert!(
+        recorded
+            .iter()
+            .all(|p| &p.no_kk == kk && p.desa == arrival.desa)
+    );
+    assert!(
+        ktpel_registry::store::pendatang::Entity::find()
+            .all(&bandung.registry)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // The destination's card register: one valid card each, signed with its key, carrying the
+    // enrollment on record and the new address.
+    let key_b = bandung.dinas_key.verifying_key();
+    for member in &family {
+        let cards = card_register::cards_of(&bandung.card_print, member.nik.as_str())
+            .await
+            .unwrap();
+        assert_eq!(cards.len(), 1);
+        assert!(cards[0].activated_at.is_some() && cards[0].revoked_at.is_none());
+        let chip = job::Entity::find_by_id((nomor.clone(), member.nik.to_string()))
+            .one(&bandung.card_print)
+            .await
+            .unwrap()
+            .unwrap()
+            .chip
+            .unwrap();
+        card_register::verify(&bandung.card_print, &key_b, &chip)
+            .await
+            .unwrap();
+        let read = ktpel_card_print::chip::Chip::read(&chip, &key_b).unwrap();
+        let old =
+            ktpel_card_print::chip::Chip::read(&old_chips[member.nik.as_str()], &key_a).unwrap();
+        assert_eq!(
+            read.data.right_index, old.data.right_index,
+            "the fingerprints on record"
+        );
+        assert_eq!(read.data.photo_sha256, old.data.photo_sha256);
+        assert_eq!(read.data.biodata.desa, arrival.desa);
+        assert!(
+            ktpel_card_print::chip::Chip::read(&chip, &key_a).is_err(),
+            "signed by the destination, not the origin"
+        );
+    }
+    // Nothing dead-lettered or unrouted at the destination or the Pusat Data.
+    for vhost in [&bandung.vhost, &system.other_vhosts[1]] {
+        let broker = ktpel_bus::Broker::new(vhost.url(), "test-check");
+        for queue in [
+            ktpel_intake::startup::QUEUE,
+            ktpel_registry::startup::QUEUE,
+            ktpel_card_print::startup::QUEUE,
+            ktpel_distribution::startup::QUEUE,
+            ktpel_pusat_data::startup::QUEUE,
+        ] {
+            let dlq = ktpel_bus::topology::dead_letter_queue(queue);
+            assert_eq!(
+                broker.queue_depth(&dlq).await.unwrap_or(0),
+                0,
+                "{dlq} at {}",
+                vhost.name
+            );
+        }
+        assert_eq!(
+            broker.queue_depth("ktpel.unrouted").await.unwrap(),
+            0,
+            "at {}",
+            vhost.name
+        );
+        broker.close().await;
+    }
+}
+
 macro_rules! each_procedure {
     ($($name:ident: $sop:literal),* $(,)?) => {
         $(

@@ -827,3 +827,154 @@ impl System {
         waiting.len()
     }
 }
+
+/// With [`Layout::Sites`]: a second Dinas on a vhost of its own, linked to the same Pusat Data
+/// as the first, with the services a family moving in needs (S18): its register, its counter,
+/// its card printing (with its own key and desk staff) and distribution.
+pub struct SecondDinas {
+    pub vhost: TestVhost,
+    pub registry: DatabaseConnection,
+    pub intake: DatabaseConnection,
+    pub card_print: DatabaseConnection,
+    pub dinas_key: ed25519_dalek::SigningKey,
+    pub distribution: DatabaseConnection,
+    pub link: ktpel_site::Link,
+    /// The test's connection to this Dinas's broker, where its desk sends.
+    pub broker: Broker,
+    _user: sites::SiteUser,
+    _databases: Vec<TestDatabase>,
+}
+
+/// The second Dinas's chip-signing key: not the first's.
+pub const SECOND_DINAS_KEY: &str =
+    "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210";
+
+impl System {
+    /// Starts the Dinas of kabupaten/kota `code` beside the first (see [`SecondDinas`]).
+    pub async fn second_dinas(&self, backend: Backend, code: &str) -> SecondDinas {
+        let pusat_data = self
+            .other_vhosts
+            .get(1)
+            .expect("a Pusat Data: Layout::Sites");
+        let site: ktpel_site::Site = format!("dinas:{code}").parse().expect("a Dinas");
+        let user = sites::grant(pusat_data, &site).await;
+        let vhost = TestVhost::new();
+        let place = Place {
+            site: ktpel_site::SiteSettings {
+                name: site,
+                parent_url: None,
+                ..Default::default()
+            },
+            data_dir: None,
+        };
+        let stop = self.shutdown.child_token();
+        let mut databases = Vec::new();
+        let db = || async {
+            let d = TestDatabase::new(backend).await;
+            let settings = d.settings.clone();
+            (d, settings)
+        };
+        let (d, database) = db().await;
+        databases.push(d);
+        let registry = ktpel_registry::Registry::build(
+            &placed(
+                &place,
+                ktpel_registry::RegistrySettings {
+                    database,
+                    ..Default::default()
+                },
+            ),
+            Broker::new(vhost.url(), "registry-2"),
+        )
+        .await
+        .expect("the second register builds");
+        let (d, database) = db().await;
+        databases.push(d);
+        let intake = ktpel_intake::Intake::build(
+            &placed(
+                &place,
+                ktpel_intake::IntakeSettings {
+                    database,
+                    ..Default::default()
+                },
+            ),
+            Broker::new(vhost.url(), "intake-2"),
+        )
+        .await
+        .expect("the second intake builds");
+        let (d, database) = db().await;
+        databases.push(d);
+        let card_print = ktpel_card_print::CardPrint::build(
+            &placed(
+                &place,
+                ktpel_card_print::CardPrintSettings {
+                    database,
+                    own: ktpel_card_print::config::Own {
+                        signing_key: Some(SECOND_DINAS_KEY.into()),
+                        ..Default::default()
+                    },
+                    ..Default::default()
+                },
+            ),
+            Broker::new(vhost.url(), "card-print-2"),
+        )
+        .await
+        .expect("the second card-print builds");
+        for (user, role) in [
+            ("op1", ktpel_card_print::operators::Role::Operator),
+            ("kasi1", ktpel_card_print::operators::Role::KepalaSeksi),
+        ] {
+            ktpel_card_print::operators::add(
+                &card_print.db,
+                user,
+                &format!("rahasia-{user}"),
+                role,
+            )
+            .await
+            .expect("add the print desk's staff");
+        }
+        let (d, database) = db().await;
+        databases.push(d);
+        let distribution = ktpel_distribution::Distribution::build(
+            &placed(
+                &place,
+                ktpel_distribution::DistributionSettings {
+                    database,
+                    ..Default::default()
+                },
+            ),
+            Broker::new(vhost.url(), "distribution-2"),
+        )
+        .await
+        .expect("the second distribution builds");
+        registry.declare().await.expect("declare");
+        intake.declare().await.expect("declare");
+        card_print.declare().await.expect("declare");
+        distribution.declare().await.expect("declare");
+        let dbs = (
+            registry.db.clone(),
+            intake.db.clone(),
+            card_print.db.clone(),
+            card_print.key.clone(),
+            distribution.db.clone(),
+        );
+        tokio::spawn(registry.run(stop.clone()));
+        tokio::spawn(intake.run(stop.clone()));
+        tokio::spawn(card_print.run(stop.clone()));
+        tokio::spawn(distribution.run(stop.clone()));
+        let link = sites::link(&vhost, &site, pusat_data.url_as(&user.name, &user.password)).await;
+        let broker = Broker::new(vhost.url(), "test-second-dinas");
+        SecondDinas {
+            vhost,
+            registry: dbs.0,
+            intake: dbs.1,
+            card_print: dbs.2,
+            dinas_key: dbs.3,
+            distribution: dbs.4,
+            link,
+            broker,
+            _user: user,
+            _databases: databases,
+        }
+    }
+}

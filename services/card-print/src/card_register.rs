@@ -161,6 +161,21 @@ pub async fn lost<C: ConnectionTrait>(
     revoke_valid(db, nik, None, &reason, None, at).await
 }
 
+/// S18 at the origin: the family moved to another kabupaten/kota with the Surat Keterangan
+/// Pindah `nomor_skp`; their cards are handed in there for new ones.
+pub async fn moved_away<C: ConnectionTrait>(
+    db: &C,
+    nik: &str,
+    nomor_skp: &str,
+    ke: &str,
+    at: DateTime<Utc>,
+) -> Result<usize, DbErr> {
+    let reason = format!(
+        "the family moved to kabupaten/kota {ke} (Surat Keterangan Pindah {nomor_skp}): the card is handed in there for a new one"
+    );
+    revoke_valid(db, nik, None, &reason, None, at).await
+}
+
 /// Revokes the valid cards of `nik` but `keep`.
 async fn revoke_valid<C: ConnectionTrait>(
     db: &C,

@@ -8,7 +8,7 @@ use ktpel_bus::{Broker, BusError, QueueSpec, RoutingKey, Shutdown, Topology, Wor
 use ktpel_contract::{
     berkas::PRINTING_DESK,
     enrollment::{CARD_STATUS, CREATED, LOST},
-    registry::ANSWER_TO_CARD_PRINT,
+    registry::{ANSWER_TO_CARD_PRINT, PINDAH_DATANG, PINDAH_KELUAR},
 };
 use sea_orm::DatabaseConnection;
 
@@ -41,6 +41,9 @@ impl CardPrint {
             // Section C: a replacement's berkas at the printing desk; a lost card reported.
             RoutingKey::binding(PRINTING_DESK, region),
             RoutingKey::binding(LOST, region),
+            // S18: families leaving (their cards revoked) and arriving (their enrollments).
+            RoutingKey::binding(PINDAH_KELUAR, region),
+            RoutingKey::binding(PINDAH_DATANG, region),
         ]
         .map(|b| b.expect("validated with the settings"));
         let handler = CardPrintHandler {

@@ -21,6 +21,15 @@ pub enum RegistryCommand {
     /// to their kecamatan's copy of SIAK again — for a kecamatan node granted after its
     /// residents were recorded. The register's relay (under `ktpel up`) sends them.
     Announce { region: KodeWilayah },
+    /// S18, at the origin's Dinas: issue the Surat Keterangan Pindah for the whole family of NIK,
+    /// moving to the kabupaten/kota KE: the family leaves this register and is handed over to
+    /// the destination's SIAK (through the Pusat Data; the relay under `ktpel up` sends it).
+    PindahKeluar {
+        nik: ktpel_domain::Nik,
+        /// The destination kabupaten/kota (e.g. 32.04).
+        #[arg(long)]
+        ke: KodeWilayah,
+    },
     /// Residents in SIAK, by NIK.
     List {
         #[arg(long, default_value_t = 20)]
@@ -42,6 +51,27 @@ pub async fn run(cmd: RegistryCommand) -> Result<(), String> {
             seed,
         } => (residents, region, seed),
         RegistryCommand::List { limit } => return list(&db, limit).await,
+        RegistryCommand::PindahKeluar { nik, ke } => {
+            let moving = ktpel_registry::pindah::keluar(
+                &db,
+                &ktpel_bus::Topology::default().exchange,
+                &nik,
+                &ke,
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+            println!(
+                "Surat Keterangan Pindah {}: {} member(s) of the family leave {} for {}",
+                moving.nomor_skp,
+                moving.anggota.len(),
+                moving.dari,
+                moving.ke
+            );
+            for m in &moving.anggota {
+                println!("  {}  {}", m.biodata.nik, m.biodata.nama);
+            }
+            return Ok(());
+        }
         RegistryCommand::Announce { region } => {
             let n = seed::announce_region(&db, &ktpel_bus::Topology::default().exchange, &region)
                 .await

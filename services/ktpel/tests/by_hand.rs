@@ -720,7 +720,7 @@ fn the_catalogue_reads_like_the_sop() {
         lines[5].starts_with("S06") && lines[5].ends_with("5 hops"),
         "{list}"
     );
-    assert!(lines[17].ends_with("not routed yet"), "{list}");
+    assert!(lines[18].ends_with("not routed yet"), "{list}");
     // A replacement: the reason, the old card, where it is collected, each hop.
     let s11 = desk.ok(None, &["sop", "S11"]);
     for wanted in [

@@ -2,7 +2,7 @@
 
 use crate::{PusatDataSettings, SERVICE, handlers::PusatDataHandler, store::Migrator};
 use ktpel_bus::{Broker, BusError, QueueSpec, RoutingKey, Shutdown, Topology, Worker};
-use ktpel_contract::enrollment::TO_PUSAT_DATA;
+use ktpel_contract::{enrollment::TO_PUSAT_DATA, registry::PINDAH_KELUAR};
 use sea_orm::DatabaseConnection;
 
 /// Name of the Pusat Data's queue of enrollments (the NID Schedulers' destination).
@@ -19,12 +19,14 @@ impl PusatData {
         broker: Broker,
     ) -> Result<Self, ktpel_store::StoreError> {
         let db = ktpel_store::open::<Migrator>(&settings.database).await?;
-        let binding = RoutingKey::binding(TO_PUSAT_DATA, None).expect("a valid subject");
+        // The NID Schedulers' records, and the families the Dinas hand over to each other (S18).
+        let bindings = [TO_PUSAT_DATA, PINDAH_KELUAR]
+            .map(|s| RoutingKey::binding(s, None).expect("a valid subject"));
         let handler = PusatDataHandler {
             exchange: Topology::default().exchange,
             duplicate_min_fingers: settings.own.duplicate_min_fingers,
         };
-        let queue = QueueSpec::new(QUEUE, [binding]);
+        let queue = QueueSpec::new(QUEUE, bindings);
         let worker = Worker::new(SERVICE, &db, &broker, &settings.amqp, queue, handler);
         Ok(Self { db, worker })
     }

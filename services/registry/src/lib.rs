@@ -6,11 +6,13 @@
 //! realistic synthetic population — valid NIKs in real kecamatan, families sharing a KK — so
 //! the other procedures can be tried without real personal data.
 //!
-//! Not yet here: recording and correcting biodata (S04–S07, S13/S14), arrivals (S15–S18),
-//! printing the KK, publishing changes as events.
+//! The SIAK desk ([`handlers`]) records new residents (S04, S05), corrections and changes
+//! (S06/S07, S13/S14) and a family's arrival (S15–S18, a new KK); [`pindah`] hands a family
+//! moving to another kabupaten/kota over to its SIAK (S18).
 
 pub mod config;
 pub mod handlers;
+pub mod pindah;
 pub mod seed;
 pub mod startup;
 pub mod store;

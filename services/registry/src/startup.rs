@@ -5,7 +5,7 @@ use ktpel_bus::{Broker, BusError, Mailbox, QueueSpec, RoutingKey, Shutdown, Topo
 use ktpel_contract::{
     berkas::SIAK_DESK,
     enrollment::CARD_STATUS,
-    registry::{ASK_DINAS, LOOKUP, RESIDENT},
+    registry::{ASK_DINAS, LOOKUP, PINDAH_DATANG, RESIDENT},
 };
 use sea_orm::DatabaseConnection;
 
@@ -41,6 +41,8 @@ impl Registry {
         if settings.own.mode == Mode::Register {
             // S05.4: the berkas of a new resident at SIAK's desk at the Dinas.
             subjects.push(SIAK_DESK.to_owned());
+            // S18: families handed over by another kabupaten/kota's SIAK.
+            subjects.push(PINDAH_DATANG.to_owned());
         }
         let bindings: Vec<String> = subjects
             .iter()

@@ -61,6 +61,16 @@ pub const CATALOGUE: &[ContractEntry] = &[
         summary: "The Dinas's register recorded a resident: for the copy of SIAK at their kecamatan.",
     },
     ContractEntry {
+        message_type: registry::KeluargaPindah::message_type,
+        subject: registry::PINDAH_KELUAR,
+        summary: "S18: the origin's SIAK hands a moving family over (Surat Keterangan Pindah), up to the Pusat Data.",
+    },
+    ContractEntry {
+        message_type: registry::KeluargaPindah::message_type,
+        subject: registry::PINDAH_DATANG,
+        summary: "S18: the Pusat Data hands the family, with each member's enrollment on record, down to the destination Dinas.",
+    },
+    ContractEntry {
         message_type: registry::ResidentAnswer::message_type,
         subject: registry::ANSWER_TO_CARD_PRINT,
         summary: "SIAK's answer to card-print (the biodata for the chip and the card face).",

@@ -24,6 +24,15 @@ pub const ASK_DINAS: &str = "registry.ask_dinas";
 /// so that each kecamatan's copy of SIAK receives its own residents.
 pub const RESIDENT: &str = "registry.resident";
 
+/// Routing subject of a [`KeluargaPindah`] from the origin's register (S18: the Surat
+/// Keterangan Pindah issued): `registry.pindah_keluar.<origin kabupaten/kota>`. Crosses up
+/// from a Dinas to the Pusat Data.
+pub const PINDAH_KELUAR: &str = "registry.pindah_keluar";
+/// Routing subject of a [`KeluargaPindah`] the Pusat Data hands on to the destination,
+/// each member with the enrollment on record: `registry.pindah_datang.<destination
+/// kabupaten/kota>`. Crosses down from the Pusat Data to a Dinas.
+pub const PINDAH_DATANG: &str = "registry.pindah_datang";
+
 /// The subject intake asks its answers on.
 pub const ANSWER_TO_INTAKE: &str = "intake.registry_answer";
 /// The subject card-print asks its answers on.
@@ -142,6 +151,48 @@ impl PerubahanBiodata {
         .filter_map(|(name, new, old)| new.as_ref().map(|n| format!("{name}: {old:?} → {n:?}")))
         .collect()
     }
+}
+
+/// S18, between kabupaten/kota: the family the origin's SIAK hands over to the destination's,
+/// with the Surat Keterangan Pindah it issued. The origin sends it (and the family leaves its
+/// register); the Pusat Data adds each member's enrollment on record and hands it to the
+/// destination, whose SIAK keeps the family as arriving until their S18 berkas is processed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KeluargaPindah {
+    /// The Surat Keterangan Pindah's number.
+    pub nomor_skp: String,
+    /// Kode wilayah of the origin kabupaten/kota (`32.73`).
+    pub dari: String,
+    /// Kode wilayah of the destination kabupaten/kota (`32.04`).
+    pub ke: String,
+    pub anggota: Vec<AnggotaPindah>,
+    pub at: chrono::DateTime<chrono::Utc>,
+}
+
+impl Message for KeluargaPindah {
+    const KIND: &'static str = "registry.pindah";
+    const VERSION: u16 = 1;
+}
+
+/// One member of a moving family.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AnggotaPindah {
+    pub biodata: Biodata,
+    /// Where their card stands (a member with a card gets a new one at the destination).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_kartu: Option<StatusKartu>,
+    /// The enrollment on record at the Pusat Data, added there: what the destination's card
+    /// printing puts on the chip (no new fingerprints for a move).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rekaman: Option<Rekaman>,
+}
+
+/// An enrollment on record: the pas photo's digest and the two index-finger templates (base64).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rekaman {
+    pub photo_sha256: String,
+    pub right_index: String,
+    pub left_index: String,
 }
 
 /// The Formulir permohonan kedatangan (S15–S18): where the family moves to. The berkas also

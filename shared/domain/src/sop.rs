@@ -434,6 +434,12 @@ impl Sop {
         self.checklist.groups.contains(&MOVE_DOCS[1])
     }
 
+    /// A family moving in from another kabupaten/kota (S18): the origin's SIAK hands it over
+    /// to the destination's; S15–S17 stay within one.
+    pub fn between_kabupaten(&self) -> bool {
+        self.relocation() && self.id.number() == 18
+    }
+
     /// The old card the resident hands in with the berkas, archived when the new one is
     /// handed over (S22.5): a replacement's (none for a lost card), a relocating family's.
     pub fn surrendered(&self) -> Option<Dokumen> {
@@ -817,6 +823,30 @@ const S17_ROUTE: &[Hop] = &{
     ]
 };
 
+/// S18 — between kabupaten/kota: S17's flow at the destination Dinas, for a family its SIAK
+/// received from the origin's (the Surat Keterangan Pindah, handed over through the Pusat Data).
+const S18_ROUTE: &[Hop] = &{
+    let dinas = relocation_at_the_dinas!("S18.4", "S18.6");
+    [
+        Hop {
+            role: Ppp,
+            place: Dinas,
+            desk: Desk::Loket,
+            step: "S18.2",
+            action: "sees the KTP-el from the place of origin, receives the Surat Keterangan Pindah from the origin's Dinas and the arrival form, verifies and validates them, writes the buku harian, hands the berkas to the operator",
+        },
+        Hop {
+            role: Operator,
+            place: Dinas,
+            desk: Desk::Siak,
+            step: "S18.3",
+            action: "runs the arrival in SIAK for the family the origin handed over: the whole family at its new address under a new KK of this kabupaten/kota",
+        },
+        dinas[0],
+        dinas[1],
+    ]
+};
+
 /// S03 — mobile station: one operator_mobile does everything.
 const S03_ROUTE: &[Hop] = &[
     Hop {
@@ -1108,7 +1138,12 @@ pub const CATALOGUE: [Sop; 22] = [
         MOVE_DOCS,
         Some(S17_ROUTE),
     ),
-    sop(18, "Relocation between kabupaten/kota", MOVE_DOCS, None),
+    sop(
+        18,
+        "Relocation between kabupaten/kota",
+        MOVE_DOCS,
+        Some(S18_ROUTE),
+    ),
     sop(
         19,
         "Sending enrollment data, online (NID Scheduler)",
@@ -1252,7 +1287,7 @@ mod tests {
             text.contains("one of: fotokopi_kk, fotokopi_ktp_non_elektronik"),
             "{text}"
         );
-        assert!(s(18).to_string().contains("not routed in this system yet"));
+        assert!(s(19).to_string().contains("not routed in this system yet"));
         let text = s(11).to_string();
         assert!(text.contains("reason: hilang; no old card"), "{text}");
         assert!(text.contains("through distribution (S22)"), "{text}");
@@ -1261,7 +1296,7 @@ mod tests {
 
     #[test]
     fn unrouted_procedures_say_so() {
-        assert!(s(18).route().is_none());
+        assert!(s(19).route().is_none());
         assert!(s(22).route().is_none());
     }
 
@@ -1357,7 +1392,9 @@ mod tests {
             assert_eq!(s(n).surrendered(), Some(KtpElLama));
             assert!(s(n).replacement().is_none());
         }
-        for n in 15..=17 {
+        assert_eq!(hops(18)[1], "operator@dinas siak S18.3");
+        assert!(s(18).between_kabupaten() && !s(17).between_kabupaten());
+        for n in 15..=18 {
             assert_eq!(s(n).siak_work(), Some(SiakWork::Arrival));
             // Even S17, taken at the Dinas desk, goes out through distribution.
             assert_eq!(s(n).collection(), Collection::Kecamatan);

@@ -26,7 +26,7 @@ use ktpel_bus::RoutingKey;
 use ktpel_contract::{
     berkas::{DINAS_COUNTER, KECAMATAN_COUNTER, KECAMATAN_STATION, SIAK_DESK},
     enrollment::{CARD_STATUS, CREATED, LOST, TO_PUSAT_DATA},
-    registry::{ANSWER_TO_INTAKE, ASK_DINAS, RESIDENT},
+    registry::{ANSWER_TO_INTAKE, ASK_DINAS, PINDAH_DATANG, PINDAH_KELUAR, RESIDENT},
 };
 
 /// The subjects that cross the link between a site and its parent.
@@ -60,10 +60,12 @@ const KECAMATAN: Crossing = Crossing {
 };
 
 /// A Dinas and the Pusat Data: the NID Scheduler sends enrollments itself; the verdicts
-/// (SFE, PRR, DUPLICATE_RECORD) come down.
+/// (SFE, PRR, DUPLICATE_RECORD) come down. S18: a family moving to another kabupaten/kota
+/// goes up from the origin's SIAK, and comes down to the destination's with the enrollments
+/// on record (the Pusat Data hands it on: a Dinas publishes only under its own code).
 const DINAS: Crossing = Crossing {
-    up: &[],
-    down: &[CARD_STATUS],
+    up: &[PINDAH_KELUAR],
+    down: &[CARD_STATUS, PINDAH_DATANG],
     direct: &[TO_PUSAT_DATA],
 };
 

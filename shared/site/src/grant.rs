@@ -173,9 +173,17 @@ mod tests {
     }
 
     #[test]
-    fn a_dinas_may_send_the_nid_schedulers_records() {
+    fn a_dinas_may_send_the_nid_schedulers_records_and_its_moving_families() {
         let dinas: Site = "dinas:32.73".parse().unwrap();
         let (_, t) = permissions_of(&dinas);
-        assert_eq!(t.write, r"^(pusat_data\.enrollment)\.32\.73(\.[0-9]+)*$");
+        assert_eq!(
+            t.write,
+            r"^(registry\.pindah_keluar|pusat_data\.enrollment)\.32\.73(\.[0-9]+)*$"
+        );
+        // S18: it hears the families moving in to it, and nobody else's.
+        assert_eq!(
+            t.read,
+            r"^(card\.status|registry\.pindah_datang)\.32\.73\.#$"
+        );
     }
 }

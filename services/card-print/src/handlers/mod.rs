@@ -3,14 +3,19 @@
 //! replacement's berkas at the printing desk (section C), whose job reuses the enrollment on
 //! record; a card handed over (the register revokes the one it replaces) or reported lost.
 
-use crate::{card_register, desk, store::job};
+use crate::{
+    card_register, desk,
+    store::{job, rekaman},
+};
 use base64::{Engine, engine::general_purpose::STANDARD};
 use chrono::Utc;
 use ktpel_bus::{Handler, HandlerError, Incoming, Outgoing, RoutingKey, outbox};
 use ktpel_contract::{
     berkas::BerkasHandedOff,
     enrollment::{CARD_STATUS, CardReportedLost, CardStatusChanged, EnrollmentCreated, Finger},
-    registry::{ANSWER_TO_CARD_PRINT, LOOKUP, ResidentAnswer, ResidentLookup},
+    registry::{
+        ANSWER_TO_CARD_PRINT, KeluargaPindah, LOOKUP, PINDAH_DATANG, ResidentAnswer, ResidentLookup,
+    },
 };
 use ktpel_domain::{
     Nik, StatusKartu,
@@ -35,6 +40,8 @@ impl Handler for CardPrintHandler {
             answer(txn, &m.decode()?).await
         } else if m.is::<BerkasHandedOff>() {
             replacement(txn, &self.exchange, &m.decode()?).await
+        } else if m.is::<KeluargaPindah>() {
+            moving(txn, &m.routing_key, &m.decode()?).await
         } else if m.is::<CardReportedLost>() {
             let l: CardReportedLost = m.decode()?;
             card_register::lost(txn, l.nik.as_str(), &l.nomor_berkas, l.at).await?;
@@ -46,6 +53,37 @@ impl Handler for CardPrintHandler {
             )))
         }
     }
+}
+
+/// S18: a family moving between kabupaten/kota. Leaving this Dinas (`registry.pindah_keluar`,
+/// its own SIAK's): their cards are revoked, handed in at the destination. Arriving
+/// (`registry.pindah_datang`): each member's enrollment on record is kept, for their new cards.
+async fn moving<C: ConnectionTrait>(
+    txn: &C,
+    routing_key: &str,
+    m: &KeluargaPindah,
+) -> Result<(), HandlerError> {
+    if routing_key.starts_with(&format!("{PINDAH_DATANG}.")) {
+        for member in &m.anggota {
+            let Some(r) = &member.rekaman else { continue };
+            rekaman::Entity::insert(rekaman::ActiveModel {
+                nik: Set(member.biodata.nik.to_string()),
+                photo_sha256: Set(r.photo_sha256.clone()),
+                right_index: Set(r.right_index.clone()),
+                left_index: Set(r.left_index.clone()),
+                nomor_skp: Set(m.nomor_skp.clone()),
+            })
+            .on_conflict_do_nothing_on([rekaman::Column::Nik])
+            .exec_without_returning(txn)
+            .await?;
+        }
+    } else {
+        for member in &m.anggota {
+            card_register::moved_away(txn, member.biodata.nik.as_str(), &m.nomor_skp, &m.ke, m.at)
+                .await?;
+        }
+    }
+    Ok(())
 }
 
 /// The job of `nik` in berkas `nomor`, created empty if it is new.
@@ -264,23 +302,43 @@ async fn open_card<C: ConnectionTrait>(
             m.nomor_berkas, open.nomor_berkas, open.state
         )));
     }
-    let Some(enrolled) = earlier.iter().find(|j| j.photo_sha256.is_some()) else {
-        return Err(HandlerError::permanent(format!(
-            "berkas {}: no enrollment of NIK {nik} on record at this Dinas's printing: its first card was not made here",
-            m.nomor_berkas
-        )));
+    // The enrollment on record: the last card made here, or the one the Pusat Data handed on
+    // with a family moving in (S18).
+    let enrolled = match earlier.iter().find(|j| j.photo_sha256.is_some()) {
+        Some(j) => (
+            j.photo_sha256.clone(),
+            j.right_index.clone(),
+            j.left_index.clone(),
+        ),
+        None => match rekaman::Entity::find_by_id(nik.to_string())
+            .one(txn)
+            .await?
+        {
+            Some(r) => (
+                Some(r.photo_sha256),
+                Some(r.right_index),
+                Some(r.left_index),
+            ),
+            None => {
+                return Err(HandlerError::permanent(format!(
+                    "berkas {}: no enrollment of NIK {nik} on record at this Dinas's printing: its first card was not made here",
+                    m.nomor_berkas
+                )));
+            }
+        },
     };
     let now = Utc::now();
     // S08, S10, S12: the photo re-captured at the Dinas's station (the applicant's); else the
     // one on record.
+    let (photo_on_record, right_index, left_index) = enrolled;
     let photo = match &m.foto_sha256 {
         Some(again) if m.nik.as_ref() == Some(nik) => Some(again.clone()),
-        _ => enrolled.photo_sha256.clone(),
+        _ => photo_on_record,
     };
     job::ActiveModel {
         photo_sha256: Set(photo),
-        right_index: Set(enrolled.right_index.clone()),
-        left_index: Set(enrolled.left_index.clone()),
+        right_index: Set(right_index),
+        left_index: Set(left_index),
         print_ready: Set(true),
         updated_at: Set(now),
         slip: Set(Some(

@@ -10,6 +10,7 @@ impl MigratorTrait for Migrator {
             Box::new(ktpel_store::migrations::BusTables),
             Box::new(M0001CardPrint),
             Box::new(M0002CardRegister),
+            Box::new(M0003Rekaman),
         ]
     }
 }
@@ -148,6 +149,46 @@ impl MigrationTrait for M0002CardRegister {
         )
         .await
     }
+}
+
+/// S18: the enrollment on record of a resident moving in from another kabupaten/kota, as the
+/// Pusat Data handed it on — what their new card is made from, no card of theirs having been
+/// made here.
+struct M0003Rekaman;
+
+impl MigrationName for M0003Rekaman {
+    fn name(&self) -> &str {
+        "m0003_card_print_rekaman"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0003Rekaman {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table(Rekaman::Table)
+                .if_not_exists()
+                .col(string(Rekaman::Nik).primary_key())
+                .col(string(Rekaman::PhotoSha256))
+                .col(text(Rekaman::RightIndex))
+                .col(text(Rekaman::LeftIndex))
+                .col(string(Rekaman::NomorSkp))
+                .to_owned(),
+        )
+        .await
+    }
+}
+
+#[derive(DeriveIden)]
+enum Rekaman {
+    #[sea_orm(iden = "card_print_rekaman")]
+    Table,
+    Nik,
+    PhotoSha256,
+    RightIndex,
+    LeftIndex,
+    NomorSkp,
 }
 
 #[derive(DeriveIden)]

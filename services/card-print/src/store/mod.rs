@@ -4,5 +4,6 @@ pub mod job;
 mod migration;
 pub mod operator;
 pub mod register;
+pub mod rekaman;
 
 pub use migration::Migrator;

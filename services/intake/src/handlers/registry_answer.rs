@@ -88,7 +88,14 @@ fn replacement_problems(
                 .ok()
                 .and_then(|d| d.lineage().get(1).copied())
         };
-        if kabupaten(&arrival.desa) != kabupaten(&siak.desa) {
+        let same_kabupaten = kabupaten(&arrival.desa) == kabupaten(&siak.desa);
+        let between = Sop::get(m.sop).between_kabupaten();
+        if between && same_kabupaten {
+            problems.push(format!(
+                "the family lives in {} of this kabupaten/kota already: a move within one is S15–S17",
+                siak.desa
+            ));
+        } else if !between && !same_kabupaten {
             problems.push(format!(
                 "the family lives in {} of another kabupaten/kota: moving in from there is S18",
                 siak.desa

@@ -3,7 +3,7 @@
 use super::PusatDataHandler;
 use crate::{
     dedup::{self, Verdict},
-    store::kartu,
+    store::{kartu, rekaman},
 };
 use chrono::Utc;
 use ktpel_bus::{HandlerError, Outgoing, RoutingKey, outbox};
@@ -40,6 +40,7 @@ pub async fn handle<C: ConnectionTrait>(
         match dedup::check(txn, &e.nik, &e.fingerprints, h.duplicate_min_fingers).await? {
             Verdict::Unique => {
                 dedup::file(txn, &e.nik, &e.fingerprints).await?;
+                keep_on_record(txn, e).await?;
                 (StatusKartu::Prr, "unique: print ready".to_owned())
             }
             Verdict::DuplicateOf { other, fingers } => (
@@ -96,6 +97,42 @@ pub async fn handle<C: ConnectionTrait>(
         outbox::enqueue(txn, &h.exchange, &msg).await?;
     }
     tracing::info!(nik = %e.nik, %status, "enrollment deduplicated");
+    Ok(())
+}
+
+/// A unique enrollment is the one on record for its NIK: what any Dinas prints from.
+async fn keep_on_record<C: ConnectionTrait>(
+    txn: &C,
+    e: &ktpel_contract::enrollment::EnrollmentCreated,
+) -> Result<(), HandlerError> {
+    use base64::{Engine, engine::general_purpose::STANDARD};
+    use ktpel_contract::enrollment::Finger;
+    let finger = |f: Finger| {
+        e.fingerprints
+            .iter()
+            .find(|t| t.finger == f)
+            .map(|t| STANDARD.encode(&t.template.data))
+            .unwrap_or_default()
+    };
+    rekaman::Entity::insert(rekaman::ActiveModel {
+        nik: Set(e.nik.to_string()),
+        photo_sha256: Set(e.photo_sha256.clone()),
+        right_index: Set(finger(Finger::RightIndex)),
+        left_index: Set(finger(Finger::LeftIndex)),
+        enrolled_at: Set(e.enrolled_at),
+    })
+    .on_conflict(
+        sea_orm::sea_query::OnConflict::column(rekaman::Column::Nik)
+            .update_columns([
+                rekaman::Column::PhotoSha256,
+                rekaman::Column::RightIndex,
+                rekaman::Column::LeftIndex,
+                rekaman::Column::EnrolledAt,
+            ])
+            .to_owned(),
+    )
+    .exec_without_returning(txn)
+    .await?;
     Ok(())
 }
 

@@ -9,6 +9,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(ktpel_store::migrations::BusTables),
             Box::new(M0001PusatData),
+            Box::new(M0002Rekaman),
         ]
     }
 }
@@ -49,6 +50,46 @@ impl MigrationTrait for M0001PusatData {
         )
         .await
     }
+}
+
+/// The enrollment on record of each NIK whose card may be printed (PRR): the photo's digest
+/// and the index-finger templates — what a Dinas prints a card from when the resident was
+/// enrolled elsewhere (S18: a family moving in from another kabupaten/kota).
+struct M0002Rekaman;
+
+impl MigrationName for M0002Rekaman {
+    fn name(&self) -> &str {
+        "m0002_pusat_data_rekaman"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0002Rekaman {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table(Rekaman::Table)
+                .if_not_exists()
+                .col(string(Rekaman::Nik).primary_key())
+                .col(string(Rekaman::PhotoSha256))
+                .col(text(Rekaman::RightIndex))
+                .col(text(Rekaman::LeftIndex))
+                .col(timestamp_with_time_zone(Rekaman::EnrolledAt))
+                .to_owned(),
+        )
+        .await
+    }
+}
+
+#[derive(DeriveIden)]
+enum Rekaman {
+    #[sea_orm(iden = "pusat_data_rekaman")]
+    Table,
+    Nik,
+    PhotoSha256,
+    RightIndex,
+    LeftIndex,
+    EnrolledAt,
 }
 
 #[derive(DeriveIden)]

@@ -2,6 +2,7 @@
 
 pub mod kartu;
 mod migration;
+pub mod rekaman;
 pub mod sidik_jari;
 
 pub use migration::Migrator;

@@ -9,13 +9,60 @@
 use super::biodata_entry::print_kk;
 use crate::{
     seed,
-    store::{penduduk, perubahan},
+    store::{pendatang, penduduk, perubahan},
 };
 use chrono::Utc;
 use ktpel_bus::{HandlerError, outbox};
 use ktpel_contract::{berkas::BerkasHandedOff, registry::Biodata};
 use ktpel_domain::{KodeWilayah, Nik, StatusKartu};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, sea_query::Expr,
+};
+
+/// The applicant's whole family as this register holds it (S15–S17), or as another
+/// kabupaten/kota's SIAK handed it over (S18), with the card statuses of those handed over
+/// (the register's own are in its rows already).
+async fn family_of<C: ConnectionTrait>(
+    txn: &C,
+    nik: &Nik,
+) -> Result<(Vec<Biodata>, Vec<Option<String>>), HandlerError> {
+    let invalid = |e: String| HandlerError::permanent(format!("SIAK holds an invalid NIK: {e}"));
+    if let Some(applicant) = penduduk::Entity::find_by_id(nik.to_string())
+        .one(txn)
+        .await?
+    {
+        let family = penduduk::Entity::find()
+            .filter(penduduk::Column::NoKk.eq(applicant.no_kk.clone()))
+            .all(txn)
+            .await?;
+        let before = family
+            .iter()
+            .map(|p| p.biodata())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| invalid(e.to_string()))?;
+        let none = vec![None; before.len()];
+        return Ok((before, none));
+    }
+    let Some(arriving) = pendatang::Entity::find_by_id(nik.to_string())
+        .one(txn)
+        .await?
+    else {
+        return Err(HandlerError::permanent(format!(
+            "NIK {nik} is not in SIAK, nor handed over by another kabupaten/kota"
+        )));
+    };
+    let family = pendatang::Entity::find()
+        .filter(pendatang::Column::NomorSkp.eq(arriving.nomor_skp.clone()))
+        .all(txn)
+        .await?;
+    let mut before = Vec::new();
+    let mut statuses = Vec::new();
+    for p in family {
+        before.push(serde_json::from_value(p.biodata).map_err(|e| invalid(e.to_string()))?);
+        statuses.push(p.status_kartu);
+    }
+    Ok((before, statuses))
+}
 
 pub async fn handle<C: ConnectionTrait>(
     txn: &C,
@@ -48,19 +95,7 @@ pub async fn handle<C: ConnectionTrait>(
         Some(kept) => serde_json::from_value(kept.after)
             .map_err(|e| permanent(format!("the kept arrival is unreadable: {e}")))?,
         None => {
-            let applicant = penduduk::Entity::find_by_id(nik.to_string())
-                .one(txn)
-                .await?
-                .ok_or_else(|| permanent(format!("NIK {nik} is not in SIAK")))?;
-            let family = penduduk::Entity::find()
-                .filter(penduduk::Column::NoKk.eq(applicant.no_kk.clone()))
-                .all(txn)
-                .await?;
-            let before = family
-                .iter()
-                .map(|p| p.biodata())
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|e| permanent(format!("SIAK holds an invalid NIK: {e}")))?;
+            let (before, statuses) = family_of(txn, nik).await?;
             let no_kk = print_kk(txn, &kecamatan, &m.nomor_berkas).await?;
             let after: Vec<Biodata> = before
                 .iter()
@@ -86,6 +121,21 @@ pub async fn handle<C: ConnectionTrait>(
             for member in &after {
                 seed::upsert(txn, member).await?;
             }
+            // S18: the family handed over by another kabupaten/kota is recorded here now,
+            // with the card status it came with, and is no longer arriving.
+            for (member, status) in after.iter().zip(&statuses) {
+                if let Some(status) = status {
+                    penduduk::Entity::update_many()
+                        .col_expr(penduduk::Column::StatusKartu, Expr::value(status.clone()))
+                        .filter(penduduk::Column::Nik.eq(member.nik.to_string()))
+                        .exec(txn)
+                        .await?;
+                }
+            }
+            pendatang::Entity::delete_many()
+                .filter(pendatang::Column::Nik.is_in(after.iter().map(|b| b.nik.to_string())))
+                .exec(txn)
+                .await?;
             if announce {
                 seed::announce(txn, exchange, &after)
                     .await

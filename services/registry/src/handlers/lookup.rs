@@ -7,7 +7,10 @@
 //! a kecamatan cannot have the Dinas answer into another kecamatan's downlink by writing
 //! another `reply_region` or `reply_subject` in the body.
 
-use crate::{config::Mode, store::penduduk};
+use crate::{
+    config::Mode,
+    store::{pendatang, penduduk},
+};
 use ktpel_bus::{HandlerError, Outgoing, RoutingKey, outbox};
 use ktpel_contract::registry::{
     ANSWER_TO_CARD_PRINT, ANSWER_TO_INTAKE, ASK_DINAS, ResidentAnswer, ResidentLookup,
@@ -55,9 +58,25 @@ pub async fn handle<C: ConnectionTrait>(
         })?),
         None => None,
     };
-    let status_kartu = row
+    let mut status_kartu = row
         .and_then(|r| r.status_kartu)
         .and_then(|s| s.parse().ok());
+    // S18: a resident handed over by another kabupaten/kota, not recorded here yet.
+    let resident = match resident {
+        Some(r) => Some(r),
+        None => match pendatang::Entity::find_by_id(m.nik.to_string())
+            .one(txn)
+            .await?
+        {
+            Some(p) => {
+                status_kartu = p.status_kartu.as_deref().and_then(|s| s.parse().ok());
+                Some(serde_json::from_value(p.biodata).map_err(|e| {
+                    HandlerError::permanent(format!("an arriving resident is unreadable: {e}"))
+                })?)
+            }
+            None => None,
+        },
+    };
     let id = m.request_id.to_string();
     if resident.is_none() && mode == Mode::Copy {
         // Not one of this kecamatan's residents as far as the copy knows (moved in, or not

@@ -5,6 +5,7 @@ pub mod card_status;
 pub mod kedatangan;
 pub mod lookup;
 pub mod perubahan;
+pub mod pindah_datang;
 pub mod recorded;
 
 use crate::config::Mode;
@@ -12,7 +13,7 @@ use ktpel_bus::{Handler, HandlerError, Incoming};
 use ktpel_contract::{
     berkas::BerkasHandedOff,
     enrollment::CardStatusChanged,
-    registry::{ResidentLookup, ResidentRecorded},
+    registry::{KeluargaPindah, ResidentLookup, ResidentRecorded},
 };
 use ktpel_domain::sop::{Desk, Hop, SiakWork, Sop};
 
@@ -67,6 +68,8 @@ impl Handler for RegistryHandler {
                     b.nomor_berkas, b.sop
                 ))),
             }
+        } else if m.is::<KeluargaPindah>() && self.mode == Mode::Register {
+            pindah_datang::handle(txn, &m.decode()?).await
         } else if m.is::<CardStatusChanged>() {
             card_status::handle(txn, &m.decode()?).await
         } else {

@@ -11,6 +11,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0001Penduduk),
             Box::new(M0002KartuKeluarga),
             Box::new(M0003Perubahan),
+            Box::new(M0004Pindah),
         ]
     }
 }
@@ -106,6 +107,71 @@ impl MigrationTrait for M0003Perubahan {
         )
         .await
     }
+}
+
+/// S18: the families that left this register for another kabupaten/kota (with the Surat
+/// Keterangan Pindah issued), and the residents arriving from one, kept until their S18 berkas
+/// records them here.
+struct M0004Pindah;
+
+impl MigrationName for M0004Pindah {
+    fn name(&self) -> &str {
+        "m0004_registry_pindah"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0004Pindah {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table(PindahKeluar::Table)
+                .if_not_exists()
+                .col(string(PindahKeluar::NomorSkp).primary_key())
+                .col(string(PindahKeluar::Nik))
+                .col(string(PindahKeluar::Ke))
+                .col(json(PindahKeluar::Keluarga))
+                .col(timestamp_with_time_zone(PindahKeluar::At))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(Pendatang::Table)
+                .if_not_exists()
+                .col(string(Pendatang::Nik).primary_key())
+                .col(string(Pendatang::NomorSkp))
+                .col(string(Pendatang::Dari))
+                .col(json(Pendatang::Biodata))
+                .col(string_null(Pendatang::StatusKartu))
+                .col(timestamp_with_time_zone(Pendatang::ReceivedAt))
+                .to_owned(),
+        )
+        .await
+    }
+}
+
+#[derive(DeriveIden)]
+enum PindahKeluar {
+    #[sea_orm(iden = "registry_pindah_keluar")]
+    Table,
+    NomorSkp,
+    Nik,
+    Ke,
+    Keluarga,
+    At,
+}
+
+#[derive(DeriveIden)]
+enum Pendatang {
+    #[sea_orm(iden = "registry_pendatang")]
+    Table,
+    Nik,
+    NomorSkp,
+    Dari,
+    Biodata,
+    StatusKartu,
+    ReceivedAt,
 }
 
 #[derive(DeriveIden)]

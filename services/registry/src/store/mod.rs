@@ -2,7 +2,9 @@
 
 pub mod kartu_keluarga;
 mod migration;
+pub mod pendatang;
 pub mod penduduk;
 pub mod perubahan;
+pub mod pindah_keluar;
 
 pub use migration::Migrator;

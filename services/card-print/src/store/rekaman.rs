@@ -1,0 +1,21 @@
+//! `card_print_rekaman`: the enrollment on record of a resident who moved in from another
+//! kabupaten/kota (S18), as the Pusat Data handed it on.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "card_print_rekaman")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub nik: String,
+    pub photo_sha256: String,
+    pub right_index: String,
+    pub left_index: String,
+    /// The Surat Keterangan Pindah it came with.
+    pub nomor_skp: String,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
