@@ -647,6 +647,14 @@ async fn a_relocation_is_refused_for_what_it_lacks(backend: Backend) {
     .await;
     refused_for("is S18").await;
     desk.submit(&moving(
+        "S18",
+        "32.73.02",
+        Some("32.73.02.1001"),
+        docs.clone(),
+    ))
+    .await;
+    refused_for("a move within one is S15–S17").await;
+    desk.submit(&moving(
         "S15",
         "32.73.01",
         Some("32.73.01.1001"),
