@@ -268,7 +268,7 @@ fn with_vhost(url: &str, vhost: &str, user: Option<(&str, &str)>) -> String {
 pub enum Procedures {
     One(SopId),
     /// Every procedure the demo runs on one broker together: the routed ones but S02 and S03
-    /// (offline: `--procedures S02,S03,S05`) and S18 (two Dinas).
+    /// (offline: `--procedures S02,S03,S05`).
     All,
 }
 
@@ -289,7 +289,7 @@ impl std::str::FromStr for Procedures {
 /// The procedures `all` stands for.
 fn every_procedure() -> Vec<SopId> {
     SopId::all()
-        .filter(|id| Sop::get(*id).route().is_some() && !matches!(id.number(), 2 | 3 | 18))
+        .filter(|id| Sop::get(*id).route().is_some() && !matches!(id.number(), 2 | 3))
         .collect()
 }
 
@@ -315,12 +315,6 @@ pub async fn run(
         return Err(format!(
             "--procedures: {p} is not routed in this system yet (the demo runs S01 to S05)"
         ));
-    }
-    if procedures.iter().any(|p| Sop::get(*p).between_kabupaten()) {
-        return Err(
-            "--procedures: S18 moves a family between two Dinas, which the demo does not run; the origin hands it over with `ktpel registry pindah-keluar`"
-                .into(),
-        );
     }
     let section_c = |p: &SopId| Sop::get(*p).replacement().is_some() || Sop::get(*p).relocation();
     if kecamatan > 0

@@ -49,20 +49,29 @@ pub(crate) struct Desks<'a> {
     pub(crate) kepala_seksi: &'a Session,
 }
 
-/// Each resident assigned a section C procedure applies; a relocation moves the applicant's
-/// whole family among `people` (its members apply for nothing else). Members with a card each
-/// get one.
+/// Each resident assigned a replacement applies for it. A relocation moves a whole family
+/// among `people` (its members apply for nothing else): the families of the residents assigned
+/// one move in turn under the run's relocation procedures, so each has families while there
+/// are enough. Members with a card each get one.
 pub(crate) fn applications(assigned: &[(Biodata, SopId)], people: &[Biodata]) -> Vec<Application> {
+    let mut moves: Vec<SopId> = assigned
+        .iter()
+        .map(|(_, s)| *s)
+        .filter(|s| Sop::get(*s).relocation())
+        .collect();
+    moves.sort();
+    moves.dedup();
     let mut moved: HashSet<String> = HashSet::new();
     let mut apps = Vec::new();
-    for (p, sop) in assigned.iter().filter(|(_, s)| Sop::get(*s).relocation()) {
+    for (p, _) in assigned.iter().filter(|(_, s)| Sop::get(*s).relocation()) {
         if moved.contains(&p.no_kk) {
             continue;
         }
+        let sop = moves[moved.len() % moves.len()];
         moved.insert(p.no_kk.clone());
         let cards = people.iter().filter(|m| m.no_kk == p.no_kk).count();
         apps.push(Application {
-            sop: *sop,
+            sop,
             applicant: p.clone(),
             cards,
         });
@@ -112,6 +121,12 @@ fn berkas_of(a: &Application) -> Result<(berkas::BerkasSubmitted, String), Strin
         let kabupaten = home
             .parent()
             .ok_or_else(|| format!("{home} is in no kabupaten/kota"))?;
+        // S15–S17: another kecamatan of the kabupaten/kota; S18: one of another.
+        let kabupaten = if procedure.between_kabupaten() {
+            destination_of(&kabupaten)?
+        } else {
+            kabupaten
+        };
         let elsewhere = wilayah
             .children(&kabupaten)
             .into_iter()
@@ -149,6 +164,19 @@ fn berkas_of(a: &Application) -> Result<(berkas::BerkasSubmitted, String), Strin
     Ok((b, kecamatan))
 }
 
+/// Where an S18 family of `kabupaten` moves: the first other kabupaten/kota of its province.
+fn destination_of(kabupaten: &KodeWilayah) -> Result<KodeWilayah, String> {
+    let province = kabupaten
+        .parent()
+        .ok_or_else(|| format!("{kabupaten} is in no province"))?;
+    Wilayah::global()
+        .children(&province)
+        .into_iter()
+        .map(|k| k.kode)
+        .find(|k| k != kabupaten)
+        .ok_or_else(|| format!("{province} has no other kabupaten/kota"))
+}
+
 /// Runs every application through the desks; returns, per procedure in `order`, how many of
 /// its applications ended with every card in the residents' hands, of how many.
 pub(crate) async fn run(
@@ -176,6 +204,40 @@ pub(crate) async fn run(
         },
     )
     .await;
+    // S18: the origin's SIAK hands each moving family over first (the Surat Keterangan Pindah
+    // they bring); through the Pusat Data it arrives at the destination's SIAK.
+    let mut arriving = Vec::new();
+    for a in apps.iter().filter(|a| Sop::get(a.sop).between_kabupaten()) {
+        let home = KodeWilayah::parse(&a.applicant.desa)
+            .ok()
+            .and_then(|d| d.lineage().get(1).copied())
+            .ok_or_else(|| format!("{} lives in no kabupaten/kota", a.applicant.nik))?;
+        let moving = ktpel_registry::pindah::keluar(
+            desks.register,
+            desks.exchange,
+            &a.applicant.nik,
+            &destination_of(&home)?,
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+        arriving.extend(moving.anggota.iter().map(|m| m.biodata.nik.to_string()));
+    }
+    if !arriving.is_empty() {
+        wait(
+            "S18: families handed over",
+            arriving.len(),
+            start,
+            || async {
+                ktpel_registry::store::pendatang::Entity::find()
+                    .filter(ktpel_registry::store::pendatang::Column::Nik.is_in(arriving.clone()))
+                    .all(desks.register)
+                    .await
+                    .map(|r| r.len())
+                    .unwrap_or(0)
+            },
+        )
+        .await;
+    }
     let mut submitted = Vec::new();
     for a in apps {
         let (b, kecamatan) = berkas_of(a)?;

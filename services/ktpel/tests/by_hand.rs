@@ -440,7 +440,7 @@ fn the_demo_runs_every_procedure_with_a_row_each() {
     let scene = Scene::new();
     let desk = scene.desk();
     let out = desk.ok(None, &["demo", "--residents", "45", "--procedures", "all"]);
-    for id in (1..=17).filter(|n| !matches!(n, 2 | 3)) {
+    for id in (1..=18).filter(|n| !matches!(n, 2 | 3)) {
         let sop = format!("S{id:02}");
         let row = out
             .lines()
