@@ -561,9 +561,9 @@ async fn s15_on_postgres() {
 
 /// A mixed run for 200 residents (issue 9, test 5): everyone's first card (S01), then for
 /// most of them one of section C's procedures — every replacement, and whole families moving
-/// (S15–S17) — all at once. Nothing lost (every card made and handed over), nothing doubled
-/// (one berkas per application, one new card per resident, one valid card per NIK), nothing
-/// in a dead-letter queue.
+/// (S15–S18, the last to another kabupaten/kota) — all at once. Nothing lost (every card made
+/// and handed over), nothing doubled (one berkas per application, one new card per resident,
+/// one valid card per NIK), nothing in a dead-letter queue.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_mixed_run_for_200_residents() {
     use ktpel_contract::registry::Kedatangan;
@@ -573,16 +573,17 @@ async fn a_mixed_run_for_200_residents() {
     for p in &people {
         families.entry(p.no_kk.as_str()).or_default().push(p);
     }
-    let moves: [SopId; 3] = ["S15", "S16", "S17"].map(|s| s.parse().unwrap());
+    let moves: [SopId; 4] = ["S15", "S16", "S17", "S18"].map(|s| s.parse().unwrap());
     let replacements: Vec<SopId> = (6..=14).map(|n| SopId::new(n).unwrap()).collect();
-    // Six families move, two per procedure; of the rest, three residents in four get a
-    // replacement, the reasons in turn.
+    // Eight families move, two per procedure (S18's to Kabupaten Bandung, its SIAK on this
+    // broker too); of the rest, three residents in four get a replacement, the reasons in
+    // turn.
     let mut moving: Vec<(SopId, Vec<&Biodata>)> = Vec::new();
     let mut replacing: Vec<(SopId, &Biodata)> = Vec::new();
     let mut stay = 0;
     for family in families.into_values() {
-        if family.len() >= 2 && moving.len() < 6 {
-            moving.push((moves[moving.len() % 3], family));
+        if family.len() >= 2 && moving.len() < 8 {
+            moving.push((moves[moving.len() % 4], family));
             continue;
         }
         for p in family {
@@ -593,7 +594,7 @@ async fn a_mixed_run_for_200_residents() {
             }
         }
     }
-    assert_eq!(moving.len(), 6, "the seed has six families to move");
+    assert_eq!(moving.len(), 8, "the seed has eight families to move");
     let new_cards = replacing.len() + moving.iter().map(|(_, f)| f.len()).sum::<usize>();
 
     let system = System::start(Backend::Postgres, &people).await;
@@ -603,9 +604,42 @@ async fn a_mixed_run_for_200_residents() {
             .submit_replacement(&sop.to_string(), r, change_for(*sop, r))
             .await;
     }
+    // S18: the origin's SIAK hands the families over first; they arrive through the Pusat Data.
+    let mut arriving = 0;
+    for (sop, family) in moving
+        .iter()
+        .filter(|(s, _)| Sop::get(*s).between_kabupaten())
+    {
+        assert_eq!(sop.number(), 18);
+        ktpel_registry::pindah::keluar(
+            &system.registry,
+            "ktpel",
+            &family[0].nik,
+            &KodeWilayah::parse("32.04").unwrap(),
+        )
+        .await
+        .expect("the Surat Keterangan Pindah");
+        arriving += family.len();
+    }
+    assert!(
+        eventually(WAIT, || async {
+            ktpel_registry::store::pendatang::Entity::find()
+                .all(&system.registry)
+                .await
+                .unwrap()
+                .len()
+                == arriving
+        })
+        .await,
+        "the S18 families arrive"
+    );
     for (i, (sop, family)) in moving.iter().enumerate() {
         let arrival = Kedatangan {
-            desa: format!("32.73.02.100{}", i % 4 + 1),
+            desa: if sop.number() == 18 {
+                format!("32.04.05.200{}", i % 4 + 1)
+            } else {
+                format!("32.73.02.100{}", i % 4 + 1)
+            },
             alamat: format!("Jl. Dago No. {}", i + 1),
         };
         system
