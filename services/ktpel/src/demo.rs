@@ -267,8 +267,7 @@ fn with_vhost(url: &str, vhost: &str, user: Option<(&str, &str)>) -> String {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Procedures {
     One(SopId),
-    /// Every procedure the demo runs on one broker together: the routed ones but S02 and S03
-    /// (offline: `--procedures S02,S03,S05`).
+    /// Every routed procedure (S02 and S03 in a part of their own, offline).
     All,
 }
 
@@ -289,16 +288,73 @@ impl std::str::FromStr for Procedures {
 /// The procedures `all` stands for.
 fn every_procedure() -> Vec<SopId> {
     SopId::all()
-        .filter(|id| Sop::get(*id).route().is_some() && !matches!(id.number(), 2 | 3))
+        .filter(|id| Sop::get(*id).route().is_some())
         .collect()
 }
 
+/// The demo: the procedures in one part, or — when the list holds both the offline ones (S02,
+/// S03: their kecamatan work with no link, on sites of their own) and ones that need a
+/// kecamatan online to SIAK (S04, section C) — in two parts, the online ones first, the
+/// residents shared by how many procedures each part has. Ends with `completed N/N` over both.
 pub async fn run(
     residents: usize,
     region: KodeWilayah,
     kecamatan: usize,
     procedures: Vec<Procedures>,
 ) -> Result<(), String> {
+    let procedures = expand(procedures)?;
+    let section_c = |p: &SopId| Sop::get(*p).replacement().is_some() || Sop::get(*p).relocation();
+    if kecamatan > 0
+        && let Some(p) = procedures.iter().find(|p| section_c(p))
+    {
+        return Err(format!(
+            "--procedures: {p} (section C) is demoed on one broker so far: leave out --kecamatan"
+        ));
+    }
+    let offline = |p: &SopId| matches!(p.number(), 2 | 3);
+    let online_only = |p: &SopId| {
+        p.number() == 4 || Sop::get(*p).replacement().is_some() || Sop::get(*p).relocation()
+    };
+    let parts: Vec<(Vec<SopId>, usize, usize)> = if procedures.iter().any(offline)
+        && procedures.iter().any(online_only)
+    {
+        let (away, online): (Vec<SopId>, Vec<SopId>) = procedures.iter().partition(|p| offline(p));
+        let away_residents = (residents * away.len() / procedures.len()).max(away.len());
+        println!(
+            "ktpel demo: in two parts — {} online, then {} at a kecamatan working offline",
+            names(&online),
+            names(&away)
+        );
+        vec![
+            (online, residents.saturating_sub(away_residents), kecamatan),
+            (away, away_residents, kecamatan.max(1)),
+        ]
+    } else {
+        vec![(procedures, residents, kecamatan)]
+    };
+    let (mut done, mut of) = (0, 0);
+    for (procedures, residents, kecamatan) in parts {
+        done += run_part(residents, region, kecamatan, procedures).await?;
+        of += residents;
+    }
+    println!("completed {done}/{of}");
+    if done == of {
+        Ok(())
+    } else {
+        Err(format!("{} berkas did not finish", of - done))
+    }
+}
+
+fn names(procedures: &[SopId]) -> String {
+    procedures
+        .iter()
+        .map(|p| p.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `--procedures` as SOP ids, `all` expanded, each routed.
+fn expand(procedures: Vec<Procedures>) -> Result<Vec<SopId>, String> {
     let mut expanded: Vec<SopId> = Vec::new();
     for p in procedures {
         match p {
@@ -313,9 +369,20 @@ pub async fn run(
     };
     if let Some(p) = procedures.iter().find(|p| Sop::get(**p).route().is_none()) {
         return Err(format!(
-            "--procedures: {p} is not routed in this system yet (the demo runs S01 to S05)"
+            "--procedures: {p} is not routed in this system yet"
         ));
     }
+    Ok(procedures)
+}
+
+/// One part of the demo: `residents` through `procedures`, all online or all offline.
+/// Returns how many finished.
+async fn run_part(
+    residents: usize,
+    region: KodeWilayah,
+    kecamatan: usize,
+    procedures: Vec<SopId>,
+) -> Result<usize, String> {
     let section_c = |p: &SopId| Sop::get(*p).replacement().is_some() || Sop::get(*p).relocation();
     if kecamatan > 0
         && let Some(p) = procedures.iter().find(|p| section_c(p))
@@ -324,20 +391,9 @@ pub async fn run(
             "--procedures: {p} (section C) is demoed on one broker so far: leave out --kecamatan"
         ));
     }
-    if procedures.iter().any(|p| matches!(p.number(), 2 | 3)) && procedures.iter().any(section_c) {
-        return Err(
-            "--procedures: S02/S03 run their kecamatan offline; replacements and relocations need it online: demo them apart"
-                .into(),
-        );
-    }
-    // S02 and S03 happen where there is no link: their kecamatan run offline, as sites.
+    // S02 and S03 happen where there is no link: their kecamatan run offline, as sites. (`run`
+    // gives them a part of their own when the list also needs a kecamatan online.)
     let offline = procedures.iter().any(|p| matches!(p.number(), 2 | 3));
-    if offline && procedures.iter().any(|p| p.number() == 4) {
-        return Err(
-            "--procedures: S04 is for a kecamatan online to SIAK, S02/S03 run it offline: demo them apart"
-                .into(),
-        );
-    }
     let kecamatan = if offline { kecamatan.max(1) } else { kecamatan };
     let process = run::process_settings(&SiteArgs::default())?;
     let mut telemetry_settings = process.telemetry.clone();
@@ -838,16 +894,14 @@ pub async fn run(
             Sop::get(*sop).title
         );
     }
-    if done == residents {
-        println!("completed {done}/{residents}");
-    } else {
+    if done < residents {
         let stuck = stages
             .iter()
             .find(|s| s.reached < s.of)
             .map(|s| s.name)
             .unwrap_or("?");
         println!(
-            "completed {done}/{residents}; stuck first at: {stuck} (see http://127.0.0.1:8080 under `ktpel up`, and the .dlq queues)"
+            "{done}/{residents} finished; stuck first at: {stuck} (see http://127.0.0.1:8080 under `ktpel up`, and the .dlq queues)"
         );
     }
     shutdown.cancel();
@@ -862,11 +916,7 @@ pub async fn run(
         broker.close().await;
     }
     telemetry.shutdown();
-    if done == residents {
-        Ok(())
-    } else {
-        Err(format!("{} berkas did not finish", residents - done))
-    }
+    Ok(done)
 }
 
 pub(crate) fn message<M: Message>(

@@ -50,9 +50,9 @@ pub(crate) struct Desks<'a> {
 }
 
 /// Each resident assigned a replacement applies for it. A relocation moves a whole family
-/// among `people` (its members apply for nothing else): the families of the residents assigned
-/// one move in turn under the run's relocation procedures, so each has families while there
-/// are enough. Members with a card each get one.
+/// among `people`: the families of the residents assigned one — those with no member applying
+/// for a replacement — move in turn under the run's relocation procedures, so each has
+/// families while there are enough. Members with a card each get one.
 pub(crate) fn applications(assigned: &[(Biodata, SopId)], people: &[Biodata]) -> Vec<Application> {
     let mut moves: Vec<SopId> = assigned
         .iter()
@@ -61,10 +61,15 @@ pub(crate) fn applications(assigned: &[(Biodata, SopId)], people: &[Biodata]) ->
         .collect();
     moves.sort();
     moves.dedup();
+    let replacing: HashSet<&str> = assigned
+        .iter()
+        .filter(|(_, s)| !Sop::get(*s).relocation())
+        .map(|(p, _)| p.no_kk.as_str())
+        .collect();
     let mut moved: HashSet<String> = HashSet::new();
     let mut apps = Vec::new();
     for (p, _) in assigned.iter().filter(|(_, s)| Sop::get(*s).relocation()) {
-        if moved.contains(&p.no_kk) {
+        if moved.contains(&p.no_kk) || replacing.contains(p.no_kk.as_str()) {
             continue;
         }
         let sop = moves[moved.len() % moves.len()];

@@ -432,15 +432,20 @@ fn the_demo_runs_a_dinas_and_its_kecamatan_as_linked_sites() {
     );
 }
 
-/// `ktpel demo --procedures all` (issue 9): a mix of every procedure the demo runs on one
-/// broker — first cards (S01, S04, S05), then every replacement and relocation once the cards
-/// are in the residents' hands — a row per procedure, each done, and `completed N/N`.
+/// `ktpel demo --procedures all` (issue 9): a mix of every procedure — first cards (S01, S04,
+/// S05), then every replacement and relocation (S18 to another kabupaten/kota) once the cards
+/// are in the residents' hands; S02 and S03 in a second part, their kecamatan offline — a row
+/// per procedure, each with residents and each done, and `completed N/N` over both parts.
 #[test]
 fn the_demo_runs_every_procedure_with_a_row_each() {
     let scene = Scene::new();
     let desk = scene.desk();
-    let out = desk.ok(None, &["demo", "--residents", "45", "--procedures", "all"]);
-    for id in (1..=18).filter(|n| !matches!(n, 2 | 3)) {
+    let out = desk.ok(None, &["demo", "--residents", "100", "--procedures", "all"]);
+    assert!(
+        out.contains("in two parts — S01, S04, S05"),
+        "the offline procedures in a part of their own: {out}"
+    );
+    for id in 1..=18 {
         let sop = format!("S{id:02}");
         let row = out
             .lines()
@@ -449,12 +454,13 @@ fn the_demo_runs_every_procedure_with_a_row_each() {
         let cells: Vec<&str> = row.split('|').map(str::trim).collect();
         let (of, done) = (cells[2], cells[3]);
         assert_eq!(done, format!("{of}/{of}"), "{sop} all done: {row}");
+        assert_ne!(of, "0", "{sop} has residents: {row}");
     }
     assert!(
         out.contains("section C: handed over, berkas closed"),
         "{out}"
     );
-    assert!(out.trim_end().ends_with("completed 45/45"), "{out}");
+    assert!(out.trim_end().ends_with("completed 100/100"), "{out}");
 }
 
 /// `ktpel demo --procedures S02,S03,S05` (issue 8): three residents not in SIAK go through
@@ -737,11 +743,14 @@ fn the_catalogue_reads_like_the_sop() {
         !s11.contains("at the SIAK"),
         "no SIAK work for a lost card: {s11}"
     );
-    // The demo runs section C online only, and says so.
-    let out = desk.run_as(None, &["demo", "--procedures", "S02,S07"]);
+    // The demo runs section C on one broker only, and says so before it starts anything.
+    let out = desk.run_as(
+        None,
+        &["demo", "--procedures", "S02,S07", "--kecamatan", "1"],
+    );
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        text(&out.stderr).contains("need it online: demo them apart"),
+        text(&out.stderr).contains("S07 (section C) is demoed on one broker so far"),
         "{}",
         text(&out.stderr)
     );
