@@ -1126,6 +1126,11 @@ async fn s18_a_family_moves_between_two_dinas() {
             .unwrap();
         assert_eq!(cards.len(), 1);
         assert!(cards[0].activated_at.is_some() && cards[0].revoked_at.is_none());
+        assert!(
+            cards[0].nomor_kartu.starts_with("3204-"),
+            "numbered by the issuing Dinas: {}",
+            cards[0].nomor_kartu
+        );
         let chip = job::Entity::find_by_id((nomor.clone(), member.nik.to_string()))
             .one(&bandung.card_print)
             .await

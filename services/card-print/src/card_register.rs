@@ -23,7 +23,7 @@ pub enum VerifyError {
     Chip(#[from] ChipError),
     #[error("card {0} is not in this Dinas's card register")]
     Unknown(String),
-    #[error("card {nomor_kartu} of NIK {nik} was revoked on {at}: {reason}")]
+    #[error("card {nomor_kartu} of NIK {nik} was revoked on {}: {reason}", .at.format("%Y-%m-%d %H:%M"))]
     Revoked {
         nomor_kartu: String,
         nik: String,
@@ -127,7 +127,7 @@ pub async fn activated<C: ConnectionTrait>(
         .and_then(|id| Sop::get(id).surrendered());
     let reason = match surrendered {
         Some(old) => format!(
-            "replaced by card {} (berkas {nomor_berkas}); handed in as {old} and archived",
+            "replaced by card {} (berkas {nomor_berkas}); handed in as {old}",
             card.nomor_kartu
         ),
         None => format!(

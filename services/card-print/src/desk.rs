@@ -176,8 +176,12 @@ pub async fn encode(
     let j = job_in(&txn, nik, JobState::Queued).await?;
     let b = biodata(&j)?;
     let now = Utc::now();
-    // The card's number: the Dinas's (the resident's kabupaten/kota) and the day.
-    let kabupaten = b.nik.as_str()[..4].to_owned();
+    // The card's number: the issuing Dinas's — the kabupaten/kota the resident lives in now,
+    // which after a move (S18) is not the one in their NIK — and the day.
+    let kabupaten = KodeWilayah::parse(&b.desa)
+        .ok()
+        .and_then(|d| d.lineage().get(1).map(|k| k.digits()))
+        .unwrap_or_else(|| b.nik.as_str()[..4].to_owned());
     let nomor_kartu = card_register::next_number(&txn, &kabupaten, now).await?;
     let data = ChipData {
         biodata: b,

@@ -50,7 +50,7 @@ pub async fn run(cmd: CardCommand) -> Result<(), String> {
                         at.format("%Y-%m-%d %H:%M"),
                         c.revoked_reason.clone().unwrap_or_default(),
                         if c.archived_at.is_some() {
-                            " (archived)"
+                            "; archived (S22.5)"
                         } else {
                             ""
                         }

@@ -53,7 +53,10 @@ pub fn scheduler(base: &str, cmd: SchedulerCommand) -> Result<(), String> {
 pub fn berkas(base: &str, cmd: BerkasCommand) -> Result<(), String> {
     let BerkasCommand::Show { nomor } = cmd;
     let text = get(&format!("{base}/berkas/{nomor}"))?;
-    let b: BerkasTimeline = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+    let mut b: BerkasTimeline = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+    // In the order things happened: a hop's stamp reaches the counter with the slip, after the
+    // statuses announced meanwhile (a replacement's SIAK work, before its card was printed).
+    b.timeline.sort_by_key(|e| e.at);
     println!(
         "Berkas {}  ({}, NIK {}, {})",
         b.nomor_berkas, b.sop, b.nik, b.nama
