@@ -139,6 +139,7 @@ async fn replacements(backend: Backend, sops: &[&str], per: usize) {
             .collect::<Vec<_>>()
     );
 
+    register_settled(&system.card_print).await;
     for b in replacement_berkas().await {
         let sop: SopId = b.sop.parse().unwrap();
         let r = applied
@@ -151,6 +152,31 @@ async fn replacements(backend: Backend, sops: &[&str], per: usize) {
         only_the_new_card_verifies(&system, sop, r, &old_chips[r.nik.as_str()]).await;
     }
     nothing_dead_lettered(&system).await;
+}
+
+/// Waits until the card register has taken in every hand-over: for each NIK one valid card,
+/// in its resident's hands. (card-print hears `CARD_ACTIVATED` on its own queue, perhaps after
+/// intake closed the berkas.)
+async fn register_settled(db: &sea_orm::DatabaseConnection) {
+    let settled = eventually(WAIT, || async {
+        let cards = ktpel_card_print::store::register::Entity::find()
+            .all(db)
+            .await
+            .unwrap();
+        let mut valid: HashMap<&str, usize> = HashMap::new();
+        for c in cards.iter().filter(|c| c.revoked_at.is_none()) {
+            if c.activated_at.is_none() {
+                return false;
+            }
+            *valid.entry(c.nik.as_str()).or_default() += 1;
+        }
+        valid.values().all(|n| *n == 1)
+    })
+    .await;
+    assert!(
+        settled,
+        "one valid card per NIK, each in its resident's hands"
+    );
 }
 
 /// S21 and S22 for `cards` new cards: every one in the print queue, made and checked, in
@@ -452,6 +478,7 @@ async fn relocation(backend: Backend, sop: &str) {
         .await,
         "every family's berkas ends with every card handed over"
     );
+    register_settled(&system.card_print).await;
     for b in moved_berkas().await {
         let family = moving
             .iter()
@@ -681,6 +708,7 @@ async fn a_mixed_run_for_200_residents() {
             .len(),
         N + applications
     );
+    register_settled(&system.card_print).await;
     let register = ktpel_card_print::store::register::Entity::find()
         .all(&system.card_print)
         .await
@@ -800,6 +828,7 @@ async fn section_c_across_sites() {
             "{sop}: the Dinas's berkas closed"
         );
     }
+    register_settled(&system.card_print).await;
     for (sop, r) in sops.iter().zip(&singles) {
         let cards = card_register::cards_of(&system.card_print, r.nik.as_str())
             .await
@@ -1119,6 +1148,7 @@ async fn s18_a_family_moves_between_two_dinas() {
     );
     // The destination's card register: one valid card each, signed with its key, carrying the
     // enrollment on record and the new address.
+    register_settled(&bandung.card_print).await;
     let key_b = bandung.dinas_key.verifying_key();
     for member in &family {
         let cards = card_register::cards_of(&bandung.card_print, member.nik.as_str())
