@@ -6,8 +6,8 @@
 //! | `/ready` | its databases answer and the broker is connected |
 //! | `/status` | JSON: the site and its links, MQ, each service's database and outbox, queue depths, berkas per status |
 //! | `/scheduler` | the NID Scheduler panel (JSON; `?format=text` for the window as text) |
-//! | `POST /scheduler/{run,pause,resume}` | the scheduler's controls |
-//! | `/berkas/{nomor}` | where is berkas X: its status and timeline |
+//! | `POST /scheduler/{run,pause,resume}` | the scheduler's controls (the operator's token) |
+//! | `/berkas/{nomor}` | where is berkas X: its status and timeline (the ppp's token: a resident's name and NIK) |
 //! | `/` | the status page for people |
 
 use axum::{
@@ -50,6 +50,8 @@ struct Inner {
     link: Option<(Link, Management)>,
     /// How many days the stations may go without the Pusat Data having their records.
     max_days_offline: u32,
+    /// Who may act, and who may see a resident's data.
+    tokens: crate::auth::Tokens,
 }
 
 impl Status {
@@ -60,6 +62,7 @@ impl Status {
         site: Site,
         link: Option<(Link, Management)>,
         max_days_offline: u32,
+        tokens: crate::auth::Tokens,
     ) -> Self {
         Self {
             inner: Arc::new(Inner {
@@ -69,8 +72,36 @@ impl Status {
                 site,
                 link,
                 max_days_offline,
+                tokens,
             }),
         }
+    }
+
+    /// The refusal to send back unless the request's bearer token is of `role`.
+    fn refusal(
+        &self,
+        headers: &axum::http::HeaderMap,
+        role: crate::auth::Role,
+    ) -> Option<Response> {
+        let authorization = headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok());
+        self.inner
+            .tokens
+            .check(authorization, role)
+            .err()
+            .map(|denied| {
+                let status =
+                    StatusCode::from_u16(denied.status()).unwrap_or(StatusCode::UNAUTHORIZED);
+                let mut response = (status, format!("{denied}\n")).into_response();
+                if status == StatusCode::UNAUTHORIZED {
+                    response.headers_mut().insert(
+                        axum::http::header::WWW_AUTHENTICATE,
+                        axum::http::HeaderValue::from_static("Bearer"),
+                    );
+                }
+                response
+            })
     }
 
     fn db_of(&self, service: &str) -> Option<&DatabaseConnection> {
@@ -221,7 +252,14 @@ async fn scheduler(State(status): State<Status>, Query(f): Query<Format>) -> Res
     }
 }
 
-async fn scheduler_action(State(status): State<Status>, Path(action): Path<String>) -> Response {
+async fn scheduler_action(
+    State(status): State<Status>,
+    headers: axum::http::HeaderMap,
+    Path(action): Path<String>,
+) -> Response {
+    if let Some(refused) = status.refusal(&headers, crate::auth::Role::Operator) {
+        return refused;
+    }
     let Some(source) = &status.inner.panel else {
         return (StatusCode::NOT_FOUND, "this process runs no NID Scheduler").into_response();
     };
@@ -240,7 +278,14 @@ async fn scheduler_action(State(status): State<Status>, Path(action): Path<Strin
     format!("{}\n", source.scheduler.status()).into_response()
 }
 
-async fn berkas(State(status): State<Status>, Path(nomor): Path<String>) -> Response {
+async fn berkas(
+    State(status): State<Status>,
+    headers: axum::http::HeaderMap,
+    Path(nomor): Path<String>,
+) -> Response {
+    if let Some(refused) = status.refusal(&headers, crate::auth::Role::Ppp) {
+        return refused;
+    }
     let Some(db) = status.intake() else {
         return (StatusCode::NOT_FOUND, "this process runs no intake").into_response();
     };

@@ -4,6 +4,7 @@
 //! running system (`scheduler`, `berkas`). Each subcommand is a file
 //! in this crate; the work is in the service libraries.
 
+mod auth;
 mod backup_cmd;
 mod card_cmd;
 mod demo;

@@ -20,12 +20,28 @@ pub enum BerkasCommand {
 }
 
 fn get(url: &str) -> Result<String, String> {
-    ureq::get(url)
+    get_as(url, None)
+}
+
+/// GET `url`, with a bearer token when given; a refusal is reported with the server's reason.
+fn get_as(url: &str, token: Option<&str>) -> Result<String, String> {
+    let mut request = ureq::get(url).config().http_status_as_error(false).build();
+    if let Some(t) = token {
+        request = request.header("Authorization", &format!("Bearer {t}"));
+    }
+    let mut response = request
         .call()
-        .map_err(|e| format!("{url}: {e} (is `ktpel up` running?)"))?
+        .map_err(|e| format!("{url}: {e} (is `ktpel up` running?)"))?;
+    let status = response.status();
+    let text = response
         .body_mut()
         .read_to_string()
-        .map_err(|e| format!("{url}: {e}"))
+        .map_err(|e| format!("{url}: {e}"))?;
+    if status.is_success() {
+        Ok(text)
+    } else {
+        Err(format!("{url}: {status}: {}", text.trim()))
+    }
 }
 
 pub fn scheduler(base: &str, cmd: SchedulerCommand) -> Result<(), String> {
@@ -38,12 +54,22 @@ pub fn scheduler(base: &str, cmd: SchedulerCommand) -> Result<(), String> {
                 _ => "resume",
             };
             let url = format!("{base}/scheduler/{action}");
-            let text = ureq::post(&url)
+            let token = crate::run::token_for(crate::auth::Role::Operator)?;
+            let mut response = ureq::post(&url)
+                .config()
+                .http_status_as_error(false)
+                .build()
+                .header("Authorization", &format!("Bearer {token}"))
                 .send_empty()
-                .map_err(|e| format!("{url}: {e} (is `ktpel up` running?)"))?
+                .map_err(|e| format!("{url}: {e} (is `ktpel up` running?)"))?;
+            let status = response.status();
+            let text = response
                 .body_mut()
                 .read_to_string()
                 .map_err(|e| e.to_string())?;
+            if !status.is_success() {
+                return Err(format!("{url}: {status}: {}", text.trim()));
+            }
             print!("Scheduler Current Status: {text}");
         }
     }
@@ -52,7 +78,8 @@ pub fn scheduler(base: &str, cmd: SchedulerCommand) -> Result<(), String> {
 
 pub fn berkas(base: &str, cmd: BerkasCommand) -> Result<(), String> {
     let BerkasCommand::Show { nomor } = cmd;
-    let text = get(&format!("{base}/berkas/{nomor}"))?;
+    let token = crate::run::token_for(crate::auth::Role::Ppp)?;
+    let text = get_as(&format!("{base}/berkas/{nomor}"), Some(&token))?;
     let mut b: BerkasTimeline = serde_json::from_str(&text).map_err(|e| e.to_string())?;
     // In the order things happened: a hop's stamp reaches the counter with the slip, after the
     // statuses announced meanwhile (a replacement's SIAK work, before its card was printed).

@@ -165,6 +165,38 @@ pub struct Process {
     pub telemetry: TelemetrySettings,
     #[serde(default)]
     pub site: SiteSettings,
+    #[serde(default)]
+    pub http: HttpSettings,
+}
+
+/// `[http]`: the HTTP face's bearer tokens (see [`crate::auth`]).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct HttpSettings {
+    /// A line `role token` per role (operator, ppp); made with fresh tokens when missing.
+    pub tokens_file: String,
+}
+
+impl Default for HttpSettings {
+    fn default() -> Self {
+        Self {
+            tokens_file: "data/http-tokens".into(),
+        }
+    }
+}
+
+/// The tokens the desk commands send: `KTPEL_TOKEN`, else `role`'s in the site's tokens
+/// file (`http.tokens_file`, as `ktpel up` made it beside them).
+pub(crate) fn token_for(role: crate::auth::Role) -> Result<String, String> {
+    if let Ok(token) = std::env::var("KTPEL_TOKEN") {
+        return Ok(token);
+    }
+    let settings: Process = ktpel_settings::load("ktpel").map_err(|e| e.to_string())?;
+    let path = std::path::Path::new(&settings.http.tokens_file);
+    crate::auth::Tokens::load(path)
+        .map_err(|e| format!("{e} (set KTPEL_TOKEN, or run beside `ktpel up`)"))?
+        .token_of(role)
+        .map(str::to_owned)
+        .ok_or_else(|| format!("{}: no token of the {role} role", path.display()))
 }
 
 impl Validate for Process {
@@ -237,6 +269,18 @@ async fn run(
         site: settings.site.clone(),
         data_dir: None,
     };
+    // A tokens file that cannot be read is a misconfiguration: stop. One that cannot be made
+    // (a read-only file system, no secret mounted) leaves every action and every resident's
+    // berkas refused, and the rest running.
+    let tokens_file = std::path::Path::new(&settings.http.tokens_file);
+    let tokens = if tokens_file.exists() {
+        crate::auth::Tokens::load(tokens_file)?
+    } else {
+        crate::auth::Tokens::load_or_create(tokens_file).unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "no tokens file: the scheduler's controls and the berkas lookups refuse everyone");
+            crate::auth::Tokens::none()
+        })
+    };
     let built = build_all(services, &broker, &place).await?;
     let listener = tokio::net::TcpListener::bind(addr)
         .await
@@ -255,6 +299,7 @@ async fn run(
         place
             .settings::<ktpel_biometric::config::Own>()
             .map_or(7, |s| s.own.max_days_offline),
+        tokens,
     );
     tracing::info!(%addr, "status page on http://{addr}/");
     let web = tokio::spawn(http::serve(listener, status, shutdown.clone()));

@@ -45,7 +45,8 @@ impl<'a> Desk<'a> {
             .current_dir(self.dir)
             .env("KTPEL__AMQP__URL", &self.amqp)
             .env("KTPEL__TELEMETRY__LOG_FILTER", "warn")
-            .env_remove("KTPEL_PASSWORD");
+            .env_remove("KTPEL_PASSWORD")
+            .env_remove("KTPEL_TOKEN");
         c
     }
 
@@ -343,6 +344,76 @@ fn one_berkas_walked_through_s01_by_hand() {
     ] {
         assert!(shown.contains(&format!("  {step} ")), "{step} in {shown}");
     }
+
+    // Who may act: the scheduler's controls need the operator's token, a berkas (a resident's
+    // name and NIK) the ppp's; the desk commands above read them from the tokens file `up`
+    // made. Without a token, 401; with the other role's, 403. The status stays open.
+    let tokens = std::fs::read_to_string(dir.path().join("data/http-tokens"))
+        .expect("`ktpel up` made the tokens file");
+    let token = |role: &str| {
+        tokens
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{role} ")))
+            .expect("a token per role")
+            .to_owned()
+    };
+    let call = |method: &str, path: &str, token: Option<String>| {
+        let url = format!("{}{path}", desk.url);
+        let agent = ureq::Agent::new_with_config(
+            ureq::config::Config::builder()
+                .http_status_as_error(false)
+                .build(),
+        );
+        let mut response = match (method, token) {
+            ("POST", Some(t)) => agent
+                .post(&url)
+                .header("Authorization", &format!("Bearer {t}"))
+                .send_empty(),
+            ("POST", None) => agent.post(&url).send_empty(),
+            (_, Some(t)) => agent
+                .get(&url)
+                .header("Authorization", &format!("Bearer {t}"))
+                .call(),
+            (_, None) => agent.get(&url).call(),
+        }
+        .expect("the HTTP face answers");
+        let body = response.body_mut().read_to_string().unwrap_or_default();
+        (response.status().as_u16(), body)
+    };
+    let berkas_path = format!("/berkas/{nomor}");
+    let (code, body) = call("POST", "/scheduler/run", None);
+    assert_eq!(code, 401, "{body}");
+    assert!(body.contains("needs a bearer token"), "{body}");
+    assert_eq!(call("POST", "/scheduler/run", Some("x".repeat(64))).0, 401);
+    let (code, body) = call("POST", "/scheduler/run", Some(token("ppp")));
+    assert_eq!(code, 403, "{body}");
+    assert!(body.contains("needs the operator role"), "{body}");
+    assert_eq!(
+        call("POST", "/scheduler/run", Some(token("operator"))).0,
+        200
+    );
+    assert_eq!(call("GET", &berkas_path, None).0, 401);
+    assert_eq!(call("GET", &berkas_path, Some(token("operator"))).0, 403);
+    let (code, body) = call("GET", &berkas_path, Some(token("ppp")));
+    assert_eq!(code, 200);
+    assert!(body.contains(&nik), "the ppp sees the berkas: {body}");
+    for open in ["/health", "/ready", "/status", "/scheduler", "/"] {
+        let (code, body) = call("GET", open, None);
+        assert_eq!(code, 200, "{open} stays open");
+        assert!(!body.contains(&nik), "{open} shows no NIK");
+    }
+    // A desk command with a wrong token says why.
+    let out = desk
+        .command(&["berkas", "show", &nomor, "--url", &desk.url])
+        .env("KTPEL_TOKEN", "salah-salah-salah-salah-salah-salah")
+        .output()
+        .expect("ktpel runs");
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("401") && err.contains("not one of this site's"),
+        "{err}"
+    );
 
     // Ctrl-C: `ktpel up` stops by itself, successfully.
     up.ctrl_c();
