@@ -6,7 +6,7 @@
 //! a cluster the file is a mounted secret. Tokens are compared in constant time. `/health`,
 //! `/ready`, `/status`, `/scheduler` and `/` stay open and carry no personal data.
 
-use std::{fmt, io::Write, path::Path};
+use std::{fmt, path::Path};
 use subtle::ConstantTimeEq;
 
 /// A role that may act.
@@ -119,25 +119,12 @@ impl Tokens {
     }
 
     fn write(&self, path: &Path) -> Result<(), String> {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-        }
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            options.mode(0o600);
-        }
-        let mut file = options
-            .open(path)
-            .map_err(|e| format!("{}: {e}", path.display()))?;
         let mut text =
             String::from("# ktpel: the HTTP face's bearer tokens, a line `role token` each\n");
         for (role, token) in &self.tokens {
             text.push_str(&format!("{role} {token}\n"));
         }
-        file.write_all(text.as_bytes())
+        ktpel_settings::write_secret_file(path, &text)
             .map_err(|e| format!("{}: {e}", path.display()))
     }
 
