@@ -345,6 +345,22 @@ fn one_berkas_walked_through_s01_by_hand() {
         assert!(shown.contains(&format!("  {step} ")), "{step} in {shown}");
     }
 
+    // The card register: the card handed over is the NIK's valid one; an altered chip is not.
+    let shown = desk.ok(None, &["card", "show", &nik]);
+    assert!(
+        shown.contains("S01  VALID, handed over"),
+        "the first card, in the resident's hands: {shown}"
+    );
+    let valid = desk.ok(None, &["card", "verify", "chip.json"]);
+    assert!(valid.starts_with("valid: card "), "{valid}");
+    let err = desk.refused(None, &["card", "verify", "forged.json"]);
+    assert!(
+        err.contains("NOT VALID") && err.contains("signature does not verify"),
+        "{err}"
+    );
+    let err = desk.refused(None, &["card", "show", "3273010101010009"]);
+    assert!(err.contains("no card of NIK"), "{err}");
+
     // Who may act: the scheduler's controls need the operator's token, a berkas (a resident's
     // name and NIK) the ppp's; the desk commands above read them from the tokens file `up`
     // made. Without a token, 401; with the other role's, 403. The status stays open.
