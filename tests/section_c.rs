@@ -24,6 +24,15 @@ fn residents(n: usize, seed: u64) -> Vec<Biodata> {
     ktpel_registry::seed::generate(&KodeWilayah::parse("32.73.01").unwrap(), n, seed).unwrap()
 }
 
+/// The residents by family (KK), in KK order.
+fn families_of(people: &[Biodata]) -> Vec<Vec<&Biodata>> {
+    let mut families: std::collections::BTreeMap<&str, Vec<&Biodata>> = Default::default();
+    for p in people {
+        families.entry(p.no_kk.as_str()).or_default().push(p);
+    }
+    families.into_values().collect()
+}
+
 /// What the desk asks SIAK to change for `r` under `sop`: a corrected name (S06/S07), a new
 /// address in another desa of the kecamatan (S13/S14); nothing for the other reasons.
 fn change_for(sop: SopId, r: &Biodata) -> Option<PerubahanBiodata> {
@@ -391,6 +400,13 @@ async fn only_the_new_card_verifies(system: &System, sop: SopId, r: &Biodata, ol
 }
 
 async fn nothing_dead_lettered(system: &System) {
+    no_dead_letters_at(&system.vhost).await;
+}
+
+/// No service's dead-letter queue at `vhost` holds anything (one a site does not run is not
+/// there: none), and nothing went unrouted.
+async fn no_dead_letters_at(vhost: &ktpel_tests::TestVhost) {
+    let broker = ktpel_bus::Broker::new(vhost.url(), "test-check");
     for queue in [
         ktpel_intake::startup::QUEUE,
         ktpel_registry::startup::QUEUE,
@@ -401,12 +417,20 @@ async fn nothing_dead_lettered(system: &System) {
         ktpel_pusat_data::startup::QUEUE,
     ] {
         let dlq = ktpel_bus::topology::dead_letter_queue(queue);
-        assert_eq!(system.broker.queue_depth(&dlq).await.unwrap(), 0, "{dlq}");
+        assert_eq!(
+            broker.queue_depth(&dlq).await.unwrap_or(0),
+            0,
+            "{dlq} at {}",
+            vhost.name
+        );
     }
     assert_eq!(
-        system.broker.queue_depth("ktpel.unrouted").await.unwrap(),
-        0
+        broker.queue_depth("ktpel.unrouted").await.unwrap(),
+        0,
+        "unrouted at {}",
+        vhost.name
     );
+    broker.close().await;
 }
 
 /// Families of two or more move from Sukasari to Coblong (32.73.02) under `sop`: SIAK moves
@@ -416,12 +440,9 @@ async fn relocation(backend: Backend, sop: &str) {
     use ktpel_contract::registry::Kedatangan;
     let sop: SopId = sop.parse().unwrap();
     let people = residents(14, 31);
-    let mut families: std::collections::BTreeMap<&str, Vec<&Biodata>> = Default::default();
-    for p in &people {
-        families.entry(p.no_kk.as_str()).or_default().push(p);
-    }
+    let families = families_of(&people);
     let moving: Vec<Vec<&Biodata>> = families
-        .into_values()
+        .into_iter()
         .filter(|f| f.len() >= 2)
         .take(2)
         .collect();
@@ -596,10 +617,7 @@ async fn a_mixed_run_for_200_residents() {
     use ktpel_contract::registry::Kedatangan;
     const N: usize = 200;
     let people = residents(N, 41);
-    let mut families: std::collections::BTreeMap<&str, Vec<&Biodata>> = Default::default();
-    for p in &people {
-        families.entry(p.no_kk.as_str()).or_default().push(p);
-    }
+    let families = families_of(&people);
     let moves: [SopId; 4] = ["S15", "S16", "S17", "S18"].map(|s| s.parse().unwrap());
     let replacements: Vec<SopId> = (6..=14).map(|n| SopId::new(n).unwrap()).collect();
     // Eight families move, two per procedure (S18's to Kabupaten Bandung, its SIAK on this
@@ -608,7 +626,7 @@ async fn a_mixed_run_for_200_residents() {
     let mut moving: Vec<(SopId, Vec<&Biodata>)> = Vec::new();
     let mut replacing: Vec<(SopId, &Biodata)> = Vec::new();
     let mut stay = 0;
-    for family in families.into_values() {
+    for family in families {
         if family.len() >= 2 && moving.len() < 8 {
             moving.push((moves[moving.len() % 4], family));
             continue;
@@ -749,11 +767,8 @@ async fn section_c_across_sites() {
     let dinas_intake = system.intake_dinas.clone().expect("sites");
 
     // A family moves at the Dinas desk (S17); three others apply, one each.
-    let mut families: std::collections::BTreeMap<&str, Vec<&Biodata>> = Default::default();
-    for p in &people {
-        families.entry(p.no_kk.as_str()).or_default().push(p);
-    }
-    let mut families = families.into_values();
+    let families = families_of(&people);
+    let mut families = families.into_iter();
     let moving = families.next().expect("a family");
     let singles: Vec<&Biodata> = families.flatten().take(3).collect();
     assert_eq!(singles.len(), 3);
@@ -867,30 +882,7 @@ async fn section_c_across_sites() {
         &system.other_vhosts[1],
     ];
     for vhost in sites {
-        let broker = ktpel_bus::Broker::new(vhost.url(), "test-check");
-        for queue in [
-            ktpel_intake::startup::QUEUE,
-            ktpel_registry::startup::QUEUE,
-            ktpel_biometric::startup::QUEUE,
-            ktpel_card_print::startup::QUEUE,
-            ktpel_distribution::startup::QUEUE,
-            ktpel_pusat_data::startup::QUEUE,
-        ] {
-            let dlq = ktpel_bus::topology::dead_letter_queue(queue);
-            assert_eq!(
-                broker.queue_depth(&dlq).await.unwrap_or(0),
-                0,
-                "{dlq} at {}",
-                vhost.name
-            );
-        }
-        assert_eq!(
-            broker.queue_depth("ktpel.unrouted").await.unwrap(),
-            0,
-            "unrouted at {}",
-            vhost.name
-        );
-        broker.close().await;
+        no_dead_letters_at(vhost).await;
     }
     assert_eq!(
         system
@@ -917,12 +909,9 @@ async fn s18_a_family_moves_between_two_dinas() {
     let system = System::start_in(Layout::Sites, Backend::Postgres, &people).await;
     system.first_cards(&people).await;
     let old_chips = first_chips(&system).await;
-    let mut families: std::collections::BTreeMap<&str, Vec<&Biodata>> = Default::default();
-    for p in &people {
-        families.entry(p.no_kk.as_str()).or_default().push(p);
-    }
+    let families = families_of(&people);
     let family = families
-        .into_values()
+        .into_iter()
         .find(|f| f.len() >= 2)
         .expect("a family of two or more");
     let niks: Vec<String> = family.iter().map(|m| m.nik.to_string()).collect();
@@ -1187,29 +1176,7 @@ async fn s18_a_family_moves_between_two_dinas() {
     }
     // Nothing dead-lettered or unrouted at the destination or the Pusat Data.
     for vhost in [&bandung.vhost, &system.other_vhosts[1]] {
-        let broker = ktpel_bus::Broker::new(vhost.url(), "test-check");
-        for queue in [
-            ktpel_intake::startup::QUEUE,
-            ktpel_registry::startup::QUEUE,
-            ktpel_card_print::startup::QUEUE,
-            ktpel_distribution::startup::QUEUE,
-            ktpel_pusat_data::startup::QUEUE,
-        ] {
-            let dlq = ktpel_bus::topology::dead_letter_queue(queue);
-            assert_eq!(
-                broker.queue_depth(&dlq).await.unwrap_or(0),
-                0,
-                "{dlq} at {}",
-                vhost.name
-            );
-        }
-        assert_eq!(
-            broker.queue_depth("ktpel.unrouted").await.unwrap(),
-            0,
-            "at {}",
-            vhost.name
-        );
-        broker.close().await;
+        no_dead_letters_at(vhost).await;
     }
 }
 

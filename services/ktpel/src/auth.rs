@@ -80,16 +80,13 @@ impl Tokens {
         Self { tokens: Vec::new() }
     }
 
-    /// The tokens in `path`; a missing file is made with a fresh token per role.
-    pub fn load_or_create(path: &Path) -> Result<Self, String> {
-        if !path.exists() {
-            let tokens = Self {
-                tokens: Role::ALL.into_iter().map(|r| (r, fresh_token())).collect(),
-            };
-            tokens.write(path)?;
-            return Ok(tokens);
-        }
-        Self::load(path)
+    /// A fresh token per role, written to `path` (a new file, 0600; never over one).
+    pub fn create(path: &Path) -> Result<Self, String> {
+        let tokens = Self {
+            tokens: Role::ALL.into_iter().map(|r| (r, fresh_token())).collect(),
+        };
+        tokens.write(path)?;
+        Ok(tokens)
     }
 
     /// The tokens in `path`, which must exist.
@@ -173,7 +170,7 @@ mod tests {
     fn a_token_lets_its_role_through_and_no_other() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("data/http-tokens");
-        let tokens = Tokens::load_or_create(&path).unwrap();
+        let tokens = Tokens::create(&path).unwrap();
         let op = format!("Bearer {}", tokens.token_of(Role::Operator).unwrap());
         let ppp = format!("Bearer {}", tokens.token_of(Role::Ppp).unwrap());
         assert_eq!(tokens.check(Some(&op), Role::Operator), Ok(()));
@@ -203,7 +200,11 @@ mod tests {
             "no scheme"
         );
         // Made once, 0600, and read back the same.
-        let again = Tokens::load_or_create(&path).unwrap();
+        let again = Tokens::load(&path).unwrap();
+        assert!(
+            Tokens::create(&path).is_err(),
+            "never over an existing file"
+        );
         assert_eq!(again.token_of(Role::Ppp), tokens.token_of(Role::Ppp));
         #[cfg(unix)]
         {

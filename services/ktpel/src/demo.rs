@@ -303,7 +303,7 @@ pub async fn run(
     procedures: Vec<Procedures>,
 ) -> Result<(), String> {
     let procedures = expand(procedures)?;
-    let section_c = |p: &SopId| Sop::get(*p).replacement().is_some() || Sop::get(*p).relocation();
+    let section_c = |p: &SopId| Sop::get(*p).replaces_a_card();
     if kecamatan > 0
         && let Some(p) = procedures.iter().find(|p| section_c(p))
     {
@@ -312,9 +312,7 @@ pub async fn run(
         ));
     }
     let offline = |p: &SopId| matches!(p.number(), 2 | 3);
-    let online_only = |p: &SopId| {
-        p.number() == 4 || Sop::get(*p).replacement().is_some() || Sop::get(*p).relocation()
-    };
+    let online_only = |p: &SopId| p.number() == 4 || Sop::get(*p).replaces_a_card();
     let parts: Vec<(Vec<SopId>, usize, usize)> = if procedures.iter().any(offline)
         && procedures.iter().any(online_only)
     {
@@ -383,7 +381,7 @@ async fn run_part(
     kecamatan: usize,
     procedures: Vec<SopId>,
 ) -> Result<usize, String> {
-    let section_c = |p: &SopId| Sop::get(*p).replacement().is_some() || Sop::get(*p).relocation();
+    let section_c = |p: &SopId| Sop::get(*p).replaces_a_card();
     if kecamatan > 0
         && let Some(p) = procedures.iter().find(|p| section_c(p))
     {

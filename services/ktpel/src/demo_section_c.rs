@@ -415,8 +415,7 @@ pub(crate) async fn run(
     let mut rows = Vec::new();
     // Every section C procedure of the run has its row, even one whose residents all moved
     // with their families under another (0/0).
-    let section_c =
-        |s: &&SopId| Sop::get(**s).replacement().is_some() || Sop::get(**s).relocation();
+    let section_c = |s: &&SopId| Sop::get(**s).replaces_a_card();
     for sop in order.iter().filter(section_c) {
         let of = apps.iter().filter(|a| a.sop == *sop).count();
         let finished = intake_berkas::Entity::find()

@@ -276,7 +276,7 @@ async fn run(
     let tokens = if tokens_file.exists() {
         crate::auth::Tokens::load(tokens_file)?
     } else {
-        crate::auth::Tokens::load_or_create(tokens_file).unwrap_or_else(|e| {
+        crate::auth::Tokens::create(tokens_file).unwrap_or_else(|e| {
             tracing::warn!(error = %e, "no tokens file: the scheduler's controls and the berkas lookups refuse everyone");
             crate::auth::Tokens::none()
         })

@@ -428,6 +428,12 @@ impl Sop {
         }
     }
 
+    /// Section C: the resident's card is replaced — a replacement (S06–S14) or a relocation
+    /// (S15–S18) — so the card must be in their hands first.
+    pub fn replaces_a_card(&self) -> bool {
+        self.replacement.is_some() || self.relocation()
+    }
+
     /// A relocation of a whole family (S15–S18, *perpindahan penduduk*): a new KK, and a new
     /// KTP-el for every member who has one.
     pub fn relocation(&self) -> bool {

@@ -36,7 +36,7 @@ pub async fn handle<C: ConnectionTrait>(
         return refuse(txn, exchange, &submission, &kecamatan, vec![reason]).await;
     };
     let procedure = Sop::get(submission.sop);
-    if procedure.replacement().is_none() && !procedure.relocation() {
+    if !procedure.replaces_a_card() {
         return accept(
             txn,
             exchange,

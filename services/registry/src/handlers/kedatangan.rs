@@ -15,9 +15,7 @@ use chrono::Utc;
 use ktpel_bus::{HandlerError, outbox};
 use ktpel_contract::{berkas::BerkasHandedOff, registry::Biodata};
 use ktpel_domain::{KodeWilayah, Nik, StatusKartu};
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, sea_query::Expr,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, sea_query::Expr};
 
 /// The applicant's whole family as this register holds it (S15–S17), or as another
 /// kabupaten/kota's SIAK handed it over (S18), with the card statuses of those handed over
@@ -106,18 +104,7 @@ pub async fn handle<C: ConnectionTrait>(
                     ..b.clone()
                 })
                 .collect();
-            let json =
-                |v: &Vec<Biodata>| serde_json::to_value(v).map_err(|e| permanent(e.to_string()));
-            perubahan::Entity::insert(perubahan::ActiveModel {
-                nomor_berkas: Set(m.nomor_berkas.clone()),
-                nik: Set(nik.to_string()),
-                sop: Set(m.sop.to_string()),
-                before: Set(json(&before)?),
-                after: Set(json(&after)?),
-                at: Set(Utc::now()),
-            })
-            .exec_without_returning(txn)
-            .await?;
+            super::perubahan::keep(txn, m, nik, &before, &after).await?;
             for member in &after {
                 seed::upsert(txn, member).await?;
             }

@@ -14,6 +14,32 @@ use ktpel_contract::berkas::BerkasHandedOff;
 use ktpel_domain::KodeWilayah;
 use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
 
+/// Keeps what the SIAK desk did for berkas `m` of `nik` — the biodata before and after (a
+/// person's, or a family's list) — once: the key is the berkas.
+pub(crate) async fn keep<C: ConnectionTrait, T: serde::Serialize>(
+    txn: &C,
+    m: &BerkasHandedOff,
+    nik: &ktpel_domain::Nik,
+    before: &T,
+    after: &T,
+) -> Result<(), HandlerError> {
+    let json = |v: &T| {
+        serde_json::to_value(v)
+            .map_err(|e| HandlerError::permanent(format!("berkas {}: {e}", m.nomor_berkas)))
+    };
+    perubahan::Entity::insert(perubahan::ActiveModel {
+        nomor_berkas: Set(m.nomor_berkas.clone()),
+        nik: Set(nik.to_string()),
+        sop: Set(m.sop.to_string()),
+        before: Set(json(before)?),
+        after: Set(json(after)?),
+        at: Set(Utc::now()),
+    })
+    .exec_without_returning(txn)
+    .await?;
+    Ok(())
+}
+
 pub async fn handle<C: ConnectionTrait>(
     txn: &C,
     exchange: &str,
@@ -53,17 +79,7 @@ pub async fn handle<C: ConnectionTrait>(
                 after.desa
             )));
         }
-        let json = |b| serde_json::to_value(b).map_err(|e| permanent(e.to_string()));
-        perubahan::Entity::insert(perubahan::ActiveModel {
-            nomor_berkas: Set(m.nomor_berkas.clone()),
-            nik: Set(nik.to_string()),
-            sop: Set(m.sop.to_string()),
-            before: Set(json(&before)?),
-            after: Set(json(&after)?),
-            at: Set(Utc::now()),
-        })
-        .exec_without_returning(txn)
-        .await?;
+        keep(txn, m, nik, &before, &after).await?;
         seed::upsert(txn, &after).await?;
         if announce {
             seed::announce(txn, exchange, std::slice::from_ref(&after))
