@@ -395,7 +395,9 @@ pub fn telemetry() {
             otlp_endpoint: None,
             log_filter: Some("warn,lapin=off".into()),
         };
-        std::mem::forget(ktpel_telemetry::init("ktpel-tests", &settings).expect("telemetry"));
+        std::mem::forget(
+            ktpel_telemetry::init("ktpel-tests", &settings, Vec::new()).expect("telemetry"),
+        );
     });
 }
 

@@ -187,6 +187,29 @@ pub async fn import(
     Ok(summary)
 }
 
+/// Every S20 bundle imported here, summed (for the ops room: `ktpel_bundles_imported`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct BundleTotals {
+    pub bundles: u64,
+    pub new: u64,
+    pub known: u64,
+    pub refused: u64,
+}
+
+/// The bundles imported here and their records by outcome (each bundle counted once, at its
+/// first import).
+pub async fn bundle_totals(db: &DatabaseConnection) -> Result<BundleTotals, DbErr> {
+    let rows = bundle::Entity::find().all(db).await?;
+    Ok(rows
+        .iter()
+        .fold(BundleTotals::default(), |t, b| BundleTotals {
+            bundles: t.bundles + 1,
+            new: t.new + b.new.max(0) as u64,
+            known: t.known + b.known.max(0) as u64,
+            refused: t.refused + b.refused.max(0) as u64,
+        }))
+}
+
 /// Records that came first in a bundle (the panel's "imported" beside "sent").
 pub async fn imported_total(db: &DatabaseConnection) -> Result<u64, DbErr> {
     use sea_orm::{ColumnTrait, PaginatorTrait, QueryFilter};

@@ -83,6 +83,101 @@ pub async fn per_status<C: ConnectionTrait>(db: &C) -> Result<Vec<StatusCount>, 
         .await
 }
 
+/// Berkas per procedure and card status (the ops room's view; no NIK, no name).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, FromQueryResult)]
+pub struct ProcedureCount {
+    pub sop: String,
+    pub status: String,
+    pub count: i64,
+}
+
+/// Berkas per procedure and card status.
+pub async fn per_procedure<C: ConnectionTrait>(db: &C) -> Result<Vec<ProcedureCount>, DbErr> {
+    berkas::Entity::find()
+        .select_only()
+        .column(berkas::Column::Sop)
+        .column(berkas::Column::Status)
+        .column_as(berkas::Column::NomorBerkas.count(), "count")
+        .group_by(berkas::Column::Sop)
+        .group_by(berkas::Column::Status)
+        .order_by_asc(berkas::Column::Sop)
+        .order_by_asc(berkas::Column::Status)
+        .into_model::<ProcedureCount>()
+        .all(db)
+        .await
+}
+
+/// The berkas still open, by the hop the counter last handed them to, and how long the
+/// oldest has been out since its last entry in the timeline.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OpenAtHop {
+    pub hop: String,
+    pub count: u64,
+    pub oldest_seconds: f64,
+}
+
+/// The berkas not yet archived, grouped by [`OpenAtHop`] (the counter's view: the desks
+/// beyond it keep their own pending work).
+pub async fn open_at_hops<C: ConnectionTrait>(
+    db: &C,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<OpenAtHop>, DbErr> {
+    #[derive(FromQueryResult)]
+    struct Open {
+        nomor_berkas: String,
+        at_hop: String,
+        created_at: chrono::DateTime<chrono::Utc>,
+    }
+    #[derive(FromQueryResult)]
+    struct Last {
+        nomor_berkas: String,
+        last: chrono::DateTime<chrono::Utc>,
+    }
+    let open: Vec<Open> = berkas::Entity::find()
+        .select_only()
+        .column(berkas::Column::NomorBerkas)
+        .column(berkas::Column::AtHop)
+        .column(berkas::Column::CreatedAt)
+        .filter(berkas::Column::ArchivedAt.is_null())
+        .into_model()
+        .all(db)
+        .await?;
+    let last: std::collections::HashMap<String, chrono::DateTime<chrono::Utc>> =
+        timeline::Entity::find()
+            .select_only()
+            .column(timeline::Column::NomorBerkas)
+            .column_as(timeline::Column::At.max(), "last")
+            .filter(
+                timeline::Column::NomorBerkas.in_subquery(
+                    sea_orm::sea_query::Query::select()
+                        .column(berkas::Column::NomorBerkas)
+                        .from(berkas::Entity)
+                        .and_where(berkas::Column::ArchivedAt.is_null())
+                        .to_owned(),
+                ),
+            )
+            .group_by(timeline::Column::NomorBerkas)
+            .into_model::<Last>()
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|l| (l.nomor_berkas, l.last))
+            .collect();
+    let mut hops: std::collections::BTreeMap<String, OpenAtHop> = Default::default();
+    for b in open {
+        let since = last.get(&b.nomor_berkas).copied().unwrap_or(b.created_at);
+        let age = (now - since).num_milliseconds().max(0) as f64 / 1000.0;
+        let entry = hops.entry(b.at_hop.clone()).or_insert(OpenAtHop {
+            hop: b.at_hop,
+            count: 0,
+            oldest_seconds: 0.0,
+        });
+        entry.count += 1;
+        entry.oldest_seconds = entry.oldest_seconds.max(age);
+    }
+    Ok(hops.into_values().collect())
+}
+
 /// How many berkas of these residents are in one of `statuses` (one query; for
 /// `ktpel demo`, which follows its own residents among whatever else intake holds).
 pub async fn count_in_status<C: ConnectionTrait>(

@@ -398,8 +398,8 @@ async fn run_part(
     telemetry_settings
         .log_filter
         .get_or_insert_with(|| "warn".into());
-    let telemetry =
-        ktpel_telemetry::init("ktpel-demo", &telemetry_settings).map_err(|e| e.to_string())?;
+    let telemetry = ktpel_telemetry::init("ktpel-demo", &telemetry_settings, Vec::new())
+        .map_err(|e| e.to_string())?;
     let shutdown = Shutdown::new();
 
     let places = if kecamatan == 0 {

@@ -4,12 +4,14 @@
 //! |---|---|
 //! | `/health` | the process is alive |
 //! | `/ready` | its databases answer and the broker is connected |
-//! | `/status` | JSON: the site and its links, MQ, each service's database and outbox, queue depths, berkas per status |
+//! | `/status` | JSON: the site and its links, MQ, each service's database and outbox, queue depths, berkas per status and procedure, the NID Scheduler (see [`crate::report`]) |
+//! | `/metrics` | Prometheus text: every metric of the process (see [`crate::metrics`], `ktpel_bus::metrics`) |
 //! | `/scheduler` | the NID Scheduler panel (JSON; `?format=text` for the window as text) |
 //! | `POST /scheduler/{run,pause,resume}` | the scheduler's controls (the operator's token) |
 //! | `/berkas/{nomor}` | where is berkas X: its status and timeline (the ppp's token: a resident's name and NIK) |
 //! | `/` | the status page for people |
 
+use crate::report::{self, Report};
 use axum::{
     Json, Router,
     extract::{Path, Query, State},
@@ -18,40 +20,31 @@ use axum::{
     routing::{get, post},
 };
 use ktpel_afis_sync::panel::PanelSource;
-use ktpel_bus::{Broker, Shutdown, outbox};
-use ktpel_site::{Link, LinkState, Management, Site};
+use ktpel_bus::{Broker, Shutdown};
+use ktpel_site::{Link, Management, Site};
 use sea_orm::DatabaseConnection;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use std::sync::Arc;
-
-/// The queues the status page reports, with their dead-letter queues.
-const QUEUES: [&str; 7] = [
-    ktpel_intake::startup::QUEUE,
-    ktpel_registry::startup::QUEUE,
-    ktpel_biometric::startup::QUEUE,
-    ktpel_afis_sync::startup::QUEUE,
-    ktpel_pusat_data::startup::QUEUE,
-    ktpel_card_print::startup::QUEUE,
-    ktpel_distribution::startup::QUEUE,
-];
 
 /// What the status endpoints look at.
 #[derive(Clone)]
 pub struct Status {
-    inner: Arc<Inner>,
+    pub(crate) inner: Arc<Inner>,
 }
 
-struct Inner {
-    services: Vec<(&'static str, DatabaseConnection)>,
-    broker: Broker,
-    panel: Option<PanelSource>,
-    site: Site,
+pub(crate) struct Inner {
+    pub(crate) services: Vec<(&'static str, DatabaseConnection)>,
+    pub(crate) broker: Broker,
+    pub(crate) panel: Option<PanelSource>,
+    pub(crate) site: Site,
     /// The site's link to its parent and the management API that runs it.
-    link: Option<(Link, Management)>,
+    pub(crate) link: Option<(Link, Management)>,
     /// How many days the stations may go without the Pusat Data having their records.
-    max_days_offline: u32,
+    pub(crate) max_days_offline: u32,
     /// Who may act, and who may see a resident's data.
     tokens: crate::auth::Tokens,
+    /// The site's state as gauges on `/metrics`.
+    gauges: crate::metrics::Gauges,
 }
 
 impl Status {
@@ -73,7 +66,21 @@ impl Status {
                 link,
                 max_days_offline,
                 tokens,
+                gauges: crate::metrics::Gauges::register(),
             }),
+        }
+    }
+
+    /// Measures the site for the gauges every `every`, until `shutdown` (for OTLP export;
+    /// a Prometheus scrape measures for itself).
+    pub async fn measure_every(self, every: std::time::Duration, shutdown: Shutdown) {
+        loop {
+            let report = crate::report::measure(&self, true).await;
+            self.inner.gauges.observe(report);
+            tokio::select! {
+                _ = shutdown.cancelled() => return,
+                _ = tokio::time::sleep(every) => {}
+            }
         }
     }
 
@@ -104,7 +111,7 @@ impl Status {
             })
     }
 
-    fn db_of(&self, service: &str) -> Option<&DatabaseConnection> {
+    pub(crate) fn db_of(&self, service: &str) -> Option<&DatabaseConnection> {
         self.inner
             .services
             .iter()
@@ -112,96 +119,8 @@ impl Status {
             .map(|(_, db)| db)
     }
 
-    fn intake(&self) -> Option<&DatabaseConnection> {
+    pub(crate) fn intake(&self) -> Option<&DatabaseConnection> {
         self.db_of(ktpel_intake::SERVICE)
-    }
-}
-
-#[derive(Serialize)]
-struct Report {
-    site: String,
-    /// Each shovel of the site's link to its parent (none at `all` and the Pusat Data).
-    links: Vec<LinkState>,
-    mq: &'static str,
-    services: Vec<ServiceReport>,
-    queues: Vec<QueueReport>,
-    berkas_per_status: Vec<ktpel_intake::query::StatusCount>,
-    /// The enrollment stations' records not yet at the Pusat Data, and whether they have gone
-    /// without it too long (S02, S03, S20); none where no station runs.
-    stations: Option<ktpel_biometric::backup::Offline>,
-}
-
-#[derive(Serialize)]
-struct ServiceReport {
-    name: &'static str,
-    database: &'static str,
-    outbox_pending: Option<u64>,
-}
-
-#[derive(Serialize)]
-struct QueueReport {
-    name: String,
-    messages: Option<u32>,
-    consumers: Option<u32>,
-    dead_letters: Option<u32>,
-}
-
-/// What the status endpoints show; `links` asks the broker's management API about the
-/// site's links (not for `/ready`: a slow management API must not make a site unready).
-async fn report(status: &Status, links: bool) -> Report {
-    let mut services = Vec::new();
-    for (name, db) in &status.inner.services {
-        let up = db.ping().await.is_ok();
-        services.push(ServiceReport {
-            name,
-            database: if up { "CONNECTED" } else { "DISCONNECTED" },
-            outbox_pending: outbox::pending(db).await.ok(),
-        });
-    }
-    let broker = &status.inner.broker;
-    let mut queues = Vec::new();
-    for q in QUEUES {
-        let stats = broker.queue_stats(q).await.ok();
-        let dlq = ktpel_bus::topology::dead_letter_queue(q);
-        queues.push(QueueReport {
-            name: q.to_owned(),
-            messages: stats.map(|s| s.messages),
-            consumers: stats.map(|s| s.consumers),
-            dead_letters: broker.queue_depth(&dlq).await.ok(),
-        });
-    }
-    let berkas_per_status = match status.intake() {
-        Some(db) => ktpel_intake::query::per_status(db)
-            .await
-            .unwrap_or_default(),
-        None => Vec::new(),
-    };
-    let links = match &status.inner.link {
-        Some((link, management)) if links => link.states(broker, management).await,
-        _ => Vec::new(),
-    };
-    let stations = match status.db_of(ktpel_biometric::SERVICE) {
-        Some(db) => ktpel_biometric::backup::Offline::measure(
-            db,
-            status.inner.max_days_offline,
-            chrono::Utc::now(),
-        )
-        .await
-        .ok(),
-        None => None,
-    };
-    Report {
-        stations,
-        site: status.inner.site.to_string(),
-        links,
-        mq: if broker.is_connected().await {
-            "CONNECTED"
-        } else {
-            "DISCONNECTED"
-        },
-        services,
-        queues,
-        berkas_per_status,
     }
 }
 
@@ -210,6 +129,7 @@ pub async fn serve(listener: tokio::net::TcpListener, status: Status, shutdown: 
         .route("/health", get(|| async { "ok" }))
         .route("/ready", get(ready))
         .route("/status", get(status_json))
+        .route("/metrics", get(metrics))
         .route("/scheduler", get(scheduler))
         .route("/scheduler/{action}", post(scheduler_action))
         .route("/berkas/{nomor}", get(berkas))
@@ -224,8 +144,7 @@ pub async fn serve(listener: tokio::net::TcpListener, status: Status, shutdown: 
 }
 
 async fn ready(State(status): State<Status>) -> (StatusCode, &'static str) {
-    let r = report(&status, false).await;
-    if r.mq == "CONNECTED" && r.services.iter().all(|s| s.database == "CONNECTED") {
+    if report::measure(&status, false).await.ready() {
         (StatusCode::OK, "ready")
     } else {
         (StatusCode::SERVICE_UNAVAILABLE, "not ready")
@@ -233,7 +152,21 @@ async fn ready(State(status): State<Status>) -> (StatusCode, &'static str) {
 }
 
 async fn status_json(State(status): State<Status>) -> Json<Report> {
-    Json(report(&status, true).await)
+    Json(report::measure(&status, true).await)
+}
+
+/// Prometheus text: the site measured now, then every instrument of the process.
+async fn metrics(State(status): State<Status>) -> Response {
+    let report = report::measure(&status, true).await;
+    status.inner.gauges.observe(report);
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            ktpel_telemetry::metrics::CONTENT_TYPE,
+        )],
+        ktpel_telemetry::metrics::render(),
+    )
+        .into_response()
 }
 
 #[derive(Deserialize)]
@@ -297,7 +230,7 @@ async fn berkas(
 }
 
 async fn page(State(status): State<Status>) -> Html<String> {
-    let r = report(&status, true).await;
+    let r = report::measure(&status, true).await;
     let cell = |n: Option<u32>| n.map_or("?".into(), |n| n.to_string());
     let services: String = r
         .services

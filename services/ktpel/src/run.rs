@@ -262,8 +262,14 @@ async fn run(
     addr: SocketAddr,
     process: &str,
 ) -> Result<(), String> {
-    let telemetry =
-        ktpel_telemetry::init(process, &settings.telemetry).map_err(|e| e.to_string())?;
+    let site = &settings.site.name;
+    let region = site.code().map(|c| c.to_string());
+    let telemetry = ktpel_telemetry::init(
+        process,
+        &settings.telemetry,
+        ktpel_telemetry::metrics::site_labels(&site.to_string(), region.as_deref()),
+    )
+    .map_err(|e| e.to_string())?;
     let broker = Broker::new(&settings.amqp.url, process);
     let place = Place {
         site: settings.site.clone(),
@@ -302,6 +308,14 @@ async fn run(
         tokens,
     );
     tracing::info!(%addr, "status page on http://{addr}/");
+    if settings.telemetry.otlp_endpoint.is_some() {
+        // OTLP pushes on its own timer: keep the gauges measured for it.
+        tokio::spawn(
+            status
+                .clone()
+                .measure_every(std::time::Duration::from_secs(15), shutdown.clone()),
+        );
+    }
     let web = tokio::spawn(http::serve(listener, status, shutdown.clone()));
     let tasks = spawn_all(built, &shutdown);
     wait_for_signal().await;

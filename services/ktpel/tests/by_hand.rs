@@ -413,7 +413,35 @@ fn one_berkas_walked_through_s01_by_hand() {
     let (code, body) = call("GET", &berkas_path, Some(token("ppp")));
     assert_eq!(code, 200);
     assert!(body.contains(&nik), "the ppp sees the berkas: {body}");
-    for open in ["/health", "/ready", "/status", "/scheduler", "/"] {
+    // The metrics of what was just done, open like the status and as free of a resident.
+    let (code, metrics) = call("GET", "/metrics", None);
+    assert_eq!(code, 200, "{metrics}");
+    let value = |series: &str| -> f64 {
+        metrics
+            .lines()
+            .filter(|l| l.starts_with(series))
+            .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+            .sum()
+    };
+    assert!(
+        value("ktpel_messages_applied_total{messaging_consumer_group_name=\"ktpel\",messaging_destination_name=\"intake.berkas\"") >= 3.0,
+        "intake applied the submission and the slip's returns: {metrics}"
+    );
+    assert!(
+        value("ktpel_berkas_wait_seconds_count{ktpel_procedure=\"S01\",ktpel_step=\"S01.3\"") >= 1.0,
+        "the operator's wait at S01.3 is in the histogram: {metrics}"
+    );
+    assert_eq!(
+        value("ktpel_berkas{ktpel_procedure=\"S01\",ktpel_status=\"CARD_ACTIVATED\""),
+        1.0,
+        "{metrics}"
+    );
+    assert!(
+        value("ktpel_nid_scheduler_records_sent_total") >= 1.0,
+        "the S19.5 counter rose: {metrics}"
+    );
+    assert_eq!(value("ktpel_queue_dead_letters"), 0.0, "{metrics}");
+    for open in ["/health", "/ready", "/status", "/scheduler", "/", "/metrics"] {
         let (code, body) = call("GET", open, None);
         assert_eq!(code, 200, "{open} stays open");
         assert!(!body.contains(&nik), "{open} shows no NIK");

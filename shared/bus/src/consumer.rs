@@ -150,6 +150,7 @@ pub struct Consumer<H> {
     mailboxes: Vec<Mailbox>,
     after_commit: Option<AfterCommitHook>,
     on_outcome: Option<OutcomeHook>,
+    metrics: crate::metrics::ConsumerMetrics,
 }
 
 impl<H: Handler> Consumer<H> {
@@ -161,6 +162,7 @@ impl<H: Handler> Consumer<H> {
         handler: H,
     ) -> Self {
         Self {
+            metrics: crate::metrics::ConsumerMetrics::new(&queue.name, broker.name()),
             app_id: broker.name().to_owned(),
             broker,
             db,
@@ -399,12 +401,18 @@ impl<H: Handler> Consumer<H> {
         dead_letters: &Publisher,
         delivery: Delivery,
     ) -> Result<Stop, BusError> {
+        self.metrics.delivered();
+        let started = std::time::Instant::now();
         let incoming = match Incoming::from_delivery(&delivery) {
             Ok(m) => m,
             Err(e) => {
                 let reason = format!("unreadable envelope: {e}");
                 self.dead_letter(dead_letters, &delivery, &reason).await?;
-                return ack(channel, &delivery).await.map(|_| Stop::Continue);
+                ack(channel, &delivery).await?;
+                let outcome = Outcome::DeadLettered(reason);
+                self.metrics
+                    .settled(&outcome, started.elapsed(), &Default::default());
+                return Ok(Stop::Continue);
             }
         };
         let span = tracing::info_span!(
@@ -416,7 +424,7 @@ impl<H: Handler> Consumer<H> {
         );
         ktpel_telemetry::propagation::set_parent_from(&span, &incoming.headers);
         // The whole handling runs inside the span (never a guard held across an await).
-        self.settle(channel, dead_letters, &delivery, &incoming)
+        self.settle(channel, dead_letters, &delivery, &incoming, started)
             .instrument(span)
             .await
     }
@@ -428,6 +436,7 @@ impl<H: Handler> Consumer<H> {
         dead_letters: &Publisher,
         delivery: &Delivery,
         incoming: &Incoming,
+        started: std::time::Instant,
     ) -> Result<Stop, BusError> {
         let outcome = match self.apply_with_retries(incoming).await {
             Ok(applied) => {
@@ -471,6 +480,8 @@ impl<H: Handler> Consumer<H> {
                 Outcome::Requeued(reason)
             }
         };
+        self.metrics
+            .settled(&outcome, started.elapsed(), &incoming.headers);
         self.observe(incoming, &outcome);
         Ok(Stop::Continue)
     }
@@ -488,7 +499,10 @@ impl<H: Handler> Consumer<H> {
             .retry(self.retry)
             .sleep(tokio::time::sleep)
             .when(HandlerError::is_transient)
-            .notify(|e, wait| tracing::info!(error = %e, ?wait, "transient failure; retrying"))
+            .notify(|e, wait| {
+                self.metrics.retried();
+                tracing::info!(error = %e, ?wait, "transient failure; retrying");
+            })
             .await
     }
 

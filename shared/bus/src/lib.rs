@@ -21,6 +21,7 @@ mod error;
 mod headers;
 pub mod inbox;
 pub mod message;
+pub mod metrics;
 pub mod outbox;
 pub mod publisher;
 pub mod routing;

@@ -62,6 +62,19 @@ pub async fn pending<C: ConnectionTrait>(db: &C) -> Result<u64, BusError> {
         .map_err(BusError::db("outbox count"))
 }
 
+/// When the oldest row still waiting to be published was written, if one waits.
+pub async fn oldest_pending<C: ConnectionTrait>(
+    db: &C,
+) -> Result<Option<chrono::DateTime<chrono::Utc>>, BusError> {
+    Ok(outbox::Entity::find()
+        .filter(outbox::Column::PublishedAt.is_null())
+        .order_by_asc(outbox::Column::Id)
+        .one(db)
+        .await
+        .map_err(BusError::db("outbox oldest"))?
+        .map(|row| row.created_at))
+}
+
 /// Wakes a [`Relay`] right after a transaction that enqueued something commits, so messages do
 /// not wait for the next poll. Cheap to clone.
 #[derive(Clone, Default)]
@@ -82,15 +95,18 @@ pub struct Relay {
     poll: Duration,
     waker: Waker,
     published: Arc<std::sync::atomic::AtomicU64>,
+    published_metric: crate::metrics::Published,
 }
 
 impl Relay {
     /// A relay for the outbox in `db`; `app_id` names the service in the AMQP properties.
     pub fn new(db: DatabaseConnection, broker: Broker, app_id: impl Into<String>) -> Self {
+        let app_id = app_id.into();
         Self {
+            published_metric: crate::metrics::Published::new(&app_id),
             db,
             broker,
-            app_id: app_id.into(),
+            app_id,
             batch: 500,
             poll: Duration::from_millis(500),
             waker: Waker::default(),
@@ -216,6 +232,7 @@ impl Relay {
             .map_err(BusError::db("outbox mark sent"))?;
         self.published
             .fetch_add(rows.len() as u64, std::sync::atomic::Ordering::Relaxed);
+        self.published_metric.add(rows.len());
         tracing::debug!(count = rows.len(), "outbox batch published");
         Ok(rows.len())
     }

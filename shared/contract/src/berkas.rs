@@ -202,12 +202,20 @@ impl BerkasHandedOff {
     pub fn to(&self, next: &Hop) -> Result<ktpel_bus::Outgoing, ktpel_bus::HandlerError> {
         let key = ktpel_bus::RoutingKey::regional(&handoff_subject(next), &self.kecamatan)
             .map_err(|e| ktpel_bus::HandlerError::permanent(e.to_string()))?;
-        Ok(ktpel_bus::Outgoing::new(
-            self,
-            key,
-            &self.nomor_berkas,
-            &self.nomor_berkas,
-        )?)
+        let mut message =
+            ktpel_bus::Outgoing::new(self, key, &self.nomor_berkas, &self.nomor_berkas)?;
+        // For the wait histogram per SOP step: the step just done, and how long the berkas
+        // was at that desk (from the stamp before it: when it was handed there).
+        if let [.., before, done] = self.stamps.as_slice() {
+            let waited = (done.at - before.at).num_milliseconds().max(0);
+            message
+                .headers
+                .insert(ktpel_bus::metrics::STEP_HEADER.into(), done.step.clone());
+            message
+                .headers
+                .insert(ktpel_bus::metrics::WAITED_HEADER.into(), waited.to_string());
+        }
+        Ok(message)
     }
 }
 
@@ -236,5 +244,45 @@ mod tests {
         assert_eq!(desk_subject(Siak, Place::Dinas), SIAK_DESK);
         assert_eq!(desk_subject(Loket, Place::Mobile), KECAMATAN_COUNTER);
         assert_eq!(desk_subject(Cetak, Place::Dinas), PRINTING_DESK);
+    }
+
+    #[test]
+    fn a_hand_off_carries_the_step_done_and_how_long_it_waited() {
+        let route = ktpel_domain::sop::Sop::get("S01".parse::<ktpel_domain::sop::SopId>().unwrap())
+            .route()
+            .expect("S01 has a route");
+        let start: DateTime<Utc> = "2026-12-01T08:00:00Z".parse().unwrap();
+        let slip = BerkasHandedOff {
+            nomor_berkas: "B-1".into(),
+            sop: "S01".parse::<ktpel_domain::sop::SopId>().unwrap(),
+            nik: None,
+            nama: "Siti".into(),
+            kecamatan: "32.73.01".into(),
+            hop: 0,
+            stamps: Vec::new(),
+            bukti_perekaman: None,
+            biodata: None,
+            no_kk: None,
+            perubahan: None,
+            foto_sha256: None,
+            kedatangan: None,
+            anggota: Vec::new(),
+        };
+        let (first, message) = slip.onward(&route[0], &route[1], "ppp", start).unwrap();
+        assert!(
+            !message
+                .headers
+                .contains_key(ktpel_bus::metrics::STEP_HEADER),
+            "the first desk has nothing before it to wait from"
+        );
+        let later = start + chrono::Duration::seconds(90);
+        let (_, message) = first
+            .onward(&route[1], &route[2], "operator", later)
+            .unwrap();
+        assert_eq!(
+            message.headers[ktpel_bus::metrics::STEP_HEADER],
+            route[1].step
+        );
+        assert_eq!(message.headers[ktpel_bus::metrics::WAITED_HEADER], "90000");
     }
 }

@@ -5,7 +5,11 @@
 //! W3C trace id. When an OTLP endpoint is configured the spans are exported there; otherwise
 //! they stay in-process — but the trace context still crosses the bus (see [`propagation`]),
 //! so one berkas is one trace from intake to hand-over either way.
+//!
+//! The same call installs the process's metrics (see [`metrics`]): Prometheus text on
+//! `/metrics`, and OTLP beside the spans when an endpoint is configured.
 
+pub mod metrics;
 pub mod propagation;
 
 use ktpel_settings::TelemetrySettings;
@@ -24,17 +28,23 @@ pub enum TelemetryError {
     Filter { filter: String, reason: String },
 }
 
-/// Keeps the tracer provider alive; [`Telemetry::shutdown`] flushes pending spans.
+/// Keeps the providers alive; [`Telemetry::shutdown`] flushes pending spans and metrics.
 #[must_use = "dropping the guard early loses spans that were not exported yet"]
 pub struct Telemetry {
     provider: SdkTracerProvider,
+    meters: Option<opentelemetry_sdk::metrics::SdkMeterProvider>,
 }
 
 impl Telemetry {
-    /// Flushes and stops span export (call once, at the end of graceful shutdown).
+    /// Flushes and stops span and metric export (call once, at the end of graceful shutdown).
     pub fn shutdown(self) {
         if let Err(e) = self.provider.shutdown() {
             eprintln!("telemetry: flushing spans at shutdown failed: {e}");
+        }
+        if let Some(meters) = self.meters
+            && let Err(e) = meters.shutdown()
+        {
+            eprintln!("telemetry: flushing metrics at shutdown failed: {e}");
         }
     }
 }
@@ -43,8 +53,19 @@ impl Telemetry {
 ///
 /// A second call in the same process (tests start many services) keeps the first subscriber
 /// and returns a guard for a provider that exports nothing new.
-pub fn init(service: &str, settings: &TelemetrySettings) -> Result<Telemetry, TelemetryError> {
-    let provider = tracer_provider(service, settings)?;
+///
+/// `labels` (see [`metrics::site_labels`]) go on every span's resource and every metric.
+pub fn init(
+    service: &str,
+    settings: &TelemetrySettings,
+    labels: Vec<opentelemetry::KeyValue>,
+) -> Result<Telemetry, TelemetryError> {
+    let resource = Resource::builder()
+        .with_service_name(service.to_owned())
+        .with_attributes(labels)
+        .build();
+    let provider = tracer_provider(resource.clone(), settings)?;
+    let meters = metrics::install(resource, settings.otlp_endpoint.as_deref())?;
     let filter = match &settings.log_filter {
         _ if std::env::var_os("RUST_LOG").is_some() => EnvFilter::from_default_env(),
         Some(f) => EnvFilter::try_new(f).map_err(|e| TelemetryError::Filter {
@@ -70,16 +91,13 @@ pub fn init(service: &str, settings: &TelemetrySettings) -> Result<Telemetry, Te
         opentelemetry::global::set_tracer_provider(provider.clone());
     }
     propagation::install();
-    Ok(Telemetry { provider })
+    Ok(Telemetry { provider, meters })
 }
 
 fn tracer_provider(
-    service: &str,
+    resource: Resource,
     settings: &TelemetrySettings,
 ) -> Result<SdkTracerProvider, TelemetryError> {
-    let resource = Resource::builder()
-        .with_service_name(service.to_owned())
-        .build();
     let builder = SdkTracerProvider::builder().with_resource(resource);
     let Some(endpoint) = &settings.otlp_endpoint else {
         return Ok(builder.build());

@@ -1,0 +1,389 @@
+//! The site's state as OpenTelemetry gauges, read from the last [`Report`]: the NID
+//! Scheduler's window (S19), outboxes, queues and dead letters, berkas per procedure and
+//! status, berkas out at the desks, the links, the stations and the S20 bundles.
+//!
+//! What happens (deliveries, retries, dead letters, handling time, the wait per SOP step) is
+//! counted where it happens, in `ktpel_bus::metrics`; what *is* is measured here, each time
+//! `/metrics` is scraped (and, with OTLP, on a timer), and observed by the instruments'
+//! callbacks. Every label is a site, region, service, queue, procedure, step or status:
+//! never a NIK, a name or a berkas number.
+
+use crate::report::Report;
+use opentelemetry::{
+    KeyValue,
+    metrics::{ObservableCounter, ObservableGauge},
+};
+use std::sync::{Arc, Mutex};
+
+type Readings = Vec<(f64, Vec<KeyValue>)>;
+type Reader = dyn Fn(&Report) -> Readings + Send + Sync;
+
+/// The instruments and the report they read.
+#[derive(Clone)]
+pub struct Gauges {
+    last: Arc<Mutex<Option<Report>>>,
+    _gauges: Arc<Vec<ObservableGauge<f64>>>,
+    _counters: Arc<Vec<ObservableCounter<f64>>>,
+}
+
+fn kv(key: &'static str, value: impl Into<opentelemetry::Value>) -> KeyValue {
+    KeyValue::new(key, value)
+}
+
+fn one(up: bool) -> f64 {
+    if up { 1.0 } else { 0.0 }
+}
+
+impl Gauges {
+    /// Registers every gauge with the process's meter.
+    pub fn register() -> Self {
+        let last: Arc<Mutex<Option<Report>>> = Arc::default();
+        let meter = ktpel_telemetry::metrics::meter();
+        let observe = |read: Box<Reader>| {
+            let last = last.clone();
+            move |observer: &dyn opentelemetry::metrics::AsyncInstrument<f64>| {
+                let last = last.lock().unwrap_or_else(|p| p.into_inner());
+                if let Some(report) = last.as_ref() {
+                    for (value, labels) in read(report) {
+                        observer.observe(value, &labels);
+                    }
+                }
+            }
+        };
+        let gauge =
+            |name: &'static str, unit: &'static str, what: &'static str, read: Box<Reader>| {
+                let mut b = meter
+                    .f64_observable_gauge(name)
+                    .with_description(what)
+                    .with_callback(observe(read));
+                if !unit.is_empty() {
+                    b = b.with_unit(unit);
+                }
+                b.build()
+            };
+        let counter = |name: &'static str, what: &'static str, read: Box<Reader>| {
+            meter
+                .f64_observable_counter(name)
+                .with_description(what)
+                .with_callback(observe(read))
+                .build()
+        };
+        let gauges = vec![
+            gauge(
+                "ktpel.broker.up",
+                "",
+                "1 while the site's broker connection is open",
+                Box::new(|r| vec![(one(r.mq == "CONNECTED"), vec![])]),
+            ),
+            gauge(
+                "ktpel.database.up",
+                "",
+                "1 while the service's database answers",
+                Box::new(|r| {
+                    r.services
+                        .iter()
+                        .map(|s| {
+                            (
+                                one(s.database == "CONNECTED"),
+                                vec![kv("ktpel.service", s.name)],
+                            )
+                        })
+                        .collect()
+                }),
+            ),
+            gauge(
+                "ktpel.outbox.backlog",
+                "",
+                "Outbox rows written and not yet published",
+                Box::new(|r| {
+                    r.services
+                        .iter()
+                        .filter_map(|s| {
+                            Some((s.outbox_pending? as f64, vec![kv("ktpel.service", s.name)]))
+                        })
+                        .collect()
+                }),
+            ),
+            gauge(
+                "ktpel.outbox.oldest_age",
+                "s",
+                "How long the oldest unpublished outbox row has waited (0: none waits)",
+                Box::new(|r| {
+                    r.services
+                        .iter()
+                        .filter_map(|s| {
+                            Some((s.outbox_oldest_seconds?, vec![kv("ktpel.service", s.name)]))
+                        })
+                        .collect()
+                }),
+            ),
+            gauge(
+                "ktpel.queue.messages",
+                "",
+                "Messages ready in the service's queue",
+                Box::new(|r| queue_readings(r, |q| q.messages)),
+            ),
+            gauge(
+                "ktpel.queue.consumers",
+                "",
+                "Consumers attached to the service's queue",
+                Box::new(|r| queue_readings(r, |q| q.consumers)),
+            ),
+            gauge(
+                "ktpel.queue.dead_letters",
+                "",
+                "Messages in the queue's dead-letter queue, waiting for an operator",
+                Box::new(|r| queue_readings(r, |q| q.dead_letters)),
+            ),
+            gauge(
+                "ktpel.berkas",
+                "",
+                "Berkas at this site's counter, per procedure and card status",
+                Box::new(|r| {
+                    r.berkas_per_procedure
+                        .iter()
+                        .map(|c| {
+                            (
+                                c.count as f64,
+                                vec![
+                                    kv("ktpel.procedure", c.sop.clone()),
+                                    kv("ktpel.status", c.status.clone()),
+                                ],
+                            )
+                        })
+                        .collect()
+                }),
+            ),
+            gauge(
+                "ktpel.berkas.open",
+                "",
+                "Berkas not yet archived, by the hop the counter last handed them to",
+                Box::new(|r| {
+                    r.open_at_hops
+                        .iter()
+                        .map(|h| (h.count as f64, vec![kv("ktpel.hop", h.hop.clone())]))
+                        .collect()
+                }),
+            ),
+            gauge(
+                "ktpel.berkas.open.oldest_age",
+                "s",
+                "How long the oldest open berkas has gone since its last timeline entry",
+                Box::new(|r| {
+                    r.open_at_hops
+                        .iter()
+                        .map(|h| (h.oldest_seconds, vec![kv("ktpel.hop", h.hop.clone())]))
+                        .collect()
+                }),
+            ),
+            gauge(
+                "ktpel.site.link.up",
+                "",
+                "1 while a shovel of the site's link to its parent is running",
+                Box::new(|r| {
+                    r.links
+                        .iter()
+                        .map(|l| {
+                            (
+                                one(l.state == "running"),
+                                vec![
+                                    kv("ktpel.link", l.link.clone()),
+                                    kv("ktpel.shovel", l.shovel.clone()),
+                                ],
+                            )
+                        })
+                        .collect()
+                }),
+            ),
+            gauge(
+                "ktpel.site.link.waiting",
+                "",
+                "Messages waiting at this site to go up its link",
+                Box::new(|r| {
+                    r.links
+                        .iter()
+                        .filter_map(|l| {
+                            Some((
+                                f64::from(l.waiting?),
+                                vec![kv("ktpel.link", l.link.clone())],
+                            ))
+                        })
+                        .collect()
+                }),
+            ),
+            gauge(
+                "ktpel.stations.unsent",
+                "",
+                "Enrollments taken at the stations that the Pusat Data does not have yet (S02, S03, S20)",
+                Box::new(|r| {
+                    r.stations
+                        .iter()
+                        .map(|s| (s.unsent as f64, vec![]))
+                        .collect()
+                }),
+            ),
+            gauge(
+                "ktpel.stations.unsent.oldest_age",
+                "s",
+                "How long the oldest enrollment not at the Pusat Data has waited",
+                Box::new(|r| {
+                    r.stations
+                        .iter()
+                        .map(|s| (s.days * 86400.0, vec![]))
+                        .collect()
+                }),
+            ),
+            gauge(
+                "ktpel.nid_scheduler.records_waiting",
+                "",
+                "S19.5: records this Server AFIS has not yet sent to the Pusat Data",
+                Box::new(|r| {
+                    r.scheduler
+                        .iter()
+                        .filter_map(|p| Some((p.records_waiting? as f64, vec![])))
+                        .collect()
+                }),
+            ),
+            gauge(
+                "ktpel.nid_scheduler.records_sent_since_install",
+                "",
+                "Records this Server AFIS has sent to the Pusat Data since it was installed",
+                Box::new(|r| {
+                    r.scheduler
+                        .iter()
+                        .filter_map(|p| Some((p.records_sent_since_install? as f64, vec![])))
+                        .collect()
+                }),
+            ),
+            gauge(
+                "ktpel.nid_scheduler.status",
+                "",
+                "S19.4: 1 for the Scheduler Current Status (RUNNING, PAUSED, STOPPED), 0 for the others",
+                Box::new(|r| {
+                    r.scheduler
+                        .iter()
+                        .flat_map(|p| {
+                            let now = p.scheduler_current_status.to_string();
+                            ["RUNNING", "PAUSED", "STOPPED"]
+                                .map(|s| (one(now == s), vec![kv("ktpel.status", s)]))
+                        })
+                        .collect()
+                }),
+            ),
+            gauge(
+                "ktpel.nid_scheduler.mode",
+                "",
+                "S19.4: 1 for the Server AFIS's Mode (PRODUCTION, TRAINING), 0 for the other",
+                Box::new(|r| {
+                    r.scheduler
+                        .iter()
+                        .flat_map(|p| {
+                            let production =
+                                matches!(p.mode, ktpel_afis_sync::config::Mode::Production);
+                            [
+                                (one(production), vec![kv("ktpel.mode", "PRODUCTION")]),
+                                (one(!production), vec![kv("ktpel.mode", "TRAINING")]),
+                            ]
+                        })
+                        .collect()
+                }),
+            ),
+            gauge(
+                "ktpel.nid_scheduler.database.up",
+                "",
+                "S19.4: 1 while the Server AFIS's database is CONNECTED",
+                Box::new(|r| {
+                    r.scheduler
+                        .iter()
+                        .map(|p| {
+                            (
+                                one(p.database == ktpel_afis_sync::panel::Connection::Connected),
+                                vec![],
+                            )
+                        })
+                        .collect()
+                }),
+            ),
+            gauge(
+                "ktpel.nid_scheduler.link.up",
+                "",
+                "S19.1–S19.3: 1 while the link answers (PC client, broker, Pusat Data)",
+                Box::new(|r| {
+                    r.scheduler
+                        .iter()
+                        .flat_map(|p| p.links.iter())
+                        .map(|l| {
+                            (
+                                one(l.up),
+                                vec![kv("ktpel.step", l.step), kv("ktpel.link", l.link)],
+                            )
+                        })
+                        .collect()
+                }),
+            ),
+        ];
+        let counters = vec![
+            counter(
+                "ktpel.nid_scheduler.records_sent",
+                "S19.5: No. of Records sent after Restart (starts again at 0 when the Server AFIS restarts)",
+                Box::new(|r| {
+                    r.scheduler
+                        .iter()
+                        .map(|p| (p.records_sent_after_restart as f64, vec![]))
+                        .collect()
+                }),
+            ),
+            counter(
+                "ktpel.bundles.imported",
+                "S20: backup bundles imported at this Server AFIS",
+                Box::new(|r| {
+                    r.bundles
+                        .iter()
+                        .map(|b| (b.bundles as f64, vec![]))
+                        .collect()
+                }),
+            ),
+            counter(
+                "ktpel.bundles.records",
+                "S20: records of the imported bundles, by what became of them (new, known, refused)",
+                Box::new(|r| {
+                    r.bundles
+                        .iter()
+                        .flat_map(|b| {
+                            [("new", b.new), ("known", b.known), ("refused", b.refused)]
+                                .map(|(o, n)| (n as f64, vec![kv("ktpel.outcome", o)]))
+                        })
+                        .collect()
+                }),
+            ),
+        ];
+        Self {
+            last,
+            _gauges: Arc::new(gauges),
+            _counters: Arc::new(counters),
+        }
+    }
+
+    /// The report the next collection reads.
+    pub fn observe(&self, report: Report) {
+        *self.last.lock().unwrap_or_else(|p| p.into_inner()) = Some(report);
+    }
+}
+
+fn queue_readings(
+    r: &Report,
+    value: impl Fn(&crate::report::QueueReport) -> Option<u32>,
+) -> Readings {
+    r.queues
+        .iter()
+        .filter_map(|q| {
+            Some((
+                f64::from(value(q)?),
+                vec![
+                    kv("messaging.system", "rabbitmq"),
+                    kv("messaging.destination.name", q.name.clone()),
+                ],
+            ))
+        })
+        .collect()
+}
