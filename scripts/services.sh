@@ -141,11 +141,20 @@ postgres() {
   fi
 }
 
+# The real tools the tests drive besides the brokers and the database: Prometheus (promtool
+# for the alert rules, the server for the dashboards' queries) and headless Chromium (the
+# status page), from the distribution's packages.
+tools() {
+  command -v promtool >/dev/null && command -v prometheus >/dev/null || install prometheus
+  command -v chromium >/dev/null || install chromium
+}
+
 case "${1:-all}" in
   rabbitmq) rabbitmq ;;
   postgres) postgres ;;
   site-broker) rabbitmq_node ktpel-site 5673 15673 5675 ;;
   restart-broker) rabbitmq_node ktpel-restart 5674 15674 ;;
+  tools) tools ;;
   all) rabbitmq; postgres ;;
-  *) echo "usage: $0 [rabbitmq|postgres|site-broker|restart-broker|all]" >&2; exit 2 ;;
+  *) echo "usage: $0 [rabbitmq|postgres|site-broker|restart-broker|tools|all]" >&2; exit 2 ;;
 esac

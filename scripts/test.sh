@@ -7,6 +7,10 @@ cd "$(dirname "$0")/.."
 scripts/services.sh all
 scripts/services.sh site-broker     # a second RabbitMQ node: the tests link two sites' brokers
 scripts/services.sh restart-broker  # a third, that one test restarts under a running demo
+scripts/services.sh tools          # promtool and Prometheus, headless Chromium
+# The alert rules first: their unit tests are quick and need no build.
+promtool check rules k8s/monitoring/alerts.yml
+promtool test rules k8s/monitoring/alerts.test.yml
 export KTPEL_TEST_POSTGRES_URL=${KTPEL_TEST_POSTGRES_URL:-postgres://postgres:postgres@127.0.0.1:5432/test}
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
