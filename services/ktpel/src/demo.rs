@@ -301,6 +301,7 @@ pub async fn run(
     region: KodeWilayah,
     kecamatan: usize,
     procedures: Vec<Procedures>,
+    http: Option<std::net::SocketAddr>,
 ) -> Result<(), String> {
     let procedures = expand(procedures)?;
     let section_c = |p: &SopId| Sop::get(*p).replaces_a_card();
@@ -331,8 +332,14 @@ pub async fn run(
         vec![(procedures, residents, kecamatan)]
     };
     let (mut done, mut of) = (0, 0);
-    for (procedures, residents, kecamatan) in parts {
-        done += run_part(residents, region, kecamatan, procedures).await?;
+    let last = parts.len() - 1;
+    for (i, (procedures, residents, kecamatan)) in parts.into_iter().enumerate() {
+        // The ops room: served during every part, held open after the last.
+        let watch = http.map(|addr| Watch {
+            addr,
+            hold: i == last,
+        });
+        done += run_part(residents, region, kecamatan, procedures, watch).await?;
         of += residents;
     }
     println!("completed {done}/{of}");
@@ -373,6 +380,41 @@ fn expand(procedures: Vec<Procedures>) -> Result<Vec<SopId>, String> {
     Ok(procedures)
 }
 
+/// `--http`: where the Dinas's status page and metrics are served during a part, and whether
+/// to hold them open after it until Ctrl-C.
+#[derive(Debug, Clone, Copy)]
+struct Watch {
+    addr: std::net::SocketAddr,
+    hold: bool,
+}
+
+/// Serves the status page and `/metrics` of `site` at `watch.addr` until `stop`.
+async fn serve_ops_room(
+    watch: Watch,
+    site: &DemoSite,
+    stop: &Shutdown,
+) -> Result<JoinHandle<()>, String> {
+    let listener = tokio::net::TcpListener::bind(watch.addr)
+        .await
+        .map_err(|e| format!("--http: cannot listen on {}: {e}", watch.addr))?;
+    let status = crate::http::Status::new(
+        site.built.iter().map(|b| (b.name, b.db.clone())).collect(),
+        site.broker.clone(),
+        site.built.iter().find_map(|b| b.panel.clone()),
+        site.site,
+        None,
+        7,
+        // Nobody acts through the demo's page: the desks are this command.
+        crate::auth::Tokens::none(),
+    );
+    println!("ktpel demo: status page and metrics on http://{}/", watch.addr);
+    Ok(tokio::spawn(crate::http::serve(
+        listener,
+        status,
+        stop.clone(),
+    )))
+}
+
 /// One part of the demo: `residents` through `procedures`, all online or all offline.
 /// Returns how many finished.
 async fn run_part(
@@ -380,6 +422,7 @@ async fn run_part(
     region: KodeWilayah,
     kecamatan: usize,
     procedures: Vec<SopId>,
+    watch: Option<Watch>,
 ) -> Result<usize, String> {
     let section_c = |p: &SopId| Sop::get(*p).replaces_a_card();
     if kecamatan > 0
@@ -398,8 +441,13 @@ async fn run_part(
     telemetry_settings
         .log_filter
         .get_or_insert_with(|| "warn".into());
-    let telemetry = ktpel_telemetry::init("ktpel-demo", &telemetry_settings, Vec::new())
-        .map_err(|e| e.to_string())?;
+    // The demo's sites are in one process: its metrics are labelled by the demo's region.
+    let telemetry = ktpel_telemetry::init(
+        "ktpel-demo",
+        &telemetry_settings,
+        ktpel_telemetry::metrics::site_labels("demo", Some(&region.to_string())),
+    )
+    .map_err(|e| e.to_string())?;
     let shutdown = Shutdown::new();
 
     let places = if kecamatan == 0 {
@@ -452,7 +500,12 @@ async fn run_part(
         .iter()
         .map(|s| Sender::new(s.broker.clone(), "ktpel-demo"))
         .collect();
+    let ops_room = match watch {
+        Some(w) => Some(serve_ops_room(w, places.dinas(), &shutdown).await?),
+        None => None,
+    };
     let mut tasks: Vec<JoinHandle<()>> = Vec::new();
+    tasks.extend(ops_room);
     let mut sites_run = Vec::new();
     for s in places.sites {
         sites_run.push((s.site, s.broker));
@@ -901,6 +954,10 @@ async fn run_part(
         println!(
             "{done}/{residents} finished; stuck first at: {stuck} (see http://127.0.0.1:8080 under `ktpel up`, and the .dlq queues)"
         );
+    }
+    if let Some(w) = watch.filter(|w| w.hold) {
+        println!("ktpel demo: holding the ops room open on http://{}/ — Ctrl-C stops", w.addr);
+        run::wait_for_signal().await;
     }
     shutdown.cancel();
     for t in tasks {

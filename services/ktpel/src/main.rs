@@ -79,6 +79,10 @@ enum Command {
         /// bundles; a replacement or a relocation (S06–S17) follows the resident's first card.
         #[arg(long, value_delimiter = ',', default_value = "S01")]
         procedures: Vec<demo::Procedures>,
+        /// Serve the Dinas's status page and `/metrics` here while the demo runs, and keep
+        /// serving after its table until Ctrl-C (watch the ops room fill up).
+        #[arg(long)]
+        http: Option<std::net::SocketAddr>,
     },
     /// Check NIKs: one per argument, or one per line on stdin. Exit status 1 if any is invalid.
     Nik { niks: Vec<String> },
@@ -168,7 +172,8 @@ fn run_async(command: Command) -> ExitCode {
                 region,
                 kecamatan,
                 procedures,
-            } => demo::run(residents, region, kecamatan, procedures).await,
+                http,
+            } => demo::run(residents, region, kecamatan, procedures, http).await,
             Command::Serve {
                 service,
                 http,

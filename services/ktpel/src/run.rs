@@ -360,7 +360,7 @@ pub(crate) async fn site_links(
     Some((link, management))
 }
 
-async fn wait_for_signal() {
+pub(crate) async fn wait_for_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {

@@ -32,6 +32,23 @@ pub(crate) struct ConsumerMetrics {
 
 impl ConsumerMetrics {
     pub(crate) fn new(queue: &str, service: &str) -> Self {
+        let metrics = Self::instruments(queue, service);
+        // Every series exists from the start, at 0: a dashboard shows "no retries", not "no
+        // data", and `rate()` sees the first one.
+        for counter in [
+            &metrics.delivered,
+            &metrics.applied,
+            &metrics.duplicates,
+            &metrics.retried,
+            &metrics.dead_lettered,
+            &metrics.requeued,
+        ] {
+            counter.add(0, &metrics.labels);
+        }
+        metrics
+    }
+
+    fn instruments(queue: &str, service: &str) -> Self {
         let meter = ktpel_telemetry::metrics::meter();
         let counter = |name: &'static str, what: &'static str| {
             meter.u64_counter(name).with_description(what).build()
@@ -140,7 +157,7 @@ pub(crate) struct Published {
 
 impl Published {
     pub(crate) fn new(service: &str) -> Self {
-        Self {
+        let published = Self {
             counter: ktpel_telemetry::metrics::meter()
                 .u64_counter("ktpel.outbox.published")
                 .with_description("Outbox rows published to the broker, confirmed")
@@ -149,7 +166,9 @@ impl Published {
                 KeyValue::new("messaging.system", "rabbitmq"),
                 KeyValue::new("ktpel.service", service.to_owned()),
             ],
-        }
+        };
+        published.add(0);
+        published
     }
 
     pub(crate) fn add(&self, rows: usize) {
