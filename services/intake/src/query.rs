@@ -117,7 +117,8 @@ pub struct OpenAtHop {
 }
 
 /// The berkas not yet archived, grouped by [`OpenAtHop`] (the counter's view: the desks
-/// beyond it keep their own pending work).
+/// beyond it keep their own pending work); every hop of the catalogue is there, at 0 when
+/// no berkas is.
 pub async fn open_at_hops<C: ConnectionTrait>(
     db: &C,
     now: chrono::DateTime<chrono::Utc>,
@@ -163,7 +164,23 @@ pub async fn open_at_hops<C: ConnectionTrait>(
             .into_iter()
             .map(|l| (l.nomor_berkas, l.last))
             .collect();
-    let mut hops: std::collections::BTreeMap<String, OpenAtHop> = Default::default();
+    // Every hop a counter can hand a berkas to, at 0 until one is there: "none waits at
+    // operator@kecamatan" is a reading, not a gap.
+    let mut hops: std::collections::BTreeMap<String, OpenAtHop> = ktpel_domain::SopId::all()
+        .filter_map(|id| ktpel_domain::sop::Sop::get(id).route())
+        .flat_map(|route| route.iter().skip(1))
+        .map(|hop| {
+            let hop = hop.to_string();
+            (
+                hop.clone(),
+                OpenAtHop {
+                    hop,
+                    count: 0,
+                    oldest_seconds: 0.0,
+                },
+            )
+        })
+        .collect();
     for b in open {
         let since = last.get(&b.nomor_berkas).copied().unwrap_or(b.created_at);
         let age = (now - since).num_milliseconds().max(0) as f64 / 1000.0;

@@ -71,6 +71,9 @@ struct DemoSite {
     built: Vec<Built>,
     /// A link not declared yet: an offline kecamatan's, declared when it comes back (S02/S03).
     link: Option<ktpel_site::Link>,
+    /// The site's link to its parent, declared, and the management API that runs it (for
+    /// the status page and the link metrics under `--http`).
+    uplink: Option<(ktpel_site::Link, ktpel_site::Management)>,
 }
 
 impl DemoSite {
@@ -119,6 +122,7 @@ async fn one_site(process: &Process, region: KodeWilayah) -> Result<Places, Stri
             broker,
             built,
             link: None,
+            uplink: None,
         }],
         dinas: 0,
         kecamatan: vec![(region, 0)],
@@ -214,6 +218,7 @@ async fn linked_sites(
         };
         let built = run::build_all(ServiceName::at(s), &broker, &place).await?;
         let mut later = None;
+        let mut uplink = None;
         if let Some(link) = place.site.link(&url_of(s, None)) {
             if offline && s.kind() == ktpel_site::SiteKind::Kecamatan {
                 // Offline: what goes up waits in the uplink queue.
@@ -225,6 +230,7 @@ async fn linked_sites(
                 link.declare(&broker, &management)
                     .await
                     .map_err(|e| err(&e))?;
+                uplink = Some((link, management.clone()));
             }
         }
         sites.push(DemoSite {
@@ -232,6 +238,7 @@ async fn linked_sites(
             broker,
             built,
             link: later,
+            uplink,
         });
     }
     Ok(Places {
@@ -402,12 +409,15 @@ async fn serve_ops_room(
         site.broker.clone(),
         site.built.iter().find_map(|b| b.panel.clone()),
         site.site,
-        None,
+        site.uplink.clone(),
         7,
         // Nobody acts through the demo's page: the desks are this command.
         crate::auth::Tokens::none(),
     );
-    println!("ktpel demo: status page and metrics on http://{}/", watch.addr);
+    println!(
+        "ktpel demo: status page and metrics on http://{}/",
+        watch.addr
+    );
     Ok(tokio::spawn(crate::http::serve(
         listener,
         status,
@@ -956,7 +966,10 @@ async fn run_part(
         );
     }
     if let Some(w) = watch.filter(|w| w.hold) {
-        println!("ktpel demo: holding the ops room open on http://{}/ — Ctrl-C stops", w.addr);
+        println!(
+            "ktpel demo: holding the ops room open on http://{}/ — Ctrl-C stops",
+            w.addr
+        );
         run::wait_for_signal().await;
     }
     shutdown.cancel();

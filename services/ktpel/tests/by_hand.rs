@@ -424,11 +424,14 @@ fn one_berkas_walked_through_s01_by_hand() {
             .sum()
     };
     assert!(
-        value("ktpel_messages_applied_total{messaging_consumer_group_name=\"ktpel\",messaging_destination_name=\"intake.berkas\"") >= 3.0,
+        value(
+            "ktpel_messages_applied_total{messaging_consumer_group_name=\"ktpel\",messaging_destination_name=\"intake.berkas\""
+        ) >= 3.0,
         "intake applied the submission and the slip's returns: {metrics}"
     );
     assert!(
-        value("ktpel_berkas_wait_seconds_count{ktpel_procedure=\"S01\",ktpel_step=\"S01.3\"") >= 1.0,
+        value("ktpel_berkas_wait_seconds_count{ktpel_procedure=\"S01\",ktpel_step=\"S01.3\"")
+            >= 1.0,
         "the operator's wait at S01.3 is in the histogram: {metrics}"
     );
     assert_eq!(
@@ -441,7 +444,14 @@ fn one_berkas_walked_through_s01_by_hand() {
         "the S19.5 counter rose: {metrics}"
     );
     assert_eq!(value("ktpel_queue_dead_letters"), 0.0, "{metrics}");
-    for open in ["/health", "/ready", "/status", "/scheduler", "/", "/metrics"] {
+    for open in [
+        "/health",
+        "/ready",
+        "/status",
+        "/scheduler",
+        "/",
+        "/metrics",
+    ] {
         let (code, body) = call("GET", open, None);
         assert_eq!(code, 200, "{open} stays open");
         assert!(!body.contains(&nik), "{open} shows no NIK");
@@ -1053,6 +1063,34 @@ fn a_kecamatan_runs_alone_on_its_own_broker_linked_to_its_dinas() {
     );
     // Only the kecamatan's services run here: no print desk, no NID Scheduler.
     assert!(page.contains(r#""name":"intake""#) && !page.contains(r#""name":"card-print""#));
+    // The link panels of the ops room (ops_room.rs leaves them to a linked site): each
+    // shovel up, and what waits to go up, labelled by the site.
+    let metrics = ureq::get(&format!("{}/metrics", at_kecamatan.url))
+        .call()
+        .expect("the metrics answer")
+        .body_mut()
+        .read_to_string()
+        .unwrap();
+    for shovel in ["ktpel-uplink", "ktpel-downlink"] {
+        assert!(
+            metrics.lines().any(|l| l.starts_with("ktpel_site_link_up{")
+                && l.contains(&format!("ktpel_shovel=\"{shovel}\""))
+                && l.contains("ktpel_site=\"kecamatan:32.73.01\"")
+                && l.ends_with(" 1")),
+            "{shovel} up in the metrics: {metrics}"
+        );
+    }
+    assert!(
+        metrics
+            .lines()
+            .any(|l| l.starts_with("ktpel_site_link_waiting{")
+                && l.contains("ktpel_region=\"32.73.01\"")),
+        "{metrics}"
+    );
+    assert!(
+        !metrics.contains("ktpel_nid_scheduler"),
+        "no NID Scheduler here"
+    );
 
     // The broker loses the uplink shovel (definitions reset): the site declares it again.
     let shovel = format!(
