@@ -9,7 +9,8 @@
 //! | `/scheduler` | the NID Scheduler panel (JSON; `?format=text` for the window as text) |
 //! | `POST /scheduler/{run,pause,resume}` | the scheduler's controls (the operator's token) |
 //! | `/berkas/{nomor}` | where is berkas X: its status and timeline (the ppp's token: a resident's name and NIK) |
-//! | `/` | the status page for people |
+//! | `/runbooks/{name}` | the runbooks the page links to (`docs/runbooks/`, built in) |
+//! | `/` | the status page for people (see [`crate::page`]) |
 
 use crate::report::{self, Report};
 use axum::{
@@ -133,6 +134,7 @@ pub async fn serve(listener: tokio::net::TcpListener, status: Status, shutdown: 
         .route("/scheduler", get(scheduler))
         .route("/scheduler/{action}", post(scheduler_action))
         .route("/berkas/{nomor}", get(berkas))
+        .route("/runbooks/{name}", get(runbook))
         .route("/", get(page))
         .with_state(status);
     if let Err(e) = axum::serve(listener, app)
@@ -231,83 +233,20 @@ async fn berkas(
 
 async fn page(State(status): State<Status>) -> Html<String> {
     let r = report::measure(&status, true).await;
-    let cell = |n: Option<u32>| n.map_or("?".into(), |n| n.to_string());
-    let services: String = r
-        .services
-        .iter()
-        .map(|s| {
-            format!(
-                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-                s.name,
-                s.database,
-                s.outbox_pending.map_or("?".into(), |n| n.to_string())
-            )
-        })
-        .collect();
-    let queues: String = r
-        .queues
-        .iter()
-        .map(|q| {
-            format!(
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                q.name,
-                cell(q.messages),
-                cell(q.consumers),
-                cell(q.dead_letters)
-            )
-        })
-        .collect();
-    let statuses: String = r
-        .berkas_per_status
-        .iter()
-        .map(|s| format!("<tr><td>{}</td><td>{}</td></tr>", s.status, s.count))
-        .collect();
-    let links: String = if r.links.is_empty() {
-        "<tr><td colspan=5>no link: this site has no parent</td></tr>".into()
-    } else {
-        r.links
-            .iter()
-            .map(|l| {
-                format!(
-                    "<tr><td>{}</td><td>{}</td><td><b>{}</b></td><td>{}</td><td>{}</td></tr>",
-                    html_escape(&l.link),
-                    html_escape(&l.shovel),
-                    html_escape(&l.state),
-                    cell(l.waiting),
-                    html_escape(l.reason.as_deref().unwrap_or(""))
-                )
-            })
-            .collect()
-    };
-    let panel = match &status.inner.panel {
-        Some(p) => p.panel().await.to_string(),
-        None => "no NID Scheduler in this process".into(),
-    };
-    let stations = match &r.stations {
-        Some(o) if o.too_long => format!(
-            "<p style=\"color:#b00\"><b>{}</b></p>",
-            html_escape(&o.to_string())
-        ),
-        Some(o) => format!("<p>{}</p>", html_escape(&o.to_string())),
-        None => "<p>no enrollment station in this process</p>".into(),
-    };
-    Html(format!(
-        "<!doctype html><meta charset=utf-8><meta http-equiv=refresh content=5><title>ktpel</title>\
-         <h1>KTP-el services</h1><p>Site: <b>{site}</b> &middot; MQ: <b>{mq}</b></p>\
-         <h2>Links</h2><table border=1 cellpadding=4><tr><th>link</th><th>shovel</th><th>state</th><th>waiting to go up</th><th>reason</th></tr>{links}</table>\
-         <h2>Berkas per status</h2><table border=1 cellpadding=4><tr><th>status</th><th>berkas</th></tr>{statuses}</table>\
-         <h2>Enrollment stations (S02, S03, S20)</h2>{stations}\
-         <h2>NID Scheduler</h2><pre>{panel}</pre>\
-         <h2>Queues</h2><table border=1 cellpadding=4><tr><th>queue</th><th>ready</th><th>consumers</th><th>dead letters</th></tr>{queues}</table>\
-         <h2>Services</h2><table border=1 cellpadding=4><tr><th>service</th><th>database</th><th>outbox pending</th></tr>{services}</table>",
-        mq = r.mq,
-        site = html_escape(&r.site),
-    ))
+    Html(crate::page::render(&r, chrono::Utc::now()))
 }
 
-/// Text from elsewhere (the broker's reasons) shown safely in the page.
-fn html_escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+/// A runbook the page links to, as Markdown text.
+async fn runbook(Path(name): Path<String>) -> Response {
+    match crate::page::RUNBOOKS.iter().find(|(n, _)| *n == name) {
+        Some((_, text)) => (
+            [(
+                axum::http::header::CONTENT_TYPE,
+                "text/markdown; charset=utf-8",
+            )],
+            *text,
+        )
+            .into_response(),
+        None => (StatusCode::NOT_FOUND, format!("no runbook `{name}`")).into_response(),
+    }
 }

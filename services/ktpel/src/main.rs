@@ -18,6 +18,7 @@ mod http;
 mod intake_cmd;
 mod metrics;
 mod nik_cmd;
+mod page;
 mod print_cmd;
 mod registry_cmd;
 mod remote;

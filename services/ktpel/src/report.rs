@@ -62,6 +62,25 @@ pub struct QueueReport {
 }
 
 impl Report {
+    /// A site with nothing measured (for tests of the views).
+    #[cfg(test)]
+    pub fn empty(site: &str) -> Self {
+        Self {
+            site: site.to_owned(),
+            region: String::new(),
+            links: Vec::new(),
+            mq: "CONNECTED",
+            services: Vec::new(),
+            queues: Vec::new(),
+            berkas_per_status: Vec::new(),
+            berkas_per_procedure: Vec::new(),
+            open_at_hops: Vec::new(),
+            stations: None,
+            scheduler: None,
+            bundles: None,
+        }
+    }
+
     /// Ready: the broker connected and every database answers.
     pub fn ready(&self) -> bool {
         self.mq == "CONNECTED" && self.services.iter().all(|s| s.database == "CONNECTED")

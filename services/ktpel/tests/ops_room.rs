@@ -2,7 +2,9 @@
 //! its own): it scrapes `ktpel demo --http` while the demo takes its residents through S01,
 //! loads the alert rules of `k8s/monitoring/alerts.yml`, and then every query of every panel
 //! of every dashboard in `k8s/monitoring/dashboards/` must return data. A panel that can
-//! never show anything — a metric renamed, a label misspelt — fails here.
+//! never show anything — a metric renamed, a label misspelt — fails here. The status page
+//! is loaded in headless Chromium (Debian's `chromium`): no console error, every section, and
+//! a screenshot in `target/test-artifacts/status-page.png`.
 
 use ktpel_tests::TestVhost;
 use std::{
@@ -85,6 +87,46 @@ fn dashboard_queries() -> Vec<Query> {
         }
     }
     queries
+}
+
+/// Where the test keeps what a person may want to look at afterwards (the screenshot).
+fn artifacts() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"));
+    let dir = target.join("test-artifacts");
+    std::fs::create_dir_all(&dir).expect("the artifacts directory");
+    dir
+}
+
+/// Debian's headless Chromium (scripts/services.sh tools installs it) with `args`; returns
+/// what it logged (console messages included) and what it printed.
+fn chromium(profile: &Path, args: &[&str]) -> (String, String) {
+    let out = Command::new("chromium")
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--hide-scrollbars",
+            "--enable-logging=stderr",
+            "--v=0",
+        ])
+        .arg(format!(
+            "--user-data-dir={}",
+            profile.join("chromium").display()
+        ))
+        .args(args)
+        .output()
+        .expect("Debian's chromium (scripts/services.sh tools installs it)");
+    assert!(
+        out.status.success(),
+        "chromium {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
 }
 
 fn get(url: &str) -> serde_json::Value {
@@ -239,6 +281,54 @@ fn every_dashboard_panel_shows_data_from_a_real_prometheus() {
             !["nik", "nama", "nomor_berkas", "name"].contains(&label),
             "a label `{label}` names a resident or a berkas"
         );
+    }
+
+    // The status page in a real browser: no console error, every section there, and a
+    // screenshot kept as the test's artifact.
+    let page = format!("http://127.0.0.1:{demo_port}/");
+    let shot = artifacts().join("status-page.png");
+    let (console, _) = chromium(
+        dir.path(),
+        &[
+            "--window-size=1400,1250",
+            &format!("--screenshot={}", shot.display()),
+            &page,
+        ],
+    );
+    let errors: Vec<&str> = console.lines().filter(|l| l.contains(":CONSOLE")).collect();
+    assert!(
+        errors.is_empty(),
+        "the page logged to the console: {errors:#?}"
+    );
+    let png = std::fs::read(&shot).expect("chromium saved the screenshot");
+    assert!(
+        png.starts_with(b"\x89PNG") && png.len() > 20_000,
+        "a real screenshot at {}",
+        shot.display()
+    );
+    let (_, dom) = chromium(dir.path(), &["--dump-dom", &page]);
+    for section in [
+        "At a glance",
+        "NID Scheduler (S19)",
+        "No. of Records sent after Restart",
+        "S19.3",
+        "Links to the site above",
+        "Queues",
+        "Berkas at this site's counter",
+        "CARD_ACTIVATED",
+        "Services",
+    ] {
+        assert!(dom.contains(section), "{section:?} on the page: {dom}");
+    }
+    for runbook in ["dead-letters", "nid-scheduler", "berkas-waiting"] {
+        assert!(dom.contains(&format!("/runbooks/{runbook}")), "{runbook}");
+        let text = ureq::get(&format!("{page}runbooks/{runbook}"))
+            .call()
+            .expect("the runbook is served")
+            .body_mut()
+            .read_to_string()
+            .unwrap();
+        assert!(text.starts_with("# Runbook"), "{text}");
     }
 
     // Ctrl-C: the demo closes its ops room and stops, successfully.
