@@ -251,6 +251,30 @@ async fn a_complete_berkas_reaches_the_operator(backend: Backend) {
     assert_eq!(entries[0].nomor_berkas, accepted.nomor_berkas);
     assert_eq!(entries[0].nik, NIK);
     assert_eq!(entries[0].petugas, "ppp-sukasari-1");
+
+    // The ops room's view of it: one S01 berkas, open at the operator's hop, every other
+    // hop of the catalogue at 0 (what the metrics and the status page show).
+    let open = ktpel_intake::query::open_at_hops(&desk.intake_db, Utc::now())
+        .await
+        .unwrap();
+    let at = |hop: &str| open.iter().find(|h| h.hop == hop).map(|h| h.count);
+    assert_eq!(at("operator@kecamatan"), Some(1), "{open:?}");
+    assert_eq!(at("ppp@kecamatan"), Some(0), "{open:?}");
+    assert_eq!(open.iter().map(|h| h.count).sum::<u64>(), 1, "{open:?}");
+    let oldest = open
+        .iter()
+        .find(|h| h.hop == "operator@kecamatan")
+        .unwrap()
+        .oldest_seconds;
+    assert!((0.0..60.0).contains(&oldest), "out since S01.2: {oldest}");
+    let per_procedure = ktpel_intake::query::per_procedure(&desk.intake_db)
+        .await
+        .unwrap();
+    assert_eq!(per_procedure.len(), 1, "{per_procedure:?}");
+    assert_eq!(
+        (per_procedure[0].sop.as_str(), per_procedure[0].count),
+        ("S01", 1)
+    );
 }
 
 // S01.1 offers a choice: the KK copy or the old paper KTP.

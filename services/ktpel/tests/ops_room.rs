@@ -331,6 +331,24 @@ fn every_dashboard_panel_shows_data_from_a_real_prometheus() {
         assert!(text.starts_with("# Runbook"), "{text}");
     }
 
+    let agent = ureq::Agent::new_with_config(
+        ureq::config::Config::builder()
+            .http_status_as_error(false)
+            .build(),
+    );
+    let escaping = agent
+        .get(&format!("{page}runbooks/%2E%2E%2Fsecret"))
+        .call()
+        .expect("the page answers");
+    assert_eq!(escaping.status().as_u16(), 404, "only the built-in runbooks");
+    let mut missing = agent
+        .get(&format!("{page}runbooks/no-such-runbook"))
+        .call()
+        .expect("the page answers");
+    assert_eq!(missing.status().as_u16(), 404);
+    let body = missing.body_mut().read_to_string().unwrap();
+    assert!(body.contains("no runbook `no-such-runbook`"), "{body}");
+
     // Ctrl-C: the demo closes its ops room and stops, successfully.
     let pid = demo.0.id().to_string();
     assert!(
