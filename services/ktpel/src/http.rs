@@ -67,7 +67,7 @@ impl Status {
                 link,
                 max_days_offline,
                 tokens,
-                gauges: crate::metrics::Gauges::register(),
+                gauges: crate::metrics::Gauges::of_process(),
             }),
         }
     }

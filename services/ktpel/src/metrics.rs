@@ -35,8 +35,16 @@ fn one(up: bool) -> f64 {
 }
 
 impl Gauges {
+    /// The process's gauges, registered with its meter on first use. One set per process: an
+    /// observable instrument's callback stays registered for the provider's life, so a second
+    /// set (the demo's second part) would report a stale report beside the new one.
+    pub fn of_process() -> Self {
+        static GAUGES: std::sync::OnceLock<Gauges> = std::sync::OnceLock::new();
+        GAUGES.get_or_init(Self::register).clone()
+    }
+
     /// Registers every gauge with the process's meter.
-    pub fn register() -> Self {
+    fn register() -> Self {
         let last: Arc<Mutex<Option<Report>>> = Arc::default();
         let meter = ktpel_telemetry::metrics::meter();
         let observe = |read: Box<Reader>| {
