@@ -340,7 +340,11 @@ fn every_dashboard_panel_shows_data_from_a_real_prometheus() {
         .get(&format!("{page}runbooks/%2E%2E%2Fsecret"))
         .call()
         .expect("the page answers");
-    assert_eq!(escaping.status().as_u16(), 404, "only the built-in runbooks");
+    assert_eq!(
+        escaping.status().as_u16(),
+        404,
+        "only the built-in runbooks"
+    );
     let mut missing = agent
         .get(&format!("{page}runbooks/no-such-runbook"))
         .call()
