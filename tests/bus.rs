@@ -167,6 +167,13 @@ impl Rig {
             .unwrap();
     }
 
+    /// A consumer of one partition that applies up to `batch` waiting deliveries at once.
+    fn spawn_batching_consumer(&self, batch: usize) {
+        let c = self.consumer().with_partitions(1).with_batch(batch);
+        let s = self.shutdown.clone();
+        tokio::spawn(async move { c.run(s).await });
+    }
+
     fn spawn_consumer(&self) {
         let c = self.consumer();
         let s = self.shutdown.clone();
@@ -633,4 +640,86 @@ async fn the_trace_id_crosses_the_bus() {
         Some(publisher_trace.as_str()),
         "a message from outside the span has another trace"
     );
+}
+
+// Issue 11: deliveries that are waiting are applied in one transaction; a poison message and
+// a transient failure inside a batch sink nothing else: the batch rolls back and its messages
+// are handled one by one, so each good one is applied exactly once, in order, and only the
+// poison is dead-lettered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_message_in_a_batch_sinks_none_of_its_neighbours() {
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let rig = Rig::new(backend).await;
+        rig.declare().await;
+        rig.recorder
+            .transient_failures_left
+            .store(1, Ordering::SeqCst);
+        // Everything waits in the queue before the consumer starts: the batches are full.
+        let mut all = pings("berkas-batch", 40);
+        all[10].poison = true;
+        rig.enqueue(all).await;
+        rig.spawn_relay(rig.broker.clone());
+        assert!(eventually(WAIT, || async { rig.queue_depth(QUEUE).await == 40 }).await);
+        rig.spawn_batching_consumer(16);
+
+        let effects = rig.wait_for_effects(39).await;
+        let dlq = Rig::queue().dead_letter_queue();
+        assert!(eventually(WAIT, || async { rig.queue_depth(&dlq).await == 1 }).await);
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let effects_now = rig.effects().await;
+        assert_eq!(effects_now.len(), 39, "{backend:?}: each good message once");
+        let seqs: Vec<i64> = effects.iter().map(|e| e.seq).collect();
+        let expected: Vec<i64> = (0..40).filter(|s| *s != 10).collect();
+        assert_eq!(seqs, expected, "{backend:?}: in order, the poison left out");
+        let dead = rig.dead_letters().await;
+        assert_eq!(dead.len(), 1, "{dead:?}");
+        assert!(dead[0].1.contains("poison pill"), "{dead:?}");
+        assert_eq!(
+            ktpel_bus::inbox::count(&rig.db, QUEUE).await.unwrap(),
+            39,
+            "{backend:?}: the inbox holds the good ones"
+        );
+        // The handler ran more often than there are messages: a batch ran, rolled back on the
+        // poison (or the transient failure), and its messages were then handled one by one.
+        let attempts = rig.recorder.attempts.lock().unwrap().len();
+        assert!(
+            attempts > 40 + 1,
+            "{backend:?}: {attempts} attempts — no batch was rolled back"
+        );
+        let applied = rig
+            .outcomes
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(_, o)| matches!(o, Outcome::Applied))
+            .count();
+        assert_eq!(applied, 39, "{backend:?}");
+        assert_eq!(rig.queue_depth(QUEUE).await, 0, "{backend:?}: nothing left");
+    }
+}
+
+// A batch of good deliveries is one transaction: all applied once, in order per aggregate,
+// with no fallback.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn waiting_deliveries_are_applied_together_once_each() {
+    let rig = Rig::new(Backend::Postgres).await;
+    rig.declare().await;
+    let mut all = pings("berkas-x", 30);
+    all.extend(pings("berkas-y", 30));
+    rig.enqueue(all).await;
+    rig.spawn_relay(rig.broker.clone());
+    assert!(eventually(WAIT, || async { rig.queue_depth(QUEUE).await == 60 }).await);
+    rig.spawn_batching_consumer(64);
+    let effects = rig.wait_for_effects(60).await;
+    for a in ["berkas-x", "berkas-y"] {
+        let seqs: Vec<i64> = effects
+            .iter()
+            .filter(|e| e.aggregate == a)
+            .map(|e| e.seq)
+            .collect();
+        assert_eq!(seqs, (0..30).collect::<Vec<_>>(), "{a} in order");
+    }
+    // Every handler call committed: no batch had to fall back.
+    assert_eq!(rig.recorder.attempts.lock().unwrap().len(), 60);
+    assert_eq!(ktpel_bus::inbox::count(&rig.db, QUEUE).await.unwrap(), 60);
 }

@@ -15,7 +15,7 @@ pub struct Worker<H> {
 }
 
 impl<H: Handler> Worker<H> {
-    /// The consumer of `queue` (with `amqp`'s prefetch, partitions and delivery limit) and
+    /// The consumer of `queue` (with `amqp`'s prefetch, partitions, batch and delivery limit) and
     /// the relay of the outbox in `db`; each commit of the consumer wakes the relay.
     pub fn new(
         app_id: &str,
@@ -35,6 +35,7 @@ impl<H: Handler> Worker<H> {
         )
         .with_prefetch(amqp.prefetch)
         .with_partitions(usize::from(amqp.partitions))
+        .with_batch(usize::from(amqp.batch))
         .with_outbox(relay.waker());
         Self { consumer, relay }
     }

@@ -13,6 +13,8 @@ pub struct AmqpSettings {
     pub prefetch: u16,
     /// Messages a consumer handles at once; messages of one berkas stay in order.
     pub partitions: u16,
+    /// The most waiting deliveries a partition applies in one transaction (1: one each).
+    pub batch: u16,
     /// Publisher confirms that may be outstanding at once (the pipelined window).
     pub confirm_window: usize,
     /// Redeliveries before a quorum queue dead-letters a message (`x-delivery-limit`).
@@ -25,6 +27,7 @@ impl Default for AmqpSettings {
             url: "amqp://guest:guest@127.0.0.1:5672/%2f".into(),
             prefetch: 64,
             partitions: 4,
+            batch: 64,
             confirm_window: 1000,
             delivery_limit: 5,
         }
@@ -50,6 +53,9 @@ impl Validate for AmqpSettings {
                 "amqp.partitions",
                 "must be at least 1",
             ));
+        }
+        if self.batch == 0 {
+            return Err(SettingsError::invalid("amqp.batch", "must be at least 1"));
         }
         if self.confirm_window == 0 {
             return Err(SettingsError::invalid(

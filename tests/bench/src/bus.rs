@@ -42,6 +42,9 @@ pub struct Args {
     /// Consumer partitions (messages handled at once).
     #[arg(long, default_value_t = 8)]
     partitions: usize,
+    /// The most deliveries a consumer partition applies in one transaction (1: one each).
+    #[arg(long, default_value_t = 64)]
+    batch: usize,
     /// Concurrent writers filling the outbox, one transaction per message.
     #[arg(long, default_value_t = 8)]
     writers: u64,
@@ -63,12 +66,13 @@ impl Message for Payload {
 
 pub async fn run(args: Args) {
     println!(
-        "bus benchmark: {} messages of {} B, confirm window {}, prefetch {}, {} consumer partitions, {} outbox writers, best of {}",
+        "bus benchmark: {} messages of {} B, confirm window {}, prefetch {}, {} consumer partitions, batches of up to {}, {} outbox writers, best of {}",
         args.messages,
         args.size,
         args.window,
         args.prefetch,
         args.partitions,
+        args.batch,
         args.writers,
         args.runs
     );
@@ -209,7 +213,8 @@ async fn backbone(args: &Args) -> Duration {
         Count(handled.clone()),
     )
     .with_prefetch(args.prefetch)
-    .with_partitions(args.partitions);
+    .with_partitions(args.partitions)
+    .with_batch(args.batch);
 
     let start = Instant::now();
     tokio::spawn(relay.run(shutdown.clone()));

@@ -49,6 +49,9 @@ pub struct Args {
     /// Consumer partitions at the Dinas.
     #[arg(long, default_value_t = 8)]
     partitions: usize,
+    /// The most deliveries a Dinas partition applies in one transaction (1: one each).
+    #[arg(long, default_value_t = 64)]
+    batch: usize,
     /// Runs of each; the best of each is reported.
     #[arg(long, default_value_t = 3)]
     runs: u32,
@@ -60,13 +63,14 @@ const KECAMATAN: &str = "32.73.01";
 pub async fn run(args: Args) {
     println!(
         "drain benchmark: {} messages of {} B waiting at kecamatan {KECAMATAN} (broker {}), \
-         the Dinas on broker {}, prefetch {}, {} consumer partitions, best of {}",
+         the Dinas on broker {}, prefetch {}, {} consumer partitions, batches of up to {}, best of {}",
         args.messages,
         args.size,
         TestBroker::site().addr(),
         TestBroker::shared().addr(),
         args.prefetch,
         args.partitions,
+        args.batch,
         args.runs
     );
     let (mut raw, mut ktpel) = (Vec::new(), Vec::new());
@@ -157,7 +161,8 @@ async fn link(args: &Args) -> Duration {
         Count(handled.clone()),
     )
     .with_prefetch(args.prefetch)
-    .with_partitions(args.partitions);
+    .with_partitions(args.partitions)
+    .with_batch(args.batch);
     tokio::spawn(consumer.run(shutdown.clone()));
     let start = Instant::now();
     proxy.restore();
