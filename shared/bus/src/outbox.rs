@@ -10,6 +10,14 @@
 //! the broker is back it publishes the backlog in order. A crash between publish and mark can
 //! publish a row twice; its `message_id` is fixed in the row, so the consumer's inbox drops
 //! the copy. Delivery is at least once, effects exactly once.
+//!
+//! On PostgreSQL the relay claims its rows with `FOR UPDATE SKIP LOCKED` in a transaction that
+//! lasts until they are published and marked, so relays of several replicas of a service never
+//! publish the same row (each takes rows the others have not locked; the order between two
+//! replicas' batches is then not kept, the order within each is). And [`enqueue`] sends a
+//! `NOTIFY` that PostgreSQL delivers when the writing transaction commits: the relay listens
+//! and publishes at once, whichever process wrote — a desk command as much as a handler. On
+//! SQLite (one process per database file) the in-process [`Waker`] and a short poll do that.
 
 use crate::{
     Broker, BusError, Outgoing, Shutdown,
@@ -50,8 +58,17 @@ pub async fn enqueue<C: ConnectionTrait>(
         .exec_without_returning(db)
         .await
         .map_err(BusError::db("outbox insert"))?;
+    if db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        // Delivered at commit, once per transaction however many rows it wrote.
+        db.execute_unprepared(&format!("NOTIFY {NOTIFY_CHANNEL}"))
+            .await
+            .map_err(BusError::db("outbox notify"))?;
+    }
     Ok(())
 }
+
+/// The PostgreSQL channel on which a committed outbox write wakes the relays of its database.
+pub const NOTIFY_CHANNEL: &str = "ktpel_outbox";
 
 /// How many rows still wait to be published (outbox lag, for status and metrics).
 pub async fn pending<C: ConnectionTrait>(db: &C) -> Result<u64, BusError> {
@@ -102,13 +119,21 @@ impl Relay {
     /// A relay for the outbox in `db`; `app_id` names the service in the AMQP properties.
     pub fn new(db: DatabaseConnection, broker: Broker, app_id: impl Into<String>) -> Self {
         let app_id = app_id.into();
+        // PostgreSQL wakes the relay on every committed write (NOTIFY): the poll is only a
+        // fallback. SQLite has no such signal across processes: a desk command's write waits
+        // for the poll.
+        let poll = if db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+            Duration::from_millis(500)
+        } else {
+            Duration::from_millis(100)
+        };
         Self {
             published_metric: crate::metrics::Published::new(&app_id),
             db,
             broker,
             app_id,
             batch: 500,
-            poll: Duration::from_millis(500),
+            poll,
             waker: Waker::default(),
             published: Arc::default(),
         }
@@ -139,6 +164,13 @@ impl Relay {
     /// Runs until `shutdown`: publish, mark, wait, and on any broker failure reconnect with
     /// backoff and go on from the oldest unsent row.
     pub async fn run(self, shutdown: Shutdown) {
+        if self.db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+            tokio::spawn(listen(
+                self.db.clone(),
+                self.waker.clone(),
+                shutdown.clone(),
+            ));
+        }
         let mut backoff = self.broker.reconnect_backoff();
         while !shutdown.is_cancelled() {
             let publisher = match self.connect(&shutdown).await {
@@ -190,15 +222,55 @@ impl Relay {
         }
     }
 
-    /// Publishes up to one batch of unsent rows in order and marks them sent.
+    /// Publishes up to one batch of unsent rows in order and marks them sent. On PostgreSQL
+    /// the rows are claimed (`FOR UPDATE SKIP LOCKED`) until they are marked, so no other
+    /// replica's relay publishes them too.
     pub async fn publish_batch(&self, publisher: &Publisher) -> Result<usize, BusError> {
-        let rows = outbox::Entity::find()
-            .filter(outbox::Column::PublishedAt.is_null())
-            .order_by_asc(outbox::Column::Id)
-            .limit(self.batch)
-            .all(&self.db)
+        use sea_orm::TransactionTrait;
+        let postgres = self.db.get_database_backend() == sea_orm::DatabaseBackend::Postgres;
+        let unsent = || {
+            outbox::Entity::find()
+                .filter(outbox::Column::PublishedAt.is_null())
+                .order_by_asc(outbox::Column::Id)
+                .limit(self.batch)
+        };
+        if !postgres {
+            // SQLite: one process per file, and a write transaction held over the network
+            // would stop every other writer of the service.
+            let rows = unsent()
+                .all(&self.db)
+                .await
+                .map_err(BusError::db("outbox read"))?;
+            return self.publish_and_mark(publisher, &self.db, rows).await;
+        }
+        let claim = self
+            .db
+            .begin()
             .await
-            .map_err(BusError::db("outbox read"))?;
+            .map_err(BusError::db("outbox claim"))?;
+        let rows = unsent()
+            .lock_with_behavior(
+                sea_orm::sea_query::LockType::Update,
+                sea_orm::sea_query::LockBehavior::SkipLocked,
+            )
+            .all(&claim)
+            .await
+            .map_err(BusError::db("outbox claim"))?;
+        let sent = self.publish_and_mark(publisher, &claim, rows).await?;
+        claim
+            .commit()
+            .await
+            .map_err(BusError::db("outbox mark sent"))?;
+        Ok(sent)
+    }
+
+    /// Publishes `rows` pipelined with confirms, then marks them sent in one statement.
+    async fn publish_and_mark<C: ConnectionTrait>(
+        &self,
+        publisher: &Publisher,
+        db: &C,
+        rows: Vec<outbox::Model>,
+    ) -> Result<usize, BusError> {
         if rows.is_empty() {
             return Ok(0);
         }
@@ -227,7 +299,7 @@ impl Relay {
                 sea_orm::sea_query::Expr::value(chrono::Utc::now()),
             )
             .filter(outbox::Column::Id.is_in(ids))
-            .exec(&self.db)
+            .exec(db)
             .await
             .map_err(BusError::db("outbox mark sent"))?;
         self.published
@@ -235,5 +307,38 @@ impl Relay {
         self.published_metric.add(rows.len());
         tracing::debug!(count = rows.len(), "outbox batch published");
         Ok(rows.len())
+    }
+}
+
+/// Wakes the relay whenever a transaction that wrote to the outbox of `db` commits, in any
+/// process (PostgreSQL `LISTEN`); until `shutdown`. Without it the relay still polls.
+async fn listen(db: DatabaseConnection, waker: Waker, shutdown: Shutdown) {
+    use sea_orm::sqlx::postgres::PgListener;
+    let mut listener = match PgListener::connect_with(db.get_postgres_connection_pool()).await {
+        Ok(l) => l,
+        Err(e) => {
+            tracing::warn!(error = %e, "outbox relay cannot LISTEN; it polls instead");
+            return;
+        }
+    };
+    if let Err(e) = listener.listen(NOTIFY_CHANNEL).await {
+        tracing::warn!(error = %e, "outbox relay cannot LISTEN; it polls instead");
+        return;
+    }
+    loop {
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            heard = listener.recv() => match heard {
+                Ok(_) => waker.wake(),
+                Err(e) => {
+                    // The listener dials again on the next recv; the poll covers the gap.
+                    tracing::warn!(error = %e, "outbox relay lost its LISTEN connection");
+                    tokio::select! {
+                        _ = shutdown.cancelled() => return,
+                        _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+                    }
+                }
+            },
+        }
     }
 }
