@@ -777,9 +777,9 @@ async fn two_relays_on_one_database_never_publish_the_same_row() {
     assert_eq!(published, written);
 }
 
-// Issue 11: on PostgreSQL a write to the outbox by another process (here another connection
-// pool, with nobody calling the relay's waker) reaches the broker when it commits, not at the
-// next poll: the relay LISTENs for the NOTIFY that enqueue sends.
+// Issue 11: on PostgreSQL a desk's write to the outbox from another process (here another
+// connection pool, with nobody calling the relay's waker) reaches the broker when it commits,
+// not at the next poll: the relay LISTENs for the NOTIFY the desk's transaction sends.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_commit_elsewhere_wakes_the_relay_at_once() {
     let rig = Rig::new(Backend::Postgres).await;
@@ -797,6 +797,7 @@ async fn a_commit_elsewhere_wakes_the_relay_at_once() {
     outbox::enqueue(&txn, &rig.topology.exchange, &msg)
         .await
         .unwrap();
+    outbox::notify(&txn).await.unwrap();
     txn.commit().await.unwrap();
     // An hour's poll away: only the NOTIFY can have brought it.
     assert!(

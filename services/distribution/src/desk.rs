@@ -54,6 +54,8 @@ async fn announce<C: ConnectionTrait>(
         .map_err(|e| DbErr::Custom(e.to_string()))?;
     let msg = Outgoing::new(&event, key, &card.nomor_berkas, &card.nomor_berkas)?;
     outbox::enqueue(txn, exchange, &msg).await?;
+    // A desk command's process has no relay: the service's relay hears of it at commit.
+    outbox::notify(txn).await?;
     Ok(())
 }
 

@@ -99,6 +99,8 @@ pub async fn keluar(
         .map_err(|e| PindahError::Invalid(e.to_string()))?;
     let message = Outgoing::new(&moving, key, &moving.nomor_skp, &moving.nomor_skp)?;
     outbox::enqueue(&txn, exchange, &message).await?;
+    // A desk command's process has no relay: the service's relay hears of it at commit.
+    outbox::notify(&txn).await?;
     txn.commit().await?;
     tracing::info!(nomor_skp = %moving.nomor_skp, members = moving.anggota.len(), %ke, "family handed over to another kabupaten/kota");
     Ok(moving)

@@ -272,6 +272,10 @@ pub(crate) async fn announce<C: ConnectionTrait>(
             .await
             .map_err(|e| SeedError::Announce(e.to_string()))?;
     }
+    // Seeding runs from a command of its own: the registry's relay hears of it at commit.
+    ktpel_bus::outbox::notify(txn)
+        .await
+        .map_err(|e| SeedError::Announce(e.to_string()))?;
     Ok(())
 }
 

@@ -14,10 +14,10 @@
 //! On PostgreSQL the relay claims its rows with `FOR UPDATE SKIP LOCKED` in a transaction that
 //! lasts until they are published and marked, so relays of several replicas of a service never
 //! publish the same row (each takes rows the others have not locked; the order between two
-//! replicas' batches is then not kept, the order within each is). And [`enqueue`] sends a
-//! `NOTIFY` that PostgreSQL delivers when the writing transaction commits: the relay listens
-//! and publishes at once, whichever process wrote — a desk command as much as a handler. On
-//! SQLite (one process per database file) the in-process [`Waker`] and a short poll do that.
+//! replicas' batches is then not kept, the order within each is). A desk command, writing from
+//! a process of its own, calls [`notify`]: PostgreSQL delivers the `NOTIFY` when the desk's
+//! transaction commits, and the relay, which listens, publishes at once. Handlers wake their
+//! relay in-process ([`Waker`]). On SQLite a short poll stands in for the `NOTIFY`.
 
 use crate::{
     Broker, BusError, Outgoing, Shutdown,
@@ -58,9 +58,18 @@ pub async fn enqueue<C: ConnectionTrait>(
         .exec_without_returning(db)
         .await
         .map_err(BusError::db("outbox insert"))?;
-    if db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
-        // Delivered at commit, once per transaction however many rows it wrote.
-        db.execute_unprepared(&format!("NOTIFY {NOTIFY_CHANNEL}"))
+    Ok(())
+}
+
+/// For a transaction written outside the relay's process — a desk command's: on PostgreSQL
+/// the relays of the database hear of it when it commits (`NOTIFY`, delivered at commit, once
+/// per transaction), so the desk's decision leaves at once rather than at the next poll.
+/// Writers in the relay's own process wake it with its [`Waker`] instead: `NOTIFY` takes a
+/// lock that serializes committing transactions, a price a desk's one commit pays easily and
+/// a consumer's stream of commits does not.
+pub async fn notify<C: ConnectionTrait>(txn: &C) -> Result<(), BusError> {
+    if txn.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        txn.execute_unprepared(&format!("NOTIFY {NOTIFY_CHANNEL}"))
             .await
             .map_err(BusError::db("outbox notify"))?;
     }
