@@ -888,3 +888,45 @@ async fn s04_for_new_residents(backend: Backend) {
 async fn s04_for_new_residents_across_sites() {
     s04_registers_and_enrolls_new_residents(Layout::Sites, Backend::Postgres).await;
 }
+
+/// Eight print stations at one Dinas encode at once (issue 11's instant desks found two cards
+/// sharing a number): each card gets a number of its own, and every card is made.
+async fn print_stations_at_once_give_each_card_its_own_number(backend: Backend) {
+    const N: usize = 24;
+    let people = residents(N, 23);
+    let system = System::start(backend, &people).await;
+    submit_and_enroll(&system, &people).await;
+    assert!(
+        eventually(WAIT, || async {
+            system.scheduler.run_now();
+            ktpel_card_print::desk::queue(&system.card_print)
+                .await
+                .unwrap()
+                .len()
+                == N
+        })
+        .await,
+        "every card is print ready"
+    );
+    let (op, kasi) = system.print_desk_login().await;
+    assert_eq!(system.print_queue_as(&op, &kasi, 8).await, N);
+    let cards = ktpel_card_print::store::register::Entity::find()
+        .all(&system.card_print)
+        .await
+        .unwrap();
+    assert_eq!(cards.len(), N, "{backend:?}: a card in the register each");
+    let mut numbers: Vec<&str> = cards.iter().map(|c| c.nomor_kartu.as_str()).collect();
+    numbers.sort();
+    numbers.dedup();
+    assert_eq!(numbers.len(), N, "{backend:?}: no number twice");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn print_stations_at_once_sqlite() {
+    print_stations_at_once_give_each_card_its_own_number(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn print_stations_at_once_postgres() {
+    print_stations_at_once_give_each_card_its_own_number(Backend::Postgres).await;
+}

@@ -777,31 +777,60 @@ impl System {
 
     /// S21 for every card in the print queue: login, encode, print, verify, approve.
     pub async fn print_queue(&self) -> usize {
-        use ktpel_card_print::{desk, operators};
-        let queue = desk::queue(&self.card_print)
+        let queue = ktpel_card_print::desk::queue(&self.card_print)
             .await
             .expect("the print queue");
         if queue.is_empty() {
             return 0;
         }
+        let (op, kasi) = self.print_desk_login().await;
+        self.print_queue_as(&op, &kasi, 1).await
+    }
+
+    /// The print operator and the kepala_seksi logged in at the print desk.
+    pub async fn print_desk_login(
+        &self,
+    ) -> (
+        ktpel_card_print::operators::Session,
+        ktpel_card_print::operators::Session,
+    ) {
+        use ktpel_card_print::operators;
         let op = operators::login(&self.card_print, "op1", "rahasia-op1")
             .await
             .expect("login");
         let kasi = operators::login(&self.card_print, "kasi1", "rahasia-kasi1")
             .await
             .expect("login");
-        for job in &queue {
-            desk::make_card(
-                &self.card_print,
-                "ktpel",
-                &self.dinas_key,
-                &op,
-                &kasi,
-                &job.nik,
-            )
+        (op, kasi)
+    }
+
+    /// Makes every card in the print queue as `op` and `kasi`, `stations` cards at a time;
+    /// how many there were.
+    pub async fn print_queue_as(
+        &self,
+        op: &ktpel_card_print::operators::Session,
+        kasi: &ktpel_card_print::operators::Session,
+        stations: usize,
+    ) -> usize {
+        use futures_util::StreamExt;
+        use ktpel_card_print::desk;
+        let queue = desk::queue(&self.card_print)
             .await
-            .expect("encode, print, verify, approve");
-        }
+            .expect("the print queue");
+        futures_util::stream::iter(&queue)
+            .for_each_concurrent(stations.max(1), |job| async move {
+                desk::make_card(
+                    &self.card_print,
+                    "ktpel",
+                    &self.dinas_key,
+                    op,
+                    kasi,
+                    &job.nik,
+                )
+                .await
+                .expect("encode, print, verify, approve");
+            })
+            .await;
         queue.len()
     }
 

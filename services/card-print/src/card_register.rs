@@ -59,13 +59,21 @@ pub async fn verify<C: ConnectionTrait>(
 }
 
 /// The next card number of the Dinas `kabupaten` (4 digits) on `now`'s day:
-/// `3273-20261125-00001`. Two desks encoding at once collide on the key; one retries.
+/// `3273-20261125-00001`. Call it in the transaction that writes the number: several print
+/// stations encoding at once take their numbers one after another (on PostgreSQL a
+/// transaction-level advisory lock, held until that transaction ends; SQLite's write
+/// transactions are one at a time already), so no two cards share one.
 pub async fn next_number<C: ConnectionTrait>(
     db: &C,
     kabupaten: &str,
     now: DateTime<Utc>,
 ) -> Result<String, DbErr> {
     use crate::store::job;
+    if db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        // Any fixed key: the lock is this database's card numbering.
+        db.execute_unprepared("SELECT pg_advisory_xact_lock(3273202611250001)")
+            .await?;
+    }
     let prefix = format!("{kabupaten}-{}-", now.format("%Y%m%d"));
     let today = job::Entity::find()
         .filter(job::Column::NomorKartu.starts_with(&prefix))
