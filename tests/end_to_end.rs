@@ -133,23 +133,27 @@ async fn submit_and_enroll(system: &System, people: &[ktpel_contract::registry::
     assert_eq!(system.enroll_waiting().await as u64, n);
 }
 
-/// S19, S21, S22: the NID Scheduler, the print desk, distribution and the hand-over, for
-/// every enrolled berkas.
-async fn print_and_hand_over(system: &System) {
-    let n = berkas::Entity::find().count(&system.intake).await.unwrap();
-    system.scheduler.run_now();
+/// S19: the NID Scheduler's operator presses "run now" until `n` cards are print ready.
+async fn all_print_ready(system: &System, n: usize) {
     assert!(
         eventually(WAIT, || async {
             system.scheduler.run_now();
             ktpel_card_print::desk::queue(&system.card_print)
                 .await
                 .unwrap()
-                .len() as u64
+                .len()
                 == n
         })
         .await,
         "every card is print ready"
     );
+}
+
+/// S19, S21, S22: the NID Scheduler, the print desk, distribution and the hand-over, for
+/// every enrolled berkas.
+async fn print_and_hand_over(system: &System) {
+    let n = berkas::Entity::find().count(&system.intake).await.unwrap();
+    all_print_ready(system, n as usize).await;
     assert_eq!(system.print_queue().await as u64, n);
     assert!(
         count_reaches::<ktpel_distribution::store::kartu::Entity>(&system.distribution, n).await,
@@ -896,18 +900,7 @@ async fn print_stations_at_once_give_each_card_its_own_number(backend: Backend) 
     let people = residents(N, 23);
     let system = System::start(backend, &people).await;
     submit_and_enroll(&system, &people).await;
-    assert!(
-        eventually(WAIT, || async {
-            system.scheduler.run_now();
-            ktpel_card_print::desk::queue(&system.card_print)
-                .await
-                .unwrap()
-                .len()
-                == N
-        })
-        .await,
-        "every card is print ready"
-    );
+    all_print_ready(&system, N).await;
     let (op, kasi) = system.print_desk_login().await;
     assert_eq!(system.print_queue_as(&op, &kasi, 8).await, N);
     let cards = ktpel_card_print::store::register::Entity::find()
