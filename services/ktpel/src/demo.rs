@@ -405,9 +405,8 @@ async fn serve_ops_room(
         .await
         .map_err(|e| format!("--http: cannot listen on {}: {e}", watch.addr))?;
     let status = crate::http::Status::new(
-        site.built.iter().map(|b| (b.name, b.db.clone())).collect(),
+        &site.built,
         site.broker.clone(),
-        site.built.iter().find_map(|b| b.panel.clone()),
         site.site,
         site.uplink.clone(),
         7,

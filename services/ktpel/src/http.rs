@@ -49,10 +49,11 @@ pub(crate) struct Inner {
 }
 
 impl Status {
-    pub fn new(
-        services: Vec<(&'static str, DatabaseConnection)>,
+    /// The status of the services `built` (their databases, the NID Scheduler's panel if
+    /// one of them is afis-sync) at `site`, on `broker`.
+    pub(crate) fn new(
+        built: &[crate::run::Built],
         broker: Broker,
-        panel: Option<PanelSource>,
         site: Site,
         link: Option<(Link, Management)>,
         max_days_offline: u32,
@@ -60,9 +61,9 @@ impl Status {
     ) -> Self {
         Self {
             inner: Arc::new(Inner {
-                services,
+                services: built.iter().map(|b| (b.name, b.db.clone())).collect(),
                 broker,
-                panel,
+                panel: built.iter().find_map(|b| b.panel.clone()),
                 site,
                 link,
                 max_days_offline,
@@ -76,7 +77,7 @@ impl Status {
     /// a Prometheus scrape measures for itself).
     pub async fn measure_every(self, every: std::time::Duration, shutdown: Shutdown) {
         loop {
-            let report = crate::report::measure(&self, true).await;
+            let report = crate::report::measure(&self).await;
             self.inner.gauges.observe(report);
             tokio::select! {
                 _ = shutdown.cancelled() => return,
@@ -145,8 +146,14 @@ pub async fn serve(listener: tokio::net::TcpListener, status: Status, shutdown: 
     }
 }
 
+/// Ready: the broker is connected and every database answers — nothing more, since probes
+/// come every few seconds and a slow management API or Pusat Data must not make a site unready.
 async fn ready(State(status): State<Status>) -> (StatusCode, &'static str) {
-    if report::measure(&status, false).await.ready() {
+    let mut ready = status.inner.broker.is_connected().await;
+    for (_, db) in &status.inner.services {
+        ready = ready && db.ping().await.is_ok();
+    }
+    if ready {
         (StatusCode::OK, "ready")
     } else {
         (StatusCode::SERVICE_UNAVAILABLE, "not ready")
@@ -154,12 +161,12 @@ async fn ready(State(status): State<Status>) -> (StatusCode, &'static str) {
 }
 
 async fn status_json(State(status): State<Status>) -> Json<Report> {
-    Json(report::measure(&status, true).await)
+    Json(report::measure(&status).await)
 }
 
 /// Prometheus text: the site measured now, then every instrument of the process.
 async fn metrics(State(status): State<Status>) -> Response {
-    let report = report::measure(&status, true).await;
+    let report = report::measure(&status).await;
     status.inner.gauges.observe(report);
     (
         [(
@@ -232,7 +239,7 @@ async fn berkas(
 }
 
 async fn page(State(status): State<Status>) -> Html<String> {
-    let r = report::measure(&status, true).await;
+    let r = report::measure(&status).await;
     Html(crate::page::render(&r, chrono::Utc::now()))
 }
 

@@ -61,9 +61,24 @@ pub struct QueueReport {
     pub dead_letters: Option<u32>,
 }
 
+/// Berkas per card status, summed over the procedures.
+fn per_status(per_procedure: &[ProcedureCount]) -> Vec<StatusCount> {
+    let mut statuses: std::collections::BTreeMap<&str, i64> = Default::default();
+    for c in per_procedure {
+        *statuses.entry(c.status.as_str()).or_default() += c.count;
+    }
+    statuses
+        .into_iter()
+        .map(|(status, count)| StatusCount {
+            status: status.to_owned(),
+            count,
+        })
+        .collect()
+}
+
+#[cfg(test)]
 impl Report {
     /// A site with nothing measured (for tests of the views).
-    #[cfg(test)]
     pub fn empty(site: &str) -> Self {
         Self {
             site: site.to_owned(),
@@ -80,16 +95,10 @@ impl Report {
             bundles: None,
         }
     }
-
-    /// Ready: the broker connected and every database answers.
-    pub fn ready(&self) -> bool {
-        self.mq == "CONNECTED" && self.services.iter().all(|s| s.database == "CONNECTED")
-    }
 }
 
-/// Measures the site now; `links` asks the broker's management API about the site's links
-/// (not for `/ready`: a slow management API must not make a site unready).
-pub async fn measure(status: &Status, links: bool) -> Report {
+/// Measures the site now (the site's links through the broker's management API, too).
+pub async fn measure(status: &Status) -> Report {
     let inner = &status.inner;
     let now = chrono::Utc::now();
     let mut services = Vec::new();
@@ -119,11 +128,8 @@ pub async fn measure(status: &Status, links: bool) -> Report {
             dead_letters: broker.queue_depth(&dlq).await.ok(),
         });
     }
-    let (berkas_per_status, berkas_per_procedure, open_at_hops) = match status.intake() {
+    let (berkas_per_procedure, open_at_hops) = match status.intake() {
         Some(db) => (
-            ktpel_intake::query::per_status(db)
-                .await
-                .unwrap_or_default(),
             ktpel_intake::query::per_procedure(db)
                 .await
                 .unwrap_or_default(),
@@ -134,8 +140,8 @@ pub async fn measure(status: &Status, links: bool) -> Report {
         None => Default::default(),
     };
     let links = match &inner.link {
-        Some((link, management)) if links => link.states(broker, management).await,
-        _ => Vec::new(),
+        Some((link, management)) => link.states(broker, management).await,
+        None => Vec::new(),
     };
     let stations = match status.db_of(ktpel_biometric::SERVICE) {
         Some(db) => ktpel_biometric::backup::Offline::measure(db, inner.max_days_offline, now)
@@ -163,11 +169,43 @@ pub async fn measure(status: &Status, links: bool) -> Report {
         },
         services,
         queues,
-        berkas_per_status,
+        berkas_per_status: per_status(&berkas_per_procedure),
         berkas_per_procedure,
         open_at_hops,
         stations,
         scheduler,
         bundles,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn berkas_per_status_is_the_sum_over_the_procedures() {
+        let count = |sop: &str, status: &str, count| ProcedureCount {
+            sop: sop.into(),
+            status: status.into(),
+            count,
+        };
+        let per_procedure = [
+            count("S01", "CARD_ACTIVATED", 3),
+            count("S01", "PRR", 1),
+            count("S06", "CARD_ACTIVATED", 2),
+        ];
+        assert_eq!(
+            per_status(&per_procedure),
+            [
+                StatusCount {
+                    status: "CARD_ACTIVATED".into(),
+                    count: 5
+                },
+                StatusCount {
+                    status: "PRR".into(),
+                    count: 1
+                },
+            ]
+        );
     }
 }

@@ -295,9 +295,8 @@ async fn run(
     let links = site_links(&settings, &broker, &shutdown).await;
     tracing::info!(site = %settings.site.name, services = ?services, "starting");
     let status = Status::new(
-        built.iter().map(|b| (b.name, b.db.clone())).collect(),
+        &built,
         broker.clone(),
-        built.iter().find_map(|b| b.panel.clone()),
         settings.site.name,
         links,
         // The stations' limit as the biometric service has it (its default if unreadable:

@@ -7,21 +7,14 @@ use ktpel_domain::KodeWilayah;
 use ktpel_tests::TestVhost;
 use std::{
     path::Path,
-    process::{Child, Command, Output},
+    process::{Command, Output},
     time::{Duration, Instant},
 };
 
 const KTPEL: &str = env!("CARGO_BIN_EXE_ktpel");
 
-/// `ktpel up`, killed if the test fails before stopping it.
-struct Up(Child);
-
-impl Drop for Up {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+mod common;
+use common::{Running as Up, free_port};
 
 struct Desk<'a> {
     dir: &'a Path,
@@ -97,13 +90,6 @@ impl<'a> Desk<'a> {
 
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port()
 }
 
 /// `ktpel intake submit` for `nik` and `nama` with `dokumen` (comma-separated).
@@ -471,29 +457,6 @@ fn one_berkas_walked_through_s01_by_hand() {
 
     // Ctrl-C: `ktpel up` stops by itself, successfully.
     up.ctrl_c();
-}
-
-impl Up {
-    /// Ctrl-C: `ktpel up` must stop by itself, successfully, within 30 s.
-    fn ctrl_c(mut self) {
-        let pid = self.0.id().to_string();
-        assert!(
-            Command::new("kill")
-                .args(["-INT", &pid])
-                .status()
-                .unwrap()
-                .success()
-        );
-        let deadline = Instant::now() + Duration::from_secs(30);
-        let status = loop {
-            if let Some(s) = self.0.try_wait().unwrap() {
-                break s;
-            }
-            assert!(Instant::now() < deadline, "ktpel up did not stop on Ctrl-C");
-            std::thread::sleep(Duration::from_millis(100));
-        };
-        assert!(status.success(), "ktpel up exited with {status}");
-    }
 }
 
 #[test]

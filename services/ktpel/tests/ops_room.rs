@@ -10,29 +10,15 @@ use ktpel_tests::TestVhost;
 use std::{
     io::{BufRead, BufReader},
     path::{Path, PathBuf},
-    process::{Child, Command, Stdio},
+    process::{Command, Stdio},
     sync::mpsc,
     time::{Duration, Instant},
 };
 
 const KTPEL: &str = env!("CARGO_BIN_EXE_ktpel");
 
-/// A child process killed if the test ends before it stops.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port()
-}
+mod common;
+use common::{Running, free_port};
 
 fn monitoring() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../k8s/monitoring")
@@ -196,7 +182,7 @@ fn every_dashboard_panel_shows_data_from_a_real_prometheus() {
         .spawn()
         .expect("ktpel runs");
     let stdout = demo.stdout.take().expect("the demo's output");
-    let mut demo = Running(demo);
+    let demo = Running(demo);
     let (lines, heard) = mpsc::channel();
     std::thread::spawn(move || {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
@@ -354,23 +340,7 @@ fn every_dashboard_panel_shows_data_from_a_real_prometheus() {
     assert!(body.contains("no runbook `no-such-runbook`"), "{body}");
 
     // Ctrl-C: the demo closes its ops room and stops, successfully.
-    let pid = demo.0.id().to_string();
-    assert!(
-        Command::new("kill")
-            .args(["-INT", &pid])
-            .status()
-            .expect("kill")
-            .success()
-    );
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let status = loop {
-        if let Some(s) = demo.0.try_wait().expect("the demo's status") {
-            break s;
-        }
-        assert!(Instant::now() < deadline, "the demo did not stop on Ctrl-C");
-        std::thread::sleep(Duration::from_millis(100));
-    };
-    assert!(status.success(), "the demo exited with {status}");
+    demo.ctrl_c();
     // The rest of its output, to the end of the pipe.
     while let Ok(line) = heard.recv_timeout(Duration::from_secs(10)) {
         output.push_str(&line);

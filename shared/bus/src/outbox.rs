@@ -92,13 +92,15 @@ pub async fn pending<C: ConnectionTrait>(db: &C) -> Result<u64, BusError> {
 pub async fn oldest_pending<C: ConnectionTrait>(
     db: &C,
 ) -> Result<Option<chrono::DateTime<chrono::Utc>>, BusError> {
-    Ok(outbox::Entity::find()
+    outbox::Entity::find()
+        .select_only()
+        .column(outbox::Column::CreatedAt)
         .filter(outbox::Column::PublishedAt.is_null())
         .order_by_asc(outbox::Column::Id)
+        .into_tuple()
         .one(db)
         .await
-        .map_err(BusError::db("outbox oldest"))?
-        .map(|row| row.created_at))
+        .map_err(BusError::db("outbox oldest"))
 }
 
 /// Wakes a [`Relay`] right after a transaction that enqueued something commits, so messages do
