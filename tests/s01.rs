@@ -405,3 +405,91 @@ ktpel_tests::on_both_databases!(
     an_enrollment_without_the_operator_signoff_is_refused,
     a_capture_for_another_nik_is_refused,
 );
+
+/// S19: a backlog longer than many batches leaves whole and in order. The scheduler reads the
+/// next batch while the Pusat Data's broker confirms the one in flight; each record goes out
+/// once, in arrival order, and the counter moves only by confirmed, marked records.
+async fn the_nid_scheduler_drains_a_backlog_of_many_batches_in_order(backend: Backend) {
+    use ktpel_bus::{Broker, QueueSpec, RoutingKey, Shutdown, Topology};
+    use ktpel_contract::enrollment::TO_PUSAT_DATA;
+    use sea_orm::TransactionTrait;
+    let vhost = ktpel_tests::TestVhost::new();
+    let broker = Broker::new(vhost.url(), "test-pusat-data");
+    let queue = "test.pusat-data";
+    Topology::default()
+        .declare_queue(
+            &broker.channel().await.unwrap(),
+            &QueueSpec::new(queue, [RoutingKey::binding(TO_PUSAT_DATA, None).unwrap()]),
+        )
+        .await
+        .unwrap();
+    let guard = ktpel_tests::TestDatabase::new(backend).await;
+    let db = guard.open::<ktpel_afis_sync::store::Migrator>().await;
+    let people = residents(23);
+    let txn = db.begin().await.unwrap();
+    let mut sent_order = Vec::new();
+    for (i, r) in people.iter().enumerate() {
+        let nomor = format!("327301-20261202-{i:05}");
+        let c = capture(&nomor, &r.nik, &Person::of(&r.nik), "operator-1", true);
+        let e = EnrollmentCreated {
+            enrollment_id: uuid::Uuid::now_v7(),
+            bukti_perekaman: format!("BP-{i}"),
+            nomor_berkas: nomor,
+            nik: r.nik.clone(),
+            photo_sha256: "00".repeat(32),
+            fingerprints: c.fingerprints,
+            enrolled_at: Utc::now(),
+            kecamatan: Some("32.73.01".into()),
+        };
+        ktpel_afis_sync::handlers::created::handle(&txn, &e)
+            .await
+            .unwrap();
+        sent_order.push(e.enrollment_id.to_string());
+    }
+    txn.commit().await.unwrap();
+
+    // Batches of 4: 23 records are six batches, the last one short.
+    let scheduler = ktpel_afis_sync::scheduler::Scheduler::new(
+        db.clone(),
+        broker.clone(),
+        KodeWilayah::parse("32.73").unwrap(),
+        Duration::from_secs(3600),
+        4,
+    );
+    let handle = scheduler.handle();
+    let shutdown = Shutdown::new();
+    let running = tokio::spawn(scheduler.run(shutdown.clone()));
+    assert!(eventually(WAIT, || async { handle.sent_since_restart() == 23 }).await);
+    let mut arrived = Vec::new();
+    while let Some(m) = next_message(&broker, queue, Duration::from_millis(500)).await {
+        arrived.push(
+            m.delivery
+                .properties
+                .message_id()
+                .as_ref()
+                .unwrap()
+                .to_string(),
+        );
+    }
+    assert_eq!(arrived, sent_order, "each record once, in arrival order");
+    assert_eq!(
+        ktpel_afis_sync::scheduler::totals(&db).await.unwrap(),
+        (23, 0),
+        "every record marked sent"
+    );
+    assert_eq!(handle.sent_since_restart(), 23, "counted once each");
+    assert_eq!(handle.last_error(), None);
+    shutdown.cancel();
+    running.await.unwrap();
+    broker.close().await;
+}
+
+#[tokio::test]
+async fn the_nid_scheduler_drains_a_backlog_of_many_batches_in_order_sqlite() {
+    the_nid_scheduler_drains_a_backlog_of_many_batches_in_order(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn the_nid_scheduler_drains_a_backlog_of_many_batches_in_order_postgres() {
+    the_nid_scheduler_drains_a_backlog_of_many_batches_in_order(Backend::Postgres).await;
+}

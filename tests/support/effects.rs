@@ -8,10 +8,7 @@ pub struct Migrator;
 
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![
-            Box::new(ktpel_store::migrations::BusTables),
-            Box::new(EffectsTable),
-        ]
+        ktpel_store::migrations::bus_then(vec![Box::new(EffectsTable)])
     }
 }
 

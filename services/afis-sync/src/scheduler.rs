@@ -166,23 +166,46 @@ impl Scheduler {
         self.state.status.store(0, Ordering::SeqCst);
     }
 
-    /// Sends batches until the queue is empty or a send fails.
+    /// Sends batches until the queue is empty, the scheduler is paused, or a send fails.
+    ///
+    /// The work is pipelined: while the Pusat Data's broker stores one batch (its confirms),
+    /// the next batch is read and encoded and the one before is marked sent. Order is kept,
+    /// since batches go out one after another on one channel; a batch is counted only once
+    /// it is confirmed and marked.
     async fn drain(&self, publisher: &mut Option<Publisher>) {
-        loop {
-            match self.send_batch(publisher).await {
-                Ok(0) => {
-                    self.set_error(None);
-                    return;
-                }
-                Ok(_) => self.set_error(None),
-                Err(e) => {
-                    tracing::warn!(error = %e, "NID Scheduler cannot reach the Pusat Data; records stay queued");
-                    *publisher = None;
-                    self.set_error(Some(e.to_string()));
-                    return;
-                }
-            }
+        if let Err(e) = self.drain_pipelined(publisher).await {
+            tracing::warn!(error = %e, "NID Scheduler cannot reach the Pusat Data; records stay queued");
+            *publisher = None;
+            self.set_error(Some(e.to_string()));
+        } else {
+            self.set_error(None);
         }
+    }
+
+    async fn drain_pipelined(&self, publisher: &mut Option<Publisher>) -> Result<(), BusError> {
+        let mut batch = self.read_batch(None).await?;
+        let mut confirmed: Option<Batch> = None;
+        while !batch.is_empty() && self.handle().status() == SchedulerStatus::Running {
+            let publisher = self.publisher(publisher).await?;
+            let in_flight = publisher.start_all(&batch.publications()).await?;
+            let (stored, next, marked) = tokio::join!(
+                in_flight.confirmed(),
+                self.read_batch(batch.last_id()),
+                self.mark_sent(confirmed.take()),
+            );
+            marked?;
+            stored?;
+            confirmed = Some(batch);
+            batch = match next {
+                Ok(next) => next,
+                Err(e) => {
+                    // The confirmed batch is still marked, so it is not sent again.
+                    self.mark_sent(confirmed).await?;
+                    return Err(e);
+                }
+            };
+        }
+        self.mark_sent(confirmed).await
     }
 
     fn set_error(&self, e: Option<String>) {
@@ -191,10 +214,27 @@ impl Scheduler {
         }
     }
 
-    /// One batch: publish in order, wait for every confirm, then mark sent and count.
-    async fn send_batch(&self, publisher: &mut Option<Publisher>) -> Result<usize, BusError> {
-        let rows = outbound::Entity::find()
-            .filter(outbound::Column::SentAt.is_null())
+    /// The confirm channel to the Pusat Data, opened on first use and after a failure.
+    async fn publisher<'p>(
+        &self,
+        publisher: &'p mut Option<Publisher>,
+    ) -> Result<&'p Publisher, BusError> {
+        if publisher.is_none() {
+            let channel = self.pusat_data.channel().await?;
+            // The Pusat Data owns its exchange; a Dinas's user there may not declare it.
+            Topology::default().check_exchange(&channel).await?;
+            *publisher = Some(Publisher::new(channel, crate::SERVICE).await?);
+        }
+        Ok(publisher.as_ref().expect("set above"))
+    }
+
+    /// The oldest unsent records after `after` (a batch in flight), encoded as they go out.
+    async fn read_batch(&self, after: Option<i64>) -> Result<Batch, BusError> {
+        let mut query = outbound::Entity::find().filter(outbound::Column::SentAt.is_null());
+        if let Some(after) = after {
+            query = query.filter(outbound::Column::Id.gt(after));
+        }
+        let rows = query
             .order_by_asc(outbound::Column::Id)
             .limit(self.batch)
             .all(&self.db)
@@ -203,65 +243,50 @@ impl Scheduler {
                 operation: "read the scheduler queue",
                 source,
             })?;
-        if rows.is_empty() {
-            return Ok(0);
-        }
-        if publisher.is_none() {
-            let channel = self.pusat_data.channel().await?;
-            // The Pusat Data owns its exchange; a Dinas's user there may not declare it.
-            Topology::default().check_exchange(&channel).await?;
-            *publisher = Some(Publisher::new(channel, crate::SERVICE).await?);
-        }
-        let publisher = publisher.as_ref().expect("set above");
-        let key = RoutingKey::regional(TO_PUSAT_DATA, &self.co_relation.to_string())
-            .expect("a validated co-relation id");
-        let bodies: Vec<Vec<u8>> = rows
-            .iter()
+        let encode = |source| BusError::Encode {
+            message_type: EnrollmentRecord::message_type(),
+            source,
+        };
+        let records = rows
+            .into_iter()
             .map(|r| {
-                let enrollment: EnrollmentCreated = serde_json::from_value(r.enrollment.clone())
-                    .map_err(|source| BusError::Encode {
-                        message_type: EnrollmentRecord::message_type(),
-                        source,
-                    })?;
-                serde_json::to_vec(&EnrollmentRecord {
+                let enrollment: EnrollmentCreated =
+                    serde_json::from_value(r.enrollment).map_err(encode)?;
+                let body = serde_json::to_vec(&EnrollmentRecord {
                     co_relation_id: self.co_relation.to_string(),
                     enrollment,
                 })
-                .map_err(|source| BusError::Encode {
-                    message_type: EnrollmentRecord::message_type(),
-                    source,
+                .map_err(encode)?;
+                let headers = r
+                    .headers
+                    .and_then(|h| serde_json::from_value(h).ok())
+                    .unwrap_or_default();
+                Ok(Record {
+                    id: r.id,
+                    enrollment_id: r.enrollment_id,
+                    nomor_berkas: r.nomor_berkas,
+                    body,
+                    headers,
                 })
             })
-            .collect::<Result<_, _>>()?;
-        let headers: Vec<BTreeMap<String, String>> = rows
-            .iter()
-            .map(|r| {
-                r.headers
-                    .clone()
-                    .and_then(|h| serde_json::from_value(h).ok())
-                    .unwrap_or_default()
-            })
-            .collect();
-        let message_type = EnrollmentRecord::message_type();
-        let batch: Vec<Publication<'_>> = rows
-            .iter()
-            .zip(&bodies)
-            .zip(&headers)
-            .map(|((r, body), headers)| Publication {
-                exchange: "ktpel",
-                routing_key: key.as_str(),
-                message_id: r.enrollment_id,
-                correlation_id: &r.nomor_berkas,
-                message_type: &message_type,
-                headers,
-                body,
-            })
-            .collect();
-        publisher.publish_all(&batch).await?;
+            .collect::<Result<_, BusError>>()?;
+        Ok(Batch {
+            records,
+            key: RoutingKey::regional(TO_PUSAT_DATA, &self.co_relation.to_string())
+                .expect("a validated co-relation id"),
+            message_type: EnrollmentRecord::message_type(),
+        })
+    }
+
+    /// Marks a confirmed batch sent and counts it.
+    async fn mark_sent(&self, batch: Option<Batch>) -> Result<(), BusError> {
+        let Some(batch) = batch.filter(|b| !b.is_empty()) else {
+            return Ok(());
+        };
         let now = Utc::now();
         outbound::Entity::update_many()
             .col_expr(outbound::Column::SentAt, Expr::value(now))
-            .filter(outbound::Column::Id.is_in(rows.iter().map(|r| r.id)))
+            .filter(outbound::Column::Id.is_in(batch.records.iter().map(|r| r.id)))
             .exec(&self.db)
             .await
             .map_err(|source| BusError::Db {
@@ -270,12 +295,57 @@ impl Scheduler {
             })?;
         self.state
             .sent_since_restart
-            .fetch_add(rows.len() as u64, Ordering::SeqCst);
+            .fetch_add(batch.records.len() as u64, Ordering::SeqCst);
         if let Ok(mut t) = self.state.last_sent_at.lock() {
             *t = Some(now);
         }
-        tracing::info!(count = rows.len(), "records sent to the Pusat Data");
-        Ok(rows.len())
+        tracing::info!(
+            count = batch.records.len(),
+            "records sent to the Pusat Data"
+        );
+        Ok(())
+    }
+}
+
+/// Records read from the queue and encoded for the Pusat Data.
+struct Batch {
+    records: Vec<Record>,
+    key: RoutingKey,
+    message_type: String,
+}
+
+struct Record {
+    id: i64,
+    /// The message id: the same however often the record is sent.
+    enrollment_id: uuid::Uuid,
+    nomor_berkas: String,
+    body: Vec<u8>,
+    headers: BTreeMap<String, String>,
+}
+
+impl Batch {
+    fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+
+    /// The last record's id: the next batch starts after it.
+    fn last_id(&self) -> Option<i64> {
+        self.records.last().map(|r| r.id)
+    }
+
+    fn publications(&self) -> Vec<Publication<'_>> {
+        self.records
+            .iter()
+            .map(|r| Publication {
+                exchange: "ktpel",
+                routing_key: self.key.as_str(),
+                message_id: r.enrollment_id,
+                correlation_id: &r.nomor_berkas,
+                message_type: &self.message_type,
+                headers: &r.headers,
+                body: &r.body,
+            })
+            .collect()
     }
 }
 

@@ -440,8 +440,13 @@ impl<H: Handler> Consumer<H> {
                         {
                             w.wake();
                         }
-                        for ((delivery, m), applied) in batch.iter().zip(&incoming).zip(applied) {
-                            ack(channel, delivery).await?;
+                        // The acks go out together: each awaits only its frame's write, and
+                        // one after another they would wait for the I/O loop once each.
+                        futures_util::future::try_join_all(
+                            batch.iter().map(|delivery| ack(channel, delivery)),
+                        )
+                        .await?;
+                        for (m, applied) in incoming.iter().zip(applied) {
                             let outcome = if applied {
                                 Outcome::Applied
                             } else {
@@ -472,18 +477,21 @@ impl<H: Handler> Consumer<H> {
     /// whether it was applied now (`false`: the inbox had it). Any failure rolls back all.
     async fn apply_together(&self, messages: &[Incoming]) -> Result<Vec<bool>, HandlerError> {
         let txn = ktpel_store::begin_write(&self.db).await?;
+        let ids: Vec<(Uuid, &str)> = messages
+            .iter()
+            .map(|m| (m.message_id, m.message_type.as_str()))
+            .collect();
+        let mut new = match crate::inbox::record_all(&txn, &self.queue.name, &ids).await {
+            Ok(new) => new,
+            Err(e) => {
+                let _ = txn.rollback().await;
+                return Err(e.into());
+            }
+        };
         let mut applied = Vec::with_capacity(messages.len());
         for m in messages {
-            let first_time =
-                match crate::inbox::record(&txn, &self.queue.name, m.message_id, &m.message_type)
-                    .await
-                {
-                    Ok(first) => first,
-                    Err(e) => {
-                        let _ = txn.rollback().await;
-                        return Err(e.into());
-                    }
-                };
+            // `remove`: should one id come twice in a batch, only its first copy applies.
+            let first_time = new.remove(&m.message_id);
             if first_time
                 && let Err(e) = self
                     .handler

@@ -36,6 +36,51 @@ pub async fn record<C: ConnectionTrait>(
     })
 }
 
+/// Records that `consumer` is applying each of `messages` (id and type), in one statement;
+/// returns the ids that were new. An id the inbox already had is a redelivery, not applied
+/// again. A batch of deliveries pays one round trip for its inbox rows instead of one each.
+pub async fn record_all<C: ConnectionTrait>(
+    db: &C,
+    consumer: &str,
+    messages: &[(Uuid, &str)],
+) -> Result<std::collections::HashSet<Uuid>, BusError> {
+    use sea_orm::sea_query::{OnConflict, Query};
+    if messages.is_empty() {
+        return Ok(Default::default());
+    }
+    let now = chrono::Utc::now();
+    let mut insert = Query::insert();
+    insert.into_table(inbox::Entity).columns([
+        inbox::Column::Consumer,
+        inbox::Column::MessageId,
+        inbox::Column::MessageType,
+        inbox::Column::ProcessedAt,
+    ]);
+    for (id, message_type) in messages {
+        insert.values_panic([
+            consumer.into(),
+            (*id).into(),
+            (*message_type).into(),
+            now.into(),
+        ]);
+    }
+    insert
+        .on_conflict(
+            OnConflict::columns([inbox::Column::Consumer, inbox::Column::MessageId])
+                .do_nothing()
+                .to_owned(),
+        )
+        .returning_col(inbox::Column::MessageId);
+    let rows = db
+        .query_all(&insert)
+        .await
+        .map_err(BusError::db("inbox insert"))?;
+    rows.iter()
+        .map(|row| row.try_get::<Uuid>("", "message_id"))
+        .collect::<Result<_, _>>()
+        .map_err(BusError::db("inbox insert"))
+}
+
 /// How many messages `consumer` has applied (for status pages and tests).
 pub async fn count<C: ConnectionTrait>(db: &C, consumer: &str) -> Result<u64, BusError> {
     inbox::Entity::find()

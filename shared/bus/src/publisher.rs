@@ -66,14 +66,17 @@ impl Publisher {
     /// Publishes every message, then waits for all confirms. `Ok` means the broker has taken
     /// responsibility for each one (persisted to a quorum of the queue's replicas).
     pub async fn publish_all(&self, batch: &[Publication<'_>]) -> Result<(), BusError> {
+        self.start_all(batch).await?.confirmed().await
+    }
+
+    /// Publishes every message and returns without waiting for the confirms, so the caller
+    /// can do other work (read the next batch) while the broker stores these.
+    pub async fn start_all(&self, batch: &[Publication<'_>]) -> Result<InFlight, BusError> {
         let mut pending: Vec<(Uuid, PublisherConfirm)> = Vec::with_capacity(batch.len());
         for p in batch {
             pending.push((p.message_id, self.start(p).await?));
         }
-        for (message_id, confirm) in pending {
-            settle(message_id, confirm.await)?;
-        }
-        Ok(())
+        Ok(InFlight(pending))
     }
 
     /// Publishes one message and waits for its confirm.
@@ -100,6 +103,20 @@ impl Publisher {
             )
             .await
             .map_err(BusError::amqp("basic.publish"))
+    }
+}
+
+/// Messages published and not yet confirmed ([`Publisher::start_all`]).
+#[must_use = "a publish counts only once it is confirmed"]
+pub struct InFlight(Vec<(Uuid, PublisherConfirm)>);
+
+impl InFlight {
+    /// Waits for every confirm; `Ok` means the broker took responsibility for each message.
+    pub async fn confirmed(self) -> Result<(), BusError> {
+        for (message_id, confirm) in self.0 {
+            settle(message_id, confirm.await)?;
+        }
+        Ok(())
     }
 }
 

@@ -10,7 +10,7 @@
 //!   redelivery never doubles an effect) and the **outbox** (messages that commit together with
 //!   the state change that caused them) — as entities in [`entities`] and a migration in
 //!   [`migrations`];
-//! - [`migrate`]: run a service's migrator, which starts with [`migrations::BusTables`].
+//! - [`migrate`]: run a service's migrator, which starts with the messaging tables ([`migrations::bus_then`]).
 //!
 //! The same migrations and the same queries run on SQLite and PostgreSQL; the tests run on both.
 

@@ -2,6 +2,7 @@
 //! `cargo run --release -p bench -- pipeline --residents N` (see `pipeline.rs`)
 //! `cargo run --release -p bench -- drain --messages N` (see `drain.rs`)
 //! `cargo run --release -p bench -- import --records N` (see `import.rs`)
+//! `cargo run --release -p bench -- scheduler --records N` (see `scheduler.rs`)
 //!
 //! Measures messages per second through the whole backbone — outbox write in a transaction →
 //! relay publish with confirms → quorum queue → consumer with inbox, handler transaction and
@@ -14,6 +15,7 @@ mod bus;
 mod drain;
 mod import;
 mod pipeline;
+mod scheduler;
 
 use clap::{Parser, Subcommand};
 
@@ -34,6 +36,8 @@ enum Command {
     Drain(drain::Args),
     /// An S20 backup bundle imported at the Server AFIS, against raw lapin publishing it.
     Import(import::Args),
+    /// The NID Scheduler draining waiting records to the Pusat Data, against raw lapin.
+    Scheduler(scheduler::Args),
 }
 
 #[tokio::main]
@@ -43,5 +47,6 @@ async fn main() {
         Command::Pipeline(args) => pipeline::run(args).await,
         Command::Drain(args) => drain::run(args).await,
         Command::Import(args) => import::run(args).await,
+        Command::Scheduler(args) => scheduler::run(args).await,
     }
 }

@@ -6,12 +6,12 @@ pub struct Migrator;
 
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![
-            Box::new(ktpel_store::migrations::BusTables),
+        ktpel_store::migrations::bus_then(vec![
             Box::new(M0001Outbound),
             Box::new(M0002TraceHeaders),
             Box::new(M0003Bundles),
-        ]
+            Box::new(M0004Waiting),
+        ])
     }
 }
 
@@ -100,6 +100,30 @@ impl MigrationTrait for M0003Bundles {
                 .to_owned(),
         )
         .await
+    }
+}
+
+/// S19: the scheduler's one query, the oldest records not yet sent, read from an index of
+/// only those. Without it every batch scanned and sorted the whole queue, sent records and
+/// all, so draining a long backlog slowed as it went.
+struct M0004Waiting;
+
+impl MigrationName for M0004Waiting {
+    fn name(&self) -> &str {
+        "m0004_afis_outbound_waiting"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0004Waiting {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.get_connection()
+            .execute_unprepared(
+                "CREATE INDEX IF NOT EXISTS afis_outbound_waiting ON afis_outbound (id) \
+                 WHERE sent_at IS NULL",
+            )
+            .await?;
+        Ok(())
     }
 }
 

@@ -6,12 +6,11 @@ pub struct Migrator;
 
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![
-            Box::new(ktpel_store::migrations::BusTables),
+        ktpel_store::migrations::bus_then(vec![
             Box::new(M0001CardPrint),
             Box::new(M0002CardRegister),
             Box::new(M0003Rekaman),
-        ]
+        ])
     }
 }
 

@@ -6,11 +6,10 @@ pub struct Migrator;
 
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![
-            Box::new(ktpel_store::migrations::BusTables),
+        ktpel_store::migrations::bus_then(vec![
             Box::new(M0001Distribution),
             Box::new(M0002CardPerBerkas),
-        ]
+        ])
     }
 }
 

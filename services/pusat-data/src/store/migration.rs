@@ -6,11 +6,7 @@ pub struct Migrator;
 
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![
-            Box::new(ktpel_store::migrations::BusTables),
-            Box::new(M0001PusatData),
-            Box::new(M0002Rekaman),
-        ]
+        ktpel_store::migrations::bus_then(vec![Box::new(M0001PusatData), Box::new(M0002Rekaman)])
     }
 }
 

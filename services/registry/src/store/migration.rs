@@ -6,13 +6,12 @@ pub struct Migrator;
 
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![
-            Box::new(ktpel_store::migrations::BusTables),
+        ktpel_store::migrations::bus_then(vec![
             Box::new(M0001Penduduk),
             Box::new(M0002KartuKeluarga),
             Box::new(M0003Perubahan),
             Box::new(M0004Pindah),
-        ]
+        ])
     }
 }
 

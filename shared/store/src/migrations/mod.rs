@@ -1,10 +1,12 @@
-//! Migrations shared by every service. A service's migrator lists [`BusTables`] first and then
+//! Migrations shared by every service. A service's migrator lists them first ([`bus_then`]) and then
 //! its own tables; [`BusOnly`] is the migrator for a process that needs nothing else (tests,
 //! benchmarks).
 
 mod m0001_bus_tables;
+mod m0002_outbox_waiting;
 
 pub use m0001_bus_tables::Migration as BusTables;
+pub use m0002_outbox_waiting::Migration as OutboxWaiting;
 
 use sea_orm_migration::prelude::*;
 
@@ -13,8 +15,15 @@ pub struct BusOnly;
 
 impl MigratorTrait for BusOnly {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(BusTables)]
+        bus_then(Vec::new())
     }
+}
+
+/// The messaging tables' migrations, in order, followed by a service's `own`.
+pub fn bus_then(own: Vec<Box<dyn MigrationTrait>>) -> Vec<Box<dyn MigrationTrait>> {
+    let mut all: Vec<Box<dyn MigrationTrait>> = vec![Box::new(BusTables), Box::new(OutboxWaiting)];
+    all.extend(own);
+    all
 }
 
 /// Rebuilds `table` under a new definition `create` (a new primary key, say: SQLite cannot
