@@ -594,25 +594,30 @@ impl System {
     /// Sukasari desk.
     pub async fn submit_all_as(&self, sop: &str, residents: &[Biodata]) {
         for r in residents {
-            let b = ktpel_contract::berkas::BerkasSubmitted {
-                submission_id: uuid::Uuid::now_v7(),
-                sop: sop.parse().expect("an SOP id"),
-                nik: Some(r.nik.clone()),
-                nama: r.nama.clone(),
-                biodata: None,
-                perubahan: None,
-                kedatangan: None,
-                dokumen: vec![
-                    ktpel_domain::Dokumen::FormulirPermohonan,
-                    ktpel_domain::Dokumen::FotokopiKk,
-                ],
-                kecamatan: "32.73.01".into(),
-                petugas: "ppp-sukasari".into(),
-                diterima_pada: chrono::Utc::now(),
-            };
-            self.send(&b, ktpel_contract::berkas::SUBMITTED, "32.73.01")
-                .await;
+            self.submit_as(sop, r).await;
         }
+    }
+
+    /// Submits one resident's berkas under procedure `sop` at the Sukasari desk.
+    pub async fn submit_as(&self, sop: &str, r: &Biodata) {
+        let b = ktpel_contract::berkas::BerkasSubmitted {
+            submission_id: uuid::Uuid::now_v7(),
+            sop: sop.parse().expect("an SOP id"),
+            nik: Some(r.nik.clone()),
+            nama: r.nama.clone(),
+            biodata: None,
+            perubahan: None,
+            kedatangan: None,
+            dokumen: vec![
+                ktpel_domain::Dokumen::FormulirPermohonan,
+                ktpel_domain::Dokumen::FotokopiKk,
+            ],
+            kecamatan: "32.73.01".into(),
+            petugas: "ppp-sukasari".into(),
+            diterima_pada: chrono::Utc::now(),
+        };
+        self.send(&b, ktpel_contract::berkas::SUBMITTED, "32.73.01")
+            .await;
     }
 
     /// The operator enrolls every berkas waiting at the station (S01.3–S01.6); returns how many.

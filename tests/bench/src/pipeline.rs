@@ -52,6 +52,14 @@ pub struct Args {
     /// Consumer prefetch at each hop of the baseline.
     #[arg(long, default_value_t = 100)]
     prefetch: u16,
+    /// Open loop: berkas arrive at this rate (per second) for `--seconds` instead of all at
+    /// once, and the bench reports latencies — S01.3 to PRR and submission to CARD_ACTIVATED —
+    /// beside the raw chain fed at the same rate. `--residents` is then rate × seconds.
+    #[arg(long)]
+    rate: Option<f64>,
+    /// How long berkas keep arriving in the open loop.
+    #[arg(long, default_value_t = 60)]
+    seconds: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -98,6 +106,9 @@ impl Traffic {
 }
 
 pub async fn run(args: Args) {
+    if let Some(rate) = args.rate {
+        return open_loop(&args, rate).await;
+    }
     println!(
         "pipeline benchmark: S01 for {} residents on PostgreSQL, {:?} desks (paced: polling every {} ms), best of {}",
         args.residents, args.desks, args.desk_poll_ms, args.runs
@@ -188,24 +199,8 @@ async fn s01(args: &Args) -> (Run, Traffic) {
     let start = Instant::now();
     system.submit_all(&people).await;
     let desks = tokio::spawn(desks(system.clone(), poll, args.desks));
-    let mut last = usize::MAX;
-    loop {
-        let activated = activated(&system.intake).await;
-        if activated != last {
-            print!(
-                "\r  CARD_ACTIVATED {activated}/{n} ({:.1}s)   ",
-                start.elapsed().as_secs_f64()
-            );
-            let _ = std::io::stdout().flush();
-            last = activated;
-        }
-        if activated >= n {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    wait_for_activation(&system, n, start).await;
     let elapsed = start.elapsed();
-    println!();
     desks.abort();
     let _ = desks.await;
 
@@ -222,6 +217,136 @@ async fn s01(args: &Args) -> (Run, Traffic) {
         },
         traffic,
     )
+}
+
+/// Shows progress until `n` cards are CARD_ACTIVATED.
+async fn wait_for_activation(system: &System, n: usize, start: Instant) {
+    let mut last = usize::MAX;
+    loop {
+        let activated = activated(&system.intake).await;
+        if activated != last {
+            // Progress on stderr, so that stdout is the tables alone.
+            eprint!(
+                "\r  CARD_ACTIVATED {activated}/{n} ({:.1}s)   ",
+                start.elapsed().as_secs_f64()
+            );
+            let _ = std::io::stderr().flush();
+            last = activated;
+        }
+        if activated >= n {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    eprintln!();
+}
+
+/// The open loop: S01 berkas submitted at a fixed `rate` whatever the system's progress, as
+/// residents walk in; then the raw chain fed at the same rate.
+async fn open_loop(args: &Args, rate: f64) {
+    let n = (rate * args.seconds as f64).round().max(1.0) as usize;
+    let period = Duration::from_secs_f64(1.0 / rate);
+    println!(
+        "open-loop benchmark: S01 berkas arriving at {rate} per second for {} s ({n} berkas) on PostgreSQL, {:?} desks",
+        args.seconds, args.desks
+    );
+    let region = KodeWilayah::parse("32.73.01").expect("Sukasari, Bandung");
+    let people = ktpel_registry::seed::generate(&region, n, rand_seed()).expect("a population");
+    let system = Arc::new(System::start(Backend::Postgres, &people).await);
+    let poll = match args.desks {
+        Desks::Paced => Duration::from_millis(args.desk_poll_ms),
+        Desks::Instant => Duration::from_millis(1),
+    };
+    let desks = tokio::spawn(desks(system.clone(), poll, args.desks));
+    let start = Instant::now();
+    let mut submitted = HashMap::with_capacity(n);
+    let mut arrivals = tokio::time::interval(period);
+    for p in &people {
+        arrivals.tick().await;
+        submitted.insert(p.nik.to_string(), chrono::Utc::now());
+        system.submit_as("S01", p).await;
+    }
+    let lag = start.elapsed().saturating_sub(period * n as u32);
+    wait_for_activation(&system, n, start).await;
+    desks.abort();
+    let _ = desks.await;
+
+    let nik_of: HashMap<String, String> = ktpel_intake::store::berkas::Entity::find()
+        .all(&system.intake)
+        .await
+        .expect("the berkas")
+        .into_iter()
+        .map(|b| (b.nomor_berkas, b.nik))
+        .collect();
+    let (mut handoff_to_prr, mut submit_to_activated) = (Vec::new(), Vec::new());
+    for t in timelines(&system.intake).await {
+        let at = |status: &str| t.iter().find(|e| e.note.starts_with(status)).map(|e| e.at);
+        let (Some(first), Some(prr), Some(activated)) =
+            (t.first(), at("PRR"), at("CARD_ACTIVATED"))
+        else {
+            continue;
+        };
+        // Intake's first entry is stamped in the transaction that hands the berkas to the
+        // operator (S01.3).
+        let handoff = first.at;
+        let submit = nik_of
+            .get(&first.nomor_berkas)
+            .and_then(|nik| submitted.get(nik))
+            .copied()
+            .expect("every berkas was submitted by the bench");
+        handoff_to_prr.push((prr - handoff).to_std().unwrap_or_default());
+        submit_to_activated.push((activated - submit).to_std().unwrap_or_default());
+    }
+    assert_eq!(
+        handoff_to_prr.len(),
+        n,
+        "every berkas reached PRR and CARD_ACTIVATED"
+    );
+    let traffic = traffic(&system).await;
+    let hops = traffic.hops_per_resident(n);
+    let raw = raw_lapin_paced(n, hops, traffic.mean_size(), args.prefetch, Some(period)).await;
+
+    let ms = |d: Duration| format!("{:.0} ms", d.as_secs_f64() * 1000.0);
+    let stats = |v: &mut Vec<Duration>| {
+        v.sort();
+        let p = |q: f64| v[((v.len() as f64 * q).ceil() as usize).saturating_sub(1)];
+        (p(0.50), p(0.99), *v.last().expect("samples"))
+    };
+    println!();
+    println!(
+        "submissions fell {} behind the {rate}/s schedule; {hops} deliveries per berkas ({} B mean)",
+        ms(lag),
+        traffic.mean_size()
+    );
+    println!();
+    println!(
+        "| open loop, {rate} berkas/s for {} s | p50 | p99 | max | p99 vs raw |",
+        args.seconds
+    );
+    println!("|---|---:|---:|---:|---:|");
+    let mut raw_latencies = raw.latencies.clone();
+    let (_, raw_p99, _) = stats(&mut raw_latencies);
+    let row = |name: &str, (p50, p99, max): (Duration, Duration, Duration)| {
+        println!(
+            "| {name} | {} | {} | {} | {:.1}× |",
+            ms(p50),
+            ms(p99),
+            ms(max),
+            p99.as_secs_f64() / raw_p99.as_secs_f64()
+        );
+    };
+    row(
+        &format!("raw lapin: {hops} hops of consume → publish+confirm → ack, same rate"),
+        stats(&mut raw_latencies),
+    );
+    row(
+        "ktpel S01.3 hand-off to the operator → PRR (capture, AFIS sync, Pusat Data)",
+        stats(&mut handoff_to_prr),
+    );
+    row(
+        "ktpel submission → CARD_ACTIVATED (S22.4)",
+        stats(&mut submit_to_activated),
+    );
 }
 
 fn rand_seed() -> u64 {
@@ -397,6 +522,17 @@ async fn traffic(system: &System) -> Traffic {
 /// The baseline: each resident's message passes `hops` quorum queues, each hop consuming,
 /// publishing the next with a confirm, then acking.
 async fn raw_lapin(residents: usize, hops: usize, size: usize, prefetch: u16) -> Run {
+    raw_lapin_paced(residents, hops, size, prefetch, None).await
+}
+
+/// The baseline chain, fed one message every `period` (open loop) or all at once.
+async fn raw_lapin_paced(
+    residents: usize,
+    hops: usize,
+    size: usize,
+    prefetch: u16,
+    period: Option<Duration>,
+) -> Run {
     let vhost = TestVhost::new();
     let conn = lapin::Connection::connect(&vhost.url(), Default::default())
         .await
@@ -483,8 +619,27 @@ async fn raw_lapin(residents: usize, hops: usize, size: usize, prefetch: u16) ->
         .expect("confirms");
 
     let start = Instant::now();
+    // The end of the chain is read while messages are still being sent: a message's time
+    // is its own trip, not the wait for the sender to finish.
+    let sink = tokio::spawn(async move {
+        let mut arrived = Vec::with_capacity(residents);
+        while arrived.len() < residents {
+            let d = done.next().await.expect("a delivery").expect("a delivery");
+            let r: usize = std::str::from_utf8(&d.data[..8])
+                .ok()
+                .and_then(|s| s.parse().ok())
+                .expect("the resident's number");
+            arrived.push((r, Instant::now()));
+            d.ack(BasicAckOptions::default()).await.expect("ack");
+        }
+        arrived
+    });
     let mut sent_at = Vec::with_capacity(residents);
+    let mut arrivals = period.map(tokio::time::interval);
     for r in 0..residents {
+        if let Some(a) = &mut arrivals {
+            a.tick().await;
+        }
         let mut body = format!("{r:08}").into_bytes();
         body.resize(size.max(8), b'x');
         let props = BasicProperties::default()
@@ -506,17 +661,12 @@ async fn raw_lapin(residents: usize, hops: usize, size: usize, prefetch: u16) ->
             Confirmation::Ack(_)
         ));
     }
-    let mut latencies = Vec::with_capacity(residents);
-    while latencies.len() < residents {
-        let d = done.next().await.expect("a delivery").expect("a delivery");
-        let r: usize = std::str::from_utf8(&d.data[..8])
-            .ok()
-            .and_then(|s| s.parse().ok())
-            .expect("the resident's number");
-        latencies.push(sent_at[r].elapsed());
-        d.ack(BasicAckOptions::default()).await.expect("ack");
-    }
+    let arrived = sink.await.expect("the end of the chain");
     let elapsed = start.elapsed();
+    let mut latencies: Vec<Duration> = arrived
+        .into_iter()
+        .map(|(r, at)| at.duration_since(sent_at[r]))
+        .collect();
     latencies.sort();
     let _ = conn.close(200, "done".into()).await;
     Run {
