@@ -69,11 +69,8 @@ pub async fn next_number<C: ConnectionTrait>(
     now: DateTime<Utc>,
 ) -> Result<String, DbErr> {
     use crate::store::job;
-    if db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
-        // Any fixed key: the lock is this database's card numbering.
-        db.execute_unprepared("SELECT pg_advisory_xact_lock(3273202611250001)")
-            .await?;
-    }
+    // Any fixed key: the lock is this database's card numbering.
+    ktpel_store::one_at_a_time(db, 3273202611250001).await?;
     let prefix = format!("{kabupaten}-{}-", now.format("%Y%m%d"));
     let today = job::Entity::find()
         .filter(job::Column::NomorKartu.starts_with(&prefix))

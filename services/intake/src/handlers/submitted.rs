@@ -404,14 +404,17 @@ fn key(subject: &str, region: &str) -> Result<RoutingKey, HandlerError> {
     RoutingKey::regional(subject, region).map_err(|e| HandlerError::permanent(e.to_string()))
 }
 
-/// `<kecamatan digits>-<yyyymmdd>-<nnnn>`, counting the desk's berkas of the day. Two
-/// consumers racing for the same number collide on the primary key; the loser's transaction
-/// fails, which is transient, and its retry takes the next number.
+/// `<kecamatan digits>-<yyyymmdd>-<nnnn>`, counting the desk's berkas of the day. The
+/// consumer's partitions number their berkas one after another: counted concurrently, two
+/// took one number, and under load (100 berkas/s) the loser's retries ran out and its whole
+/// batch went back to the queue.
 async fn nomor_berkas<C: ConnectionTrait>(
     txn: &C,
     kecamatan: &KodeWilayah,
     now: chrono::DateTime<Utc>,
 ) -> Result<String, HandlerError> {
+    // Any fixed key: the lock is this database's berkas numbering.
+    ktpel_store::one_at_a_time(txn, 3273202612020001).await?;
     let prefix = format!(
         "{}-{}-",
         kecamatan.to_string().replace('.', ""),
