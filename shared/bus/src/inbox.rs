@@ -6,10 +6,7 @@
 
 use crate::BusError;
 use ktpel_store::entities::inbox;
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    TryInsertResult,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use uuid::Uuid;
 
 /// Records that `consumer` is applying `message_id`. `Ok(false)` means it already had.
@@ -19,21 +16,9 @@ pub async fn record<C: ConnectionTrait>(
     message_id: Uuid,
     message_type: &str,
 ) -> Result<bool, BusError> {
-    let row = inbox::ActiveModel {
-        consumer: Set(consumer.to_owned()),
-        message_id: Set(message_id),
-        message_type: Set(message_type.to_owned()),
-        processed_at: Set(chrono::Utc::now()),
-    };
-    let result = inbox::Entity::insert(row)
-        .on_conflict_do_nothing_on([inbox::Column::Consumer, inbox::Column::MessageId])
-        .exec_without_returning(db)
-        .await
-        .map_err(BusError::db("inbox insert"))?;
-    Ok(match result {
-        TryInsertResult::Inserted(n) => n > 0,
-        TryInsertResult::Conflicted | TryInsertResult::Empty => false,
-    })
+    Ok(record_all(db, consumer, &[(message_id, message_type)])
+        .await?
+        .contains(&message_id))
 }
 
 /// Records that `consumer` is applying each of `messages` (id and type), in one statement;

@@ -83,9 +83,38 @@ impl Run {
     }
 
     fn percentile(&self, p: f64) -> Duration {
-        let i = ((self.latencies.len() as f64 * p).ceil() as usize).saturating_sub(1);
-        self.latencies.get(i).copied().unwrap_or_default()
+        percentile(&self.latencies, p)
     }
+}
+
+/// The `p` quantile (0.5, 0.99, 1.0 for the max) of `sorted` durations.
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let i = ((sorted.len() as f64 * p).ceil() as usize).saturating_sub(1);
+    sorted.get(i).copied().unwrap_or_default()
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.0} ms", d.as_secs_f64() * 1000.0)
+}
+
+/// A population of `n` residents of Sukasari, the seven services started on PostgreSQL with
+/// them in SIAK, and how often the desks look for work.
+async fn start_system(
+    args: &Args,
+    n: usize,
+) -> (
+    Vec<ktpel_contract::registry::Biodata>,
+    Arc<System>,
+    Duration,
+) {
+    let region = KodeWilayah::parse("32.73.01").expect("Sukasari, Bandung");
+    let people = ktpel_registry::seed::generate(&region, n, rand_seed()).expect("a population");
+    let system = Arc::new(System::start(Backend::Postgres, &people).await);
+    let poll = match args.desks {
+        Desks::Paced => Duration::from_millis(args.desk_poll_ms),
+        Desks::Instant => Duration::from_millis(1),
+    };
+    (people, system, poll)
 }
 
 /// What crossed the broker in a run of the system, for the baseline to copy.
@@ -153,7 +182,6 @@ pub async fn run(args: Args) {
         "| pipeline | residents | seconds | residents/s | p50 | p99 | residents/s vs raw | p50 vs raw |"
     );
     println!("|---|---:|---:|---:|---:|---:|---:|---:|");
-    let ms = |d: Duration| format!("{:.0} ms", d.as_secs_f64() * 1000.0);
     let row = |name: &str, r: &Run| {
         println!(
             "| {name} | {} | {:.2} | {:.1} | {} | {} | {:.3} | {:.1}× |",
@@ -188,13 +216,7 @@ pub async fn run(args: Args) {
 /// S01 through the whole system; returns the run and what crossed the broker.
 async fn s01(args: &Args) -> (Run, Traffic) {
     let n = args.residents;
-    let region = KodeWilayah::parse("32.73.01").expect("Sukasari, Bandung");
-    let people = ktpel_registry::seed::generate(&region, n, rand_seed()).expect("a population");
-    let system = Arc::new(System::start(Backend::Postgres, &people).await);
-    let poll = match args.desks {
-        Desks::Paced => Duration::from_millis(args.desk_poll_ms),
-        Desks::Instant => Duration::from_millis(1),
-    };
+    let (people, system, poll) = start_system(args, n).await;
 
     let start = Instant::now();
     system.submit_all(&people).await;
@@ -250,13 +272,7 @@ async fn open_loop(args: &Args, rate: f64) {
         "open-loop benchmark: S01 berkas arriving at {rate} per second for {} s ({n} berkas) on PostgreSQL, {:?} desks",
         args.seconds, args.desks
     );
-    let region = KodeWilayah::parse("32.73.01").expect("Sukasari, Bandung");
-    let people = ktpel_registry::seed::generate(&region, n, rand_seed()).expect("a population");
-    let system = Arc::new(System::start(Backend::Postgres, &people).await);
-    let poll = match args.desks {
-        Desks::Paced => Duration::from_millis(args.desk_poll_ms),
-        Desks::Instant => Duration::from_millis(1),
-    };
+    let (people, system, poll) = start_system(args, n).await;
     let desks = tokio::spawn(desks(system.clone(), poll, args.desks));
     let start = Instant::now();
     let mut submitted = HashMap::with_capacity(n);
@@ -306,11 +322,14 @@ async fn open_loop(args: &Args, rate: f64) {
     let hops = traffic.hops_per_resident(n);
     let raw = raw_lapin_paced(n, hops, traffic.mean_size(), args.prefetch, Some(period)).await;
 
-    let ms = |d: Duration| format!("{:.0} ms", d.as_secs_f64() * 1000.0);
-    let stats = |v: &mut Vec<Duration>| {
-        v.sort();
-        let p = |q: f64| v[((v.len() as f64 * q).ceil() as usize).saturating_sub(1)];
-        (p(0.50), p(0.99), *v.last().expect("samples"))
+    handoff_to_prr.sort();
+    submit_to_activated.sort();
+    let stats = |sorted: &[Duration]| {
+        (
+            percentile(sorted, 0.50),
+            percentile(sorted, 0.99),
+            percentile(sorted, 1.0),
+        )
     };
     println!();
     println!(
@@ -324,8 +343,7 @@ async fn open_loop(args: &Args, rate: f64) {
         args.seconds
     );
     println!("|---|---:|---:|---:|---:|");
-    let mut raw_latencies = raw.latencies.clone();
-    let (_, raw_p99, _) = stats(&mut raw_latencies);
+    let raw_p99 = raw.percentile(0.99);
     let row = |name: &str, (p50, p99, max): (Duration, Duration, Duration)| {
         println!(
             "| {name} | {} | {} | {} | {:.1}× |",
@@ -337,15 +355,15 @@ async fn open_loop(args: &Args, rate: f64) {
     };
     row(
         &format!("raw lapin: {hops} hops of consume → publish+confirm → ack, same rate"),
-        stats(&mut raw_latencies),
+        stats(&raw.latencies),
     );
     row(
         "ktpel S01.3 hand-off to the operator → PRR (capture, AFIS sync, Pusat Data)",
-        stats(&mut handoff_to_prr),
+        stats(&handoff_to_prr),
     );
     row(
         "ktpel submission → CARD_ACTIVATED (S22.4)",
-        stats(&mut submit_to_activated),
+        stats(&submit_to_activated),
     );
 }
 
