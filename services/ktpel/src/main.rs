@@ -16,6 +16,7 @@ mod distribute_cmd;
 mod enroll_cmd;
 mod http;
 mod intake_cmd;
+mod memory;
 mod metrics;
 mod nik_cmd;
 mod page;
@@ -134,6 +135,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    memory::cap_malloc_arenas();
     let cli = Cli::parse();
     let blocking = match cli.command {
         Command::Nik { niks } => return nik_cmd::run(niks),
