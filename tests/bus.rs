@@ -806,3 +806,42 @@ async fn a_commit_elsewhere_wakes_the_relay_at_once() {
     );
     assert_eq!(drain_ids(&rig, QUEUE).await, [msg.message_id.to_string()]);
 }
+
+// Issue 11: a relay whose batch came back short goes to sleep instead of claiming again, and
+// relies on the wake of every commit made while it was publishing. Writers commit one message
+// at a time and wake it in-process; the poll is an hour away, so a lost wake would leave
+// messages in the outbox.
+async fn every_woken_commit_is_published_without_the_poll(backend: Backend) {
+    let rig = Rig::new(backend).await;
+    rig.declare().await;
+    let relay = Relay::new(rig.db.clone(), rig.broker.clone(), "test-service")
+        .with_poll_interval(Duration::from_secs(3600));
+    let waker = relay.waker();
+    tokio::spawn(relay.run(rig.shutdown.clone()));
+    let mut written = Vec::new();
+    for ping in pings("berkas-w", 150) {
+        written.extend(rig.enqueue([ping]).await);
+        waker.wake();
+    }
+    assert!(
+        eventually(WAIT, || async {
+            outbox::pending(&rig.db).await.unwrap() == 0
+        })
+        .await,
+        "{} messages still wait for a relay that was woken for each",
+        outbox::pending(&rig.db).await.unwrap()
+    );
+    let published = drain_ids(&rig, QUEUE).await;
+    let written: Vec<String> = written.iter().map(|i| i.to_string()).collect();
+    assert_eq!(published, written, "each once, in order");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_woken_commit_is_published_without_the_poll_sqlite() {
+    every_woken_commit_is_published_without_the_poll(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_woken_commit_is_published_without_the_poll_postgres() {
+    every_woken_commit_is_published_without_the_poll(Backend::Postgres).await;
+}

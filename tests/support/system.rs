@@ -96,6 +96,23 @@ impl System {
 
     /// Starts every service laid out as `layout`, with `residents` in SIAK.
     pub async fn start_in(layout: Layout, backend: Backend, residents: &[Biodata]) -> Self {
+        Self::start_pooled(layout, backend, residents, None).await
+    }
+
+    /// [`System::start`] with the database pools `ktpel up` has (`database.max_connections`'s
+    /// default) rather than the tests' smaller ones: for the benchmarks, which measure the
+    /// system as it is run.
+    pub async fn start_as_deployed(backend: Backend, residents: &[Biodata]) -> Self {
+        let pool = ktpel_store::DatabaseSettings::default().max_connections;
+        Self::start_pooled(Layout::OneBroker, backend, residents, Some(pool)).await
+    }
+
+    async fn start_pooled(
+        layout: Layout,
+        backend: Backend,
+        residents: &[Biodata],
+        pool: Option<u32>,
+    ) -> Self {
         crate::telemetry();
         let shutdown = Shutdown::new();
         let sites = match layout {
@@ -130,7 +147,10 @@ impl System {
         };
         let mut databases = Vec::new();
         let db = || async {
-            let d = TestDatabase::new(backend).await;
+            let mut d = TestDatabase::new(backend).await;
+            if let Some(n) = pool {
+                d.settings.max_connections = n;
+            }
             let settings = d.settings.clone();
             (d, settings)
         };

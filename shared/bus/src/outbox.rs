@@ -212,7 +212,10 @@ impl Relay {
     }
 
     /// Publishes batches until the outbox is empty, then sleeps until woken or polled.
-    /// Returns `Ok` only at shutdown.
+    /// A batch short of the limit emptied the outbox as it stood at the claim: the relay waits
+    /// for the next wake rather than claiming again to find nothing (a commit while it was
+    /// publishing left a wake behind, so nothing waits for the poll). Returns `Ok` only at
+    /// shutdown.
     async fn drain_until_failure(
         &self,
         publisher: &Publisher,
@@ -223,7 +226,7 @@ impl Relay {
                 return Ok(());
             }
             let sent = self.publish_batch(publisher).await?;
-            if sent == 0 {
+            if (sent as u64) < self.batch {
                 tokio::select! {
                     _ = shutdown.cancelled() => return Ok(()),
                     _ = self.waker.0.notified() => {}
@@ -253,6 +256,20 @@ impl Relay {
                 .await
                 .map_err(BusError::db("outbox read"))?;
             return self.publish_and_mark(publisher, &self.db, rows).await;
+        }
+        // Most wakes come from a consumer's commit that enqueued nothing, or after another
+        // wake took the rows: one look by the partial index settles it, where the claim would
+        // take three round trips (BEGIN, SELECT … FOR UPDATE, COMMIT) to find nothing.
+        let waiting: Option<i64> = unsent()
+            .select_only()
+            .column(outbox::Column::Id)
+            .limit(1)
+            .into_tuple()
+            .one(&self.db)
+            .await
+            .map_err(BusError::db("outbox read"))?;
+        if waiting.is_none() {
+            return Ok(0);
         }
         let claim = self
             .db

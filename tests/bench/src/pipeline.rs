@@ -109,7 +109,7 @@ async fn start_system(
 ) {
     let region = KodeWilayah::parse("32.73.01").expect("Sukasari, Bandung");
     let people = ktpel_registry::seed::generate(&region, n, rand_seed()).expect("a population");
-    let system = Arc::new(System::start(Backend::Postgres, &people).await);
+    let system = Arc::new(System::start_as_deployed(Backend::Postgres, &people).await);
     let poll = match args.desks {
         Desks::Paced => Duration::from_millis(args.desk_poll_ms),
         Desks::Instant => Duration::from_millis(1),
