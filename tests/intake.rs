@@ -711,3 +711,46 @@ ktpel_tests::on_both_databases!(
     a_resubmission_is_one_berkas,
     an_invalid_nik_is_dead_lettered_with_the_reason,
 );
+
+// Issue 11: the consumer's partitions accept berkas in transactions of their own, at once.
+// Each counts the day's berkas for its number; two that counted together took one number,
+// and the loser's retries ran out under load. Eight transactions accept a berkas each and hold
+// their transaction a moment (the rest of a consumer batch): every one commits, with eight
+// different numbers. Counted without `one_at_a_time`, all eight read 0 and seven fail.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn berkas_accepted_at_once_take_different_numbers() {
+    ktpel_tests::telemetry();
+    let db_guard = TestDatabase::new(Backend::Postgres).await;
+    let db = db_guard.open::<store::Migrator>().await;
+    let failed = ktpel_tests::write_at_once(&db, 8, |txn, _| {
+        Box::pin(async move {
+            let b = berkas(vec![Dokumen::FormulirPermohonan, Dokumen::FotokopiKk]);
+            ktpel_intake::handlers::submitted::accept(
+                txn,
+                "ktpel",
+                &b,
+                &b.nama,
+                ktpel_domain::StatusKartu::BelumRekam,
+            )
+            .await
+            .map_err(|e| e.to_string())
+        })
+    })
+    .await;
+    assert!(failed.is_empty(), "transactions failed: {failed:?}");
+    let mut numbers: Vec<String> = store::berkas::Entity::find()
+        .all(&db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|b| b.nomor_berkas)
+        .collect();
+    numbers.sort();
+    let suffixes: Vec<&str> = numbers.iter().map(|n| &n[n.len() - 4..]).collect();
+    assert_eq!(
+        suffixes,
+        [
+            "0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008"
+        ]
+    );
+}

@@ -493,3 +493,49 @@ async fn the_nid_scheduler_drains_a_backlog_of_many_batches_in_order_sqlite() {
 async fn the_nid_scheduler_drains_a_backlog_of_many_batches_in_order_postgres() {
     the_nid_scheduler_drains_a_backlog_of_many_batches_in_order(Backend::Postgres).await;
 }
+
+// Issue 11: S21.2 at eight print stations at once. Each takes the day's next card number in the
+// transaction that writes it; the numbers are counted from the jobs already numbered, so two
+// stations counting together would print one number on two cards (nothing in the job table
+// stops it; the card register refuses the second only at approval). Eight at once: eight
+// different numbers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cards_encoded_at_once_take_different_numbers() {
+    use ktpel_card_print::{card_register, store::job};
+    use sea_orm::ActiveValue::Set;
+    ktpel_tests::telemetry();
+    let guard = ktpel_tests::TestDatabase::new(Backend::Postgres).await;
+    let db = guard.open::<ktpel_card_print::store::Migrator>().await;
+    let failed = ktpel_tests::write_at_once(&db, 8, |txn, i| {
+        Box::pin(async move {
+            let nomor_kartu = card_register::next_number(txn, "3273", Utc::now())
+                .await
+                .map_err(|e| e.to_string())?;
+            job::Entity::insert(job::ActiveModel {
+                nomor_berkas: Set(format!("327301-20261205-{i:04}")),
+                nik: Set(format!("32730141079000{i:02}")),
+                print_ready: Set(true),
+                state: Set("ENCODED".into()),
+                updated_at: Set(Utc::now()),
+                nomor_kartu: Set(Some(nomor_kartu)),
+                ..Default::default()
+            })
+            .exec_without_returning(txn)
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+        })
+    })
+    .await;
+    assert!(failed.is_empty(), "transactions failed: {failed:?}");
+    let mut numbers: Vec<String> = job::Entity::find()
+        .all(&db)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter_map(|j| j.nomor_kartu)
+        .collect();
+    numbers.sort();
+    numbers.dedup();
+    assert_eq!(numbers.len(), 8, "one number on two cards: {numbers:?}");
+}

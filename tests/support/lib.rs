@@ -424,6 +424,38 @@ pub async fn next_message(
     }
 }
 
+/// Runs `n` write transactions on `db` at once, as a service's consumer partitions or print
+/// stations do: each does `write(txn, i)`, then holds its transaction open a moment (the rest
+/// of its work) before committing. Returns the errors of those that failed.
+pub async fn write_at_once<F>(db: &DatabaseConnection, n: usize, write: F) -> Vec<String>
+where
+    F: for<'t> Fn(
+            &'t sea_orm::DatabaseTransaction,
+            usize,
+        ) -> futures_util::future::BoxFuture<'t, Result<(), String>>
+        + Send
+        + Sync
+        + 'static,
+{
+    let write = std::sync::Arc::new(write);
+    let tasks = (0..n).map(|i| {
+        let (db, write) = (db.clone(), write.clone());
+        tokio::spawn(async move {
+            let txn = ktpel_store::begin_write(&db)
+                .await
+                .map_err(|e| e.to_string())?;
+            write(&txn, i).await?;
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            txn.commit().await.map_err(|e| e.to_string())
+        })
+    });
+    futures_util::future::join_all(tasks)
+        .await
+        .into_iter()
+        .filter_map(|r| r.expect("the transaction's task ran").err())
+        .collect()
+}
+
 /// Polls `check` every 20 ms until it holds or `timeout` passes; returns whether it held.
 pub async fn eventually<F, Fut>(timeout: std::time::Duration, mut check: F) -> bool
 where

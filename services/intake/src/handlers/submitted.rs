@@ -252,8 +252,9 @@ fn biodata_problems(b: &FormulirBiodata, kecamatan: &KodeWilayah) -> Vec<String>
 }
 
 /// S01.2–S01.3 once SIAK knows the resident (or S05.2 for a new one): buku harian, number,
-/// hand-off to the next desk.
-pub(crate) async fn accept<C: ConnectionTrait>(
+/// hand-off to the next desk. Public for the tests that take numbers from several
+/// transactions at once, as the consumer's partitions do.
+pub async fn accept<C: ConnectionTrait>(
     txn: &C,
     exchange: &str,
     m: &BerkasSubmitted,
