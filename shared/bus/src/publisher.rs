@@ -71,10 +71,31 @@ impl Publisher {
 
     /// Publishes every message and returns without waiting for the confirms, so the caller
     /// can do other work (read the next batch) while the broker stores these.
+    ///
+    /// A publish hands its frames to lapin's I/O loop when first polled, then waits for the
+    /// loop to write them. Polling each publish once, in the batch's order, queues the frames
+    /// in that order (the order the consumers' partitions rely on); waiting for the writes
+    /// together then costs one turn of the loop for the batch instead of one per message (the
+    /// NID Scheduler's 200 records: 8.4 ms one after another).
     pub async fn start_all(&self, batch: &[Publication<'_>]) -> Result<InFlight, BusError> {
+        use futures_util::future::{MaybeDone, join_all, maybe_done};
+        use std::pin::Pin;
+        let mut starts: Vec<Pin<Box<MaybeDone<_>>>> = batch
+            .iter()
+            .map(|p| Box::pin(maybe_done(self.start(p))))
+            .collect();
+        for start in &mut starts {
+            // Queues this message's frames; a publish refused at once is kept in `start`.
+            let _ = futures_util::poll!(start.as_mut());
+        }
+        join_all(starts.iter_mut().map(|s| s.as_mut())).await;
         let mut pending: Vec<(Uuid, PublisherConfirm)> = Vec::with_capacity(batch.len());
-        for p in batch {
-            pending.push((p.message_id, self.start(p).await?));
+        for (p, start) in batch.iter().zip(&mut starts) {
+            let confirm = start
+                .as_mut()
+                .take_output()
+                .expect("every publish finished in join_all")?;
+            pending.push((p.message_id, confirm));
         }
         Ok(InFlight(pending))
     }

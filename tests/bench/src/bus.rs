@@ -8,10 +8,9 @@ use ktpel_bus::{
 };
 use ktpel_tests::{Backend, TestDatabase, TestVhost};
 use lapin::{
-    BasicProperties, Confirmation,
     options::{
-        BasicAckOptions, BasicConsumeOptions, BasicPublishOptions, BasicQosOptions,
-        ConfirmSelectOptions, QueueDeclareOptions,
+        BasicAckOptions, BasicConsumeOptions, BasicQosOptions, ConfirmSelectOptions,
+        QueueDeclareOptions,
     },
     types::{AMQPValue, FieldTable},
 };
@@ -150,31 +149,14 @@ async fn raw_lapin(args: &Args) -> Duration {
             got += 1;
         }
     });
-    let mut seq = 0;
-    while seq < n {
-        let mut pending = Vec::new();
-        for _ in 0..args.window.min((n - seq) as usize) {
-            let payload = serde_json::to_vec(&body(seq, args.size)).unwrap();
-            let props = BasicProperties::default()
-                .with_delivery_mode(2)
-                .with_message_id(uuid::Uuid::now_v7().to_string().into());
-            pending.push(
-                ch.basic_publish(
-                    "".into(),
-                    "bench.raw".into(),
-                    BasicPublishOptions::default(),
-                    &payload,
-                    props,
-                )
-                .await
-                .unwrap(),
-            );
-            seq += 1;
-        }
-        for c in pending {
-            assert!(matches!(c.await.unwrap(), Confirmation::Ack(_)));
-        }
-    }
+    let seqs: Vec<u64> = (0..n).collect();
+    crate::import::publish_confirmed(&ch, "", "bench.raw", &seqs, args.window, |seq| {
+        (
+            serde_json::to_vec(&body(*seq, args.size)).unwrap(),
+            uuid::Uuid::now_v7(),
+        )
+    })
+    .await;
     consume.await.unwrap();
     let elapsed = start.elapsed();
     let _ = conn.close(200, "done".into()).await;

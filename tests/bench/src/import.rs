@@ -153,7 +153,10 @@ async fn raw_lapin(records: &[EnrollmentCreated]) -> Duration {
 
 /// Publishes `items` to `exchange` with `routing_key` (persistent), `window` at a time, each
 /// window's confirms awaited together; `encode` gives a body and message id (timed with the
-/// rest, as a service's encoding is).
+/// rest, as a service's encoding is). The window's publishes wait for lapin's I/O loop
+/// together, as `ktpel_bus::Publisher::start_all` does: a baseline that waited for each write
+/// in turn would flatter the services (the NID Scheduler at 0.90 of such a baseline was at 0.65
+/// of this one in the same minute).
 pub(crate) async fn publish_confirmed<T>(
     ch: &lapin::Channel,
     exchange: &str,
@@ -163,23 +166,20 @@ pub(crate) async fn publish_confirmed<T>(
     encode: impl Fn(&T) -> (Vec<u8>, uuid::Uuid),
 ) {
     for chunk in items.chunks(window.max(1)) {
-        let mut pending = Vec::new();
-        for item in chunk {
-            let (body, message_id) = encode(item);
-            pending.push(
-                ch.basic_publish(
-                    exchange.into(),
-                    routing_key.into(),
-                    BasicPublishOptions::default(),
-                    &body,
-                    BasicProperties::default()
-                        .with_delivery_mode(2)
-                        .with_message_id(message_id.to_string().into()),
-                )
-                .await
-                .unwrap(),
-            );
-        }
+        let bodies: Vec<_> = chunk.iter().map(&encode).collect();
+        let pending = futures_util::future::join_all(bodies.iter().map(|(body, message_id)| {
+            ch.basic_publish(
+                exchange.into(),
+                routing_key.into(),
+                BasicPublishOptions::default(),
+                body,
+                BasicProperties::default()
+                    .with_delivery_mode(2)
+                    .with_message_id(message_id.to_string().into()),
+            )
+        }))
+        .await;
+        let pending: Vec<_> = pending.into_iter().map(|p| p.unwrap()).collect();
         for c in pending {
             assert!(matches!(c.await.unwrap(), Confirmation::Ack(_)));
         }
