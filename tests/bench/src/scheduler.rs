@@ -28,7 +28,7 @@ pub struct Args {
     #[arg(long, default_value_t = 10_000)]
     records: usize,
     /// Records per batch (the scheduler's `batch`), and the raw publisher's confirm window.
-    #[arg(long, default_value_t = 200)]
+    #[arg(long, default_value_t = 500)]
     batch: u64,
     /// Runs of each; the best of each is reported.
     #[arg(long, default_value_t = 3)]
