@@ -845,3 +845,63 @@ async fn every_woken_commit_is_published_without_the_poll_sqlite() {
 async fn every_woken_commit_is_published_without_the_poll_postgres() {
     every_woken_commit_is_published_without_the_poll(Backend::Postgres).await;
 }
+
+/// Hands every ping on to `fwd.ping` through the outbox, as a desk's service hands a berkas on.
+struct Forwarder {
+    exchange: String,
+}
+
+impl Handler for Forwarder {
+    async fn handle(&self, txn: &DatabaseTransaction, m: &Incoming) -> Result<(), HandlerError> {
+        let ping: Ping = m.decode()?;
+        let key = RoutingKey::regional("fwd.ping", "32.73.01").unwrap();
+        let onward = Outgoing::new(&ping, key, ping.aggregate.clone(), ping.aggregate.clone())?;
+        outbox::enqueue(txn, &self.exchange, &onward).await?;
+        Ok(())
+    }
+}
+
+// Issue 11: a consumer wakes its relay only after a transaction that enqueued something. Its
+// handler here hands every message on through the outbox, in batches and one by one; the relay
+// polls once an hour, so each hand-off reaches the broker only if its commit woke the relay.
+async fn a_consumer_that_enqueues_wakes_its_relay(batch: usize) {
+    const ONWARD: &str = "test.forwarded";
+    let rig = Rig::new(Backend::Postgres).await;
+    rig.declare().await;
+    let ch = rig.broker.channel().await.unwrap();
+    let onward = QueueSpec::new(ONWARD, [RoutingKey::binding("fwd", None).unwrap()]);
+    rig.topology.declare_queue(&ch, &onward).await.unwrap();
+    let relay = Relay::new(rig.db.clone(), rig.broker.clone(), "test-service")
+        .with_poll_interval(Duration::from_secs(3600));
+    let waker = relay.waker();
+    tokio::spawn(relay.run(rig.shutdown.clone()));
+    let consumer = Consumer::new(
+        rig.broker.clone(),
+        rig.db.clone(),
+        rig.topology.clone(),
+        Rig::queue(),
+        Forwarder {
+            exchange: rig.topology.exchange.clone(),
+        },
+    )
+    .with_batch(batch)
+    .with_outbox(waker.clone());
+    tokio::spawn(consumer.run(rig.shutdown.clone()));
+    rig.enqueue(pings("berkas-f", 40)).await;
+    waker.wake();
+    assert!(
+        eventually(WAIT, || async { rig.queue_depth(ONWARD).await == 40 }).await,
+        "{} of 40 handed on reached the broker",
+        rig.queue_depth(ONWARD).await
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_consumer_that_enqueues_wakes_its_relay_in_batches() {
+    a_consumer_that_enqueues_wakes_its_relay(16).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_consumer_that_enqueues_wakes_its_relay_one_by_one() {
+    a_consumer_that_enqueues_wakes_its_relay(1).await;
+}

@@ -433,9 +433,12 @@ impl<H: Handler> Consumer<H> {
             let incoming: Result<Vec<Incoming>, _> =
                 batch.iter().map(Incoming::from_delivery).collect();
             if let Ok(incoming) = incoming {
-                match self.apply_together(&incoming).await {
+                let (result, enqueued) =
+                    crate::outbox::noting_enqueues(self.apply_together(&incoming)).await;
+                match result {
                     Ok(applied) => {
-                        if applied.iter().any(|a| *a)
+                        if enqueued
+                            && applied.iter().any(|a| *a)
                             && let Some(w) = &self.outbox
                         {
                             w.wake();
@@ -557,9 +560,14 @@ impl<H: Handler> Consumer<H> {
         incoming: &Incoming,
         started: std::time::Instant,
     ) -> Result<Stop, BusError> {
-        let outcome = match self.apply_with_retries(incoming).await {
+        let (result, enqueued) =
+            crate::outbox::noting_enqueues(self.apply_with_retries(incoming)).await;
+        let outcome = match result {
             Ok(applied) => {
-                if applied && let Some(w) = &self.outbox {
+                if applied
+                    && enqueued
+                    && let Some(w) = &self.outbox
+                {
                     w.wake();
                 }
                 let outcome = if applied {

@@ -31,12 +31,32 @@ use sea_orm::{
 use std::{collections::BTreeMap, sync::Arc, time::Duration};
 use tokio::sync::Notify;
 
+tokio::task_local! {
+    /// Whether the consumer transaction running in this task has enqueued anything.
+    static ENQUEUED: std::cell::Cell<bool>;
+}
+
+/// Runs a consumer's transaction `f` and tells whether it enqueued anything, so the consumer
+/// wakes its relay only for commits that gave it work (most commits write no message: a
+/// timeline entry, a status), not to look at an empty outbox after each. A handler enqueues
+/// in its own task, with the transaction it was given.
+pub(crate) async fn noting_enqueues<F: std::future::Future>(f: F) -> (F::Output, bool) {
+    ENQUEUED
+        .scope(std::cell::Cell::new(false), async move {
+            let output = f.await;
+            (output, ENQUEUED.with(|e| e.get()))
+        })
+        .await
+}
+
 /// Writes `message` to the outbox inside the caller's transaction, for `exchange`.
 pub async fn enqueue<C: ConnectionTrait>(
     db: &C,
     exchange: &str,
     message: &Outgoing,
 ) -> Result<(), BusError> {
+    // Outside a consumer (a desk, an import) there is nothing to note.
+    let _ = ENQUEUED.try_with(|e| e.set(true));
     let headers = serde_json::to_value(&message.headers).map_err(|source| BusError::Encode {
         message_type: message.message_type.clone(),
         source,
