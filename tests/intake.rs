@@ -716,7 +716,8 @@ ktpel_tests::on_both_databases!(
 // Each counts the day's berkas for its number; two that counted together took one number,
 // and the loser's retries ran out under load. Eight transactions accept a berkas each and hold
 // their transaction a moment (the rest of a consumer batch): every one commits, with eight
-// different numbers. Counted without `one_at_a_time`, all eight read 0 and seven fail.
+// different numbers. Counted from the berkas already there, without a lock, all eight read 0
+// and seven failed on the duplicate key (12-05, before `ktpel_store::series`).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn berkas_accepted_at_once_take_different_numbers() {
     ktpel_tests::telemetry();

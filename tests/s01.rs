@@ -498,7 +498,7 @@ async fn the_nid_scheduler_drains_a_backlog_of_many_batches_in_order_postgres() 
 // transaction that writes it; the numbers are counted from the jobs already numbered, so two
 // stations counting together would print one number on two cards (nothing in the job table
 // stops it; the card register refuses the second only at approval). Eight at once: eight
-// different numbers.
+// different numbers (counted without a lock, 12-05: four numbers for eight cards).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cards_encoded_at_once_take_different_numbers() {
     use ktpel_card_print::{card_register, store::job};

@@ -39,6 +39,8 @@ ktpel_tests::on_both_databases!(
     the_outbox_keeps_commit_order_and_counts_pending,
     a_rolled_back_outbox_row_is_never_published,
     a_duplicate_message_id_in_the_outbox_is_refused,
+    a_series_goes_on_from_the_numbers_issued_before_it,
+    a_rolled_back_number_is_handed_out_again,
 );
 
 async fn migrations_are_idempotent(backend: Backend) {
@@ -133,4 +135,43 @@ async fn a_duplicate_message_id_in_the_outbox_is_refused(backend: Backend) {
     let err = outbox::enqueue(&db, "ktpel", &m).await.unwrap_err();
     assert!(err.to_string().contains("outbox insert"), "{err}");
     assert_eq!(outbox::pending(&db).await.unwrap(), 1);
+}
+
+// Issue 11: a series started on a day that already has numbers (issued before the series had
+// a row) goes on after them; the count of those is asked for once, for the first number.
+async fn a_series_goes_on_from_the_numbers_issued_before_it(backend: Backend) {
+    use ktpel_store::series;
+    let (_guard, db) = open(backend).await;
+    let counted = std::sync::atomic::AtomicU32::new(0);
+    let issued_before = || async {
+        counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Ok(5)
+    };
+    let txn = db.begin().await.unwrap();
+    let first = series::next(&txn, "327301-20261205-", issued_before()).await;
+    let second = series::next(&txn, "327301-20261205-", issued_before()).await;
+    let other = series::next(&txn, "327302-20261205-", async { Ok(0) }).await;
+    txn.commit().await.unwrap();
+    assert_eq!((first.unwrap(), second.unwrap(), other.unwrap()), (6, 7, 1));
+    assert_eq!(counted.load(std::sync::atomic::Ordering::SeqCst), 1);
+}
+
+// A transaction that rolls back gives its number back: the numbers on paper have no gaps.
+async fn a_rolled_back_number_is_handed_out_again(backend: Backend) {
+    use ktpel_store::series;
+    let (_guard, db) = open(backend).await;
+    let take = || async {
+        let txn = db.begin().await.unwrap();
+        let n = series::next(&txn, "3273-20261205-", async { Ok(0) })
+            .await
+            .unwrap();
+        (txn, n)
+    };
+    let (txn, n) = take().await;
+    txn.commit().await.unwrap();
+    let (txn, rolled_back) = take().await;
+    txn.rollback().await.unwrap();
+    let (txn, again) = take().await;
+    txn.commit().await.unwrap();
+    assert_eq!((n, rolled_back, again), (1, 2, 2));
 }

@@ -59,24 +59,21 @@ pub async fn verify<C: ConnectionTrait>(
 }
 
 /// The next card number of the Dinas `kabupaten` (4 digits) on `now`'s day:
-/// `3273-20261125-00001`. Call it in the transaction that writes the number: several print
-/// stations encoding at once take their numbers one after another (on PostgreSQL a
-/// transaction-level advisory lock, held until that transaction ends; SQLite's write
-/// transactions are one at a time already), so no two cards share one.
+/// `3273-20261125-00001`, the Dinas's series of the day ([`ktpel_store::series`]). Call it in
+/// the transaction that writes the number: several print stations encoding at once take their
+/// numbers one after another, so no two cards share one.
 pub async fn next_number<C: ConnectionTrait>(
     db: &C,
     kabupaten: &str,
     now: DateTime<Utc>,
 ) -> Result<String, DbErr> {
     use crate::store::job;
-    // Any fixed key: the lock is this database's card numbering.
-    ktpel_store::one_at_a_time(db, 3273202611250001).await?;
     let prefix = format!("{kabupaten}-{}-", now.format("%Y%m%d"));
-    let today = job::Entity::find()
+    let issued_before = job::Entity::find()
         .filter(job::Column::NomorKartu.starts_with(&prefix))
-        .count(db)
-        .await?;
-    Ok(format!("{prefix}{:05}", today + 1))
+        .count(db);
+    let n = ktpel_store::series::next(db, &prefix, issued_before).await?;
+    Ok(format!("{prefix}{n:05}"))
 }
 
 /// The kepala_seksi approved the card: it exists, valid until replaced or lost.

@@ -16,6 +16,7 @@
 
 pub mod entities;
 pub mod migrations;
+pub mod series;
 
 pub use ktpel_settings::DatabaseSettings;
 pub use sea_orm::{DatabaseConnection, DbErr};
@@ -83,19 +84,6 @@ pub async fn begin_write<C: TransactionTrait>(db: &C) -> Result<C::Transaction, 
         ..Default::default()
     })
     .await
-}
-
-/// Makes the rest of the caller's transaction one at a time with every other transaction
-/// that takes the same `lock` (a day's berkas numbers, a Dinas's card numbers): numbers
-/// counted from the rows already there are then never handed out twice. PostgreSQL: a
-/// transaction-level advisory lock, released at commit or rollback. SQLite: nothing to do,
-/// its write transactions ([`begin_write`]) are one at a time already.
-pub async fn one_at_a_time<C: sea_orm::ConnectionTrait>(txn: &C, lock: i64) -> Result<(), DbErr> {
-    if txn.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
-        txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({lock})"))
-            .await?;
-    }
-    Ok(())
 }
 
 /// Runs every pending migration of `M` (a service's migrator).

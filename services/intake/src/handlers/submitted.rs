@@ -405,25 +405,23 @@ fn key(subject: &str, region: &str) -> Result<RoutingKey, HandlerError> {
     RoutingKey::regional(subject, region).map_err(|e| HandlerError::permanent(e.to_string()))
 }
 
-/// `<kecamatan digits>-<yyyymmdd>-<nnnn>`, counting the desk's berkas of the day. The
-/// consumer's partitions number their berkas one after another: counted concurrently, two
-/// took one number, and under load (100 berkas/s) the loser's retries ran out and its whole
-/// batch went back to the queue.
+/// `<kecamatan digits>-<yyyymmdd>-<nnnn>`: the desk's series of the day
+/// ([`ktpel_store::series`]). The consumer's partitions number their berkas one after another:
+/// counted concurrently from the berkas already there, two took one number, and under load
+/// (100 berkas/s) the loser's retries ran out and its whole batch went back to the queue.
 async fn nomor_berkas<C: ConnectionTrait>(
     txn: &C,
     kecamatan: &KodeWilayah,
     now: chrono::DateTime<Utc>,
 ) -> Result<String, HandlerError> {
-    // Any fixed key: the lock is this database's berkas numbering.
-    ktpel_store::one_at_a_time(txn, 3273202612020001).await?;
     let prefix = format!(
         "{}-{}-",
         kecamatan.to_string().replace('.', ""),
         now.format("%Y%m%d")
     );
-    let today = berkas::Entity::find()
+    let issued_before = berkas::Entity::find()
         .filter(berkas::Column::NomorBerkas.starts_with(&prefix))
-        .count(txn)
-        .await?;
-    Ok(format!("{prefix}{:04}", today + 1))
+        .count(txn);
+    let n = ktpel_store::series::next(txn, &prefix, issued_before).await?;
+    Ok(format!("{prefix}{n:04}"))
 }

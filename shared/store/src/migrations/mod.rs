@@ -1,12 +1,15 @@
-//! Migrations shared by every service. A service's migrator lists them first ([`bus_then`]) and then
-//! its own tables; [`BusOnly`] is the migrator for a process that needs nothing else (tests,
+//! Migrations shared by every service (the messaging tables, the number series). A service's
+//! migrator lists them first ([`bus_then`]) and then its own tables; [`BusOnly`] is the migrator for a process that needs nothing else (tests,
 //! benchmarks).
 
 mod m0001_bus_tables;
 mod m0002_outbox_waiting;
+mod m0003_series;
 
 pub use m0001_bus_tables::Migration as BusTables;
 pub use m0002_outbox_waiting::Migration as OutboxWaiting;
+pub use m0003_series::Migration as SeriesTable;
+pub(crate) use m0003_series::Series;
 
 use sea_orm_migration::prelude::*;
 
@@ -21,7 +24,11 @@ impl MigratorTrait for BusOnly {
 
 /// The messaging tables' migrations, in order, followed by a service's `own`.
 pub fn bus_then(own: Vec<Box<dyn MigrationTrait>>) -> Vec<Box<dyn MigrationTrait>> {
-    let mut all: Vec<Box<dyn MigrationTrait>> = vec![Box::new(BusTables), Box::new(OutboxWaiting)];
+    let mut all: Vec<Box<dyn MigrationTrait>> = vec![
+        Box::new(BusTables),
+        Box::new(OutboxWaiting),
+        Box::new(SeriesTable),
+    ];
     all.extend(own);
     all
 }
