@@ -433,16 +433,8 @@ impl<H: Handler> Consumer<H> {
             let incoming: Result<Vec<Incoming>, _> =
                 batch.iter().map(Incoming::from_delivery).collect();
             if let Ok(incoming) = incoming {
-                let (result, enqueued) =
-                    crate::outbox::noting_enqueues(self.apply_together(&incoming)).await;
-                match result {
+                match self.waking_relay(self.apply_together(&incoming)).await {
                     Ok(applied) => {
-                        if enqueued
-                            && applied.iter().any(|a| *a)
-                            && let Some(w) = &self.outbox
-                        {
-                            w.wake();
-                        }
                         // The acks go out together: each awaits only its frame's write, and
                         // one after another they would wait for the I/O loop once each.
                         futures_util::future::try_join_all(
@@ -560,16 +552,8 @@ impl<H: Handler> Consumer<H> {
         incoming: &Incoming,
         started: std::time::Instant,
     ) -> Result<Stop, BusError> {
-        let (result, enqueued) =
-            crate::outbox::noting_enqueues(self.apply_with_retries(incoming)).await;
-        let outcome = match result {
+        let outcome = match self.waking_relay(self.apply_with_retries(incoming)).await {
             Ok(applied) => {
-                if applied
-                    && enqueued
-                    && let Some(w) = &self.outbox
-                {
-                    w.wake();
-                }
                 let outcome = if applied {
                     Outcome::Applied
                 } else {
@@ -621,6 +605,23 @@ impl<H: Handler> Consumer<H> {
 
     /// Runs the transaction (inbox + handler) with backoff on transient failures.
     /// `Ok(true)`: applied now; `Ok(false)`: it had been applied before.
+    /// Runs `apply` (this consumer's transaction) and wakes the relay when it committed
+    /// messages to the outbox: a transaction that failed committed nothing, and one that
+    /// enqueued nothing gives the relay nothing to do.
+    async fn waking_relay<T>(
+        &self,
+        apply: impl std::future::Future<Output = Result<T, HandlerError>>,
+    ) -> Result<T, HandlerError> {
+        let (result, enqueued) = crate::outbox::noting_enqueues(apply).await;
+        if enqueued
+            && result.is_ok()
+            && let Some(w) = &self.outbox
+        {
+            w.wake();
+        }
+        result
+    }
+
     async fn apply_with_retries(&self, incoming: &Incoming) -> Result<bool, HandlerError> {
         (|| self.apply_once(incoming))
             .retry(self.retry)

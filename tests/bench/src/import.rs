@@ -167,7 +167,7 @@ pub(crate) async fn publish_confirmed<T>(
 ) {
     for chunk in items.chunks(window.max(1)) {
         let bodies: Vec<_> = chunk.iter().map(&encode).collect();
-        let pending = futures_util::future::join_all(bodies.iter().map(|(body, message_id)| {
+        let started = futures_util::future::join_all(bodies.iter().map(|(body, message_id)| {
             ch.basic_publish(
                 exchange.into(),
                 routing_key.into(),
@@ -179,9 +179,11 @@ pub(crate) async fn publish_confirmed<T>(
             )
         }))
         .await;
-        let pending: Vec<_> = pending.into_iter().map(|p| p.unwrap()).collect();
-        for c in pending {
-            assert!(matches!(c.await.unwrap(), Confirmation::Ack(_)));
+        for confirm in started {
+            assert!(matches!(
+                confirm.unwrap().await.unwrap(),
+                Confirmation::Ack(_)
+            ));
         }
     }
 }

@@ -1,6 +1,6 @@
 //! Migrations shared by every service (the messaging tables, the number series). A service's
-//! migrator lists them first ([`bus_then`]) and then its own tables; [`BusOnly`] is the migrator for a process that needs nothing else (tests,
-//! benchmarks).
+//! migrator lists them first ([`bus_then`]) and then its own tables; [`BusOnly`] is the
+//! migrator for a process that needs nothing else (tests, benchmarks).
 
 mod m0001_bus_tables;
 mod m0002_outbox_waiting;
@@ -22,7 +22,7 @@ impl MigratorTrait for BusOnly {
     }
 }
 
-/// The messaging tables' migrations, in order, followed by a service's `own`.
+/// The shared migrations, in order, followed by a service's `own`.
 pub fn bus_then(own: Vec<Box<dyn MigrationTrait>>) -> Vec<Box<dyn MigrationTrait>> {
     let mut all: Vec<Box<dyn MigrationTrait>> = vec![
         Box::new(BusTables),
