@@ -905,3 +905,127 @@ async fn a_consumer_that_enqueues_wakes_its_relay_in_batches() {
 async fn a_consumer_that_enqueues_wakes_its_relay_one_by_one() {
     a_consumer_that_enqueues_wakes_its_relay(1).await;
 }
+
+/// Hands each ping on as two messages, then fails transiently the first two times it meets
+/// every fifth ping: after enqueueing, so the failed attempts' messages must go with them.
+struct FlakyFanOut {
+    exchange: String,
+    failures: Mutex<BTreeMap<i64, u32>>,
+}
+
+impl Handler for FlakyFanOut {
+    async fn handle(&self, txn: &DatabaseTransaction, m: &Incoming) -> Result<(), HandlerError> {
+        let ping: Ping = m.decode()?;
+        for half in 0..2 {
+            let onward = Ping {
+                aggregate: "onward".into(),
+                seq: ping.seq * 2 + half,
+                poison: false,
+            };
+            let key = RoutingKey::regional("fwd.ping", "32.73.01").unwrap();
+            let message = Outgoing::new(&onward, key, "onward", "onward")?;
+            outbox::enqueue(txn, &self.exchange, &message).await?;
+        }
+        if ping.seq % 5 == 0 {
+            let mut failures = self.failures.lock().unwrap();
+            let seen = failures.entry(ping.seq).or_default();
+            if *seen < 2 {
+                *seen += 1;
+                return Err(HandlerError::transient("the registry did not answer"));
+            }
+        }
+        Ok(())
+    }
+}
+
+// Issue 11: a consumer writes the messages its handlers enqueue together, just before its
+// commit. A failed batch (it falls back to one by one) and a retried transaction leave none of
+// their messages behind: each ping is handed on exactly twice, in order.
+async fn a_retried_transaction_hands_each_message_on_once_and_in_order(backend: Backend) {
+    const PINGS: i64 = 40;
+    let rig = Rig::new(backend).await;
+    rig.declare().await;
+    rig.spawn_relay(rig.broker.clone());
+    rig.enqueue(pings("berkas-o", PINGS)).await;
+    assert!(
+        eventually(WAIT, || async {
+            rig.queue_depth(QUEUE).await == PINGS as u32
+        })
+        .await
+    );
+    let consumer = Consumer::new(
+        rig.broker.clone(),
+        rig.db.clone(),
+        rig.topology.clone(),
+        Rig::queue(),
+        FlakyFanOut {
+            exchange: rig.topology.exchange.clone(),
+            failures: Mutex::default(),
+        },
+    )
+    .with_batch(16)
+    .with_retry(fast_backoff().with_max_times(5));
+    tokio::spawn(consumer.run(rig.shutdown.clone()));
+    let onward = || async {
+        use ktpel_store::entities::outbox as table;
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+        table::Entity::find()
+            .filter(table::Column::AggregateId.eq("onward"))
+            .order_by_asc(table::Column::Id)
+            .all(&rig.db)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| serde_json::from_slice::<Ping>(&r.body).unwrap().seq)
+            .collect::<Vec<i64>>()
+    };
+    assert!(
+        eventually(WAIT, || async {
+            onward().await.len() >= 2 * PINGS as usize && rig.queue_depth(QUEUE).await == 0
+        })
+        .await,
+        "{} handed on",
+        onward().await.len()
+    );
+    assert_eq!(onward().await, (0..2 * PINGS).collect::<Vec<_>>());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_retried_transaction_hands_each_message_on_once_and_in_order_sqlite() {
+    a_retried_transaction_hands_each_message_on_once_and_in_order(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_retried_transaction_hands_each_message_on_once_and_in_order_postgres() {
+    a_retried_transaction_hands_each_message_on_once_and_in_order(Backend::Postgres).await;
+}
+
+// Issue 11: the relay claims the next batch and marks the last one sent while the broker
+// confirms the batch in flight. A backlog of many batches reaches the queue once each and in
+// the order it was written.
+async fn a_relay_publishes_a_backlog_of_many_batches_in_order(backend: Backend) {
+    let rig = Rig::new(backend).await;
+    rig.declare().await;
+    let written = rig.enqueue(pings("berkas-b", 100)).await;
+    let relay = Relay::new(rig.db.clone(), rig.broker.clone(), "test-service").with_batch(7);
+    tokio::spawn(relay.run(rig.shutdown.clone()));
+    assert!(
+        eventually(WAIT, || async {
+            outbox::pending(&rig.db).await.unwrap() == 0
+        })
+        .await
+    );
+    let published = drain_ids(&rig, QUEUE).await;
+    let written: Vec<String> = written.iter().map(|i| i.to_string()).collect();
+    assert_eq!(published, written);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_relay_publishes_a_backlog_of_many_batches_in_order_sqlite() {
+    a_relay_publishes_a_backlog_of_many_batches_in_order(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_relay_publishes_a_backlog_of_many_batches_in_order_postgres() {
+    a_relay_publishes_a_backlog_of_many_batches_in_order(Backend::Postgres).await;
+}

@@ -39,6 +39,8 @@ ktpel_tests::on_both_databases!(
     the_outbox_keeps_commit_order_and_counts_pending,
     a_rolled_back_outbox_row_is_never_published,
     a_duplicate_message_id_in_the_outbox_is_refused,
+    many_messages_enqueued_at_once_keep_their_order,
+    a_bad_message_among_many_enqueued_at_once_stores_none,
     a_series_goes_on_from_the_numbers_issued_before_it,
     a_rolled_back_number_is_handed_out_again,
 );
@@ -135,6 +137,57 @@ async fn a_duplicate_message_id_in_the_outbox_is_refused(backend: Backend) {
     let err = outbox::enqueue(&db, "ktpel", &m).await.unwrap_err();
     assert!(err.to_string().contains("outbox insert"), "{err}");
     assert_eq!(outbox::pending(&db).await.unwrap(), 1);
+}
+
+/// The texts of the outbox's rows, in the order the relay publishes them.
+async fn outbox_texts(db: &DatabaseConnection) -> Vec<String> {
+    use ktpel_store::entities::outbox as table;
+    use sea_orm::{EntityTrait, QueryOrder};
+    table::Entity::find()
+        .order_by_asc(table::Column::Id)
+        .all(db)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| serde_json::from_slice::<Note>(&r.body).unwrap().text)
+        .collect()
+}
+
+// Issue 11: a writer with many messages in one commit (the register announcing residents)
+// writes them with one statement per thousand; they keep the order given, across statements.
+async fn many_messages_enqueued_at_once_keep_their_order(backend: Backend) {
+    let (_g, db) = open(backend).await;
+    let texts: Vec<String> = (0..2_500).map(|i| format!("n{i}")).collect();
+    let messages: Vec<Outgoing> = texts.iter().map(|t| note("berkas-m", t)).collect();
+    let txn = db.begin().await.unwrap();
+    outbox::enqueue(&txn, "ktpel", &note("berkas-m", "before"))
+        .await
+        .unwrap();
+    outbox::enqueue_all(&txn, "ktpel", &messages).await.unwrap();
+    txn.commit().await.unwrap();
+    assert_eq!(outbox::pending(&db).await.unwrap(), 2_501);
+    let written = outbox_texts(&db).await;
+    assert_eq!(written[0], "before");
+    assert_eq!(written[1..], texts[..]);
+}
+
+// Issue 11: one message refused among many written at once (its id is already in the outbox,
+// in the second statement of thousand) refuses the call; the caller's transaction then stores
+// none of them.
+async fn a_bad_message_among_many_enqueued_at_once_stores_none(backend: Backend) {
+    let (_g, db) = open(backend).await;
+    let mut messages: Vec<Outgoing> = (0..1_500)
+        .map(|i| note("berkas-d", &format!("n{i}")))
+        .collect();
+    messages[1_200].message_id = messages[3].message_id;
+    let txn = db.begin().await.unwrap();
+    let err = outbox::enqueue_all(&txn, "ktpel", &messages)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("outbox insert"), "{err}");
+    txn.rollback().await.unwrap();
+    assert_eq!(outbox::pending(&db).await.unwrap(), 0);
+    assert!(outbox_texts(&db).await.is_empty());
 }
 
 // Issue 11: a series started on a day that already has numbers (issued before the series had

@@ -287,6 +287,14 @@ enum Kind {
 }
 
 impl TestDatabase {
+    /// A database with the pool `ktpel up` opens (`database.max_connections`'s default) rather
+    /// than the tests' smaller one: for the benchmarks, which measure the system as it is run.
+    pub async fn as_deployed(backend: Backend) -> Self {
+        let mut d = Self::new(backend).await;
+        d.settings.max_connections = ktpel_store::DatabaseSettings::default().max_connections;
+        d
+    }
+
     pub async fn new(backend: Backend) -> Self {
         match backend {
             Backend::Sqlite => Self::sqlite(),

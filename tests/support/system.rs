@@ -96,22 +96,21 @@ impl System {
 
     /// Starts every service laid out as `layout`, with `residents` in SIAK.
     pub async fn start_in(layout: Layout, backend: Backend, residents: &[Biodata]) -> Self {
-        Self::start_pooled(layout, backend, residents, None).await
+        Self::start_pooled(layout, backend, residents, false).await
     }
 
     /// [`System::start`] with the database pools `ktpel up` has (`database.max_connections`'s
     /// default) rather than the tests' smaller ones: for the benchmarks, which measure the
     /// system as it is run.
     pub async fn start_as_deployed(backend: Backend, residents: &[Biodata]) -> Self {
-        let pool = ktpel_store::DatabaseSettings::default().max_connections;
-        Self::start_pooled(Layout::OneBroker, backend, residents, Some(pool)).await
+        Self::start_pooled(Layout::OneBroker, backend, residents, true).await
     }
 
     async fn start_pooled(
         layout: Layout,
         backend: Backend,
         residents: &[Biodata],
-        pool: Option<u32>,
+        as_deployed: bool,
     ) -> Self {
         crate::telemetry();
         let shutdown = Shutdown::new();
@@ -147,10 +146,10 @@ impl System {
         };
         let mut databases = Vec::new();
         let db = || async {
-            let mut d = TestDatabase::new(backend).await;
-            if let Some(n) = pool {
-                d.settings.max_connections = n;
-            }
+            let d = match as_deployed {
+                true => TestDatabase::as_deployed(backend).await,
+                false => TestDatabase::new(backend).await,
+            };
             let settings = d.settings.clone();
             (d, settings)
         };

@@ -247,6 +247,7 @@ pub(crate) async fn announce<C: ConnectionTrait>(
     exchange: &str,
     people: &[Biodata],
 ) -> Result<(), SeedError> {
+    let mut messages = Vec::with_capacity(people.len());
     for p in people {
         let kecamatan = KodeWilayah::parse(&p.desa)
             .ok()
@@ -268,10 +269,11 @@ pub(crate) async fn announce<C: ConnectionTrait>(
             &id,
         )
         .map_err(|e| SeedError::Announce(e.to_string()))?;
-        ktpel_bus::outbox::enqueue(txn, exchange, &message)
-            .await
-            .map_err(|e| SeedError::Announce(e.to_string()))?;
+        messages.push(message);
     }
+    ktpel_bus::outbox::enqueue_all(txn, exchange, &messages)
+        .await
+        .map_err(|e| SeedError::Announce(e.to_string()))?;
     // Seeding runs from a command of its own: the registry's relay hears of it at commit.
     ktpel_bus::outbox::notify(txn)
         .await

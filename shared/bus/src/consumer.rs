@@ -471,6 +471,7 @@ impl<H: Handler> Consumer<H> {
     /// Applies `messages` in one transaction, each with its inbox row, in order; for each,
     /// whether it was applied now (`false`: the inbox had it). Any failure rolls back all.
     async fn apply_together(&self, messages: &[Incoming]) -> Result<Vec<bool>, HandlerError> {
+        crate::outbox::discard_collected();
         let txn = ktpel_store::begin_write(&self.db).await?;
         let ids: Vec<(Uuid, &str)> = messages
             .iter()
@@ -498,6 +499,10 @@ impl<H: Handler> Consumer<H> {
                 return Err(e);
             }
             applied.push(first_time);
+        }
+        if let Err(e) = crate::outbox::write_collected(&txn).await {
+            let _ = txn.rollback().await;
+            return Err(e.into());
         }
         txn.commit().await?;
         Ok(applied)
@@ -603,16 +608,15 @@ impl<H: Handler> Consumer<H> {
         }
     }
 
-    /// Runs the transaction (inbox + handler) with backoff on transient failures.
-    /// `Ok(true)`: applied now; `Ok(false)`: it had been applied before.
-    /// Runs `apply` (this consumer's transaction) and wakes the relay when it committed
-    /// messages to the outbox: a transaction that failed committed nothing, and one that
-    /// enqueued nothing gives the relay nothing to do.
+    /// Runs `apply` (this consumer's transaction) collecting its outgoing messages (see
+    /// [`crate::outbox::collecting`]), and wakes the relay when it committed messages to the
+    /// outbox: a transaction that failed committed nothing, and one that enqueued nothing gives
+    /// the relay nothing to do.
     async fn waking_relay<T>(
         &self,
         apply: impl std::future::Future<Output = Result<T, HandlerError>>,
     ) -> Result<T, HandlerError> {
-        let (result, enqueued) = crate::outbox::noting_enqueues(apply).await;
+        let (result, enqueued) = crate::outbox::collecting(apply).await;
         if enqueued
             && result.is_ok()
             && let Some(w) = &self.outbox
@@ -622,6 +626,8 @@ impl<H: Handler> Consumer<H> {
         result
     }
 
+    /// Runs the transaction (inbox + handler) with backoff on transient failures.
+    /// `Ok(true)`: applied now; `Ok(false)`: it had been applied before.
     async fn apply_with_retries(&self, incoming: &Incoming) -> Result<bool, HandlerError> {
         (|| self.apply_once(incoming))
             .retry(self.retry)
@@ -635,6 +641,7 @@ impl<H: Handler> Consumer<H> {
     }
 
     async fn apply_once(&self, incoming: &Incoming) -> Result<bool, HandlerError> {
+        crate::outbox::discard_collected();
         let txn = ktpel_store::begin_write(&self.db).await?;
         let first_time = crate::inbox::record(
             &txn,
@@ -647,7 +654,13 @@ impl<H: Handler> Consumer<H> {
             txn.rollback().await?;
             return Ok(false);
         }
-        match self.handler.handle(&txn, incoming).await {
+        let handled = match self.handler.handle(&txn, incoming).await {
+            Ok(()) => crate::outbox::write_collected(&txn)
+                .await
+                .map_err(HandlerError::from),
+            Err(e) => Err(e),
+        };
+        match handled {
             Ok(()) => {
                 txn.commit().await?;
                 Ok(true)

@@ -5,8 +5,13 @@
 //! neither does, so a crash can never leave a berkas stamped "sent to the operator" with no
 //! message on its way, or a message about a change that was rolled back.
 //!
+//! Inside a consumer's transaction the rows its handlers enqueue are collected and written
+//! together just before the commit (one multi-row `INSERT` for a batch of deliveries); a writer
+//! with many messages in one commit uses [`enqueue_all`].
+//!
 //! The [`Relay`] then publishes unsent rows in `id` order with publisher confirms and marks
-//! them sent. While the broker is unreachable it waits with backoff and keeps everything; once
+//! them sent, pipelined: while the broker confirms one batch, the next is claimed and the one
+//! before is marked. While the broker is unreachable it waits with backoff and keeps everything; once
 //! the broker is back it publishes the backlog in order. A crash between publish and mark can
 //! publish a row twice; its `message_id` is fixed in the row, so the consumer's inbox drops
 //! the copy. Delivery is at least once, effects exactly once.
@@ -32,36 +37,89 @@ use std::{collections::BTreeMap, sync::Arc, time::Duration};
 use tokio::sync::Notify;
 
 tokio::task_local! {
-    /// Whether the consumer transaction running in this task has enqueued anything.
-    static ENQUEUED: std::cell::Cell<bool>;
+    /// The consumer transaction running in this task: what its handlers enqueued.
+    static COLLECTING: Collected;
 }
 
-/// Runs a consumer's transaction `f` and tells whether it enqueued anything, so the consumer
-/// wakes its relay only for commits that gave it work (most commits write no message: a
-/// timeline entry, a status), not to look at an empty outbox after each. A handler enqueues
-/// in its own task, with the transaction it was given.
-pub(crate) async fn noting_enqueues<F: std::future::Future>(f: F) -> (F::Output, bool) {
-    ENQUEUED
-        .scope(std::cell::Cell::new(false), async move {
+/// The outbox rows of a consumer's transaction, written together just before it commits.
+#[derive(Default)]
+struct Collected {
+    rows: std::cell::RefCell<Vec<outbox::ActiveModel>>,
+    /// Whether the transaction enqueued anything (the rows are gone once written).
+    enqueued: std::cell::Cell<bool>,
+}
+
+/// Runs a consumer's work `f`, collecting what its handlers [`enqueue`] instead of inserting
+/// each message on its own: the consumer writes them with [`write_collected`] just before its
+/// commit, one multi-row `INSERT` for a whole batch where there was one statement (one round
+/// trip) per message. Tells also whether anything was enqueued, so the consumer wakes its relay
+/// only for commits that gave it work (most commits write no message: a timeline entry, a
+/// status). A handler enqueues in the consumer's task, with the transaction it was given.
+pub(crate) async fn collecting<F: std::future::Future>(f: F) -> (F::Output, bool) {
+    COLLECTING
+        .scope(Collected::default(), async move {
             let output = f.await;
-            (output, ENQUEUED.with(|e| e.get()))
+            (output, COLLECTING.with(|c| c.enqueued.get()))
         })
         .await
 }
 
-/// Writes `message` to the outbox inside the caller's transaction, for `exchange`.
+/// Forgets what an earlier, rolled-back attempt of this task's transaction collected: its rows
+/// went with it. Called as each attempt begins.
+pub(crate) fn discard_collected() {
+    let _ = COLLECTING.try_with(|c| {
+        c.rows.borrow_mut().clear();
+        c.enqueued.set(false);
+    });
+}
+
+/// Writes what the handlers of this task's transaction enqueued, in the order they enqueued
+/// it; the caller commits next.
+pub(crate) async fn write_collected<C: ConnectionTrait>(txn: &C) -> Result<(), BusError> {
+    let rows = COLLECTING.try_with(|c| c.rows.take()).unwrap_or_default();
+    insert_rows(txn, rows).await
+}
+
+/// Writes `message` to the outbox inside the caller's transaction, for `exchange`. Inside a
+/// consumer's transaction the row is written with the others of the transaction just before it
+/// commits (see [`collecting`]); elsewhere (a desk, an import) at once.
 pub async fn enqueue<C: ConnectionTrait>(
     db: &C,
     exchange: &str,
     message: &Outgoing,
 ) -> Result<(), BusError> {
-    // Outside a consumer (a desk, an import) there is nothing to note.
-    let _ = ENQUEUED.try_with(|e| e.set(true));
+    let row = row(exchange, message)?;
+    if COLLECTING.try_with(|_| ()).is_ok() {
+        COLLECTING.with(|c| {
+            c.rows.borrow_mut().push(row);
+            c.enqueued.set(true);
+        });
+        return Ok(());
+    }
+    insert_rows(db, vec![row]).await
+}
+
+/// Writes `messages` to the outbox inside the caller's transaction, for `exchange`, in order, in
+/// one statement per thousand: for a writer with many messages in one commit (an import).
+pub async fn enqueue_all<C: ConnectionTrait>(
+    db: &C,
+    exchange: &str,
+    messages: &[Outgoing],
+) -> Result<(), BusError> {
+    let rows = messages
+        .iter()
+        .map(|m| row(exchange, m))
+        .collect::<Result<Vec<_>, _>>()?;
+    insert_rows(db, rows).await
+}
+
+/// The outbox row of `message`.
+fn row(exchange: &str, message: &Outgoing) -> Result<outbox::ActiveModel, BusError> {
     let headers = serde_json::to_value(&message.headers).map_err(|source| BusError::Encode {
         message_type: message.message_type.clone(),
         source,
     })?;
-    let row = outbox::ActiveModel {
+    Ok(outbox::ActiveModel {
         message_id: Set(message.message_id),
         aggregate_id: Set(message.aggregate_id.clone()),
         exchange: Set(exchange.to_owned()),
@@ -73,11 +131,23 @@ pub async fn enqueue<C: ConnectionTrait>(
         created_at: Set(chrono::Utc::now()),
         published_at: Set(None),
         ..Default::default()
-    };
-    outbox::Entity::insert(row)
-        .exec_without_returning(db)
-        .await
-        .map_err(BusError::db("outbox insert"))?;
+    })
+}
+
+/// Inserts `rows` in order (ids ascend with it), a thousand to a statement: ten columns a row
+/// keep a statement well inside PostgreSQL's 65,535 parameters.
+async fn insert_rows<C: ConnectionTrait>(
+    db: &C,
+    rows: Vec<outbox::ActiveModel>,
+) -> Result<(), BusError> {
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<_> = rows.by_ref().take(1000).collect();
+        outbox::Entity::insert_many(chunk)
+            .exec_without_returning(db)
+            .await
+            .map_err(BusError::db("outbox insert"))?;
+    }
     Ok(())
 }
 
@@ -231,11 +301,8 @@ impl Relay {
         Publisher::new(channel, self.app_id.clone()).await
     }
 
-    /// Publishes batches until the outbox is empty, then sleeps until woken or polled.
-    /// A batch short of the limit emptied the outbox as it stood at the claim: the relay waits
-    /// for the next wake rather than claiming again to find nothing (a commit while it was
-    /// publishing left a wake behind, so nothing waits for the poll). Returns `Ok` only at
-    /// shutdown.
+    /// Publishes until the outbox is empty, then sleeps until woken or polled. Returns `Ok`
+    /// only at shutdown.
     async fn drain_until_failure(
         &self,
         publisher: &Publisher,
@@ -245,53 +312,106 @@ impl Relay {
             if shutdown.is_cancelled() {
                 return Ok(());
             }
-            let sent = self.publish_batch(publisher).await?;
-            if (sent as u64) < self.batch {
-                tokio::select! {
-                    _ = shutdown.cancelled() => return Ok(()),
-                    _ = self.waker.0.notified() => {}
-                    _ = tokio::time::sleep(self.poll) => {}
-                }
+            self.drain(publisher).await?;
+            tokio::select! {
+                _ = shutdown.cancelled() => return Ok(()),
+                _ = self.waker.0.notified() => {}
+                _ = tokio::time::sleep(self.poll) => {}
             }
         }
     }
 
-    /// Publishes up to one batch of unsent rows in order and marks them sent. On PostgreSQL
-    /// the rows are claimed (`FOR UPDATE SKIP LOCKED`) until they are marked, so no other
-    /// replica's relay publishes them too.
-    pub async fn publish_batch(&self, publisher: &Publisher) -> Result<usize, BusError> {
+    /// Publishes batches until one comes back short of the limit: that one emptied the outbox
+    /// as it stood at its claim, and a commit since left a wake behind, so the relay then waits
+    /// for the wake rather than claiming again to find nothing.
+    ///
+    /// The work is pipelined: while the broker confirms one batch, the next is claimed and the
+    /// one before is marked sent, so the database's work and the broker's overlap. Batches go
+    /// out one after another on one channel, so each keeps its order. A batch is marked sent
+    /// only once confirmed; if a publish fails, the batches not confirmed are rolled back (their
+    /// claims released) and go out again from the next drain.
+    async fn drain(&self, publisher: &Publisher) -> Result<(), BusError> {
+        let mut batch = self.claim(None, true).await?;
+        let mut confirmed: Option<Claim> = None;
+        while !batch.rows.is_empty() {
+            let full = batch.rows.len() as u64 == self.batch;
+            let last = batch.rows.last().map(|r| r.id);
+            let in_flight = publisher.start_all(&batch.publications()).await?;
+            // One connection for the batch in flight (its claim), one for the rest, in turn:
+            // a relay never needs a third, so two relays sharing a pool of four cannot each
+            // hold connections while waiting for more.
+            let (stored, after) = tokio::join!(in_flight.confirmed(), async {
+                self.mark_sent(confirmed.take()).await?;
+                match full {
+                    true => self.claim(last, false).await,
+                    false => Ok(Claim::default()),
+                }
+            });
+            match (stored, after) {
+                (Ok(()), Ok(next)) => {
+                    confirmed = Some(batch);
+                    batch = next;
+                }
+                (Ok(()), Err(e)) => {
+                    // The confirmed batch is still marked, so it is not published again.
+                    self.mark_sent(Some(batch)).await?;
+                    return Err(e);
+                }
+                (Err(e), after) => {
+                    // Released: `batch` and the claim after it go out again.
+                    batch.release().await;
+                    if let Ok(next) = after {
+                        next.release().await;
+                    }
+                    return Err(e);
+                }
+            }
+        }
+        batch.release().await;
+        self.mark_sent(confirmed).await
+    }
+
+    /// Takes up to one batch of unsent rows, in order. On PostgreSQL they are claimed
+    /// (`FOR UPDATE SKIP LOCKED`, which also passes over the batches of this relay still in
+    /// flight) until [`Self::mark_sent`] commits, so no other replica's relay publishes them too.
+    /// On SQLite (one process per file) the rows after `after`, the last batch in flight, are
+    /// read: a write transaction held over the network would stop every other writer of the
+    /// service. `look_first`: most wakes find nothing (a consumer's commit that enqueued nothing,
+    /// or rows another wake took), and one look by the partial index settles it where a claim
+    /// takes three round trips (BEGIN, SELECT … FOR UPDATE, COMMIT).
+    async fn claim(&self, after: Option<i64>, look_first: bool) -> Result<Claim, BusError> {
         use sea_orm::TransactionTrait;
-        let postgres = self.db.get_database_backend() == sea_orm::DatabaseBackend::Postgres;
         let unsent = || {
             outbox::Entity::find()
                 .filter(outbox::Column::PublishedAt.is_null())
                 .order_by_asc(outbox::Column::Id)
                 .limit(self.batch)
         };
-        if !postgres {
-            // SQLite: one process per file, and a write transaction held over the network
-            // would stop every other writer of the service.
-            let rows = unsent()
+        if self.db.get_database_backend() != sea_orm::DatabaseBackend::Postgres {
+            let mut read = unsent();
+            if let Some(after) = after {
+                read = read.filter(outbox::Column::Id.gt(after));
+            }
+            let rows = read
                 .all(&self.db)
                 .await
                 .map_err(BusError::db("outbox read"))?;
-            return self.publish_and_mark(publisher, &self.db, rows).await;
+            return Ok(Claim::of(None, rows));
         }
-        // Most wakes come from a consumer's commit that enqueued nothing, or after another
-        // wake took the rows: one look by the partial index settles it, where the claim would
-        // take three round trips (BEGIN, SELECT … FOR UPDATE, COMMIT) to find nothing.
-        let waiting: Option<i64> = unsent()
-            .select_only()
-            .column(outbox::Column::Id)
-            .limit(1)
-            .into_tuple()
-            .one(&self.db)
-            .await
-            .map_err(BusError::db("outbox read"))?;
-        if waiting.is_none() {
-            return Ok(0);
+        if look_first {
+            let waiting: Option<i64> = unsent()
+                .select_only()
+                .column(outbox::Column::Id)
+                .limit(1)
+                .into_tuple()
+                .one(&self.db)
+                .await
+                .map_err(BusError::db("outbox read"))?;
+            if waiting.is_none() {
+                return Ok(Claim::default());
+            }
         }
-        let claim = self
+        let txn = self
             .db
             .begin()
             .await
@@ -301,34 +421,76 @@ impl Relay {
                 sea_orm::sea_query::LockType::Update,
                 sea_orm::sea_query::LockBehavior::SkipLocked,
             )
-            .all(&claim)
+            .all(&txn)
             .await
             .map_err(BusError::db("outbox claim"))?;
-        let sent = self.publish_and_mark(publisher, &claim, rows).await?;
-        claim
-            .commit()
-            .await
-            .map_err(BusError::db("outbox mark sent"))?;
-        Ok(sent)
+        Ok(Claim::of(Some(txn), rows))
     }
 
-    /// Publishes `rows` pipelined with confirms, then marks them sent in one statement.
-    async fn publish_and_mark<C: ConnectionTrait>(
-        &self,
-        publisher: &Publisher,
-        db: &C,
-        rows: Vec<outbox::Model>,
-    ) -> Result<usize, BusError> {
-        if rows.is_empty() {
-            return Ok(0);
+    /// Marks a confirmed batch sent in one statement (and commits its claim), and counts it.
+    async fn mark_sent(&self, claim: Option<Claim>) -> Result<(), BusError> {
+        let Some(Claim { txn, rows, .. }) = claim.filter(|c| !c.rows.is_empty()) else {
+            return Ok(());
+        };
+        let mark = outbox::Entity::update_many()
+            .col_expr(
+                outbox::Column::PublishedAt,
+                sea_orm::sea_query::Expr::value(chrono::Utc::now()),
+            )
+            .filter(outbox::Column::Id.is_in(rows.iter().map(|r| r.id)));
+        match txn {
+            Some(txn) => {
+                mark.exec(&txn)
+                    .await
+                    .map_err(BusError::db("outbox mark sent"))?;
+                txn.commit()
+                    .await
+                    .map_err(BusError::db("outbox mark sent"))?;
+            }
+            None => {
+                mark.exec(&self.db)
+                    .await
+                    .map_err(BusError::db("outbox mark sent"))?;
+            }
         }
-        let headers: Vec<BTreeMap<String, String>> = rows
+        self.published
+            .fetch_add(rows.len() as u64, std::sync::atomic::Ordering::Relaxed);
+        self.published_metric.add(rows.len());
+        tracing::debug!(count = rows.len(), "outbox batch published");
+        Ok(())
+    }
+}
+
+/// Rows taken from the outbox to publish; on PostgreSQL with the transaction that holds their
+/// locks and will mark them sent (dropped, it rolls back and releases them).
+#[derive(Default)]
+struct Claim {
+    txn: Option<sea_orm::DatabaseTransaction>,
+    rows: Vec<outbox::Model>,
+    headers: Vec<BTreeMap<String, String>>,
+}
+
+impl Claim {
+    fn of(txn: Option<sea_orm::DatabaseTransaction>, rows: Vec<outbox::Model>) -> Self {
+        let headers = rows
             .iter()
             .map(|r| serde_json::from_value(r.headers.clone()).unwrap_or_default())
             .collect();
-        let batch: Vec<Publication<'_>> = rows
+        Self { txn, rows, headers }
+    }
+
+    /// Gives the rows back unpublished: rolls the claim back (a failed rollback is the
+    /// connection's loss, which releases the locks as surely).
+    async fn release(self) {
+        if let Some(txn) = self.txn {
+            let _ = txn.rollback().await;
+        }
+    }
+
+    fn publications(&self) -> Vec<Publication<'_>> {
+        self.rows
             .iter()
-            .zip(&headers)
+            .zip(&self.headers)
             .map(|(r, h)| Publication {
                 exchange: &r.exchange,
                 routing_key: &r.routing_key,
@@ -338,31 +500,23 @@ impl Relay {
                 headers: h,
                 body: &r.body,
             })
-            .collect();
-        publisher.publish_all(&batch).await?;
-        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-        outbox::Entity::update_many()
-            .col_expr(
-                outbox::Column::PublishedAt,
-                sea_orm::sea_query::Expr::value(chrono::Utc::now()),
-            )
-            .filter(outbox::Column::Id.is_in(ids))
-            .exec(db)
-            .await
-            .map_err(BusError::db("outbox mark sent"))?;
-        self.published
-            .fetch_add(rows.len() as u64, std::sync::atomic::Ordering::Relaxed);
-        self.published_metric.add(rows.len());
-        tracing::debug!(count = rows.len(), "outbox batch published");
-        Ok(rows.len())
+            .collect()
     }
 }
 
 /// Wakes the relay whenever a transaction that wrote to the outbox of `db` commits, in any
 /// process (PostgreSQL `LISTEN`); until `shutdown`. Without it the relay still polls.
 async fn listen(db: DatabaseConnection, waker: Waker, shutdown: Shutdown) {
-    use sea_orm::sqlx::postgres::PgListener;
-    let mut listener = match PgListener::connect_with(db.get_postgres_connection_pool()).await {
+    use sea_orm::sqlx::postgres::{PgListener, PgPoolOptions};
+    // A connection of its own, outside the service's pool: a listener holds its connection for
+    // good, and the pool's are for the service's transactions (the relay's among them).
+    let own = PgPoolOptions::new().max_connections(1).connect_lazy_with(
+        db.get_postgres_connection_pool()
+            .connect_options()
+            .as_ref()
+            .clone(),
+    );
+    let mut listener = match PgListener::connect_with(&own).await {
         Ok(l) => l,
         Err(e) => {
             tracing::warn!(error = %e, "outbox relay cannot LISTEN; it polls instead");

@@ -177,7 +177,7 @@ impl Handler for Count {
 /// The backbone with its storage on PostgreSQL.
 async fn backbone(args: &Args) -> Duration {
     let vhost = TestVhost::new();
-    let db_guard = TestDatabase::new(Backend::Postgres).await;
+    let db_guard = TestDatabase::as_deployed(Backend::Postgres).await;
     let db = db_guard.open::<ktpel_store::migrations::BusOnly>().await;
     let broker = Broker::with_backoff(
         vhost.url(),
@@ -215,11 +215,8 @@ async fn backbone(args: &Args) -> Duration {
         writers.push(tokio::spawn(async move {
             let mut seq = w;
             while seq < n {
-                let txn = db.begin().await.unwrap();
-                for _ in 0..per_txn {
-                    if seq >= n {
-                        break;
-                    }
+                let mut messages = Vec::new();
+                while seq < n && (messages.len() as u64) < per_txn {
                     let key = RoutingKey::regional("bench.payload", "32.73.01").unwrap();
                     let msg = Outgoing::new(
                         &body(seq, size),
@@ -228,9 +225,14 @@ async fn backbone(args: &Args) -> Duration {
                         format!("agg-{w}"),
                     )
                     .unwrap();
-                    outbox::enqueue(&txn, &exchange, &msg).await.unwrap();
+                    messages.push(msg);
                     seq += writers_n;
                 }
+                // Many in one commit are written the way the register's seeding writes them.
+                let txn = db.begin().await.unwrap();
+                outbox::enqueue_all(&txn, &exchange, &messages)
+                    .await
+                    .unwrap();
                 txn.commit().await.unwrap();
                 waker.wake();
             }

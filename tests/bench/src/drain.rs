@@ -103,7 +103,7 @@ pub async fn run(args: Args) {
 async fn link(args: &Args) -> Duration {
     let (kecamatan, dinas) = (TestVhost::on(TestBroker::site()), TestVhost::new());
     let site: Site = format!("kecamatan:{KECAMATAN}").parse().unwrap();
-    let db_guard = TestDatabase::new(Backend::Postgres).await;
+    let db_guard = TestDatabase::as_deployed(Backend::Postgres).await;
     let db = db_guard.open::<ktpel_store::migrations::BusOnly>().await;
 
     // The Dinas: a consumer of the kecamatan's enrollments, applying each with its inbox.

@@ -91,7 +91,7 @@ async fn pusat_data(vhost: &TestVhost) -> Broker {
 async fn scheduler(records: &[EnrollmentCreated], batch: u64) -> Duration {
     let vhost = TestVhost::new();
     let broker = pusat_data(&vhost).await;
-    let guard = TestDatabase::new(Backend::Postgres).await;
+    let guard = TestDatabase::as_deployed(Backend::Postgres).await;
     let db = guard.open::<Migrator>().await;
     let txn = db.begin().await.unwrap();
     for r in records {
