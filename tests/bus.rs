@@ -1029,3 +1029,31 @@ async fn a_relay_publishes_a_backlog_of_many_batches_in_order_sqlite() {
 async fn a_relay_publishes_a_backlog_of_many_batches_in_order_postgres() {
     a_relay_publishes_a_backlog_of_many_batches_in_order(Backend::Postgres).await;
 }
+
+// Issue 11: the pipelined relay borrows a second connection while a batch is in flight. On a
+// PostgreSQL pool of one it has none to borrow: it claims each next batch once the last is
+// marked, rather than waiting on itself for the pool's timeout.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_relay_on_a_pool_of_one_connection_publishes_its_backlog() {
+    let rig = Rig::new(Backend::Postgres).await;
+    rig.declare().await;
+    let written = rig.enqueue(pings("berkas-1", 30)).await;
+    let mut settings = rig.db_guard.settings.clone();
+    settings.max_connections = 1;
+    let db = ktpel_store::open::<effects::Migrator>(&settings)
+        .await
+        .unwrap();
+    let relay = Relay::new(db, rig.broker.clone(), "test-service").with_batch(7);
+    tokio::spawn(relay.run(rig.shutdown.clone()));
+    assert!(
+        eventually(Duration::from_secs(8), || async {
+            outbox::pending(&rig.db).await.unwrap() == 0
+        })
+        .await,
+        "{} rows still waiting",
+        outbox::pending(&rig.db).await.unwrap()
+    );
+    let published = drain_ids(&rig, QUEUE).await;
+    let written: Vec<String> = written.iter().map(|i| i.to_string()).collect();
+    assert_eq!(published, written);
+}

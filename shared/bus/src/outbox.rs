@@ -333,21 +333,34 @@ impl Relay {
     async fn drain(&self, publisher: &Publisher) -> Result<(), BusError> {
         let mut batch = self.claim(None, true).await?;
         let mut confirmed: Option<Claim> = None;
+        // One connection for the batch in flight (its claim), one for the rest, in turn: a
+        // relay never needs a third, so two relays sharing a pool of four cannot each hold
+        // connections while waiting for more. A pool of one cannot lend the second: there the
+        // next batch is claimed once the last is marked and its connection free.
+        let overlap = self.db.get_database_backend() != sea_orm::DatabaseBackend::Postgres
+            || self
+                .db
+                .get_postgres_connection_pool()
+                .options()
+                .get_max_connections()
+                >= 2;
         while !batch.rows.is_empty() {
             let full = batch.rows.len() as u64 == self.batch;
             let last = batch.rows.last().map(|r| r.id);
             let in_flight = publisher.start_all(&batch.publications()).await?;
-            // One connection for the batch in flight (its claim), one for the rest, in turn:
-            // a relay never needs a third, so two relays sharing a pool of four cannot each
-            // hold connections while waiting for more.
             let (stored, after) = tokio::join!(in_flight.confirmed(), async {
                 self.mark_sent(confirmed.take()).await?;
-                match full {
+                match full && overlap {
                     true => self.claim(last, false).await,
                     false => Ok(Claim::default()),
                 }
             });
             match (stored, after) {
+                (Ok(()), Ok(next)) if full && !overlap => {
+                    next.release().await;
+                    self.mark_sent(Some(batch)).await?;
+                    batch = self.claim(last, false).await?;
+                }
                 (Ok(()), Ok(next)) => {
                     confirmed = Some(batch);
                     batch = next;
