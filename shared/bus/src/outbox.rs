@@ -10,8 +10,7 @@
 //! with many messages in one commit uses [`enqueue_all`].
 //!
 //! The [`Relay`] then publishes unsent rows in `id` order with publisher confirms and marks
-//! them sent, pipelined: while the broker confirms one batch, the next is claimed and the one
-//! before is marked. While the broker is unreachable it waits with backoff and keeps everything; once
+//! them sent, a batch at a time. While the broker is unreachable it waits with backoff and keeps everything; once
 //! the broker is back it publishes the backlog in order. A crash between publish and mark can
 //! publish a row twice; its `message_id` is fixed in the row, so the consumer's inbox drops
 //! the copy. Delivery is at least once, effects exactly once.
@@ -325,73 +324,43 @@ impl Relay {
     /// as it stood at its claim, and a commit since left a wake behind, so the relay then waits
     /// for the wake rather than claiming again to find nothing.
     ///
-    /// The work is pipelined: while the broker confirms one batch, the next is claimed and the
-    /// one before is marked sent, so the database's work and the broker's overlap. Batches go
-    /// out one after another on one channel, so each keeps its order. A batch is marked sent
-    /// only once confirmed; if a publish fails, the batches not confirmed are rolled back (their
-    /// claims released) and go out again from the next drain.
+    /// Each batch is claimed, published and confirmed, and marked sent before the next is
+    /// claimed, so a relay holds one connection of its service's pool at a time. (Claiming the
+    /// next batch while the broker confirms one made the bus bench faster, but a relay holding
+    /// its claim while waiting for a second connection starved the desks of a busy service on
+    /// the tests' pool of four; see issue 11's note.) If a publish fails, the batch is rolled
+    /// back (its claim released) and goes out again from the next drain.
     async fn drain(&self, publisher: &Publisher) -> Result<(), BusError> {
-        let mut batch = self.claim(None, true).await?;
-        let mut confirmed: Option<Claim> = None;
-        // One connection for the batch in flight (its claim), one for the rest, in turn: a
-        // relay never needs a third, so two relays sharing a pool of four cannot each hold
-        // connections while waiting for more. A pool of one cannot lend the second: there the
-        // next batch is claimed once the last is marked and its connection free.
-        let overlap = self.db.get_database_backend() != sea_orm::DatabaseBackend::Postgres
-            || self
-                .db
-                .get_postgres_connection_pool()
-                .options()
-                .get_max_connections()
-                >= 2;
-        while !batch.rows.is_empty() {
+        let mut after = None;
+        let mut look_first = true;
+        loop {
+            let batch = self.claim(after, look_first).await?;
+            if batch.rows.is_empty() {
+                batch.release().await;
+                return Ok(());
+            }
             let full = batch.rows.len() as u64 == self.batch;
-            let last = batch.rows.last().map(|r| r.id);
-            let in_flight = publisher.start_all(&batch.publications()).await?;
-            let (stored, after) = tokio::join!(in_flight.confirmed(), async {
-                self.mark_sent(confirmed.take()).await?;
-                match full && overlap {
-                    true => self.claim(last, false).await,
-                    false => Ok(Claim::default()),
-                }
-            });
-            match (stored, after) {
-                (Ok(()), Ok(next)) if full && !overlap => {
-                    next.release().await;
-                    self.mark_sent(Some(batch)).await?;
-                    batch = self.claim(last, false).await?;
-                }
-                (Ok(()), Ok(next)) => {
-                    confirmed = Some(batch);
-                    batch = next;
-                }
-                (Ok(()), Err(e)) => {
-                    // The confirmed batch is still marked, so it is not published again.
-                    self.mark_sent(Some(batch)).await?;
-                    return Err(e);
-                }
-                (Err(e), after) => {
-                    // Released: `batch` and the claim after it go out again.
-                    batch.release().await;
-                    if let Ok(next) = after {
-                        next.release().await;
-                    }
-                    return Err(e);
-                }
+            after = batch.rows.last().map(|r| r.id);
+            look_first = false;
+            if let Err(e) = publisher.publish_all(&batch.publications()).await {
+                batch.release().await;
+                return Err(e);
+            }
+            self.mark_sent(Some(batch)).await?;
+            if !full {
+                return Ok(());
             }
         }
-        batch.release().await;
-        self.mark_sent(confirmed).await
     }
 
     /// Takes up to one batch of unsent rows, in order. On PostgreSQL they are claimed
-    /// (`FOR UPDATE SKIP LOCKED`, which also passes over the batches of this relay still in
-    /// flight) until [`Self::mark_sent`] commits, so no other replica's relay publishes them too.
-    /// On SQLite (one process per file) the rows after `after`, the last batch in flight, are
-    /// read: a write transaction held over the network would stop every other writer of the
-    /// service. `look_first`: most wakes find nothing (a consumer's commit that enqueued nothing,
-    /// or rows another wake took), and one look by the partial index settles it where a claim
-    /// takes three round trips (BEGIN, SELECT … FOR UPDATE, COMMIT).
+    /// (`FOR UPDATE SKIP LOCKED`) until [`Self::mark_sent`] commits, so no other replica's
+    /// relay publishes them too. On SQLite (one process per file) the rows after `after`, the
+    /// last batch published, are read: a write transaction held over the network would stop
+    /// every other writer of the service. `look_first`: most wakes find nothing (a consumer's
+    /// commit that enqueued nothing, or rows another wake took), and one look by the partial
+    /// index settles it where a claim takes three round trips (BEGIN, SELECT … FOR UPDATE,
+    /// COMMIT).
     async fn claim(&self, after: Option<i64>, look_first: bool) -> Result<Claim, BusError> {
         use sea_orm::TransactionTrait;
         let unsent = || {
