@@ -1000,9 +1000,8 @@ async fn a_retried_transaction_hands_each_message_on_once_and_in_order_postgres(
     a_retried_transaction_hands_each_message_on_once_and_in_order(Backend::Postgres).await;
 }
 
-// Issue 11: the relay claims the next batch and marks the last one sent while the broker
-// confirms the batch in flight. A backlog of many batches reaches the queue once each and in
-// the order it was written.
+// Issue 11: a backlog of many of the relay's batches reaches the queue once each and in the
+// order it was written.
 async fn a_relay_publishes_a_backlog_of_many_batches_in_order(backend: Backend) {
     let rig = Rig::new(backend).await;
     rig.declare().await;
@@ -1030,9 +1029,9 @@ async fn a_relay_publishes_a_backlog_of_many_batches_in_order_postgres() {
     a_relay_publishes_a_backlog_of_many_batches_in_order(Backend::Postgres).await;
 }
 
-// Issue 11: the pipelined relay borrows a second connection while a batch is in flight. On a
-// PostgreSQL pool of one it has none to borrow: it claims each next batch once the last is
-// marked, rather than waiting on itself for the pool's timeout.
+// Issue 11: a relay needs one connection of its service's pool at a time (its LISTEN has one
+// of its own, outside the pool): on a PostgreSQL pool of one it still publishes its backlog,
+// rather than waiting on itself for the pool's timeout.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_relay_on_a_pool_of_one_connection_publishes_its_backlog() {
     let rig = Rig::new(Backend::Postgres).await;

@@ -10,8 +10,8 @@
 //! with many messages in one commit uses [`enqueue_all`].
 //!
 //! The [`Relay`] then publishes unsent rows in `id` order with publisher confirms and marks
-//! them sent, a batch at a time. While the broker is unreachable it waits with backoff and keeps everything; once
-//! the broker is back it publishes the backlog in order. A crash between publish and mark can
+//! them sent, a batch at a time. While the broker is unreachable it waits with backoff and
+//! keeps everything; once the broker is back it publishes the backlog in order. A crash between publish and mark can
 //! publish a row twice; its `message_id` is fixed in the row, so the consumer's inbox drops
 //! the copy. Delivery is at least once, effects exactly once.
 //!
@@ -325,28 +325,25 @@ impl Relay {
     /// for the wake rather than claiming again to find nothing.
     ///
     /// Each batch is claimed, published and confirmed, and marked sent before the next is
-    /// claimed, so a relay holds one connection of its service's pool at a time. (Claiming the
-    /// next batch while the broker confirms one made the bus bench faster, but a relay holding
-    /// its claim while waiting for a second connection starved the desks of a busy service on
-    /// the tests' pool of four; see issue 11's note.) If a publish fails, the batch is rolled
+    /// claimed, so a relay holds one connection of its service's pool at a time: a relay that
+    /// held its claim while waiting for a second connection (to claim the next batch during the
+    /// confirms) starved the desks of a busy service. If a publish fails, the batch is rolled
     /// back (its claim released) and goes out again from the next drain.
     async fn drain(&self, publisher: &Publisher) -> Result<(), BusError> {
-        let mut after = None;
         let mut look_first = true;
         loop {
-            let batch = self.claim(after, look_first).await?;
+            let batch = self.claim(look_first).await?;
             if batch.rows.is_empty() {
                 batch.release().await;
                 return Ok(());
             }
             let full = batch.rows.len() as u64 == self.batch;
-            after = batch.rows.last().map(|r| r.id);
             look_first = false;
             if let Err(e) = publisher.publish_all(&batch.publications()).await {
                 batch.release().await;
                 return Err(e);
             }
-            self.mark_sent(Some(batch)).await?;
+            self.mark_sent(batch).await?;
             if !full {
                 return Ok(());
             }
@@ -355,13 +352,13 @@ impl Relay {
 
     /// Takes up to one batch of unsent rows, in order. On PostgreSQL they are claimed
     /// (`FOR UPDATE SKIP LOCKED`) until [`Self::mark_sent`] commits, so no other replica's
-    /// relay publishes them too. On SQLite (one process per file) the rows after `after`, the
-    /// last batch published, are read: a write transaction held over the network would stop
-    /// every other writer of the service. `look_first`: most wakes find nothing (a consumer's
+    /// relay publishes them too. On SQLite (one process per file) they are only read: a write
+    /// transaction held over the network would stop every other writer of the service.
+    /// `look_first`: most wakes find nothing (a consumer's
     /// commit that enqueued nothing, or rows another wake took), and one look by the partial
     /// index settles it where a claim takes three round trips (BEGIN, SELECT … FOR UPDATE,
     /// COMMIT).
-    async fn claim(&self, after: Option<i64>, look_first: bool) -> Result<Claim, BusError> {
+    async fn claim(&self, look_first: bool) -> Result<Claim, BusError> {
         use sea_orm::TransactionTrait;
         let unsent = || {
             outbox::Entity::find()
@@ -370,11 +367,7 @@ impl Relay {
                 .limit(self.batch)
         };
         if self.db.get_database_backend() != sea_orm::DatabaseBackend::Postgres {
-            let mut read = unsent();
-            if let Some(after) = after {
-                read = read.filter(outbox::Column::Id.gt(after));
-            }
-            let rows = read
+            let rows = unsent()
                 .all(&self.db)
                 .await
                 .map_err(BusError::db("outbox read"))?;
@@ -410,10 +403,8 @@ impl Relay {
     }
 
     /// Marks a confirmed batch sent in one statement (and commits its claim), and counts it.
-    async fn mark_sent(&self, claim: Option<Claim>) -> Result<(), BusError> {
-        let Some(Claim { txn, rows, .. }) = claim.filter(|c| !c.rows.is_empty()) else {
-            return Ok(());
-        };
+    async fn mark_sent(&self, claim: Claim) -> Result<(), BusError> {
+        let Claim { txn, rows, .. } = claim;
         let mark = outbox::Entity::update_many()
             .col_expr(
                 outbox::Column::PublishedAt,
