@@ -3,7 +3,8 @@
 # expect them: RabbitMQ on 127.0.0.1:5672 (guest/guest) with rabbitmqctl on PATH and the
 # management and shovel plugins on (sites are linked by shovels declared through the
 # management API), PostgreSQL on 127.0.0.1:5432 with a database `test` that user postgres
-# (password postgres) can reach.
+# (password postgres) can reach and room for 200 connections (raised, with a restart, where
+# the server allows fewer).
 #
 # `services.sh site-broker` also starts a second RabbitMQ node of its own (node
 # `ktpel-site@localhost`, AMQP 127.0.0.1:5673, amqps 5675 with a test CA's certificate for
@@ -138,6 +139,21 @@ postgres() {
     log "preparing PostgreSQL for the tests (password for postgres, database test)"
     as_root su postgres -c "psql -qc \"ALTER USER postgres PASSWORD 'postgres'\""
     as_root su postgres -c "psql -Atc \"select 1 from pg_database where datname='test'\" | grep -q 1 || createdb test"
+  fi
+  # Headroom over the default of 100 connections: the tests run two systems of a dozen services
+  # side by side, each service with its pool and a LISTEN connection of its own.
+  local want=200 have
+  have=$(PGPASSWORD=postgres psql -h 127.0.0.1 -U postgres -d test -Atc 'show max_connections')
+  if (( have < want )); then
+    log "raising PostgreSQL's max_connections from $have to $want (restarts PostgreSQL)"
+    PGPASSWORD=postgres psql -h 127.0.0.1 -U postgres -d test -qc "ALTER SYSTEM SET max_connections = $want"
+    as_root pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | sort -V | tail -n1)" main restart
+    for _ in $(seq 1 60); do
+      PGPASSWORD=postgres psql -h 127.0.0.1 -U postgres -d test -Atc 'select 1' >/dev/null 2>&1 && break
+      sleep 1
+    done
+    have=$(PGPASSWORD=postgres psql -h 127.0.0.1 -U postgres -d test -Atc 'show max_connections')
+    (( have >= want )) || { log "PostgreSQL's max_connections is still $have"; exit 1; }
   fi
 }
 
