@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 
 /// The runbooks the page links to, served at `/runbooks/{name}` (the same text as
 /// `docs/runbooks/`, built in: the ops room may have no way to the repository).
-pub const RUNBOOKS: [(&str, &str); 6] = [
+pub const RUNBOOKS: [(&str, &str); 7] = [
     (
         "dead-letters",
         include_str!("../../../docs/runbooks/dead-letters.md"),
@@ -33,6 +33,10 @@ pub const RUNBOOKS: [(&str, &str); 6] = [
     (
         "berkas-waiting",
         include_str!("../../../docs/runbooks/berkas-waiting.md"),
+    ),
+    (
+        "database-connections",
+        include_str!("../../../docs/runbooks/database-connections.md"),
     ),
 ];
 
@@ -111,7 +115,8 @@ pub fn render(r: &Report, now: chrono::DateTime<chrono::Utc>) -> String {
         "</main><footer>Runbooks: <a href=\"/runbooks/dead-letters\">dead letters</a> · \
          <a href=\"/runbooks/nid-scheduler\">NID Scheduler</a> · <a href=\"/runbooks/site-link\">site link</a> · \
          <a href=\"/runbooks/broker-outage\">broker outage</a> · <a href=\"/runbooks/offline-backup\">offline backup (S20)</a> · \
-         <a href=\"/runbooks/berkas-waiting\">berkas waiting</a></footer></html>",
+         <a href=\"/runbooks/berkas-waiting\">berkas waiting</a> · \
+         <a href=\"/runbooks/database-connections\">database connections</a></footer></html>",
     );
     html
 }
