@@ -1029,8 +1029,9 @@ async fn a_relay_publishes_a_backlog_of_many_batches_in_order_postgres() {
     a_relay_publishes_a_backlog_of_many_batches_in_order(Backend::Postgres).await;
 }
 
-// Issue 11: a relay needs one connection of its service's pool at a time (its LISTEN has one
-// of its own, outside the pool): on a PostgreSQL pool of one it still publishes its backlog,
+// Issue 11: a relay holds the claim of the batch in flight and borrows a second connection to
+// claim the next; on a PostgreSQL pool of one it marks each batch before claiming the next (and
+// its LISTEN has a connection of its own, outside the pool), so it still publishes its backlog
 // rather than waiting on itself for the pool's timeout.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_relay_on_a_pool_of_one_connection_publishes_its_backlog() {

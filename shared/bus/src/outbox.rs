@@ -10,9 +10,10 @@
 //! with many messages in one commit uses [`enqueue_all`].
 //!
 //! The [`Relay`] then publishes unsent rows in `id` order with publisher confirms and marks
-//! them sent, a batch at a time. While the broker is unreachable it waits with backoff and
-//! keeps everything; once the broker is back it publishes the backlog in order. A crash between publish and mark can
-//! publish a row twice; its `message_id` is fixed in the row, so the consumer's inbox drops
+//! them sent, pipelined: while the broker confirms one batch, the next is claimed and the one
+//! before is marked. While the broker is unreachable it waits with backoff and keeps
+//! everything; once the broker is back it publishes the backlog in order. A crash between
+//! publish and mark can publish a row twice; its `message_id` is fixed in the row, so the consumer's inbox drops
 //! the copy. Delivery is at least once, effects exactly once.
 //!
 //! On PostgreSQL the relay claims its rows with `FOR UPDATE SKIP LOCKED` in a transaction that
@@ -30,7 +31,7 @@ use crate::{
 use ktpel_store::entities::outbox;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
 };
 use std::{collections::BTreeMap, sync::Arc, time::Duration};
 use tokio::sync::Notify;
@@ -324,45 +325,82 @@ impl Relay {
     /// as it stood at its claim, and a commit since left a wake behind, so the relay then waits
     /// for the wake rather than claiming again to find nothing.
     ///
-    /// Each batch is claimed, published and confirmed, and marked sent before the next is
-    /// claimed, so a relay holds one connection of its service's pool at a time: a relay that
-    /// held its claim while waiting for a second connection (to claim the next batch during the
-    /// confirms) starved the desks of a busy service. If a publish fails, the batch is rolled
-    /// back (its claim released) and goes out again from the next drain.
+    /// The work is pipelined: while the broker confirms one batch, the one before is marked
+    /// sent and the next is claimed, so the database's work and the broker's overlap. Batches
+    /// go out one after another on one channel, each only once the one before is confirmed, so
+    /// order is kept. The relay holds the claim of the batch in flight and borrows one more
+    /// connection at a time for the rest; nothing else waits on its locks, so a busy pool only
+    /// delays it. A pool of one cannot lend the second: there each batch is marked before the
+    /// next is claimed. If a publish fails, the batches not confirmed are released (rolled
+    /// back) and go out again from the next drain.
     async fn drain(&self, publisher: &Publisher) -> Result<(), BusError> {
-        let mut look_first = true;
-        loop {
-            let batch = self.claim(look_first).await?;
-            if batch.rows.is_empty() {
-                batch.release().await;
-                return Ok(());
-            }
+        let overlap = self.db.get_database_backend() != sea_orm::DatabaseBackend::Postgres
+            || self
+                .db
+                .get_postgres_connection_pool()
+                .options()
+                .get_max_connections()
+                >= 2;
+        let mut batch = self.claim(None, true).await?;
+        let mut confirmed: Option<Claim> = None;
+        while !batch.rows.is_empty() {
             let full = batch.rows.len() as u64 == self.batch;
-            look_first = false;
-            if let Err(e) = publisher.publish_all(&batch.publications()).await {
-                batch.release().await;
-                return Err(e);
-            }
-            self.mark_sent(batch).await?;
-            if !full {
-                return Ok(());
+            let last = batch.rows.last().map(|r| r.id);
+            let in_flight = match publisher.start_all(&batch.publications()).await {
+                Ok(in_flight) => in_flight,
+                Err(e) => {
+                    batch.release().await;
+                    self.mark_sent(confirmed).await?;
+                    return Err(e);
+                }
+            };
+            let (stored, next) = tokio::join!(in_flight.confirmed(), async {
+                self.mark_sent(confirmed.take()).await?;
+                match full && overlap {
+                    true => self.claim(last, false).await,
+                    false => Ok(Claim::default()),
+                }
+            });
+            match (stored, next) {
+                (Ok(()), Ok(_)) if full && !overlap => {
+                    self.mark_sent(Some(batch)).await?;
+                    batch = self.claim(last, false).await?;
+                }
+                (Ok(()), Ok(next)) => {
+                    confirmed = Some(batch);
+                    batch = next;
+                }
+                (Ok(()), Err(e)) => {
+                    // Confirmed, so marked: it is not published again.
+                    self.mark_sent(Some(batch)).await?;
+                    return Err(e);
+                }
+                (Err(e), next) => {
+                    batch.release().await;
+                    if let Ok(next) = next {
+                        next.release().await;
+                    }
+                    return Err(e);
+                }
             }
         }
+        batch.release().await;
+        self.mark_sent(confirmed).await
     }
 
-    /// Takes up to one batch of unsent rows, in order. On PostgreSQL they are claimed
-    /// (`FOR UPDATE SKIP LOCKED`) until [`Self::mark_sent`] commits, so no other replica's
-    /// relay publishes them too. On SQLite (one process per file) they are only read: a write
-    /// transaction held over the network would stop every other writer of the service.
-    /// `look_first`: most wakes find nothing (a consumer's
-    /// commit that enqueued nothing, or rows another wake took), and one look by the partial
-    /// index settles it where a claim takes three round trips (BEGIN, SELECT … FOR UPDATE,
-    /// COMMIT).
-    async fn claim(&self, look_first: bool) -> Result<Claim, BusError> {
+    /// Takes up to one batch of unsent rows after `after` (the batch in flight), in order. On
+    /// PostgreSQL they are claimed (`FOR UPDATE SKIP LOCKED`) until [`Self::mark_sent`]
+    /// commits, so no other replica's relay publishes them too. On SQLite (one process per
+    /// file) they are only read: a write transaction held over the network would stop every
+    /// other writer of the service. `look_first`: most wakes find nothing (a consumer's commit
+    /// that enqueued nothing, or rows another wake took), and one look by the partial index
+    /// settles it where a claim takes three round trips (BEGIN, SELECT … FOR UPDATE, COMMIT).
+    async fn claim(&self, after: Option<i64>, look_first: bool) -> Result<Claim, BusError> {
         use sea_orm::TransactionTrait;
         let unsent = || {
             outbox::Entity::find()
                 .filter(outbox::Column::PublishedAt.is_null())
+                .apply_if(after, |q, last| q.filter(outbox::Column::Id.gt(last)))
                 .order_by_asc(outbox::Column::Id)
                 .limit(self.batch)
         };
@@ -403,8 +441,13 @@ impl Relay {
     }
 
     /// Marks a confirmed batch sent in one statement (and commits its claim), and counts it.
-    async fn mark_sent(&self, claim: Claim) -> Result<(), BusError> {
-        let Claim { txn, rows, .. } = claim;
+    async fn mark_sent(&self, claim: Option<Claim>) -> Result<(), BusError> {
+        let Some(Claim { txn, rows, .. }) = claim else {
+            return Ok(());
+        };
+        if rows.is_empty() {
+            return Ok(());
+        }
         let mark = outbox::Entity::update_many()
             .col_expr(
                 outbox::Column::PublishedAt,
