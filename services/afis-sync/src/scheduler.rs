@@ -232,7 +232,13 @@ impl Scheduler {
     async fn read_batch(&self, after: Option<i64>) -> Result<Batch, BusError> {
         let mut query = outbound::Entity::find().filter(outbound::Column::SentAt.is_null());
         if let Some(after) = after {
-            query = query.filter(outbound::Column::Id.gt(after));
+            // `id + 0`, not `id`: a filter on the ordered walk of the partial index, not a range
+            // to look up in it. Given the range, PostgreSQL's planner, on records queued faster
+            // than the table was analysed, took it for a few hundred rows and read every waiting
+            // record to sort them for each batch (6.4 ms a batch of 500 with 10,000 waiting,
+            // against 0.2 ms by the index).
+            use sea_orm::sea_query::ExprTrait as _;
+            query = query.filter(Expr::col(outbound::Column::Id).add(0).gt(after));
         }
         let rows = query
             .order_by_asc(outbound::Column::Id)
