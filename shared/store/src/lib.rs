@@ -22,7 +22,8 @@ pub use ktpel_settings::DatabaseSettings;
 pub use sea_orm::{DatabaseConnection, DbErr};
 
 use sea_orm::{
-    ConnectOptions, Database, SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    ConnectOptions, ConnectionTrait, Database, SqliteTransactionMode, TransactionOptions,
+    TransactionTrait,
 };
 use sea_orm_migration::MigratorTrait;
 use std::time::Duration;
@@ -84,6 +85,22 @@ pub async fn begin_write<C: TransactionTrait>(db: &C) -> Result<C::Transaction, 
         ..Default::default()
     })
     .await
+}
+
+/// For the rest of the transaction `txn`, has PostgreSQL read a queue of waiting rows (the
+/// outbox, the NID Scheduler's records) in the order of its partial index rather than sorting
+/// them. The next batch of such a queue is "the waiting rows after the batch in flight, in `id`
+/// order, up to N". On a queue filled faster than it was analysed, the planner takes that range
+/// for a few hundred rows and reads every waiting row to sort them: measured 70–110 ms a claim
+/// of the relay with 30,000 rows waiting (the sort on disk), where the index gives them in
+/// order in well under a millisecond. Without the range, the walk along the index crosses the
+/// entries of every row sent since the last vacuum. Nothing on SQLite.
+pub async fn follow_the_index<C: ConnectionTrait>(txn: &C) -> Result<(), DbErr> {
+    if txn.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        txn.execute_unprepared("SET LOCAL enable_sort = off")
+            .await?;
+    }
+    Ok(())
 }
 
 /// Runs every pending migration of `M` (a service's migrator).
