@@ -14,7 +14,7 @@ use ktpel_bus::{
     Broker, BusError, Message, RoutingKey, Shutdown, Topology,
     publisher::{Publication, Publisher},
 };
-use ktpel_contract::enrollment::{EnrollmentCreated, EnrollmentRecord, TO_PUSAT_DATA};
+use ktpel_contract::enrollment::{EnrollmentRecord, TO_PUSAT_DATA};
 use ktpel_domain::KodeWilayah;
 use sea_orm::{
     ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
@@ -242,40 +242,41 @@ impl Scheduler {
         if let Some(after) = after {
             query = query.filter(outbound::Column::Id.gt(after));
         }
-        let rows = query
+        use sea_orm::sea_query::ExprTrait as _;
+        // The enrollment as the text it was stored as: it goes out inside the record as it is,
+        // not parsed and written again (a batch of 500 is about 1.2 MB of JSON).
+        let rows: Vec<(i64, uuid::Uuid, String, String, Option<serde_json::Value>)> = query
+            .select_only()
+            .column(outbound::Column::Id)
+            .column(outbound::Column::EnrollmentId)
+            .column(outbound::Column::NomorBerkas)
+            .column_as(
+                Expr::col(outbound::Column::Enrollment).cast_as("text"),
+                "enrollment",
+            )
+            .column(outbound::Column::Headers)
             .order_by_asc(outbound::Column::Id)
             .limit(self.batch)
+            .into_tuple()
             .all(&txn)
             .await
             .map_err(read)?;
         txn.commit().await.map_err(read)?;
-        let encode = |source| BusError::Encode {
-            message_type: EnrollmentRecord::message_type(),
-            source,
-        };
+        let co_relation = self.co_relation.to_string();
         let records = rows
             .into_iter()
-            .map(|r| {
-                let enrollment: EnrollmentCreated =
-                    serde_json::from_value(r.enrollment).map_err(encode)?;
-                let body = serde_json::to_vec(&EnrollmentRecord {
-                    co_relation_id: self.co_relation.to_string(),
-                    enrollment,
-                })
-                .map_err(encode)?;
-                let headers = r
-                    .headers
-                    .and_then(|h| serde_json::from_value(h).ok())
-                    .unwrap_or_default();
-                Ok(Record {
-                    id: r.id,
-                    enrollment_id: r.enrollment_id,
-                    nomor_berkas: r.nomor_berkas,
-                    body,
-                    headers,
-                })
-            })
-            .collect::<Result<_, BusError>>()?;
+            .map(
+                |(id, enrollment_id, nomor_berkas, enrollment, headers)| Record {
+                    id,
+                    enrollment_id,
+                    nomor_berkas,
+                    body: record_body(&co_relation, &enrollment),
+                    headers: headers
+                        .and_then(|h| serde_json::from_value(h).ok())
+                        .unwrap_or_default(),
+                },
+            )
+            .collect();
         Ok(Batch {
             records,
             key: RoutingKey::regional(TO_PUSAT_DATA, &self.co_relation.to_string())
@@ -311,6 +312,19 @@ impl Scheduler {
         );
         Ok(())
     }
+}
+
+/// The body of an [`EnrollmentRecord`] for `enrollment`, the `enrollment.created` body as it was
+/// stored (JSON written by this service when the enrollment arrived): the same JSON as
+/// serialising the record, without parsing the enrollment and writing it again.
+fn record_body(co_relation_id: &str, enrollment: &str) -> Vec<u8> {
+    let mut body = Vec::with_capacity(enrollment.len() + co_relation_id.len() + 40);
+    body.extend_from_slice(br#"{"co_relation_id":"#);
+    serde_json::to_writer(&mut body, co_relation_id).expect("a string serialises");
+    body.extend_from_slice(br#","enrollment":"#);
+    body.extend_from_slice(enrollment.as_bytes());
+    body.push(b'}');
+    body
 }
 
 /// Records read from the queue and encoded for the Pusat Data.
@@ -366,4 +380,37 @@ pub async fn totals(db: &DatabaseConnection) -> Result<(u64, u64), sea_orm::DbEr
         .count(db)
         .await?;
     Ok((sent, waiting))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ktpel_contract::enrollment::EnrollmentCreated;
+
+    // The record is spliced from the stored enrollment's text: it must read back as the record
+    // the contract describes, the enrollment unchanged, whatever the Co-Relation Id holds.
+    #[test]
+    fn a_record_spliced_from_the_stored_enrollment_is_the_contracts_record() {
+        let enrollment = EnrollmentCreated {
+            enrollment_id: uuid::Uuid::now_v7(),
+            bukti_perekaman: "BP-\"1\"".into(),
+            nomor_berkas: "327301-20261205-0001".into(),
+            nik: ktpel_domain::Nik::parse("3273010101900001").unwrap(),
+            photo_sha256: "ab".repeat(32),
+            fingerprints: vec![],
+            enrolled_at: Utc::now(),
+            kecamatan: Some("32.73.01".into()),
+        };
+        // Stored the way the handler stores it: a JSON value, read back as its text.
+        let stored = serde_json::to_value(&enrollment).unwrap().to_string();
+        let body = record_body("32.73.01 \"x\"", &stored);
+        let record: EnrollmentRecord = serde_json::from_slice(&body).expect("valid JSON");
+        assert_eq!(
+            record,
+            EnrollmentRecord {
+                co_relation_id: "32.73.01 \"x\"".into(),
+                enrollment,
+            }
+        );
+    }
 }
