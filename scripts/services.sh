@@ -144,7 +144,10 @@ postgres() {
   # side by side, each service with its pool and a LISTEN connection of its own.
   local want=200 have
   have=$(PGPASSWORD=postgres psql -h 127.0.0.1 -U postgres -d test -Atc 'show max_connections')
-  if (( have < want )); then
+  if (( have < want )) && ! { command -v pg_ctlcluster >/dev/null && [[ -d /etc/postgresql ]]; }; then
+    # Not a cluster of this machine's packages (a container, another host): say so, go on.
+    log "PostgreSQL allows $have connections; the multi-site tests need up to about 100: raise max_connections there"
+  elif (( have < want )); then
     log "raising PostgreSQL's max_connections from $have to $want (restarts PostgreSQL)"
     PGPASSWORD=postgres psql -h 127.0.0.1 -U postgres -d test -qc "ALTER SYSTEM SET max_connections = $want"
     as_root pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | sort -V | tail -n1)" main restart
