@@ -728,6 +728,22 @@ async fn waiting_deliveries_are_applied_together_once_each() {
 }
 
 /// Takes every message waiting in `queue` (no consumer on it): their message ids.
+/// Waits (up to `within`) until the relay has published every row of the outbox, then checks
+/// that the queue holds exactly `written`, each once, in the order written.
+async fn assert_published_in_order(rig: &Rig, written: &[uuid::Uuid], within: Duration) {
+    assert!(
+        eventually(within, || async {
+            outbox::pending(&rig.db).await.unwrap() == 0
+        })
+        .await,
+        "{} rows still wait to be published",
+        outbox::pending(&rig.db).await.unwrap()
+    );
+    let published = drain_ids(rig, QUEUE).await;
+    let written: Vec<String> = written.iter().map(|i| i.to_string()).collect();
+    assert_eq!(published, written, "each once, in order");
+}
+
 async fn drain_ids(rig: &Rig, queue: &str) -> Vec<String> {
     let ch = rig.broker.channel().await.unwrap();
     let mut ids = Vec::new();
@@ -823,17 +839,7 @@ async fn every_woken_commit_is_published_without_the_poll(backend: Backend) {
         written.extend(rig.enqueue([ping]).await);
         waker.wake();
     }
-    assert!(
-        eventually(WAIT, || async {
-            outbox::pending(&rig.db).await.unwrap() == 0
-        })
-        .await,
-        "{} messages still wait for a relay that was woken for each",
-        outbox::pending(&rig.db).await.unwrap()
-    );
-    let published = drain_ids(&rig, QUEUE).await;
-    let written: Vec<String> = written.iter().map(|i| i.to_string()).collect();
-    assert_eq!(published, written, "each once, in order");
+    assert_published_in_order(&rig, &written, WAIT).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1008,15 +1014,7 @@ async fn a_relay_publishes_a_backlog_of_many_batches_in_order(backend: Backend) 
     let written = rig.enqueue(pings("berkas-b", 100)).await;
     let relay = Relay::new(rig.db.clone(), rig.broker.clone(), "test-service").with_batch(7);
     tokio::spawn(relay.run(rig.shutdown.clone()));
-    assert!(
-        eventually(WAIT, || async {
-            outbox::pending(&rig.db).await.unwrap() == 0
-        })
-        .await
-    );
-    let published = drain_ids(&rig, QUEUE).await;
-    let written: Vec<String> = written.iter().map(|i| i.to_string()).collect();
-    assert_eq!(published, written);
+    assert_published_in_order(&rig, &written, WAIT).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1045,15 +1043,5 @@ async fn a_relay_on_a_pool_of_one_connection_publishes_its_backlog() {
         .unwrap();
     let relay = Relay::new(db, rig.broker.clone(), "test-service").with_batch(7);
     tokio::spawn(relay.run(rig.shutdown.clone()));
-    assert!(
-        eventually(Duration::from_secs(8), || async {
-            outbox::pending(&rig.db).await.unwrap() == 0
-        })
-        .await,
-        "{} rows still waiting",
-        outbox::pending(&rig.db).await.unwrap()
-    );
-    let published = drain_ids(&rig, QUEUE).await;
-    let written: Vec<String> = written.iter().map(|i| i.to_string()).collect();
-    assert_eq!(published, written);
+    assert_published_in_order(&rig, &written, Duration::from_secs(8)).await;
 }

@@ -230,7 +230,7 @@ impl Scheduler {
 
     /// The oldest unsent records after `after` (a batch in flight), encoded as they go out.
     async fn read_batch(&self, after: Option<i64>) -> Result<Batch, BusError> {
-        use sea_orm::TransactionTrait;
+        use sea_orm::{TransactionTrait, sea_query::ExprTrait as _};
         let read = |source| BusError::Db {
             operation: "read the scheduler queue",
             source,
@@ -242,7 +242,6 @@ impl Scheduler {
         if let Some(after) = after {
             query = query.filter(outbound::Column::Id.gt(after));
         }
-        use sea_orm::sea_query::ExprTrait as _;
         // The enrollment as the text it was stored as: it goes out inside the record as it is,
         // not parsed and written again (a batch of 500 is about 1.2 MB of JSON).
         let rows: Vec<(i64, uuid::Uuid, String, String, Option<serde_json::Value>)> = query
@@ -279,7 +278,7 @@ impl Scheduler {
             .collect();
         Ok(Batch {
             records,
-            key: RoutingKey::regional(TO_PUSAT_DATA, &self.co_relation.to_string())
+            key: RoutingKey::regional(TO_PUSAT_DATA, &co_relation)
                 .expect("a validated co-relation id"),
             message_type: EnrollmentRecord::message_type(),
         })

@@ -13,8 +13,8 @@
 //! them sent, pipelined: while the broker confirms one batch, the next is claimed and the one
 //! before is marked. While the broker is unreachable it waits with backoff and keeps
 //! everything; once the broker is back it publishes the backlog in order. A crash between
-//! publish and mark can publish a row twice; its `message_id` is fixed in the row, so the consumer's inbox drops
-//! the copy. Delivery is at least once, effects exactly once.
+//! publish and mark can publish a row twice; its `message_id` is fixed in the row, so the
+//! consumer's inbox drops the copy. Delivery is at least once, effects exactly once.
 //!
 //! On PostgreSQL the relay claims its rows with `FOR UPDATE SKIP LOCKED` in a transaction that
 //! lasts until they are published and marked, so relays of several replicas of a service never
@@ -439,12 +439,9 @@ impl Relay {
 
     /// Marks a confirmed batch sent in one statement (and commits its claim), and counts it.
     async fn mark_sent(&self, claim: Option<Claim>) -> Result<(), BusError> {
-        let Some(Claim { txn, rows, .. }) = claim else {
+        let Some(Claim { txn, rows, .. }) = claim.filter(|c| !c.rows.is_empty()) else {
             return Ok(());
         };
-        if rows.is_empty() {
-            return Ok(());
-        }
         let mark = outbox::Entity::update_many()
             .col_expr(
                 outbox::Column::PublishedAt,
