@@ -228,6 +228,21 @@ impl Rig {
         effects::all(&self.db).await
     }
 
+    /// The outcomes observed once there are `n`: a consumer reports a message's outcome after
+    /// its commit and ack, so its effect can be seen a moment before.
+    async fn wait_for_outcomes(&self, n: usize) -> Vec<Outcome> {
+        let outcomes = || {
+            self.outcomes
+                .lock()
+                .unwrap()
+                .iter()
+                .map(|(_, o)| o.clone())
+                .collect::<Vec<_>>()
+        };
+        eventually(WAIT, || async { outcomes().len() >= n }).await;
+        outcomes()
+    }
+
     async fn wait_for_effects(&self, n: usize) -> Vec<effects::Effect> {
         let ok = eventually(WAIT, || async { self.effects().await.len() >= n }).await;
         let got = self.effects().await;
@@ -415,15 +430,7 @@ async fn transient_failures_back_off_and_then_succeed_once() {
         waits[1] > waits[0] && waits[2] > waits[1],
         "the waits grew: {waits:?}"
     );
-    assert_eq!(
-        rig.outcomes
-            .lock()
-            .unwrap()
-            .iter()
-            .map(|(_, o)| o.clone())
-            .collect::<Vec<_>>(),
-        vec![Outcome::Applied]
-    );
+    assert_eq!(rig.wait_for_outcomes(1).await, vec![Outcome::Applied]);
 }
 
 // 3b. Transient failures that outlast the retries return the message to the queue; the
