@@ -50,39 +50,58 @@ pub(crate) struct Desks<'a> {
 }
 
 /// Each resident assigned a replacement applies for it. A relocation moves a whole family
-/// among `people`: the families of the residents assigned one — those with no member applying
-/// for a replacement — move in turn under the run's relocation procedures, so each has
-/// families while there are enough. Members with a card each get one.
+/// among `people`: the families of the residents assigned one. Every relocation procedure of
+/// the run gets a family first — one with no member applying for a replacement where there is
+/// one, else any family not moving yet, whose members' replacements then give way (a
+/// procedure of the run with no family would not run at all). The other families move in
+/// turn under the run's relocation procedures, keeping their replacements. Members with a
+/// card each get one.
 pub(crate) fn applications(assigned: &[(Biodata, SopId)], people: &[Biodata]) -> Vec<Application> {
-    let mut moves: Vec<SopId> = assigned
+    let relocates = |s: &SopId| Sop::get(*s).relocation();
+    let relocating: Vec<&Biodata> = assigned
         .iter()
-        .map(|(_, s)| *s)
-        .filter(|s| Sop::get(*s).relocation())
+        .filter(|(_, s)| relocates(s))
+        .map(|(p, _)| p)
         .collect();
+    let mut moves: Vec<SopId> = assigned.iter().map(|(_, s)| *s).filter(relocates).collect();
     moves.sort();
     moves.dedup();
     let replacing: HashSet<&str> = assigned
         .iter()
-        .filter(|(_, s)| !Sop::get(*s).relocation())
+        .filter(|(_, s)| !relocates(s))
         .map(|(p, _)| p.no_kk.as_str())
         .collect();
-    let mut moved: HashSet<String> = HashSet::new();
-    let mut apps = Vec::new();
-    for (p, _) in assigned.iter().filter(|(_, s)| Sop::get(*s).relocation()) {
-        if moved.contains(&p.no_kk) || replacing.contains(p.no_kk.as_str()) {
+    let mut families: Vec<(SopId, &Biodata)> = Vec::new();
+    let mut moved: HashSet<&str> = HashSet::new();
+    for sop in &moves {
+        let not_moving = |p: &&&Biodata| !moved.contains(p.no_kk.as_str());
+        let family = relocating
+            .iter()
+            .filter(not_moving)
+            .find(|p| !replacing.contains(p.no_kk.as_str()))
+            .or_else(|| relocating.iter().find(not_moving));
+        if let Some(p) = family {
+            moved.insert(&p.no_kk);
+            families.push((*sop, p));
+        }
+    }
+    for p in &relocating {
+        if moved.contains(p.no_kk.as_str()) || replacing.contains(p.no_kk.as_str()) {
             continue;
         }
-        let sop = moves[moved.len() % moves.len()];
-        moved.insert(p.no_kk.clone());
-        let cards = people.iter().filter(|m| m.no_kk == p.no_kk).count();
-        apps.push(Application {
+        moved.insert(&p.no_kk);
+        families.push((moves[families.len() % moves.len()], p));
+    }
+    let mut apps: Vec<Application> = families
+        .into_iter()
+        .map(|(sop, p)| Application {
             sop,
             applicant: p.clone(),
-            cards,
-        });
-    }
-    for (p, sop) in assigned.iter().filter(|(_, s)| !Sop::get(*s).relocation()) {
-        if !moved.contains(&p.no_kk) {
+            cards: people.iter().filter(|m| m.no_kk == p.no_kk).count(),
+        })
+        .collect();
+    for (p, sop) in assigned.iter().filter(|(_, s)| !relocates(s)) {
+        if !moved.contains(p.no_kk.as_str()) {
             apps.push(Application {
                 sop: *sop,
                 applicant: p.clone(),
@@ -430,4 +449,90 @@ pub(crate) async fn run(
         rows.push((*sop, finished, of));
     }
     Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ktpel_registry::seed;
+
+    fn sop(n: u8) -> SopId {
+        SopId::new(n).expect("a procedure of the SOP")
+    }
+
+    /// Residents of `families` families of three, each family's members one after another.
+    fn families(n: usize) -> Vec<Biodata> {
+        let mut people = Vec::new();
+        for f in 0..n {
+            let kecamatan = KodeWilayah::parse("32.73.01").unwrap();
+            let mut family = seed::generate(&kecamatan, 3, 40 + f as u64).unwrap();
+            let kk = format!("{:016}", 3273010000000000_u64 + f as u64);
+            for m in &mut family {
+                m.no_kk = kk.clone();
+            }
+            people.extend(family);
+        }
+        people
+    }
+
+    /// The demo's flake (issue 11's review): with every moving family also replacing a card,
+    /// the last relocation procedure got no family and did not run.
+    #[test]
+    fn every_relocation_procedure_gets_a_family_even_when_every_family_replaces_a_card() {
+        let people = families(4);
+        // Each family: one member moves under S15–S18, another replaces a card (S09).
+        let assigned: Vec<(Biodata, SopId)> = (0..4)
+            .flat_map(|f| {
+                [
+                    (people[3 * f].clone(), sop(15 + f as u8)),
+                    (people[3 * f + 1].clone(), sop(9)),
+                ]
+            })
+            .collect();
+        let apps = applications(&assigned, &people);
+        let mut relocations: Vec<u8> = apps
+            .iter()
+            .filter(|a| Sop::get(a.sop).relocation())
+            .map(|a| a.sop.number())
+            .collect();
+        relocations.sort();
+        assert_eq!(relocations, [15, 16, 17, 18]);
+        assert!(
+            apps.iter()
+                .filter(|a| a.sop.number() >= 15)
+                .all(|a| a.cards == 3)
+        );
+        // A moving family's replacement gives way: its member gets the card of the move.
+        assert!(apps.iter().all(|a| a.sop.number() != 9));
+    }
+
+    #[test]
+    fn families_not_replacing_move_first_and_keep_the_replacements_of_the_others() {
+        let people = families(3);
+        let assigned = vec![
+            (people[0].clone(), sop(15)),
+            (people[1].clone(), sop(9)),
+            (people[3].clone(), sop(15)),
+            (people[6].clone(), sop(16)),
+        ];
+        let apps = applications(&assigned, &people);
+        let moving: Vec<(u8, &str)> = apps
+            .iter()
+            .filter(|a| Sop::get(a.sop).relocation())
+            .map(|a| (a.sop.number(), a.applicant.no_kk.as_str()))
+            .collect();
+        assert_eq!(
+            moving,
+            [
+                (15, people[3].no_kk.as_str()),
+                (16, people[6].no_kk.as_str())
+            ]
+        );
+        let replacing: Vec<&str> = apps
+            .iter()
+            .filter(|a| a.sop.number() == 9)
+            .map(|a| a.applicant.nik.as_str())
+            .collect();
+        assert_eq!(replacing, [people[1].nik.as_str()]);
+    }
 }
