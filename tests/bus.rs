@@ -734,7 +734,61 @@ async fn waiting_deliveries_are_applied_together_once_each() {
     assert_eq!(ktpel_bus::inbox::count(&rig.db, QUEUE).await.unwrap(), 60);
 }
 
-/// Takes every message waiting in `queue` (no consumer on it): their message ids.
+/// Spawns `consumer` and returns its count of committed transactions.
+fn spawn_counting(
+    rig: &Rig,
+    consumer: Consumer<Arc<Recorder>>,
+) -> tokio::sync::watch::Receiver<u64> {
+    let committed = consumer.committed();
+    let s = rig.shutdown.clone();
+    tokio::spawn(async move { consumer.run(s).await });
+    committed
+}
+
+// Without a batch wait, a delivery that arrives alone is a transaction of its own; each
+// commit is counted (what instant desks wait on).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_commit_is_counted_and_a_lone_delivery_is_its_own_transaction() {
+    let rig = Rig::new(Backend::Postgres).await;
+    rig.declare().await;
+    rig.spawn_relay(rig.broker.clone());
+    let mut committed = spawn_counting(&rig, rig.consumer().with_partitions(1).with_batch(64));
+    for (i, ping) in pings("berkas-x", 5).into_iter().enumerate() {
+        rig.enqueue([ping]).await;
+        rig.wait_for_outcomes(i + 1).await;
+        assert_eq!(*committed.borrow_and_update(), i as u64 + 1);
+    }
+}
+
+// With a batch wait, deliveries arriving a moment apart share one transaction.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_partition_waits_for_more_deliveries_to_fill_its_batch() {
+    let rig = Rig::new(Backend::Postgres).await;
+    rig.declare().await;
+    rig.spawn_relay(rig.broker.clone());
+    let consumer = rig
+        .consumer()
+        .with_partitions(1)
+        .with_batch(64)
+        .with_batch_wait(Duration::from_secs(3));
+    let committed = spawn_counting(&rig, consumer);
+    for ping in pings("berkas-x", 5) {
+        rig.enqueue([ping]).await;
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let effects = rig.wait_for_effects(5).await;
+    assert_eq!(
+        effects.iter().map(|e| e.seq).collect::<Vec<_>>(),
+        (0..5).collect::<Vec<_>>()
+    );
+    rig.wait_for_outcomes(5).await;
+    assert_eq!(
+        *committed.borrow(),
+        1,
+        "five deliveries 100 ms apart, one transaction"
+    );
+}
+
 /// Waits (up to `within`) until the relay has published every row of the outbox, then checks
 /// that the queue holds exactly `written`, each once, in the order written.
 async fn assert_published_in_order(rig: &Rig, written: &[uuid::Uuid], within: Duration) {
@@ -751,6 +805,7 @@ async fn assert_published_in_order(rig: &Rig, written: &[uuid::Uuid], within: Du
     assert_eq!(published, written, "each once, in order");
 }
 
+/// Takes every message waiting in `queue` (no consumer on it): their message ids.
 async fn drain_ids(rig: &Rig, queue: &str) -> Vec<String> {
     let ch = rig.broker.channel().await.unwrap();
     let mut ids = Vec::new();

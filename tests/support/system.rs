@@ -64,9 +64,21 @@ pub struct System {
     dinas_publisher: tokio::sync::OnceCell<ktpel_bus::publisher::Publisher>,
     /// What the desks and stations of the test published: messages and body bytes.
     pub sent: SentCounter,
+    /// Each desk's service's commits, for desks that look for work when some may have come.
+    pub commits: Commits,
     /// The desks' publisher (one channel in confirm mode), made on first use.
     publisher: tokio::sync::OnceCell<ktpel_bus::publisher::Publisher>,
     _databases: Vec<TestDatabase>,
+}
+
+/// Changes after each transaction a service's consumer commits ([`ktpel_site::Service::committed`]).
+/// The biometric service's is of its first process: it ends when that one is killed.
+pub struct Commits {
+    pub intake: tokio::sync::watch::Receiver<u64>,
+    pub biometric: tokio::sync::watch::Receiver<u64>,
+    pub afis_sync: tokio::sync::watch::Receiver<u64>,
+    pub card_print: tokio::sync::watch::Receiver<u64>,
+    pub distribution: tokio::sync::watch::Receiver<u64>,
 }
 
 /// Messages and body bytes published from outside the services.
@@ -380,6 +392,16 @@ impl System {
             pusat_data.db.clone(),
         );
         let (panel, scheduler) = (afis.panel(), afis.scheduler());
+        let commits = {
+            use ktpel_site::Service;
+            Commits {
+                intake: intake.committed(),
+                biometric: biometric.committed(),
+                afis_sync: afis.committed(),
+                card_print: card_print.committed(),
+                distribution: distribution.committed(),
+            }
+        };
         let (card_print_db, dinas_key, distribution_db) = (
             card_print.db.clone(),
             card_print.key.clone(),
@@ -431,6 +453,7 @@ impl System {
             dinas_broker,
             dinas_publisher: Default::default(),
             sent: SentCounter::default(),
+            commits,
             publisher: Default::default(),
             _databases: databases,
         }

@@ -36,6 +36,7 @@ impl<H: Handler> Worker<H> {
         .with_prefetch(amqp.prefetch)
         .with_partitions(usize::from(amqp.partitions))
         .with_batch(usize::from(amqp.batch))
+        .with_batch_wait(std::time::Duration::from_millis(amqp.batch_wait_ms))
         .with_outbox(relay.waker());
         Self { consumer, relay }
     }
@@ -46,6 +47,11 @@ impl<H: Handler> Worker<H> {
     pub fn with_mailbox(mut self, mailbox: Mailbox) -> Self {
         self.consumer = self.consumer.with_mailbox(mailbox);
         self
+    }
+
+    /// How many transactions the consumer has committed ([`Consumer::committed`]).
+    pub fn committed(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.consumer.committed()
     }
 
     /// Declares the queue and the mailboxes now (start-up, before the service reports ready).

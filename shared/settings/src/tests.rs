@@ -110,6 +110,23 @@ fn zero_prefetch_is_refused() {
 }
 
 #[test]
+fn a_batch_wait_over_a_second_is_refused_and_one_under_it_is_taken() {
+    let err = load_from::<Example>(
+        "no-such-service",
+        env(&[("KTPEL__AMQP__BATCH_WAIT_MS", "1001")]),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("amqp.batch_wait_ms"), "{err}");
+    let s = load_from::<Example>(
+        "no-such-service",
+        env(&[("KTPEL__AMQP__BATCH_WAIT_MS", "0")]),
+    )
+    .expect("0: take only what has arrived");
+    assert_eq!(s.amqp.batch_wait_ms, 0);
+}
+
+#[test]
 fn the_process_sections_are_not_a_services() {
     #[derive(Debug, Default, Serialize, Deserialize)]
     #[serde(deny_unknown_fields)]

@@ -37,6 +37,10 @@ pub trait Service: Sized + Send + 'static {
     /// The service's database (status pages, desks, tests).
     fn db(&self) -> DatabaseConnection;
 
+    /// Changes after each transaction the service's consumer commits: a desk waits on it to
+    /// look for new work as soon as some may have arrived.
+    fn committed(&self) -> tokio::sync::watch::Receiver<u64>;
+
     /// Runs until `shutdown`: the consumer finishes the message in hand, the relay its batch.
     fn run(self, shutdown: Shutdown) -> impl Future<Output = ()> + Send;
 }
@@ -112,6 +116,9 @@ macro_rules! service {
             fn db(&self) -> $crate::__private::DatabaseConnection {
                 self.db.clone()
             }
+            fn committed(&self) -> $crate::__private::watch::Receiver<u64> {
+                self.worker.committed()
+            }
             async fn run(self, shutdown: $crate::__private::Shutdown) {
                 <$ty>::run(self, shutdown).await
             }
@@ -125,4 +132,5 @@ pub mod __private {
     pub use ktpel_bus::{Broker, BusError, Shutdown};
     pub use ktpel_settings::ServiceSettings;
     pub use sea_orm::DatabaseConnection;
+    pub use tokio::sync::watch;
 }

@@ -45,8 +45,10 @@ pub struct Args {
     desk_poll_ms: u64,
     /// `paced`: people at the desks, looking again every `--desk-poll-ms`, logging in at
     /// each round, one card at a time. `instant`: desks that act as soon as work appears
-    /// (looking again every millisecond), logged in once, eight cards at a time at the print
-    /// desk — the figure is then the machinery's, not the people's.
+    /// (looking again whenever their service commits a transaction, and the NID Scheduler's
+    /// operator pressing "run now" whenever an enrollment is queued), logged in once, eight
+    /// cards at a time at the print desk — the figure is then the machinery's, not the
+    /// people's.
     #[arg(long, value_enum, default_value_t = Desks::Paced)]
     desks: Desks,
     /// Consumer prefetch at each hop of the baseline.
@@ -112,7 +114,8 @@ async fn start_system(
     let system = Arc::new(System::start_as_deployed(Backend::Postgres, &people).await);
     let poll = match args.desks {
         Desks::Paced => Duration::from_millis(args.desk_poll_ms),
-        Desks::Instant => Duration::from_millis(1),
+        // Instant desks are woken by their service's commits; this is only a safety net.
+        Desks::Instant => Duration::from_millis(100),
     };
     (people, system, poll)
 }
@@ -378,46 +381,70 @@ fn rand_seed() -> u64 {
 /// again: the enrollment operator, the NID Scheduler's operator, the print desk, the
 /// distribution desk.
 async fn desks(system: Arc<System>, poll: Duration, mode: Desks) {
+    // Instant desks look again when their service has committed something (what reached the
+    // desk comes in a transaction of its consumer), paced ones every `poll`.
+    let woken_by = |commits: &tokio::sync::watch::Receiver<u64>| match mode {
+        Desks::Instant => Some(commits.clone()),
+        Desks::Paced => None,
+    };
     let mut captured = HashSet::new();
+    let mut station = woken_by(&system.commits.biometric);
     let enroll = async {
         loop {
             if system.enroll_new(&mut captured).await == 0 {
-                tokio::time::sleep(poll).await;
+                until_more(&mut station, poll).await;
             }
         }
     };
-    // The NID Scheduler's operator presses "run now" rather than waiting for the interval.
+    // The NID Scheduler's operator presses "run now" rather than waiting for the interval:
+    // instant, whenever an enrollment has been queued for it.
+    let mut queued = woken_by(&system.commits.afis_sync);
     let schedule = async {
         loop {
             system.scheduler.run_now();
-            tokio::time::sleep(poll).await;
+            until_more(&mut queued, poll).await;
         }
     };
+    let mut print_jobs = woken_by(&system.commits.card_print);
     let print = async {
         match mode {
             Desks::Paced => loop {
                 if system.print_queue().await == 0 {
-                    tokio::time::sleep(poll).await;
+                    until_more(&mut print_jobs, poll).await;
                 }
             },
             Desks::Instant => {
                 let (op, kasi) = system.print_desk_login().await;
                 loop {
                     if system.print_queue_as(&op, &kasi, 8).await == 0 {
-                        tokio::time::sleep(poll).await;
+                        until_more(&mut print_jobs, poll).await;
                     }
                 }
             }
         }
     };
+    let mut cards = woken_by(&system.commits.distribution);
     let distribute = async {
         loop {
             if system.distribute_all().await == 0 {
-                tokio::time::sleep(poll).await;
+                until_more(&mut cards, poll).await;
             }
         }
     };
     tokio::join!(enroll, schedule, print, distribute);
+}
+
+/// Waits until there may be more work: `commits` changed (at most `poll`), or, without them
+/// (paced desks, or a service that stopped), `poll` passed.
+async fn until_more(commits: &mut Option<tokio::sync::watch::Receiver<u64>>, poll: Duration) {
+    match commits {
+        Some(rx) => {
+            if let Ok(Err(_stopped)) = tokio::time::timeout(poll, rx.changed()).await {
+                *commits = None;
+            }
+        }
+        None => tokio::time::sleep(poll).await,
+    }
 }
 
 async fn activated(intake: &DatabaseConnection) -> usize {
