@@ -108,14 +108,24 @@ impl System {
 
     /// Starts every service laid out as `layout`, with `residents` in SIAK.
     pub async fn start_in(layout: Layout, backend: Backend, residents: &[Biodata]) -> Self {
-        Self::start_pooled(layout, backend, residents, false).await
+        Self::start_pooled(layout, backend, residents, false, Default::default()).await
     }
 
     /// [`System::start`] with the database pools `ktpel up` has (`database.max_connections`'s
     /// default) rather than the tests' smaller ones: for the benchmarks, which measure the
     /// system as it is run.
     pub async fn start_as_deployed(backend: Backend, residents: &[Biodata]) -> Self {
-        Self::start_pooled(Layout::OneBroker, backend, residents, true).await
+        Self::start_tuned(backend, residents, Default::default()).await
+    }
+
+    /// [`System::start_as_deployed`] with every consumer and relay tuned as `amqp` says
+    /// (partitions, batch, batch wait…; its URL is not used): for the benchmarks' comparisons.
+    pub async fn start_tuned(
+        backend: Backend,
+        residents: &[Biodata],
+        amqp: ktpel_settings::AmqpSettings,
+    ) -> Self {
+        Self::start_pooled(Layout::OneBroker, backend, residents, true, amqp).await
     }
 
     async fn start_pooled(
@@ -123,6 +133,7 @@ impl System {
         backend: Backend,
         residents: &[Biodata],
         as_deployed: bool,
+        amqp: ktpel_settings::AmqpSettings,
     ) -> Self {
         crate::telemetry();
         let shutdown = Shutdown::new();
@@ -174,6 +185,7 @@ impl System {
                 &at_dinas,
                 ktpel_registry::RegistrySettings {
                     database,
+                    amqp: amqp.clone(),
                     ..Default::default()
                 },
             ),
@@ -193,6 +205,7 @@ impl System {
                 &at_kecamatan,
                 ktpel_intake::IntakeSettings {
                     database,
+                    amqp: amqp.clone(),
                     ..Default::default()
                 },
             ),
@@ -207,6 +220,7 @@ impl System {
             &at_kecamatan,
             ktpel_biometric::BiometricSettings {
                 database,
+                amqp: amqp.clone(),
                 own: ktpel_biometric::config::Own {
                     encryption_key: Some(TEST_SEAL_KEY.into()),
                     ..Default::default()
@@ -227,6 +241,7 @@ impl System {
                 &at_pusat_data,
                 ktpel_pusat_data::PusatDataSettings {
                     database,
+                    amqp: amqp.clone(),
                     ..Default::default()
                 },
             ),
@@ -258,6 +273,7 @@ impl System {
                 &at_dinas,
                 ktpel_afis_sync::AfisSyncSettings {
                     database,
+                    amqp: amqp.clone(),
                     own: ktpel_afis_sync::config::Own {
                         co_relation_id: "32.73.01".into(),
                         interval_seconds: 1,
@@ -285,6 +301,7 @@ impl System {
                 &at_dinas,
                 ktpel_card_print::CardPrintSettings {
                     database,
+                    amqp: amqp.clone(),
                     own: ktpel_card_print::config::Own {
                         signing_key: Some(TEST_SEAL_KEY.into()),
                         ..Default::default()
@@ -304,6 +321,7 @@ impl System {
                 &at_dinas,
                 ktpel_distribution::DistributionSettings {
                     database,
+                    amqp: amqp.clone(),
                     ..Default::default()
                 },
             ),
@@ -340,6 +358,7 @@ impl System {
                         &at_kecamatan,
                         ktpel_registry::RegistrySettings {
                             database,
+                            amqp: amqp.clone(),
                             ..Default::default()
                         },
                     ),
@@ -364,6 +383,7 @@ impl System {
                         &at_dinas,
                         ktpel_intake::IntakeSettings {
                             database,
+                            amqp: amqp.clone(),
                             ..Default::default()
                         },
                     ),

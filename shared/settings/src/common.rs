@@ -30,13 +30,20 @@ impl Default for AmqpSettings {
         Self {
             url: "amqp://guest:guest@127.0.0.1:5672/%2f".into(),
             prefetch: 64,
-            partitions: 4,
+            partitions: partitions(),
             batch: 64,
             batch_wait_ms: batch_wait_ms(),
             confirm_window: 1000,
             delivery_limit: 5,
         }
     }
+}
+
+/// The machine's cores, at most 4. More partitions than cores only split each consumer's
+/// deliveries into smaller batches: on two cores, 2 gave about a tenth more berkas per second
+/// than 4 (`bench pipeline --desks instant --partitions …`, issue 11).
+fn partitions() -> u16 {
+    std::thread::available_parallelism().map_or(1, |n| n.get().clamp(1, 4) as u16)
 }
 
 /// Measured with `bench pipeline --desks instant` (issue 11): 2 ms gave about a tenth more

@@ -62,6 +62,13 @@ pub struct Args {
     /// How long berkas keep arriving in the open loop.
     #[arg(long, default_value_t = 60)]
     seconds: u64,
+    /// Every consumer's partitions (`amqp.partitions`); the default is the services'.
+    #[arg(long, default_value_t = ktpel_settings::AmqpSettings::default().partitions)]
+    partitions: u16,
+    /// How long a partition waits to fill its batch (`amqp.batch_wait_ms`); the default is
+    /// the services'.
+    #[arg(long, default_value_t = ktpel_settings::AmqpSettings::default().batch_wait_ms)]
+    batch_wait_ms: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -111,7 +118,12 @@ async fn start_system(
 ) {
     let region = KodeWilayah::parse("32.73.01").expect("Sukasari, Bandung");
     let people = ktpel_registry::seed::generate(&region, n, rand_seed()).expect("a population");
-    let system = Arc::new(System::start_as_deployed(Backend::Postgres, &people).await);
+    let amqp = ktpel_settings::AmqpSettings {
+        partitions: args.partitions,
+        batch_wait_ms: args.batch_wait_ms,
+        ..Default::default()
+    };
+    let system = Arc::new(System::start_tuned(Backend::Postgres, &people, amqp).await);
     let poll = match args.desks {
         Desks::Paced => Duration::from_millis(args.desk_poll_ms),
         // Instant desks are woken by their service's commits; this is only a safety net.
@@ -142,8 +154,13 @@ pub async fn run(args: Args) {
         return open_loop(&args, rate).await;
     }
     println!(
-        "pipeline benchmark: S01 for {} residents on PostgreSQL, {:?} desks (paced: polling every {} ms), best of {}",
-        args.residents, args.desks, args.desk_poll_ms, args.runs
+        "pipeline benchmark: S01 for {} residents on PostgreSQL, {:?} desks (paced: polling every {} ms), consumers of {} partitions waiting {} ms to fill a batch, best of {}",
+        args.residents,
+        args.desks,
+        args.desk_poll_ms,
+        args.partitions,
+        args.batch_wait_ms,
+        args.runs
     );
     let mut best_system: Option<(Run, Traffic)> = None;
     let mut best_raw: Option<Run> = None;
@@ -272,8 +289,8 @@ async fn open_loop(args: &Args, rate: f64) {
     let n = (rate * args.seconds as f64).round().max(1.0) as usize;
     let period = Duration::from_secs_f64(1.0 / rate);
     println!(
-        "open-loop benchmark: S01 berkas arriving at {rate} per second for {} s ({n} berkas) on PostgreSQL, {:?} desks",
-        args.seconds, args.desks
+        "open-loop benchmark: S01 berkas arriving at {rate} per second for {} s ({n} berkas) on PostgreSQL, {:?} desks, consumers of {} partitions waiting {} ms to fill a batch",
+        args.seconds, args.desks, args.partitions, args.batch_wait_ms
     );
     let (people, system, poll) = start_system(args, n).await;
     let desks = tokio::spawn(desks(system.clone(), poll, args.desks));
