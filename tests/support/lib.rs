@@ -335,10 +335,9 @@ impl TestDatabase {
             .await
             .expect("create the test database");
         admin.close().await.ok();
-        let (server, _) = admin_url.rsplit_once('/').expect("database URL has a path");
         Self {
             settings: DatabaseSettings {
-                url: format!("{server}/{name}"),
+                url: database_url(&admin_url, &name),
                 max_connections: TEST_POOL,
             },
             kind: Kind::Postgres { admin_url, name },
@@ -351,6 +350,28 @@ impl TestDatabase {
             .await
             .expect("open and migrate the test database")
     }
+}
+
+/// `admin_url` naming database `name` instead, its parameters (`?sslmode=…`) kept.
+fn database_url(admin_url: &str, name: &str) -> String {
+    let (address, parameters) = match admin_url.split_once('?') {
+        Some((a, p)) => (a, format!("?{p}")),
+        None => (admin_url, String::new()),
+    };
+    let (server, _) = address.rsplit_once('/').expect("database URL has a path");
+    format!("{server}/{name}{parameters}")
+}
+
+#[test]
+fn a_test_database_keeps_the_parameters_of_the_admin_url() {
+    assert_eq!(
+        database_url("postgres://u:p@h:5432/test?sslmode=disable", "t1"),
+        "postgres://u:p@h:5432/t1?sslmode=disable"
+    );
+    assert_eq!(
+        database_url("postgres://u:p@h/test", "t1"),
+        "postgres://u:p@h/t1"
+    );
 }
 
 impl Drop for TestDatabase {
