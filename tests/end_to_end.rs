@@ -421,7 +421,16 @@ async fn the_print_desk_refuses_what_it_must(backend: Backend) {
     let chip = desk::encode(db, &op, &system.dinas_key, &nik)
         .await
         .unwrap();
-    desk::print(db, &op, &nik).await.unwrap();
+    let png = desk::print(db, &op, &nik).await.unwrap();
+    // The face is kept with the job (outside its model): the PNG the desk printed.
+    let job = desk::open_job(db, &nik).await.unwrap();
+    assert_eq!(job.state, "PRINTED");
+    assert_eq!(job.printed_by.as_deref(), Some("op1"));
+    let kept = ktpel_card_print::store::job::face(db, &job.nomor_berkas, &nik)
+        .await
+        .unwrap();
+    assert!(png.starts_with(b"\x89PNG"), "a PNG");
+    assert_eq!(kept.as_deref(), Some(png.as_slice()));
     // The card reader returns a chip whose name was altered after signing.
     let mut forged: serde_json::Value = serde_json::from_slice(&chip).unwrap();
     forged["data"]["biodata"]["nama"] = "Orang Lain".into();

@@ -209,12 +209,7 @@ pub async fn print(db: &DatabaseConnection, s: &Session, nik: &str) -> Result<Ve
     let txn = ktpel_store::begin_write(db).await?;
     let j = job_in(&txn, nik, JobState::Encoded).await?;
     let png = face::render(&biodata(&j)?, j.photo_sha256.as_deref().unwrap_or_default());
-    let mut a = j.into_active_model();
-    a.face_png = Set(Some(png.clone()));
-    a.printed_by = Set(Some(s.username.clone()));
-    a.state = Set(JobState::Printed.as_str().into());
-    a.updated_at = Set(Utc::now());
-    a.update(&txn).await?;
+    job::printed(&txn, &j.nomor_berkas, &j.nik, png.clone(), &s.username).await?;
     txn.commit().await?;
     Ok(png)
 }

@@ -113,7 +113,6 @@ fn blank_job(nik: &Nik, nomor: &str) -> job::ActiveModel {
         biodata: Set(None),
         state: Set(desk::JobState::Waiting.as_str().into()),
         chip: Set(None),
-        face_png: Set(None),
         encoded_by: Set(None),
         printed_by: Set(None),
         verified_by: Set(None),

@@ -1,8 +1,12 @@
 //! `card_print_job`: one card to make, from "waiting for data" to "approved" — one per berkas
 //! and resident (a first card, or a replacement).
 
-use sea_orm::entity::prelude::*;
+use sea_orm::{QuerySelect, entity::prelude::*};
 
+/// The row as the desk works with it. The printed face (`face_png`, the print preview, some
+/// 76 KB of PNG) is a column of the table but not of the model: written once at S21.3
+/// ([`printed`]) and read only by [`face`], it would otherwise be read and returned with
+/// every later step's `SELECT` and `UPDATE … RETURNING`.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "card_print_job")]
 pub struct Model {
@@ -22,8 +26,6 @@ pub struct Model {
     pub state: String,
     #[sea_orm(column_type = "Blob", nullable)]
     pub chip: Option<Vec<u8>>,
-    #[sea_orm(column_type = "Blob", nullable)]
-    pub face_png: Option<Vec<u8>>,
     pub encoded_by: Option<String>,
     pub printed_by: Option<String>,
     pub verified_by: Option<String>,
@@ -39,3 +41,49 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+/// The column of the printed face, outside the model.
+fn face_png() -> sea_orm::sea_query::Alias {
+    sea_orm::sea_query::Alias::new("face_png")
+}
+
+/// S21.3 in one statement: the card of `nomor_berkas` and `nik` is `PRINTED` by `by`, with its
+/// face (no `RETURNING`: the face does not come back).
+pub async fn printed<C: ConnectionTrait>(
+    db: &C,
+    nomor_berkas: &str,
+    nik: &str,
+    png: Vec<u8>,
+    by: &str,
+) -> Result<(), DbErr> {
+    Entity::update_many()
+        .col_expr(face_png(), Expr::value(png))
+        .col_expr(Column::PrintedBy, Expr::value(by))
+        .col_expr(
+            Column::State,
+            Expr::value(crate::desk::JobState::Printed.as_str()),
+        )
+        .col_expr(Column::UpdatedAt, Expr::value(chrono::Utc::now()))
+        .filter(Column::NomorBerkas.eq(nomor_berkas))
+        .filter(Column::Nik.eq(nik))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// The printed face of the card of `nomor_berkas` and `nik`, once it was printed.
+pub async fn face<C: ConnectionTrait>(
+    db: &C,
+    nomor_berkas: &str,
+    nik: &str,
+) -> Result<Option<Vec<u8>>, DbErr> {
+    let row = Entity::find()
+        .select_only()
+        .column_as(Expr::col(face_png()), "face_png")
+        .filter(Column::NomorBerkas.eq(nomor_berkas))
+        .filter(Column::Nik.eq(nik))
+        .into_tuple::<Option<Vec<u8>>>()
+        .one(db)
+        .await?;
+    Ok(row.flatten())
+}
