@@ -8,7 +8,7 @@ use ktpel_contract::enrollment::CardStatusChanged;
 use ktpel_domain::{StatusKartu, sop::Sop};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
-    QueryFilter,
+    QueryFilter, sea_query::Expr,
 };
 
 /// The place and SOP step each status is reached at: the procedure's own step where it numbers
@@ -36,9 +36,15 @@ pub async fn handle<C: ConnectionTrait>(
     txn: &C,
     m: &CardStatusChanged,
 ) -> Result<(), HandlerError> {
-    let Some(row) = berkas::Entity::find_by_id(m.nomor_berkas.clone())
-        .one(txn)
+    // The status moves in the statement that reads the berkas (five statuses a card: one
+    // round trip each saved).
+    let Some(row) = berkas::Entity::update_many()
+        .col_expr(berkas::Column::Status, Expr::value(m.status.to_string()))
+        .filter(berkas::Column::NomorBerkas.eq(m.nomor_berkas.clone()))
+        .exec_with_returning(txn)
         .await?
+        .into_iter()
+        .next()
     else {
         // A card of a berkas another intake took: not ours to track.
         return Ok(());
@@ -61,13 +67,12 @@ pub async fn handle<C: ConnectionTrait>(
     let close = m.status == StatusKartu::CardActivated
         && row.archived_at.is_none()
         && every_card_handed_over(txn, &m.nomor_berkas).await?;
-    let mut row = row.into_active_model();
-    row.status = Set(m.status.to_string());
     if close {
+        let mut row = row.into_active_model();
         row.at_hop = Set("arsip".into());
         row.archived_at = Set(Some(Utc::now()));
+        row.update(txn).await?;
     }
-    row.update(txn).await?;
     Ok(())
 }
 
