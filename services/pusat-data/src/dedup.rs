@@ -39,6 +39,9 @@ pub async fn check<C: ConnectionTrait>(
     min_fingers: usize,
 ) -> Result<Verdict, DbErr> {
     let digests: Vec<String> = fingers.iter().map(digest).collect();
+    // Along the primary key, however few fingerprints were on file when the statement was
+    // first planned on this connection.
+    ktpel_store::plan_for_the_rows_there_are(db).await?;
     let on_file = sidik_jari::Entity::find()
         .filter(sidik_jari::Column::TemplateSha256.is_in(digests))
         .filter(sidik_jari::Column::Nik.ne(nik.to_string()))
