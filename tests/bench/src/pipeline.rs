@@ -225,10 +225,15 @@ pub async fn run(args: Args) {
         "ktpel S01: 7 services, PostgreSQL, desks (S01.1 submit → S22.4 CARD_ACTIVATED)",
         &system,
     );
+    print_legs(&system.legs);
+}
+
+/// The median of each leg of the berkas's timeline: where the time goes.
+fn print_legs(legs: &[(String, Duration)]) {
     println!();
     println!("| leg of the berkas's timeline (ktpel S01) | median |");
     println!("|---|---:|");
-    for (leg, median) in &system.legs {
+    for (leg, median) in legs {
         println!("| {leg} | {} |", ms(*median));
     }
 }
@@ -315,7 +320,8 @@ async fn open_loop(args: &Args, rate: f64) {
         .map(|b| (b.nomor_berkas, b.nik))
         .collect();
     let (mut handoff_to_prr, mut submit_to_activated) = (Vec::new(), Vec::new());
-    for t in timelines(&system.intake).await {
+    let timelines = timelines(&system.intake).await;
+    for t in &timelines {
         let at = |status: &str| t.iter().find(|e| e.note.starts_with(status)).map(|e| e.at);
         let (Some(first), Some(prr), Some(activated)) =
             (t.first(), at("PRR"), at("CARD_ACTIVATED"))
@@ -385,6 +391,7 @@ async fn open_loop(args: &Args, rate: f64) {
         "ktpel submission → CARD_ACTIVATED (S22.4)",
         stats(&submit_to_activated),
     );
+    print_legs(&legs(&timelines));
 }
 
 fn rand_seed() -> u64 {
