@@ -23,7 +23,7 @@ use ktpel_domain::{
 };
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction,
-    EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
+    EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, TryIntoModel,
 };
 
 pub struct CardPrintHandler {
@@ -123,15 +123,16 @@ fn blank_job(nik: &Nik, nomor: &str) -> job::ActiveModel {
     }
 }
 
-/// Saves `a` and puts the job in the print queue if it now has everything.
-async fn save<C: ConnectionTrait>(txn: &C, a: job::ActiveModel) -> Result<(), HandlerError> {
-    let j = a.update(txn).await?;
-    if j.state == desk::JobState::Waiting.as_str() && desk::ready(&j) {
-        let mut a = j.into_active_model();
+/// Saves `a`, in the print queue if it now has everything: the piece that completes a job
+/// queues it in the same statement.
+async fn save<C: ConnectionTrait>(txn: &C, mut a: job::ActiveModel) -> Result<(), HandlerError> {
+    if let Ok(j) = a.clone().try_into_model()
+        && j.state == desk::JobState::Waiting.as_str()
+        && desk::ready(&j)
+    {
         a.state = Set(desk::JobState::Queued.as_str().into());
-        a.updated_at = Set(Utc::now());
-        a.update(txn).await?;
     }
+    a.update(txn).await?;
     Ok(())
 }
 
