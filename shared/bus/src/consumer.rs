@@ -21,9 +21,10 @@
 //!   in the `x-ktpel-reason` header (confirmed by the broker), then the original is acked, and
 //!   the consumer carries on with the next message.
 //!
-//! **Batches.** A partition that finds several deliveries waiting applies up to
-//! [`Consumer::with_batch`] of them in one transaction — each with its inbox row, in queue
-//! order — and acks them after the one commit: one commit (one fsync) for many messages. If
+//! **Batches.** A partition that finds several deliveries waiting — or that gets more within
+//! [`Consumer::with_batch_wait`] of the first — applies up to [`Consumer::with_batch`] of them
+//! in one transaction — each with its inbox row, in queue order — and acks them after the one
+//! commit: one commit (one fsync) for many messages. If
 //! anything in the batch fails, the transaction rolls back and the same deliveries are handled
 //! one by one as above, so only the bad message is retried or dead-lettered and its
 //! neighbours commit without it. (The acks go one by one after the commit: an ack with
