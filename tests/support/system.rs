@@ -74,7 +74,6 @@ pub struct System {
 /// Changes after each transaction a service's consumer commits ([`ktpel_site::Service::committed`]).
 /// The biometric service's is of its first process: it ends when that one is killed.
 pub struct Commits {
-    pub intake: tokio::sync::watch::Receiver<u64>,
     pub biometric: tokio::sync::watch::Receiver<u64>,
     pub afis_sync: tokio::sync::watch::Receiver<u64>,
     pub card_print: tokio::sync::watch::Receiver<u64>,
@@ -415,7 +414,6 @@ impl System {
         let commits = {
             use ktpel_site::Service;
             Commits {
-                intake: intake.committed(),
                 biometric: biometric.committed(),
                 afis_sync: afis.committed(),
                 card_print: card_print.committed(),

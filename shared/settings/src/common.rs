@@ -32,7 +32,7 @@ impl Default for AmqpSettings {
             prefetch: 64,
             partitions: partitions(),
             batch: 64,
-            batch_wait_ms: batch_wait_ms(),
+            batch_wait_ms: BATCH_WAIT_MS,
             confirm_window: 1000,
             delivery_limit: 5,
         }
@@ -48,9 +48,7 @@ fn partitions() -> u16 {
 
 /// Measured with `bench pipeline --desks instant` (issue 11): 2 ms gave about a tenth more
 /// berkas per second than 0 on two cores, the consumers' transactions half as many.
-fn batch_wait_ms() -> u64 {
-    2
-}
+const BATCH_WAIT_MS: u64 = 2;
 
 impl Validate for AmqpSettings {
     fn validate(&self) -> Result<(), SettingsError> {

@@ -96,11 +96,7 @@ pub async fn begin_write<C: TransactionTrait>(db: &C) -> Result<C::Transaction, 
 /// order in well under a millisecond. Without the range, the walk along the index crosses the
 /// entries of every row sent since the last vacuum. Nothing on SQLite.
 pub async fn follow_the_index<C: ConnectionTrait>(txn: &C) -> Result<(), DbErr> {
-    if txn.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
-        txn.execute_unprepared("SET LOCAL enable_sort = off")
-            .await?;
-    }
-    Ok(())
+    set_local(txn, "enable_sort = off").await
 }
 
 /// For the rest of the transaction `txn`, has PostgreSQL plan each statement for the table as
@@ -111,8 +107,13 @@ pub async fn follow_the_index<C: ConnectionTrait>(txn: &C) -> Result<(), DbErr> 
 /// check (a lookup by the primary key): 2.2–2.9 ms a check after a few thousand enrollments,
 /// 0.1 ms planned afresh (issue 11). Nothing on SQLite.
 pub async fn plan_for_the_rows_there_are<C: ConnectionTrait>(txn: &C) -> Result<(), DbErr> {
+    set_local(txn, "plan_cache_mode = force_custom_plan").await
+}
+
+/// A PostgreSQL planner setting for the rest of the transaction `txn`; nothing on SQLite.
+async fn set_local<C: ConnectionTrait>(txn: &C, setting: &str) -> Result<(), DbErr> {
     if txn.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
-        txn.execute_unprepared("SET LOCAL plan_cache_mode = force_custom_plan")
+        txn.execute_unprepared(&format!("SET LOCAL {setting}"))
             .await?;
     }
     Ok(())
