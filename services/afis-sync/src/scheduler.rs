@@ -163,6 +163,9 @@ impl Scheduler {
                 _ = tokio::time::sleep(self.interval) => {}
             }
         }
+        if let Some(p) = publisher {
+            p.close().await;
+        }
         self.state.status.store(0, Ordering::SeqCst);
     }
 

@@ -428,6 +428,7 @@ impl<H: Handler> Consumer<H> {
         } else {
             workers.abort_all();
         }
+        dead_letters.close().await;
         let _ = channel.close(200, "consumer stopping".into()).await;
         stop
     }

@@ -283,7 +283,7 @@ impl Relay {
                 }
             };
             match self.drain_until_failure(&publisher, &shutdown).await {
-                Ok(()) => return, // shutdown
+                Ok(()) => return publisher.close().await, // shutdown
                 Err(e) => {
                     let delay = backoff.next().unwrap_or(Duration::from_secs(5));
                     tracing::warn!(error = %e, ?delay, "outbox relay paused; will retry");

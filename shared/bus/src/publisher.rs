@@ -63,6 +63,13 @@ impl Publisher {
         &self.channel
     }
 
+    /// Closes the channel and waits for the broker to confirm it (at shutdown). A channel
+    /// only dropped is closed in the background, and the connection's own close could then
+    /// meet it half closed: lapin logs that as a connection `ERROR`.
+    pub async fn close(&self) {
+        let _ = self.channel.close(200, "done".into()).await;
+    }
+
     /// Publishes every message, then waits for all confirms. `Ok` means the broker has taken
     /// responsibility for each one (persisted to a quorum of the queue's replicas).
     pub async fn publish_all(&self, batch: &[Publication<'_>]) -> Result<(), BusError> {
