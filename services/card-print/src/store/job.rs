@@ -4,7 +4,7 @@
 use sea_orm::{QuerySelect, entity::prelude::*};
 
 /// The row as the desk works with it. The printed face (`face_png`, the print preview, some
-/// 31 KB of PNG) is a column of the table but not of the model: written once at S21.3
+/// 9 KB of PNG) is a column of the table but not of the model: written once at S21.3
 /// ([`printed`]) and read only by [`face`], it would otherwise be read and returned with
 /// every later step's `SELECT` and `UPDATE … RETURNING`.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
