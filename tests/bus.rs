@@ -914,6 +914,54 @@ async fn every_woken_commit_is_published_without_the_poll_postgres() {
     every_woken_commit_is_published_without_the_poll(Backend::Postgres).await;
 }
 
+// The relay deletes what it published once it is older than the retention (here none at all,
+// looked at every 50 ms), and only that: every message still reaches the queue, once, in
+// order. A relay without a retention keeps its rows.
+async fn a_relay_prunes_what_it_published_after_the_retention(backend: Backend) {
+    use ktpel_store::entities::outbox as table;
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    // A rig whose relay keeps published rows `retention` long, with 40 pings published.
+    let published = |retention: Option<Duration>| async move {
+        let rig = Rig::new(backend).await;
+        rig.declare().await;
+        let relay = Relay::new(rig.db.clone(), rig.broker.clone(), "test-service")
+            .with_retention(retention)
+            .with_prune_every(Duration::from_millis(50));
+        let waker = relay.waker();
+        tokio::spawn(relay.run(rig.shutdown.clone()));
+        let written = rig.enqueue(pings("berkas-r", 40)).await;
+        waker.wake();
+        (rig, written)
+    };
+    let (rig, written) = published(Some(Duration::ZERO)).await;
+    let rows = || async { table::Entity::find().count(&rig.db).await.unwrap() };
+    assert!(
+        eventually(WAIT, || async { rows().await == 0 }).await,
+        "{} published rows were kept",
+        rows().await
+    );
+    assert_published_in_order(&rig, &written, WAIT).await;
+
+    let (keeper, written) = published(None).await;
+    assert_published_in_order(&keeper, &written, WAIT).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(
+        table::Entity::find().count(&keeper.db).await.unwrap(),
+        40,
+        "without a retention every row stays"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_relay_prunes_what_it_published_after_the_retention_sqlite() {
+    a_relay_prunes_what_it_published_after_the_retention(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_relay_prunes_what_it_published_after_the_retention_postgres() {
+    a_relay_prunes_what_it_published_after_the_retention(Backend::Postgres).await;
+}
+
 /// Hands every ping on to `fwd.ping` through the outbox, as a desk's service hands a berkas on.
 struct Forwarder {
     exchange: String,

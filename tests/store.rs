@@ -43,6 +43,7 @@ ktpel_tests::on_both_databases!(
     a_bad_message_among_many_enqueued_at_once_stores_none,
     a_series_goes_on_from_the_numbers_issued_before_it,
     a_rolled_back_number_is_handed_out_again,
+    published_rows_are_pruned_once_old_and_waiting_ones_never,
 );
 
 async fn migrations_are_idempotent(backend: Backend) {
@@ -118,6 +119,72 @@ async fn the_outbox_keeps_commit_order_and_counts_pending(backend: Backend) {
         rows.iter()
             .all(|r| r.message_type == "test.note.v1" && r.routing_key == "test.note.32.73")
     );
+}
+
+// The outbox would otherwise keep every message a service ever sent. Pruning deletes rows
+// published before the cut-off, over several statements (2,099 rows, a thousand to one), and
+// keeps a row still waiting even when it is the oldest of all (at the front, where each
+// statement looks), the rows published since the cut-off and the rows not published yet.
+async fn published_rows_are_pruned_once_old_and_waiting_ones_never(backend: Backend) {
+    use chrono::{Duration, Utc};
+    use ktpel_store::entities::outbox as table;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+    let (_g, db) = open(backend).await;
+    let notes: Vec<Outgoing> = (0..2500)
+        .map(|i| note("berkas-p", &format!("n{i}")))
+        .collect();
+    let txn = db.begin().await.unwrap();
+    outbox::enqueue_all(&txn, "ktpel", &notes).await.unwrap();
+    txn.commit().await.unwrap();
+    let ids = outbox_ids(&db).await;
+    let publish = |range: std::ops::Range<usize>, at: chrono::DateTime<Utc>| {
+        let db = db.clone();
+        let (first, last) = (ids[range.start], ids[range.end - 1]);
+        async move {
+            table::Entity::update_many()
+                .col_expr(table::Column::PublishedAt, Expr::value(at))
+                .filter(table::Column::Id.between(first, last))
+                .exec(&db)
+                .await
+                .unwrap();
+        }
+    };
+    // The first row still waits; 2,099 were published three days ago, 200 an hour ago; the
+    // last 200 wait.
+    publish(1..2100, Utc::now() - Duration::days(3)).await;
+    publish(2100..2300, Utc::now() - Duration::hours(1)).await;
+
+    let deleted = outbox::prune(&db, Utc::now() - Duration::days(1))
+        .await
+        .unwrap();
+    assert_eq!(deleted, 2099);
+    let left = outbox_ids(&db).await;
+    let kept: Vec<i64> = std::iter::once(ids[0])
+        .chain(ids[2100..].iter().copied())
+        .collect();
+    assert_eq!(left, kept, "the waiting and the recent rows stay, in order");
+    assert_eq!(outbox::pending(&db).await.unwrap(), 201);
+    assert_eq!(
+        outbox::prune(&db, Utc::now() - Duration::days(1))
+            .await
+            .unwrap(),
+        0,
+        "nothing more to prune"
+    );
+}
+
+/// The ids of the outbox's rows, in order.
+async fn outbox_ids(db: &DatabaseConnection) -> Vec<i64> {
+    use ktpel_store::entities::outbox as table;
+    use sea_orm::{EntityTrait, QueryOrder};
+    table::Entity::find()
+        .order_by_asc(table::Column::Id)
+        .all(db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.id)
+        .collect()
 }
 
 async fn a_rolled_back_outbox_row_is_never_published(backend: Backend) {

@@ -23,6 +23,10 @@
 //! a process of its own, calls [`notify`]: PostgreSQL delivers the `NOTIFY` when the desk's
 //! transaction commits, and the relay, which listens, publishes at once. Handlers wake their
 //! relay in-process ([`Waker`]). On SQLite a short poll stands in for the `NOTIFY`.
+//!
+//! Published rows are kept for a while (what left, and when, for an operator asking) and then
+//! deleted ([`prune`], run by the relay every [`PRUNE_EVERY`]): otherwise the table grows by
+//! every message the service ever sent.
 
 use crate::{
     Broker, BusError, Outgoing, Shutdown,
@@ -193,6 +197,50 @@ pub async fn oldest_pending<C: ConnectionTrait>(
         .map_err(BusError::db("outbox oldest"))
 }
 
+/// Rows [`prune`] deletes per statement.
+const PRUNE_CHUNK: u64 = 1000;
+
+/// How often a relay with a retention deletes the rows published before it.
+pub const PRUNE_EVERY: Duration = Duration::from_secs(10 * 60);
+
+/// Deletes the rows published before `before`, oldest first, [`PRUNE_CHUNK`] to a statement;
+/// returns how many. A row still waiting is never deleted, however old.
+///
+/// Each statement looks only at the oldest rows by `id` (ids ascend with time, and the primary
+/// key's index gives them in order), so a table with nothing to delete costs one short read
+/// rather than a scan for old `published_at`s (which has no index). It goes on while a
+/// statement deleted something: a row still waiting at the front does not stop it.
+pub async fn prune<C: ConnectionTrait>(
+    db: &C,
+    before: chrono::DateTime<chrono::Utc>,
+) -> Result<u64, BusError> {
+    use sea_orm::sea_query::{Alias, Expr, ExprTrait, Order, Query};
+    let mut deleted = 0;
+    loop {
+        let oldest = Query::select()
+            .columns([outbox::Column::Id, outbox::Column::PublishedAt])
+            .from(outbox::Entity)
+            .order_by(outbox::Column::Id, Order::Asc)
+            .limit(PRUNE_CHUNK)
+            .to_owned();
+        let published_before = Query::select()
+            .column(outbox::Column::Id)
+            .from_subquery(oldest, Alias::new("oldest"))
+            .and_where(Expr::col(outbox::Column::PublishedAt).lt(before))
+            .to_owned();
+        let done = outbox::Entity::delete_many()
+            .filter(outbox::Column::Id.in_subquery(published_before))
+            .exec(db)
+            .await
+            .map_err(BusError::db("outbox prune"))?
+            .rows_affected;
+        deleted += done;
+        if done == 0 {
+            return Ok(deleted);
+        }
+    }
+}
+
 /// Wakes a [`Relay`] right after a transaction that enqueued something commits, so messages do
 /// not wait for the next poll. Cheap to clone.
 #[derive(Clone, Default)]
@@ -214,6 +262,9 @@ pub struct Relay {
     waker: Waker,
     published: Arc<std::sync::atomic::AtomicU64>,
     published_metric: crate::metrics::Published,
+    /// How long published rows are kept; `None` keeps them all.
+    retention: Option<Duration>,
+    prune_every: Duration,
 }
 
 impl Relay {
@@ -237,7 +288,22 @@ impl Relay {
             poll,
             waker: Waker::default(),
             published: Arc::default(),
+            retention: None,
+            prune_every: PRUNE_EVERY,
         }
+    }
+
+    /// Deletes published rows once they are `retention` old ([`prune`]), at start and every
+    /// [`PRUNE_EVERY`]; `None` keeps every row.
+    pub fn with_retention(mut self, retention: Option<Duration>) -> Self {
+        self.retention = retention;
+        self
+    }
+
+    /// How often to prune (tests: [`PRUNE_EVERY`] is too long to wait for).
+    pub fn with_prune_every(mut self, every: Duration) -> Self {
+        self.prune_every = every;
+        self
     }
 
     /// Rows published per round trip of confirms (the pipelined window).
@@ -269,6 +335,14 @@ impl Relay {
             tokio::spawn(listen(
                 self.db.clone(),
                 self.waker.clone(),
+                shutdown.clone(),
+            ));
+        }
+        if let Some(retention) = self.retention {
+            tokio::spawn(prune_every(
+                self.db.clone(),
+                retention,
+                self.prune_every,
                 shutdown.clone(),
             ));
         }
@@ -522,6 +596,36 @@ impl Claim {
                 body: &r.body,
             })
             .collect()
+    }
+}
+
+/// Deletes the rows of `db` published more than `retention` ago, now and then every `every`,
+/// until `shutdown`. A failure is logged and tried again at the next round: nothing waits on it.
+async fn prune_every(
+    db: DatabaseConnection,
+    retention: Duration,
+    every: Duration,
+    shutdown: Shutdown,
+) {
+    let mut rounds = tokio::time::interval(every);
+    rounds.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            _ = rounds.tick() => {}
+        }
+        // A retention too long to count back from now keeps everything.
+        let Some(before) = chrono::Duration::from_std(retention)
+            .ok()
+            .and_then(|r| chrono::Utc::now().checked_sub_signed(r))
+        else {
+            continue;
+        };
+        match prune(&db, before).await {
+            Ok(0) => {}
+            Ok(deleted) => tracing::info!(deleted, %before, "outbox: published rows pruned"),
+            Err(e) => tracing::warn!(error = %e, "outbox: pruning failed; will try again"),
+        }
     }
 }
 

@@ -16,7 +16,8 @@ pub struct Worker<H> {
 
 impl<H: Handler> Worker<H> {
     /// The consumer of `queue` (with `amqp`'s prefetch, partitions, batch and delivery limit) and
-    /// the relay of the outbox in `db`; each commit of the consumer wakes the relay.
+    /// the relay of the outbox in `db` (with its confirm window and retention); each commit of
+    /// the consumer wakes the relay.
     pub fn new(
         app_id: &str,
         db: &DatabaseConnection,
@@ -25,7 +26,9 @@ impl<H: Handler> Worker<H> {
         queue: QueueSpec,
         handler: H,
     ) -> Self {
-        let relay = Relay::new(db.clone(), broker.clone(), app_id).with_batch(amqp.confirm_window);
+        let relay = Relay::new(db.clone(), broker.clone(), app_id)
+            .with_batch(amqp.confirm_window)
+            .with_retention(amqp.outbox_retention());
         let consumer = Consumer::new(
             broker.clone(),
             db.clone(),

@@ -23,6 +23,18 @@ pub struct AmqpSettings {
     pub confirm_window: usize,
     /// Redeliveries before a quorum queue dead-letters a message (`x-delivery-limit`).
     pub delivery_limit: u32,
+    /// How many hours the outbox keeps a row after publishing it (what left, and when, for
+    /// an operator asking); then the relay deletes it. 0 keeps every row.
+    pub outbox_retention_hours: u64,
+}
+
+impl AmqpSettings {
+    /// How long published outbox rows are kept; `None`: for good.
+    pub fn outbox_retention(&self) -> Option<std::time::Duration> {
+        (self.outbox_retention_hours > 0).then(|| {
+            std::time::Duration::from_secs(self.outbox_retention_hours.saturating_mul(3600))
+        })
+    }
 }
 
 impl Default for AmqpSettings {
@@ -35,6 +47,7 @@ impl Default for AmqpSettings {
             batch_wait_ms: BATCH_WAIT_MS,
             confirm_window: 1000,
             delivery_limit: 5,
+            outbox_retention_hours: OUTBOX_RETENTION_HOURS,
         }
     }
 }
@@ -45,6 +58,10 @@ impl Default for AmqpSettings {
 fn partitions() -> u16 {
     std::thread::available_parallelism().map_or(1, |n| n.get().clamp(1, 4) as u16)
 }
+
+/// A week: long enough to answer "did it leave, and when?" about anything a desk did in the
+/// week, short enough that the table stays the size of a week's messages.
+const OUTBOX_RETENTION_HOURS: u64 = 24 * 7;
 
 /// Measured with `bench pipeline --desks instant` (issue 11): 2 ms gave about a tenth more
 /// berkas per second than 0 on two cores, the consumers' transactions half as many.

@@ -219,3 +219,25 @@ fn an_unknown_key_is_named_not_ignored() {
         .to_string();
     assert!(e.contains("`batch`") && e.contains("at most 100"), "{e}");
 }
+
+#[test]
+fn published_outbox_rows_are_kept_a_week_unless_told_otherwise() {
+    let week = std::time::Duration::from_secs(7 * 24 * 3600);
+    let s: Example = load_from("no-such-service", env(&[])).unwrap();
+    assert_eq!(s.amqp.outbox_retention(), Some(week));
+    let s: Example = load_from(
+        "no-such-service",
+        env(&[("KTPEL__AMQP__OUTBOX_RETENTION_HOURS", "0")]),
+    )
+    .unwrap();
+    assert_eq!(s.amqp.outbox_retention(), None, "0 keeps every row");
+    let s: Example = load_from(
+        "no-such-service",
+        env(&[("KTPEL__AMQP__OUTBOX_RETENTION_HOURS", "2")]),
+    )
+    .unwrap();
+    assert_eq!(
+        s.amqp.outbox_retention(),
+        Some(std::time::Duration::from_secs(7200))
+    );
+}
