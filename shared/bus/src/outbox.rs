@@ -25,8 +25,8 @@
 //! relay in-process ([`Waker`]). On SQLite a short poll stands in for the `NOTIFY`.
 //!
 //! Published rows are kept for a while (what left, and when, for an operator asking) and then
-//! deleted ([`prune`], run by the relay every [`PRUNE_EVERY`]): otherwise the table grows by
-//! every message the service ever sent.
+//! deleted ([`prune`], run by the relay at start and every [`PRUNE_EVERY`]): otherwise the
+//! table grows by every message the service ever sent.
 
 use crate::{
     Broker, BusError, Outgoing, Shutdown,
@@ -214,31 +214,39 @@ pub async fn prune<C: ConnectionTrait>(
     db: &C,
     before: chrono::DateTime<chrono::Utc>,
 ) -> Result<u64, BusError> {
-    use sea_orm::sea_query::{Alias, Expr, ExprTrait, Order, Query};
     let mut deleted = 0;
     loop {
-        let oldest = Query::select()
-            .columns([outbox::Column::Id, outbox::Column::PublishedAt])
-            .from(outbox::Entity)
-            .order_by(outbox::Column::Id, Order::Asc)
-            .limit(PRUNE_CHUNK)
-            .to_owned();
-        let published_before = Query::select()
-            .column(outbox::Column::Id)
-            .from_subquery(oldest, Alias::new("oldest"))
-            .and_where(Expr::col(outbox::Column::PublishedAt).lt(before))
-            .to_owned();
-        let done = outbox::Entity::delete_many()
-            .filter(outbox::Column::Id.in_subquery(published_before))
-            .exec(db)
-            .await
-            .map_err(BusError::db("outbox prune"))?
-            .rows_affected;
-        deleted += done;
-        if done == 0 {
-            return Ok(deleted);
+        match prune_chunk(db, before).await? {
+            0 => return Ok(deleted),
+            done => deleted += done,
         }
     }
+}
+
+/// One statement of [`prune`]: the rows published before `before` among the oldest
+/// [`PRUNE_CHUNK`].
+async fn prune_chunk<C: ConnectionTrait>(
+    db: &C,
+    before: chrono::DateTime<chrono::Utc>,
+) -> Result<u64, BusError> {
+    use sea_orm::sea_query::{Alias, Expr, ExprTrait, Order, Query};
+    let oldest = Query::select()
+        .columns([outbox::Column::Id, outbox::Column::PublishedAt])
+        .from(outbox::Entity)
+        .order_by(outbox::Column::Id, Order::Asc)
+        .limit(PRUNE_CHUNK)
+        .to_owned();
+    let published_before = Query::select()
+        .column(outbox::Column::Id)
+        .from_subquery(oldest, Alias::new("oldest"))
+        .and_where(Expr::col(outbox::Column::PublishedAt).lt(before))
+        .to_owned();
+    Ok(outbox::Entity::delete_many()
+        .filter(outbox::Column::Id.in_subquery(published_before))
+        .exec(db)
+        .await
+        .map_err(BusError::db("outbox prune"))?
+        .rows_affected)
 }
 
 /// Wakes a [`Relay`] right after a transaction that enqueued something commits, so messages do
@@ -300,9 +308,9 @@ impl Relay {
         self
     }
 
-    /// How often to prune (tests: [`PRUNE_EVERY`] is too long to wait for).
+    /// How often to prune (tests: [`PRUNE_EVERY`] is too long to wait for); at least 1 ms.
     pub fn with_prune_every(mut self, every: Duration) -> Self {
-        self.prune_every = every;
+        self.prune_every = every.max(Duration::from_millis(1));
         self
     }
 
@@ -600,7 +608,9 @@ impl Claim {
 }
 
 /// Deletes the rows of `db` published more than `retention` ago, now and then every `every`,
-/// until `shutdown`. A failure is logged and tried again at the next round: nothing waits on it.
+/// until `shutdown` (looked at between statements: the first round after an upgrade may have
+/// a long history to delete). A failure is logged and tried again at the next round: nothing
+/// waits on it.
 async fn prune_every(
     db: DatabaseConnection,
     retention: Duration,
@@ -621,10 +631,19 @@ async fn prune_every(
         else {
             continue;
         };
-        match prune(&db, before).await {
-            Ok(0) => {}
-            Ok(deleted) => tracing::info!(deleted, %before, "outbox: published rows pruned"),
-            Err(e) => tracing::warn!(error = %e, "outbox: pruning failed; will try again"),
+        let mut deleted = 0;
+        while !shutdown.is_cancelled() {
+            match prune_chunk(&db, before).await {
+                Ok(0) => break,
+                Ok(done) => deleted += done,
+                Err(e) => {
+                    tracing::warn!(error = %e, "outbox: pruning failed; will try again");
+                    break;
+                }
+            }
+        }
+        if deleted > 0 {
+            tracing::info!(deleted, %before, "outbox: published rows pruned");
         }
     }
 }

@@ -24,7 +24,7 @@ pub struct AmqpSettings {
     /// Redeliveries before a quorum queue dead-letters a message (`x-delivery-limit`).
     pub delivery_limit: u32,
     /// How many hours the outbox keeps a row after publishing it (what left, and when, for
-    /// an operator asking); then the relay deletes it. 0 keeps every row.
+    /// an operator asking); then the relay deletes it. 0 keeps every row; at most ten years.
     pub outbox_retention_hours: u64,
 }
 
@@ -62,6 +62,8 @@ fn partitions() -> u16 {
 /// A week: long enough to answer "did it leave, and when?" about anything a desk did in the
 /// week, short enough that the table stays the size of a week's messages.
 const OUTBOX_RETENTION_HOURS: u64 = 24 * 7;
+/// Ten years: beyond it a cut-off counted back from now stops being a date the databases take.
+const OUTBOX_RETENTION_HOURS_MAX: u64 = 24 * 3653;
 
 /// Measured with `bench pipeline --desks instant` (issue 11): 2 ms gave about a tenth more
 /// berkas per second than 0 on two cores, the consumers' transactions half as many.
@@ -100,6 +102,14 @@ impl Validate for AmqpSettings {
             return Err(SettingsError::invalid(
                 "amqp.confirm_window",
                 "must be at least 1",
+            ));
+        }
+        if self.outbox_retention_hours > OUTBOX_RETENTION_HOURS_MAX {
+            return Err(SettingsError::invalid(
+                "amqp.outbox_retention_hours",
+                format!(
+                    "at most {OUTBOX_RETENTION_HOURS_MAX} (ten years); 0 keeps every row for good"
+                ),
             ));
         }
         if self.delivery_limit == 0 {

@@ -240,4 +240,16 @@ fn published_outbox_rows_are_kept_a_week_unless_told_otherwise() {
         s.amqp.outbox_retention(),
         Some(std::time::Duration::from_secs(7200))
     );
+    let err = load_from::<Example>(
+        "no-such-service",
+        env(&[("KTPEL__AMQP__OUTBOX_RETENTION_HOURS", "87673")]),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("amqp.outbox_retention_hours"), "{err}");
+    load_from::<Example>(
+        "no-such-service",
+        env(&[("KTPEL__AMQP__OUTBOX_RETENTION_HOURS", "87672")]),
+    )
+    .expect("ten years is the most");
 }
