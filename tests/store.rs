@@ -127,6 +127,7 @@ async fn the_outbox_keeps_commit_order_and_counts_pending(backend: Backend) {
 // statement looks), the rows published since the cut-off and the rows not published yet.
 async fn published_rows_are_pruned_once_old_and_waiting_ones_never(backend: Backend) {
     use chrono::{Duration, Utc};
+    use ktpel_bus::Shutdown;
     use ktpel_store::entities::outbox as table;
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
     let (_g, db) = open(backend).await;
@@ -154,7 +155,16 @@ async fn published_rows_are_pruned_once_old_and_waiting_ones_never(backend: Back
     publish(1..2100, Utc::now() - Duration::days(3)).await;
     publish(2100..2300, Utc::now() - Duration::hours(1)).await;
 
-    let deleted = outbox::prune(&db, Utc::now() - Duration::days(1))
+    let stopping = Shutdown::new();
+    stopping.cancel();
+    assert_eq!(
+        outbox::prune(&db, Utc::now() - Duration::days(1), &stopping)
+            .await
+            .unwrap(),
+        0,
+        "a service shutting down stops before the next statement"
+    );
+    let deleted = outbox::prune(&db, Utc::now() - Duration::days(1), &Shutdown::new())
         .await
         .unwrap();
     assert_eq!(deleted, 2099);
@@ -165,7 +175,7 @@ async fn published_rows_are_pruned_once_old_and_waiting_ones_never(backend: Back
     assert_eq!(left, kept, "the waiting and the recent rows stay, in order");
     assert_eq!(outbox::pending(&db).await.unwrap(), 201);
     assert_eq!(
-        outbox::prune(&db, Utc::now() - Duration::days(1))
+        outbox::prune(&db, Utc::now() - Duration::days(1), &Shutdown::new())
             .await
             .unwrap(),
         0,

@@ -209,18 +209,22 @@ pub const PRUNE_EVERY: Duration = Duration::from_secs(10 * 60);
 /// Each statement looks only at the oldest rows by `id` (ids ascend with time, and the primary
 /// key's index gives them in order), so a table with nothing to delete costs one short read
 /// rather than a scan for old `published_at`s (which has no index). It goes on while a
-/// statement deleted something: a row still waiting at the front does not stop it.
+/// statement deleted something — a row still waiting at the front does not stop it — and
+/// stops between statements once `shutdown` is cancelled (the first prune after an upgrade
+/// may have a long history to delete).
 pub async fn prune<C: ConnectionTrait>(
     db: &C,
     before: chrono::DateTime<chrono::Utc>,
+    shutdown: &Shutdown,
 ) -> Result<u64, BusError> {
     let mut deleted = 0;
-    loop {
+    while !shutdown.is_cancelled() {
         match prune_chunk(db, before).await? {
-            0 => return Ok(deleted),
+            0 => break,
             done => deleted += done,
         }
     }
+    Ok(deleted)
 }
 
 /// One statement of [`prune`]: the rows published before `before` among the oldest
@@ -607,10 +611,9 @@ impl Claim {
     }
 }
 
-/// Deletes the rows of `db` published more than `retention` ago, now and then every `every`,
-/// until `shutdown` (looked at between statements: the first round after an upgrade may have
-/// a long history to delete). A failure is logged and tried again at the next round: nothing
-/// waits on it.
+/// Deletes the rows of `db` published more than `retention` ago ([`prune`]), now and then
+/// every `every`, until `shutdown`. A failure is logged and tried again at the next round:
+/// nothing waits on it.
 async fn prune_every(
     db: DatabaseConnection,
     retention: Duration,
@@ -631,19 +634,10 @@ async fn prune_every(
         else {
             continue;
         };
-        let mut deleted = 0;
-        while !shutdown.is_cancelled() {
-            match prune_chunk(&db, before).await {
-                Ok(0) => break,
-                Ok(done) => deleted += done,
-                Err(e) => {
-                    tracing::warn!(error = %e, "outbox: pruning failed; will try again");
-                    break;
-                }
-            }
-        }
-        if deleted > 0 {
-            tracing::info!(deleted, %before, "outbox: published rows pruned");
+        match prune(&db, before, &shutdown).await {
+            Ok(0) => {}
+            Ok(deleted) => tracing::info!(deleted, %before, "outbox: published rows pruned"),
+            Err(e) => tracing::warn!(error = %e, "outbox: pruning failed; will try again"),
         }
     }
 }
