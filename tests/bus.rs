@@ -3,8 +3,8 @@
 
 use backon::ExponentialBuilder;
 use ktpel_bus::{
-    Broker, Handler, HandlerError, Incoming, Message, Outgoing, QueueSpec, Relay, RoutingKey,
-    Shutdown, Topology,
+    Broker, Handler, HandlerError, Incoming, Message, Outbox, Outgoing, QueueSpec, Relay,
+    RoutingKey, Shutdown, Topology,
     consumer::{AfterCommit, Consumer, Outcome, QUEUE_HEADER, REASON_HEADER},
     outbox,
     publisher::{Publication, Publisher},
@@ -58,7 +58,12 @@ struct Recorder {
 }
 
 impl Handler for Recorder {
-    async fn handle(&self, txn: &DatabaseTransaction, m: &Incoming) -> Result<(), HandlerError> {
+    async fn handle(
+        &self,
+        txn: &DatabaseTransaction,
+        _outbox: &Outbox,
+        m: &Incoming,
+    ) -> Result<(), HandlerError> {
         self.attempts.lock().unwrap().push(Instant::now());
         self.trace_ids
             .lock()
@@ -197,9 +202,7 @@ impl Rig {
                 Outgoing::new(&ping, key, ping.aggregate.clone(), ping.aggregate.clone()).unwrap();
             ids.push(msg.message_id);
             let txn = self.db.begin().await.unwrap();
-            outbox::enqueue(&txn, &self.topology.exchange, &msg)
-                .await
-                .unwrap();
+            outbox::enqueue(&txn, &msg).await.unwrap();
             txn.commit().await.unwrap();
         }
         ids
@@ -872,9 +875,7 @@ async fn a_commit_elsewhere_wakes_the_relay_at_once() {
     let ping = &pings("berkas-n", 1)[0];
     let msg = Outgoing::new(ping, key, "berkas-n", "berkas-n").unwrap();
     let txn = desk.begin().await.unwrap();
-    outbox::enqueue(&txn, &rig.topology.exchange, &msg)
-        .await
-        .unwrap();
+    outbox::enqueue(&txn, &msg).await.unwrap();
     outbox::notify(&txn).await.unwrap();
     txn.commit().await.unwrap();
     // An hour's poll away: only the NOTIFY can have brought it.
@@ -963,16 +964,19 @@ async fn a_relay_prunes_what_it_published_after_the_retention_postgres() {
 }
 
 /// Hands every ping on to `fwd.ping` through the outbox, as a desk's service hands a berkas on.
-struct Forwarder {
-    exchange: String,
-}
+struct Forwarder;
 
 impl Handler for Forwarder {
-    async fn handle(&self, txn: &DatabaseTransaction, m: &Incoming) -> Result<(), HandlerError> {
+    async fn handle(
+        &self,
+        _txn: &DatabaseTransaction,
+        outbox: &Outbox,
+        m: &Incoming,
+    ) -> Result<(), HandlerError> {
         let ping: Ping = m.decode()?;
         let key = RoutingKey::regional("fwd.ping", "32.73.01").unwrap();
         let onward = Outgoing::new(&ping, key, ping.aggregate.clone(), ping.aggregate.clone())?;
-        outbox::enqueue(txn, &self.exchange, &onward).await?;
+        outbox.push(onward);
         Ok(())
     }
 }
@@ -996,9 +1000,7 @@ async fn a_consumer_that_enqueues_wakes_its_relay(batch: usize) {
         rig.db.clone(),
         rig.topology.clone(),
         Rig::queue(),
-        Forwarder {
-            exchange: rig.topology.exchange.clone(),
-        },
+        Forwarder,
     )
     .with_batch(batch)
     .with_outbox(waker.clone());
@@ -1025,12 +1027,16 @@ async fn a_consumer_that_enqueues_wakes_its_relay_one_by_one() {
 /// Hands each ping on as two messages, then fails transiently the first two times it meets
 /// every fifth ping: after enqueueing, so the failed attempts' messages must go with them.
 struct FlakyFanOut {
-    exchange: String,
     failures: Mutex<BTreeMap<i64, u32>>,
 }
 
 impl Handler for FlakyFanOut {
-    async fn handle(&self, txn: &DatabaseTransaction, m: &Incoming) -> Result<(), HandlerError> {
+    async fn handle(
+        &self,
+        _txn: &DatabaseTransaction,
+        outbox: &Outbox,
+        m: &Incoming,
+    ) -> Result<(), HandlerError> {
         let ping: Ping = m.decode()?;
         for half in 0..2 {
             let onward = Ping {
@@ -1040,7 +1046,7 @@ impl Handler for FlakyFanOut {
             };
             let key = RoutingKey::regional("fwd.ping", "32.73.01").unwrap();
             let message = Outgoing::new(&onward, key, "onward", "onward")?;
-            outbox::enqueue(txn, &self.exchange, &message).await?;
+            outbox.push(message);
         }
         if ping.seq % 5 == 0 {
             let mut failures = self.failures.lock().unwrap();
@@ -1075,7 +1081,6 @@ async fn a_retried_transaction_hands_each_message_on_once_and_in_order(backend: 
         rig.topology.clone(),
         Rig::queue(),
         FlakyFanOut {
-            exchange: rig.topology.exchange.clone(),
             failures: Mutex::default(),
         },
     )

@@ -424,7 +424,7 @@ async fn the_print_desk_refuses_what_it_must(backend: Backend) {
     let png = desk::print(db, &op, &nik).await.unwrap();
     // The face is kept with the job (outside its model): the PNG the desk printed.
     let job = desk::open_job(db, &nik).await.unwrap();
-    assert_eq!(job.state, "PRINTED");
+    assert_eq!(job.state, ktpel_card_print::store::job::JobState::Printed);
     assert_eq!(job.printed_by.as_deref(), Some("op1"));
     let kept = ktpel_card_print::store::job::face(db, &job.nomor_berkas, &nik)
         .await
@@ -448,12 +448,16 @@ async fn the_print_desk_refuses_what_it_must(backend: Backend) {
         "{err}"
     );
     let job = desk::open_job(db, &nik).await.unwrap();
-    assert_eq!(job.state, "PRINTED", "the card was not advanced");
+    assert_eq!(
+        job.state,
+        ktpel_card_print::store::job::JobState::Printed,
+        "the card was not advanced"
+    );
 
     desk::verify(db, &op, &system.dinas_key, &nik, &chip)
         .await
         .unwrap();
-    let err = desk::approve(db, "ktpel", &op, &nik).await.unwrap_err();
+    let err = desk::approve(db, &op, &nik).await.unwrap_err();
     assert_eq!(
         err.to_string(),
         "this needs the kepala_seksi role; op1 has the operator role"

@@ -11,6 +11,7 @@ use ktpel_contract::registry::Biodata;
 use ktpel_domain::{JenisKelamin, Nik, sop::Dokumen, sop::SopId};
 use ktpel_intake::{Intake, IntakeSettings, store};
 use ktpel_registry::{Registry, RegistrySettings};
+use ktpel_site::Service;
 use ktpel_tests::{Backend, TestDatabase, TestVhost, eventually, next_message};
 use sea_orm::{EntityTrait, PaginatorTrait};
 use std::{collections::BTreeMap, time::Duration};
@@ -66,13 +67,13 @@ impl Desk {
         .await
         .unwrap();
         registry.declare().await.unwrap();
-        ktpel_registry::seed::store(&registry.db, &[siti()])
+        ktpel_registry::seed::store(&registry.db(), &[siti()])
             .await
             .unwrap();
         let intake = Intake::build(&settings, broker.clone()).await.unwrap();
         intake.declare().await.unwrap();
-        let intake_db = intake.db.clone();
-        let registry_conn = registry.db.clone();
+        let intake_db = intake.db();
+        let registry_conn = registry.db();
         let shutdown = Shutdown::new();
         tokio::spawn(registry.run(shutdown.clone()));
         tokio::spawn(intake.run(shutdown.clone()));
@@ -700,7 +701,65 @@ async fn a_relocation_is_refused_for_what_it_lacks(backend: Backend) {
     assert_eq!(accepted.next_hop, "ppp@dinas");
 }
 
+// A timeline written before card statuses had a column of their own: the upgrade reads each
+// line's status from the head of its note, and the berkas's cards are counted from it.
+async fn an_old_timeline_gets_its_statuses_on_upgrade(backend: Backend) {
+    use sea_orm::{ConnectionTrait, Statement};
+    use sea_orm_migration::MigratorTrait;
+    let db_guard = TestDatabase::new(backend).await;
+    let db = ktpel_store::connect(&db_guard.settings).await.unwrap();
+    // Every migration but the last: the tables as an older release left them.
+    let before = store::Migrator::migrations().len() as u32 - 1;
+    store::Migrator::up(&db, Some(before)).await.unwrap();
+    let notes = [
+        "diterima oleh ppp-1, dicatat di buku harian",
+        "PRR: unique: print ready",
+        "CARD_ACTIVATED: diserahkan",
+        "PRR: unique: print ready",
+        "CARD_ACTIVATEDX: not a status",
+    ];
+    for note in notes {
+        db.execute_raw(Statement::from_sql_and_values(
+            db.get_database_backend(),
+            match db.get_database_backend() {
+                sea_orm::DatabaseBackend::Postgres => {
+                    "INSERT INTO intake_timeline (nomor_berkas, hop, step, note, at) \
+                     VALUES ($1, 'ppp@kecamatan', 'S01.2', $2, $3)"
+                }
+                _ => {
+                    "INSERT INTO intake_timeline (nomor_berkas, hop, step, note, at) \
+                     VALUES (?, 'ppp@kecamatan', 'S01.2', ?, ?)"
+                }
+            },
+            [
+                "327301-20261206-0001".into(),
+                note.into(),
+                Utc::now().into(),
+            ],
+        ))
+        .await
+        .unwrap();
+    }
+    store::Migrator::up(&db, None).await.unwrap();
+    let rows = store::timeline::Entity::find().all(&db).await.unwrap();
+    assert_eq!(rows.len(), notes.len(), "no line lost");
+    let statuses: Vec<Option<&str>> = rows.iter().map(|r| r.status.as_deref()).collect();
+    assert_eq!(
+        statuses,
+        [None, Some("PRR"), Some("CARD_ACTIVATED"), Some("PRR"), None]
+    );
+    let count = |s| store::timeline::count_status(&db, "327301-20261206-0001", s);
+    assert_eq!(count(ktpel_domain::StatusKartu::Prr).await.unwrap(), 2);
+    assert_eq!(
+        count(ktpel_domain::StatusKartu::CardActivated)
+            .await
+            .unwrap(),
+        1
+    );
+}
+
 ktpel_tests::on_both_databases!(
+    an_old_timeline_gets_its_statuses_on_upgrade,
     a_relocation_is_refused_for_what_it_lacks,
     a_replacement_is_refused_for_what_it_lacks,
     a_new_residents_berkas_is_refused_for_what_it_lacks,
@@ -728,7 +787,7 @@ async fn berkas_accepted_at_once_take_different_numbers() {
             let b = berkas(vec![Dokumen::FormulirPermohonan, Dokumen::FotokopiKk]);
             ktpel_intake::handlers::submitted::accept(
                 txn,
-                "ktpel",
+                &ktpel_bus::Outbox::default(),
                 &b,
                 &b.nama,
                 ktpel_domain::StatusKartu::BelumRekam,

@@ -441,7 +441,7 @@ async fn the_nid_scheduler_drains_a_backlog_of_many_batches_in_order(backend: Ba
             enrolled_at: Utc::now(),
             kecamatan: Some("32.73.01".into()),
         };
-        ktpel_afis_sync::handlers::created::handle(&txn, &e)
+        ktpel_afis_sync::handlers::created::queue(&txn, &e)
             .await
             .unwrap();
         sent_order.push(e.enrollment_id.to_string());
@@ -515,7 +515,7 @@ async fn cards_encoded_at_once_take_different_numbers() {
                 nomor_berkas: Set(format!("327301-20261205-{i:04}")),
                 nik: Set(format!("32730141079000{i:02}")),
                 print_ready: Set(true),
-                state: Set("ENCODED".into()),
+                state: Set(job::JobState::Encoded),
                 updated_at: Set(Utc::now()),
                 nomor_kartu: Set(Some(nomor_kartu)),
                 ..Default::default()

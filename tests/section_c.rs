@@ -658,7 +658,6 @@ async fn a_mixed_run_for_200_residents() {
         assert_eq!(sop.number(), 18);
         ktpel_registry::pindah::keluar(
             &system.registry,
-            "ktpel",
             &family[0].nik,
             &KodeWilayah::parse("32.04").unwrap(),
         )
@@ -920,7 +919,6 @@ async fn s18_a_family_moves_between_two_dinas() {
     // At the origin: the Surat Keterangan Pindah; the family leaves its register.
     let moving = ktpel_registry::pindah::keluar(
         &system.registry,
-        "ktpel",
         &family[0].nik,
         &KodeWilayah::parse("32.04").unwrap(),
     )
@@ -940,7 +938,6 @@ async fn s18_a_family_moves_between_two_dinas() {
         .unwrap();
     let err = ktpel_registry::pindah::keluar(
         &system.registry,
-        "ktpel",
         &stays.nik,
         &KodeWilayah::parse("32.73").unwrap(),
     )
@@ -1033,7 +1030,6 @@ async fn s18_a_family_moves_between_two_dinas() {
     for j in queue().await {
         ktpel_card_print::desk::make_card(
             &bandung.card_print,
-            "ktpel",
             &bandung.dinas_key,
             &op,
             &kasi,
@@ -1055,7 +1051,7 @@ async fn s18_a_family_moves_between_two_dinas() {
         })
         .await
     );
-    for batch in dist::make_batches(&bandung.distribution, "ktpel", "petugas-bandung")
+    for batch in dist::make_batches(&bandung.distribution, "petugas-bandung")
         .await
         .unwrap()
     {
@@ -1068,15 +1064,9 @@ async fn s18_a_family_moves_between_two_dinas() {
         .await
         .unwrap()
     {
-        dist::hand_over(
-            &bandung.distribution,
-            "ktpel",
-            &c.nik,
-            "ppp-cileunyi",
-            &c.nama,
-        )
-        .await
-        .unwrap();
+        dist::hand_over(&bandung.distribution, &c.nik, "ppp-cileunyi", &c.nama)
+            .await
+            .unwrap();
     }
     assert!(
         eventually(WAIT, || async {

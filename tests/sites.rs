@@ -12,7 +12,7 @@ use ktpel_contract::{
 use ktpel_domain::{Dokumen, KodeWilayah, StatusKartu};
 use ktpel_intake::{Intake, IntakeSettings, store::berkas as berkas_store};
 use ktpel_registry::{Registry, RegistrySettings};
-use ktpel_site::{Link, Site, link::downlink_queue};
+use ktpel_site::{Link, Service, Site, link::downlink_queue};
 use ktpel_tests::{TestBroker, TestDatabase, TestVhost, eventually, next_message, sites};
 use sea_orm::{EntityTrait, PaginatorTrait};
 use std::time::Duration;
@@ -153,7 +153,7 @@ impl Kecamatan {
             )
             .await
             .unwrap();
-        let db_conn = intake.db.clone();
+        let db_conn = intake.db();
         tokio::spawn(intake.run(shutdown.clone()));
         let copy_db = TestDatabase::sqlite();
         let copy = Registry::build(
@@ -171,7 +171,7 @@ impl Kecamatan {
         .await
         .unwrap();
         copy.declare().await.unwrap();
-        let registry = copy.db.clone();
+        let registry = copy.db();
         tokio::spawn(copy.run(shutdown.clone()));
         let user = sites::grant(dinas, &site).await;
         sites::link(&vhost, &site, dinas.url_as(&user.name, &user.password)).await;
@@ -220,7 +220,7 @@ async fn register(
     .await
     .unwrap();
     registry.declare().await.unwrap();
-    let db = registry.db.clone();
+    let db = registry.db();
     tokio::spawn(registry.run(shutdown.clone()));
     (database, db)
 }
@@ -434,7 +434,7 @@ async fn a_link_over_amqps_crosses_only_to_a_verified_dinas() {
     let management = kecamatan.broker.management();
     let link = |ca: &str| Link {
         site,
-        parent_url: url_with(ca),
+        parent_url: url_with(ca).into(),
         local_vhost: kecamatan.name.clone(),
         reconnect_seconds: 1,
     };
@@ -522,13 +522,9 @@ async fn a_late_kecamatan_gets_its_residents_when_announced_again() {
     };
     tokio::time::sleep(Duration::from_secs(1)).await;
     assert_eq!(count().await, 0, "nothing reached a kecamatan granted late");
-    let n = ktpel_registry::seed::announce_region(
-        &db,
-        "ktpel",
-        &KodeWilayah::parse("32.73.01").unwrap(),
-    )
-    .await
-    .unwrap();
+    let n = ktpel_registry::seed::announce_region(&db, &KodeWilayah::parse("32.73.01").unwrap())
+        .await
+        .unwrap();
     assert_eq!(n, 5);
     assert!(
         eventually(Duration::from_secs(30), || async { count().await == 5 }).await,

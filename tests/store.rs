@@ -97,7 +97,7 @@ async fn the_outbox_keeps_commit_order_and_counts_pending(backend: Backend) {
     let (_g, db) = open(backend).await;
     for i in 0..5 {
         let txn = db.begin().await.unwrap();
-        outbox::enqueue(&txn, "ktpel", &note("berkas-1", &format!("n{i}")))
+        outbox::enqueue(&txn, &note("berkas-1", &format!("n{i}")))
             .await
             .unwrap();
         txn.commit().await.unwrap();
@@ -135,7 +135,7 @@ async fn published_rows_are_pruned_once_old_and_waiting_ones_never(backend: Back
         .map(|i| note("berkas-p", &format!("n{i}")))
         .collect();
     let txn = db.begin().await.unwrap();
-    outbox::enqueue_all(&txn, "ktpel", &notes).await.unwrap();
+    outbox::enqueue_all(&txn, &notes).await.unwrap();
     txn.commit().await.unwrap();
     let ids = outbox_ids(&db).await;
     let publish = |range: std::ops::Range<usize>, at: chrono::DateTime<Utc>| {
@@ -200,7 +200,7 @@ async fn outbox_ids(db: &DatabaseConnection) -> Vec<i64> {
 async fn a_rolled_back_outbox_row_is_never_published(backend: Backend) {
     let (_g, db) = open(backend).await;
     let txn = db.begin().await.unwrap();
-    outbox::enqueue(&txn, "ktpel", &note("berkas-2", "never"))
+    outbox::enqueue(&txn, &note("berkas-2", "never"))
         .await
         .unwrap();
     txn.rollback().await.unwrap();
@@ -210,8 +210,8 @@ async fn a_rolled_back_outbox_row_is_never_published(backend: Backend) {
 async fn a_duplicate_message_id_in_the_outbox_is_refused(backend: Backend) {
     let (_g, db) = open(backend).await;
     let m = note("berkas-3", "once");
-    outbox::enqueue(&db, "ktpel", &m).await.unwrap();
-    let err = outbox::enqueue(&db, "ktpel", &m).await.unwrap_err();
+    outbox::enqueue(&db, &m).await.unwrap();
+    let err = outbox::enqueue(&db, &m).await.unwrap_err();
     assert!(err.to_string().contains("outbox insert"), "{err}");
     assert_eq!(outbox::pending(&db).await.unwrap(), 1);
 }
@@ -237,10 +237,10 @@ async fn many_messages_enqueued_at_once_keep_their_order(backend: Backend) {
     let texts: Vec<String> = (0..2_500).map(|i| format!("n{i}")).collect();
     let messages: Vec<Outgoing> = texts.iter().map(|t| note("berkas-m", t)).collect();
     let txn = db.begin().await.unwrap();
-    outbox::enqueue(&txn, "ktpel", &note("berkas-m", "before"))
+    outbox::enqueue(&txn, &note("berkas-m", "before"))
         .await
         .unwrap();
-    outbox::enqueue_all(&txn, "ktpel", &messages).await.unwrap();
+    outbox::enqueue_all(&txn, &messages).await.unwrap();
     txn.commit().await.unwrap();
     assert_eq!(outbox::pending(&db).await.unwrap(), 2_501);
     let written = outbox_texts(&db).await;
@@ -258,9 +258,7 @@ async fn a_bad_message_among_many_enqueued_at_once_stores_none(backend: Backend)
         .collect();
     messages[1_200].message_id = messages[3].message_id;
     let txn = db.begin().await.unwrap();
-    let err = outbox::enqueue_all(&txn, "ktpel", &messages)
-        .await
-        .unwrap_err();
+    let err = outbox::enqueue_all(&txn, &messages).await.unwrap_err();
     assert!(err.to_string().contains("outbox insert"), "{err}");
     txn.rollback().await.unwrap();
     assert_eq!(outbox::pending(&db).await.unwrap(), 0);
@@ -320,7 +318,7 @@ async fn the_relays_next_batch_follows_the_index_of_a_fresh_outbox() {
         .map(|i| note(&format!("berkas-{}", i % 8), &format!("{i}{padding}")))
         .collect();
     let txn = db.begin().await.unwrap();
-    outbox::enqueue_all(&txn, "ktpel", &messages).await.unwrap();
+    outbox::enqueue_all(&txn, &messages).await.unwrap();
     txn.commit().await.unwrap();
     db.execute_unprepared("UPDATE bus_outbox SET published_at = now() WHERE id <= 5000")
         .await

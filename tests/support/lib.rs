@@ -315,7 +315,7 @@ impl TestDatabase {
         let url = format!("sqlite://{}", dir.path().join("test.db").display());
         Self {
             settings: DatabaseSettings {
-                url,
+                url: url.into(),
                 max_connections: TEST_POOL,
             },
             kind: Kind::Sqlite(dir),
@@ -337,7 +337,7 @@ impl TestDatabase {
         admin.close().await.ok();
         Self {
             settings: DatabaseSettings {
-                url: database_url(&admin_url, &name),
+                url: database_url(&admin_url, &name).into(),
                 max_connections: TEST_POOL,
             },
             kind: Kind::Postgres { admin_url, name },

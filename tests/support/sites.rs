@@ -57,7 +57,7 @@ pub async fn grant(parent: &TestVhost, site: &Site) -> SiteUser {
 pub async fn link(child: &TestVhost, site: &Site, parent_url: String) -> Link {
     let link = Link {
         site: *site,
-        parent_url,
+        parent_url: parent_url.into(),
         local_vhost: child.name.clone(),
         reconnect_seconds: 1,
     };

@@ -6,7 +6,7 @@
 use crate::{Backend, TestBroker, TestDatabase, TestVhost, sites};
 use ktpel_bus::{Broker, Shutdown};
 use ktpel_contract::registry::Biodata;
-use ktpel_site::Place;
+use ktpel_site::{Place, Service};
 use sea_orm::DatabaseConnection;
 
 /// Where the services run.
@@ -193,7 +193,7 @@ impl System {
         .await
         .expect("registry builds");
         // With sites, the Dinas's register announces its residents to the kecamatan's copy.
-        ktpel_registry::seed::record(&registry.db, sites.is_some(), residents)
+        ktpel_registry::seed::record(&registry.db(), sites.is_some(), residents)
             .await
             .expect("seed SIAK");
 
@@ -335,7 +335,7 @@ impl System {
             ("kasi1", ktpel_card_print::operators::Role::KepalaSeksi),
         ] {
             ktpel_card_print::operators::add(
-                &card_print.db,
+                &card_print.db(),
                 user,
                 &format!("rahasia-{user}"),
                 role,
@@ -366,7 +366,7 @@ impl System {
                 .await
                 .expect("the kecamatan's copy of SIAK builds");
                 copy.declare().await.expect("declare the copy");
-                let db = copy.db.clone();
+                let db = copy.db();
                 tokio::spawn(copy.run(shutdown.clone()));
                 Some(db)
             }
@@ -391,7 +391,7 @@ impl System {
                 .await
                 .expect("the Dinas's intake builds");
                 counter.declare().await.expect("declare the Dinas's intake");
-                let db = counter.db.clone();
+                let db = counter.db();
                 tokio::spawn(counter.run(shutdown.clone()));
                 Some(db)
             }
@@ -404,15 +404,14 @@ impl System {
         afis.declare().await.expect("declare afis-sync");
         pusat_data.declare().await.expect("declare pusat-data");
         let dbs = (
-            registry.db.clone(),
-            intake.db.clone(),
-            biometric.db.clone(),
-            afis.db.clone(),
-            pusat_data.db.clone(),
+            registry.db(),
+            intake.db(),
+            biometric.db(),
+            afis.db(),
+            pusat_data.db(),
         );
         let (panel, scheduler) = (afis.panel(), afis.scheduler());
         let commits = {
-            use ktpel_site::Service;
             Commits {
                 biometric: biometric.committed(),
                 afis_sync: afis.committed(),
@@ -420,11 +419,8 @@ impl System {
                 distribution: distribution.committed(),
             }
         };
-        let (card_print_db, dinas_key, distribution_db) = (
-            card_print.db.clone(),
-            card_print.key.clone(),
-            distribution.db.clone(),
-        );
+        let (card_print_db, dinas_key, distribution_db) =
+            (card_print.db(), card_print.key.clone(), distribution.db());
         tokio::spawn(card_print.run(shutdown.clone()));
         tokio::spawn(distribution.run(shutdown.clone()));
         tokio::spawn(registry.run(shutdown.clone()));
@@ -884,16 +880,9 @@ impl System {
             .expect("the print queue");
         futures_util::stream::iter(&queue)
             .for_each_concurrent(stations.max(1), |job| async move {
-                desk::make_card(
-                    &self.card_print,
-                    "ktpel",
-                    &self.dinas_key,
-                    op,
-                    kasi,
-                    &job.nik,
-                )
-                .await
-                .expect("encode, print, verify, approve");
+                desk::make_card(&self.card_print, &self.dinas_key, op, kasi, &job.nik)
+                    .await
+                    .expect("encode, print, verify, approve");
             })
             .await;
         queue.len()
@@ -902,7 +891,7 @@ impl System {
     /// S22 for every card that reached distribution: batches, receipt, hand-over.
     pub async fn distribute_all(&self) -> usize {
         use ktpel_distribution::desk;
-        let batches = desk::make_batches(&self.distribution, "ktpel", "petugas-1")
+        let batches = desk::make_batches(&self.distribution, "petugas-1")
             .await
             .expect("make batches");
         for b in &batches {
@@ -914,7 +903,7 @@ impl System {
             .await
             .expect("cards awaiting collection");
         for c in &waiting {
-            desk::hand_over(&self.distribution, "ktpel", &c.nik, "ppp-sukasari", &c.nama)
+            desk::hand_over(&self.distribution, &c.nik, "ppp-sukasari", &c.nama)
                 .await
                 .expect("hand over");
         }
@@ -1019,7 +1008,7 @@ impl System {
             ("kasi1", ktpel_card_print::operators::Role::KepalaSeksi),
         ] {
             ktpel_card_print::operators::add(
-                &card_print.db,
+                &card_print.db(),
                 user,
                 &format!("rahasia-{user}"),
                 role,
@@ -1046,11 +1035,11 @@ impl System {
         card_print.declare().await.expect("declare");
         distribution.declare().await.expect("declare");
         let dbs = (
-            registry.db.clone(),
-            intake.db.clone(),
-            card_print.db.clone(),
+            registry.db(),
+            intake.db(),
+            card_print.db(),
             card_print.key.clone(),
-            distribution.db.clone(),
+            distribution.db(),
         );
         tokio::spawn(registry.run(stop.clone()));
         tokio::spawn(intake.run(stop.clone()));

@@ -1,15 +1,13 @@
 //! Builds the running NID Scheduler: its queue of enrollments, the loop, and the panel.
 
 use crate::{
-    AfisSyncSettings, SERVICE,
-    handlers::AfisSyncHandler,
+    AfisSyncSettings, SERVICE, handlers,
     panel::PanelSource,
     scheduler::{Scheduler, SchedulerHandle},
     store::Migrator,
 };
-use ktpel_bus::{Broker, BusError, QueueSpec, RoutingKey, Shutdown, Worker};
-use ktpel_contract::enrollment::CREATED;
-use sea_orm::DatabaseConnection;
+use ktpel_bus::{Broker, QueueSpec, Router, Shutdown, Worker};
+use ktpel_site::Service;
 use std::time::Duration;
 
 /// Name of the scheduler's queue of new enrollments.
@@ -17,25 +15,12 @@ pub const QUEUE: &str = "afis_sync.enrollments";
 
 /// A built NID Scheduler, ready to [`AfisSync::run`].
 pub struct AfisSync {
-    pub db: DatabaseConnection,
-    worker: Worker<AfisSyncHandler>,
+    worker: Worker<Router<handlers::AfisSync>>,
     scheduler: Scheduler,
     panel: PanelSource,
 }
 
 impl AfisSync {
-    /// `broker` is the site's broker; the Pusat Data's is `pusat_data_amqp_url` (or the same).
-    pub async fn build(
-        settings: &AfisSyncSettings,
-        broker: Broker,
-    ) -> Result<Self, ktpel_store::StoreError> {
-        let pusat_data = match &settings.own.pusat_data_amqp_url {
-            Some(url) => Broker::new(url, format!("{SERVICE}-pusat-data")),
-            None => broker.clone(),
-        };
-        Self::build_with(settings, broker, pusat_data).await
-    }
-
     /// As [`AfisSync::build`] with an explicit Pusat Data broker (tests put a proxy there).
     pub async fn build_with(
         settings: &AfisSyncSettings,
@@ -43,18 +28,9 @@ impl AfisSync {
         pusat_data: Broker,
     ) -> Result<Self, ktpel_store::StoreError> {
         let db = ktpel_store::open::<Migrator>(&settings.database).await?;
-        // Enrollments of the region it serves (a Dinas's Server AFIS takes its kecamatan's).
-        let binding = RoutingKey::binding(CREATED, Some(crate::config::served_region(settings)))
-            .expect("validated with the settings");
-        let queue = QueueSpec::new(QUEUE, [binding]);
-        let worker = Worker::new(
-            SERVICE,
-            &db,
-            &broker,
-            &settings.amqp,
-            queue,
-            AfisSyncHandler,
-        );
+        let router = handlers::router(crate::config::served_region(settings));
+        let queue = QueueSpec::new(QUEUE, router.bindings());
+        let worker = Worker::new(SERVICE, &db, &broker, &settings.amqp, queue, router);
         let scheduler = Scheduler::new(
             db.clone(),
             pusat_data.clone(),
@@ -71,7 +47,6 @@ impl AfisSync {
             scheduler: scheduler.handle(),
         };
         Ok(Self {
-            db,
             worker,
             scheduler,
             panel,
@@ -86,18 +61,30 @@ impl AfisSync {
     pub fn scheduler(&self) -> SchedulerHandle {
         self.scheduler.handle()
     }
+}
 
-    /// Declares the queue of new enrollments.
-    pub async fn declare(&self) -> Result<(), BusError> {
-        self.worker.declare().await
+impl Service for AfisSync {
+    type Own = crate::config::Own;
+    type Handler = Router<handlers::AfisSync>;
+    type Error = ktpel_store::StoreError;
+
+    /// `broker` is the site's broker; the Pusat Data's is `pusat_data_amqp_url` (or the same).
+    async fn build(settings: &AfisSyncSettings, broker: Broker) -> Result<Self, Self::Error> {
+        let pusat_data = match &settings.own.pusat_data_amqp_url {
+            Some(url) => Broker::new(url.expose(), format!("{SERVICE}-pusat-data")),
+            None => broker.clone(),
+        };
+        Self::build_with(settings, broker, pusat_data).await
+    }
+
+    fn worker(&self) -> &Worker<Self::Handler> {
+        &self.worker
     }
 
     /// Runs the queue's consumer, its relay and the scheduler until `shutdown`.
-    pub async fn run(self, shutdown: Shutdown) {
+    async fn run(self, shutdown: Shutdown) {
         let scheduler = tokio::spawn(self.scheduler.run(shutdown.clone()));
         self.worker.run(shutdown).await;
         let _ = scheduler.await;
     }
 }
-
-ktpel_site::service!(AfisSync, crate::config::Own);

@@ -3,7 +3,7 @@
 //! berkas it serves), and the sealing key.
 
 use crate::seal::{SealError, SealKey};
-use ktpel_settings::{OwnSettings, ServiceSettings, SettingsError};
+use ktpel_settings::{OwnSettings, Secret, ServiceSettings, SettingsError};
 use ktpel_site::DesksAt;
 use serde::{Deserialize, Serialize};
 
@@ -12,7 +12,7 @@ pub type BiometricSettings = ServiceSettings<Own>;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Own {
     /// 64 hex digits; when unset the key lives in `key_file`.
-    pub encryption_key: Option<String>,
+    pub encryption_key: Option<Secret>,
     /// Created with a fresh key on first start if missing.
     pub key_file: String,
     /// S20: the site's bundle keys (signing its backups), created on first use.
@@ -48,7 +48,7 @@ impl Own {
     /// The sealing key: from `encryption_key`, or else the key file.
     pub fn seal_key(&self) -> Result<SealKey, SealError> {
         match &self.encryption_key {
-            Some(hex) => SealKey::from_hex(hex),
+            Some(hex) => SealKey::from_hex(hex.expose()),
             None => SealKey::from_file(std::path::Path::new(&self.key_file)),
         }
     }
@@ -59,7 +59,7 @@ impl OwnSettings for Own {
 
     fn validate(&self, _region: Option<&str>) -> Result<(), SettingsError> {
         if let Some(hex) = &self.encryption_key {
-            SealKey::from_hex(hex)
+            SealKey::from_hex(hex.expose())
                 .map_err(|e| SettingsError::invalid("encryption_key", e.to_string()))?;
         }
         if let Some(key) = &self.bundle_recipient {

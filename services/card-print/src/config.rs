@@ -4,7 +4,7 @@
 
 use crate::chip::{ChipError, signing_key};
 use ed25519_dalek::SigningKey;
-use ktpel_settings::{OwnSettings, ServiceSettings, SettingsError};
+use ktpel_settings::{OwnSettings, Secret, ServiceSettings, SettingsError};
 use serde::{Deserialize, Serialize};
 
 pub type CardPrintSettings = ServiceSettings<Own>;
@@ -12,7 +12,7 @@ pub type CardPrintSettings = ServiceSettings<Own>;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Own {
     /// The Dinas's Ed25519 chip-signing key, 64 hex digits; unset: `signing_key_file`.
-    pub signing_key: Option<String>,
+    pub signing_key: Option<Secret>,
     /// Created with a fresh key on first start if missing.
     pub signing_key_file: String,
 }
@@ -30,7 +30,7 @@ impl Own {
     /// The chip-signing key: from `signing_key`, or the key file (made on first use).
     pub fn key(&self) -> Result<SigningKey, KeyError> {
         if let Some(hex) = &self.signing_key {
-            return Ok(signing_key(hex)?);
+            return Ok(signing_key(hex.expose())?);
         }
         let path = std::path::Path::new(&self.signing_key_file);
         if !path.exists() {
@@ -58,7 +58,8 @@ impl OwnSettings for Own {
 
     fn validate(&self, _region: Option<&str>) -> Result<(), SettingsError> {
         if let Some(hex) = &self.signing_key {
-            signing_key(hex).map_err(|e| SettingsError::invalid("signing_key", e.to_string()))?;
+            signing_key(hex.expose())
+                .map_err(|e| SettingsError::invalid("signing_key", e.to_string()))?;
         }
         Ok(())
     }

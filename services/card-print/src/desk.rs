@@ -7,7 +7,7 @@ use crate::{
     chip::{Chip, ChipData, ChipError},
     face,
     operators::{Role, Session},
-    store::job,
+    store::job::{self, JobState},
 };
 use chrono::Utc;
 use ed25519_dalek::SigningKey;
@@ -25,56 +25,6 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr,
     EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
-use std::fmt;
-
-/// Where a card is in S21.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum JobState {
-    /// Enrollment, PRR or biodata still missing.
-    Waiting,
-    /// In the print queue.
-    Queued,
-    /// S21.2: chip written.
-    Encoded,
-    /// S21.3: face printed.
-    Printed,
-    /// S21.4: chip read back and matched to the register.
-    Verified,
-    /// Checked by the kepala_seksi: `CARD_PRINTED`.
-    Approved,
-}
-
-impl JobState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Waiting => "WAITING",
-            Self::Queued => "QUEUED",
-            Self::Encoded => "ENCODED",
-            Self::Printed => "PRINTED",
-            Self::Verified => "VERIFIED",
-            Self::Approved => "APPROVED",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        [
-            Self::Waiting,
-            Self::Queued,
-            Self::Encoded,
-            Self::Printed,
-            Self::Verified,
-            Self::Approved,
-        ]
-        .into_iter()
-        .find(|j| j.as_str() == s)
-    }
-}
-
-impl fmt::Display for JobState {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
 
 /// Why a desk action was refused. Nothing changed.
 #[derive(Debug, thiserror::Error)]
@@ -84,7 +34,7 @@ pub enum DeskError {
     #[error("NIK {nik} is {state}; this step needs {needed}")]
     WrongState {
         nik: String,
-        state: String,
+        state: JobState,
         needed: JobState,
     },
     #[error("this needs the {needed} role; {who} has the {role} role")]
@@ -92,6 +42,24 @@ pub enum DeskError {
         who: String,
         role: Role,
         needed: Role,
+    },
+    #[error("the card of NIK {nik} has no card number: it was not encoded (S21.2)")]
+    NoCardNumber { nik: String },
+    /// What the job keeps (SIAK's biodata, a replacement's slip) does not read back: written
+    /// by an older version, or changed by hand.
+    #[error("the stored {what} of NIK {nik} is unreadable: {reason}")]
+    Stored {
+        nik: String,
+        what: &'static str,
+        reason: String,
+    },
+    #[error("the resident's desa code `{desa}` is not a region code")]
+    NotARegion { desa: String },
+    /// A replacement's slip cannot go on from the printing desk.
+    #[error("berkas {nomor_berkas} cannot be handed on from printing: {reason}")]
+    NoNextHop {
+        nomor_berkas: String,
+        reason: String,
     },
     #[error(transparent)]
     Chip(#[from] ChipError),
@@ -109,7 +77,7 @@ pub fn ready(j: &job::Model) -> bool {
 /// The print queue: residents whose cards may be made now, oldest first.
 pub async fn queue<C: ConnectionTrait>(db: &C) -> Result<Vec<job::Model>, DbErr> {
     job::Entity::find()
-        .filter(job::Column::State.eq(JobState::Queued.as_str()))
+        .filter(job::Column::State.eq(JobState::Queued))
         .order_by_asc(job::Column::UpdatedAt)
         .all(db)
         .await
@@ -120,7 +88,7 @@ pub async fn queue<C: ConnectionTrait>(db: &C) -> Result<Vec<job::Model>, DbErr>
 pub async fn open_job<C: ConnectionTrait>(db: &C, nik: &str) -> Result<job::Model, DeskError> {
     job::Entity::find()
         .filter(job::Column::Nik.eq(nik))
-        .filter(job::Column::State.ne(JobState::Approved.as_str()))
+        .filter(job::Column::State.ne(JobState::Approved))
         .one(db)
         .await?
         .ok_or_else(|| DeskError::NoJob(nik.to_owned()))
@@ -132,10 +100,10 @@ async fn job_in<C: ConnectionTrait>(
     needed: JobState,
 ) -> Result<job::Model, DeskError> {
     let j = open_job(db, nik).await?;
-    if JobState::parse(&j.state) != Some(needed) {
+    if j.state != needed {
         return Err(DeskError::WrongState {
             nik: nik.to_owned(),
-            state: j.state.clone(),
+            state: j.state,
             needed,
         });
     }
@@ -160,8 +128,11 @@ pub fn biodata(j: &job::Model) -> Result<Biodata, DeskError> {
         .biodata
         .clone()
         .ok_or_else(|| DeskError::NoJob(j.nik.clone()))?;
-    serde_json::from_value(value)
-        .map_err(|e| DeskError::Chip(ChipError::Unreadable(format!("stored biodata: {e}"))))
+    serde_json::from_value(value).map_err(|e| DeskError::Stored {
+        nik: j.nik.clone(),
+        what: "biodata",
+        reason: e.to_string(),
+    })
 }
 
 /// S21.2 "Encode & Print Card": writes the chip, signed with the Dinas key; returns its bytes.
@@ -196,7 +167,7 @@ pub async fn encode(
     a.nomor_kartu = Set(Some(nomor_kartu));
     a.chip = Set(Some(chip.clone()));
     a.encoded_by = Set(Some(s.username.clone()));
-    a.state = Set(JobState::Encoded.as_str().into());
+    a.state = Set(JobState::Encoded);
     a.updated_at = Set(Utc::now());
     a.update(&txn).await?;
     txn.commit().await?;
@@ -231,7 +202,7 @@ pub async fn verify(
     chip.matches(&biodata(&j)?)?;
     let mut a = j.into_active_model();
     a.verified_by = Set(Some(s.username.clone()));
-    a.state = Set(JobState::Verified.as_str().into());
+    a.state = Set(JobState::Verified);
     a.updated_at = Set(Utc::now());
     a.update(&txn).await?;
     txn.commit().await?;
@@ -240,12 +211,7 @@ pub async fn verify(
 
 /// The kepala_seksi checks the card against the berkas and approves it: `CARD_PRINTED`, and
 /// the card goes to distribution (S22.1).
-pub async fn approve(
-    db: &DatabaseConnection,
-    exchange: &str,
-    s: &Session,
-    nik: &str,
-) -> Result<(), DeskError> {
+pub async fn approve(db: &DatabaseConnection, s: &Session, nik: &str) -> Result<(), DeskError> {
     require(s, Role::KepalaSeksi)?;
     let txn = ktpel_store::begin_write(db).await?;
     let j = job_in(&txn, nik, JobState::Verified).await?;
@@ -276,16 +242,21 @@ pub async fn approve(
         .clone()
         .map(serde_json::from_value)
         .transpose()
-        .map_err(|e| DeskError::Chip(ChipError::Unreadable(format!("stored slip: {e}"))))?;
+        .map_err(|e| DeskError::Stored {
+            nik: nik.to_owned(),
+            what: "slip",
+            reason: e.to_string(),
+        })?;
     let sop = slip
         .as_ref()
         .map(|m| m.sop)
         .unwrap_or(SopId::new(1).expect("S01"));
-    let nomor_kartu = j.nomor_kartu.clone().ok_or_else(|| DeskError::WrongState {
-        nik: nik.to_owned(),
-        state: "without a card number".into(),
-        needed: JobState::Encoded,
-    })?;
+    let nomor_kartu = j
+        .nomor_kartu
+        .clone()
+        .ok_or_else(|| DeskError::NoCardNumber {
+            nik: nik.to_owned(),
+        })?;
     card_register::issue(&txn, &nomor_kartu, nik, &j.nomor_berkas, sop, now).await?;
     let printed = CardPrinted {
         nik: b.nik.clone(),
@@ -302,30 +273,19 @@ pub async fn approve(
     let (status_key, printed_key) = match (key(CARD_STATUS), key(PRINTED)) {
         (Ok(a), Ok(b)) => (a, b),
         _ => {
-            return Err(DeskError::Chip(ChipError::Unreadable(format!(
-                "the resident's desa code {} is not a region code",
-                b.desa
-            ))));
+            return Err(DeskError::NotARegion {
+                desa: b.desa.clone(),
+            });
         }
     };
     let nomor = j.nomor_berkas.clone();
-    outbox::enqueue(
-        &txn,
-        exchange,
-        &Outgoing::new(&status, status_key, &nomor, &nomor)?,
-    )
-    .await?;
-    outbox::enqueue(
-        &txn,
-        exchange,
-        &Outgoing::new(&printed, printed_key, &nomor, &nomor)?,
-    )
-    .await?;
+    outbox::enqueue(&txn, &Outgoing::new(&status, status_key, &nomor, &nomor)?).await?;
+    outbox::enqueue(&txn, &Outgoing::new(&printed, printed_key, &nomor, &nomor)?).await?;
     let verified_at = j.updated_at;
     let nomor_berkas = j.nomor_berkas.clone();
     let mut a = j.into_active_model();
     a.approved_by = Set(Some(s.username.clone()));
-    a.state = Set(JobState::Approved.as_str().into());
+    a.state = Set(JobState::Approved);
     a.updated_at = Set(now);
     a.update(&txn).await?;
     // The berkas goes on with its last card: a relocating family's once every member's card
@@ -334,12 +294,12 @@ pub async fn approve(
     if let Some(slip) = slip {
         let open = job::Entity::find()
             .filter(job::Column::NomorBerkas.eq(nomor_berkas))
-            .filter(job::Column::State.ne(JobState::Approved.as_str()))
+            .filter(job::Column::State.ne(JobState::Approved))
             .count(&txn)
             .await?;
         if open == 0 {
             let handed_on = hand_on(&slip, &printed_by, verified_at)?;
-            outbox::enqueue(&txn, exchange, &handed_on).await?;
+            outbox::enqueue(&txn, &handed_on).await?;
         }
     }
     // A desk command's process has no relay: the service's relay hears of it at commit.
@@ -356,16 +316,19 @@ fn hand_on(
     printed_by: &str,
     verified_at: chrono::DateTime<Utc>,
 ) -> Result<ktpel_bus::Outgoing, DeskError> {
-    let lost = |why: String| DeskError::Chip(ChipError::Unreadable(why));
+    let stuck = |reason: String| DeskError::NoNextHop {
+        nomor_berkas: slip.nomor_berkas.clone(),
+        reason,
+    };
     let route = Sop::get(slip.sop)
         .route()
-        .ok_or_else(|| lost(format!("{} has no route", slip.sop)))?;
+        .ok_or_else(|| stuck(format!("{} has no route", slip.sop)))?;
     let (Some(here), Some(next)) = (route.get(slip.hop), route.get(slip.hop + 1)) else {
-        return Err(lost(format!("{}: no hop after {}", slip.sop, slip.hop)));
+        return Err(stuck(format!("{} has no hop after {}", slip.sop, slip.hop)));
     };
     let (_, message) = slip
         .onward(here, next, printed_by, verified_at)
-        .map_err(|e| lost(format!("handing berkas {} on: {e}", slip.nomor_berkas)))?;
+        .map_err(|e| stuck(e.to_string()))?;
     Ok(message)
 }
 
@@ -374,7 +337,6 @@ fn hand_on(
 /// with one card in hand does; it stops at the first refusal, leaving the card where it got.
 pub async fn make_card(
     db: &DatabaseConnection,
-    exchange: &str,
     key: &SigningKey,
     operator: &Session,
     kepala_seksi: &Session,
@@ -383,5 +345,70 @@ pub async fn make_card(
     let chip = encode(db, operator, key, nik).await?;
     print(db, operator, nik).await?;
     verify(db, operator, key, nik, &chip).await?;
-    approve(db, exchange, kepala_seksi, nik).await
+    approve(db, kepala_seksi, nik).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn job_with(biodata: Option<serde_json::Value>) -> job::Model {
+        job::Model {
+            nomor_berkas: "327301-20261206-0001".into(),
+            nik: "3273014107900001".into(),
+            photo_sha256: None,
+            right_index: None,
+            left_index: None,
+            print_ready: true,
+            biodata,
+            state: JobState::Queued,
+            chip: None,
+            encoded_by: None,
+            printed_by: None,
+            verified_by: None,
+            approved_by: None,
+            updated_at: Utc::now(),
+            nomor_kartu: None,
+            slip: None,
+        }
+    }
+
+    #[test]
+    fn unreadable_stored_biodata_is_named_as_such() {
+        let err = biodata(&job_with(Some(serde_json::json!({"nik": 7})))).unwrap_err();
+        assert!(
+            matches!(&err, DeskError::Stored { what: "biodata", nik, .. } if nik == "3273014107900001"),
+            "{err}"
+        );
+        assert!(matches!(
+            biodata(&job_with(None)).unwrap_err(),
+            DeskError::NoJob(_)
+        ));
+    }
+
+    #[test]
+    fn a_slip_at_its_last_hop_cannot_be_handed_on() {
+        let route = Sop::get(SopId::new(6).unwrap()).route().unwrap();
+        let slip = BerkasHandedOff {
+            nomor_berkas: "327301-20261206-0002".into(),
+            sop: SopId::new(6).unwrap(),
+            nik: None,
+            nama: "Siti".into(),
+            kecamatan: "32.73.01".into(),
+            hop: route.len() - 1,
+            stamps: Vec::new(),
+            bukti_perekaman: None,
+            biodata: None,
+            no_kk: None,
+            perubahan: None,
+            foto_sha256: None,
+            kedatangan: None,
+            anggota: Vec::new(),
+        };
+        let err = hand_on(&slip, "op", Utc::now()).unwrap_err();
+        assert!(
+            matches!(&err, DeskError::NoNextHop { nomor_berkas, .. } if nomor_berkas == "327301-20261206-0002"),
+            "{err}"
+        );
+    }
 }

@@ -1,16 +1,9 @@
 //! Builds the running card-print service from its settings.
 
-use crate::{
-    CardPrintSettings, SERVICE, config::KeyError, handlers::CardPrintHandler, store::Migrator,
-};
+use crate::{CardPrintSettings, SERVICE, config::KeyError, handlers, store::Migrator};
 use ed25519_dalek::SigningKey;
-use ktpel_bus::{Broker, BusError, QueueSpec, RoutingKey, Shutdown, Topology, Worker};
-use ktpel_contract::{
-    berkas::PRINTING_DESK,
-    enrollment::{CARD_STATUS, CREATED, LOST},
-    registry::{ANSWER_TO_CARD_PRINT, PINDAH_DATANG, PINDAH_KELUAR},
-};
-use sea_orm::DatabaseConnection;
+use ktpel_bus::{Broker, QueueSpec, Router, Shutdown, Worker};
+use ktpel_site::Service;
 
 pub const QUEUE: &str = "card_print.jobs";
 
@@ -22,45 +15,32 @@ pub enum BuildError {
     Key(#[from] KeyError),
 }
 
+/// A built card-print service, ready to [`Service::run`].
 pub struct CardPrint {
-    pub db: DatabaseConnection,
     /// The Dinas chip-signing key, for the desk actions.
     pub key: SigningKey,
-    worker: Worker<CardPrintHandler>,
+    worker: Worker<Router<handlers::CardPrint>>,
 }
 
-impl CardPrint {
-    pub async fn build(settings: &CardPrintSettings, broker: Broker) -> Result<Self, BuildError> {
+impl Service for CardPrint {
+    type Own = crate::config::Own;
+    type Handler = Router<handlers::CardPrint>;
+    type Error = BuildError;
+
+    async fn build(settings: &CardPrintSettings, broker: Broker) -> Result<Self, BuildError> {
         let key = settings.own.key()?;
         let db = ktpel_store::open::<Migrator>(&settings.database).await?;
-        let region = settings.region.as_deref();
-        let bindings = [
-            RoutingKey::binding(CREATED, region),
-            RoutingKey::binding(CARD_STATUS, region),
-            RoutingKey::binding(ANSWER_TO_CARD_PRINT, None),
-            // Section C: a replacement's berkas at the printing desk; a lost card reported.
-            RoutingKey::binding(PRINTING_DESK, region),
-            RoutingKey::binding(LOST, region),
-            // S18: families leaving (their cards revoked) and arriving (their enrollments).
-            RoutingKey::binding(PINDAH_KELUAR, region),
-            RoutingKey::binding(PINDAH_DATANG, region),
-        ]
-        .map(|b| b.expect("validated with the settings"));
-        let handler = CardPrintHandler {
-            exchange: Topology::default().exchange,
-        };
-        let queue = QueueSpec::new(QUEUE, bindings);
-        let worker = Worker::new(SERVICE, &db, &broker, &settings.amqp, queue, handler);
-        Ok(Self { db, key, worker })
+        let router = handlers::router(settings.region.as_deref());
+        let queue = QueueSpec::new(QUEUE, router.bindings());
+        let worker = Worker::new(SERVICE, &db, &broker, &settings.amqp, queue, router);
+        Ok(Self { key, worker })
     }
 
-    pub async fn declare(&self) -> Result<(), BusError> {
-        self.worker.declare().await
+    fn worker(&self) -> &Worker<Self::Handler> {
+        &self.worker
     }
 
-    pub async fn run(self, shutdown: Shutdown) {
+    async fn run(self, shutdown: Shutdown) {
         self.worker.run(shutdown).await
     }
 }
-
-ktpel_site::service!(CardPrint, crate::config::Own);

@@ -37,7 +37,6 @@ pub enum DeskError {
 
 async fn announce<C: ConnectionTrait>(
     txn: &C,
-    exchange: &str,
     card: &kartu::Model,
     status: StatusKartu,
     note: String,
@@ -53,7 +52,7 @@ async fn announce<C: ConnectionTrait>(
     let key = RoutingKey::regional(CARD_STATUS, &card.kecamatan)
         .map_err(|e| DbErr::Custom(e.to_string()))?;
     let msg = Outgoing::new(&event, key, &card.nomor_berkas, &card.nomor_berkas)?;
-    outbox::enqueue(txn, exchange, &msg).await?;
+    outbox::enqueue(txn, &msg).await?;
     // A desk command's process has no relay: the service's relay hears of it at commit.
     outbox::notify(txn).await?;
     Ok(())
@@ -63,7 +62,6 @@ async fn announce<C: ConnectionTrait>(
 /// Berita Acara listing the cards by desa/kelurahan); the cards become `CARD_SHIPPED`.
 pub async fn make_batches(
     db: &DatabaseConnection,
-    exchange: &str,
     petugas: &str,
 ) -> Result<Vec<batch::Model>, DeskError> {
     let txn = ktpel_store::begin_write(db).await?;
@@ -105,7 +103,7 @@ pub async fn make_batches(
                 "diserahkan ke kecamatan dengan Berita Acara {}",
                 id.simple()
             );
-            announce(&txn, exchange, &c, StatusKartu::CardShipped, note).await?;
+            announce(&txn, &c, StatusKartu::CardShipped, note).await?;
             let mut a = c.into_active_model();
             a.batch_id = Set(Some(id));
             a.update(&txn).await?;
@@ -152,7 +150,6 @@ pub async fn confirm_receipt(
 /// `CARD_ACTIVATED` and the tanda terima archived.
 pub async fn hand_over(
     db: &DatabaseConnection,
-    exchange: &str,
     nik: &str,
     ppp: &str,
     signed_by: &str,
@@ -188,7 +185,7 @@ pub async fn hand_over(
         "di kecamatan"
     };
     let note = format!("diserahkan {place} oleh {ppp}, tanda terima ditandatangani {signed_by}");
-    announce(&txn, exchange, &c, StatusKartu::CardActivated, note).await?;
+    announce(&txn, &c, StatusKartu::CardActivated, note).await?;
     let mut a = c.into_active_model();
     a.tanda_terima_by = Set(Some(signed_by.to_owned()));
     a.handed_over_at = Set(Some(Utc::now()));

@@ -1,44 +1,34 @@
 //! Builds the running distribution service from its settings.
 
-use crate::{DistributionSettings, SERVICE, handlers::DistributionHandler, store::Migrator};
-use ktpel_bus::{Broker, BusError, QueueSpec, RoutingKey, Shutdown, Worker};
-use ktpel_contract::enrollment::PRINTED;
-use sea_orm::DatabaseConnection;
+use crate::{DistributionSettings, handlers, store::Migrator};
+use ktpel_bus::{Broker, QueueSpec, Router, Shutdown, Worker};
+use ktpel_site::Service;
 
 pub const QUEUE: &str = "distribution.cards";
 
+/// A built distribution service, ready to [`Service::run`].
 pub struct Distribution {
-    pub db: DatabaseConnection,
-    worker: Worker<DistributionHandler>,
+    worker: Worker<Router<handlers::Distribution>>,
 }
 
-impl Distribution {
-    pub async fn build(
-        settings: &DistributionSettings,
-        broker: Broker,
-    ) -> Result<Self, ktpel_store::StoreError> {
+impl Service for Distribution {
+    type Own = crate::config::Own;
+    type Handler = Router<handlers::Distribution>;
+    type Error = ktpel_store::StoreError;
+
+    async fn build(settings: &DistributionSettings, broker: Broker) -> Result<Self, Self::Error> {
         let db = ktpel_store::open::<Migrator>(&settings.database).await?;
-        let binding = RoutingKey::binding(PRINTED, settings.region.as_deref())
-            .expect("validated with the settings");
-        let queue = QueueSpec::new(QUEUE, [binding]);
-        let worker = Worker::new(
-            SERVICE,
-            &db,
-            &broker,
-            &settings.amqp,
-            queue,
-            DistributionHandler,
-        );
-        Ok(Self { db, worker })
+        let router = handlers::router(settings.region.as_deref());
+        let queue = QueueSpec::new(QUEUE, router.bindings());
+        let worker = Worker::new(crate::SERVICE, &db, &broker, &settings.amqp, queue, router);
+        Ok(Self { worker })
     }
 
-    pub async fn declare(&self) -> Result<(), BusError> {
-        self.worker.declare().await
+    fn worker(&self) -> &Worker<Self::Handler> {
+        &self.worker
     }
 
-    pub async fn run(self, shutdown: Shutdown) {
+    async fn run(self, shutdown: Shutdown) {
         self.worker.run(shutdown).await
     }
 }
-
-ktpel_site::service!(Distribution, crate::config::Own);

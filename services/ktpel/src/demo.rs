@@ -22,7 +22,7 @@ use crate::desk_bus::Sender;
 use crate::run::{self, Built, Process, ServiceName, SiteArgs};
 use chrono::Utc;
 use ktpel_biometric::{station, store::operator_inbox};
-use ktpel_bus::{Broker, Message, Outgoing, RoutingKey, Shutdown, Topology};
+use ktpel_bus::{Broker, Message, Outgoing, RoutingKey, Shutdown};
 use ktpel_card_print::{CardPrintSettings, desk as print_desk, operators};
 use ktpel_contract::{berkas, enrollment::CAPTURED, registry::Biodata};
 use ktpel_distribution::{desk as dist_desk, store::kartu};
@@ -114,7 +114,7 @@ impl Places {
 
 /// Every place on the process's broker, as `ktpel up` runs them.
 async fn one_site(process: &Process, region: KodeWilayah) -> Result<Places, String> {
-    let broker = Broker::new(&process.amqp.url, "ktpel-demo");
+    let broker = Broker::new(process.amqp.url.expose(), "ktpel-demo");
     let built = run::build_all(&ServiceName::ALL, &broker, &Place::default()).await?;
     Ok(Places {
         sites: vec![DemoSite {
@@ -159,15 +159,15 @@ async fn linked_sites(
     if codes.len() < k {
         return Err(format!("{dinas_code} has only {} kecamatan", codes.len()));
     }
-    let management = process.site.management(&process.amqp.url);
-    let (admin_user, _) = credentials_of(&process.amqp.url);
+    let management = process.site.management(process.amqp.url.expose());
+    let (admin_user, _) = credentials_of(process.amqp.url.expose());
     let dinas = Site::dinas(dinas_code).map_err(|e| err(&e))?;
     let mut all = vec![Site::PUSAT_DATA, dinas];
     for c in &codes {
         all.push(Site::kecamatan(*c).map_err(|e| err(&e))?);
     }
     // Names of this demo's own, so that demos on other vhosts of the broker do not meet.
-    let prefix = match ktpel_site::settings::vhost_of(&process.amqp.url).as_str() {
+    let prefix = match ktpel_site::settings::vhost_of(process.amqp.url.expose()).as_str() {
         "/" => "ktpel-demo".to_owned(),
         named => named.to_owned(),
     };
@@ -187,8 +187,9 @@ async fn linked_sites(
             .await
             .map_err(|e| err(&e))?;
     }
-    let url_of =
-        |s: &Site, user: Option<(&str, &str)>| with_vhost(&process.amqp.url, &vhost(s), user);
+    let url_of = |s: &Site, user: Option<(&str, &str)>| {
+        with_vhost(process.amqp.url.expose(), &vhost(s), user)
+    };
     let mut sites = Vec::new();
     for s in &all {
         let broker = Broker::new(url_of(s, None), format!("ktpel-demo-{}", s.slug()));
@@ -209,7 +210,7 @@ async fn linked_sites(
         let place = Place {
             site: SiteSettings {
                 name: *s,
-                parent_url,
+                parent_url: parent_url.map(Into::into),
                 management_url: process.site.management_url.clone(),
                 reconnect_seconds: 1,
                 offline: false,
@@ -503,7 +504,6 @@ async fn run_part(
         .own
         .key()
         .map_err(|e| err(&e))?;
-    let exchange = Topology::default().exchange;
     let mut desks: Vec<Sender> = places
         .sites
         .iter()
@@ -628,7 +628,7 @@ async fn run_part(
     // link, so an offline kecamatan is online for that, and goes offline after.
     let mut s05_row = None;
     if !newcomers.is_empty() {
-        let management = process.site.management(&process.amqp.url);
+        let management = process.site.management(process.amqp.url.expose());
         for k in &offline_sites {
             k.link
                 .declare(&k.broker, &management)
@@ -746,7 +746,7 @@ async fn run_part(
             demo_offline::unsent(&offline_sites)
         })
         .await;
-        let management = process.site.management(&process.amqp.url);
+        let management = process.site.management(process.amqp.url.expose());
         let imported =
             demo_offline::carry(&offline_sites, &dinas_site, &afis_db, &management).await?;
         stages.push(Stage {
@@ -814,7 +814,7 @@ async fn run_part(
     })
     .await;
     for job in in_queue().await {
-        print_desk::make_card(&print_db, &exchange, &key, &op, &kasi, &job.nik)
+        print_desk::make_card(&print_db, &key, &op, &kasi, &job.nik)
             .await
             .map_err(|e| err(&e))?;
     }
@@ -841,7 +841,7 @@ async fn run_part(
             .count()
     };
     wait("at distribution", residents, start, in_distribution).await;
-    for b in dist_desk::make_batches(&dist_db, &exchange, "petugas-demo")
+    for b in dist_desk::make_batches(&dist_db, "petugas-demo")
         .await
         .map_err(|e| err(&e))?
     {
@@ -864,7 +864,7 @@ async fn run_part(
         .map_err(|e| err(&e))?
     {
         if ours.contains(&c.nik) {
-            dist_desk::hand_over(&dist_db, &exchange, &c.nik, "ppp-demo", &c.nama)
+            dist_desk::hand_over(&dist_db, &c.nik, "ppp-demo", &c.nama)
                 .await
                 .map_err(|e| err(&e))?;
         }
@@ -919,7 +919,6 @@ async fn run_part(
                 biometric: &biometric_dbs[0],
                 print: &print_db,
                 distribution: &dist_db,
-                exchange: &exchange,
                 key: &key,
                 operator: &op,
                 kepala_seksi: &kasi,

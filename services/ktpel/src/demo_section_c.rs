@@ -43,7 +43,6 @@ pub(crate) struct Desks<'a> {
     pub(crate) biometric: &'a DatabaseConnection,
     pub(crate) print: &'a DatabaseConnection,
     pub(crate) distribution: &'a DatabaseConnection,
-    pub(crate) exchange: &'a str,
     pub(crate) key: &'a SigningKey,
     pub(crate) operator: &'a Session,
     pub(crate) kepala_seksi: &'a Session,
@@ -238,7 +237,6 @@ pub(crate) async fn run(
             .ok_or_else(|| format!("{} lives in no kabupaten/kota", a.applicant.nik))?;
         let moving = ktpel_registry::pindah::keluar(
             desks.register,
-            desks.exchange,
             &a.applicant.nik,
             &destination_of(&home)?,
         )
@@ -335,7 +333,6 @@ pub(crate) async fn run(
     for j in in_queue().await {
         print_desk::make_card(
             desks.print,
-            desks.exchange,
             desks.key,
             desks.operator,
             desks.kepala_seksi,
@@ -364,7 +361,7 @@ pub(crate) async fn run(
         at: start.elapsed(),
     });
     // S22: A's cards in a batch to the kecamatan; B's wait at the Dinas desk.
-    for b in dist_desk::make_batches(desks.distribution, desks.exchange, "petugas-demo")
+    for b in dist_desk::make_batches(desks.distribution, "petugas-demo")
         .await
         .map_err(|e| e.to_string())?
     {
@@ -374,15 +371,9 @@ pub(crate) async fn run(
     }
     for c in ours_in_distribution().await {
         if c.tanda_terima_by.is_none() {
-            dist_desk::hand_over(
-                desks.distribution,
-                desks.exchange,
-                &c.nik,
-                "ppp-demo",
-                &c.nama,
-            )
-            .await
-            .map_err(|e| e.to_string())?;
+            dist_desk::hand_over(desks.distribution, &c.nik, "ppp-demo", &c.nama)
+                .await
+                .map_err(|e| e.to_string())?;
         }
     }
     // Done: the berkas closed with every card of it handed over.

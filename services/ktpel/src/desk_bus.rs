@@ -29,7 +29,6 @@ pub struct Sender {
     broker: Broker,
     app: String,
     publisher: Option<Publisher>,
-    exchange: String,
 }
 
 impl Sender {
@@ -38,7 +37,6 @@ impl Sender {
             broker,
             app: app.to_owned(),
             publisher: None,
-            exchange: Topology::default().exchange,
         }
     }
 
@@ -77,7 +75,7 @@ impl Sender {
         }
         let publisher = self.publisher.as_ref().expect("set above");
         publisher
-            .publish(&Publication::of(&self.exchange, m))
+            .publish(&Publication::of(ktpel_bus::topology::EXCHANGE, m))
             .await
             .map_err(|e| e.to_string())
     }
@@ -93,7 +91,7 @@ impl Sender {
 /// The broker of the `ktpel` settings (this site's), for a desk named `app`.
 fn site_broker(app: &str) -> Result<Broker, String> {
     let amqp = crate::run::process_settings(&crate::run::SiteArgs::default())?.amqp;
-    Ok(Broker::new(&amqp.url, app.to_owned()))
+    Ok(Broker::new(amqp.url.expose(), app.to_owned()))
 }
 
 /// Publishes `msg` to the `ktpel` exchange of this site's broker and waits for the confirm.

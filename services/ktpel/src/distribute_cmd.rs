@@ -1,7 +1,6 @@
 //! `ktpel distribute …`: the distribution desk of S22, acting on the distribution service's
 //! own database (the same settings as `ktpel up`; its relay sends the status changes).
 
-use ktpel_bus::Topology;
 use ktpel_distribution::{
     DistributionSettings, desk,
     store::{Migrator, kartu},
@@ -45,7 +44,6 @@ pub async fn run(cmd: DistributeCommand) -> Result<(), String> {
     let db = ktpel_store::open::<Migrator>(&settings.database)
         .await
         .map_err(|e| e.to_string())?;
-    let exchange = Topology::default().exchange;
     let e = |e: desk::DeskError| e.to_string();
     match cmd {
         DistributeCommand::List => {
@@ -67,9 +65,7 @@ pub async fn run(cmd: DistributeCommand) -> Result<(), String> {
             }
         }
         DistributeCommand::Batch { petugas, out_dir } => {
-            let batches = desk::make_batches(&db, &exchange, &petugas)
-                .await
-                .map_err(e)?;
+            let batches = desk::make_batches(&db, &petugas).await.map_err(e)?;
             if batches.is_empty() {
                 println!("no cards waiting for a batch");
             }
@@ -97,7 +93,7 @@ pub async fn run(cmd: DistributeCommand) -> Result<(), String> {
             ppp,
             signed_by,
         } => {
-            desk::hand_over(&db, &exchange, &nik, &ppp, &signed_by)
+            desk::hand_over(&db, &nik, &ppp, &signed_by)
                 .await
                 .map_err(e)?;
             println!(

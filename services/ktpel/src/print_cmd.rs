@@ -3,7 +3,6 @@
 //! decides). Every action but `queue` and `operator add` logs in: the password comes from
 //! `KTPEL_PASSWORD`, or is read from the first line of standard input.
 
-use ktpel_bus::Topology;
 use ktpel_card_print::{
     CardPrintSettings, desk,
     operators::{self, Role, Session},
@@ -152,9 +151,7 @@ pub async fn run(cmd: PrintCommand) -> Result<(), String> {
         }
         PrintCommand::Approve { nik, user } => {
             let s = login(&db, &user).await?;
-            desk::approve(&db, &Topology::default().exchange, &s, &nik)
-                .await
-                .map_err(e)?;
+            desk::approve(&db, &s, &nik).await.map_err(e)?;
             println!("approved the card of {nik} by {user}: CARD_PRINTED, sent to distribution");
         }
     }

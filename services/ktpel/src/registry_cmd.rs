@@ -52,14 +52,9 @@ pub async fn run(cmd: RegistryCommand) -> Result<(), String> {
         } => (residents, region, seed),
         RegistryCommand::List { limit } => return list(&db, limit).await,
         RegistryCommand::PindahKeluar { nik, ke } => {
-            let moving = ktpel_registry::pindah::keluar(
-                &db,
-                &ktpel_bus::Topology::default().exchange,
-                &nik,
-                &ke,
-            )
-            .await
-            .map_err(|e| e.to_string())?;
+            let moving = ktpel_registry::pindah::keluar(&db, &nik, &ke)
+                .await
+                .map_err(|e| e.to_string())?;
             println!(
                 "Surat Keterangan Pindah {}: {} member(s) of the family leave {} for {}",
                 moving.nomor_skp,
@@ -73,7 +68,7 @@ pub async fn run(cmd: RegistryCommand) -> Result<(), String> {
             return Ok(());
         }
         RegistryCommand::Announce { region } => {
-            let n = seed::announce_region(&db, &ktpel_bus::Topology::default().exchange, &region)
+            let n = seed::announce_region(&db, &region)
                 .await
                 .map_err(|e| e.to_string())?;
             println!(

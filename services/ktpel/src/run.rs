@@ -234,7 +234,7 @@ pub(crate) fn process_settings(args: &SiteArgs) -> Result<Process, String> {
         settings.site.name = site;
     }
     if let Some(url) = &args.parent_url {
-        settings.site.parent_url = Some(url.clone());
+        settings.site.parent_url = Some(url.clone().into());
     }
     if args.offline {
         settings.site.offline = true;
@@ -270,7 +270,7 @@ async fn run(
         ktpel_telemetry::metrics::site_labels(&site.to_string(), region.as_deref()),
     )
     .map_err(|e| e.to_string())?;
-    let broker = Broker::new(&settings.amqp.url, process);
+    let broker = Broker::new(settings.amqp.url.expose(), process);
     let place = Place {
         site: settings.site.clone(),
         data_dir: None,
@@ -338,7 +338,7 @@ pub(crate) async fn site_links(
     broker: &Broker,
     shutdown: &Shutdown,
 ) -> Option<(ktpel_site::Link, Management)> {
-    let Some(link) = settings.site.link(&settings.amqp.url) else {
+    let Some(link) = settings.site.link(settings.amqp.url.expose()) else {
         if settings.site.offline {
             // S02/S03: no link; what goes up waits here, and S20 backups carry it.
             if let Err(e) = ktpel_site::declare_uplink(broker, &settings.site.name).await {
@@ -348,7 +348,7 @@ pub(crate) async fn site_links(
         }
         return None;
     };
-    let management = settings.site.management(&settings.amqp.url);
+    let management = settings.site.management(settings.amqp.url.expose());
     if let Err(e) = link.declare_uplink_queue(broker).await {
         tracing::warn!(site = %link.site, error = %e, "cannot declare the uplink queue yet");
     }

@@ -47,19 +47,19 @@ pub async fn run(cmd: SiteCommand) -> Result<(), String> {
             if password.len() < 12 {
                 return Err("the site's password must have at least 12 characters".into());
             }
-            let management = settings.site.management(&settings.amqp.url);
-            let admin = Broker::new(&settings.amqp.url, "ktpel-site-grant");
-            let vhost = ktpel_site::settings::vhost_of(&settings.amqp.url);
+            let management = settings.site.management(settings.amqp.url.expose());
+            let admin = Broker::new(settings.amqp.url.expose(), "ktpel-site-grant");
+            let vhost = ktpel_site::settings::vhost_of(settings.amqp.url.expose());
             let result = grant::grant(&management, &admin, &vhost, &site, &user, &password).await;
             admin.close().await;
             result.map_err(|e| e.to_string())?;
-            let here = ktpel_store::redact(&settings.amqp.url);
+            let here = settings.amqp.url.redacted();
             println!("{site} may now link to this broker as user `{user}` (vhost `{vhost}`).");
             println!(
                 "At {site}, set site.parent_url (KTPEL__SITE__PARENT_URL) to this broker's URL \
                  with that user and password, as that site's broker reaches it: like {}",
                 here.replacen(
-                    &ktpel_site::settings::credentials_of(&settings.amqp.url).0,
+                    &ktpel_site::settings::credentials_of(settings.amqp.url.expose()).0,
                     &user,
                     1
                 )
@@ -68,12 +68,12 @@ pub async fn run(cmd: SiteCommand) -> Result<(), String> {
         }
         SiteCommand::Status { site } => {
             let settings = process_settings(&site)?;
-            let Some(link) = settings.site.link(&settings.amqp.url) else {
+            let Some(link) = settings.site.link(settings.amqp.url.expose()) else {
                 println!("site {}: no link (it has no parent)", settings.site.name);
                 return Ok(());
             };
-            let management = settings.site.management(&settings.amqp.url);
-            let broker = Broker::new(&settings.amqp.url, "ktpel-site-status");
+            let management = settings.site.management(settings.amqp.url.expose());
+            let broker = Broker::new(settings.amqp.url.expose(), "ktpel-site-status");
             let states = link.states(&broker, &management).await;
             broker.close().await;
             println!("site {}", settings.site.name);

@@ -1,43 +1,35 @@
 //! Builds the running Pusat Data from its settings.
 
-use crate::{PusatDataSettings, SERVICE, handlers::PusatDataHandler, store::Migrator};
-use ktpel_bus::{Broker, BusError, QueueSpec, RoutingKey, Shutdown, Topology, Worker};
-use ktpel_contract::{enrollment::TO_PUSAT_DATA, registry::PINDAH_KELUAR};
-use sea_orm::DatabaseConnection;
+use crate::{PusatDataSettings, SERVICE, handlers, store::Migrator};
+use ktpel_bus::{Broker, QueueSpec, Router, Shutdown, Worker};
+use ktpel_site::Service;
 
 /// Name of the Pusat Data's queue of enrollments (the NID Schedulers' destination).
 pub const QUEUE: &str = "pusat_data.enrollment";
 
+/// A built Pusat Data, ready to [`Service::run`].
 pub struct PusatData {
-    pub db: DatabaseConnection,
-    worker: Worker<PusatDataHandler>,
+    worker: Worker<Router<handlers::PusatData>>,
 }
 
-impl PusatData {
-    pub async fn build(
-        settings: &PusatDataSettings,
-        broker: Broker,
-    ) -> Result<Self, ktpel_store::StoreError> {
+impl Service for PusatData {
+    type Own = crate::config::Own;
+    type Handler = Router<handlers::PusatData>;
+    type Error = ktpel_store::StoreError;
+
+    async fn build(settings: &PusatDataSettings, broker: Broker) -> Result<Self, Self::Error> {
         let db = ktpel_store::open::<Migrator>(&settings.database).await?;
-        // The NID Schedulers' records, and the families the Dinas hand over to each other (S18).
-        let bindings = [TO_PUSAT_DATA, PINDAH_KELUAR]
-            .map(|s| RoutingKey::binding(s, None).expect("a valid subject"));
-        let handler = PusatDataHandler {
-            exchange: Topology::default().exchange,
-            duplicate_min_fingers: settings.own.duplicate_min_fingers,
-        };
-        let queue = QueueSpec::new(QUEUE, bindings);
-        let worker = Worker::new(SERVICE, &db, &broker, &settings.amqp, queue, handler);
-        Ok(Self { db, worker })
+        let router = handlers::router(settings.own.duplicate_min_fingers);
+        let queue = QueueSpec::new(QUEUE, router.bindings());
+        let worker = Worker::new(SERVICE, &db, &broker, &settings.amqp, queue, router);
+        Ok(Self { worker })
     }
 
-    pub async fn declare(&self) -> Result<(), BusError> {
-        self.worker.declare().await
+    fn worker(&self) -> &Worker<Self::Handler> {
+        &self.worker
     }
 
-    pub async fn run(self, shutdown: Shutdown) {
+    async fn run(self, shutdown: Shutdown) {
         self.worker.run(shutdown).await
     }
 }
-
-ktpel_site::service!(PusatData, crate::config::Own);

@@ -36,7 +36,6 @@ pub enum PindahError {
 /// `ke`: the family leaves this register and is handed over. Returns what was sent.
 pub async fn keluar(
     db: &DatabaseConnection,
-    exchange: &str,
     nik: &Nik,
     ke: &KodeWilayah,
 ) -> Result<KeluargaPindah, PindahError> {
@@ -98,7 +97,7 @@ pub async fn keluar(
     let key = RoutingKey::regional(PINDAH_KELUAR, &dari.to_string())
         .map_err(|e| PindahError::Invalid(e.to_string()))?;
     let message = Outgoing::new(&moving, key, &moving.nomor_skp, &moving.nomor_skp)?;
-    outbox::enqueue(&txn, exchange, &message).await?;
+    outbox::enqueue(&txn, &message).await?;
     // A desk command's process has no relay: the service's relay hears of it at commit.
     outbox::notify(&txn).await?;
     txn.commit().await?;

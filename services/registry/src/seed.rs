@@ -5,6 +5,7 @@
 
 use crate::store::penduduk;
 use chrono::{Datelike, NaiveDate, Utc};
+use ktpel_bus::{Outgoing, RoutingKey, outbox};
 use ktpel_contract::registry::{Biodata, RESIDENT, ResidentRecorded};
 use ktpel_domain::{
     JenisKelamin, KodeWilayah, Nik, Wilayah,
@@ -206,13 +207,12 @@ pub async fn upsert<C: ConnectionTrait>(db: &C, p: &Biodata) -> Result<(), sea_o
 /// whose kecamatan nodes keep copies.
 pub async fn store_and_announce(
     db: &sea_orm::DatabaseConnection,
-    exchange: &str,
     people: &[Biodata],
 ) -> Result<u64, SeedError> {
     use sea_orm::TransactionTrait;
     let txn = db.begin().await?;
     let inserted = store(&txn, people).await?;
-    announce(&txn, exchange, people).await?;
+    announce(&txn, people).await?;
     txn.commit().await?;
     Ok(inserted)
 }
@@ -222,7 +222,6 @@ pub async fn store_and_announce(
 /// after its residents were recorded (`ktpel registry announce`). Returns how many.
 pub async fn announce_region(
     db: &sea_orm::DatabaseConnection,
-    exchange: &str,
     region: &KodeWilayah,
 ) -> Result<u64, SeedError> {
     use sea_orm::{ColumnTrait, QueryFilter, TransactionTrait};
@@ -236,46 +235,51 @@ pub async fn announce_region(
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| SeedError::Announce(format!("the register holds an invalid NIK: {e}")))?;
     let txn = db.begin().await?;
-    announce(&txn, exchange, &people).await?;
+    announce(&txn, &people).await?;
     txn.commit().await?;
     Ok(people.len() as u64)
 }
 
-/// Enqueues `registry.resident.<kecamatan>` for each of `people` in `txn`.
-pub(crate) async fn announce<C: ConnectionTrait>(
-    txn: &C,
-    exchange: &str,
-    people: &[Biodata],
-) -> Result<(), SeedError> {
-    let mut messages = Vec::with_capacity(people.len());
-    for p in people {
-        let kecamatan = KodeWilayah::parse(&p.desa)
-            .ok()
-            .and_then(|d| {
-                d.lineage()
-                    .into_iter()
-                    .find(|k| k.level() == Level::Kecamatan)
-            })
-            .unwrap_or_else(|| p.nik.kecamatan());
-        let key = ktpel_bus::RoutingKey::regional(RESIDENT, &kecamatan.to_string())
-            .map_err(|e| SeedError::Announce(e.to_string()))?;
-        let id = p.nik.to_string();
-        let message = ktpel_bus::Outgoing::new(
-            &ResidentRecorded {
-                resident: p.clone(),
-            },
-            key,
-            &id,
-            &id,
-        )
-        .map_err(|e| SeedError::Announce(e.to_string()))?;
-        messages.push(message);
-    }
-    ktpel_bus::outbox::enqueue_all(txn, exchange, &messages)
+/// The announcements `registry.resident.<kecamatan>` of `people`, one each, in order: a
+/// handler at the SIAK desk pushes them onto its consumer's outbox; seeding writes them with
+/// [`announce`].
+pub(crate) fn announcements(people: &[Biodata]) -> Result<Vec<Outgoing>, SeedError> {
+    people
+        .iter()
+        .map(|p| {
+            let kecamatan = KodeWilayah::parse(&p.desa)
+                .ok()
+                .and_then(|d| {
+                    d.lineage()
+                        .into_iter()
+                        .find(|k| k.level() == Level::Kecamatan)
+                })
+                .unwrap_or_else(|| p.nik.kecamatan());
+            let key = RoutingKey::regional(RESIDENT, &kecamatan.to_string())
+                .map_err(|e| SeedError::Announce(e.to_string()))?;
+            let id = p.nik.to_string();
+            Outgoing::new(
+                &ResidentRecorded {
+                    resident: p.clone(),
+                },
+                key,
+                &id,
+                &id,
+            )
+            .map_err(|e| SeedError::Announce(e.to_string()))
+        })
+        .collect()
+}
+
+/// Writes the [`announcements`] of `people` in `txn` at once: for seeding, which runs
+/// outside the registry's consumer (a handler pushes them onto its outbox instead).
+async fn announce<C: ConnectionTrait>(txn: &C, people: &[Biodata]) -> Result<(), SeedError> {
+    let messages = announcements(people)?;
+    outbox::enqueue_all(txn, &messages)
         .await
         .map_err(|e| SeedError::Announce(e.to_string()))?;
     // Seeding runs from a command of its own: the registry's relay hears of it at commit.
-    ktpel_bus::outbox::notify(txn)
+    outbox::notify(txn)
         .await
         .map_err(|e| SeedError::Announce(e.to_string()))?;
     Ok(())
@@ -289,7 +293,7 @@ pub async fn record(
     people: &[Biodata],
 ) -> Result<u64, SeedError> {
     if announce {
-        store_and_announce(db, &ktpel_bus::Topology::default().exchange, people).await
+        store_and_announce(db, people).await
     } else {
         store(db, people).await
     }

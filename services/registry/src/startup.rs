@@ -1,13 +1,9 @@
 //! Builds the running registry from its settings.
 
-use crate::{RegistrySettings, SERVICE, config::Mode, handlers::RegistryHandler, store::Migrator};
-use ktpel_bus::{Broker, BusError, Mailbox, QueueSpec, RoutingKey, Shutdown, Topology, Worker};
-use ktpel_contract::{
-    berkas::SIAK_DESK,
-    enrollment::CARD_STATUS,
-    registry::{ASK_DINAS, LOOKUP, PINDAH_DATANG, RESIDENT},
-};
-use sea_orm::DatabaseConnection;
+use crate::{RegistrySettings, SERVICE, handlers, store::Migrator};
+use ktpel_bus::{Broker, Mailbox, QueueSpec, Router, RoutingKey, Shutdown, Worker};
+use ktpel_contract::registry::RESIDENT;
+use ktpel_site::Service;
 
 /// Name of the registry's queue.
 pub const QUEUE: &str = "registry.lookup";
@@ -16,63 +12,41 @@ pub const QUEUE: &str = "registry.lookup";
 /// kecamatan that runs no node (no downlink queue takes them) do not pile up as unrouted.
 pub const ANNOUNCED: &str = "registry.announced";
 
-/// A built registry, ready to [`Registry::run`].
+/// A built registry, ready to [`Service::run`].
 pub struct Registry {
-    pub db: DatabaseConnection,
-    worker: Worker<RegistryHandler>,
+    worker: Worker<Router<handlers::Registry>>,
 }
 
-impl Registry {
+impl Service for Registry {
+    type Own = crate::config::Own;
+    type Handler = Router<handlers::Registry>;
+    type Error = ktpel_store::StoreError;
+
     /// Opens and migrates the database; nothing touches the broker until declared or run.
-    pub async fn build(
-        settings: &RegistrySettings,
-        broker: Broker,
-    ) -> Result<Self, ktpel_store::StoreError> {
+    async fn build(settings: &RegistrySettings, broker: Broker) -> Result<Self, Self::Error> {
         let db = ktpel_store::open::<Migrator>(&settings.database).await?;
         let region = settings.region.as_deref();
-        // Lookups of its region; the register also takes what the copies could not answer,
-        // a copy the residents the register announces.
-        let second = match settings.own.mode {
-            Mode::Register => ASK_DINAS,
-            Mode::Copy => RESIDENT,
-        };
-        // And the card's status, for replacements (section C).
-        let mut subjects = vec![LOOKUP.to_owned(), second.to_owned(), CARD_STATUS.to_owned()];
-        if settings.own.mode == Mode::Register {
-            // S05.4: the berkas of a new resident at SIAK's desk at the Dinas.
-            subjects.push(SIAK_DESK.to_owned());
-            // S18: families handed over by another kabupaten/kota's SIAK.
-            subjects.push(PINDAH_DATANG.to_owned());
-        }
-        let bindings: Vec<String> = subjects
-            .iter()
-            .map(|s| RoutingKey::binding(s, region).expect("validated with the settings"))
-            .collect();
-        let handler = RegistryHandler {
-            exchange: Topology::default().exchange,
-            mode: settings.own.mode,
-            announce: settings.own.announce,
-        };
-        let queue = QueueSpec::new(QUEUE, bindings);
-        let mut worker = Worker::new(SERVICE, &db, &broker, &settings.amqp, queue, handler);
+        // Lookups of its region, and card statuses; the register also takes what the copies
+        // could not answer and the SIAK desk's berkas, a copy the residents the register
+        // announces: the list depends on the mode.
+        let router = handlers::router(settings.own.mode, settings.own.announce, region);
+        let queue = QueueSpec::new(QUEUE, router.bindings());
+        let mut worker = Worker::new(SERVICE, &db, &broker, &settings.amqp, queue, router);
         if settings.own.announce {
             worker = worker.with_mailbox(Mailbox {
                 name: ANNOUNCED.into(),
                 bindings: vec![RoutingKey::binding(RESIDENT, region).expect("validated")],
             });
         }
-        Ok(Self { db, worker })
+        Ok(Self { worker })
     }
 
-    /// Declares the registry's queue (start-up, before the service reports ready).
-    pub async fn declare(&self) -> Result<(), BusError> {
-        self.worker.declare().await
+    fn worker(&self) -> &Worker<Self::Handler> {
+        &self.worker
     }
 
     /// Runs the consumer and the relay until `shutdown`.
-    pub async fn run(self, shutdown: Shutdown) {
+    async fn run(self, shutdown: Shutdown) {
         self.worker.run(shutdown).await
     }
 }
-
-ktpel_site::service!(Registry, crate::config::Own);

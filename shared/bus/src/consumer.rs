@@ -33,7 +33,7 @@
 use crate::Mailbox;
 use crate::{
     Broker, BusError, Incoming, Shutdown,
-    outbox::Waker,
+    outbox::{Outbox, Waker},
     publisher::{Publication, Publisher},
     topology::{QueueSpec, Topology},
 };
@@ -97,12 +97,14 @@ impl From<BusError> for HandlerError {
     }
 }
 
-/// What a service does with a message. The effect must go through `txn` (including any
-/// outgoing messages, through [`crate::outbox::enqueue`]) so that it commits with the inbox row.
+/// What a service does with a message. The effect must go through `txn`, and any outgoing
+/// messages onto `outbox`, so that they commit with the inbox row. A service declares its
+/// handlers in a [`crate::Router`], which is a `Handler`; tests may write one by hand.
 pub trait Handler: Send + Sync + 'static {
     fn handle(
         &self,
         txn: &DatabaseTransaction,
+        outbox: &Outbox,
         message: &Incoming,
     ) -> impl Future<Output = Result<(), HandlerError>> + Send;
 }
@@ -112,9 +114,10 @@ impl<H: Handler> Handler for Arc<H> {
     fn handle(
         &self,
         txn: &DatabaseTransaction,
+        outbox: &Outbox,
         message: &Incoming,
     ) -> impl Future<Output = Result<(), HandlerError>> + Send {
-        (**self).handle(txn, message)
+        (**self).handle(txn, outbox, message)
     }
 }
 
@@ -266,7 +269,8 @@ impl<H: Handler> Consumer<H> {
         self
     }
 
-    /// Test hook: decide after each commit whether to "crash" before the ack.
+    /// Test hook: decide after each commit whether to "crash" before the ack (for a batch,
+    /// the crash leaves the whole batch unacked).
     pub fn with_after_commit(
         mut self,
         hook: impl Fn(&Incoming) -> AfterCommit + Send + Sync + 'static,
@@ -458,14 +462,16 @@ impl<H: Handler> Consumer<H> {
         dead_letters: &Publisher,
         batch: Vec<Delivery>,
     ) -> Result<Stop, BusError> {
-        // The crash hook of the tests acts per message: keep its meaning exact.
-        if batch.len() > 1 && self.after_commit.is_none() {
+        if batch.len() > 1 {
             let started = std::time::Instant::now();
             let incoming: Result<Vec<Incoming>, _> =
                 batch.iter().map(Incoming::from_delivery).collect();
             if let Ok(incoming) = incoming {
                 match self.waking_relay(self.apply_together(&incoming)).await {
                     Ok(applied) => {
+                        if self.crashes_after(&incoming, &applied) {
+                            return Ok(Stop::Crash);
+                        }
                         // The acks go out together: each awaits only its frame's write, and
                         // one after another they would wait for the I/O loop once each.
                         futures_util::future::try_join_all(
@@ -501,8 +507,11 @@ impl<H: Handler> Consumer<H> {
 
     /// Applies `messages` in one transaction, each with its inbox row, in order; for each,
     /// whether it was applied now (`false`: the inbox had it). Any failure rolls back all.
-    async fn apply_together(&self, messages: &[Incoming]) -> Result<Vec<bool>, HandlerError> {
-        crate::outbox::discard_collected();
+    async fn apply_together(
+        &self,
+        messages: &[Incoming],
+    ) -> Result<(Vec<bool>, Sent), HandlerError> {
+        let outbox = Outbox::default();
         let txn = ktpel_store::begin_write(&self.db).await?;
         let ids: Vec<(Uuid, &str)> = messages
             .iter()
@@ -522,7 +531,7 @@ impl<H: Handler> Consumer<H> {
             if first_time
                 && let Err(e) = self
                     .handler
-                    .handle(&txn, m)
+                    .handle(&txn, &outbox, m)
                     .instrument(self.span_of(m))
                     .await
             {
@@ -531,12 +540,15 @@ impl<H: Handler> Consumer<H> {
             }
             applied.push(first_time);
         }
-        if let Err(e) = crate::outbox::write_collected(&txn).await {
-            let _ = txn.rollback().await;
-            return Err(e.into());
-        }
+        let sent = match outbox.write(&txn).await {
+            Ok(written) => Sent(written),
+            Err(e) => {
+                let _ = txn.rollback().await;
+                return Err(e.into());
+            }
+        };
         txn.commit().await?;
-        Ok(applied)
+        Ok((applied, sent))
     }
 
     /// Handles one delivery to the end: ack, dead-letter, or requeue.
@@ -595,11 +607,7 @@ impl<H: Handler> Consumer<H> {
                 } else {
                     Outcome::Duplicate
                 };
-                if applied
-                    && let Some(hook) = &self.after_commit
-                    && hook(incoming) == AfterCommit::Crash
-                {
-                    tracing::warn!("simulated crash after commit, before ack");
+                if self.crashes_after(std::slice::from_ref(incoming), &[applied]) {
                     self.observe(incoming, &outcome);
                     return Ok(Stop::Crash);
                 }
@@ -633,36 +641,49 @@ impl<H: Handler> Consumer<H> {
         Ok(Stop::Continue)
     }
 
+    /// Whether the after-commit hook asks to "crash" now, after the commit of `messages`
+    /// (those `applied` now) and before their acks: for a batch, the crash leaves every one
+    /// of them unacked, as a process dying there would.
+    fn crashes_after(&self, messages: &[Incoming], applied: &[bool]) -> bool {
+        let Some(hook) = &self.after_commit else {
+            return false;
+        };
+        let crash = messages
+            .iter()
+            .zip(applied)
+            .any(|(m, applied)| *applied && hook(m) == AfterCommit::Crash);
+        if crash {
+            tracing::warn!("simulated crash after commit, before ack");
+        }
+        crash
+    }
+
     fn observe(&self, incoming: &Incoming, outcome: &Outcome) {
         if let Some(hook) = &self.on_outcome {
             hook(incoming, outcome);
         }
     }
 
-    /// Runs `apply` (this consumer's transaction) collecting its outgoing messages (see
-    /// [`crate::outbox::collecting`]), and wakes the relay when it committed messages to the
-    /// outbox: a transaction that failed committed nothing, and one that enqueued nothing gives
-    /// the relay nothing to do.
+    /// Runs `apply` (this consumer's transaction), counts the commit, and wakes the relay when
+    /// it committed messages to the outbox: a transaction that failed committed nothing, and
+    /// one that sent nothing gives the relay nothing to do.
     async fn waking_relay<T>(
         &self,
-        apply: impl std::future::Future<Output = Result<T, HandlerError>>,
+        apply: impl std::future::Future<Output = Result<(T, Sent), HandlerError>>,
     ) -> Result<T, HandlerError> {
-        let (result, enqueued) = crate::outbox::collecting(apply).await;
-        if enqueued
-            && result.is_ok()
+        let (result, sent) = apply.await?;
+        if sent.0 > 0
             && let Some(w) = &self.outbox
         {
             w.wake();
         }
-        if result.is_ok() {
-            self.committed.send_modify(|n| *n += 1);
-        }
-        result
+        self.committed.send_modify(|n| *n += 1);
+        Ok(result)
     }
 
     /// Runs the transaction (inbox + handler) with backoff on transient failures.
     /// `Ok(true)`: applied now; `Ok(false)`: it had been applied before.
-    async fn apply_with_retries(&self, incoming: &Incoming) -> Result<bool, HandlerError> {
+    async fn apply_with_retries(&self, incoming: &Incoming) -> Result<(bool, Sent), HandlerError> {
         (|| self.apply_once(incoming))
             .retry(self.retry)
             .sleep(tokio::time::sleep)
@@ -674,8 +695,9 @@ impl<H: Handler> Consumer<H> {
             .await
     }
 
-    async fn apply_once(&self, incoming: &Incoming) -> Result<bool, HandlerError> {
-        crate::outbox::discard_collected();
+    async fn apply_once(&self, incoming: &Incoming) -> Result<(bool, Sent), HandlerError> {
+        // A fresh outbox for each attempt: what a rolled-back attempt pushed went with it.
+        let outbox = Outbox::default();
         let txn = ktpel_store::begin_write(&self.db).await?;
         let first_time = crate::inbox::record(
             &txn,
@@ -686,18 +708,16 @@ impl<H: Handler> Consumer<H> {
         .await?;
         if !first_time {
             txn.rollback().await?;
-            return Ok(false);
+            return Ok((false, Sent(0)));
         }
-        let handled = match self.handler.handle(&txn, incoming).await {
-            Ok(()) => crate::outbox::write_collected(&txn)
-                .await
-                .map_err(HandlerError::from),
+        let handled = match self.handler.handle(&txn, &outbox, incoming).await {
+            Ok(()) => outbox.write(&txn).await.map_err(HandlerError::from),
             Err(e) => Err(e),
         };
         match handled {
-            Ok(()) => {
+            Ok(written) => {
                 txn.commit().await?;
-                Ok(true)
+                Ok((true, Sent(written)))
             }
             Err(e) => {
                 // Roll back explicitly so the failure is not hidden behind a drop.
@@ -757,6 +777,9 @@ impl<H: Handler> Consumer<H> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("the consumer simulated a crash between commit and ack")]
 pub struct Crashed;
+
+/// How many outbox rows a committed transaction wrote.
+struct Sent(usize);
 
 enum Stop {
     Continue,

@@ -11,6 +11,8 @@
 //!   timestamp, app id, W3C `traceparent`);
 //! - [`outbox`]: state change and outgoing messages commit in one transaction; a [`Relay`]
 //!   publishes them with publisher confirms, in order, and waits out broker outages;
+//! - [`router`]: what a service handles, declared once — the queue's bindings and the
+//!   dispatch to its handlers both come from the list;
 //! - [`consumer`]: manual acks after commit, an inbox against redelivery, retries with backoff
 //!   for transient failures, the dead-letter queue with a readable reason for permanent ones;
 //! - [`broker`]: the connection, re-established with backoff whenever it drops.
@@ -24,6 +26,7 @@ pub mod message;
 pub mod metrics;
 pub mod outbox;
 pub mod publisher;
+pub mod router;
 pub mod routing;
 pub mod topology;
 pub mod worker;
@@ -32,7 +35,8 @@ pub use broker::Broker;
 pub use consumer::{Consumer, Handler, HandlerError};
 pub use error::BusError;
 pub use message::{Incoming, Message, Outgoing};
-pub use outbox::Relay;
+pub use outbox::{Outbox, Relay};
+pub use router::{Context, Router, Scope};
 pub use routing::RoutingKey;
 pub use topology::Mailbox;
 pub use topology::{QueueSpec, Topology};

@@ -5,9 +5,10 @@
 //! neither does, so a crash can never leave a berkas stamped "sent to the operator" with no
 //! message on its way, or a message about a change that was rolled back.
 //!
-//! Inside a consumer's transaction the rows its handlers enqueue are collected and written
-//! together just before the commit (one multi-row `INSERT` for a batch of deliveries); a writer
-//! with many messages in one commit uses [`enqueue_all`].
+//! A consumer's handlers push onto the [`Outbox`] they are given; the consumer writes what
+//! they pushed together just before its commit (one multi-row `INSERT` for a batch of
+//! deliveries). A writer outside a consumer calls [`enqueue`], or [`enqueue_all`] for many
+//! messages in one commit.
 //!
 //! The [`Relay`] then publishes unsent rows in `id` order with publisher confirms and marks
 //! them sent, pipelined: while the broker confirms one batch, the next is claimed and the one
@@ -40,85 +41,70 @@ use sea_orm::{
 use std::{collections::BTreeMap, sync::Arc, time::Duration};
 use tokio::sync::Notify;
 
-tokio::task_local! {
-    /// The consumer transaction running in this task: what its handlers enqueued.
-    static COLLECTING: Collected;
+/// What a consumer's handlers send, in the transaction they were given: pushed here, written
+/// together just before the consumer commits (one multi-row `INSERT` for a whole batch of
+/// deliveries, where there was one statement — one round trip — per message). The consumer
+/// also learns from it whether to wake its relay: most commits send nothing (a timeline
+/// entry, a status), and those give the relay no work.
+///
+/// Writers outside a consumer (a desk, an import) call [`enqueue`] or [`enqueue_all`], which
+/// write at once in their own transaction.
+#[derive(Debug, Default)]
+pub struct Outbox {
+    messages: std::sync::Mutex<Vec<Outgoing>>,
 }
 
-/// The outbox rows of a consumer's transaction, written together just before it commits.
-#[derive(Default)]
-struct Collected {
-    rows: std::cell::RefCell<Vec<outbox::ActiveModel>>,
-    /// Whether the transaction enqueued anything (the rows are gone once written).
-    enqueued: std::cell::Cell<bool>,
-}
-
-/// Runs a consumer's work `f`, collecting what its handlers [`enqueue`] instead of inserting
-/// each message on its own: the consumer writes them with [`write_collected`] just before its
-/// commit, one multi-row `INSERT` for a whole batch where there was one statement (one round
-/// trip) per message. Tells also whether anything was enqueued, so the consumer wakes its relay
-/// only for commits that gave it work (most commits write no message: a timeline entry, a
-/// status). A handler enqueues in the consumer's task, with the transaction it was given.
-pub(crate) async fn collecting<F: std::future::Future>(f: F) -> (F::Output, bool) {
-    COLLECTING
-        .scope(Collected::default(), async move {
-            let output = f.await;
-            (output, COLLECTING.with(|c| c.enqueued.get()))
-        })
-        .await
-}
-
-/// Forgets what an earlier, rolled-back attempt of this task's transaction collected: its rows
-/// went with it. Called as each attempt begins.
-pub(crate) fn discard_collected() {
-    let _ = COLLECTING.try_with(|c| {
-        c.rows.borrow_mut().clear();
-        c.enqueued.set(false);
-    });
-}
-
-/// Writes what the handlers of this task's transaction enqueued, in the order they enqueued
-/// it; the caller commits next.
-pub(crate) async fn write_collected<C: ConnectionTrait>(txn: &C) -> Result<(), BusError> {
-    let rows = COLLECTING.try_with(|c| c.rows.take()).unwrap_or_default();
-    insert_rows(txn, rows).await
-}
-
-/// Writes `message` to the outbox inside the caller's transaction, for `exchange`. Inside a
-/// consumer's transaction the row is written with the others of the transaction just before it
-/// commits (see [`collecting`]); elsewhere (a desk, an import) at once.
-pub async fn enqueue<C: ConnectionTrait>(
-    db: &C,
-    exchange: &str,
-    message: &Outgoing,
-) -> Result<(), BusError> {
-    let row = row(exchange, message)?;
-    if COLLECTING.try_with(|_| ()).is_ok() {
-        COLLECTING.with(|c| {
-            c.rows.borrow_mut().push(row);
-            c.enqueued.set(true);
-        });
-        return Ok(());
+impl Outbox {
+    /// Sends `message` when the transaction commits (and not at all if it rolls back).
+    pub fn push(&self, message: Outgoing) {
+        self.lock().push(message);
     }
-    insert_rows(db, vec![row]).await
+
+    /// How many messages wait for the commit.
+    pub fn len(&self) -> usize {
+        self.lock().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.lock().is_empty()
+    }
+
+    /// Writes what was pushed, in the order it was pushed, into `txn`; the caller commits
+    /// next. Returns how many rows it wrote.
+    pub(crate) async fn write<C: ConnectionTrait>(&self, txn: &C) -> Result<usize, BusError> {
+        let messages = std::mem::take(&mut *self.lock());
+        let count = messages.len();
+        enqueue_all(txn, &messages).await?;
+        Ok(count)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Outgoing>> {
+        // A handler that panicked while pushing leaves a whole message or none: the list is
+        // never half-written, so a poisoned lock's contents are still good.
+        self.messages
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
 }
 
-/// Writes `messages` to the outbox inside the caller's transaction, for `exchange`, in order, in
-/// one statement per thousand: for a writer with many messages in one commit (an import).
+/// Writes `message` to the outbox inside the caller's transaction, at once: for a writer
+/// outside a consumer (a desk, an import). A consumer's handler pushes onto its [`Outbox`].
+pub async fn enqueue<C: ConnectionTrait>(db: &C, message: &Outgoing) -> Result<(), BusError> {
+    insert_rows(db, vec![row(message)?]).await
+}
+
+/// Writes `messages` to the outbox inside the caller's transaction, in order, in one statement
+/// per thousand: for a writer with many messages in one commit (an import).
 pub async fn enqueue_all<C: ConnectionTrait>(
     db: &C,
-    exchange: &str,
     messages: &[Outgoing],
 ) -> Result<(), BusError> {
-    let rows = messages
-        .iter()
-        .map(|m| row(exchange, m))
-        .collect::<Result<Vec<_>, _>>()?;
+    let rows = messages.iter().map(row).collect::<Result<Vec<_>, _>>()?;
     insert_rows(db, rows).await
 }
 
-/// The outbox row of `message`.
-fn row(exchange: &str, message: &Outgoing) -> Result<outbox::ActiveModel, BusError> {
+/// The outbox row of `message`, for the exchange every service publishes to.
+fn row(message: &Outgoing) -> Result<outbox::ActiveModel, BusError> {
     let headers = serde_json::to_value(&message.headers).map_err(|source| BusError::Encode {
         message_type: message.message_type.clone(),
         source,
@@ -126,7 +112,7 @@ fn row(exchange: &str, message: &Outgoing) -> Result<outbox::ActiveModel, BusErr
     Ok(outbox::ActiveModel {
         message_id: Set(message.message_id),
         aggregate_id: Set(message.aggregate_id.clone()),
-        exchange: Set(exchange.to_owned()),
+        exchange: Set(crate::topology::EXCHANGE.to_owned()),
         routing_key: Set(message.routing_key.as_str().to_owned()),
         message_type: Set(message.message_type.clone()),
         correlation_id: Set(message.correlation_id.clone()),

@@ -47,6 +47,19 @@ impl RoutingKey {
         &self.0
     }
 
+    /// The subject of a routing key, without its region (`card.status.32.73.01` →
+    /// `card.status`): the words before the first one of digits.
+    pub fn subject_of(key: &str) -> &str {
+        let mut end = 0;
+        for word in key.split('.') {
+            if !word.is_empty() && word.bytes().all(|b| b.is_ascii_digit()) {
+                break;
+            }
+            end += word.len() + 1;
+        }
+        &key[..end.saturating_sub(1).min(key.len())]
+    }
+
     /// The region a routing key carries (`card.status.32.73.01` → `32.73.01`): what the
     /// broker's topic permissions checked when the sender published it, so a receiver can
     /// trust it more than a region written in the body. Subjects hold no digits, so the region
@@ -108,6 +121,18 @@ mod tests {
         );
         assert_eq!(region("card.status"), None);
         assert_eq!(region("card.status.32.7"), None);
+    }
+
+    #[test]
+    fn a_key_tells_its_subject() {
+        assert_eq!(
+            RoutingKey::subject_of("registry.ask_dinas.32.73.01"),
+            "registry.ask_dinas"
+        );
+        assert_eq!(RoutingKey::subject_of("card.status"), "card.status");
+        assert_eq!(RoutingKey::subject_of("card.status.32"), "card.status");
+        assert_eq!(RoutingKey::subject_of("32.73"), "");
+        assert_eq!(RoutingKey::subject_of(""), "");
     }
 
     #[test]

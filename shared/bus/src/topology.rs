@@ -21,6 +21,9 @@ use lapin::{
     types::{AMQPValue, FieldTable, ShortString},
 };
 
+/// The durable topic exchange every service publishes its handoffs and events to.
+pub const EXCHANGE: &str = "ktpel";
+
 /// Names of the shared exchanges.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Topology {
@@ -35,7 +38,7 @@ pub struct Topology {
 impl Default for Topology {
     fn default() -> Self {
         Self {
-            exchange: "ktpel".into(),
+            exchange: EXCHANGE.into(),
             dead_letter_exchange: "ktpel.dlx".into(),
             unrouted: "ktpel.unrouted".into(),
         }

@@ -8,8 +8,9 @@ use crate::{
 use ktpel_settings::AmqpSettings;
 use sea_orm::DatabaseConnection;
 
-/// A service's consumer and relay.
+/// A service's database, consumer and relay.
 pub struct Worker<H> {
+    db: DatabaseConnection,
     consumer: Consumer<H>,
     relay: Relay,
 }
@@ -41,7 +42,16 @@ impl<H: Handler> Worker<H> {
         .with_batch(usize::from(amqp.batch))
         .with_batch_wait(std::time::Duration::from_millis(amqp.batch_wait_ms))
         .with_outbox(relay.waker());
-        Self { consumer, relay }
+        Self {
+            db: db.clone(),
+            consumer,
+            relay,
+        }
+    }
+
+    /// The service's database (status pages, desks, tests).
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.db
     }
 
     /// Declares `mailbox` with the queue (at start and after every reconnect): where the

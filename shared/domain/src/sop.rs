@@ -3,8 +3,10 @@
 //!
 //! Intake picks the route from here by the berkas's SOP id (DESIGN.md, "routing slip"), so a
 //! route is a row in [`CATALOGUE`], not an `if` chain, and adding a procedure is a matter of
-//! data. S01–S03 are routed hop by hop from SOP.md; the others carry their checklist and
-//! `route: None` until their services exist — an explicit "not routed yet", never a guess.
+//! data. Every procedure of a berkas (S01–S18) is routed hop by hop from SOP.md; S19–S22 are
+//! the system's own (the NID Scheduler, S20 backups, printing, distribution) and have no
+//! route. Each entry says what kind of procedure it is ([`Kind`]): a first card, a new
+//! resident, a replacement (with its reason), a relocation (within or between kabupaten/kota).
 
 use serde::{Deserialize, Serialize};
 use std::{fmt, str::FromStr};
@@ -324,9 +326,37 @@ impl Checklist {
 pub struct Sop {
     pub id: SopId,
     pub title: &'static str,
+    /// What the procedure is for: it decides what the desks do (SIAK's work, the old card).
+    pub kind: Kind,
     checklist: Checklist,
     route: Option<&'static [Hop]>,
-    replacement: Option<Replacement>,
+}
+
+/// What a procedure is for, as SOP.md's sections group them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A resident already in the population database gets a first KTP-el (S01–S03).
+    FirstCard,
+    /// A resident not yet in the population database is registered in SIAK, then enrolled
+    /// (S04, S05).
+    NewResident,
+    /// A replacement card (S06–S14), for the reason it names.
+    Replacement(Replacement),
+    /// A family moves house (S15–S18, *perpindahan penduduk*): a new KK, and a new KTP-el for
+    /// every member who has one.
+    Relocation(Move),
+    /// A procedure of the system, not of a berkas (S19–S22).
+    System,
+}
+
+/// Where a relocating family moves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Move {
+    /// Within one kabupaten/kota (S15–S17): one SIAK.
+    WithinKabupaten,
+    /// From another kabupaten/kota (S18): the origin's SIAK hands the family over to the
+    /// destination's.
+    BetweenKabupaten,
 }
 
 /// What SIAK's operator does for a berkas at the SIAK desk, by procedure.
@@ -351,6 +381,9 @@ pub struct Replacement {
     /// The old card the resident hands in, archived when the new one is handed over (S22.5);
     /// `None` for a lost card.
     pub surrendered: Option<Dokumen>,
+    /// What SIAK's operator does, where the route passes SIAK's desk: corrects wrong data
+    /// (S06, S07) or changes a data element (S13, S14).
+    pub siak: Option<SiakWork>,
     /// The card was lost (S11/S12): it is revoked the moment the berkas is accepted, so a
     /// found card is useless from then on.
     pub lost: bool,
@@ -383,7 +416,7 @@ impl Sop {
     /// The resident is not in the population database yet (S04, S05): the desk takes the
     /// Formulir Biodata, and SIAK gives the NIK.
     pub fn new_resident(&self) -> bool {
-        self.checklist.groups.contains(&NEW_RESIDENT_DOCS[1])
+        self.kind == Kind::NewResident
     }
 
     /// What the SIAK desk does for this procedure's berkas, if its route passes there.
@@ -392,21 +425,18 @@ impl Sop {
         if !at_siak {
             return None;
         }
-        Some(if self.new_resident() {
-            SiakWork::Register
-        } else if self.relocation() {
-            SiakWork::Arrival
-        } else if self.checklist.groups.contains(&CHANGE_DOCS[0]) {
-            SiakWork::Change
-        } else {
-            SiakWork::Correct
-        })
+        match self.kind {
+            Kind::NewResident => Some(SiakWork::Register),
+            Kind::Relocation(_) => Some(SiakWork::Arrival),
+            Kind::Replacement(r) => r.siak,
+            Kind::FirstCard | Kind::System => None,
+        }
     }
 
     /// A replacement whose photo and/or signature is captured again at the Dinas's station
     /// (S08; the B slides of S10 and S12), the fingerprints on record standing.
     pub fn recaptures(&self) -> bool {
-        self.replacement.is_some()
+        self.replacement().is_some()
             && self
                 .route
                 .is_some_and(|r| r.iter().any(|h| h.desk == Desk::Perekaman))
@@ -414,13 +444,16 @@ impl Sop {
 
     /// A replacement card (S06–S14): the reason and the old card; `None` for a first card.
     pub fn replacement(&self) -> Option<&Replacement> {
-        self.replacement.as_ref()
+        match &self.kind {
+            Kind::Replacement(r) => Some(r),
+            _ => None,
+        }
     }
 
     /// Where the resident collects the card: the B variants start and end at the Dinas desk.
     pub fn collection(&self) -> Collection {
         match self.route.and_then(|r| r.first()) {
-            Some(first) if first.place == Dinas && self.replacement.is_some() => {
+            Some(first) if first.place == Dinas && self.replacement().is_some() => {
                 Collection::DinasDesk
             }
             // S17/S18 start at the Dinas desk too, but the cards go out through distribution.
@@ -431,25 +464,25 @@ impl Sop {
     /// Section C: the resident's card is replaced — a replacement (S06–S14) or a relocation
     /// (S15–S18) — so the card must be in their hands first.
     pub fn replaces_a_card(&self) -> bool {
-        self.replacement.is_some() || self.relocation()
+        self.replacement().is_some() || self.relocation()
     }
 
     /// A relocation of a whole family (S15–S18, *perpindahan penduduk*): a new KK, and a new
     /// KTP-el for every member who has one.
     pub fn relocation(&self) -> bool {
-        self.checklist.groups.contains(&MOVE_DOCS[1])
+        matches!(self.kind, Kind::Relocation(_))
     }
 
     /// A family moving in from another kabupaten/kota (S18): the origin's SIAK hands it over
     /// to the destination's; S15–S17 stay within one.
     pub fn between_kabupaten(&self) -> bool {
-        self.relocation() && self.id.number() == 18
+        self.kind == Kind::Relocation(Move::BetweenKabupaten)
     }
 
     /// The old card the resident hands in with the berkas, archived when the new one is
     /// handed over (S22.5): a replacement's (none for a lost card), a relocating family's.
     pub fn surrendered(&self) -> Option<Dokumen> {
-        match &self.replacement {
+        match self.replacement() {
             Some(r) => r.surrendered,
             None if self.relocation() => Some(KtpElLama),
             None => None,
@@ -512,7 +545,7 @@ impl fmt::Display for Sop {
                 }
             }
         }
-        if let Some(r) = &self.replacement {
+        if let Some(r) = self.replacement() {
             let old = match r.surrendered {
                 Some(d) => format!("the old card ({d}) is handed in and archived (S22.5)"),
                 None => "no old card: it is revoked when the berkas is accepted".to_owned(),
@@ -973,6 +1006,7 @@ macro_rules! replacement_b {
 
 const fn sop(
     n: u8,
+    kind: Kind,
     title: &'static str,
     groups: &'static [&'static [Dokumen]],
     route: Option<&'static [Hop]>,
@@ -980,9 +1014,9 @@ const fn sop(
     Sop {
         id: SopId(n),
         title,
+        kind,
         checklist: Checklist { groups },
         route,
-        replacement: None,
     }
 }
 
@@ -994,45 +1028,50 @@ const fn pengganti(
     route: Option<&'static [Hop]>,
     reason: &'static str,
     surrendered: Option<Dokumen>,
+    siak: Option<SiakWork>,
 ) -> Sop {
-    Sop {
-        replacement: Some(Replacement {
-            reason,
-            surrendered,
-            lost: surrendered.is_none(),
-        }),
-        ..sop(n, title, groups, route)
-    }
+    let replacement = Replacement {
+        reason,
+        surrendered,
+        lost: surrendered.is_none(),
+        siak,
+    };
+    sop(n, Kind::Replacement(replacement), title, groups, route)
 }
 
 /// Every procedure of SOP.md, indexed by number − 1.
 pub const CATALOGUE: [Sop; 22] = [
     sop(
         1,
+        Kind::FirstCard,
         "Enrollment at a static station, online (resident already registered)",
         S01_TO_S03_DOCS,
         Some(S01_ROUTE),
     ),
     sop(
         2,
+        Kind::FirstCard,
         "Enrollment at a static station, offline",
         S01_TO_S03_DOCS,
         Some(S02_ROUTE),
     ),
     sop(
         3,
+        Kind::FirstCard,
         "Enrollment at a mobile station",
         S01_TO_S03_DOCS,
         Some(S03_ROUTE),
     ),
     sop(
         4,
+        Kind::NewResident,
         "New resident, SIAK online at the kecamatan",
         NEW_RESIDENT_DOCS,
         Some(S04_ROUTE),
     ),
     sop(
         5,
+        Kind::NewResident,
         "New resident, SIAK offline",
         NEW_RESIDENT_DOCS,
         Some(S05_ROUTE),
@@ -1046,6 +1085,7 @@ pub const CATALOGUE: [Sop; 22] = [
         ),
         "salah data",
         Some(KtpElSalah),
+        Some(SiakWork::Correct),
     ),
     pengganti(
         7,
@@ -1056,6 +1096,7 @@ pub const CATALOGUE: [Sop; 22] = [
         ),
         "salah data",
         Some(KtpElSalah),
+        Some(SiakWork::Correct),
     ),
     pengganti(
         8,
@@ -1066,6 +1107,7 @@ pub const CATALOGUE: [Sop; 22] = [
         ),
         "salah pas photo dan/atau tanda tangan",
         Some(KtpElSalah),
+        None,
     ),
     pengganti(
         9,
@@ -1074,6 +1116,7 @@ pub const CATALOGUE: [Sop; 22] = [
         Some(replacement_a!("09", " and the damaged KTP-el")),
         "rusak secara fisik",
         Some(KtpElRusak),
+        None,
     ),
     pengganti(
         10,
@@ -1084,6 +1127,7 @@ pub const CATALOGUE: [Sop; 22] = [
         ),
         "rusak secara fisik",
         Some(KtpElRusak),
+        None,
     ),
     pengganti(
         11,
@@ -1095,6 +1139,7 @@ pub const CATALOGUE: [Sop; 22] = [
         )),
         "hilang",
         None,
+        None,
     ),
     pengganti(
         12,
@@ -1104,6 +1149,7 @@ pub const CATALOGUE: [Sop; 22] = [
             replacement_b!("12", " with the police's Surat Keterangan Kehilangan", recapture: "re-captures the pas photo and/or the signature at the Dinas's station, as S10 (the fingerprints on record stand)"),
         ),
         "hilang",
+        None,
         None,
     ),
     pengganti(
@@ -1115,6 +1161,7 @@ pub const CATALOGUE: [Sop; 22] = [
         ),
         "perubahan elemen data",
         Some(KtpElLama),
+        Some(SiakWork::Change),
     ),
     pengganti(
         14,
@@ -1125,45 +1172,64 @@ pub const CATALOGUE: [Sop; 22] = [
         ),
         "perubahan elemen data",
         Some(KtpElLama),
+        Some(SiakWork::Change),
     ),
     sop(
         15,
+        Kind::Relocation(Move::WithinKabupaten),
         "Relocation within one kabupaten/kota, online",
         MOVE_DOCS,
         Some(S15_ROUTE),
     ),
     sop(
         16,
+        Kind::Relocation(Move::WithinKabupaten),
         "Relocation within one kabupaten/kota, offline",
         MOVE_DOCS,
         Some(S16_ROUTE),
     ),
     sop(
         17,
+        Kind::Relocation(Move::WithinKabupaten),
         "Relocation within one kabupaten/kota, at the Dinas desk",
         MOVE_DOCS,
         Some(S17_ROUTE),
     ),
     sop(
         18,
+        Kind::Relocation(Move::BetweenKabupaten),
         "Relocation between kabupaten/kota",
         MOVE_DOCS,
         Some(S18_ROUTE),
     ),
     sop(
         19,
+        Kind::System,
         "Sending enrollment data, online (NID Scheduler)",
         NO_DOCS,
         None,
     ),
     sop(
         20,
+        Kind::System,
         "Sending enrollment data, offline (backup import)",
         NO_DOCS,
         None,
     ),
-    sop(21, "Printing the KTP-el (BCardMgmt)", NO_DOCS, None),
-    sop(22, "Distributing the KTP-el to residents", NO_DOCS, None),
+    sop(
+        21,
+        Kind::System,
+        "Printing the KTP-el (BCardMgmt)",
+        NO_DOCS,
+        None,
+    ),
+    sop(
+        22,
+        Kind::System,
+        "Distributing the KTP-el to residents",
+        NO_DOCS,
+        None,
+    ),
 ];
 
 #[cfg(test)]
@@ -1436,6 +1502,44 @@ mod tests {
         assert!(!s(1).recaptures() && !s(7).recaptures() && !s(9).recaptures());
         // Every replacement is routed now.
         assert!((6..=14).all(|n| s(n).route().is_some()));
+    }
+
+    #[test]
+    fn a_replacement_names_siak_work_exactly_when_its_route_passes_siak() {
+        for sop in &CATALOGUE {
+            if let Kind::Replacement(r) = sop.kind {
+                let at_siak = sop.route().unwrap().iter().any(|h| h.desk == Desk::Siak);
+                assert_eq!(r.siak.is_some(), at_siak, "{}", sop.id);
+            }
+        }
+    }
+
+    #[test]
+    fn the_kind_follows_the_sections_of_the_sop() {
+        let kinds: Vec<Kind> = CATALOGUE.iter().map(|s| s.kind).collect();
+        assert!(kinds[..3].iter().all(|k| *k == Kind::FirstCard));
+        assert!(kinds[3..5].iter().all(|k| *k == Kind::NewResident));
+        assert!(
+            kinds[5..14]
+                .iter()
+                .all(|k| matches!(k, Kind::Replacement(_)))
+        );
+        assert!(
+            kinds[14..17]
+                .iter()
+                .all(|k| *k == Kind::Relocation(Move::WithinKabupaten))
+        );
+        assert_eq!(kinds[17], Kind::Relocation(Move::BetweenKabupaten));
+        assert!(kinds[18..].iter().all(|k| *k == Kind::System));
+        // A procedure of the system has no route; every procedure of a berkas has one.
+        for sop in &CATALOGUE {
+            assert_eq!(
+                sop.route().is_none(),
+                sop.kind == Kind::System,
+                "{}",
+                sop.id
+            );
+        }
     }
 
     #[test]

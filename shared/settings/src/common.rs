@@ -1,6 +1,6 @@
 //! The settings sections every service shares: the broker, the database, telemetry.
 
-use crate::{SettingsError, Validate};
+use crate::{Secret, SettingsError, Validate};
 use serde::{Deserialize, Serialize};
 
 /// How to reach RabbitMQ (`[amqp]`, `KTPEL__AMQP__…`).
@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 #[serde(deny_unknown_fields)]
 pub struct AmqpSettings {
     /// `amqp://user:pass@host:port/vhost` (the vhost URL-encoded, `%2f` for `/`).
-    pub url: String,
+    pub url: Secret,
     /// How many unacknowledged deliveries a consumer may hold (basic.qos).
     pub prefetch: u16,
     /// Messages a consumer handles at once; messages of one berkas stay in order.
@@ -40,7 +40,7 @@ impl AmqpSettings {
 impl Default for AmqpSettings {
     fn default() -> Self {
         Self {
-            url: "amqp://guest:guest@127.0.0.1:5672/%2f".into(),
+            url: Secret::new("amqp://guest:guest@127.0.0.1:5672/%2f"),
             prefetch: 64,
             partitions: partitions(),
             batch: 64,
@@ -71,7 +71,8 @@ const BATCH_WAIT_MS: u64 = 2;
 
 impl Validate for AmqpSettings {
     fn validate(&self) -> Result<(), SettingsError> {
-        if !(self.url.starts_with("amqp://") || self.url.starts_with("amqps://")) {
+        let url = self.url.expose();
+        if !(url.starts_with("amqp://") || url.starts_with("amqps://")) {
             return Err(SettingsError::invalid(
                 "amqp.url",
                 format!("`{}` is not an amqp:// or amqps:// URL", self.url),
@@ -127,7 +128,7 @@ impl Validate for AmqpSettings {
 #[serde(deny_unknown_fields)]
 pub struct DatabaseSettings {
     /// `sqlite://data/<service>.db` (the embedded default) or `postgres://…`.
-    pub url: String,
+    pub url: Secret,
     /// Upper bound of the connection pool.
     pub max_connections: u32,
 }
@@ -136,7 +137,7 @@ impl DatabaseSettings {
     /// The embedded default for a service: one SQLite file under `data/`.
     pub fn sqlite_for(service: &str) -> Self {
         Self {
-            url: format!("sqlite://data/{service}.db"),
+            url: Secret::new(format!("sqlite://data/{service}.db")),
             max_connections: 8,
         }
     }
@@ -151,7 +152,7 @@ impl Default for DatabaseSettings {
 impl Validate for DatabaseSettings {
     fn validate(&self) -> Result<(), SettingsError> {
         let known = ["sqlite:", "postgres://", "postgresql://"];
-        if !known.iter().any(|p| self.url.starts_with(p)) {
+        if !known.iter().any(|p| self.url.expose().starts_with(p)) {
             return Err(SettingsError::invalid(
                 "database.url",
                 format!("`{}` is neither sqlite: nor postgres://", self.url),

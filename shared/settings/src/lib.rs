@@ -7,10 +7,12 @@
 //! with a message that names the key, instead of failing at 3 a.m. on first use.
 
 mod common;
+pub mod secret;
 mod secret_file;
 mod service;
 
 pub use common::{AmqpSettings, DatabaseSettings, TelemetrySettings};
+pub use secret::Secret;
 pub use secret_file::write_secret_file;
 pub use service::{OwnSettings, ServiceSettings};
 

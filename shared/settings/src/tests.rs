@@ -34,7 +34,7 @@ fn env(pairs: &[(&str, &str)]) -> [Environment; 2] {
 fn defaults_apply_when_nothing_is_set() {
     let s: Example = load_from("no-such-service", env(&[])).unwrap();
     assert_eq!(s.amqp, AmqpSettings::default());
-    assert_eq!(s.database.url, "sqlite://data/ktpel.db");
+    assert_eq!(s.database.url.expose(), "sqlite://data/ktpel.db");
 }
 
 #[test]
@@ -47,8 +47,39 @@ fn environment_overrides_defaults() {
         ]),
     )
     .unwrap();
-    assert_eq!(s.amqp.url, "amqp://u:p@broker:5672/dinas");
+    assert_eq!(s.amqp.url.expose(), "amqp://u:p@broker:5672/dinas");
     assert_eq!(s.amqp.prefetch, 10);
+}
+
+#[test]
+fn printed_settings_hide_the_passwords_in_their_urls() {
+    let s: Example = load_from(
+        "no-such-service",
+        env(&[
+            ("KTPEL__AMQP__URL", "amqp://u:hunter2@broker:5672/dinas"),
+            ("KTPEL__DATABASE__URL", "postgres://ktpel:s3cret@db/intake"),
+        ]),
+    )
+    .unwrap();
+    let printed = format!("{s:?}");
+    assert!(
+        !printed.contains("hunter2") && !printed.contains("s3cret"),
+        "{printed}"
+    );
+    assert!(printed.contains("u:***@broker:5672/dinas"), "{printed}");
+    assert!(printed.contains("ktpel:***@db/intake"), "{printed}");
+}
+
+#[test]
+fn an_invalid_url_is_named_without_its_password() {
+    let err = load_from::<Example>(
+        "no-such-service",
+        env(&[("KTPEL__DATABASE__URL", "mysql://root:hunter2@db/x")]),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("database.url"), "{err}");
+    assert!(!err.contains("hunter2"), "{err}");
 }
 
 #[test]
@@ -61,7 +92,7 @@ fn a_service_prefix_wins_over_the_shared_one() {
         ]),
     )
     .unwrap();
-    assert_eq!(s.database.url, "postgres://db/intake");
+    assert_eq!(s.database.url.expose(), "postgres://db/intake");
     // Digits where a string is wanted (a region code written without dots) stay digits.
     let s: ServiceSettings<Own> = load_from(
         "intake",
@@ -188,10 +219,11 @@ fn a_services_own_keys_sit_beside_the_shared_sections() {
     assert_eq!(s.own.secret.as_deref(), Some("abc"));
     assert_eq!(s.own.batch, 7);
     assert_eq!(s.region.as_deref(), Some("32.73"));
-    assert_eq!(s.database.url, "postgres://db/intake");
+    assert_eq!(s.database.url.expose(), "postgres://db/intake");
     let d: ServiceSettings<Own> = load_from("intake", env(&[])).unwrap();
     assert_eq!(
-        d.database.url, "sqlite://data/intake.db",
+        d.database.url.expose(),
+        "sqlite://data/intake.db",
         "the service's own file"
     );
 }

@@ -22,8 +22,6 @@ pub mod management;
 pub mod settings;
 pub mod site;
 pub mod wiring;
-#[doc(hidden)]
-pub use wiring::__private;
 
 pub use crossing::Crossing;
 pub use desks::DesksAt;

@@ -21,6 +21,7 @@ use crate::{
     site::Site,
 };
 use ktpel_bus::{Broker, BusError, Shutdown, Topology};
+use ktpel_settings::Secret;
 use serde_json::json;
 use std::time::Duration;
 
@@ -51,26 +52,16 @@ pub enum LinkError {
 }
 
 /// A site's link to its parent, as configured.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct Link {
     pub site: Site,
     /// The parent's AMQP URL as this site's broker reaches it, with this site's credentials
     /// on the parent (a secret: never logged or shown).
-    pub parent_url: String,
+    pub parent_url: Secret,
     /// This site's vhost on its own broker.
     pub local_vhost: String,
     /// Seconds a shovel waits before it dials again after the link dropped.
     pub reconnect_seconds: u32,
-}
-
-impl std::fmt::Debug for Link {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Link")
-            .field("site", &self.site)
-            .field("parent_url", &ktpel_store::redact(&self.parent_url))
-            .field("local_vhost", &self.local_vhost)
-            .finish()
-    }
 }
 
 /// One shovel of a link and how it is doing, for the status page.
@@ -108,7 +99,7 @@ impl Link {
             );
         }
         self.declare_shovels(management).await?;
-        tracing::info!(site = %self.site, parent = %ktpel_store::redact(&self.parent_url), "links declared");
+        tracing::info!(site = %self.site, parent = %self.parent_url, "links declared");
         Ok(())
     }
 
@@ -120,7 +111,10 @@ impl Link {
 
     /// This site's downlink queue and bindings on the parent's broker, as this site's user.
     pub async fn declare_downlink_queue(&self) -> Result<(), LinkError> {
-        let parent = Broker::new(&self.parent_url, format!("{}-link", self.site.slug()));
+        let parent = Broker::new(
+            self.parent_url.expose(),
+            format!("{}-link", self.site.slug()),
+        );
         let result = declare_downlink(&parent, &self.site).await;
         parent.close().await;
         Ok(result?)
@@ -219,7 +213,7 @@ impl Link {
             "src-uri": self.local_uri(),
             "src-queue": UPLINK_QUEUE,
             "dest-protocol": "amqp091",
-            "dest-uri": self.parent_url,
+            "dest-uri": self.parent_url.expose(),
             "dest-exchange": Topology::default().exchange,
             "ack-mode": "on-confirm",
             "reconnect-delay": self.reconnect_seconds,
@@ -229,7 +223,7 @@ impl Link {
     fn downlink_shovel(&self) -> serde_json::Value {
         json!({
             "src-protocol": "amqp091",
-            "src-uri": self.parent_url,
+            "src-uri": self.parent_url.expose(),
             "src-queue": downlink_queue(&self.site),
             "dest-protocol": "amqp091",
             "dest-uri": self.local_uri(),
@@ -263,7 +257,7 @@ impl Link {
                 reason: Some(e.to_string()),
             },
         };
-        let password = crate::settings::credentials_of(&self.parent_url).1;
+        let password = crate::settings::credentials_of(self.parent_url.expose()).1;
         let state = |link: String, s: ShovelState, waiting| LinkState {
             link,
             shovel: s.name,

@@ -1,10 +1,11 @@
 //! The `[site]` section of `config/ktpel.toml` (`KTPEL__SITE__…`).
 
 use crate::{link::Link, management::Management, site::Site};
+use ktpel_settings::Secret;
 use serde::{Deserialize, Serialize};
 
 /// Which site this process is, and how it reaches the site above it.
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct SiteSettings {
     /// `all` (every place on one broker: the laptop default), `kecamatan:<code>`,
@@ -13,7 +14,7 @@ pub struct SiteSettings {
     /// The parent's AMQP URL (a kecamatan's Dinas, a Dinas's Pusat Data) as this site's broker
     /// reaches it, with this site's user on the parent (`ktpel site grant` makes it). Needed
     /// by a kecamatan and a Dinas. A secret: shown only without its password.
-    pub parent_url: Option<String>,
+    pub parent_url: Option<Secret>,
     /// This site's broker's management API, where the links (shovels) are declared. Its
     /// credentials are those of `amqp.url`.
     pub management_url: String,
@@ -34,21 +35,6 @@ impl Default for SiteSettings {
             reconnect_seconds: 5,
             offline: false,
         }
-    }
-}
-
-impl std::fmt::Debug for SiteSettings {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SiteSettings")
-            .field("name", &self.name)
-            .field(
-                "parent_url",
-                &self.parent_url.as_deref().map(ktpel_store::redact),
-            )
-            .field("management_url", &self.management_url)
-            .field("reconnect_seconds", &self.reconnect_seconds)
-            .field("offline", &self.offline)
-            .finish()
     }
 }
 
@@ -82,10 +68,13 @@ impl SiteSettings {
                     self.name
                 ),
             }),
-            (Some(url), _) if !(url.starts_with("amqp://") || url.starts_with("amqps://")) => {
+            (Some(url), _)
+                if !(url.expose().starts_with("amqp://")
+                    || url.expose().starts_with("amqps://")) =>
+            {
                 Err(SiteSettingsError {
                     key: "site.parent_url",
-                    reason: format!("`{}` is not an amqp:// URL", ktpel_store::redact(url)),
+                    reason: format!("`{url}` is not an amqp:// URL"),
                 })
             }
             _ if !(self.management_url.starts_with("http://")

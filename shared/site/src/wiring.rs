@@ -7,7 +7,7 @@
 //! configuration, not code in seven places.
 
 use crate::SiteSettings;
-use ktpel_bus::{Broker, BusError, Shutdown};
+use ktpel_bus::{Broker, BusError, Handler, Shutdown, Worker};
 use ktpel_settings::{DatabaseSettings, OwnSettings, ServiceSettings, SettingsError, Validate};
 use sea_orm::DatabaseConnection;
 use std::future::Future;
@@ -20,29 +20,44 @@ pub trait AtSite {
 
 /// A service: the same shape for all (settings → build → declare → run with a shutdown
 /// signal), so that `ktpel up`, `ktpel serve` and the tests start any of them the same way.
+/// Its [`Worker`] holds the database, the consumer of its queue (whose [`Handler`] is the
+/// service's list of routes) and its outbox's relay; the rest comes from there.
 pub trait Service: Sized + Send + 'static {
     /// The service's own keys (its settings are `ServiceSettings<Self::Own>`).
     type Own: OwnSettings + AtSite + Send + Sync;
+    /// What handles the service's queue: its [`ktpel_bus::Router`].
+    type Handler: Handler;
+    /// Why it could not be built.
+    type Error: std::error::Error + Send + Sync + 'static;
 
     /// Opens and migrates the service's database and prepares its consumer; nothing touches
     /// the broker until [`Service::declare`] or [`Service::run`].
     fn build(
         settings: &ServiceSettings<Self::Own>,
         broker: Broker,
-    ) -> impl Future<Output = Result<Self, String>> + Send;
+    ) -> impl Future<Output = Result<Self, Self::Error>> + Send;
 
-    /// Declares the service's queues (at start, before it reports ready). Idempotent.
-    fn declare(&self) -> impl Future<Output = Result<(), BusError>> + Send;
-
-    /// The service's database (status pages, desks, tests).
-    fn db(&self) -> DatabaseConnection;
-
-    /// Changes after each transaction the service's consumer commits: a desk waits on it to
-    /// look for new work as soon as some may have arrived.
-    fn committed(&self) -> tokio::sync::watch::Receiver<u64>;
+    /// The service's database, consumer and relay.
+    fn worker(&self) -> &Worker<Self::Handler>;
 
     /// Runs until `shutdown`: the consumer finishes the message in hand, the relay its batch.
     fn run(self, shutdown: Shutdown) -> impl Future<Output = ()> + Send;
+
+    /// Declares the service's queues (at start, before it reports ready). Idempotent.
+    fn declare(&self) -> impl Future<Output = Result<(), BusError>> + Send {
+        self.worker().declare()
+    }
+
+    /// The service's database (status pages, desks, tests).
+    fn db(&self) -> DatabaseConnection {
+        self.worker().db().clone()
+    }
+
+    /// Changes after each transaction the service's consumer commits: a desk waits on it to
+    /// look for new work as soon as some may have arrived.
+    fn committed(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.worker().committed()
+    }
 }
 
 /// Where services run: the site, and where their default SQLite files go.
@@ -74,7 +89,7 @@ impl Place {
         if let Some(dir) = &self.data_dir
             && settings.database.url == DatabaseSettings::sqlite_for(S::SERVICE).url
         {
-            settings.database.url = format!("sqlite://{dir}/{}.db", S::SERVICE);
+            settings.database.url = format!("sqlite://{dir}/{}.db", S::SERVICE).into();
         }
         settings.own.at_site(&self.site);
     }
@@ -93,44 +108,4 @@ impl Place {
         }
         Ok(service)
     }
-}
-
-/// Makes a service crate's start-up type a [`Service`] from its inherent `build`, `declare`
-/// and `run` and its `db` field: `ktpel_site::service!(Intake, crate::config::Own);`.
-#[macro_export]
-macro_rules! service {
-    ($ty:ty, $own:ty) => {
-        impl $crate::Service for $ty {
-            type Own = $own;
-            async fn build(
-                settings: &$crate::__private::ServiceSettings<$own>,
-                broker: $crate::__private::Broker,
-            ) -> Result<Self, String> {
-                <$ty>::build(settings, broker)
-                    .await
-                    .map_err(|e| e.to_string())
-            }
-            async fn declare(&self) -> Result<(), $crate::__private::BusError> {
-                <$ty>::declare(self).await
-            }
-            fn db(&self) -> $crate::__private::DatabaseConnection {
-                self.db.clone()
-            }
-            fn committed(&self) -> $crate::__private::watch::Receiver<u64> {
-                self.worker.committed()
-            }
-            async fn run(self, shutdown: $crate::__private::Shutdown) {
-                <$ty>::run(self, shutdown).await
-            }
-        }
-    };
-}
-
-/// What [`service!`] names, so that a service crate needs no more dependencies for it.
-#[doc(hidden)]
-pub mod __private {
-    pub use ktpel_bus::{Broker, BusError, Shutdown};
-    pub use ktpel_settings::ServiceSettings;
-    pub use sea_orm::DatabaseConnection;
-    pub use tokio::sync::watch;
 }

@@ -44,7 +44,7 @@ pub enum StoreError {
 
 /// Opens the database of `settings`, creating a SQLite file (and its folder) if it is missing.
 pub async fn connect(settings: &DatabaseSettings) -> Result<DatabaseConnection, StoreError> {
-    let url = sqlite_create_mode(&settings.url);
+    let url = sqlite_create_mode(settings.url.expose());
     if let Some(dir) = sqlite_path(&url).and_then(|p| std::path::Path::new(p).parent())
         && !dir.as_os_str().is_empty()
     {
@@ -70,7 +70,7 @@ pub async fn connect(settings: &DatabaseSettings) -> Result<DatabaseConnection, 
     Database::connect(options)
         .await
         .map_err(|source| StoreError::Connect {
-            url: redact(&settings.url),
+            url: settings.url.redacted(),
             source,
         })
 }
@@ -152,17 +152,8 @@ fn sqlite_path(url: &str) -> Option<&str> {
     (!path.is_empty() && path != ":memory:").then_some(path)
 }
 
-/// Keeps passwords out of error messages and logs.
-pub fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            let userinfo = &url[scheme + 3..at];
-            let user = userinfo.split(':').next().unwrap_or_default();
-            format!("{}://{}:***@{}", &url[..scheme], user, &url[at + 1..])
-        }
-        _ => url.to_owned(),
-    }
-}
+/// `url` with its password replaced by `***` (see [`ktpel_settings::Secret`]).
+pub use ktpel_settings::secret::redact;
 
 #[cfg(test)]
 mod tests {

@@ -3,8 +3,8 @@
 use backon::ExponentialBuilder;
 use futures_util::StreamExt;
 use ktpel_bus::{
-    Broker, Handler, HandlerError, Incoming, Message, Outgoing, QueueSpec, Relay, RoutingKey,
-    Shutdown, Topology, consumer::Consumer, outbox,
+    Broker, Handler, HandlerError, Incoming, Message, Outbox, Outgoing, QueueSpec, Relay,
+    RoutingKey, Shutdown, Topology, consumer::Consumer, outbox,
 };
 use ktpel_tests::{Backend, TestDatabase, TestVhost};
 use lapin::{
@@ -167,7 +167,12 @@ async fn raw_lapin(args: &Args) -> Duration {
 pub(crate) struct Count(pub(crate) Arc<AtomicU64>);
 
 impl Handler for Count {
-    async fn handle(&self, _txn: &DatabaseTransaction, m: &Incoming) -> Result<(), HandlerError> {
+    async fn handle(
+        &self,
+        _txn: &DatabaseTransaction,
+        _outbox: &Outbox,
+        m: &Incoming,
+    ) -> Result<(), HandlerError> {
         let _: Payload = m.decode()?;
         self.0.fetch_add(1, Ordering::Relaxed);
         Ok(())
@@ -209,7 +214,7 @@ async fn backbone(args: &Args) -> Duration {
     tokio::spawn(consumer.run(shutdown.clone()));
     let mut writers = Vec::new();
     for w in 0..args.writers {
-        let (db, waker, exchange) = (db.clone(), waker.clone(), topology.exchange.clone());
+        let (db, waker) = (db.clone(), waker.clone());
         let (n, writers_n, size, per_txn) =
             (args.messages, args.writers, args.size, args.per_txn.max(1));
         writers.push(tokio::spawn(async move {
@@ -230,9 +235,7 @@ async fn backbone(args: &Args) -> Duration {
                 }
                 // Many in one commit are written the way the register's seeding writes them.
                 let txn = db.begin().await.unwrap();
-                outbox::enqueue_all(&txn, &exchange, &messages)
-                    .await
-                    .unwrap();
+                outbox::enqueue_all(&txn, &messages).await.unwrap();
                 txn.commit().await.unwrap();
                 waker.wake();
             }

@@ -122,7 +122,9 @@ async fn link(args: &Args) -> Duration {
     proxy.cut();
     let link = Link {
         site,
-        parent_url: dinas.url_as_via(&user.name, &user.password, proxy.addr),
+        parent_url: dinas
+            .url_as_via(&user.name, &user.password, proxy.addr)
+            .into(),
         local_vhost: kecamatan.name.clone(),
         reconnect_seconds: 1,
     };

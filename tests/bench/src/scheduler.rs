@@ -95,7 +95,7 @@ async fn scheduler(records: &[EnrollmentCreated], batch: u64) -> Duration {
     let db = guard.open::<Migrator>().await;
     let txn = db.begin().await.unwrap();
     for r in records {
-        ktpel_afis_sync::handlers::created::handle(&txn, r)
+        ktpel_afis_sync::handlers::created::queue(&txn, r)
             .await
             .unwrap();
     }

@@ -2,14 +2,19 @@
 
 use crate::store::outbound;
 use chrono::Utc;
-use ktpel_bus::HandlerError;
+use ktpel_bus::{Context, HandlerError};
 use ktpel_contract::enrollment::EnrollmentCreated;
 use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
 
-pub async fn handle<C: ConnectionTrait>(
-    txn: &C,
-    m: &EnrollmentCreated,
+pub async fn handle(
+    ctx: &Context<'_, super::AfisSync>,
+    m: EnrollmentCreated,
 ) -> Result<(), HandlerError> {
+    queue(ctx.txn, &m).await
+}
+
+/// Puts the record of `m` in the scheduler's queue, once (also how a bench fills it).
+pub async fn queue<C: ConnectionTrait>(txn: &C, m: &EnrollmentCreated) -> Result<(), HandlerError> {
     outbound::Entity::insert(outbound::ActiveModel {
         enrollment_id: Set(m.enrollment_id),
         nomor_berkas: Set(m.nomor_berkas.clone()),

@@ -1,23 +1,17 @@
-//! One file per message the NID Scheduler takes.
+//! What the NID Scheduler takes from the bus: one file per message.
 
 pub mod created;
 
-use ktpel_bus::{Handler, HandlerError, Incoming};
-use ktpel_contract::enrollment::EnrollmentCreated;
-use sea_orm::DatabaseTransaction;
+use ktpel_bus::{Router, Scope};
+use ktpel_contract::enrollment::{CREATED, EnrollmentCreated};
 
-/// Queues new enrollments; wakes the scheduler after each commit.
-pub struct AfisSyncHandler;
+/// What the NID Scheduler's handlers share: nothing beyond their context.
+pub struct AfisSync;
 
-impl Handler for AfisSyncHandler {
-    async fn handle(&self, txn: &DatabaseTransaction, m: &Incoming) -> Result<(), HandlerError> {
-        if m.is::<EnrollmentCreated>() {
-            created::handle(txn, &m.decode()?).await
-        } else {
-            Err(HandlerError::permanent(format!(
-                "afis-sync does not take `{}` messages",
-                m.message_type
-            )))
-        }
-    }
+/// Everything the NID Scheduler takes, for the region it serves (a Dinas's Server AFIS takes
+/// its kecamatan's enrollments).
+pub fn router(served_region: &str) -> Router<AfisSync> {
+    Router::new(crate::SERVICE, AfisSync, Some(served_region))
+        // S01.6: a sealed enrollment joins the queue of records for the Pusat Data.
+        .route::<EnrollmentCreated>(CREATED, Scope::Region, created::handle)
 }

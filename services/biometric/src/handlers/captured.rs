@@ -1,27 +1,26 @@
 //! `enrollment.captured`: S01.4–S01.6, check, seal and store the enrollment, issue the bukti
 //! perekaman, send the record to the NID Scheduler and the berkas back to the ppp.
 
+use super::Biometric;
 use crate::{
     checks,
-    seal::SealKey,
     store::{enrollment, operator_inbox, recapture},
 };
 use chrono::Utc;
-use ktpel_bus::{HandlerError, Outgoing, RoutingKey, outbox};
+use ktpel_bus::{Context, HandlerError, Outgoing, RoutingKey};
 use ktpel_contract::{
     berkas::BerkasHandedOff,
     enrollment::{CREATED, EnrollmentCaptured, EnrollmentCreated, EnrollmentRefused, REFUSED},
 };
 use ktpel_domain::sop::Sop;
-use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait, ModelTrait, QueryFilter};
+use sea_orm::{ActiveValue::Set, EntityTrait, ModelTrait, QueryFilter};
 use sha2::{Digest, Sha256};
 
-pub async fn handle<C: ConnectionTrait>(
-    txn: &C,
-    exchange: &str,
-    key: &SealKey,
-    c: &EnrollmentCaptured,
+pub async fn handle(
+    ctx: &Context<'_, Biometric>,
+    c: EnrollmentCaptured,
 ) -> Result<(), HandlerError> {
+    let (txn, key) = (ctx.txn, &ctx.service.key);
     if recapture::Entity::find_by_id(c.nomor_berkas.clone())
         .one(txn)
         .await?
@@ -58,9 +57,9 @@ pub async fn handle<C: ConnectionTrait>(
     let recapturing = Sop::get(slip.sop).recaptures();
 
     let mut reasons = if recapturing {
-        checks::recapture_problems(c)
+        checks::recapture_problems(&c)
     } else {
-        checks::problems(c)
+        checks::problems(&c)
     };
     if slip.nik.as_ref() != Some(&c.nik) {
         reasons.push(format!(
@@ -79,23 +78,23 @@ pub async fn handle<C: ConnectionTrait>(
             reasons,
         };
         let key = key_for(REFUSED, &region)?;
-        outbox::enqueue(
-            txn,
-            exchange,
-            &Outgoing::new(&refused, key, &c.nomor_berkas, &c.nomor_berkas)?,
-        )
-        .await?;
+        ctx.outbox.push(Outgoing::new(
+            &refused,
+            key,
+            &c.nomor_berkas,
+            &c.nomor_berkas,
+        )?);
         return Ok(());
     }
     if recapturing {
-        return recaptured(txn, exchange, key, c, waiting, &slip).await;
+        return recaptured(ctx, &c, waiting, &slip).await;
     }
 
     // S01.6: store on the server, sealed; the bukti perekaman is the resident's proof.
     let now = Utc::now();
     let enrollment_id = uuid::Uuid::now_v7();
     let bukti = format!("BP-{}", enrollment_id.simple());
-    let plain = serde_json::to_vec(c).map_err(|e| HandlerError::permanent(e.to_string()))?;
+    let plain = serde_json::to_vec(&c).map_err(|e| HandlerError::permanent(e.to_string()))?;
     let photo_sha256 = hex(&Sha256::digest(&c.photo));
     enrollment::Entity::insert(enrollment::ActiveModel {
         enrollment_id: Set(enrollment_id),
@@ -123,17 +122,12 @@ pub async fn handle<C: ConnectionTrait>(
         enrolled_at: now,
         kecamatan: Some(region.clone()),
     };
-    outbox::enqueue(
-        txn,
-        exchange,
-        &Outgoing::new(
-            &created,
-            key_for(CREATED, &region)?,
-            &c.nomor_berkas,
-            &c.nomor_berkas,
-        )?,
-    )
-    .await?;
+    ctx.outbox.push(Outgoing::new(
+        &created,
+        key_for(CREATED, &region)?,
+        &c.nomor_berkas,
+        &c.nomor_berkas,
+    )?);
 
     // S01.6 "hands the berkas back to the ppp": the next hop of the slip.
     let route = Sop::get(slip.sop).route().unwrap_or_default();
@@ -144,7 +138,7 @@ pub async fn handle<C: ConnectionTrait>(
             ..slip.clone()
         };
         let (_, message) = with_bukti.onward(here, next, c.operator.clone(), now)?;
-        outbox::enqueue(txn, exchange, &message).await?;
+        ctx.outbox.push(message);
     }
     tracing::info!(nomor_berkas = %c.nomor_berkas, %bukti, "enrollment stored");
     Ok(())
@@ -153,14 +147,13 @@ pub async fn handle<C: ConnectionTrait>(
 /// S08.3, S10.3, S12.3: the photo and/or signature captured again for a replacement card,
 /// sealed and kept; the berkas goes on to printing with the new photo's digest. Not an
 /// enrollment: no `enrollment.created`, no bukti perekaman, nothing for the Pusat Data.
-async fn recaptured<C: ConnectionTrait>(
-    txn: &C,
-    exchange: &str,
-    key: &SealKey,
+async fn recaptured(
+    ctx: &Context<'_, Biometric>,
     c: &EnrollmentCaptured,
     waiting: operator_inbox::Model,
     slip: &BerkasHandedOff,
 ) -> Result<(), HandlerError> {
+    let (txn, key) = (ctx.txn, &ctx.service.key);
     let now = Utc::now();
     // Only what is captured again is kept: the fingerprints and irises on record stand.
     let kept = EnrollmentCaptured {
@@ -188,7 +181,7 @@ async fn recaptured<C: ConnectionTrait>(
             ..slip.clone()
         };
         let (_, message) = with_photo.onward(here, next, c.operator.clone(), now)?;
-        outbox::enqueue(txn, exchange, &message).await?;
+        ctx.outbox.push(message);
     }
     tracing::info!(nomor_berkas = %c.nomor_berkas, "photo and signature re-captured");
     Ok(())

@@ -1,36 +1,33 @@
-//! One file per message the biometric service takes.
+//! What the biometric service takes from the bus: one file per message.
 
 pub mod captured;
 pub mod delivered;
 pub mod handoff;
 
 use crate::seal::SealKey;
-use ktpel_bus::{Handler, HandlerError, Incoming};
+use ktpel_bus::{Router, Scope};
 use ktpel_contract::{
     berkas::BerkasHandedOff,
-    enrollment::{CardStatusChanged, EnrollmentCaptured},
+    enrollment::{CAPTURED, CARD_STATUS, CardStatusChanged, EnrollmentCaptured},
 };
-use sea_orm::DatabaseTransaction;
+use ktpel_domain::sop::Desk;
+use ktpel_site::DesksAt;
 
-/// Dispatches on the message type; anything else on the queue is a permanent failure.
-pub struct BiometricHandler {
-    pub exchange: String,
+/// What the biometric service's handlers share: the key that seals enrollments at rest.
+pub struct Biometric {
     pub key: SealKey,
 }
 
-impl Handler for BiometricHandler {
-    async fn handle(&self, txn: &DatabaseTransaction, m: &Incoming) -> Result<(), HandlerError> {
-        if m.is::<BerkasHandedOff>() {
-            handoff::handle(txn, &m.decode()?).await
-        } else if m.is::<EnrollmentCaptured>() {
-            captured::handle(txn, &self.exchange, &self.key, &m.decode()?).await
-        } else if m.is::<CardStatusChanged>() {
-            delivered::handle(txn, &m.decode()?).await
-        } else {
-            Err(HandlerError::permanent(format!(
-                "biometric does not take `{}` messages",
-                m.message_type
-            )))
-        }
+/// Everything the biometric service takes, for the region it serves and the stations it runs.
+pub fn router(region: Option<&str>, stations: DesksAt, key: SealKey) -> Router<Biometric> {
+    let mut router = Router::new(crate::SERVICE, Biometric { key }, region)
+        // S01.4–S01.6: the station's capture, checked, sealed and stored.
+        .route::<EnrollmentCaptured>(CAPTURED, Scope::Region, captured::handle)
+        // S02.6/S20: the Pusat Data has the record once its card status comes back.
+        .route::<CardStatusChanged>(CARD_STATUS, Scope::Region, delivered::handle);
+    // S01.3, S04.4: the berkas at a station of this site, from the ppp or from SIAK.
+    for subject in stations.subjects(Desk::Perekaman) {
+        router = router.route::<BerkasHandedOff>(&subject, Scope::Region, handoff::handle);
     }
+    router
 }

@@ -5,16 +5,22 @@
 
 use crate::{
     card_register, desk,
-    store::{job, rekaman},
+    store::{
+        job::{self, JobState},
+        rekaman,
+    },
 };
 use base64::{Engine, engine::general_purpose::STANDARD};
 use chrono::Utc;
-use ktpel_bus::{Handler, HandlerError, Incoming, Outgoing, RoutingKey, outbox};
+use ktpel_bus::{Context, HandlerError, Outbox, Outgoing, Router, RoutingKey, Scope};
 use ktpel_contract::{
-    berkas::BerkasHandedOff,
-    enrollment::{CARD_STATUS, CardReportedLost, CardStatusChanged, EnrollmentCreated, Finger},
+    berkas::{BerkasHandedOff, PRINTING_DESK},
+    enrollment::{
+        CARD_STATUS, CREATED, CardReportedLost, CardStatusChanged, EnrollmentCreated, Finger, LOST,
+    },
     registry::{
-        ANSWER_TO_CARD_PRINT, KeluargaPindah, LOOKUP, PINDAH_DATANG, ResidentAnswer, ResidentLookup,
+        ANSWER_TO_CARD_PRINT, KeluargaPindah, LOOKUP, PINDAH_DATANG, PINDAH_KELUAR, ResidentAnswer,
+        ResidentLookup,
     },
 };
 use ktpel_domain::{
@@ -22,66 +28,71 @@ use ktpel_domain::{
     sop::{Desk, Sop},
 };
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction,
-    EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, TryIntoModel,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
+    QueryFilter, QueryOrder, TryIntoModel,
 };
 
-pub struct CardPrintHandler {
-    pub exchange: String,
+/// What card-print's handlers share: nothing beyond their context (the signing key is the
+/// desks', not the bus's).
+pub struct CardPrint;
+
+type Ctx<'a> = Context<'a, CardPrint>;
+
+/// Everything card-print takes, for the region it serves.
+pub fn router(region: Option<&str>) -> Router<CardPrint> {
+    Router::new(crate::SERVICE, CardPrint, region)
+        // S21.1: the enrollment (photo digest, index fingers) of a card to print.
+        .route::<EnrollmentCreated>(CREATED, Scope::Region, enrollment)
+        // S21.1: PRR puts a first card in line; CARD_ACTIVATED tells the register (S22.4).
+        .route::<CardStatusChanged>(CARD_STATUS, Scope::Region, status)
+        // S21.1: SIAK's biodata, asked for at PRR, whatever region answers.
+        .route::<ResidentAnswer>(ANSWER_TO_CARD_PRINT, Scope::Any, answer)
+        // Section C: a replacement's berkas at the printing desk.
+        .route::<BerkasHandedOff>(PRINTING_DESK, Scope::Region, replacement)
+        // S11: a lost card reported is revoked in the register.
+        .route::<CardReportedLost>(LOST, Scope::Region, lost)
+        // S18: a family leaving (their cards revoked), a family arriving (their enrollments).
+        .route::<KeluargaPindah>(PINDAH_KELUAR, Scope::Region, moving_away)
+        .route::<KeluargaPindah>(PINDAH_DATANG, Scope::Region, moving_in)
 }
 
-impl Handler for CardPrintHandler {
-    async fn handle(&self, txn: &DatabaseTransaction, m: &Incoming) -> Result<(), HandlerError> {
-        if m.is::<EnrollmentCreated>() {
-            enrollment(txn, &m.decode()?).await
-        } else if m.is::<CardStatusChanged>() {
-            status(txn, &self.exchange, &m.routing_key, &m.decode()?).await
-        } else if m.is::<ResidentAnswer>() {
-            answer(txn, &m.decode()?).await
-        } else if m.is::<BerkasHandedOff>() {
-            replacement(txn, &self.exchange, &m.decode()?).await
-        } else if m.is::<KeluargaPindah>() {
-            moving(txn, &m.routing_key, &m.decode()?).await
-        } else if m.is::<CardReportedLost>() {
-            let l: CardReportedLost = m.decode()?;
-            card_register::lost(txn, l.nik.as_str(), &l.nomor_berkas, l.at).await?;
-            Ok(())
-        } else {
-            Err(HandlerError::permanent(format!(
-                "card-print does not take `{}` messages",
-                m.message_type
-            )))
-        }
+/// S11: the lost card is revoked in the register.
+async fn lost(ctx: &Ctx<'_>, l: CardReportedLost) -> Result<(), HandlerError> {
+    card_register::lost(ctx.txn, l.nik.as_str(), &l.nomor_berkas, l.at).await?;
+    Ok(())
+}
+
+/// S18, arriving (`registry.pindah_datang`): each member's enrollment on record is kept, for
+/// their new cards.
+async fn moving_in(ctx: &Ctx<'_>, m: KeluargaPindah) -> Result<(), HandlerError> {
+    for member in &m.anggota {
+        let Some(r) = &member.rekaman else { continue };
+        rekaman::Entity::insert(rekaman::ActiveModel {
+            nik: Set(member.biodata.nik.to_string()),
+            photo_sha256: Set(r.photo_sha256.clone()),
+            right_index: Set(r.right_index.clone()),
+            left_index: Set(r.left_index.clone()),
+            nomor_skp: Set(m.nomor_skp.clone()),
+        })
+        .on_conflict_do_nothing_on([rekaman::Column::Nik])
+        .exec_without_returning(ctx.txn)
+        .await?;
     }
+    Ok(())
 }
 
-/// S18: a family moving between kabupaten/kota. Leaving this Dinas (`registry.pindah_keluar`,
-/// its own SIAK's): their cards are revoked, handed in at the destination. Arriving
-/// (`registry.pindah_datang`): each member's enrollment on record is kept, for their new cards.
-async fn moving<C: ConnectionTrait>(
-    txn: &C,
-    routing_key: &str,
-    m: &KeluargaPindah,
-) -> Result<(), HandlerError> {
-    if routing_key.starts_with(&format!("{PINDAH_DATANG}.")) {
-        for member in &m.anggota {
-            let Some(r) = &member.rekaman else { continue };
-            rekaman::Entity::insert(rekaman::ActiveModel {
-                nik: Set(member.biodata.nik.to_string()),
-                photo_sha256: Set(r.photo_sha256.clone()),
-                right_index: Set(r.right_index.clone()),
-                left_index: Set(r.left_index.clone()),
-                nomor_skp: Set(m.nomor_skp.clone()),
-            })
-            .on_conflict_do_nothing_on([rekaman::Column::Nik])
-            .exec_without_returning(txn)
-            .await?;
-        }
-    } else {
-        for member in &m.anggota {
-            card_register::moved_away(txn, member.biodata.nik.as_str(), &m.nomor_skp, &m.ke, m.at)
-                .await?;
-        }
+/// S18, leaving this Dinas (`registry.pindah_keluar`, its own SIAK's): the family's cards are
+/// revoked, handed in at the destination.
+async fn moving_away(ctx: &Ctx<'_>, m: KeluargaPindah) -> Result<(), HandlerError> {
+    for member in &m.anggota {
+        card_register::moved_away(
+            ctx.txn,
+            member.biodata.nik.as_str(),
+            &m.nomor_skp,
+            &m.ke,
+            m.at,
+        )
+        .await?;
     }
     Ok(())
 }
@@ -111,7 +122,7 @@ fn blank_job(nik: &Nik, nomor: &str) -> job::ActiveModel {
         left_index: Set(None),
         print_ready: Set(false),
         biodata: Set(None),
-        state: Set(desk::JobState::Waiting.as_str().into()),
+        state: Set(JobState::Waiting),
         chip: Set(None),
         encoded_by: Set(None),
         printed_by: Set(None),
@@ -127,21 +138,19 @@ fn blank_job(nik: &Nik, nomor: &str) -> job::ActiveModel {
 /// queues it in the same statement.
 async fn save<C: ConnectionTrait>(txn: &C, mut a: job::ActiveModel) -> Result<(), HandlerError> {
     if let Ok(j) = a.clone().try_into_model()
-        && j.state == desk::JobState::Waiting.as_str()
+        && j.state == JobState::Waiting
         && desk::ready(&j)
     {
-        a.state = Set(desk::JobState::Queued.as_str().into());
+        a.state = Set(JobState::Queued);
     }
     a.update(txn).await?;
     Ok(())
 }
 
-async fn enrollment<C: ConnectionTrait>(
-    txn: &C,
-    e: &EnrollmentCreated,
-) -> Result<(), HandlerError> {
+async fn enrollment(ctx: &Ctx<'_>, e: EnrollmentCreated) -> Result<(), HandlerError> {
+    let txn = ctx.txn;
     let j = job_of(txn, &e.nik, &e.nomor_berkas).await?;
-    if desk::JobState::parse(&j.state) == Some(desk::JobState::Approved) {
+    if j.state == JobState::Approved {
         return Ok(()); // a copy of an enrollment whose card was made
     }
     let finger = |f: Finger| {
@@ -151,7 +160,7 @@ async fn enrollment<C: ConnectionTrait>(
             .map(|t| STANDARD.encode(&t.template.data))
     };
     let mut a = j.into_active_model();
-    a.photo_sha256 = Set(Some(e.photo_sha256.clone()));
+    a.photo_sha256 = Set(Some(e.photo_sha256));
     a.right_index = Set(finger(Finger::RightIndex));
     a.left_index = Set(finger(Finger::LeftIndex));
     a.updated_at = Set(Utc::now());
@@ -160,12 +169,8 @@ async fn enrollment<C: ConnectionTrait>(
 
 /// PRR puts a first card in line and asks SIAK for the biodata; `CARD_ACTIVATED` tells the
 /// register the card is in the resident's hands. Other statuses are not ours.
-async fn status<C: ConnectionTrait>(
-    txn: &C,
-    exchange: &str,
-    routing_key: &str,
-    s: &CardStatusChanged,
-) -> Result<(), HandlerError> {
+async fn status(ctx: &Ctx<'_>, s: CardStatusChanged) -> Result<(), HandlerError> {
+    let txn = ctx.txn;
     match s.status {
         StatusKartu::Prr => {}
         StatusKartu::CardActivated => {
@@ -186,16 +191,16 @@ async fn status<C: ConnectionTrait>(
     // Asked under the region the status came for (the berkas's kecamatan, in this Dinas's
     // kabupaten/kota, where its register answers) — not the NIK's, which may be another
     // kabupaten's for a resident who moved in.
+    let routing_key = ctx.routing_key();
     let region = RoutingKey::region_of(routing_key).ok_or_else(|| {
         HandlerError::permanent(format!("the status's key `{routing_key}` names no region"))
     })?;
-    ask_siak(txn, exchange, &s.nik, &s.nomor_berkas, &region.to_string()).await
+    ask_siak(ctx.outbox, &s.nik, &s.nomor_berkas, &region.to_string())
 }
 
 /// Asks SIAK for the biodata of the card (the chip and the face are made from it).
-async fn ask_siak<C: ConnectionTrait>(
-    txn: &C,
-    exchange: &str,
+fn ask_siak(
+    outbox: &Outbox,
     nik: &Nik,
     nomor_berkas: &str,
     region: &str,
@@ -208,13 +213,13 @@ async fn ask_siak<C: ConnectionTrait>(
     };
     let key =
         RoutingKey::regional(LOOKUP, region).map_err(|e| HandlerError::permanent(e.to_string()))?;
-    let msg = Outgoing::new(&lookup, key, nomor_berkas, nomor_berkas)?;
-    outbox::enqueue(txn, exchange, &msg).await?;
+    outbox.push(Outgoing::new(&lookup, key, nomor_berkas, nomor_berkas)?);
     Ok(())
 }
 
 /// SIAK's biodata for the jobs of the NIK that wait for it.
-async fn answer<C: ConnectionTrait>(txn: &C, r: &ResidentAnswer) -> Result<(), HandlerError> {
+async fn answer(ctx: &Ctx<'_>, r: ResidentAnswer) -> Result<(), HandlerError> {
+    let txn = ctx.txn;
     let Some(biodata) = &r.resident else {
         return Err(HandlerError::permanent(format!(
             "SIAK does not know NIK {} any more: the card cannot be printed",
@@ -223,7 +228,7 @@ async fn answer<C: ConnectionTrait>(txn: &C, r: &ResidentAnswer) -> Result<(), H
     };
     let waiting = job::Entity::find()
         .filter(job::Column::Nik.eq(r.nik.to_string()))
-        .filter(job::Column::State.eq(desk::JobState::Waiting.as_str()))
+        .filter(job::Column::State.eq(JobState::Waiting))
         .all(txn)
         .await?;
     for j in waiting {
@@ -241,11 +246,7 @@ async fn answer<C: ConnectionTrait>(txn: &C, r: &ResidentAnswer) -> Result<(), H
 /// with a card for every member SIAK moved who had one): the enrollment on record stands, so
 /// each card is print ready at once (`CARD_ACTIVATED → PRR`); the biodata is asked of SIAK
 /// after its work on the berkas (a correction, a new address, is on the card).
-async fn replacement<C: ConnectionTrait>(
-    txn: &C,
-    exchange: &str,
-    m: &BerkasHandedOff,
-) -> Result<(), HandlerError> {
+async fn replacement(ctx: &Ctx<'_>, m: BerkasHandedOff) -> Result<(), HandlerError> {
     let procedure = Sop::get(m.sop);
     let here = procedure
         .route()
@@ -268,19 +269,19 @@ async fn replacement<C: ConnectionTrait>(
         m.anggota.clone()
     };
     for nik in &members {
-        open_card(txn, exchange, m, here, nik).await?;
+        open_card(ctx, &m, here, nik).await?;
     }
     Ok(())
 }
 
 /// One card of the berkas `m` for `nik`, unless it is open already (a copy of the slip).
-async fn open_card<C: ConnectionTrait>(
-    txn: &C,
-    exchange: &str,
+async fn open_card(
+    ctx: &Ctx<'_>,
     m: &BerkasHandedOff,
     here: &ktpel_domain::sop::Hop,
     nik: &Nik,
 ) -> Result<(), HandlerError> {
+    let txn = ctx.txn;
     if job::Entity::find_by_id((m.nomor_berkas.clone(), nik.to_string()))
         .one(txn)
         .await?
@@ -293,10 +294,7 @@ async fn open_card<C: ConnectionTrait>(
         .order_by_desc(job::Column::UpdatedAt)
         .all(txn)
         .await?;
-    if let Some(open) = earlier
-        .iter()
-        .find(|j| desk::JobState::parse(&j.state) != Some(desk::JobState::Approved))
-    {
+    if let Some(open) = earlier.iter().find(|j| j.state != JobState::Approved) {
         return Err(HandlerError::permanent(format!(
             "berkas {}: NIK {nik} already has a card in production (berkas {}, {}): one card at a time",
             m.nomor_berkas, open.nomor_berkas, open.state
@@ -362,11 +360,7 @@ async fn open_card<C: ConnectionTrait>(
     };
     let key = RoutingKey::regional(CARD_STATUS, &m.kecamatan)
         .map_err(|e| HandlerError::permanent(e.to_string()))?;
-    outbox::enqueue(
-        txn,
-        exchange,
-        &Outgoing::new(&prr, key, &m.nomor_berkas, &m.nomor_berkas)?,
-    )
-    .await?;
-    ask_siak(txn, exchange, nik, &m.nomor_berkas, &m.kecamatan).await
+    ctx.outbox
+        .push(Outgoing::new(&prr, key, &m.nomor_berkas, &m.nomor_berkas)?);
+    ask_siak(ctx.outbox, nik, &m.nomor_berkas, &m.kecamatan)
 }

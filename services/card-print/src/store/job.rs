@@ -22,8 +22,7 @@ pub struct Model {
     pub print_ready: bool,
     /// SIAK's biodata (JSON), once it answered.
     pub biodata: Option<Json>,
-    /// See [`crate::desk::JobState`].
-    pub state: String,
+    pub state: JobState,
     #[sea_orm(column_type = "Blob", nullable)]
     pub chip: Option<Vec<u8>>,
     pub encoded_by: Option<String>,
@@ -35,6 +34,36 @@ pub struct Model {
     pub nomor_kartu: Option<String>,
     /// A replacement's routing slip (section C), handed on once the kepala_seksi approved.
     pub slip: Option<Json>,
+}
+
+/// Where a card is in S21, as the `state` column holds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum JobState {
+    /// Enrollment, PRR or biodata still missing.
+    #[sea_orm(string_value = "WAITING")]
+    Waiting,
+    /// In the print queue.
+    #[sea_orm(string_value = "QUEUED")]
+    Queued,
+    /// S21.2: chip written.
+    #[sea_orm(string_value = "ENCODED")]
+    Encoded,
+    /// S21.3: face printed.
+    #[sea_orm(string_value = "PRINTED")]
+    Printed,
+    /// S21.4: chip read back and matched to the register.
+    #[sea_orm(string_value = "VERIFIED")]
+    Verified,
+    /// Checked by the kepala_seksi: `CARD_PRINTED`.
+    #[sea_orm(string_value = "APPROVED")]
+    Approved,
+}
+
+impl std::fmt::Display for JobState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.to_value())
+    }
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -59,10 +88,7 @@ pub async fn printed<C: ConnectionTrait>(
     Entity::update_many()
         .col_expr(face_png(), Expr::value(png))
         .col_expr(Column::PrintedBy, Expr::value(by))
-        .col_expr(
-            Column::State,
-            Expr::value(crate::desk::JobState::Printed.as_str()),
-        )
+        .col_expr(Column::State, Expr::value(JobState::Printed))
         .col_expr(Column::UpdatedAt, Expr::value(chrono::Utc::now()))
         .filter(Column::NomorBerkas.eq(nomor_berkas))
         .filter(Column::Nik.eq(nik))

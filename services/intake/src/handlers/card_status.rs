@@ -3,7 +3,7 @@
 
 use crate::store::{berkas, timeline};
 use chrono::Utc;
-use ktpel_bus::HandlerError;
+use ktpel_bus::{Context, HandlerError};
 use ktpel_contract::enrollment::CardStatusChanged;
 use ktpel_domain::{StatusKartu, sop::Sop};
 use sea_orm::{
@@ -32,10 +32,13 @@ fn hop_of(sop: &str, status: StatusKartu) -> (String, String) {
     (hop.to_owned(), step.to_owned())
 }
 
-pub async fn handle<C: ConnectionTrait>(
-    txn: &C,
-    m: &CardStatusChanged,
+/// The berkas's status and timeline follow the card (S19–S22); the last card handed over
+/// closes a berkas still open here.
+pub async fn handle(
+    ctx: &Context<'_, super::Intake>,
+    m: CardStatusChanged,
 ) -> Result<(), HandlerError> {
+    let txn = ctx.txn;
     // The status moves in the statement that reads the berkas (five statuses a card: one
     // round trip each saved).
     let Some(row) = berkas::Entity::update_many()
@@ -50,16 +53,11 @@ pub async fn handle<C: ConnectionTrait>(
         return Ok(());
     };
     let (hop, step) = hop_of(&row.sop, m.status);
-    timeline::Entity::insert(timeline::ActiveModel {
-        nomor_berkas: Set(m.nomor_berkas.clone()),
-        hop: Set(hop),
-        step: Set(step),
-        note: Set(format!("{}: {}", m.status, m.note)),
-        at: Set(m.at),
-        ..Default::default()
-    })
-    .exec_without_returning(txn)
-    .await?;
+    let entry = timeline::Entry {
+        status: Some(m.status),
+        ..timeline::Entry::new(hop, step, format!("{}: {}", m.status, m.note), m.at)
+    };
+    timeline::write(txn, &m.nomor_berkas, vec![entry]).await?;
     // The cards in the residents' hands close a berkas still open here: a replacement's or a
     // relocation's at the kecamatan, whose berkas was archived at the Dinas (the tanda terima
     // archived, S22.5) — once every card of the berkas (a family has several; each was print
@@ -81,16 +79,7 @@ async fn every_card_handed_over<C: ConnectionTrait>(
     txn: &C,
     nomor_berkas: &str,
 ) -> Result<bool, HandlerError> {
-    let notes: Vec<String> = timeline::Entity::find()
-        .filter(timeline::Column::NomorBerkas.eq(nomor_berkas))
-        .all(txn)
-        .await?
-        .into_iter()
-        .map(|t| t.note)
-        .collect();
-    let count = |status: StatusKartu| {
-        let prefix = format!("{status}:");
-        notes.iter().filter(|n| n.starts_with(&prefix)).count()
-    };
-    Ok(count(StatusKartu::CardActivated) >= count(StatusKartu::Prr))
+    let handed_over = timeline::count_status(txn, nomor_berkas, StatusKartu::CardActivated).await?;
+    let print_ready = timeline::count_status(txn, nomor_berkas, StatusKartu::Prr).await?;
+    Ok(handed_over >= print_ready)
 }

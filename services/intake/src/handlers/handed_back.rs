@@ -7,9 +7,12 @@
 //! writes the buku harian (a berkas from a kecamatan is opened here under its number) and
 //! hands the berkas on to the next desk.
 
-use crate::store::{berkas, timeline};
+use crate::store::{
+    berkas,
+    timeline::{self, Entry},
+};
 use chrono::{DateTime, Utc};
-use ktpel_bus::{HandlerError, outbox};
+use ktpel_bus::{Context, HandlerError};
 use ktpel_contract::berkas::BerkasHandedOff;
 use ktpel_domain::{
     StatusKartu,
@@ -20,11 +23,13 @@ use sea_orm::{
     QueryFilter,
 };
 
-pub async fn handle<C: ConnectionTrait>(
-    txn: &C,
-    exchange: &str,
-    m: &BerkasHandedOff,
+/// The berkas at this counter: closed at its route's last hop (S01.7–S01.8, S05.6–S05.7),
+/// else recorded and handed on (S05.3, S05.5).
+pub async fn handle(
+    ctx: &Context<'_, super::Intake>,
+    m: BerkasHandedOff,
 ) -> Result<(), HandlerError> {
+    let (txn, outbox) = (ctx.txn, ctx.outbox);
     let route = Sop::get(m.sop)
         .route()
         .ok_or_else(|| HandlerError::permanent(format!("{} has no route", m.sop)))?;
@@ -43,7 +48,7 @@ pub async fn handle<C: ConnectionTrait>(
     {
         Some(row) => row,
         // S05.3: the Dinas's counter opens the berkas that a kecamatan sent.
-        None if m.hop > 0 => open_here(txn, m, here).await?,
+        None if m.hop > 0 => open_here(txn, &m, here).await?,
         None => {
             return Err(HandlerError::permanent(format!(
                 "berkas {} was never accepted by this intake",
@@ -74,28 +79,17 @@ pub async fn handle<C: ConnectionTrait>(
         return Ok(());
     }
     let now = Utc::now();
-    let mut entries = stamps_not_yet_here(m, &known);
+    let mut entries = stamps_not_yet_here(&m, &known);
     match next {
-        None => entries.extend(closing(m, here, now)),
-        Some(_) => entries.push((
+        None => entries.extend(closing(&m, here, now)),
+        Some(_) => entries.push(Entry::new(
             here.to_string(),
             here.step.to_owned(),
             here.action.to_owned(),
             now,
         )),
     }
-    for (hop, step, note, at) in entries {
-        timeline::Entity::insert(timeline::ActiveModel {
-            nomor_berkas: Set(m.nomor_berkas.clone()),
-            hop: Set(hop),
-            step: Set(step),
-            note: Set(note),
-            at: Set(at),
-            ..Default::default()
-        })
-        .exec_without_returning(txn)
-        .await?;
-    }
+    timeline::write(txn, &m.nomor_berkas, entries).await?;
     let mut row = row.into_active_model();
     if let Some(nik) = &m.nik {
         row.nik = Set(nik.to_string());
@@ -112,7 +106,7 @@ pub async fn handle<C: ConnectionTrait>(
             row.at_hop = Set(next.to_string());
             row.update(txn).await?;
             let (_, message) = m.onward(here, next, format!("ppp@{}", here.place), now)?;
-            outbox::enqueue(txn, exchange, &message).await?;
+            outbox.push(message);
             tracing::info!(nomor_berkas = %m.nomor_berkas, %next, "berkas handed on");
         }
     }
@@ -142,8 +136,6 @@ async fn open_here<C: ConnectionTrait>(
     Ok(row.insert(txn).await?)
 }
 
-type Entry = (String, String, String, DateTime<Utc>);
-
 /// The hops done elsewhere since the berkas was last here, from the slip's stamps: those not
 /// in `known` by hop, step and time (a route may cite one step at several hops: S03).
 fn stamps_not_yet_here(m: &BerkasHandedOff, known: &[(String, String, i64)]) -> Vec<Entry> {
@@ -151,7 +143,7 @@ fn stamps_not_yet_here(m: &BerkasHandedOff, known: &[(String, String, i64)]) -> 
         .iter()
         .filter(|s| !known.contains(&(s.hop.clone(), s.step.clone(), s.at.timestamp_millis())))
         .map(|s| {
-            (
+            Entry::new(
                 s.hop.clone(),
                 s.step.clone(),
                 format!("selesai oleh {}", s.by),
@@ -174,7 +166,7 @@ fn closing(m: &BerkasHandedOff, here: &Hop, now: DateTime<Utc>) -> Vec<Entry> {
         }
         _ => "berkas diarsipkan".to_owned(),
     };
-    let mut entries = vec![(hop.clone(), here.step.to_owned(), archived, now)];
+    let mut entries = vec![Entry::new(hop.clone(), here.step.to_owned(), archived, now)];
     if let Some(bukti) = &m.bukti_perekaman {
         // S01.8/S02.8; S03 is one paragraph of SOP.md, cited whole.
         let step = if here.step.contains('.') {
@@ -182,7 +174,7 @@ fn closing(m: &BerkasHandedOff, here: &Hop, now: DateTime<Utc>) -> Vec<Entry> {
         } else {
             here.step.to_owned()
         };
-        entries.push((
+        entries.push(Entry::new(
             hop,
             step,
             format!("bukti perekaman {bukti} diberikan kepada penduduk"),
@@ -190,7 +182,7 @@ fn closing(m: &BerkasHandedOff, here: &Hop, now: DateTime<Utc>) -> Vec<Entry> {
         ));
     } else if let (Some(kk), Some(nik), true) = (&m.no_kk, &m.nik, procedure.new_resident()) {
         // S05.6–S05.7: the KK, and enrollment (S01/S02/S03) can now be done.
-        entries.push((
+        entries.push(Entry::new(
             hop,
             format!("{}.7", m.sop),
             format!(

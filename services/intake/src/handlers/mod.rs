@@ -1,35 +1,38 @@
-//! One file per message intake takes.
+//! What intake takes from the bus, one file per message; [`router`] lists them.
 
 pub mod card_status;
 pub mod handed_back;
 pub mod registry_answer;
 pub mod submitted;
 
-use ktpel_bus::{Handler, HandlerError, Incoming};
-use sea_orm::DatabaseTransaction;
+use ktpel_bus::{Router, Scope};
+use ktpel_contract::{
+    berkas::{BerkasHandedOff, BerkasSubmitted, SUBMITTED},
+    enrollment::{CARD_STATUS, CardStatusChanged},
+    registry::{ANSWER_TO_INTAKE, ResidentAnswer},
+};
+use ktpel_domain::sop::Desk;
+use ktpel_site::DesksAt;
 
-/// Dispatches on the message type; anything else on intake's queue is a permanent failure.
-pub struct IntakeHandler {
-    pub exchange: String,
+/// What intake's handlers share.
+pub struct Intake {
     /// The counters run here: a berkas is taken only at a counter of this site.
-    pub counters: ktpel_site::DesksAt,
+    counters: DesksAt,
 }
 
-impl Handler for IntakeHandler {
-    async fn handle(&self, txn: &DatabaseTransaction, m: &Incoming) -> Result<(), HandlerError> {
-        if m.is::<ktpel_contract::berkas::BerkasSubmitted>() {
-            submitted::handle(txn, &self.exchange, self.counters, &m.decode()?).await
-        } else if m.is::<ktpel_contract::enrollment::CardStatusChanged>() {
-            card_status::handle(txn, &m.decode()?).await
-        } else if m.is::<ktpel_contract::berkas::BerkasHandedOff>() {
-            handed_back::handle(txn, &self.exchange, &m.decode()?).await
-        } else if m.is::<ktpel_contract::registry::ResidentAnswer>() {
-            registry_answer::handle(txn, &self.exchange, &m.decode()?).await
-        } else {
-            Err(HandlerError::permanent(format!(
-                "intake does not take `{}` messages",
-                m.message_type
-            )))
-        }
+/// Everything intake takes, for the region it serves and the counters it runs.
+pub fn router(region: Option<&str>, counters: DesksAt) -> Router<Intake> {
+    let mut router = Router::new(crate::SERVICE, Intake { counters }, region)
+        // Berkas from the desks of this region (S01.1).
+        .route::<BerkasSubmitted>(SUBMITTED, Scope::Region, submitted::handle)
+        // The registry answers on its own subject, whatever region this intake serves (S01.2).
+        .route::<ResidentAnswer>(ANSWER_TO_INTAKE, Scope::Any, registry_answer::handle)
+        // The card's status, for the berkas's timeline (S19–S22).
+        .route::<CardStatusChanged>(CARD_STATUS, Scope::Region, card_status::handle);
+    // The berkas at its counters: back at the kecamatan's (S01.7, S05.6), at the Dinas's
+    // (S05.3, S05.5).
+    for subject in counters.subjects(Desk::Loket) {
+        router = router.route::<BerkasHandedOff>(&subject, Scope::Region, handed_back::handle);
     }
+    router
 }

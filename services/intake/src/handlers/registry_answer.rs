@@ -2,19 +2,20 @@
 
 use super::submitted::{accept, refuse};
 use crate::store::pending;
-use ktpel_bus::HandlerError;
+use ktpel_bus::{Context, HandlerError};
 use ktpel_contract::{
     berkas::BerkasSubmitted,
     registry::{Biodata, ResidentAnswer},
 };
 use ktpel_domain::{KodeWilayah, StatusKartu, sop::Sop};
-use sea_orm::{ConnectionTrait, EntityTrait, ModelTrait};
+use sea_orm::{EntityTrait, ModelTrait};
 
-pub async fn handle<C: ConnectionTrait>(
-    txn: &C,
-    exchange: &str,
-    answer: &ResidentAnswer,
+/// The berkas waiting for this answer goes on (S01.2–S01.3) or is refused with the reasons.
+pub async fn handle(
+    ctx: &Context<'_, super::Intake>,
+    answer: ResidentAnswer,
 ) -> Result<(), HandlerError> {
+    let (txn, outbox) = (ctx.txn, ctx.outbox);
     let Some(waiting) = pending::Entity::find_by_id(answer.request_id)
         .one(txn)
         .await?
@@ -33,13 +34,13 @@ pub async fn handle<C: ConnectionTrait>(
             "NIK {} is not registered in the population register (SIAK): register the resident first (S04/S05)",
             answer.nik
         );
-        return refuse(txn, exchange, &submission, &kecamatan, vec![reason]).await;
+        return refuse(outbox, &submission, &kecamatan, vec![reason]);
     };
     let procedure = Sop::get(submission.sop);
     if !procedure.replaces_a_card() {
         return accept(
             txn,
-            exchange,
+            outbox,
             &submission,
             &siak.nama,
             StatusKartu::BelumRekam,
@@ -48,11 +49,11 @@ pub async fn handle<C: ConnectionTrait>(
     }
     let problems = replacement_problems(&submission, siak, answer.status_kartu);
     if !problems.is_empty() {
-        return refuse(txn, exchange, &submission, &kecamatan, problems).await;
+        return refuse(outbox, &submission, &kecamatan, problems);
     }
     accept(
         txn,
-        exchange,
+        outbox,
         &submission,
         &siak.nama,
         StatusKartu::CardActivated,

@@ -3,7 +3,7 @@
 use crate::store::pending;
 use crate::store::{berkas, buku_harian, timeline};
 use chrono::Utc;
-use ktpel_bus::{HandlerError, Outgoing, RoutingKey, outbox};
+use ktpel_bus::{Context, HandlerError, Outbox, Outgoing, RoutingKey};
 use ktpel_contract::berkas::{
     ACCEPTED, BerkasAccepted, BerkasHandedOff, BerkasRefused, BerkasSubmitted, REFUSED, Stamp,
     handoff_subject,
@@ -19,14 +19,14 @@ use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
 };
 
-/// Checks the berkas against the checklist and asks SIAK about the NIK, all in `txn`;
-/// a berkas that fails the checklist is refused at once and nothing of it is stored.
-pub async fn handle<C: ConnectionTrait>(
-    txn: &C,
-    exchange: &str,
-    counters: ktpel_site::DesksAt,
-    m: &BerkasSubmitted,
+/// S01.1–S01.2: checks the berkas against the checklist and asks SIAK about the NIK, all in
+/// the consumer's transaction; a berkas that fails the checklist is refused at once and
+/// nothing of it is stored.
+pub async fn handle(
+    ctx: &Context<'_, super::Intake>,
+    m: BerkasSubmitted,
 ) -> Result<(), HandlerError> {
+    let (txn, outbox) = (ctx.txn, ctx.outbox);
     // The desk's own code is configuration, not the resident's input: a bad one is a
     // misconfigured desk, and no retry will fix it.
     let kecamatan = KodeWilayah::parse(&m.kecamatan)
@@ -58,7 +58,7 @@ pub async fn handle<C: ConnectionTrait>(
             &b.nomor_berkas,
             &b.nomor_berkas,
         )?;
-        outbox::enqueue(txn, exchange, &msg).await?;
+        outbox.push(msg);
         return Ok(());
     }
 
@@ -75,40 +75,40 @@ pub async fn handle<C: ConnectionTrait>(
     let procedure = sop::Sop::get(m.sop);
     if !matches!(procedure.route(), Some(route) if route.len() >= 2) {
         let reason = format!("{} is not yet routed in this system", m.sop);
-        return refuse(txn, exchange, m, &kecamatan, vec![reason]).await;
+        return refuse(outbox, &m, &kecamatan, vec![reason]);
     }
     let first = procedure.route().and_then(|r| r.first()).map(|h| h.place);
-    if let Some(place) = first.filter(|p| !counters.runs(*p)) {
+    if let Some(place) = first.filter(|p| !ctx.service.counters.runs(*p)) {
         let reason = format!(
             "{} is taken at the {place}'s counter, not here ({})",
             m.sop, procedure.title
         );
-        return refuse(txn, exchange, m, &kecamatan, vec![reason]).await;
+        return refuse(outbox, &m, &kecamatan, vec![reason]);
     }
     if let Err(missing) = procedure.checklist().check(&m.dokumen) {
-        return refuse(txn, exchange, m, &kecamatan, vec![missing.to_string()]).await;
+        return refuse(outbox, &m, &kecamatan, vec![missing.to_string()]);
     }
-    let mut problems = perubahan_problems(m);
-    problems.extend(kedatangan_problems(m, &kecamatan));
+    let mut problems = perubahan_problems(&m);
+    problems.extend(kedatangan_problems(&m, &kecamatan));
     if !problems.is_empty() {
-        return refuse(txn, exchange, m, &kecamatan, problems).await;
+        return refuse(outbox, &m, &kecamatan, problems);
     }
     if procedure.new_resident() {
         // S04.2/S05.2: a resident not yet in SIAK: the Formulir Biodata goes with the berkas
         // to SIAK (the Dinas's database; S04 from the kecamatan's operator, S05 through the
         // Dinas's counter), which gives the NIK.
-        let problems = new_resident_problems(m, &kecamatan);
+        let problems = new_resident_problems(&m, &kecamatan);
         if !problems.is_empty() {
-            return refuse(txn, exchange, m, &kecamatan, problems).await;
+            return refuse(outbox, &m, &kecamatan, problems);
         }
-        return accept(txn, exchange, m, &m.nama, StatusKartu::BelumRekam).await;
+        return accept(txn, outbox, &m, &m.nama, StatusKartu::BelumRekam).await;
     }
     let Some(nik) = &m.nik else {
         let reason = format!(
             "{} is for a resident in the population register: give the NIK (a resident not yet registered applies under S05)",
             m.sop
         );
-        return refuse(txn, exchange, m, &kecamatan, vec![reason]).await;
+        return refuse(outbox, &m, &kecamatan, vec![reason]);
     };
 
     // S01.2 "verifies and validates": is the NIK in the population register? The berkas
@@ -118,7 +118,7 @@ pub async fn handle<C: ConnectionTrait>(
         request_id: Set(request_id),
         submission_id: Set(m.submission_id),
         submission: Set(
-            serde_json::to_value(m).map_err(|e| HandlerError::permanent(e.to_string()))?
+            serde_json::to_value(&m).map_err(|e| HandlerError::permanent(e.to_string()))?
         ),
         created_at: Set(Utc::now()),
     })
@@ -132,7 +132,7 @@ pub async fn handle<C: ConnectionTrait>(
     };
     let id = m.submission_id.to_string();
     let msg = Outgoing::new(&lookup, key(LOOKUP, &kecamatan.to_string())?, &id, &id)?;
-    outbox::enqueue(txn, exchange, &msg).await?;
+    outbox.push(msg);
     Ok(())
 }
 
@@ -256,7 +256,7 @@ fn biodata_problems(b: &FormulirBiodata, kecamatan: &KodeWilayah) -> Vec<String>
 /// transactions at once, as the consumer's partitions do.
 pub async fn accept<C: ConnectionTrait>(
     txn: &C,
-    exchange: &str,
+    outbox: &Outbox,
     m: &BerkasSubmitted,
     nama: &str,
     status: StatusKartu,
@@ -341,12 +341,7 @@ pub async fn accept<C: ConnectionTrait>(
         anggota: Vec::new(),
     };
     let handoff_key = key(&handoff_subject(next), &region)?;
-    outbox::enqueue(
-        txn,
-        exchange,
-        &Outgoing::new(&handoff, handoff_key, &nomor, &nomor)?,
-    )
-    .await?;
+    outbox.push(Outgoing::new(&handoff, handoff_key, &nomor, &nomor)?);
     let accepted = BerkasAccepted {
         submission_id: m.submission_id,
         nomor_berkas: nomor.clone(),
@@ -354,12 +349,12 @@ pub async fn accept<C: ConnectionTrait>(
         nik: m.nik.clone(),
         next_hop: next.to_string(),
     };
-    outbox::enqueue(
-        txn,
-        exchange,
-        &Outgoing::new(&accepted, key(ACCEPTED, &region)?, &nomor, &nomor)?,
-    )
-    .await?;
+    outbox.push(Outgoing::new(
+        &accepted,
+        key(ACCEPTED, &region)?,
+        &nomor,
+        &nomor,
+    )?);
     if let (Some(nik), Some(r)) = (&m.nik, sop::Sop::get(m.sop).replacement())
         && r.lost
     {
@@ -369,21 +364,15 @@ pub async fn accept<C: ConnectionTrait>(
             nomor_berkas: nomor.clone(),
             at: now,
         };
-        outbox::enqueue(
-            txn,
-            exchange,
-            &Outgoing::new(&lost, key(LOST, &region)?, &nomor, &nomor)?,
-        )
-        .await?;
+        outbox.push(Outgoing::new(&lost, key(LOST, &region)?, &nomor, &nomor)?);
     }
     tracing::info!(nomor_berkas = %nomor, nik = ?m.nik, next = %next, "berkas accepted");
     Ok(())
 }
 
 /// S01.2 fails: tell the desk every reason. Nothing of the berkas is stored.
-pub(crate) async fn refuse<C: ConnectionTrait>(
-    txn: &C,
-    exchange: &str,
+pub(crate) fn refuse(
+    outbox: &Outbox,
     m: &BerkasSubmitted,
     kecamatan: &KodeWilayah,
     reasons: Vec<String>,
@@ -397,7 +386,7 @@ pub(crate) async fn refuse<C: ConnectionTrait>(
     };
     let id = m.submission_id.to_string();
     let msg = Outgoing::new(&refused, key(REFUSED, &kecamatan.to_string())?, &id, &id)?;
-    outbox::enqueue(txn, exchange, &msg).await?;
+    outbox.push(msg);
     Ok(())
 }
 

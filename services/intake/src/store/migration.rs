@@ -6,7 +6,11 @@ pub struct Migrator;
 
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        ktpel_store::migrations::bus_then(vec![Box::new(M0001IntakeTables), Box::new(M0002Pending)])
+        ktpel_store::migrations::bus_then(vec![
+            Box::new(M0001IntakeTables),
+            Box::new(M0002Pending),
+            Box::new(M0003TimelineStatus),
+        ])
     }
 }
 
@@ -106,6 +110,42 @@ impl MigrationTrait for M0002Pending {
     }
 }
 
+/// The card status a timeline line records, in a column of its own: the berkas's cards are
+/// counted from it. Lines written before it have the status at the head of their note
+/// (`PRR: …`), and get it from there.
+struct M0003TimelineStatus;
+
+impl MigrationName for M0003TimelineStatus {
+    fn name(&self) -> &str {
+        "m0003_intake_timeline_status"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0003TimelineStatus {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.alter_table(
+            Table::alter()
+                .table(Timeline::Table)
+                .add_column(string_null(Timeline::Status))
+                .to_owned(),
+        )
+        .await?;
+        for status in ktpel_domain::StatusKartu::ALL {
+            let prefix = format!("{status}:");
+            // `substr`, not `LIKE`: `_` in a status name would match any character.
+            m.get_connection()
+                .execute_unprepared(&format!(
+                    "UPDATE intake_timeline SET status = '{status}' \
+                     WHERE status IS NULL AND substr(note, 1, {}) = '{prefix}'",
+                    prefix.len()
+                ))
+                .await?;
+        }
+        Ok(())
+    }
+}
+
 #[derive(DeriveIden)]
 enum Pending {
     #[sea_orm(iden = "intake_pending")]
@@ -159,4 +199,5 @@ enum Timeline {
     Step,
     Note,
     At,
+    Status,
 }

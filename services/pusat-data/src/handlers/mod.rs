@@ -1,28 +1,32 @@
-//! One file per message the Pusat Data takes.
+//! What the Pusat Data takes from the bus: one file per message.
 
 pub mod pindah;
 pub mod record;
 
-use ktpel_bus::{Handler, HandlerError, Incoming};
-use ktpel_contract::{enrollment::EnrollmentRecord, registry::KeluargaPindah};
-use sea_orm::DatabaseTransaction;
+use ktpel_bus::{Router, Scope};
+use ktpel_contract::{
+    enrollment::{EnrollmentRecord, TO_PUSAT_DATA},
+    registry::{KeluargaPindah, PINDAH_KELUAR},
+};
 
-pub struct PusatDataHandler {
-    pub exchange: String,
+/// What the Pusat Data's handlers share.
+pub struct PusatData {
+    /// Identical fingerprints that make two enrollments one person (DUPLICATE_RECORD).
     pub duplicate_min_fingers: usize,
 }
 
-impl Handler for PusatDataHandler {
-    async fn handle(&self, txn: &DatabaseTransaction, m: &Incoming) -> Result<(), HandlerError> {
-        if m.is::<EnrollmentRecord>() {
-            record::handle(txn, self, &m.routing_key, &m.decode()?).await
-        } else if m.is::<KeluargaPindah>() {
-            pindah::handle(txn, &self.exchange, &m.routing_key, &m.decode()?).await
-        } else {
-            Err(HandlerError::permanent(format!(
-                "the Pusat Data does not take `{}` messages",
-                m.message_type
-            )))
-        }
-    }
+/// Everything the Pusat Data takes, from every kabupaten/kota.
+pub fn router(duplicate_min_fingers: usize) -> Router<PusatData> {
+    Router::new(
+        crate::SERVICE,
+        PusatData {
+            duplicate_min_fingers,
+        },
+        None,
+    )
+    // S01.6 (and S20): the NID Schedulers' records, deduplicated: SFE, then PRR or
+    // DUPLICATE_RECORD.
+    .route::<EnrollmentRecord>(TO_PUSAT_DATA, Scope::Any, record::handle)
+    // S18: a family one Dinas hands over to another, handed on with its enrollments.
+    .route::<KeluargaPindah>(PINDAH_KELUAR, Scope::Any, pindah::handle)
 }

@@ -5,18 +5,15 @@
 //! A Dinas may only send under its own code (topic permissions), so it cannot publish into
 //! another's region itself.
 
+use super::PusatData;
 use crate::store::{kartu, rekaman};
-use ktpel_bus::{HandlerError, Outgoing, RoutingKey, outbox};
+use ktpel_bus::{Context, HandlerError, Outgoing, RoutingKey};
 use ktpel_contract::registry::{KeluargaPindah, PINDAH_DATANG, Rekaman};
 use ktpel_domain::{KodeWilayah, wilayah::Level};
-use sea_orm::{ConnectionTrait, EntityTrait};
+use sea_orm::EntityTrait;
 
-pub async fn handle<C: ConnectionTrait>(
-    txn: &C,
-    exchange: &str,
-    routing_key: &str,
-    m: &KeluargaPindah,
-) -> Result<(), HandlerError> {
+pub async fn handle(ctx: &Context<'_, PusatData>, m: KeluargaPindah) -> Result<(), HandlerError> {
+    let (txn, routing_key) = (ctx.txn, ctx.routing_key());
     let permanent = |why: String| HandlerError::permanent(format!("{}: {why}", m.nomor_skp));
     let sender = RoutingKey::region_of(routing_key)
         .ok_or_else(|| permanent(format!("the key `{routing_key}` names no region")))?;
@@ -50,7 +47,7 @@ pub async fn handle<C: ConnectionTrait>(
     let key = RoutingKey::regional(PINDAH_DATANG, &ke.to_string())
         .map_err(|e| permanent(e.to_string()))?;
     let message = Outgoing::new(&handed_on, key, &m.nomor_skp, &m.nomor_skp)?;
-    outbox::enqueue(txn, exchange, &message).await?;
+    ctx.outbox.push(message);
     tracing::info!(nomor_skp = %m.nomor_skp, dari = %m.dari, %ke, "family handed on to its destination");
     Ok(())
 }

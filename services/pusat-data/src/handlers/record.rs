@@ -1,24 +1,20 @@
 //! `pusat_data.enrollment`: SFE on arrival, then PRR or DUPLICATE_RECORD.
 
-use super::PusatDataHandler;
+use super::PusatData;
 use crate::{
     dedup::{self, Verdict},
     store::{kartu, rekaman},
 };
 use chrono::Utc;
-use ktpel_bus::{HandlerError, Outgoing, RoutingKey, outbox};
+use ktpel_bus::{Context, HandlerError, Outgoing, RoutingKey};
 use ktpel_contract::enrollment::{CARD_STATUS, CardStatusChanged, EnrollmentRecord};
 use ktpel_domain::{StatusKartu, wilayah::Level};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, EntityTrait, IntoActiveModel};
 
-pub async fn handle<C: ConnectionTrait>(
-    txn: &C,
-    h: &PusatDataHandler,
-    routing_key: &str,
-    r: &EnrollmentRecord,
-) -> Result<(), HandlerError> {
+pub async fn handle(ctx: &Context<'_, PusatData>, r: EnrollmentRecord) -> Result<(), HandlerError> {
+    let txn = ctx.txn;
     let e = &r.enrollment;
-    let region = answer_region(routing_key, r)?;
+    let region = answer_region(ctx.routing_key(), &r)?;
     let existing = kartu::Entity::find_by_id(e.nik.to_string())
         .one(txn)
         .await?;
@@ -36,18 +32,24 @@ pub async fn handle<C: ConnectionTrait>(
             e.enrollment_id, e.nik
         ))
     })?;
-    let (status, note) =
-        match dedup::check(txn, &e.nik, &e.fingerprints, h.duplicate_min_fingers).await? {
-            Verdict::Unique => {
-                dedup::file(txn, &e.nik, &e.fingerprints).await?;
-                keep_on_record(txn, e).await?;
-                (StatusKartu::Prr, "unique: print ready".to_owned())
-            }
-            Verdict::DuplicateOf { other, fingers } => (
-                StatusKartu::DuplicateRecord,
-                format!("{fingers} fingerprints identical to those of NIK {other}: investigate"),
-            ),
-        };
+    let (status, note) = match dedup::check(
+        txn,
+        &e.nik,
+        &e.fingerprints,
+        ctx.service.duplicate_min_fingers,
+    )
+    .await?
+    {
+        Verdict::Unique => {
+            dedup::file(txn, &e.nik, &e.fingerprints).await?;
+            keep_on_record(txn, e).await?;
+            (StatusKartu::Prr, "unique: print ready".to_owned())
+        }
+        Verdict::DuplicateOf { other, fingers } => (
+            StatusKartu::DuplicateRecord,
+            format!("{fingers} fingerprints identical to those of NIK {other}: investigate"),
+        ),
+    };
     let status = sfe
         .transition(status)
         .expect("SFE goes to PRR or DUPLICATE_RECORD");
@@ -94,7 +96,7 @@ pub async fn handle<C: ConnectionTrait>(
             at: now,
         };
         let msg = Outgoing::new(&event, key.clone(), &e.nomor_berkas, &e.nomor_berkas)?;
-        outbox::enqueue(txn, &h.exchange, &msg).await?;
+        ctx.outbox.push(msg);
     }
     tracing::info!(nik = %e.nik, %status, "enrollment deduplicated");
     Ok(())

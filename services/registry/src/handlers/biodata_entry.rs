@@ -4,12 +4,13 @@
 //! kecamatan's enrollment station). The register announces the new resident to the copy of SIAK at their kecamatan
 //! (where it keeps copies), so that the kecamatan's desk knows them for S01.
 
+use super::Registry;
 use crate::{
     seed,
     store::{kartu_keluarga, penduduk},
 };
 use chrono::{Datelike, Utc};
-use ktpel_bus::{HandlerError, outbox};
+use ktpel_bus::{Context, HandlerError};
 use ktpel_contract::{
     berkas::BerkasHandedOff,
     registry::{Biodata, FormulirBiodata},
@@ -19,12 +20,8 @@ use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
 };
 
-pub async fn handle<C: ConnectionTrait>(
-    txn: &C,
-    exchange: &str,
-    announce: bool,
-    m: &BerkasHandedOff,
-) -> Result<(), HandlerError> {
+pub async fn handle(ctx: &Context<'_, Registry>, m: &BerkasHandedOff) -> Result<(), HandlerError> {
+    let txn = ctx.txn;
     let (here, next) = super::siak_hop(m)?;
     let Some(form) = &m.biodata else {
         return Err(HandlerError::permanent(format!(
@@ -38,11 +35,7 @@ pub async fn handle<C: ConnectionTrait>(
     penduduk::Entity::insert(seed::row(&resident))
         .exec_without_returning(txn)
         .await?;
-    if announce {
-        seed::announce(txn, exchange, std::slice::from_ref(&resident))
-            .await
-            .map_err(|e| HandlerError::permanent(e.to_string()))?;
-    }
+    super::announce(ctx, std::slice::from_ref(&resident))?;
     // S05.4 "prints the KK": its number travels back with the berkas (S05.5–S05.6).
     let with_siak = BerkasHandedOff {
         nik: Some(resident.nik.clone()),
@@ -51,7 +44,7 @@ pub async fn handle<C: ConnectionTrait>(
         ..m.clone()
     };
     let (_, message) = with_siak.onward(here, next, "operator@dinas (SIAK)", Utc::now())?;
-    outbox::enqueue(txn, exchange, &message).await?;
+    ctx.outbox.push(message);
     tracing::info!(nomor_berkas = %m.nomor_berkas, nik = %resident.nik, no_kk = %resident.no_kk, "new resident recorded in SIAK, KK printed");
     Ok(())
 }

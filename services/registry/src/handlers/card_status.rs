@@ -2,15 +2,13 @@
 //! NIK for a replacement (section C) learns whether the card was handed over or is still in
 //! production.
 
+use super::Registry;
 use crate::store::penduduk;
-use ktpel_bus::HandlerError;
+use ktpel_bus::{Context, HandlerError};
 use ktpel_contract::enrollment::CardStatusChanged;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, sea_query::Expr};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
 
-pub async fn handle<C: ConnectionTrait>(
-    txn: &C,
-    m: &CardStatusChanged,
-) -> Result<(), HandlerError> {
+pub async fn handle(ctx: &Context<'_, Registry>, m: CardStatusChanged) -> Result<(), HandlerError> {
     // A resident this register does not hold (another kabupaten's) changes nothing here.
     penduduk::Entity::update_many()
         .col_expr(
@@ -18,7 +16,7 @@ pub async fn handle<C: ConnectionTrait>(
             Expr::value(m.status.as_str()),
         )
         .filter(penduduk::Column::Nik.eq(m.nik.to_string()))
-        .exec(txn)
+        .exec(ctx.txn)
         .await?;
     Ok(())
 }

@@ -6,13 +6,13 @@
 //! it at the old address and applies again). Kept once per berkas, the family before and
 //! after; the copy of SIAK at the kecamatan of arrival hears each member.
 
-use super::biodata_entry::print_kk;
+use super::{Registry, biodata_entry::print_kk};
 use crate::{
     seed,
     store::{pendatang, penduduk, perubahan},
 };
 use chrono::Utc;
-use ktpel_bus::{HandlerError, outbox};
+use ktpel_bus::{Context, HandlerError};
 use ktpel_contract::{berkas::BerkasHandedOff, registry::Biodata};
 use ktpel_domain::{KodeWilayah, Nik, StatusKartu};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, sea_query::Expr};
@@ -62,12 +62,8 @@ async fn family_of<C: ConnectionTrait>(
     Ok((before, statuses))
 }
 
-pub async fn handle<C: ConnectionTrait>(
-    txn: &C,
-    exchange: &str,
-    announce: bool,
-    m: &BerkasHandedOff,
-) -> Result<(), HandlerError> {
+pub async fn handle(ctx: &Context<'_, Registry>, m: &BerkasHandedOff) -> Result<(), HandlerError> {
+    let txn = ctx.txn;
     let permanent =
         |why: String| HandlerError::permanent(format!("berkas {}: {why}", m.nomor_berkas));
     let (here, next) = super::siak_hop(m)?;
@@ -123,11 +119,7 @@ pub async fn handle<C: ConnectionTrait>(
                 .filter(pendatang::Column::Nik.is_in(after.iter().map(|b| b.nik.to_string())))
                 .exec(txn)
                 .await?;
-            if announce {
-                seed::announce(txn, exchange, &after)
-                    .await
-                    .map_err(|e| HandlerError::permanent(e.to_string()))?;
-            }
+            super::announce(ctx, &after)?;
             tracing::info!(nomor_berkas = %m.nomor_berkas, members = after.len(), %no_kk, "family arrived; new KK printed");
             after
         }
@@ -147,6 +139,6 @@ pub async fn handle<C: ConnectionTrait>(
         ..m.clone()
     };
     let (_, message) = moved.onward(here, next, "operator (SIAK)", Utc::now())?;
-    outbox::enqueue(txn, exchange, &message).await?;
+    ctx.outbox.push(message);
     Ok(())
 }

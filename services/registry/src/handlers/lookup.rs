@@ -7,26 +7,22 @@
 //! a kecamatan cannot have the Dinas answer into another kecamatan's downlink by writing
 //! another `reply_region` or `reply_subject` in the body.
 
+use super::Registry;
 use crate::{
     config::Mode,
     store::{pendatang, penduduk},
 };
-use ktpel_bus::{HandlerError, Outgoing, RoutingKey, outbox};
+use ktpel_bus::{Context, HandlerError, Outgoing, RoutingKey};
 use ktpel_contract::registry::{
     ANSWER_TO_CARD_PRINT, ANSWER_TO_INTAKE, ASK_DINAS, ResidentAnswer, ResidentLookup,
 };
-use sea_orm::{ConnectionTrait, EntityTrait};
+use sea_orm::EntityTrait;
 
 /// The subjects a lookup may ask its answer on.
 const ASKERS: [&str; 2] = [ANSWER_TO_INTAKE, ANSWER_TO_CARD_PRINT];
 
-pub async fn handle<C: ConnectionTrait>(
-    txn: &C,
-    exchange: &str,
-    mode: Mode,
-    routing_key: &str,
-    m: &ResidentLookup,
-) -> Result<(), HandlerError> {
+pub async fn handle(ctx: &Context<'_, Registry>, m: ResidentLookup) -> Result<(), HandlerError> {
+    let (txn, routing_key) = (ctx.txn, ctx.routing_key());
     let region = RoutingKey::region_of(routing_key)
         .ok_or_else(|| {
             HandlerError::permanent(format!("the lookup's key `{routing_key}` names no region"))
@@ -78,24 +74,24 @@ pub async fn handle<C: ConnectionTrait>(
         },
     };
     let id = m.request_id.to_string();
-    if resident.is_none() && mode == Mode::Copy {
+    if resident.is_none() && ctx.service.mode == Mode::Copy {
         // Not one of this kecamatan's residents as far as the copy knows (moved in, or not
         // announced yet): the register decides. It waits in the uplink while the link is down.
         let key = RoutingKey::regional(ASK_DINAS, &region)
             .map_err(|e| HandlerError::permanent(e.to_string()))?;
-        outbox::enqueue(txn, exchange, &Outgoing::new(m, key, &id, &id)?).await?;
+        ctx.outbox.push(Outgoing::new(&m, key, &id, &id)?);
         tracing::info!(nik = %m.nik, "not in the kecamatan's copy; asked the Dinas");
         return Ok(());
     }
     tracing::info!(nik = %m.nik, found = resident.is_some(), "lookup answered");
     let answer = ResidentAnswer {
         request_id: m.request_id,
-        nik: m.nik.clone(),
+        nik: m.nik,
         resident,
         status_kartu,
     };
     let key = RoutingKey::regional(&m.reply_subject, &region)
         .map_err(|e| HandlerError::permanent(format!("reply_subject: {e}")))?;
-    outbox::enqueue(txn, exchange, &Outgoing::new(&answer, key, &id, &id)?).await?;
+    ctx.outbox.push(Outgoing::new(&answer, key, &id, &id)?);
     Ok(())
 }

@@ -1,4 +1,4 @@
-//! One file per message the registry takes.
+//! What the registry takes from the bus, one file per message; [`router`] lists it.
 
 pub mod biodata_entry;
 pub mod card_status;
@@ -8,14 +8,76 @@ pub mod perubahan;
 pub mod pindah_datang;
 pub mod recorded;
 
-use crate::config::Mode;
-use ktpel_bus::{Handler, HandlerError, Incoming};
+use crate::{config::Mode, seed};
+use ktpel_bus::{Context, HandlerError, Router, Scope};
 use ktpel_contract::{
-    berkas::BerkasHandedOff,
-    enrollment::CardStatusChanged,
-    registry::{KeluargaPindah, ResidentLookup, ResidentRecorded},
+    berkas::{BerkasHandedOff, SIAK_DESK},
+    enrollment::{CARD_STATUS, CardStatusChanged},
+    registry::{
+        ASK_DINAS, Biodata, KeluargaPindah, LOOKUP, PINDAH_DATANG, RESIDENT, ResidentLookup,
+        ResidentRecorded,
+    },
 };
 use ktpel_domain::sop::{Desk, Hop, SiakWork, Sop};
+
+/// What the registry's handlers share: what kind of SIAK it is.
+pub struct Registry {
+    /// The register, or a kecamatan's copy of it.
+    pub mode: Mode,
+    /// Whether new residents are announced to the kecamatan's copies.
+    pub announce: bool,
+}
+
+/// Everything the registry takes, for the region it serves: a copy of SIAK takes less than
+/// the register, and what its mode does not take is refused (dead-lettered with the reason).
+pub fn router(mode: Mode, announce: bool, region: Option<&str>) -> Router<Registry> {
+    let router = Router::new(crate::SERVICE, Registry { mode, announce }, region)
+        // S01.2 "verifies and validates": a desk asks whether the NIK is in SIAK.
+        .route::<ResidentLookup>(LOOKUP, Scope::Region, lookup::handle)
+        // Section C (S06–S18): the card must be in the resident's hands; SIAK keeps its status.
+        .route::<CardStatusChanged>(CARD_STATUS, Scope::Region, card_status::handle);
+    match mode {
+        Mode::Register => router
+            // S01.2 at a kecamatan whose copy does not know the NIK: the register answers.
+            .route::<ResidentLookup>(ASK_DINAS, Scope::Region, lookup::handle)
+            // S04.3, S05.4, S06/S07, S13/S14, S15–S18: the berkas at SIAK's desk at the Dinas.
+            .route::<BerkasHandedOff>(SIAK_DESK, Scope::Region, siak_desk)
+            // S18: a family handed over by another kabupaten/kota's SIAK.
+            .route::<KeluargaPindah>(PINDAH_DATANG, Scope::Region, pindah_datang::handle),
+        Mode::Copy => router
+            // S01.2 while the link is down: the copy keeps the residents the register records.
+            .route::<ResidentRecorded>(RESIDENT, Scope::Region, recorded::handle),
+    }
+}
+
+/// The SIAK desk: what the operator does depends on the procedure.
+async fn siak_desk(ctx: &Context<'_, Registry>, b: BerkasHandedOff) -> Result<(), HandlerError> {
+    match Sop::get(b.sop).siak_work() {
+        Some(SiakWork::Register) => biodata_entry::handle(ctx, &b).await,
+        Some(SiakWork::Correct | SiakWork::Change) => perubahan::handle(ctx, &b).await,
+        Some(SiakWork::Arrival) => kedatangan::handle(ctx, &b).await,
+        None => Err(HandlerError::permanent(format!(
+            "berkas {}: {} has no work at the SIAK desk",
+            b.nomor_berkas, b.sop
+        ))),
+    }
+}
+
+/// Announces `people` to the copies of SIAK at their kecamatan, where the register keeps
+/// copies: sent with the handler's commit.
+pub(crate) fn announce(
+    ctx: &Context<'_, Registry>,
+    people: &[Biodata],
+) -> Result<(), HandlerError> {
+    if ctx.service.announce {
+        for message in
+            seed::announcements(people).map_err(|e| HandlerError::permanent(e.to_string()))?
+        {
+            ctx.outbox.push(message);
+        }
+    }
+    Ok(())
+}
 
 /// The SIAK desk's hop of the slip and the one after it, or why the berkas is not SIAK's.
 pub(crate) fn siak_hop(m: &BerkasHandedOff) -> Result<(&'static Hop, &'static Hop), HandlerError> {
@@ -34,49 +96,66 @@ pub(crate) fn siak_hop(m: &BerkasHandedOff) -> Result<(&'static Hop, &'static Ho
     }
     Ok((here, next))
 }
-use sea_orm::DatabaseTransaction;
 
-/// Dispatches on the message type; anything else on the registry's queue is permanent.
-pub struct RegistryHandler {
-    pub exchange: String,
-    pub mode: Mode,
-    /// Whether new residents are announced to the kecamatan's copies.
-    pub announce: bool,
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ktpel_bus::Message;
 
-impl Handler for RegistryHandler {
-    async fn handle(&self, txn: &DatabaseTransaction, m: &Incoming) -> Result<(), HandlerError> {
-        if m.is::<ResidentLookup>() {
-            lookup::handle(txn, &self.exchange, self.mode, &m.routing_key, &m.decode()?).await
-        } else if m.is::<ResidentRecorded>() && self.mode == Mode::Copy {
-            recorded::handle(txn, &m.decode()?).await
-        } else if m.is::<BerkasHandedOff>() && self.mode == Mode::Register {
-            // The SIAK desk: what the operator does depends on the procedure.
-            let b: BerkasHandedOff = m.decode()?;
-            match Sop::get(b.sop).siak_work() {
-                Some(SiakWork::Register) => {
-                    biodata_entry::handle(txn, &self.exchange, self.announce, &b).await
-                }
-                Some(SiakWork::Correct | SiakWork::Change) => {
-                    perubahan::handle(txn, &self.exchange, self.announce, &b).await
-                }
-                Some(SiakWork::Arrival) => {
-                    kedatangan::handle(txn, &self.exchange, self.announce, &b).await
-                }
-                None => Err(HandlerError::permanent(format!(
-                    "berkas {}: {} has no work at the SIAK desk",
-                    b.nomor_berkas, b.sop
-                ))),
-            }
-        } else if m.is::<KeluargaPindah>() && self.mode == Mode::Register {
-            pindah_datang::handle(txn, &m.decode()?).await
-        } else if m.is::<CardStatusChanged>() {
-            card_status::handle(txn, &m.decode()?).await
-        } else {
-            Err(HandlerError::permanent(format!(
-                "the registry does not take `{}` messages",
-                m.message_type
-            )))
-        }
+    fn takes(mode: Mode, region: &str) -> Vec<String> {
+        router(mode, false, Some(region))
+            .routes()
+            .map(|(t, s)| format!("{t}@{s}"))
+            .collect()
+    }
+
+    fn on<M: Message>(subject: &str) -> String {
+        format!("{}@{subject}", M::message_type())
+    }
+
+    #[test]
+    fn the_register_takes_lookups_statuses_the_siak_desk_and_arriving_families() {
+        let r = router(Mode::Register, true, Some("32.73"));
+        assert_eq!(
+            r.bindings(),
+            [
+                "registry.lookup.32.73.#",
+                "card.status.32.73.#",
+                "registry.ask_dinas.32.73.#",
+                "berkas.dinas.siak.32.73.#",
+                "registry.pindah_datang.32.73.#",
+            ]
+        );
+        assert_eq!(
+            takes(Mode::Register, "32.73"),
+            [
+                on::<ResidentLookup>(LOOKUP),
+                on::<CardStatusChanged>(CARD_STATUS),
+                on::<ResidentLookup>(ASK_DINAS),
+                on::<BerkasHandedOff>(SIAK_DESK),
+                on::<KeluargaPindah>(PINDAH_DATANG),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_copy_takes_lookups_statuses_and_the_registers_announcements_only() {
+        let r = router(Mode::Copy, false, Some("32.73.01"));
+        assert_eq!(
+            r.bindings(),
+            [
+                "registry.lookup.32.73.01.#",
+                "card.status.32.73.01.#",
+                "registry.resident.32.73.01.#",
+            ]
+        );
+        assert_eq!(
+            takes(Mode::Copy, "32.73.01"),
+            [
+                on::<ResidentLookup>(LOOKUP),
+                on::<CardStatusChanged>(CARD_STATUS),
+                on::<ResidentRecorded>(RESIDENT),
+            ]
+        );
     }
 }

@@ -4,12 +4,13 @@
 //! biodata before and after, once per berkas; the copy of SIAK at the resident's kecamatan
 //! hears the new biodata.
 
+use super::Registry;
 use crate::{
     seed,
     store::{penduduk, perubahan},
 };
 use chrono::Utc;
-use ktpel_bus::{HandlerError, outbox};
+use ktpel_bus::{Context, HandlerError};
 use ktpel_contract::berkas::BerkasHandedOff;
 use ktpel_domain::KodeWilayah;
 use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
@@ -40,12 +41,8 @@ pub(crate) async fn keep<C: ConnectionTrait, T: serde::Serialize>(
     Ok(())
 }
 
-pub async fn handle<C: ConnectionTrait>(
-    txn: &C,
-    exchange: &str,
-    announce: bool,
-    m: &BerkasHandedOff,
-) -> Result<(), HandlerError> {
+pub async fn handle(ctx: &Context<'_, Registry>, m: &BerkasHandedOff) -> Result<(), HandlerError> {
+    let txn = ctx.txn;
     let permanent =
         |why: String| HandlerError::permanent(format!("berkas {}: {why}", m.nomor_berkas));
     let (here, next) = super::siak_hop(m)?;
@@ -81,14 +78,10 @@ pub async fn handle<C: ConnectionTrait>(
         }
         keep(txn, m, nik, &before, &after).await?;
         seed::upsert(txn, &after).await?;
-        if announce {
-            seed::announce(txn, exchange, std::slice::from_ref(&after))
-                .await
-                .map_err(|e| HandlerError::permanent(e.to_string()))?;
-        }
+        super::announce(ctx, std::slice::from_ref(&after))?;
         tracing::info!(nomor_berkas = %m.nomor_berkas, %nik, changes = ?change.describe(&before), "biodata changed in SIAK");
     }
     let (_, message) = m.onward(here, next, "operator@dinas (SIAK)", Utc::now())?;
-    outbox::enqueue(txn, exchange, &message).await?;
+    ctx.outbox.push(message);
     Ok(())
 }

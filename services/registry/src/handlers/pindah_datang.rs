@@ -2,13 +2,14 @@
 //! kabupaten/kota's SIAK handed over, kept as arriving — a desk asking about one of them hears
 //! their biodata and card status — until their S18 berkas records them here.
 
+use super::Registry;
 use crate::store::pendatang;
 use chrono::Utc;
-use ktpel_bus::HandlerError;
+use ktpel_bus::{Context, HandlerError};
 use ktpel_contract::registry::KeluargaPindah;
-use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
+use sea_orm::{ActiveValue::Set, EntityTrait};
 
-pub async fn handle<C: ConnectionTrait>(txn: &C, m: &KeluargaPindah) -> Result<(), HandlerError> {
+pub async fn handle(ctx: &Context<'_, Registry>, m: KeluargaPindah) -> Result<(), HandlerError> {
     for member in &m.anggota {
         let biodata = serde_json::to_value(&member.biodata)
             .map_err(|e| HandlerError::permanent(e.to_string()))?;
@@ -21,7 +22,7 @@ pub async fn handle<C: ConnectionTrait>(txn: &C, m: &KeluargaPindah) -> Result<(
             received_at: Set(Utc::now()),
         })
         .on_conflict_do_nothing_on([pendatang::Column::Nik])
-        .exec_without_returning(txn)
+        .exec_without_returning(ctx.txn)
         .await?;
     }
     tracing::info!(nomor_skp = %m.nomor_skp, members = m.anggota.len(), dari = %m.dari, "family arriving from another kabupaten/kota");
