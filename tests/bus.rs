@@ -1,5 +1,5 @@
 //! The messaging backbone against the real RabbitMQ (a fresh vhost per test) and a real
-//! database: the tests the foundation issue asks for, numbered as there.
+//! database: the numbered tests each check one of the backbone's guarantees.
 
 use backon::ExponentialBuilder;
 use ktpel_bus::{
@@ -652,7 +652,7 @@ async fn the_trace_id_crosses_the_bus() {
     );
 }
 
-// Issue 11: deliveries that are waiting are applied in one transaction; a poison message and
+// Deliveries that are waiting are applied in one transaction; a poison message and
 // a transient failure inside a batch sink nothing else: the batch rolls back and its messages
 // are handled one by one, so each good one is applied exactly once, in order, and only the
 // poison is dead-lettered.
@@ -829,7 +829,7 @@ async fn drain_ids(rig: &Rig, queue: &str) -> Vec<String> {
     ids
 }
 
-// Issue 11: relays of two replicas of a service on one PostgreSQL database claim their rows
+// Relays of two replicas of a service on one PostgreSQL database claim their rows
 // with FOR UPDATE SKIP LOCKED: every row is published exactly once, none by both.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_relays_on_one_database_never_publish_the_same_row() {
@@ -858,7 +858,7 @@ async fn two_relays_on_one_database_never_publish_the_same_row() {
     assert_eq!(published, written);
 }
 
-// Issue 11: on PostgreSQL a desk's write to the outbox from another process (here another
+// On PostgreSQL a desk's write to the outbox from another process (here another
 // connection pool, with nobody calling the relay's waker) reaches the broker when it commits,
 // not at the next poll: the relay LISTENs for the NOTIFY the desk's transaction sends.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -886,7 +886,7 @@ async fn a_commit_elsewhere_wakes_the_relay_at_once() {
     assert_eq!(drain_ids(&rig, QUEUE).await, [msg.message_id.to_string()]);
 }
 
-// Issue 11: a relay whose batch came back short goes to sleep instead of claiming again, and
+// A relay whose batch came back short goes to sleep instead of claiming again, and
 // relies on the wake of every commit made while it was publishing. Writers commit one message
 // at a time and wake it in-process; the poll is an hour away, so a lost wake would leave
 // messages in the outbox.
@@ -981,7 +981,7 @@ impl Handler for Forwarder {
     }
 }
 
-// Issue 11: a consumer wakes its relay only after a transaction that enqueued something. Its
+// A consumer wakes its relay only after a transaction that enqueued something. Its
 // handler here hands every message on through the outbox, in batches and one by one; the relay
 // polls once an hour, so each hand-off reaches the broker only if its commit woke the relay.
 async fn a_consumer_that_enqueues_wakes_its_relay(batch: usize) {
@@ -1060,7 +1060,7 @@ impl Handler for FlakyFanOut {
     }
 }
 
-// Issue 11: a consumer writes the messages its handlers enqueue together, just before its
+// A consumer writes the messages its handlers enqueue together, just before its
 // commit. A failed batch (it falls back to one by one) and a retried transaction leave none of
 // their messages behind: each ping is handed on exactly twice, in order.
 async fn a_retried_transaction_hands_each_message_on_once_and_in_order(backend: Backend) {
@@ -1121,7 +1121,7 @@ async fn a_retried_transaction_hands_each_message_on_once_and_in_order_postgres(
     a_retried_transaction_hands_each_message_on_once_and_in_order(Backend::Postgres).await;
 }
 
-// Issue 11: a backlog of many of the relay's batches reaches the queue once each and in the
+// A backlog of many of the relay's batches reaches the queue once each and in the
 // order it was written.
 async fn a_relay_publishes_a_backlog_of_many_batches_in_order(backend: Backend) {
     let rig = Rig::new(backend).await;
@@ -1142,7 +1142,7 @@ async fn a_relay_publishes_a_backlog_of_many_batches_in_order_postgres() {
     a_relay_publishes_a_backlog_of_many_batches_in_order(Backend::Postgres).await;
 }
 
-// Issue 11: a relay holds the claim of the batch in flight and borrows a second connection to
+// A relay holds the claim of the batch in flight and borrows a second connection to
 // claim the next; on a PostgreSQL pool of one it marks each batch before claiming the next (and
 // its LISTEN has a connection of its own, outside the pool), so it still publishes its backlog
 // rather than waiting on itself for the pool's timeout.

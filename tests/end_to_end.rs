@@ -37,7 +37,7 @@ fn residents(n: usize, seed: u64) -> Vec<ktpel_contract::registry::Biodata> {
 }
 
 /// S01 with the kecamatan on one broker and the Dinas and the Pusat Data on another, linked by
-/// shovels (issue 7, test 1).
+/// shovels.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn s01_for_50_residents_across_sites() {
     let people = residents(RESIDENTS, 7);
@@ -48,7 +48,7 @@ async fn s01_for_50_residents_across_sites() {
     nothing_dead_lettered_or_waiting(&system).await;
 }
 
-/// The kecamatan's WAN link is cut while 100 berkas are submitted (issue 7, test 2): the
+/// The kecamatan's WAN link is cut while 100 berkas are submitted: the
 /// kecamatan goes on accepting (its copy of SIAK), enrolling and archiving on its own broker;
 /// its enrollments wait in its uplink queue; when the link returns every one reaches the
 /// Dinas once, and every berkas ends CARD_ACTIVATED with its statuses once each, in order.
@@ -481,7 +481,7 @@ ktpel_tests::on_both_databases!(
 );
 
 /// S02 (a static station whose kecamatan has no link) and S03 (a mobile unit, one
-/// operator_mobile at every desk), with S20 in the middle (issue 8): the enrollments are
+/// operator_mobile at every desk), with S20 in the middle: the enrollments are
 /// complete and archived at the kecamatan while its link is down; a backup bundle of them is
 /// exported there and imported at the Dinas's Server AFIS, whose NID Scheduler sends them: the
 /// Pusat Data has every record (PRR) before the link returns. A tampered or truncated copy
@@ -678,7 +678,7 @@ async fn s02_and_s03_reach_the_pusat_data_in_a_bundle_postgres() {
     s02_and_s03_reach_the_pusat_data_in_a_bundle(Backend::Postgres).await;
 }
 
-/// S05 (issue 8): residents not in SIAK apply at a kecamatan that cannot reach SIAK. Each
+/// S05: residents not in SIAK apply at a kecamatan that cannot reach SIAK. Each
 /// berkas goes to the Dinas's counter (S05.3), to SIAK (S05.4: a NIK and a KK), back to the
 /// Dinas's counter (S05.5) and to the kecamatan's (S05.6–S05.7), where it is closed with the
 /// KK; the timeline lists every step. Two residents with the same kecamatan, birth date and
@@ -839,7 +839,7 @@ fn new_resident_berkas(
     }
 }
 
-/// S04 (issue 9): residents not in SIAK apply at a kecamatan online to SIAK. The kecamatan's
+/// S04: residents not in SIAK apply at a kecamatan online to SIAK. The kecamatan's
 /// operator enters the Formulir Biodata in SIAK — the Dinas's database, across the link with
 /// sites — which gives each a NIK and a KK; the berkas comes back to the kecamatan's station,
 /// which enrolls them, and it goes on like S01 to the card in the resident's hands: every
@@ -906,8 +906,8 @@ async fn s04_for_new_residents_across_sites() {
     s04_registers_and_enrolls_new_residents(Layout::Sites, Backend::Postgres).await;
 }
 
-/// Eight print stations at one Dinas encode at once (issue 11's instant desks found two cards
-/// sharing a number): each card gets a number of its own, and every card is made.
+/// Eight print stations at one Dinas encode at once (with the day's numbers counted without a
+/// lock, two cards could share one): each card gets a number of its own, and every card is made.
 async fn print_stations_at_once_give_each_card_its_own_number(backend: Backend) {
     const N: usize = 24;
     let people = residents(N, 23);

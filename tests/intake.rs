@@ -704,7 +704,7 @@ async fn a_relocation_is_refused_for_what_it_lacks(backend: Backend) {
 // A timeline written before card statuses had a column of their own: the upgrade reads each
 // line's status from the head of its note, and the berkas's cards are counted from it.
 async fn an_old_timeline_gets_its_statuses_on_upgrade(backend: Backend) {
-    use sea_orm::{ConnectionTrait, Statement};
+    use sea_orm::{ConnectionTrait, QueryOrder, Statement};
     use sea_orm_migration::MigratorTrait;
     let db_guard = TestDatabase::new(backend).await;
     let db = ktpel_store::connect(&db_guard.settings).await.unwrap();
@@ -741,7 +741,11 @@ async fn an_old_timeline_gets_its_statuses_on_upgrade(backend: Backend) {
         .unwrap();
     }
     store::Migrator::up(&db, None).await.unwrap();
-    let rows = store::timeline::Entity::find().all(&db).await.unwrap();
+    let rows = store::timeline::Entity::find()
+        .order_by_asc(store::timeline::Column::Id)
+        .all(&db)
+        .await
+        .unwrap();
     assert_eq!(rows.len(), notes.len(), "no line lost");
     let statuses: Vec<Option<&str>> = rows.iter().map(|r| r.status.as_deref()).collect();
     assert_eq!(
@@ -771,9 +775,9 @@ ktpel_tests::on_both_databases!(
     an_invalid_nik_is_dead_lettered_with_the_reason,
 );
 
-// Issue 11: the consumer's partitions accept berkas in transactions of their own, at once.
-// Each counts the day's berkas for its number; two that counted together took one number,
-// and the loser's retries ran out under load. Eight transactions accept a berkas each and hold
+// The consumer's partitions accept berkas in transactions of their own, at once. Each takes
+// the day's next berkas number; two that counted together would take one number, and the
+// loser's retries would run out under load. Eight transactions accept a berkas each and hold
 // their transaction a moment (the rest of a consumer batch): every one commits, with eight
 // different numbers. Counted from the berkas already there, without a lock, all eight read 0
 // and seven failed on the duplicate key (12-05, before `ktpel_store::series`).

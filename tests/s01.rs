@@ -494,7 +494,7 @@ async fn the_nid_scheduler_drains_a_backlog_of_many_batches_in_order_postgres() 
     the_nid_scheduler_drains_a_backlog_of_many_batches_in_order(Backend::Postgres).await;
 }
 
-// Issue 11: S21.2 at eight print stations at once. Each takes the day's next card number in the
+// S21.2 at eight print stations at once. Each takes the day's next card number in the
 // transaction that writes it; the numbers are counted from the jobs already numbered, so two
 // stations counting together would print one number on two cards (nothing in the job table
 // stops it; the card register refuses the second only at approval). Eight at once: eight

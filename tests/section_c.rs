@@ -607,7 +607,7 @@ async fn s15_on_postgres() {
     relocation(Backend::Postgres, "S15").await
 }
 
-/// A mixed run for 200 residents (issue 9, test 5): everyone's first card (S01), then for
+/// A mixed run for 200 residents: everyone's first card (S01), then for
 /// most of them one of section C's procedures — every replacement, and whole families moving
 /// (S15–S18, the last to another kabupaten/kota) — all at once. Nothing lost (every card made
 /// and handed over), nothing doubled (one berkas per application, one new card per resident,
@@ -893,7 +893,7 @@ async fn section_c_across_sites() {
     );
 }
 
-/// S18 between two Dinas (issue 9, test 4): a family of Kota Bandung (32.73) with their first
+/// S18 between two Dinas: a family of Kota Bandung (32.73) with their first
 /// cards moves to Kabupaten Bandung (32.04). The origin's SIAK issues the Surat Keterangan
 /// Pindah and hands the family over — up to the Pusat Data, which adds each member's enrollment
 /// on record, and down to the destination — and the family leaves the origin's register, its

@@ -241,7 +241,7 @@ fn submission(r: &Biodata, desk: &str) -> BerkasSubmitted {
     }
 }
 
-/// Two kecamatan nodes on one Dinas (issue 7, test 3): SIAK's answers and the cards' statuses
+/// Two kecamatan nodes on one Dinas: SIAK's answers and the cards' statuses
 /// go back only to the kecamatan whose desk sent the berkas — also for a resident whose NIK
 /// was issued in the other kecamatan.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -399,7 +399,7 @@ fn tls() -> (u16, std::path::PathBuf) {
 }
 
 /// A kecamatan's link to its Dinas over amqps, the Dinas's certificate checked against the CA
-/// the kecamatan was given (issue 7): with a CA that did not sign it the link stays down and
+/// the kecamatan was given: with a CA that did not sign it the link stays down and
 /// the enrollment waits at the kecamatan; with the right one it crosses. The password shows
 /// nowhere in what the status reports.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -230,7 +230,7 @@ async fn outbox_texts(db: &DatabaseConnection) -> Vec<String> {
         .collect()
 }
 
-// Issue 11: a writer with many messages in one commit (the register announcing residents)
+// A writer with many messages in one commit (the register announcing residents)
 // writes them with one statement per thousand; they keep the order given, across statements.
 async fn many_messages_enqueued_at_once_keep_their_order(backend: Backend) {
     let (_g, db) = open(backend).await;
@@ -248,7 +248,7 @@ async fn many_messages_enqueued_at_once_keep_their_order(backend: Backend) {
     assert_eq!(written[1..], texts[..]);
 }
 
-// Issue 11: one message refused among many written at once (its id is already in the outbox,
+// One message refused among many written at once (its id is already in the outbox,
 // in the second statement of thousand) refuses the call; the caller's transaction then stores
 // none of them.
 async fn a_bad_message_among_many_enqueued_at_once_stores_none(backend: Backend) {
@@ -265,7 +265,7 @@ async fn a_bad_message_among_many_enqueued_at_once_stores_none(backend: Backend)
     assert!(outbox_texts(&db).await.is_empty());
 }
 
-// Issue 11: a series started on a day that already has numbers (issued before the series had
+// A series started on a day that already has numbers (issued before the series had
 // a row) goes on after them; the count of those is asked for once, for the first number.
 async fn a_series_goes_on_from_the_numbers_issued_before_it(backend: Backend) {
     use ktpel_store::series;
@@ -304,7 +304,7 @@ async fn a_rolled_back_number_is_handed_out_again(backend: Backend) {
     assert_eq!((n, rolled_back, again), (1, 2, 2));
 }
 
-// Issue 11: the relay's next batch is read along the outbox's partial index, in order, even on
+// The relay's next batch is read along the outbox's partial index, in order, even on
 // an outbox filled faster than PostgreSQL analysed it. Given "after the batch in flight" as a
 // range, the planner took it for a few hundred rows, read every waiting row and sorted them
 // all under the claim's lock (70–110 ms a claim with 30,000 rows waiting, the sort on disk).
@@ -362,9 +362,9 @@ async fn the_relays_next_batch_follows_the_index_of_a_fresh_outbox() {
     assert_eq!(ids, (5_501..=6_000).collect::<Vec<i64>>());
 }
 
-// The Pusat Data's fingerprint check stays a lookup along the primary key as the table grows
-// (issue 11). PostgreSQL may keep a generic plan for a prepared statement after five runs; made
-// while the table was empty, it read the whole table on every check ever after (2.2–2.9 ms a
+// The Pusat Data's fingerprint check stays a lookup along the primary key as the table grows.
+// PostgreSQL may keep a generic plan for a prepared statement after five runs; made while the
+// table was empty, that plan reads the whole table on every check ever after (2.2–2.9 ms a
 // check after a few thousand enrollments, against 0.1 ms).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_fingerprint_check_is_planned_for_the_rows_there_are() {

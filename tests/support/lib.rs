@@ -117,7 +117,7 @@ impl TestBroker {
 
     /// The management API as the test's admin user.
     pub fn management(&self) -> ktpel_site::Management {
-        let (user, password) = ktpel_site::settings::credentials_of(&self.amqp);
+        let (user, password) = ktpel_site::amqp_url::credentials_of(&self.amqp);
         ktpel_site::Management::new(&self.management, &user, &password)
     }
 

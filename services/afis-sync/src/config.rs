@@ -29,8 +29,8 @@ pub struct Own {
     pub interval_seconds: u64,
     /// Records per round of confirms: a run sends the whole queue, a batch at a time, reading
     /// the next batch while the broker confirms this one. 500 drained 10,000 records a sixth
-    /// faster than 200 on the project's machine (README, Benchmarks); a pause or a lost link
-    /// waits for at most one batch.
+    /// faster than 200 on the project's machine (docs/performance-history.md); a pause or a
+    /// lost link waits for at most one batch.
     pub batch: u64,
     /// S20: this Server AFIS's bundle keys (it opens the backups made for it), created on
     /// first use; `ktpel backup keys` prints the public half for the sites.

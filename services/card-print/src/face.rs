@@ -13,8 +13,8 @@ pub const WIDTH: u32 = 856;
 pub const HEIGHT: u32 = 540;
 
 /// The card's four colours: the face is drawn in palette indices and written as a two-bit
-/// palette PNG (issue 11: a quarter of a byte a pixel instead of three bytes to fill, filter and
-/// compress, and a smaller face for the register to store).
+/// palette PNG: a quarter of a byte a pixel instead of three bytes to fill, filter and
+/// compress, and a smaller face for the register to store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u8)]
 enum Colour {

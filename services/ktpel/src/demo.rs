@@ -33,7 +33,7 @@ use ktpel_domain::{
 };
 use ktpel_intake::{query, store::berkas as intake_berkas};
 use ktpel_registry::seed;
-use ktpel_site::{Place, Site, SiteSettings, grant, settings::credentials_of};
+use ktpel_site::{Place, Site, SiteSettings, amqp_url::credentials_of, grant};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use std::{
     collections::HashSet,
@@ -167,7 +167,7 @@ async fn linked_sites(
         all.push(Site::kecamatan(*c).map_err(|e| err(&e))?);
     }
     // Names of this demo's own, so that demos on other vhosts of the broker do not meet.
-    let prefix = match ktpel_site::settings::vhost_of(process.amqp.url.expose()).as_str() {
+    let prefix = match ktpel_site::amqp_url::vhost_of(process.amqp.url.expose()).as_str() {
         "/" => "ktpel-demo".to_owned(),
         named => named.to_owned(),
     };
@@ -405,14 +405,12 @@ async fn serve_ops_room(
     let listener = tokio::net::TcpListener::bind(watch.addr)
         .await
         .map_err(|e| format!("--http: cannot listen on {}: {e}", watch.addr))?;
-    let status = crate::http::Status::new(
+    let status = run::status_of(
         &site.built,
         site.broker.clone(),
         site.site,
         site.uplink.clone(),
         7,
-        // Nobody acts through the demo's page: the desks are this command.
-        crate::auth::Tokens::none(),
     );
     println!(
         "ktpel demo: status page and metrics on http://{}/",
@@ -421,6 +419,8 @@ async fn serve_ops_room(
     Ok(tokio::spawn(crate::http::serve(
         listener,
         status,
+        // Nobody acts through the demo's page: the desks are this command.
+        crate::auth::Tokens::none(),
         stop.clone(),
     )))
 }

@@ -466,8 +466,8 @@ mod tests {
         people
     }
 
-    /// The demo's flake (issue 11's review): with every moving family also replacing a card,
-    /// the last relocation procedure got no family and did not run.
+    /// With every moving family also replacing a card, the last relocation procedure must
+    /// still get a family and run.
     #[test]
     fn every_relocation_procedure_gets_a_family_even_when_every_family_replaces_a_card() {
         let people = families(4);

@@ -12,7 +12,10 @@
 //! | `/runbooks/{name}` | the runbooks the page links to (`docs/runbooks/`, built in) |
 //! | `/` | the status page for people (see [`crate::page`]) |
 
-use crate::report::{self, Report};
+use crate::{
+    report::{self, Report},
+    status::Status,
+};
 use axum::{
     Json, Router,
     extract::{Path, Query, State},
@@ -20,72 +23,19 @@ use axum::{
     response::{Html, IntoResponse, Response},
     routing::{get, post},
 };
-use ktpel_afis_sync::panel::PanelSource;
-use ktpel_bus::{Broker, Shutdown};
-use ktpel_site::{Link, Management, Site};
-use sea_orm::DatabaseConnection;
+use ktpel_bus::Shutdown;
 use serde::Deserialize;
 use std::sync::Arc;
 
-/// What the status endpoints look at.
+/// What the endpoints answer from: the process's status, and who may act.
 #[derive(Clone)]
-pub struct Status {
-    pub(crate) inner: Arc<Inner>,
-}
-
-pub(crate) struct Inner {
-    pub(crate) services: Vec<(&'static str, DatabaseConnection)>,
-    pub(crate) broker: Broker,
-    pub(crate) panel: Option<PanelSource>,
-    pub(crate) site: Site,
-    /// The site's link to its parent and the management API that runs it.
-    pub(crate) link: Option<(Link, Management)>,
-    /// How many days the stations may go without the Pusat Data having their records.
-    pub(crate) max_days_offline: u32,
+struct App {
+    status: Status,
     /// Who may act, and who may see a resident's data.
-    tokens: crate::auth::Tokens,
-    /// The site's state as gauges on `/metrics`.
-    gauges: crate::metrics::Gauges,
+    tokens: Arc<crate::auth::Tokens>,
 }
 
-impl Status {
-    /// The status of the services `built` (their databases, the NID Scheduler's panel if
-    /// one of them is afis-sync) at `site`, on `broker`.
-    pub(crate) fn new(
-        built: &[crate::run::Built],
-        broker: Broker,
-        site: Site,
-        link: Option<(Link, Management)>,
-        max_days_offline: u32,
-        tokens: crate::auth::Tokens,
-    ) -> Self {
-        Self {
-            inner: Arc::new(Inner {
-                services: built.iter().map(|b| (b.name, b.db.clone())).collect(),
-                broker,
-                panel: built.iter().find_map(|b| b.panel.clone()),
-                site,
-                link,
-                max_days_offline,
-                tokens,
-                gauges: crate::metrics::Gauges::of_process(),
-            }),
-        }
-    }
-
-    /// Measures the site for the gauges every `every`, until `shutdown` (for OTLP export;
-    /// a Prometheus scrape measures for itself).
-    pub async fn measure_every(self, every: std::time::Duration, shutdown: Shutdown) {
-        loop {
-            let report = crate::report::measure(&self).await;
-            self.inner.gauges.observe(report);
-            tokio::select! {
-                _ = shutdown.cancelled() => return,
-                _ = tokio::time::sleep(every) => {}
-            }
-        }
-    }
-
+impl App {
     /// The refusal to send back unless the request's bearer token is of `role`.
     fn refusal(
         &self,
@@ -95,38 +45,32 @@ impl Status {
         let authorization = headers
             .get(axum::http::header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok());
-        self.inner
-            .tokens
-            .check(authorization, role)
-            .err()
-            .map(|denied| {
-                let status =
-                    StatusCode::from_u16(denied.status()).unwrap_or(StatusCode::UNAUTHORIZED);
-                let mut response = (status, format!("{denied}\n")).into_response();
-                if status == StatusCode::UNAUTHORIZED {
-                    response.headers_mut().insert(
-                        axum::http::header::WWW_AUTHENTICATE,
-                        axum::http::HeaderValue::from_static("Bearer"),
-                    );
-                }
-                response
-            })
-    }
-
-    pub(crate) fn db_of(&self, service: &str) -> Option<&DatabaseConnection> {
-        self.inner
-            .services
-            .iter()
-            .find(|(n, _)| *n == service)
-            .map(|(_, db)| db)
-    }
-
-    pub(crate) fn intake(&self) -> Option<&DatabaseConnection> {
-        self.db_of(ktpel_intake::SERVICE)
+        self.tokens.check(authorization, role).err().map(|denied| {
+            let status = StatusCode::from_u16(denied.status()).unwrap_or(StatusCode::UNAUTHORIZED);
+            let mut response = (status, format!("{denied}\n")).into_response();
+            if status == StatusCode::UNAUTHORIZED {
+                response.headers_mut().insert(
+                    axum::http::header::WWW_AUTHENTICATE,
+                    axum::http::HeaderValue::from_static("Bearer"),
+                );
+            }
+            response
+        })
     }
 }
 
-pub async fn serve(listener: tokio::net::TcpListener, status: Status, shutdown: Shutdown) {
+/// Serves the endpoints of `status` on `listener` until `shutdown`; `tokens` say who may act
+/// through them.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    status: Status,
+    tokens: crate::auth::Tokens,
+    shutdown: Shutdown,
+) {
+    let state = App {
+        status,
+        tokens: Arc::new(tokens),
+    };
     let app = Router::new()
         .route("/health", get(|| async { "ok" }))
         .route("/ready", get(ready))
@@ -137,7 +81,7 @@ pub async fn serve(listener: tokio::net::TcpListener, status: Status, shutdown: 
         .route("/berkas/{nomor}", get(berkas))
         .route("/runbooks/{name}", get(runbook))
         .route("/", get(page))
-        .with_state(status);
+        .with_state(state);
     if let Err(e) = axum::serve(listener, app)
         .with_graceful_shutdown(async move { shutdown.cancelled().await })
         .await
@@ -148,9 +92,9 @@ pub async fn serve(listener: tokio::net::TcpListener, status: Status, shutdown: 
 
 /// Ready: the broker is connected and every database answers — nothing more, since probes
 /// come every few seconds and a slow management API or Pusat Data must not make a site unready.
-async fn ready(State(status): State<Status>) -> (StatusCode, &'static str) {
-    let mut ready = status.inner.broker.is_connected().await;
-    for (_, db) in &status.inner.services {
+async fn ready(State(app): State<App>) -> (StatusCode, &'static str) {
+    let mut ready = app.status.broker().is_connected().await;
+    for (_, db) in app.status.services() {
         ready = ready && db.ping().await.is_ok();
     }
     if ready {
@@ -160,14 +104,14 @@ async fn ready(State(status): State<Status>) -> (StatusCode, &'static str) {
     }
 }
 
-async fn status_json(State(status): State<Status>) -> Json<Report> {
-    Json(report::measure(&status).await)
+async fn status_json(State(app): State<App>) -> Json<Report> {
+    Json(report::measure(&app.status).await)
 }
 
 /// Prometheus text: the site measured now, then every instrument of the process.
-async fn metrics(State(status): State<Status>) -> Response {
-    let report = report::measure(&status).await;
-    status.inner.gauges.observe(report);
+async fn metrics(State(app): State<App>) -> Response {
+    let report = report::measure(&app.status).await;
+    crate::metrics::Gauges::of_process().observe(report);
     (
         [(
             axum::http::header::CONTENT_TYPE,
@@ -183,8 +127,8 @@ struct Format {
     format: Option<String>,
 }
 
-async fn scheduler(State(status): State<Status>, Query(f): Query<Format>) -> Response {
-    let Some(source) = &status.inner.panel else {
+async fn scheduler(State(app): State<App>, Query(f): Query<Format>) -> Response {
+    let Some(source) = app.status.panel() else {
         return (StatusCode::NOT_FOUND, "this process runs no NID Scheduler").into_response();
     };
     let panel = source.panel().await;
@@ -195,14 +139,14 @@ async fn scheduler(State(status): State<Status>, Query(f): Query<Format>) -> Res
 }
 
 async fn scheduler_action(
-    State(status): State<Status>,
+    State(app): State<App>,
     headers: axum::http::HeaderMap,
     Path(action): Path<String>,
 ) -> Response {
-    if let Some(refused) = status.refusal(&headers, crate::auth::Role::Operator) {
+    if let Some(refused) = app.refusal(&headers, crate::auth::Role::Operator) {
         return refused;
     }
-    let Some(source) = &status.inner.panel else {
+    let Some(source) = app.status.panel() else {
         return (StatusCode::NOT_FOUND, "this process runs no NID Scheduler").into_response();
     };
     match action.as_str() {
@@ -221,14 +165,14 @@ async fn scheduler_action(
 }
 
 async fn berkas(
-    State(status): State<Status>,
+    State(app): State<App>,
     headers: axum::http::HeaderMap,
     Path(nomor): Path<String>,
 ) -> Response {
-    if let Some(refused) = status.refusal(&headers, crate::auth::Role::Ppp) {
+    if let Some(refused) = app.refusal(&headers, crate::auth::Role::Ppp) {
         return refused;
     }
-    let Some(db) = status.intake() else {
+    let Some(db) = app.status.intake() else {
         return (StatusCode::NOT_FOUND, "this process runs no intake").into_response();
     };
     match ktpel_intake::query::where_is(db, &nomor).await {
@@ -238,8 +182,8 @@ async fn berkas(
     }
 }
 
-async fn page(State(status): State<Status>) -> Html<String> {
-    let r = report::measure(&status).await;
+async fn page(State(app): State<App>) -> Html<String> {
+    let r = report::measure(&app.status).await;
     Html(crate::page::render(&r, chrono::Utc::now()))
 }
 

@@ -27,6 +27,7 @@ mod report;
 mod run;
 mod site_cmd;
 mod sop_cmd;
+mod status;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;

@@ -6,7 +6,7 @@
 //! blocking threads (SQLite's connection threads among them), so most threads end up with
 //! an arena, each holding its own free space: `ktpel demo --residents 10000` peaked at
 //! 399 MB resident with the default and at 236 MB with two arenas, at the same speed
-//! (README, Benchmarks). An operator's `MALLOC_ARENA_MAX` still wins.
+//! (docs/performance-history.md). An operator's `MALLOC_ARENA_MAX` still wins.
 
 /// Caps glibc's malloc arenas. Call it first thing in `main`, before any thread starts: an
 /// arena already handed out stays.

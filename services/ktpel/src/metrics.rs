@@ -378,6 +378,23 @@ impl Gauges {
     }
 }
 
+/// Measures `status` for the process's gauges every `every`, until `shutdown` (for OTLP
+/// export, which pushes on its own timer; a Prometheus scrape measures for itself).
+pub async fn measure_every(
+    status: crate::status::Status,
+    every: std::time::Duration,
+    shutdown: ktpel_bus::Shutdown,
+) {
+    loop {
+        let report = crate::report::measure(&status).await;
+        Gauges::of_process().observe(report);
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            _ = tokio::time::sleep(every) => {}
+        }
+    }
+}
+
 fn queue_readings(
     r: &Report,
     value: impl Fn(&crate::report::QueueReport) -> Option<u32>,

@@ -3,7 +3,7 @@
 //! the S20 bundles. Measured when asked; the status page, `/status` and `/metrics` are three
 //! views of one [`Report`]. Nothing in it names a resident.
 
-use crate::http::Status;
+use crate::status::Status;
 use ktpel_afis_sync::{import::BundleTotals, panel::Panel};
 use ktpel_bus::outbox;
 use ktpel_intake::query::{OpenAtHop, ProcedureCount, StatusCount};
@@ -99,10 +99,9 @@ impl Report {
 
 /// Measures the site now (the site's links through the broker's management API, too).
 pub async fn measure(status: &Status) -> Report {
-    let inner = &status.inner;
     let now = chrono::Utc::now();
     let mut services = Vec::new();
-    for (name, db) in &inner.services {
+    for (name, db) in status.services() {
         let up = db.ping().await.is_ok();
         let oldest = outbox::oldest_pending(db).await.ok().map(|at| {
             at.map_or(0.0, |at| {
@@ -116,7 +115,7 @@ pub async fn measure(status: &Status) -> Report {
             outbox_oldest_seconds: oldest,
         });
     }
-    let broker = &inner.broker;
+    let broker = status.broker();
     let mut queues = Vec::new();
     for q in QUEUES {
         let stats = broker.queue_stats(q).await.ok();
@@ -139,17 +138,17 @@ pub async fn measure(status: &Status) -> Report {
         ),
         None => Default::default(),
     };
-    let links = match &inner.link {
+    let links = match status.link() {
         Some((link, management)) => link.states(broker, management).await,
         None => Vec::new(),
     };
     let stations = match status.db_of(ktpel_biometric::SERVICE) {
-        Some(db) => ktpel_biometric::backup::Offline::measure(db, inner.max_days_offline, now)
+        Some(db) => ktpel_biometric::backup::Offline::measure(db, status.max_days_offline(), now)
             .await
             .ok(),
         None => None,
     };
-    let (scheduler, bundles) = match &inner.panel {
+    let (scheduler, bundles) = match status.panel() {
         Some(source) => (
             Some(source.panel().await),
             ktpel_afis_sync::import::bundle_totals(&source.db)
@@ -159,8 +158,12 @@ pub async fn measure(status: &Status) -> Report {
         None => (None, None),
     };
     Report {
-        site: inner.site.to_string(),
-        region: inner.site.code().map(|c| c.to_string()).unwrap_or_default(),
+        site: status.site().to_string(),
+        region: status
+            .site()
+            .code()
+            .map(|c| c.to_string())
+            .unwrap_or_default(),
         links,
         mq: if broker.is_connected().await {
             "CONNECTED"

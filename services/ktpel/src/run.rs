@@ -7,7 +7,7 @@
 //! to the site above declared at start. The site decides which services run and which region
 //! each serves; everything else comes from each service's own settings.
 
-use crate::http::{self, Status};
+use crate::{http, status::Status};
 use ktpel_afis_sync::{AfisSync, panel::PanelSource};
 use ktpel_biometric::Biometric;
 use ktpel_bus::{Broker, Shutdown};
@@ -294,7 +294,7 @@ async fn run(
     let shutdown = Shutdown::new();
     let links = site_links(&settings, &broker, &shutdown).await;
     tracing::info!(site = %settings.site.name, services = ?services, "starting");
-    let status = Status::new(
+    let status = status_of(
         &built,
         broker.clone(),
         settings.site.name,
@@ -304,18 +304,17 @@ async fn run(
         place
             .settings::<ktpel_biometric::config::Own>()
             .map_or(7, |s| s.own.max_days_offline),
-        tokens,
     );
     tracing::info!(%addr, "status page on http://{addr}/");
     if settings.telemetry.otlp_endpoint.is_some() {
         // OTLP pushes on its own timer: keep the gauges measured for it.
-        tokio::spawn(
-            status
-                .clone()
-                .measure_every(std::time::Duration::from_secs(15), shutdown.clone()),
-        );
+        tokio::spawn(crate::metrics::measure_every(
+            status.clone(),
+            std::time::Duration::from_secs(15),
+            shutdown.clone(),
+        ));
     }
-    let web = tokio::spawn(http::serve(listener, status, shutdown.clone()));
+    let web = tokio::spawn(http::serve(listener, status, tokens, shutdown.clone()));
     let tasks = spawn_all(built, &shutdown);
     wait_for_signal().await;
     tracing::info!("shutting down");
@@ -378,4 +377,23 @@ pub(crate) async fn wait_for_signal() {
     }
     #[cfg(not(unix))]
     let _ = ctrl_c.await;
+}
+
+/// The status of the services `built` (their databases, the NID Scheduler's panel if one of
+/// them is afis-sync) at `site`, on `broker`.
+pub(crate) fn status_of(
+    built: &[Built],
+    broker: Broker,
+    site: Site,
+    link: Option<(ktpel_site::Link, Management)>,
+    max_days_offline: u32,
+) -> Status {
+    Status::new(
+        built.iter().map(|b| (b.name, b.db.clone())).collect(),
+        built.iter().find_map(|b| b.panel.clone()),
+        broker,
+        site,
+        link,
+        max_days_offline,
+    )
 }

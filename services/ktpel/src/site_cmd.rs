@@ -49,7 +49,7 @@ pub async fn run(cmd: SiteCommand) -> Result<(), String> {
             }
             let management = settings.site.management(settings.amqp.url.expose());
             let admin = Broker::new(settings.amqp.url.expose(), "ktpel-site-grant");
-            let vhost = ktpel_site::settings::vhost_of(settings.amqp.url.expose());
+            let vhost = ktpel_site::amqp_url::vhost_of(settings.amqp.url.expose());
             let result = grant::grant(&management, &admin, &vhost, &site, &user, &password).await;
             admin.close().await;
             result.map_err(|e| e.to_string())?;
@@ -59,7 +59,7 @@ pub async fn run(cmd: SiteCommand) -> Result<(), String> {
                 "At {site}, set site.parent_url (KTPEL__SITE__PARENT_URL) to this broker's URL \
                  with that user and password, as that site's broker reaches it: like {}",
                 here.replacen(
-                    &ktpel_site::settings::credentials_of(settings.amqp.url.expose()).0,
+                    &ktpel_site::amqp_url::credentials_of(settings.amqp.url.expose()).0,
                     &user,
                     1
                 )

@@ -477,7 +477,7 @@ fn the_demo_takes_its_residents_to_card_activated() {
 }
 
 /// `ktpel demo --kecamatan 2`: the Dinas, two of its kecamatan and the Pusat Data, each on a
-/// vhost of its own, linked by shovels as in production (issue 7).
+/// vhost of its own, linked by shovels as in production.
 #[test]
 fn the_demo_runs_a_dinas_and_its_kecamatan_as_linked_sites() {
     let scene = Scene::new();
@@ -520,7 +520,7 @@ fn the_demo_runs_a_dinas_and_its_kecamatan_as_linked_sites() {
     );
 }
 
-/// `ktpel demo --procedures all` (issue 9): a mix of every procedure — first cards (S01, S04,
+/// `ktpel demo --procedures all`: a mix of every procedure — first cards (S01, S04,
 /// S05), then every replacement and relocation (S18 to another kabupaten/kota) once the cards
 /// are in the residents' hands; S02 and S03 in a second part, their kecamatan offline — a row
 /// per procedure, each with residents and each done, and `completed N/N` over both parts.
@@ -551,7 +551,7 @@ fn the_demo_runs_every_procedure_with_a_row_each() {
     assert!(out.trim_end().ends_with("completed 100/100"), "{out}");
 }
 
-/// `ktpel demo --procedures S02,S03,S05` (issue 8): three residents not in SIAK go through
+/// `ktpel demo --procedures S02,S03,S05`: three residents not in SIAK go through
 /// S05 first (their berkas to the Dinas and back, over the link); then the kecamatan works
 /// with no link, the demo carries every enrollment to the Dinas in an S20 bundle, and every
 /// berkas ends activated.
@@ -684,7 +684,7 @@ fn the_offline_demo_carries_a_bundle_and_the_backup_commands_refuse_what_they_mu
 }
 
 /// The broker stops for 8 s in the middle of `ktpel demo` and comes back: every service and
-/// every desk rides it out, and nothing is dead-lettered (issue 7, test 5). On a RabbitMQ node
+/// every desk rides it out, and nothing is dead-lettered. On a RabbitMQ node
 /// of its own, never the shared one.
 #[test]
 fn the_demo_rides_out_a_broker_restart() {

@@ -31,6 +31,7 @@
 //! `multiple` would also ack what the other partitions hold on the shared channel.)
 
 use crate::Mailbox;
+pub use crate::outcome::Outcome;
 use crate::{
     Broker, BusError, Incoming, Shutdown,
     outbox::{Outbox, Waker},
@@ -119,19 +120,6 @@ impl<H: Handler> Handler for Arc<H> {
     ) -> impl Future<Output = Result<(), HandlerError>> + Send {
         (**self).handle(txn, outbox, message)
     }
-}
-
-/// What the consumer did with one delivery (for logs, tests and metrics).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
-    /// The handler's effect committed.
-    Applied,
-    /// The inbox already had it: acked without running the handler.
-    Duplicate,
-    /// Copied to the dead-letter queue with this reason, then acked.
-    DeadLettered(String),
-    /// Transient attempts used up: returned to the queue for a later delivery.
-    Requeued(String),
 }
 
 /// What to do right after a commit, before the ack. Only tests ask for anything but

@@ -25,6 +25,7 @@ pub mod inbox;
 pub mod message;
 pub mod metrics;
 pub mod outbox;
+mod outcome;
 pub mod publisher;
 pub mod router;
 pub mod routing;

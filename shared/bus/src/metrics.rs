@@ -5,7 +5,7 @@
 //! Series are labelled by queue in the OpenTelemetry messaging conventions
 //! (`messaging.system`, `messaging.destination.name`), never by berkas, NIK or name.
 
-use crate::consumer::Outcome;
+use crate::outcome::Outcome;
 use opentelemetry::{
     KeyValue,
     metrics::{Counter, Histogram},

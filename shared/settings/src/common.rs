@@ -54,7 +54,7 @@ impl Default for AmqpSettings {
 
 /// The machine's cores, at most 4. More partitions than cores only split each consumer's
 /// deliveries into smaller batches: on two cores, 2 gave about a tenth more berkas per second
-/// than 4 (`bench pipeline --desks instant --partitions …`, issue 11).
+/// than 4 (`bench pipeline --desks instant --partitions …`).
 fn partitions() -> u16 {
     std::thread::available_parallelism().map_or(1, |n| n.get().clamp(1, 4) as u16)
 }
@@ -65,7 +65,7 @@ const OUTBOX_RETENTION_HOURS: u64 = 24 * 7;
 /// Ten years: beyond it a cut-off counted back from now stops being a date the databases take.
 const OUTBOX_RETENTION_HOURS_MAX: u64 = 24 * 3653;
 
-/// Measured with `bench pipeline --desks instant` (issue 11): 2 ms gave about a tenth more
+/// Measured with `bench pipeline --desks instant`: 2 ms gave about a tenth more
 /// berkas per second than 0 on two cores, the consumers' transactions half as many.
 const BATCH_WAIT_MS: u64 = 2;
 

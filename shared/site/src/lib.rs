@@ -12,8 +12,10 @@
 //! - [`grant`]: a site's least-privileged user on its parent's broker;
 //! - [`management`]: the RabbitMQ management API that declares shovels and users;
 //! - [`settings`]: the `[site]` section of the configuration;
+//! - [`amqp_url`]: the vhost and credentials an AMQP URL names;
 //! - [`wiring`]: one way to place, build, declare and run any service at a site.
 
+pub mod amqp_url;
 pub mod crossing;
 pub mod desks;
 pub mod grant;

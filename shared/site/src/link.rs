@@ -257,7 +257,7 @@ impl Link {
                 reason: Some(e.to_string()),
             },
         };
-        let password = crate::settings::credentials_of(self.parent_url.expose()).1;
+        let password = crate::amqp_url::credentials_of(self.parent_url.expose()).1;
         let state = |link: String, s: ShovelState, waiting| LinkState {
             link,
             shovel: s.name,

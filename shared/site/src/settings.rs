@@ -1,6 +1,11 @@
 //! The `[site]` section of `config/ktpel.toml` (`KTPEL__SITE__…`).
 
-use crate::{link::Link, management::Management, site::Site};
+use crate::{
+    amqp_url::{credentials_of, vhost_of},
+    link::Link,
+    management::Management,
+    site::Site,
+};
 use ktpel_settings::Secret;
 use serde::{Deserialize, Serialize};
 
@@ -106,22 +111,6 @@ impl SiteSettings {
         let (user, password) = credentials_of(amqp_url);
         Management::new(&self.management_url, &user, &password)
     }
-}
-
-/// The vhost of an AMQP URL (`/` when it names none).
-pub fn vhost_of(amqp_url: &str) -> String {
-    amqp_url
-        .parse::<lapin::uri::AMQPUri>()
-        .map(|u| u.vhost)
-        .unwrap_or_else(|_| "/".into())
-}
-
-/// The user and password of an AMQP URL (RabbitMQ's `guest`/`guest` when it names none).
-pub fn credentials_of(amqp_url: &str) -> (String, String) {
-    amqp_url
-        .parse::<lapin::uri::AMQPUri>()
-        .map(|u| (u.authority.userinfo.username, u.authority.userinfo.password))
-        .unwrap_or_else(|_| ("guest".into(), "guest".into()))
 }
 
 #[cfg(test)]

@@ -105,7 +105,7 @@ pub async fn follow_the_index<C: ConnectionTrait>(txn: &C) -> Result<(), DbErr> 
 /// held a few rows, that plan reads the whole table, and it is only made again once the table
 /// is analysed (autovacuum, a minute or more later). Measured on the Pusat Data's fingerprint
 /// check (a lookup by the primary key): 2.2–2.9 ms a check after a few thousand enrollments,
-/// 0.1 ms planned afresh (issue 11). Nothing on SQLite.
+/// 0.1 ms planned afresh. Nothing on SQLite.
 pub async fn plan_for_the_rows_there_are<C: ConnectionTrait>(txn: &C) -> Result<(), DbErr> {
     set_local(txn, "plan_cache_mode = force_custom_plan").await
 }

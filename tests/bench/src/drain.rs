@@ -1,5 +1,5 @@
 //! `cargo run --release -p bench -- drain --messages N`: a kecamatan's backlog after a link
-//! outage (issue 7).
+//! outage.
 //!
 //! N enrollments wait in the kecamatan's uplink queue, on its own broker, while its link to
 //! the Dinas is cut (a TCP proxy in front of the Dinas's broker). The link is restored, and the

@@ -1,5 +1,5 @@
 //! `cargo run --release -p bench -- import --records N`: an S20 backup of N enrollments
-//! imported at an online Server AFIS in one go (issue 8).
+//! imported at an online Server AFIS in one go.
 //!
 //! The bundle is made once (the kecamatan's export is not timed). The clock runs over what
 //! the operator waits for at the Server AFIS: the file checked (signature, header) and

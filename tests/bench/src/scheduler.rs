@@ -1,5 +1,5 @@
 //! `cargo run --release -p bench -- scheduler --records N`: the NID Scheduler (S19) draining
-//! N waiting enrollments to the Pusat Data (issue 11).
+//! N waiting enrollments to the Pusat Data.
 //!
 //! N records wait in the Server AFIS's queue (`afis_outbound`, PostgreSQL; filled before the
 //! clock starts, as after a week the Pusat Data could not be reached). The clock runs from
