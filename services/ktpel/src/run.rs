@@ -87,6 +87,8 @@ pub(crate) struct Built {
     pub(crate) db: DatabaseConnection,
     /// The NID Scheduler's panel (and through it its controls), for afis-sync.
     pub(crate) panel: Option<PanelSource>,
+    /// Changes after each transaction the service's consumer commits.
+    pub(crate) committed: tokio::sync::watch::Receiver<u64>,
     run: Box<dyn FnOnce(Shutdown) -> Task + Send>,
 }
 
@@ -141,6 +143,7 @@ async fn build_one<S: Service>(
         name: <S::Own as OwnSettings>::SERVICE,
         db: service.db(),
         panel: panel(&service),
+        committed: service.committed(),
         run: Box::new(move |stop| Box::pin(service.run(stop))),
     })
 }

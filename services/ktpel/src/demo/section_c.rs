@@ -5,7 +5,7 @@
 //! kabupaten/kota (S15–S17), every member getting a new KK and KTP-el. The demo acts as every
 //! desk; the services do the rest over the broker.
 
-use crate::demo::{Stage, message, wait};
+use super::progress::{Progress, message};
 use crate::desk_bus::Sender;
 use chrono::Utc;
 use ed25519_dalek::SigningKey;
@@ -24,7 +24,7 @@ use ktpel_domain::{
 };
 use ktpel_intake::{query, store::berkas as intake_berkas};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
-use std::{collections::HashSet, time::Instant};
+use std::collections::HashSet;
 
 /// One application of section C: who applies, under which procedure, and how many cards it
 /// makes (a relocating family's: one per member).
@@ -205,30 +205,56 @@ fn destination_of(kabupaten: &KodeWilayah) -> Result<KodeWilayah, String> {
 pub(crate) async fn run(
     apps: &[Application],
     order: &[SopId],
-    desks: Desks<'_>,
-    start: Instant,
-    stages: &mut Vec<Stage>,
+    mut desks: Desks<'_>,
+    progress: &mut Progress,
 ) -> Result<Vec<(SopId, usize, usize)>, String> {
-    // SIAK knows each applicant's first card is in their hands (a replacement is for a card
-    // handed over).
-    let applicants: Vec<String> = apps.iter().map(|a| a.applicant.nik.to_string()).collect();
-    wait(
-        "SIAK: first cards handed over",
+    first_cards_in_hand(apps, &desks, progress).await;
+    hand_families_over(apps, &desks, progress).await?;
+    let submitted = submit(apps, &mut desks).await?;
+    let ours = accepted(apps.len(), &submitted, &desks, progress).await;
+    recapture(apps, &ours, &mut desks, progress).await?;
+    let cards: usize = apps.iter().map(|a| a.cards).sum();
+    print_and_distribute(&ours, cards, &desks, progress).await?;
+    let reached = progress
+        .wait("section C: handed over", apps.len(), || async {
+            closed(&ours, &desks).await.len()
+        })
+        .await;
+    progress.reached(
+        "section C: handed over, berkas closed (Sxx.8 / Sxx.5)",
+        reached,
         apps.len(),
-        start,
-        || async {
-            ktpel_registry::store::penduduk::Entity::find()
-                .filter(ktpel_registry::store::penduduk::Column::Nik.is_in(applicants.clone()))
-                .filter(ktpel_registry::store::penduduk::Column::StatusKartu.eq("CARD_ACTIVATED"))
+    );
+    let done = closed(&ours, &desks).await;
+    finished_by_procedure(apps, order, &submitted, &done, &desks).await
+}
+
+/// SIAK knows each applicant's first card is in their hands (a replacement is for a card
+/// handed over).
+async fn first_cards_in_hand(apps: &[Application], desks: &Desks<'_>, progress: &mut Progress) {
+    use ktpel_registry::store::penduduk;
+    let applicants: Vec<String> = apps.iter().map(|a| a.applicant.nik.to_string()).collect();
+    progress
+        .wait("SIAK: first cards handed over", apps.len(), || async {
+            penduduk::Entity::find()
+                .filter(penduduk::Column::Nik.is_in(applicants.clone()))
+                .filter(penduduk::Column::StatusKartu.eq("CARD_ACTIVATED"))
                 .all(desks.register)
                 .await
                 .map(|r| r.len())
                 .unwrap_or(0)
-        },
-    )
-    .await;
-    // S18: the origin's SIAK hands each moving family over first (the Surat Keterangan Pindah
-    // they bring); through the Pusat Data it arrives at the destination's SIAK.
+        })
+        .await;
+}
+
+/// S18: the origin's SIAK hands each moving family over first (the Surat Keterangan Pindah
+/// they bring); through the Pusat Data it arrives at the destination's SIAK.
+async fn hand_families_over(
+    apps: &[Application],
+    desks: &Desks<'_>,
+    progress: &mut Progress,
+) -> Result<(), String> {
+    use ktpel_registry::store::pendatang;
     let mut arriving = Vec::new();
     for a in apps.iter().filter(|a| Sop::get(a.sop).between_kabupaten()) {
         let home = KodeWilayah::parse(&a.applicant.desa)
@@ -245,21 +271,22 @@ pub(crate) async fn run(
         arriving.extend(moving.anggota.iter().map(|m| m.biodata.nik.to_string()));
     }
     if !arriving.is_empty() {
-        wait(
-            "S18: families handed over",
-            arriving.len(),
-            start,
-            || async {
-                ktpel_registry::store::pendatang::Entity::find()
-                    .filter(ktpel_registry::store::pendatang::Column::Nik.is_in(arriving.clone()))
+        progress
+            .wait("S18: families handed over", arriving.len(), || async {
+                pendatang::Entity::find()
+                    .filter(pendatang::Column::Nik.is_in(arriving.clone()))
                     .all(desks.register)
                     .await
                     .map(|r| r.len())
                     .unwrap_or(0)
-            },
-        )
-        .await;
+            })
+            .await;
     }
+    Ok(())
+}
+
+/// Sxx.1: each application at the counter; the submissions made.
+async fn submit(apps: &[Application], desks: &mut Desks<'_>) -> Result<Vec<uuid::Uuid>, String> {
     let mut submitted = Vec::new();
     for a in apps {
         let (b, kecamatan) = berkas_of(a)?;
@@ -267,57 +294,84 @@ pub(crate) async fn run(
             .sender
             .send(&message(&b, berkas::SUBMITTED, &kecamatan)?)
             .await?;
-        submitted.push((b.submission_id, a));
+        submitted.push(b.submission_id);
     }
-    let ids: Vec<uuid::Uuid> = submitted.iter().map(|(id, _)| *id).collect();
-    let cards: usize = apps.iter().map(|a| a.cards).sum();
+    Ok(submitted)
+}
+
+/// Sxx.2: the berkas the counter accepted, by number.
+async fn accepted(
+    applications: usize,
+    submitted: &[uuid::Uuid],
+    desks: &Desks<'_>,
+    progress: &mut Progress,
+) -> HashSet<String> {
     let numbers = || async {
-        query::numbers_of(desks.intake, &ids)
+        query::numbers_of(desks.intake, submitted)
             .await
             .unwrap_or_default()
     };
-    let reached = wait("section C: accepted", apps.len(), start, || async {
-        numbers().await.len()
-    })
-    .await;
-    stages.push(Stage {
-        name: "section C: accepted at the counter (Sxx.2)",
+    let reached = progress
+        .wait("section C: accepted", applications, || async {
+            numbers().await.len()
+        })
+        .await;
+    progress.reached(
+        "section C: accepted at the counter (Sxx.2)",
         reached,
-        of: apps.len(),
-        at: start.elapsed(),
-    });
-    let ours: HashSet<String> = numbers().await.into_iter().collect();
+        applications,
+    );
+    numbers().await.into_iter().collect()
+}
 
-    // S08.3, S10.3, S12.3: the Dinas's station takes the photo and signature again.
+/// S08.3, S10.3, S12.3: the Dinas's station takes the photo and signature again.
+async fn recapture(
+    apps: &[Application],
+    ours: &HashSet<String>,
+    desks: &mut Desks<'_>,
+    progress: &mut Progress,
+) -> Result<(), String> {
     let recapturing = apps.iter().filter(|a| Sop::get(a.sop).recaptures()).count();
-    if recapturing > 0 {
-        let waiting = || async {
-            operator_inbox::Entity::find()
-                .all(desks.biometric)
-                .await
-                .unwrap_or_default()
-                .into_iter()
-                .filter(|w| ours.contains(&w.nomor_berkas))
-                .collect::<Vec<_>>()
-        };
-        wait("at the Dinas's station", recapturing, start, || async {
+    if recapturing == 0 {
+        return Ok(());
+    }
+    let biometric = desks.biometric;
+    let waiting = || async {
+        operator_inbox::Entity::find()
+            .all(biometric)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|w| ours.contains(&w.nomor_berkas))
+            .collect::<Vec<_>>()
+    };
+    progress
+        .wait("at the Dinas's station", recapturing, || async {
             waiting().await.len()
         })
         .await;
-        for w in waiting().await {
-            let nik = ktpel_domain::Nik::parse(&w.nik).map_err(|e| e.to_string())?;
-            let c = station::recapture(
-                &w.nomor_berkas,
-                &nik,
-                &station::Person::of(&nik),
-                "operator-dinas-demo",
-            );
-            let k = berkas::kecamatan_of(&w.nomor_berkas).unwrap_or_default();
-            desks.sender.send(&message(&c, CAPTURED, &k)?).await?;
-        }
+    for w in waiting().await {
+        let nik = ktpel_domain::Nik::parse(&w.nik).map_err(|e| e.to_string())?;
+        let c = station::recapture(
+            &w.nomor_berkas,
+            &nik,
+            &station::Person::of(&nik),
+            "operator-dinas-demo",
+        );
+        let k = berkas::kecamatan_of(&w.nomor_berkas).unwrap_or_default();
+        desks.sender.send(&message(&c, CAPTURED, &k)?).await?;
     }
+    Ok(())
+}
 
-    // S21 at the Dinas: a card for each (a family's, one per member).
+/// S21 at the Dinas, a card for each (a family's, one per member); S22: A's cards in a batch
+/// to the kecamatan, B's waiting at the Dinas desk, each handed over.
+async fn print_and_distribute(
+    ours: &HashSet<String>,
+    cards: usize,
+    desks: &Desks<'_>,
+    progress: &mut Progress,
+) -> Result<(), String> {
     let in_queue = || async {
         print_desk::queue(desks.print)
             .await
@@ -326,10 +380,11 @@ pub(crate) async fn run(
             .filter(|j| ours.contains(&j.nomor_berkas))
             .collect::<Vec<job::Model>>()
     };
-    wait("section C: in the print queue", cards, start, || async {
-        in_queue().await.len()
-    })
-    .await;
+    progress
+        .wait("section C: in the print queue", cards, || async {
+            in_queue().await.len()
+        })
+        .await;
     for j in in_queue().await {
         print_desk::make_card(
             desks.print,
@@ -350,17 +405,16 @@ pub(crate) async fn run(
             .filter(|c| ours.contains(&c.nomor_berkas))
             .collect::<Vec<_>>()
     };
-    let reached = wait("section C: at distribution", cards, start, || async {
-        ours_in_distribution().await.len()
-    })
-    .await;
-    stages.push(Stage {
-        name: "section C: printed, checked, to distribution (S21, S22.1)",
+    let reached = progress
+        .wait("section C: at distribution", cards, || async {
+            ours_in_distribution().await.len()
+        })
+        .await;
+    progress.reached(
+        "section C: printed, checked, to distribution (S21, S22.1)",
         reached,
-        of: cards,
-        at: start.elapsed(),
-    });
-    // S22: A's cards in a batch to the kecamatan; B's wait at the Dinas desk.
+        cards,
+    );
     for b in dist_desk::make_batches(desks.distribution, "petugas-demo")
         .await
         .map_err(|e| e.to_string())?
@@ -376,57 +430,54 @@ pub(crate) async fn run(
                 .map_err(|e| e.to_string())?;
         }
     }
-    // Done: the berkas closed with every card of it handed over.
-    let done_numbers = || async {
-        let mut done = HashSet::new();
-        let rows = intake_berkas::Entity::find()
-            .filter(intake_berkas::Column::NomorBerkas.is_in(ours.iter().cloned()))
-            .all(desks.intake)
+    Ok(())
+}
+
+/// The berkas of `ours` closed with every card of it handed over.
+async fn closed(ours: &HashSet<String>, desks: &Desks<'_>) -> HashSet<String> {
+    let mut done = HashSet::new();
+    let rows = intake_berkas::Entity::find()
+        .filter(intake_berkas::Column::NomorBerkas.is_in(ours.iter().cloned()))
+        .all(desks.intake)
+        .await
+        .unwrap_or_default();
+    for b in rows {
+        // Each card handed over is a CARD_ACTIVATED line on the berkas's timeline.
+        let handed = ktpel_intake::store::timeline::count_status(
+            desks.intake,
+            &b.nomor_berkas,
+            ktpel_domain::StatusKartu::CardActivated,
+        )
+        .await
+        .map_or(0, |n| n as usize);
+        let printed = kartu::Entity::find()
+            .filter(kartu::Column::NomorBerkas.eq(b.nomor_berkas.clone()))
+            .all(desks.distribution)
             .await
-            .unwrap_or_default();
-        for b in rows {
-            let handed = query::where_is(desks.intake, &b.nomor_berkas)
-                .await
-                .ok()
-                .flatten()
-                .map(|t| {
-                    t.timeline
-                        .iter()
-                        .filter(|e| e.note.starts_with("CARD_ACTIVATED:"))
-                        .count()
-                })
-                .unwrap_or(0);
-            let printed = kartu::Entity::find()
-                .filter(kartu::Column::NomorBerkas.eq(b.nomor_berkas.clone()))
-                .all(desks.distribution)
-                .await
-                .map(|c| c.len())
-                .unwrap_or(usize::MAX);
-            if b.archived_at.is_some() && handed >= printed {
-                done.insert(b.nomor_berkas);
-            }
+            .map(|c| c.len())
+            .unwrap_or(usize::MAX);
+        if b.archived_at.is_some() && handed >= printed {
+            done.insert(b.nomor_berkas);
         }
-        done
-    };
-    let reached = wait("section C: handed over", apps.len(), start, || async {
-        done_numbers().await.len()
-    })
-    .await;
-    stages.push(Stage {
-        name: "section C: handed over, berkas closed (Sxx.8 / Sxx.5)",
-        reached,
-        of: apps.len(),
-        at: start.elapsed(),
-    });
-    let done = done_numbers().await;
-    let by_submission = query::numbers_of(desks.intake, &ids)
+    }
+    done
+}
+
+/// Per section C procedure of `order`, how many of its applications are `done`, of how many.
+/// Every one has its row, even one whose residents all moved with their families under
+/// another (0/0).
+async fn finished_by_procedure(
+    apps: &[Application],
+    order: &[SopId],
+    submitted: &[uuid::Uuid],
+    done: &HashSet<String>,
+    desks: &Desks<'_>,
+) -> Result<Vec<(SopId, usize, usize)>, String> {
+    let by_submission = query::numbers_of(desks.intake, submitted)
         .await
         .map_err(|e| e.to_string())?;
     let mut rows = Vec::new();
-    // Every section C procedure of the run has its row, even one whose residents all moved
-    // with their families under another (0/0).
-    let section_c = |s: &&SopId| Sop::get(**s).replaces_a_card();
-    for sop in order.iter().filter(section_c) {
+    for sop in order.iter().filter(|s| Sop::get(**s).replaces_a_card()) {
         let of = apps.iter().filter(|a| a.sop == *sop).count();
         let finished = intake_berkas::Entity::find()
             .filter(intake_berkas::Column::NomorBerkas.is_in(by_submission.iter().cloned()))

@@ -3,7 +3,7 @@
 //! each a NIK and a KK, and the berkas comes back (S05.2–S05.7). They then go on to
 //! enrollment with the others (S05.7), under the NIK SIAK gave them.
 
-use crate::demo::{Stage, message, wait};
+use super::progress::{Progress, message};
 use crate::desk_bus::Sender;
 use chrono::Utc;
 use ktpel_contract::{
@@ -14,7 +14,7 @@ use ktpel_domain::{Dokumen, Nik};
 use ktpel_intake::store::berkas as intake_berkas;
 use ktpel_registry::store::penduduk;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
-use std::time::Instant;
+
 use uuid::Uuid;
 
 /// What a resident not in SIAK brings (S04.1, S05.1).
@@ -54,8 +54,7 @@ pub(crate) async fn register(
     newcomers: &[Biodata],
     kecamatan_of: impl Fn(&Biodata) -> String,
     desks: Desks<'_>,
-    start: Instant,
-    stages: &mut Vec<Stage>,
+    progress: &mut Progress,
 ) -> Result<Vec<Biodata>, String> {
     let mut submissions = Vec::new();
     for p in newcomers {
@@ -94,19 +93,18 @@ pub(crate) async fn register(
         rows
     };
     let n = newcomers.len();
-    let reached = wait(
-        "registered in SIAK, KK back at the kecamatan (S05)",
-        n,
-        start,
-        || async { closed().await.len() },
-    )
-    .await;
-    stages.push(Stage {
-        name: "new residents: berkas to the Dinas, SIAK, KK back (S05.2–S05.7)",
+    let reached = progress
+        .wait(
+            "registered in SIAK, KK back at the kecamatan (S05)",
+            n,
+            || async { closed().await.len() },
+        )
+        .await;
+    progress.reached(
+        "new residents: berkas to the Dinas, SIAK, KK back (S05.2–S05.7)",
         reached,
-        of: n,
-        at: start.elapsed(),
-    });
+        n,
+    );
     let mut registered = Vec::new();
     for row in closed().await {
         let nik = Nik::parse(&row.nik).map_err(|e| format!("berkas {}: {e}", row.nomor_berkas))?;

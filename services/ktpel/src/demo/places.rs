@@ -1,0 +1,250 @@
+//! Where a part of the demo runs: every place on the process's broker, or a Dinas, its
+//! kecamatan and the Pusat Data as sites of their own, each on a vhost of the broker, granted
+//! and linked as in production.
+
+use crate::run::{self, Built, Process, ServiceName};
+use ktpel_bus::Broker;
+use ktpel_domain::{
+    KodeWilayah,
+    wilayah::{Level, Wilayah},
+};
+use ktpel_site::{Place, Site, SiteSettings, amqp_url::credentials_of, grant};
+use sea_orm::DatabaseConnection;
+use std::collections::HashSet;
+
+/// A site of the demo: its broker and its services, built.
+pub(crate) struct DemoSite {
+    pub(crate) site: Site,
+    pub(crate) broker: Broker,
+    pub(crate) built: Vec<Built>,
+    /// A link not declared yet: an offline kecamatan's, declared when it comes back (S02/S03).
+    pub(crate) link: Option<ktpel_site::Link>,
+    /// The site's link to its parent, declared, and the management API that runs it (for
+    /// the status page and the link metrics under `--http`).
+    pub(crate) uplink: Option<(ktpel_site::Link, ktpel_site::Management)>,
+}
+
+impl DemoSite {
+    pub(crate) fn db(&self, service: &str) -> Result<DatabaseConnection, String> {
+        self.built
+            .iter()
+            .find(|b| b.name == service)
+            .map(|b| b.db.clone())
+            .ok_or_else(|| format!("{service} does not run at {}", self.site))
+    }
+}
+
+/// Where the demo's places run: one site for everything, or a Dinas, its kecamatan and the
+/// Pusat Data on sites of their own.
+pub(crate) struct Places {
+    pub(crate) sites: Vec<DemoSite>,
+    /// The index in `sites` of the Dinas (or of the one site).
+    dinas: usize,
+    /// Each kecamatan whose desk takes berkas, and the index of its site.
+    pub(crate) kecamatan: Vec<(KodeWilayah, usize)>,
+}
+
+impl Places {
+    pub(crate) fn dinas(&self) -> &DemoSite {
+        &self.sites[self.dinas]
+    }
+
+    /// What wakes the demo's waits: every service's commits, at every site.
+    pub(crate) fn commits(&self) -> Vec<tokio::sync::watch::Receiver<u64>> {
+        self.sites
+            .iter()
+            .flat_map(|s| s.built.iter().map(|b| b.committed.clone()))
+            .collect()
+    }
+
+    /// Where the part runs, in words: one broker, or the sites of the Dinas's kecamatan.
+    pub(crate) fn describe(&self, region: KodeWilayah) -> String {
+        if self.sites.len() == 1 {
+            return format!("{region}, every place on one broker");
+        }
+        let dinas = self
+            .sites
+            .iter()
+            .find(|s| s.site.kind() == ktpel_site::SiteKind::Dinas)
+            .map(|s| s.site.to_string())
+            .unwrap_or_default();
+        format!(
+            "{} kecamatan of {dinas}, each site on its own vhost: {}",
+            self.kecamatan.len(),
+            self.sites
+                .iter()
+                .map(|s| s.site.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    }
+
+    /// The intake and biometric databases of every kecamatan desk.
+    pub(crate) fn desk_dbs(&self, service: &str) -> Result<Vec<DatabaseConnection>, String> {
+        let mut seen = HashSet::new();
+        self.kecamatan
+            .iter()
+            .filter(|(_, i)| seen.insert(*i))
+            .map(|(_, i)| self.sites[*i].db(service))
+            .collect()
+    }
+}
+
+/// Every place on the process's broker, as `ktpel up` runs them.
+pub(crate) async fn one_site(process: &Process, region: KodeWilayah) -> Result<Places, String> {
+    let broker = Broker::new(process.amqp.url.expose(), "ktpel-demo");
+    let built = run::build_all(&ServiceName::ALL, &broker, &Place::default()).await?;
+    Ok(Places {
+        sites: vec![DemoSite {
+            site: Site::ALL,
+            broker,
+            built,
+            link: None,
+            uplink: None,
+        }],
+        dinas: 0,
+        kecamatan: vec![(region, 0)],
+    })
+}
+
+/// The Dinas of `region`, `k` of its kecamatan and the Pusat Data, each on a vhost of its own
+/// of the process's broker, granted and linked as in production — but for `offline`
+/// kecamatan, whose links are declared only when they come back (S02, S03).
+pub(crate) async fn linked_sites(
+    process: &Process,
+    region: KodeWilayah,
+    k: usize,
+    offline: bool,
+) -> Result<Places, String> {
+    let dinas_code = match region.level() {
+        Level::KabupatenKota => region,
+        Level::Kecamatan => region.parent().expect("a kecamatan has a parent"),
+        _ => {
+            return Err(format!(
+                "--region {region}: give a kabupaten/kota or a kecamatan"
+            ));
+        }
+    };
+    let mut codes: Vec<KodeWilayah> = Vec::new();
+    if region.level() == Level::Kecamatan {
+        codes.push(region);
+    }
+    for r in Wilayah::global().children(&dinas_code) {
+        if codes.len() < k && !codes.contains(&r.kode) {
+            codes.push(r.kode);
+        }
+    }
+    if codes.len() < k {
+        return Err(format!("{dinas_code} has only {} kecamatan", codes.len()));
+    }
+    let management = process.site.management(process.amqp.url.expose());
+    let (admin_user, _) = credentials_of(process.amqp.url.expose());
+    let dinas = Site::dinas(dinas_code).map_err(|e| e.to_string())?;
+    let mut all = vec![Site::PUSAT_DATA, dinas];
+    for c in &codes {
+        all.push(Site::kecamatan(*c).map_err(|e| e.to_string())?);
+    }
+    // Names of this demo's own, so that demos on other vhosts of the broker do not meet.
+    let prefix = match ktpel_site::amqp_url::vhost_of(process.amqp.url.expose()).as_str() {
+        "/" => "ktpel-demo".to_owned(),
+        named => named.to_owned(),
+    };
+    let vhost = |s: &Site| format!("{prefix}-{}", s.slug());
+    for s in &all {
+        management
+            .put_vhost(&vhost(s))
+            .await
+            .map_err(|e| format!("{e} (the demo's sites need the broker's management plugin)"))?;
+        let everything = ktpel_site::management::Permissions {
+            configure: ".*".into(),
+            write: ".*".into(),
+            read: ".*".into(),
+        };
+        management
+            .put_permissions(&vhost(s), &admin_user, &everything)
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    let url_of = |s: &Site, user: Option<(&str, &str)>| {
+        with_vhost(process.amqp.url.expose(), &vhost(s), user)
+    };
+    let mut sites = Vec::new();
+    for s in &all {
+        let broker = Broker::new(url_of(s, None), format!("ktpel-demo-{}", s.slug()));
+        // The site's user up there, with a password of this run's (never shown).
+        let parent_url = match s.parent() {
+            Some(parent) => {
+                let user = format!("{prefix}-{}", grant::user_of(s));
+                let password = format!("{:032x}", rand::random::<u128>());
+                let admin = Broker::new(url_of(&parent, None), "ktpel-demo-admin");
+                let granted =
+                    grant::grant(&management, &admin, &vhost(&parent), s, &user, &password).await;
+                admin.close().await;
+                granted.map_err(|e| e.to_string())?;
+                Some(url_of(&parent, Some((&user, &password))))
+            }
+            None => None,
+        };
+        let place = Place {
+            site: SiteSettings {
+                name: *s,
+                parent_url: parent_url.map(Into::into),
+                management_url: process.site.management_url.clone(),
+                reconnect_seconds: 1,
+                offline: false,
+            },
+            data_dir: Some(format!("data/demo/{}", s.slug())),
+        };
+        let built = run::build_all(ServiceName::at(s), &broker, &place).await?;
+        let mut later = None;
+        let mut uplink = None;
+        if let Some(link) = place.site.link(&url_of(s, None)) {
+            if offline && s.kind() == ktpel_site::SiteKind::Kecamatan {
+                // Offline: what goes up waits in the uplink queue.
+                link.declare_uplink_queue(&broker)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                later = Some(link);
+            } else {
+                link.declare(&broker, &management)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                uplink = Some((link, management.clone()));
+            }
+        }
+        sites.push(DemoSite {
+            site: *s,
+            broker,
+            built,
+            link: later,
+            uplink,
+        });
+    }
+    Ok(Places {
+        sites,
+        dinas: 1,
+        kecamatan: codes.iter().enumerate().map(|(i, c)| (*c, i + 2)).collect(),
+    })
+}
+
+/// `url` (the broker of the process) on `vhost`, as `user` if given.
+fn with_vhost(url: &str, vhost: &str, user: Option<(&str, &str)>) -> String {
+    let mut uri: lapin::uri::AMQPUri = url.parse().unwrap_or_default();
+    uri.vhost = vhost.to_owned();
+    if let Some((u, p)) = user {
+        uri.authority.userinfo.username = u.to_owned();
+        uri.authority.userinfo.password = p.to_owned();
+    }
+    let enc = |s: &str| {
+        percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
+    };
+    format!(
+        "{}://{}:{}@{}:{}/{}",
+        uri.scheme,
+        enc(&uri.authority.userinfo.username),
+        enc(&uri.authority.userinfo.password),
+        uri.authority.host,
+        uri.authority.port,
+        enc(&uri.vhost)
+    )
+}
