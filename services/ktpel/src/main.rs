@@ -141,8 +141,8 @@ fn main() -> ExitCode {
             sop_cmd::run(ids, all);
             None
         }
-        Command::Scheduler { command, url } => Some(remote::scheduler(&url, command)),
-        Command::Berkas { command, url } => Some(remote::berkas(&url, command)),
+        Command::Scheduler { command, url } => Some(printable(remote::scheduler(&url, command))),
+        Command::Berkas { command, url } => Some(printable(remote::berkas(&url, command))),
         other => {
             return run_async(other);
         }
@@ -166,27 +166,27 @@ fn run_async(command: Command) -> ExitCode {
     };
     let result = runtime.block_on(async move {
         match command {
-            Command::Up { http, site } => run::up(http, site).await,
-            Command::Site(cmd) => site_cmd::run(cmd).await,
+            Command::Up { http, site } => printable(run::up(http, site).await),
+            Command::Site(cmd) => printable(site_cmd::run(cmd).await),
             Command::Demo {
                 residents,
                 region,
                 kecamatan,
                 procedures,
                 http,
-            } => demo::run(residents, region, kecamatan, procedures, http).await,
+            } => printable(demo::run(residents, region, kecamatan, procedures, http).await),
             Command::Serve {
                 service,
                 http,
                 site,
-            } => run::serve(service, http, site).await,
-            Command::Intake(cmd) => intake_cmd::run(cmd).await,
-            Command::Enroll(cmd) => enroll_cmd::run(cmd).await,
-            Command::Print(cmd) => print_cmd::run(cmd).await,
-            Command::Card(cmd) => card_cmd::run(cmd).await,
-            Command::Distribute(cmd) => distribute_cmd::run(cmd).await,
-            Command::Registry(cmd) => registry_cmd::run(cmd).await,
-            Command::Backup(cmd) => backup_cmd::run(cmd).await,
+            } => printable(run::serve(service, http, site).await),
+            Command::Intake(cmd) => printable(intake_cmd::run(cmd).await),
+            Command::Enroll(cmd) => printable(enroll_cmd::run(cmd).await),
+            Command::Print(cmd) => printable(print_cmd::run(cmd).await),
+            Command::Card(cmd) => printable(card_cmd::run(cmd).await),
+            Command::Distribute(cmd) => printable(distribute_cmd::run(cmd).await),
+            Command::Registry(cmd) => printable(registry_cmd::run(cmd).await),
+            Command::Backup(cmd) => printable(backup_cmd::run(cmd).await),
             Command::Nik { .. }
             | Command::Sop { .. }
             | Command::Scheduler { .. }
@@ -202,4 +202,9 @@ fn run_async(command: Command) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// A command's outcome as it is printed: the outermost edge, where an error becomes its text.
+fn printable<E: std::fmt::Display>(result: Result<(), E>) -> Result<(), String> {
+    result.map_err(|e| e.to_string())
 }
