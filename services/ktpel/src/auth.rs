@@ -74,6 +74,22 @@ impl fmt::Debug for Tokens {
     }
 }
 
+/// Why a tokens file could not be read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum TokensError {
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{} line {line}: {why}", path.display())]
+    Line {
+        path: std::path::PathBuf,
+        line: usize,
+        why: String,
+    },
+}
+
 impl Tokens {
     /// No token at all: every request that needs one is refused.
     pub fn none() -> Self {
@@ -81,7 +97,7 @@ impl Tokens {
     }
 
     /// A fresh token per role, written to `path` (a new file, 0600; never over one).
-    pub fn create(path: &Path) -> Result<Self, String> {
+    pub fn create(path: &Path) -> Result<Self, TokensError> {
         let tokens = Self {
             tokens: Role::ALL.into_iter().map(|r| (r, fresh_token())).collect(),
         };
@@ -90,39 +106,48 @@ impl Tokens {
     }
 
     /// The tokens in `path`, which must exist.
-    pub fn load(path: &Path) -> Result<Self, String> {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    pub fn load(path: &Path) -> Result<Self, TokensError> {
+        let text = std::fs::read_to_string(path).map_err(|source| TokensError::Io {
+            path: path.to_owned(),
+            source,
+        })?;
         let mut tokens = Vec::new();
         for (i, line) in text.lines().enumerate() {
             let line = line.trim();
             if line.is_empty() || line.starts_with('#') {
                 continue;
             }
-            let bad = |why: &str| format!("{} line {}: {why}", path.display(), i + 1);
+            let bad = |why: String| TokensError::Line {
+                path: path.to_owned(),
+                line: i + 1,
+                why,
+            };
             let (role, token) = line
                 .split_once(char::is_whitespace)
-                .ok_or_else(|| bad("expected `role token`"))?;
+                .ok_or_else(|| bad("expected `role token`".into()))?;
             let role = Role::ALL
                 .into_iter()
                 .find(|r| r.name() == role)
-                .ok_or_else(|| bad(&format!("`{role}` is not a role (operator, ppp)")))?;
+                .ok_or_else(|| bad(format!("`{role}` is not a role (operator, ppp)")))?;
             let token = token.trim();
             if token.len() < 32 {
-                return Err(bad("a token needs 32 characters or more"));
+                return Err(bad("a token needs 32 characters or more".into()));
             }
             tokens.push((role, token.to_owned()));
         }
         Ok(Self { tokens })
     }
 
-    fn write(&self, path: &Path) -> Result<(), String> {
+    fn write(&self, path: &Path) -> Result<(), TokensError> {
         let mut text =
             String::from("# ktpel: the HTTP face's bearer tokens, a line `role token` each\n");
         for (role, token) in &self.tokens {
             text.push_str(&format!("{role} {token}\n"));
         }
-        ktpel_settings::write_secret_file(path, &text)
-            .map_err(|e| format!("{}: {e}", path.display()))
+        ktpel_settings::write_secret_file(path, &text).map_err(|source| TokensError::Io {
+            path: path.to_owned(),
+            source,
+        })
     }
 
     /// The first token of `role`, for the desk commands.
@@ -225,11 +250,12 @@ mod tests {
         std::fs::write(&path, "# roles\noperator short\n").unwrap();
         let err = Tokens::load(&path).unwrap_err();
         assert!(
-            err.contains("line 2") && err.contains("32 characters"),
+            matches!(&err, TokensError::Line { line: 2, why, .. } if why.contains("32 characters")),
             "{err}"
         );
+        assert!(err.to_string().contains("line 2"), "{err}");
         std::fs::write(&path, format!("admin {}\n", "x".repeat(40))).unwrap();
-        let err = Tokens::load(&path).unwrap_err();
+        let err = Tokens::load(&path).unwrap_err().to_string();
         assert!(err.contains("`admin` is not a role"), "{err}");
     }
 }

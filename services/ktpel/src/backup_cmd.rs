@@ -8,10 +8,77 @@
 use crate::run::{SiteArgs, placed_settings};
 use chrono::Utc;
 use ktpel_afis_sync::{AfisSyncSettings, config::served_region, import};
-use ktpel_biometric::{BiometricSettings, backup};
-use ktpel_bundle::{PublicKey, SiteKeys, TrustedSites};
-use ktpel_domain::KodeWilayah;
+use ktpel_biometric::{BiometricSettings, backup, seal::SealError};
+use ktpel_bundle::{BundleError, KeyError, PublicKey, SiteKeys, TrustError, TrustedSites};
+use ktpel_domain::{KodeWilayah, wilayah::WilayahError};
+use ktpel_settings::SettingsError;
+use ktpel_store::StoreError;
+use sea_orm::DbErr;
 use std::path::{Path, PathBuf};
+
+/// Why a backup command did nothing, or stopped part way.
+#[derive(Debug, thiserror::Error)]
+pub enum BackupError {
+    #[error(transparent)]
+    Settings(#[from] SettingsError),
+    /// The site's bundle keys (`bundle_key_file`) cannot be read or made.
+    #[error(transparent)]
+    SiteKeys(#[from] KeyError),
+    /// `bundle_recipient` in the biometric settings is not a public key.
+    #[error("{source}")]
+    Recipient { source: KeyError },
+    #[error(transparent)]
+    TrustedSites(#[from] TrustError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The site's own code (`site.name`) is not a region code.
+    #[error(transparent)]
+    SiteCode(#[from] WilayahError),
+    #[error(
+        "this process runs every place on one broker: its enrollments reach the NID Scheduler directly. Export at a site: --site kecamatan:<code> (or site.name)"
+    )]
+    NoSite,
+    #[error(
+        "for which Server AFIS? give --to <its bundle key> (its `ktpel backup keys`), or set bundle_recipient"
+    )]
+    NoRecipient,
+    #[error("{} exists: give another name (a bundle is never written over)", .path.display())]
+    Exists { path: PathBuf },
+    /// The biometric encryption key, to open the stored enrollments.
+    #[error(transparent)]
+    SealKey(#[from] SealError),
+    /// How long the site has gone without the Pusat Data having its enrollments.
+    #[error(transparent)]
+    Offline(DbErr),
+    #[error(transparent)]
+    Export(#[from] backup::BackupError),
+    #[error("{}: {source}", .path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}: {source}", .path.display())]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// The header of a bundle (`backup show`) does not read.
+    #[error("{}: {source}", .path.display())]
+    Header { path: PathBuf, source: BundleError },
+    /// The bundle does not check (tampered, truncated, foreign, misaddressed, expired).
+    #[error("{} refused, nothing imported: {source}", .path.display())]
+    Refused { path: PathBuf, source: BundleError },
+    /// The bundle checked, but its records could not be queued.
+    #[error("{}: nothing imported: {source}", .path.display())]
+    Import { path: PathBuf, source: DbErr },
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, BackupError> {
+    std::fs::read(path).map_err(|source| BackupError::Read {
+        path: path.to_owned(),
+        source,
+    })
+}
 
 #[derive(clap::Subcommand)]
 pub enum BackupCommand {
@@ -56,13 +123,13 @@ pub enum BackupCommand {
     Show { file: PathBuf },
 }
 
-pub async fn run(cmd: BackupCommand) -> Result<(), String> {
+pub async fn run(cmd: BackupCommand) -> Result<(), BackupError> {
     match cmd {
         BackupCommand::Keys { site } => keys(&site),
         BackupCommand::Trust { site, key, at } => {
             let s: AfisSyncSettings = placed_settings(&at)?;
             let path = Path::new(&s.own.trusted_sites_file);
-            let all = TrustedSites::add(path, site, key).map_err(|e| e.to_string())?;
+            let all = TrustedSites::add(path, site, key)?;
             println!(
                 "backup: bundles from {site} signed by {key} are taken here ({} site(s) in {})",
                 all.iter().count(),
@@ -83,8 +150,11 @@ pub async fn run(cmd: BackupCommand) -> Result<(), String> {
         BackupCommand::Export { out, to, site } => export(&out, to, &site).await,
         BackupCommand::Import { file, site } => import_file(&file, &site).await,
         BackupCommand::Show { file } => {
-            let bytes = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
-            let h = ktpel_bundle::peek(&bytes).map_err(|e| format!("{}: {e}", file.display()))?;
+            let bytes = read(&file)?;
+            let h = ktpel_bundle::peek(&bytes).map_err(|source| BackupError::Header {
+                path: file.clone(),
+                source,
+            })?;
             let day = |t: chrono::DateTime<Utc>| t.format("%Y-%m-%d %H:%M UTC").to_string();
             println!(
                 "bundle {}\n  site        {}\n  made        {}\n  expires     {}\n  records     {}\n  signed by   {}\n  for         {}",
@@ -101,10 +171,10 @@ pub async fn run(cmd: BackupCommand) -> Result<(), String> {
     }
 }
 
-fn keys(site: &SiteArgs) -> Result<(), String> {
+fn keys(site: &SiteArgs) -> Result<(), BackupError> {
     let s: BiometricSettings = placed_settings(site)?;
     let path = Path::new(&s.own.bundle_key_file);
-    let keys = SiteKeys::from_file(path).map_err(|e| e.to_string())?;
+    let keys = SiteKeys::from_file(path)?;
     let code = s.region.as_deref().unwrap_or("<site code>");
     println!("bundle keys of this site ({})", path.display());
     println!(
@@ -119,42 +189,32 @@ fn keys(site: &SiteArgs) -> Result<(), String> {
     Ok(())
 }
 
-async fn offline(s: &BiometricSettings) -> Result<backup::Offline, String> {
-    let db = ktpel_store::open::<ktpel_biometric::store::Migrator>(&s.database)
-        .await
-        .map_err(|e| e.to_string())?;
+async fn offline(s: &BiometricSettings) -> Result<backup::Offline, BackupError> {
+    let db = ktpel_store::open::<ktpel_biometric::store::Migrator>(&s.database).await?;
     backup::Offline::measure(&db, s.own.max_days_offline, Utc::now())
         .await
-        .map_err(|e| e.to_string())
+        .map_err(BackupError::Offline)
 }
 
-async fn export(out: &Path, to: Option<PublicKey>, site: &SiteArgs) -> Result<(), String> {
+async fn export(out: &Path, to: Option<PublicKey>, site: &SiteArgs) -> Result<(), BackupError> {
     let s: BiometricSettings = placed_settings(site)?;
-    let code = s.region.as_deref().ok_or(
-        "this process runs every place on one broker: its enrollments reach the NID Scheduler directly. Export at a site: --site kecamatan:<code> (or site.name)",
-    )?;
-    let code = KodeWilayah::parse(code).map_err(|e| e.to_string())?;
+    let code = s.region.as_deref().ok_or(BackupError::NoSite)?;
+    let code = KodeWilayah::parse(code)?;
     let recipient = match (to, &s.own.bundle_recipient) {
         (Some(k), _) => k,
         (None, Some(k)) => k
             .parse()
-            .map_err(|e: ktpel_bundle::KeyError| e.to_string())?,
-        (None, None) => {
-            return Err("for which Server AFIS? give --to <its bundle key> (its `ktpel backup keys`), or set bundle_recipient".into());
-        }
+            .map_err(|source| BackupError::Recipient { source })?,
+        (None, None) => return Err(BackupError::NoRecipient),
     };
     if out.exists() {
-        return Err(format!(
-            "{} exists: give another name (a bundle is never written over)",
-            out.display()
-        ));
+        return Err(BackupError::Exists {
+            path: out.to_owned(),
+        });
     }
-    let key = s.own.seal_key().map_err(|e| e.to_string())?;
-    let site_keys =
-        SiteKeys::from_file(Path::new(&s.own.bundle_key_file)).map_err(|e| e.to_string())?;
-    let db = ktpel_store::open::<ktpel_biometric::store::Migrator>(&s.database)
-        .await
-        .map_err(|e| e.to_string())?;
+    let key = s.own.seal_key()?;
+    let site_keys = SiteKeys::from_file(Path::new(&s.own.bundle_key_file))?;
+    let db = ktpel_store::open::<ktpel_biometric::store::Migrator>(&s.database).await?;
     let Some(made) = backup::export(
         &db,
         &key,
@@ -163,8 +223,7 @@ async fn export(out: &Path, to: Option<PublicKey>, site: &SiteArgs) -> Result<()
         &recipient,
         s.own.bundle_valid_days,
     )
-    .await
-    .map_err(|e| e.to_string())?
+    .await?
     else {
         println!(
             "backup: nothing to export — every enrollment of {code} has reached the Pusat Data"
@@ -176,9 +235,12 @@ async fn export(out: &Path, to: Option<PublicKey>, site: &SiteArgs) -> Result<()
     let tmp = out.with_extension("partial");
     std::fs::write(&tmp, &made.file)
         .and_then(|()| std::fs::rename(&tmp, out))
-        .map_err(|e| {
+        .map_err(|source| {
             let _ = std::fs::remove_file(&tmp);
-            format!("{}: {e}", out.display())
+            BackupError::Write {
+                path: out.to_owned(),
+                source,
+            }
         })?;
     let h = &made.header;
     println!(
@@ -194,22 +256,23 @@ async fn export(out: &Path, to: Option<PublicKey>, site: &SiteArgs) -> Result<()
         "  {}",
         backup::Offline::measure(&db, s.own.max_days_offline, Utc::now())
             .await
-            .map_err(|e| e.to_string())?
+            .map_err(BackupError::Offline)?
     );
     Ok(())
 }
 
-async fn import_file(file: &Path, site: &SiteArgs) -> Result<(), String> {
+async fn import_file(file: &Path, site: &SiteArgs) -> Result<(), BackupError> {
     let s: AfisSyncSettings = placed_settings(site)?;
-    let bytes = std::fs::read(file).map_err(|e| format!("{}: {e}", file.display()))?;
-    let keys = SiteKeys::from_file(Path::new(&s.own.bundle_key_file)).map_err(|e| e.to_string())?;
-    let trusted =
-        TrustedSites::load(Path::new(&s.own.trusted_sites_file)).map_err(|e| e.to_string())?;
-    let opened = import::open(&bytes, &keys, &trusted, Utc::now())
-        .map_err(|e| format!("{} refused, nothing imported: {e}", file.display()))?;
-    let db = ktpel_store::open::<ktpel_afis_sync::store::Migrator>(&s.database)
-        .await
-        .map_err(|e| e.to_string())?;
+    let bytes = read(file)?;
+    let keys = SiteKeys::from_file(Path::new(&s.own.bundle_key_file))?;
+    let trusted = TrustedSites::load(Path::new(&s.own.trusted_sites_file))?;
+    let opened = import::open(&bytes, &keys, &trusted, Utc::now()).map_err(|source| {
+        BackupError::Refused {
+            path: file.to_owned(),
+            source,
+        }
+    })?;
+    let db = ktpel_store::open::<ktpel_afis_sync::store::Migrator>(&s.database).await?;
     let bar = indicatif::ProgressBar::new(opened.records.len() as u64);
     bar.set_style(
         indicatif::ProgressStyle::with_template(
@@ -223,7 +286,10 @@ async fn import_file(file: &Path, site: &SiteArgs) -> Result<(), String> {
     }
     let summary = import::import(&db, served_region(&s), &opened, |n| bar.set_position(n))
         .await
-        .map_err(|e| format!("{}: nothing imported: {e}", file.display()))?;
+        .map_err(|source| BackupError::Import {
+            path: file.to_owned(),
+            source,
+        })?;
     bar.finish_and_clear();
     println!("backup: {summary}");
     if summary.new > 0 {

@@ -1,8 +1,41 @@
 //! `ktpel card …`: the Dinas's card register — is this card the resident's valid one? Acts
 //! on card-print's database (the same settings as `ktpel up`).
 
-use ktpel_card_print::{CardPrintSettings, card_register, store::Migrator};
+use ktpel_card_print::{
+    CardPrintSettings,
+    card_register::{self, VerifyError},
+    config::KeyError,
+    store::Migrator,
+};
+use ktpel_settings::SettingsError;
+use ktpel_store::StoreError;
+use sea_orm::DbErr;
 use std::path::PathBuf;
+
+/// Why a card was not shown valid, or the register not read.
+#[derive(Debug, thiserror::Error)]
+pub enum CardCmdError {
+    #[error(transparent)]
+    Settings(#[from] SettingsError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("{}: {source}", .path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// The Dinas's chip-signing key, whose public half checks the chip.
+    #[error(transparent)]
+    Key(#[from] KeyError),
+    /// The chip in `path` is not the valid card of its NIK: altered, unknown, or revoked.
+    #[error("NOT VALID: {source}")]
+    NotValid { path: PathBuf, source: VerifyError },
+    /// Reading the cards of `nik` from the register.
+    #[error("{source}")]
+    Cards { nik: String, source: DbErr },
+    #[error("no card of NIK {nik} in this Dinas's register")]
+    NoCard { nik: String },
+}
 
 #[derive(clap::Subcommand)]
 pub enum CardCommand {
@@ -14,19 +47,20 @@ pub enum CardCommand {
     Show { nik: String },
 }
 
-pub async fn run(cmd: CardCommand) -> Result<(), String> {
-    let settings: CardPrintSettings =
-        ktpel_settings::load(ktpel_card_print::SERVICE).map_err(|e| e.to_string())?;
-    let db = ktpel_store::open::<Migrator>(&settings.database)
-        .await
-        .map_err(|e| e.to_string())?;
+pub async fn run(cmd: CardCommand) -> Result<(), CardCmdError> {
+    let settings: CardPrintSettings = ktpel_settings::load(ktpel_card_print::SERVICE)?;
+    let db = ktpel_store::open::<Migrator>(&settings.database).await?;
     match cmd {
         CardCommand::Verify { chip } => {
-            let bytes = std::fs::read(&chip).map_err(|e| format!("{}: {e}", chip.display()))?;
-            let key = settings.own.key().map_err(|e| e.to_string())?;
-            let card = card_register::verify(&db, &key.verifying_key(), &bytes)
-                .await
-                .map_err(|e| format!("NOT VALID: {e}"))?;
+            let bytes = match std::fs::read(&chip) {
+                Ok(bytes) => bytes,
+                Err(source) => return Err(CardCmdError::Read { path: chip, source }),
+            };
+            let key = settings.own.key()?;
+            let card = match card_register::verify(&db, &key.verifying_key(), &bytes).await {
+                Ok(card) => card,
+                Err(source) => return Err(CardCmdError::NotValid { path: chip, source }),
+            };
             println!(
                 "valid: card {} of NIK {} (berkas {}, {}), issued {}",
                 card.nomor_kartu,
@@ -37,11 +71,12 @@ pub async fn run(cmd: CardCommand) -> Result<(), String> {
             );
         }
         CardCommand::Show { nik } => {
-            let cards = card_register::cards_of(&db, &nik)
-                .await
-                .map_err(|e| e.to_string())?;
+            let cards = match card_register::cards_of(&db, &nik).await {
+                Ok(cards) => cards,
+                Err(source) => return Err(CardCmdError::Cards { nik, source }),
+            };
             if cards.is_empty() {
-                return Err(format!("no card of NIK {nik} in this Dinas's register"));
+                return Err(CardCmdError::NoCard { nik });
             }
             for c in cards {
                 let state = match (&c.revoked_at, &c.activated_at) {

@@ -10,9 +10,10 @@
 
 use futures_util::StreamExt;
 use ktpel_bus::{
-    Broker, Message, Outgoing, RoutingKey, Topology,
+    Broker, BusError, Message, Outgoing, RoutingKey, Topology,
     publisher::{Publication, Publisher},
 };
+use ktpel_settings::SettingsError;
 use lapin::{
     Channel,
     options::{BasicConsumeOptions, QueueBindOptions, QueueDeclareOptions},
@@ -42,7 +43,7 @@ impl Sender {
 
     /// Publishes `m` and waits for the broker's confirm; while the broker is away, tries again
     /// with backoff for up to three minutes.
-    pub async fn send(&mut self, m: &Outgoing) -> Result<(), String> {
+    pub async fn send(&mut self, m: &Outgoing) -> Result<(), DeskBusError> {
         let deadline = Instant::now() + PATIENCE;
         let mut delay = Duration::from_millis(100);
         loop {
@@ -54,30 +55,25 @@ impl Sender {
                     tokio::time::sleep(delay).await;
                     delay = (delay * 2).min(Duration::from_secs(2));
                 }
-                Err(e) => {
-                    return Err(format!(
-                        "the broker did not take the message for {}s: {e}",
-                        PATIENCE.as_secs()
-                    ));
+                Err(source) => {
+                    return Err(DeskBusError::NotTaken {
+                        seconds: PATIENCE.as_secs(),
+                        source,
+                    });
                 }
             }
         }
     }
 
-    async fn try_send(&mut self, m: &Outgoing) -> Result<(), String> {
+    async fn try_send(&mut self, m: &Outgoing) -> Result<(), BusError> {
         if self.publisher.is_none() {
-            let channel = self.broker.channel().await.map_err(|e| e.to_string())?;
-            self.publisher = Some(
-                Publisher::new(channel, self.app.as_str())
-                    .await
-                    .map_err(|e| e.to_string())?,
-            );
+            let channel = self.broker.channel().await?;
+            self.publisher = Some(Publisher::new(channel, self.app.as_str()).await?);
         }
         let publisher = self.publisher.as_ref().expect("set above");
         publisher
             .publish(&Publication::of(ktpel_bus::topology::EXCHANGE, m))
             .await
-            .map_err(|e| e.to_string())
     }
 
     /// Closes the desk's channel (before its connection, so nothing is left open).
@@ -89,13 +85,13 @@ impl Sender {
 }
 
 /// The broker of the `ktpel` settings (this site's), for a desk named `app`.
-fn site_broker(app: &str) -> Result<Broker, String> {
+fn site_broker(app: &str) -> Result<Broker, SettingsError> {
     let amqp = crate::run::process_settings(&crate::run::SiteArgs::default())?.amqp;
     Ok(Broker::new(amqp.url.expose(), app.to_owned()))
 }
 
 /// Publishes `msg` to the `ktpel` exchange of this site's broker and waits for the confirm.
-pub async fn publish(app: &str, msg: &Outgoing) -> Result<(), String> {
+pub async fn publish(app: &str, msg: &Outgoing) -> Result<(), DeskBusError> {
     let broker = site_broker(app)?;
     let mut sender = Sender::new(broker.clone(), app);
     let result = sender.send(msg).await;
@@ -113,13 +109,13 @@ pub async fn ask<Yes, No>(
     wait: Duration,
     ours_yes: impl Fn(&Yes) -> bool,
     ours_no: impl Fn(&No) -> bool,
-) -> Result<Result<Yes, No>, String>
+) -> Result<Result<Yes, No>, DeskBusError>
 where
     Yes: Message + DeserializeOwned,
     No: Message + DeserializeOwned,
 {
     let bindings = [Yes::KIND, No::KIND]
-        .map(|s| RoutingKey::binding(s, Some(region)).map_err(|e| e.to_string()))
+        .map(|s| RoutingKey::binding(s, Some(region)))
         .into_iter()
         .collect::<Result<Vec<_>, _>>()?;
     let pick = |kind: &str, bytes: &[u8]| {
@@ -140,7 +136,9 @@ where
         match ask_once(&broker, app, msg, &bindings, deadline, &pick).await {
             Ok(answer) => break Ok(answer),
             Err(Attempt::TimedOut) => {
-                break Err(format!("no answer within {}s", wait.as_secs()));
+                break Err(DeskBusError::NoAnswer {
+                    seconds: wait.as_secs(),
+                });
             }
             Err(Attempt::Broker(e)) if Instant::now() < deadline => {
                 // The answer may have been lost with the connection: listen again and resend.
@@ -148,17 +146,43 @@ where
                 tokio::time::sleep(delay).await;
                 delay = (delay * 2).min(Duration::from_secs(2));
             }
-            Err(Attempt::Broker(e)) => break Err(e),
+            Err(Attempt::Broker(e)) => break Err(DeskBusError::Lost(e)),
         }
     };
     broker.close().await;
     result
 }
 
+/// Why a desk's message or question did not go through.
+#[derive(Debug, thiserror::Error)]
+pub enum DeskBusError {
+    #[error(transparent)]
+    Settings(#[from] SettingsError),
+    #[error("the broker did not take the message for {seconds}s: {source}")]
+    NotTaken { seconds: u64, source: BusError },
+    #[error("no answer within {seconds}s")]
+    NoAnswer { seconds: u64 },
+    #[error("the region to listen in: {0}")]
+    Region(#[from] ktpel_bus::routing::RoutingKeyError),
+    #[error(transparent)]
+    Lost(#[from] Lost),
+}
+
 /// Why one attempt to ask did not end with the answer.
 enum Attempt {
     TimedOut,
-    Broker(String),
+    Broker(Lost),
+}
+
+/// How a desk lost the broker while it asked.
+#[derive(Debug, thiserror::Error)]
+pub enum Lost {
+    #[error(transparent)]
+    Bus(#[from] BusError),
+    #[error("listening for the answer: {0}")]
+    Listening(#[from] lapin::Error),
+    #[error("the broker closed the desk's queue before the answer came")]
+    Closed,
 }
 
 async fn ask_once<T>(
@@ -169,33 +193,33 @@ async fn ask_once<T>(
     deadline: Instant,
     pick: &impl Fn(&str, &[u8]) -> Option<T>,
 ) -> Result<T, Attempt> {
-    let lost = |e: &dyn std::fmt::Display| Attempt::Broker(e.to_string());
-    let channel = broker.channel().await.map_err(|e| lost(&e))?;
+    let lost = |e: Lost| Attempt::Broker(e);
+    let channel = broker.channel().await.map_err(|e| lost(e.into()))?;
     let topology = Topology::default();
     topology
         .declare_exchanges(&channel)
         .await
-        .map_err(|e| lost(&e))?;
+        .map_err(|e| lost(e.into()))?;
     let mut consumer = listen(&channel, &topology.exchange, bindings)
         .await
-        .map_err(|e| lost(&e))?;
-    let publisher = Publisher::new(channel, app).await.map_err(|e| lost(&e))?;
+        .map_err(|e| lost(e.into()))?;
+    let publisher = Publisher::new(channel, app)
+        .await
+        .map_err(|e| lost(e.into()))?;
     publisher
         .publish(&Publication::of(&topology.exchange, msg))
         .await
-        .map_err(|e| lost(&e))?;
+        .map_err(|e| lost(e.into()))?;
     let wait = async {
         while let Some(delivery) = consumer.next().await {
-            let d = delivery.map_err(|e| lost(&e))?;
+            let d = delivery.map_err(|e| lost(e.into()))?;
             let kind = d.properties.kind().as_ref().map(|k| k.to_string());
             if let Some(found) = pick(kind.as_deref().unwrap_or_default(), &d.data) {
                 let _ = publisher.channel().close(200, "answered".into()).await;
                 return Ok(found);
             }
         }
-        Err(Attempt::Broker(
-            "the broker closed the desk's queue before the answer came".into(),
-        ))
+        Err(Attempt::Broker(Lost::Closed))
     };
     let left = deadline.saturating_duration_since(Instant::now());
     tokio::time::timeout(left, wait)
@@ -207,8 +231,7 @@ async fn listen(
     channel: &Channel,
     exchange: &str,
     bindings: &[String],
-) -> Result<lapin::Consumer, String> {
-    let e = |e: lapin::Error| format!("listening for the answer: {e}");
+) -> Result<lapin::Consumer, lapin::Error> {
     let q = channel
         .queue_declare(
             "".into(),
@@ -219,8 +242,7 @@ async fn listen(
             },
             FieldTable::default(),
         )
-        .await
-        .map_err(e)?;
+        .await?;
     for b in bindings {
         channel
             .queue_bind(
@@ -230,8 +252,7 @@ async fn listen(
                 QueueBindOptions::default(),
                 FieldTable::default(),
             )
-            .await
-            .map_err(e)?;
+            .await?;
     }
     channel
         .basic_consume(
@@ -244,5 +265,4 @@ async fn listen(
             FieldTable::default(),
         )
         .await
-        .map_err(e)
 }

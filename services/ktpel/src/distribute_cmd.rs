@@ -2,11 +2,41 @@
 //! own database (the same settings as `ktpel up`; its relay sends the status changes).
 
 use ktpel_distribution::{
-    DistributionSettings, desk,
+    DistributionSettings,
+    desk::{self, DeskError},
     store::{Migrator, kartu},
 };
-use sea_orm::{EntityTrait, QueryOrder};
+use ktpel_settings::SettingsError;
+use ktpel_store::StoreError;
+use sea_orm::{DbErr, EntityTrait, QueryOrder};
 use std::path::PathBuf;
+
+/// Why a step at the distribution desk was not done.
+#[derive(Debug, thiserror::Error)]
+pub enum DistributeCmdError {
+    #[error(transparent)]
+    Settings(#[from] SettingsError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Reading the cards at distribution.
+    #[error(transparent)]
+    List(#[from] DbErr),
+    /// The desk step itself (S22.2–S22.4) refused or failed.
+    #[error(transparent)]
+    Desk(#[from] DeskError),
+    /// The folder for the Berita Acara.
+    #[error("{}: {source}", .path.display())]
+    CreateDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// A batch's Berita Acara.
+    #[error("{}: {source}", .path.display())]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
 
 #[derive(clap::Subcommand)]
 pub enum DistributeCommand {
@@ -38,21 +68,16 @@ pub enum DistributeCommand {
     },
 }
 
-pub async fn run(cmd: DistributeCommand) -> Result<(), String> {
-    let settings: DistributionSettings =
-        ktpel_settings::load(ktpel_distribution::SERVICE).map_err(|e| e.to_string())?;
-    let db = ktpel_store::open::<Migrator>(&settings.database)
-        .await
-        .map_err(|e| e.to_string())?;
-    let e = |e: desk::DeskError| e.to_string();
+pub async fn run(cmd: DistributeCommand) -> Result<(), DistributeCmdError> {
+    let settings: DistributionSettings = ktpel_settings::load(ktpel_distribution::SERVICE)?;
+    let db = ktpel_store::open::<Migrator>(&settings.database).await?;
     match cmd {
         DistributeCommand::List => {
             let cards = kartu::Entity::find()
                 .order_by_asc(kartu::Column::Kecamatan)
                 .order_by_asc(kartu::Column::Desa)
                 .all(&db)
-                .await
-                .map_err(|e| e.to_string())?;
+                .await?;
             println!("{} cards at distribution", cards.len());
             for c in cards {
                 let state = match (&c.batch_id, &c.notified_at, &c.tanda_terima_by) {
@@ -65,15 +90,21 @@ pub async fn run(cmd: DistributeCommand) -> Result<(), String> {
             }
         }
         DistributeCommand::Batch { petugas, out_dir } => {
-            let batches = desk::make_batches(&db, &petugas).await.map_err(e)?;
+            let batches = desk::make_batches(&db, &petugas).await?;
             if batches.is_empty() {
                 println!("no cards waiting for a batch");
             }
-            std::fs::create_dir_all(&out_dir).map_err(|e| format!("{}: {e}", out_dir.display()))?;
+            if let Err(source) = std::fs::create_dir_all(&out_dir) {
+                return Err(DistributeCmdError::CreateDir {
+                    path: out_dir,
+                    source,
+                });
+            }
             for b in batches {
                 let path = out_dir.join(format!("berita-acara-{}.html", b.batch_id));
-                std::fs::write(&path, &b.berita_acara)
-                    .map_err(|e| format!("{}: {e}", path.display()))?;
+                if let Err(source) = std::fs::write(&path, &b.berita_acara) {
+                    return Err(DistributeCmdError::Write { path, source });
+                }
                 println!(
                     "batch {} for kecamatan {}: Berita Acara in {}",
                     b.batch_id,
@@ -83,9 +114,7 @@ pub async fn run(cmd: DistributeCommand) -> Result<(), String> {
             }
         }
         DistributeCommand::Receive { batch_id, ppp } => {
-            let told = desk::confirm_receipt(&db, batch_id, &ppp)
-                .await
-                .map_err(e)?;
+            let told = desk::confirm_receipt(&db, batch_id, &ppp).await?;
             println!("batch {batch_id} received by {ppp}; {told} residents told to collect");
         }
         DistributeCommand::HandOver {
@@ -93,9 +122,7 @@ pub async fn run(cmd: DistributeCommand) -> Result<(), String> {
             ppp,
             signed_by,
         } => {
-            desk::hand_over(&db, &nik, &ppp, &signed_by)
-                .await
-                .map_err(e)?;
+            desk::hand_over(&db, &nik, &ppp, &signed_by).await?;
             println!(
                 "card of {nik} handed over by {ppp}, tanda terima signed by {signed_by}: CARD_ACTIVATED"
             );

@@ -3,12 +3,53 @@
 //! takes one resident's biometrics at the simulated station and sends them to the biometric
 //! service, which checks and seals them.
 
+use crate::desk_bus::DeskBusError;
 use ktpel_biometric::{BiometricSettings, station, store::Migrator, store::operator_inbox};
-use ktpel_bus::{Outgoing, RoutingKey};
+use ktpel_bus::{BusError, Outgoing, RoutingKey, routing::RoutingKeyError};
 use ktpel_contract::berkas::BerkasHandedOff;
 use ktpel_contract::enrollment::{CAPTURED, EnrollmentCreated, EnrollmentRefused};
-use ktpel_domain::Nik;
-use sea_orm::{EntityTrait, QueryOrder};
+use ktpel_domain::{Nik, NikError};
+use ktpel_settings::SettingsError;
+use ktpel_store::StoreError;
+use sea_orm::{DbErr, EntityTrait, QueryOrder};
+
+/// Why the station did not capture, send, or have its enrollment sealed.
+#[derive(Debug, thiserror::Error)]
+pub enum EnrollCmdError {
+    #[error(transparent)]
+    Settings(#[from] SettingsError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Reading the berkas waiting at the operator.
+    #[error(transparent)]
+    Inbox(#[from] DbErr),
+    #[error("berkas {nomor_berkas} is not waiting at the operator (see `ktpel enroll list`)")]
+    NotWaiting { nomor_berkas: String },
+    /// What the operator's inbox holds for the berkas is not a NIK.
+    #[error("stored NIK {nik}: {source}")]
+    StoredNik { nik: String, source: NikError },
+    /// The resident's kecamatan does not make a routing key.
+    #[error(transparent)]
+    Kecamatan(#[from] RoutingKeyError),
+    /// The capture does not encode as a message.
+    #[error(transparent)]
+    Encode(#[from] BusError),
+    /// Sent without waiting, and the broker did not take it.
+    #[error(transparent)]
+    Send(#[from] DeskBusError),
+    /// Sent, but the biometric service's answer did not come.
+    #[error("sent, but {source}: see `ktpel berkas show {nomor_berkas}`")]
+    NoAnswer {
+        nomor_berkas: String,
+        source: DeskBusError,
+    },
+    /// The biometric service refused the enrollment.
+    #[error("enrollment refused: {}", .reasons.join("; "))]
+    Refused {
+        nomor_berkas: String,
+        reasons: Vec<String>,
+    },
+}
 
 #[derive(clap::Subcommand)]
 pub enum EnrollCommand {
@@ -30,19 +71,15 @@ pub enum EnrollCommand {
     },
 }
 
-pub async fn run(cmd: EnrollCommand) -> Result<(), String> {
-    let settings: BiometricSettings =
-        ktpel_settings::load(ktpel_biometric::SERVICE).map_err(|e| e.to_string())?;
-    let db = ktpel_store::open::<Migrator>(&settings.database)
-        .await
-        .map_err(|e| e.to_string())?;
+pub async fn run(cmd: EnrollCommand) -> Result<(), EnrollCmdError> {
+    let settings: BiometricSettings = ktpel_settings::load(ktpel_biometric::SERVICE)?;
+    let db = ktpel_store::open::<Migrator>(&settings.database).await?;
     match cmd {
         EnrollCommand::List => {
             let waiting = operator_inbox::Entity::find()
                 .order_by_asc(operator_inbox::Column::ReceivedAt)
                 .all(&db)
-                .await
-                .map_err(|e| e.to_string())?;
+                .await?;
             println!("{} berkas waiting at the operator", waiting.len());
             for w in waiting {
                 let nama = serde_json::from_value::<BerkasHandedOff>(w.handoff)
@@ -66,14 +103,14 @@ pub async fn run(cmd: EnrollCommand) -> Result<(), String> {
         } => {
             let w = operator_inbox::Entity::find_by_id(nomor_berkas.clone())
                 .one(&db)
-                .await
-                .map_err(|e| e.to_string())?
-                .ok_or_else(|| {
-                    format!(
-                        "berkas {nomor_berkas} is not waiting at the operator (see `ktpel enroll list`)"
-                    )
+                .await?
+                .ok_or_else(|| EnrollCmdError::NotWaiting {
+                    nomor_berkas: nomor_berkas.clone(),
                 })?;
-            let nik = Nik::parse(&w.nik).map_err(|e| format!("stored NIK {}: {e}", w.nik))?;
+            let nik = Nik::parse(&w.nik).map_err(|source| EnrollCmdError::StoredNik {
+                nik: w.nik.clone(),
+                source,
+            })?;
             let capture = station::capture(
                 &nomor_berkas,
                 &nik,
@@ -81,10 +118,8 @@ pub async fn run(cmd: EnrollCommand) -> Result<(), String> {
                 &operator,
                 !no_sign_off,
             );
-            let key = RoutingKey::regional(CAPTURED, &nik.kecamatan().to_string())
-                .map_err(|e| e.to_string())?;
-            let msg = Outgoing::new(&capture, key, &nomor_berkas, &nomor_berkas)
-                .map_err(|e| e.to_string())?;
+            let key = RoutingKey::regional(CAPTURED, &nik.kecamatan().to_string())?;
+            let msg = Outgoing::new(&capture, key, &nomor_berkas, &nomor_berkas)?;
             println!(
                 "captured berkas {nomor_berkas} (NIK {nik}): photo, signature, 10 fingerprints, 2 irises{}",
                 if no_sign_off {
@@ -108,13 +143,21 @@ pub async fn run(cmd: EnrollCommand) -> Result<(), String> {
                 |r: &EnrollmentRefused| r.capture_id == id,
             )
             .await
-            .map_err(|e| format!("sent, but {e}: see `ktpel berkas show {nomor_berkas}`"))?;
+            .map_err(|source| EnrollCmdError::NoAnswer {
+                nomor_berkas: nomor_berkas.clone(),
+                source,
+            })?;
             match answer {
                 Ok(c) => println!(
                     "enrolled and sealed: bukti perekaman {} for the resident",
                     c.bukti_perekaman
                 ),
-                Err(r) => return Err(format!("enrollment refused: {}", r.reasons.join("; "))),
+                Err(r) => {
+                    return Err(EnrollCmdError::Refused {
+                        nomor_berkas,
+                        reasons: r.reasons,
+                    });
+                }
             }
             Ok(())
         }

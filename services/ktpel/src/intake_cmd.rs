@@ -1,8 +1,9 @@
 //! `ktpel intake submit …`: act as a kecamatan desk and hand a berkas to intake (S01.1; for a
 //! resident not yet in SIAK, S05.1–S05.2 with the Formulir Biodata).
 
+use crate::desk_bus::DeskBusError;
 use chrono::Utc;
-use ktpel_bus::{Outgoing, RoutingKey};
+use ktpel_bus::{BusError, Outgoing, RoutingKey, routing::RoutingKeyError};
 use ktpel_contract::{
     berkas::{BerkasAccepted, BerkasRefused, BerkasSubmitted, SUBMITTED},
     registry::{FormulirBiodata, Kedatangan, PerubahanBiodata},
@@ -11,6 +12,58 @@ use ktpel_domain::{
     JenisKelamin, KodeWilayah, Nik,
     sop::{Dokumen, Sop, SopId},
 };
+use ktpel_settings::SettingsError;
+use ktpel_store::StoreError;
+use sea_orm::DbErr;
+
+/// Why a desk's berkas was not submitted or not accepted, or the berkas could not be listed.
+#[derive(Debug, thiserror::Error)]
+pub enum IntakeCmdError {
+    /// `--jenis-kelamin` is neither L nor P.
+    #[error("`{given}`: L or P")]
+    Sex { given: String },
+    /// A new resident's procedure without every field of the Formulir Biodata.
+    #[error("{sop} takes the Formulir Biodata Penduduk: give {}", .missing.join(", "))]
+    NoBiodata {
+        sop: SopId,
+        missing: Vec<&'static str>,
+    },
+    #[error("--desa must be a desa/kelurahan code")]
+    NotADesa { desa: String },
+    #[error("{sop} needs --nik (or, for S05, the Formulir Biodata)")]
+    NoNik { sop: SopId },
+    /// The desk's kecamatan does not make a routing key.
+    #[error("{source}")]
+    Kecamatan {
+        kecamatan: String,
+        source: RoutingKeyError,
+    },
+    /// The berkas does not encode as a message.
+    #[error(transparent)]
+    Encode(#[from] BusError),
+    /// Sent without waiting, and the broker did not take it.
+    #[error(transparent)]
+    Send(#[from] DeskBusError),
+    /// Sent, but intake's answer did not come.
+    #[error("submitted (submission {submission_id}), but {source}: see `ktpel intake list`")]
+    NoAnswer {
+        submission_id: uuid::Uuid,
+        source: Box<DeskBusError>,
+    },
+    /// Intake refused the berkas.
+    #[error("refused: {}", .reasons.join("; "))]
+    Refused {
+        submission_id: uuid::Uuid,
+        reasons: Vec<String>,
+    },
+    #[error(transparent)]
+    Settings(#[from] SettingsError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Reading the berkas for `list`.
+    #[error(transparent)]
+    List(#[from] DbErr),
+}
 
 // Parsed once per run: the size of a variant does not matter.
 #[allow(clippy::large_enum_variant)]
@@ -108,17 +161,19 @@ impl PerubahanArgs {
     }
 }
 
-fn sex(text: &str) -> Result<JenisKelamin, String> {
+fn sex(text: &str) -> Result<JenisKelamin, IntakeCmdError> {
     match text {
         "L" | "l" | "laki-laki" => Ok(JenisKelamin::LakiLaki),
         "P" | "p" | "perempuan" => Ok(JenisKelamin::Perempuan),
-        other => Err(format!("`{other}`: L or P")),
+        other => Err(IntakeCmdError::Sex {
+            given: other.to_owned(),
+        }),
     }
 }
 
 impl BiodataArgs {
     /// The form, for a procedure that takes one; every missing field named at once.
-    fn form(self, sop: SopId, nama: &str) -> Result<Option<FormulirBiodata>, String> {
+    fn form(self, sop: SopId, nama: &str) -> Result<Option<FormulirBiodata>, IntakeCmdError> {
         if !Sop::get(sop).new_resident() {
             return Ok(None);
         }
@@ -160,15 +215,12 @@ impl BiodataArgs {
                 desa: desa.to_string(),
                 no_kk: self.no_kk,
             })),
-            _ => Err(format!(
-                "{sop} takes the Formulir Biodata Penduduk: give {}",
-                missing.join(", ")
-            )),
+            _ => Err(IntakeCmdError::NoBiodata { sop, missing }),
         }
     }
 }
 
-pub async fn run(cmd: IntakeCommand) -> Result<(), String> {
+pub async fn run(cmd: IntakeCommand) -> Result<(), IntakeCmdError> {
     if let IntakeCommand::List { limit } = cmd {
         return list(limit).await;
     }
@@ -207,12 +259,10 @@ pub async fn run(cmd: IntakeCommand) -> Result<(), String> {
             .ok()
             .and_then(|d| d.parent())
             .map(|k| k.to_string())
-            .ok_or("--desa must be a desa/kelurahan code")?,
-        (None, None, None) => {
-            return Err(format!(
-                "{sop} needs --nik (or, for S05, the Formulir Biodata)"
-            ));
-        }
+            .ok_or_else(|| IntakeCmdError::NotADesa {
+                desa: b.desa.clone(),
+            })?,
+        (None, None, None) => return Err(IntakeCmdError::NoNik { sop }),
     };
     let body = BerkasSubmitted {
         submission_id: uuid::Uuid::now_v7(),
@@ -227,14 +277,18 @@ pub async fn run(cmd: IntakeCommand) -> Result<(), String> {
         petugas,
         diterima_pada: Utc::now(),
     };
-    let key = RoutingKey::regional(SUBMITTED, &kecamatan).map_err(|e| e.to_string())?;
+    let key = RoutingKey::regional(SUBMITTED, &kecamatan).map_err(|source| {
+        IntakeCmdError::Kecamatan {
+            kecamatan: kecamatan.clone(),
+            source,
+        }
+    })?;
     let msg = Outgoing::new(
         &body,
         key,
         body.submission_id.to_string(),
         body.submission_id.to_string(),
-    )
-    .map_err(|e| e.to_string())?;
+    )?;
     if wait == 0 {
         crate::desk_bus::publish("ktpel-desk", &msg).await?;
         println!("submitted {} (submission {})", body.sop, body.submission_id);
@@ -250,7 +304,10 @@ pub async fn run(cmd: IntakeCommand) -> Result<(), String> {
         |r: &BerkasRefused| r.submission_id == id,
     )
     .await
-    .map_err(|e| format!("submitted (submission {id}), but {e}: see `ktpel intake list`"))?;
+    .map_err(|source| IntakeCmdError::NoAnswer {
+        submission_id: id,
+        source: Box::new(source),
+    })?;
     match answer {
         Ok(a) => {
             println!(
@@ -259,24 +316,23 @@ pub async fn run(cmd: IntakeCommand) -> Result<(), String> {
             );
             Ok(())
         }
-        Err(r) => Err(format!("refused: {}", r.reasons.join("; "))),
+        Err(r) => Err(IntakeCmdError::Refused {
+            submission_id: r.submission_id,
+            reasons: r.reasons,
+        }),
     }
 }
 
-async fn list(limit: u64) -> Result<(), String> {
+async fn list(limit: u64) -> Result<(), IntakeCmdError> {
     use ktpel_intake::store::{Migrator, berkas};
     use sea_orm::{EntityTrait, QueryOrder, QuerySelect};
-    let settings: ktpel_intake::IntakeSettings =
-        ktpel_settings::load(ktpel_intake::SERVICE).map_err(|e| e.to_string())?;
-    let db = ktpel_store::open::<Migrator>(&settings.database)
-        .await
-        .map_err(|e| e.to_string())?;
+    let settings: ktpel_intake::IntakeSettings = ktpel_settings::load(ktpel_intake::SERVICE)?;
+    let db = ktpel_store::open::<Migrator>(&settings.database).await?;
     let rows = berkas::Entity::find()
         .order_by_desc(berkas::Column::CreatedAt)
         .limit(limit)
         .all(&db)
-        .await
-        .map_err(|e| e.to_string())?;
+        .await?;
     for b in rows {
         println!(
             "{}  {}  {}  {:<16} {:<16} {}",

@@ -1,9 +1,16 @@
 //! `ktpel nik NIK…`: one line per NIK — valid with region, sex and birth date, or invalid and
 //! why. Exit status 1 if any is invalid.
 
-use ktpel_domain::Nik;
+use ktpel_domain::{Nik, NikError};
 use std::io::BufRead;
 use std::process::ExitCode;
+
+/// Why a NIK given to `ktpel nik` is not one; its text is the line printed for it.
+#[derive(Debug, thiserror::Error)]
+pub enum NikCmdError {
+    #[error("{text} invalid {source}")]
+    Invalid { text: String, source: NikError },
+}
 
 pub fn run(args: Vec<String>) -> ExitCode {
     let niks: Vec<String> = if args.is_empty() {
@@ -22,9 +29,9 @@ pub fn run(args: Vec<String>) -> ExitCode {
     for text in niks {
         println!(
             "{}",
-            describe(&text, today).unwrap_or_else(|line| {
+            describe(&text, today).unwrap_or_else(|invalid| {
                 all_valid = false;
-                line
+                invalid.to_string()
             })
         );
     }
@@ -35,8 +42,8 @@ pub fn run(args: Vec<String>) -> ExitCode {
     }
 }
 
-/// `Ok(line)` for a valid NIK, `Err(line)` for an invalid one.
-pub fn describe(text: &str, today: chrono::NaiveDate) -> Result<String, String> {
+/// `Ok(line)` for a valid NIK; for an invalid one, why (its `Display` is the line).
+pub fn describe(text: &str, today: chrono::NaiveDate) -> Result<String, NikCmdError> {
     match Nik::parse(text) {
         Ok(nik) => Ok(format!(
             "{nik} valid {} {} {}",
@@ -44,6 +51,9 @@ pub fn describe(text: &str, today: chrono::NaiveDate) -> Result<String, String> 
             nik.sex(),
             nik.birth_date(today).format("%Y-%m-%d")
         )),
-        Err(e) => Err(format!("{text} invalid {e}")),
+        Err(source) => Err(NikCmdError::Invalid {
+            text: text.to_owned(),
+            source,
+        }),
     }
 }

@@ -4,12 +4,62 @@
 //! `KTPEL_PASSWORD`, or is read from the first line of standard input.
 
 use ktpel_card_print::{
-    CardPrintSettings, desk,
-    operators::{self, Role, Session},
+    CardPrintSettings,
+    config::KeyError,
+    desk::{self, DeskError},
+    operators::{self, LoginError, Role, Session},
     store::Migrator,
 };
-use sea_orm::DatabaseConnection;
-use std::path::PathBuf;
+use ktpel_settings::SettingsError;
+use ktpel_store::StoreError;
+use sea_orm::{DatabaseConnection, DbErr};
+use std::path::{Path, PathBuf};
+
+/// Why a step at the print desk was not done.
+#[derive(Debug, thiserror::Error)]
+pub enum PrintCmdError {
+    #[error(transparent)]
+    Settings(#[from] SettingsError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("reading the password: {0}")]
+    Password(#[source] std::io::Error),
+    #[error("an account needs a password")]
+    EmptyPassword { username: String },
+    /// The account could not be stored.
+    #[error("{source}")]
+    AddOperator { username: String, source: DbErr },
+    #[error("{source}")]
+    Login { user: String, source: LoginError },
+    /// Reading the print queue.
+    #[error(transparent)]
+    Queue(DbErr),
+    /// The Dinas's chip-signing key.
+    #[error(transparent)]
+    Key(#[from] KeyError),
+    /// The desk step itself (S21.2–S21.4, approval) refused or failed.
+    #[error(transparent)]
+    Desk(#[from] DeskError),
+    #[error("no chip was encoded for {nik}")]
+    NoChip { nik: String },
+    #[error("{}: {source}", .path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}: {source}", .path.display())]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+fn write(path: &Path, bytes: &[u8]) -> Result<(), PrintCmdError> {
+    std::fs::write(path, bytes).map_err(|source| PrintCmdError::Write {
+        path: path.to_owned(),
+        source,
+    })
+}
 
 #[derive(clap::Subcommand)]
 pub enum PrintCommand {
@@ -57,62 +107,55 @@ pub enum PrintCommand {
     },
 }
 
-pub(crate) fn password() -> Result<String, String> {
+/// The desk's password: `KTPEL_PASSWORD`, else the first line of standard input (the caller
+/// says what it was reading when that fails).
+pub(crate) fn password() -> std::io::Result<String> {
     if let Ok(p) = std::env::var("KTPEL_PASSWORD") {
         return Ok(p);
     }
     eprint!("password: ");
     let mut line = String::new();
-    std::io::stdin()
-        .read_line(&mut line)
-        .map_err(|e| format!("reading the password: {e}"))?;
+    std::io::stdin().read_line(&mut line)?;
     Ok(line.trim_end_matches(['\r', '\n']).to_owned())
 }
 
-async fn login(db: &DatabaseConnection, user: &str) -> Result<Session, String> {
-    operators::login(db, user, &password()?)
+async fn login(db: &DatabaseConnection, user: &str) -> Result<Session, PrintCmdError> {
+    let password = password().map_err(PrintCmdError::Password)?;
+    operators::login(db, user, &password)
         .await
-        .map_err(|e| e.to_string())
+        .map_err(|source| PrintCmdError::Login {
+            user: user.to_owned(),
+            source,
+        })
 }
 
-pub async fn run(cmd: PrintCommand) -> Result<(), String> {
-    let settings: CardPrintSettings =
-        ktpel_settings::load(ktpel_card_print::SERVICE).map_err(|e| e.to_string())?;
-    let db = ktpel_store::open::<Migrator>(&settings.database)
-        .await
-        .map_err(|e| e.to_string())?;
-    let e = |e: desk::DeskError| e.to_string();
+pub async fn run(cmd: PrintCommand) -> Result<(), PrintCmdError> {
+    let settings: CardPrintSettings = ktpel_settings::load(ktpel_card_print::SERVICE)?;
+    let db = ktpel_store::open::<Migrator>(&settings.database).await?;
     match cmd {
         PrintCommand::OperatorAdd { username, role } => {
-            let password = password()?;
+            let password = password().map_err(PrintCmdError::Password)?;
             if password.is_empty() {
-                return Err("an account needs a password".into());
+                return Err(PrintCmdError::EmptyPassword { username });
             }
-            operators::add(&db, &username, &password, role)
-                .await
-                .map_err(|e| e.to_string())?;
+            if let Err(source) = operators::add(&db, &username, &password, role).await {
+                return Err(PrintCmdError::AddOperator { username, source });
+            }
             println!("account {username} ({})", role.as_str());
         }
         PrintCommand::Queue => {
-            let queue = desk::queue(&db).await.map_err(|e| e.to_string())?;
+            let queue = desk::queue(&db).await.map_err(PrintCmdError::Queue)?;
             println!("{} cards in the print queue", queue.len());
             for j in queue {
-                let nama = desk::biodata(&j).map(|b| b.nama).map_err(e)?;
+                let nama = desk::biodata(&j)?.nama;
                 println!("  {}  {}  berkas {}", j.nik, nama, j.nomor_berkas);
             }
         }
         PrintCommand::Encode { nik, user, out } => {
             let s = login(&db, &user).await?;
-            let chip = desk::encode(
-                &db,
-                &s,
-                &settings.own.key().map_err(|e| e.to_string())?,
-                &nik,
-            )
-            .await
-            .map_err(e)?;
+            let chip = desk::encode(&db, &s, &settings.own.key()?, &nik).await?;
             if let Some(path) = out {
-                std::fs::write(&path, &chip).map_err(|e| format!("{}: {e}", path.display()))?;
+                write(&path, &chip)?;
             }
             println!(
                 "encoded the chip of {nik} ({} bytes), signed by the Dinas key",
@@ -121,37 +164,29 @@ pub async fn run(cmd: PrintCommand) -> Result<(), String> {
         }
         PrintCommand::Print { nik, user, out } => {
             let s = login(&db, &user).await?;
-            let png = desk::print(&db, &s, &nik).await.map_err(e)?;
+            let png = desk::print(&db, &s, &nik).await?;
             let path = out.unwrap_or_else(|| PathBuf::from(format!("{nik}.png")));
-            std::fs::write(&path, &png).map_err(|e| format!("{}: {e}", path.display()))?;
+            write(&path, &png)?;
             println!("printed the card of {nik}; face in {}", path.display());
         }
         PrintCommand::Verify { nik, user, chip } => {
             let s = login(&db, &user).await?;
             let read = match chip {
-                Some(path) => {
-                    std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?
-                }
+                Some(path) => match std::fs::read(&path) {
+                    Ok(bytes) => bytes,
+                    Err(source) => return Err(PrintCmdError::Read { path, source }),
+                },
                 None => desk::open_job(&db, &nik)
-                    .await
-                    .map_err(e)?
+                    .await?
                     .chip
-                    .ok_or_else(|| format!("no chip was encoded for {nik}"))?,
+                    .ok_or_else(|| PrintCmdError::NoChip { nik: nik.clone() })?,
             };
-            desk::verify(
-                &db,
-                &s,
-                &settings.own.key().map_err(|e| e.to_string())?,
-                &nik,
-                &read,
-            )
-            .await
-            .map_err(e)?;
+            desk::verify(&db, &s, &settings.own.key()?, &nik, &read).await?;
             println!("verified the chip of {nik}: signature good, matches the register");
         }
         PrintCommand::Approve { nik, user } => {
             let s = login(&db, &user).await?;
-            desk::approve(&db, &s, &nik).await.map_err(e)?;
+            desk::approve(&db, &s, &nik).await?;
             println!("approved the card of {nik} by {user}: CARD_PRINTED, sent to distribution");
         }
     }

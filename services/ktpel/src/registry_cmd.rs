@@ -2,7 +2,37 @@
 //! `ktpel registry list`: who is registered (to pick a resident for a desk).
 
 use ktpel_domain::KodeWilayah;
-use ktpel_registry::{RegistrySettings, seed, store::Migrator};
+use ktpel_registry::{
+    RegistrySettings,
+    pindah::PindahError,
+    seed::{self, SeedError},
+    store::Migrator,
+};
+use ktpel_settings::SettingsError;
+use ktpel_store::StoreError;
+use sea_orm::DbErr;
+
+/// Why a registry command did nothing, or stopped part way.
+#[derive(Debug, thiserror::Error)]
+pub enum RegistryCmdError {
+    #[error(transparent)]
+    Settings(#[from] SettingsError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// S18: no Surat Keterangan Pindah was issued for the family of `nik`.
+    #[error("{source}")]
+    Pindah {
+        nik: ktpel_domain::Nik,
+        ke: KodeWilayah,
+        source: PindahError,
+    },
+    /// A population made or stored (`seed`), or announced again (`announce`).
+    #[error(transparent)]
+    Seed(#[from] SeedError),
+    /// Reading the residents for `list`.
+    #[error(transparent)]
+    List(DbErr),
+}
 
 #[derive(clap::Subcommand)]
 pub enum RegistryCommand {
@@ -37,13 +67,11 @@ pub enum RegistryCommand {
     },
 }
 
-pub async fn run(cmd: RegistryCommand) -> Result<(), String> {
+pub async fn run(cmd: RegistryCommand) -> Result<(), RegistryCmdError> {
     // The registry as this site runs it: at a Dinas, new residents are announced to the
     // copies of SIAK at its kecamatan nodes.
     let settings: RegistrySettings = crate::run::registry_settings()?;
-    let db = ktpel_store::open::<Migrator>(&settings.database)
-        .await
-        .map_err(|e| e.to_string())?;
+    let db = ktpel_store::open::<Migrator>(&settings.database).await?;
     let (residents, region, rng_seed) = match cmd {
         RegistryCommand::Seed {
             residents,
@@ -54,7 +82,7 @@ pub async fn run(cmd: RegistryCommand) -> Result<(), String> {
         RegistryCommand::PindahKeluar { nik, ke } => {
             let moving = ktpel_registry::pindah::keluar(&db, &nik, &ke)
                 .await
-                .map_err(|e| e.to_string())?;
+                .map_err(|source| RegistryCmdError::Pindah { nik, ke, source })?;
             println!(
                 "Surat Keterangan Pindah {}: {} member(s) of the family leave {} for {}",
                 moving.nomor_skp,
@@ -68,22 +96,18 @@ pub async fn run(cmd: RegistryCommand) -> Result<(), String> {
             return Ok(());
         }
         RegistryCommand::Announce { region } => {
-            let n = seed::announce_region(&db, &region)
-                .await
-                .map_err(|e| e.to_string())?;
+            let n = seed::announce_region(&db, &region).await?;
             println!(
                 "registry: {n} residents of {region} announced to their kecamatan's copy of SIAK"
             );
             return Ok(());
         }
     };
-    let people = seed::generate(&region, residents, rng_seed).map_err(|e| e.to_string())?;
+    let people = seed::generate(&region, residents, rng_seed)?;
     // In slices, so a large population shows how far it is.
     let mut inserted = 0;
     for (i, slice) in people.chunks(5000).enumerate() {
-        inserted += seed::record(&db, settings.own.announce, slice)
-            .await
-            .map_err(|e| e.to_string())?;
+        inserted += seed::record(&db, settings.own.announce, slice).await?;
         if people.len() > 5000 {
             eprint!("\r  stored {}/{}", (i * 5000 + slice.len()), people.len());
         }
@@ -98,7 +122,7 @@ pub async fn run(cmd: RegistryCommand) -> Result<(), String> {
     Ok(())
 }
 
-async fn list(db: &sea_orm::DatabaseConnection, limit: u64) -> Result<(), String> {
+async fn list(db: &sea_orm::DatabaseConnection, limit: u64) -> Result<(), RegistryCmdError> {
     use ktpel_registry::store::penduduk;
     use sea_orm::{EntityTrait, QueryOrder, QuerySelect};
     let rows = penduduk::Entity::find()
@@ -106,7 +130,7 @@ async fn list(db: &sea_orm::DatabaseConnection, limit: u64) -> Result<(), String
         .limit(limit)
         .all(db)
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(RegistryCmdError::List)?;
     for p in rows {
         println!(
             "{}  {:<28} KK {}  desa {}  {}",

@@ -7,7 +7,11 @@
 //! to the site above declared at start. The site decides which services run and which region
 //! each serves; everything else comes from each service's own settings.
 
-use crate::{http, status::Status};
+use crate::{
+    auth::{Role, Tokens, TokensError},
+    http,
+    status::Status,
+};
 use ktpel_afis_sync::{AfisSync, panel::PanelSource};
 use ktpel_biometric::Biometric;
 use ktpel_bus::{Broker, Shutdown};
@@ -16,8 +20,8 @@ use ktpel_distribution::Distribution;
 use ktpel_intake::Intake;
 use ktpel_pusat_data::PusatData;
 use ktpel_registry::{Registry, RegistrySettings};
-use ktpel_settings::{AmqpSettings, OwnSettings, TelemetrySettings, Validate};
-use ktpel_site::{Management, Place, Service, Site, SiteKind, SiteSettings};
+use ktpel_settings::{AmqpSettings, OwnSettings, SettingsError, TelemetrySettings, Validate};
+use ktpel_site::{Management, Place, Service, Site, SiteKind, SiteSettings, StartError};
 use sea_orm::DatabaseConnection;
 use std::{future::Future, net::SocketAddr, pin::Pin};
 use tokio::task::JoinHandle;
@@ -98,7 +102,7 @@ pub(crate) async fn build_all(
     services: &[ServiceName],
     broker: &Broker,
     place: &Place,
-) -> Result<Vec<Built>, String> {
+) -> Result<Vec<Built>, StartError> {
     let mut built = Vec::new();
     for service in services {
         built.push(build(*service, broker, place).await?);
@@ -118,16 +122,16 @@ pub(crate) fn spawn_all(built: Vec<Built>, shutdown: &Shutdown) -> Vec<JoinHandl
 /// desk and ops commands (`ktpel registry …`, `ktpel backup …`) open.
 pub(crate) fn placed_settings<S: OwnSettings + ktpel_site::AtSite>(
     args: &SiteArgs,
-) -> Result<ktpel_settings::ServiceSettings<S>, String> {
+) -> Result<ktpel_settings::ServiceSettings<S>, SettingsError> {
     let place = Place {
         site: process_settings(args)?.site,
         data_dir: None,
     };
-    place.settings().map_err(|e| e.to_string())
+    place.settings()
 }
 
 /// The registry's settings as this process's site places it (for `ktpel registry …`).
-pub(crate) fn registry_settings() -> Result<RegistrySettings, String> {
+pub(crate) fn registry_settings() -> Result<RegistrySettings, SettingsError> {
     placed_settings(&SiteArgs::default())
 }
 
@@ -137,7 +141,7 @@ async fn build_one<S: Service>(
     broker: &Broker,
     place: &Place,
     panel: impl FnOnce(&S) -> Option<PanelSource>,
-) -> Result<Built, String> {
+) -> Result<Built, StartError> {
     let service: S = place.start(broker).await?;
     Ok(Built {
         name: <S::Own as OwnSettings>::SERVICE,
@@ -148,7 +152,7 @@ async fn build_one<S: Service>(
     })
 }
 
-async fn build(service: ServiceName, broker: &Broker, place: &Place) -> Result<Built, String> {
+async fn build(service: ServiceName, broker: &Broker, place: &Place) -> Result<Built, StartError> {
     match service {
         ServiceName::Intake => build_one::<Intake>(broker, place, |_| None).await,
         ServiceName::Registry => build_one::<Registry>(broker, place, |_| None).await,
@@ -189,17 +193,51 @@ impl Default for HttpSettings {
 
 /// The tokens the desk commands send: `KTPEL_TOKEN`, else `role`'s in the site's tokens
 /// file (`http.tokens_file`, as `ktpel up` made it beside them).
-pub(crate) fn token_for(role: crate::auth::Role) -> Result<String, String> {
+pub(crate) fn token_for(role: Role) -> Result<String, TokenError> {
     if let Ok(token) = std::env::var("KTPEL_TOKEN") {
         return Ok(token);
     }
-    let settings: Process = ktpel_settings::load("ktpel").map_err(|e| e.to_string())?;
+    let settings: Process = ktpel_settings::load("ktpel")?;
     let path = std::path::Path::new(&settings.http.tokens_file);
-    crate::auth::Tokens::load(path)
-        .map_err(|e| format!("{e} (set KTPEL_TOKEN, or run beside `ktpel up`)"))?
+    Tokens::load(path)?
         .token_of(role)
         .map(str::to_owned)
-        .ok_or_else(|| format!("{}: no token of the {role} role", path.display()))
+        .ok_or_else(|| TokenError::NoneOfRole {
+            path: path.to_owned(),
+            role,
+        })
+}
+
+/// Why a desk command has no token to send.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum TokenError {
+    #[error(transparent)]
+    Settings(#[from] SettingsError),
+    #[error("{0} (set KTPEL_TOKEN, or run beside `ktpel up`)")]
+    File(#[from] TokensError),
+    #[error("{}: no token of the {role} role", path.display())]
+    NoneOfRole {
+        path: std::path::PathBuf,
+        role: Role,
+    },
+}
+
+/// Why a process could not start or run its services.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    Settings(#[from] SettingsError),
+    #[error(transparent)]
+    Start(#[from] StartError),
+    #[error("telemetry: {0}")]
+    Telemetry(#[from] ktpel_telemetry::TelemetryError),
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Tokens(#[from] TokensError),
 }
 
 impl Validate for Process {
@@ -231,8 +269,8 @@ pub struct SiteArgs {
 }
 
 /// The process's settings with `args` over them, checked.
-pub(crate) fn process_settings(args: &SiteArgs) -> Result<Process, String> {
-    let mut settings: Process = ktpel_settings::load("ktpel").map_err(|e| e.to_string())?;
+pub(crate) fn process_settings(args: &SiteArgs) -> Result<Process, SettingsError> {
+    let mut settings: Process = ktpel_settings::load("ktpel")?;
     if let Some(site) = args.site {
         settings.site.name = site;
     }
@@ -242,19 +280,19 @@ pub(crate) fn process_settings(args: &SiteArgs) -> Result<Process, String> {
     if args.offline {
         settings.site.offline = true;
     }
-    settings.validate().map_err(|e| e.to_string())?;
+    settings.validate()?;
     Ok(settings)
 }
 
 /// Every service of the site in one process.
-pub async fn up(addr: SocketAddr, site: SiteArgs) -> Result<(), String> {
+pub async fn up(addr: SocketAddr, site: SiteArgs) -> Result<(), RunError> {
     let settings = process_settings(&site)?;
     let services = ServiceName::at(&settings.site.name);
     run(settings, services, addr, "ktpel").await
 }
 
 /// One service in this process (containers).
-pub async fn serve(service: ServiceName, addr: SocketAddr, site: SiteArgs) -> Result<(), String> {
+pub async fn serve(service: ServiceName, addr: SocketAddr, site: SiteArgs) -> Result<(), RunError> {
     let settings = process_settings(&site)?;
     run(settings, &[service], addr, service.as_str()).await
 }
@@ -264,15 +302,14 @@ async fn run(
     services: &[ServiceName],
     addr: SocketAddr,
     process: &str,
-) -> Result<(), String> {
+) -> Result<(), RunError> {
     let site = &settings.site.name;
     let region = site.code().map(|c| c.to_string());
     let telemetry = ktpel_telemetry::init(
         process,
         &settings.telemetry,
         ktpel_telemetry::metrics::site_labels(&site.to_string(), region.as_deref()),
-    )
-    .map_err(|e| e.to_string())?;
+    )?;
     let broker = Broker::new(settings.amqp.url.expose(), process);
     let place = Place {
         site: settings.site.clone(),
@@ -283,17 +320,17 @@ async fn run(
     // berkas refused, and the rest running.
     let tokens_file = std::path::Path::new(&settings.http.tokens_file);
     let tokens = if tokens_file.exists() {
-        crate::auth::Tokens::load(tokens_file)?
+        Tokens::load(tokens_file)?
     } else {
-        crate::auth::Tokens::create(tokens_file).unwrap_or_else(|e| {
+        Tokens::create(tokens_file).unwrap_or_else(|e| {
             tracing::warn!(error = %e, "no tokens file: the scheduler's controls and the berkas lookups refuse everyone");
-            crate::auth::Tokens::none()
+            Tokens::none()
         })
     };
     let built = build_all(services, &broker, &place).await?;
     let listener = tokio::net::TcpListener::bind(addr)
         .await
-        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+        .map_err(|source| RunError::Listen { addr, source })?;
     let shutdown = Shutdown::new();
     let links = site_links(&settings, &broker, &shutdown).await;
     tracing::info!(site = %settings.site.name, services = ?services, "starting");

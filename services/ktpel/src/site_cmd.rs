@@ -9,7 +9,33 @@
 
 use crate::run::{SiteArgs, process_settings};
 use ktpel_bus::Broker;
-use ktpel_site::{Site, grant};
+use ktpel_settings::SettingsError;
+use ktpel_site::{
+    Site,
+    grant::{self, GrantError},
+};
+
+/// The shortest password a site's user on this broker may have.
+const MIN_PASSWORD: usize = 12;
+
+/// Why a site was not let onto this broker, or its links not shown.
+#[derive(Debug, thiserror::Error)]
+pub enum SiteCmdError {
+    #[error(transparent)]
+    Settings(#[from] SettingsError),
+    /// A Dinas lets in only its own kecamatan, the Pusat Data only a Dinas.
+    #[error(
+        "{site} is not a site of {here}: its parent is {}",
+        .site.parent().map_or_else(|| "none".to_owned(), |p| p.to_string())
+    )]
+    NotOurs { site: Site, here: Site },
+    #[error("reading the password: {0}")]
+    Password(#[source] std::io::Error),
+    #[error("the site's password must have at least {min} characters")]
+    ShortPassword { min: usize },
+    #[error(transparent)]
+    Grant(#[from] GrantError),
+}
 
 #[derive(clap::Subcommand)]
 pub enum SiteCommand {
@@ -27,7 +53,7 @@ pub enum SiteCommand {
     },
 }
 
-pub async fn run(cmd: SiteCommand) -> Result<(), String> {
+pub async fn run(cmd: SiteCommand) -> Result<(), SiteCmdError> {
     match cmd {
         SiteCommand::Grant { site, user } => {
             let settings = process_settings(&SiteArgs::default())?;
@@ -35,24 +61,19 @@ pub async fn run(cmd: SiteCommand) -> Result<(), String> {
             // every place, `all`, anything goes).
             let here = settings.site.name;
             if here != Site::ALL && site.parent() != Some(here) {
-                return Err(format!(
-                    "{site} is not a site of {here}: its parent is {}",
-                    site.parent()
-                        .map(|p| p.to_string())
-                        .unwrap_or_else(|| "none".into())
-                ));
+                return Err(SiteCmdError::NotOurs { site, here });
             }
             let user = user.unwrap_or_else(|| grant::user_of(&site));
-            let password = crate::print_cmd::password()?;
-            if password.len() < 12 {
-                return Err("the site's password must have at least 12 characters".into());
+            let password = crate::print_cmd::password().map_err(SiteCmdError::Password)?;
+            if password.len() < MIN_PASSWORD {
+                return Err(SiteCmdError::ShortPassword { min: MIN_PASSWORD });
             }
             let management = settings.site.management(settings.amqp.url.expose());
             let admin = Broker::new(settings.amqp.url.expose(), "ktpel-site-grant");
             let vhost = ktpel_site::amqp_url::vhost_of(settings.amqp.url.expose());
             let result = grant::grant(&management, &admin, &vhost, &site, &user, &password).await;
             admin.close().await;
-            result.map_err(|e| e.to_string())?;
+            result?;
             let here = settings.amqp.url.redacted();
             println!("{site} may now link to this broker as user `{user}` (vhost `{vhost}`).");
             println!(

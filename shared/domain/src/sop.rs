@@ -408,7 +408,7 @@ impl Sop {
         &self.checklist
     }
 
-    /// The hops of the berkas in order, or `None` where the procedure is not routed yet.
+    /// The hops of the berkas in order; `None` for a procedure of the system (S19–S22).
     pub fn route(&self) -> Option<&'static [Hop]> {
         self.route
     }

@@ -5,6 +5,9 @@
 //! (for example `KTPEL__AMQP__URL`). The result is deserialized into the service's own settings
 //! struct and validated *before* anything starts, so a bad value stops the program at start
 //! with a message that names the key, instead of failing at 3 a.m. on first use.
+//!
+//! URLs with credentials and keys are [`Secret`]s: printed (in a log line, an error, `{:?}`)
+//! without their password, read only where they are used.
 
 mod common;
 pub mod secret;

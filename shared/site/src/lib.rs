@@ -31,4 +31,4 @@ pub use link::{Link, LinkState, declare_uplink};
 pub use management::Management;
 pub use settings::SiteSettings;
 pub use site::{Site, SiteKind};
-pub use wiring::{AtSite, Place, Service};
+pub use wiring::{AtSite, Place, Service, StartError};

@@ -60,6 +60,21 @@ pub trait Service: Sized + Send + 'static {
     }
 }
 
+/// Why a service could not start at a site.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("{service}: {source}")]
+    Settings {
+        service: &'static str,
+        source: SettingsError,
+    },
+    #[error("{service}: {source}")]
+    Build {
+        service: &'static str,
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+}
+
 /// Where services run: the site, and where their default SQLite files go.
 #[derive(Debug, Clone, Default)]
 pub struct Place {
@@ -96,13 +111,17 @@ impl Place {
 
     /// Builds `S` placed here on `broker` and declares its queues; a broker that does not
     /// answer yet is not fatal (the consumer declares again once it does).
-    pub async fn start<S: Service>(&self, broker: &Broker) -> Result<S, String> {
+    pub async fn start<S: Service>(&self, broker: &Broker) -> Result<S, StartError> {
+        let service = S::Own::SERVICE;
         let settings = self
             .settings::<S::Own>()
-            .map_err(|e| format!("{}: {e}", S::Own::SERVICE))?;
+            .map_err(|source| StartError::Settings { service, source })?;
         let service = S::build(&settings, broker.clone())
             .await
-            .map_err(|e| format!("{}: {e}", S::Own::SERVICE))?;
+            .map_err(|e| StartError::Build {
+                service,
+                source: Box::new(e),
+            })?;
         if let Err(e) = service.declare().await {
             tracing::warn!(service = S::Own::SERVICE, error = %e, "cannot declare the queue yet");
         }

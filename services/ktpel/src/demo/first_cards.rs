@@ -2,6 +2,7 @@
 //! counter and station, the print desk and the kepala_seksi at the Dinas, the petugas
 //! distribusi and the ppp who hands the card over.
 
+use super::DemoError;
 use super::{
     offline::{self, OfflineKecamatan},
     population::Counters,
@@ -62,7 +63,7 @@ impl Desks {
         &mut self,
         first: &[(Biodata, SopId)],
         progress: &mut Progress,
-    ) -> Result<Vec<Uuid>, String> {
+    ) -> Result<Vec<Uuid>, DemoError> {
         let mut submitted = Vec::new();
         for (p, sop) in first {
             let k = self.counters.kecamatan_of(p);
@@ -122,7 +123,7 @@ impl Desks {
         submitted: &[Uuid],
         management: &Management,
         progress: &mut Progress,
-    ) -> Result<HashSet<String>, String> {
+    ) -> Result<HashSet<String>, DemoError> {
         let residents = submitted.len();
         let reached = progress
             .wait("at the operator (S01.3)", residents, || async {
@@ -138,7 +139,10 @@ impl Desks {
         let waiting = self.at_the_stations(submitted).await;
         let ours: HashSet<String> = waiting.iter().map(|w| w.nik.clone()).collect();
         for w in waiting {
-            let nik = Nik::parse(&w.nik).map_err(|e| e.to_string())?;
+            let nik = Nik::parse(&w.nik).map_err(|source| DemoError::Nik {
+                nomor_berkas: w.nomor_berkas.clone(),
+                source,
+            })?;
             let c = station::capture(
                 &w.nomor_berkas,
                 &nik,
@@ -152,7 +156,7 @@ impl Desks {
             let desk = self
                 .counters
                 .desk_of(&k)
-                .ok_or_else(|| format!("no station at {k}"))?;
+                .ok_or_else(|| DemoError::NoStation(k.clone()))?;
             self.senders[desk].send(&m).await?;
         }
         if !self.offline.is_empty() {
@@ -203,22 +207,13 @@ impl Desks {
         &self,
         ours: &HashSet<String>,
         progress: &mut Progress,
-    ) -> Result<PrintDesk, String> {
-        let e = |e: &dyn std::fmt::Display| e.to_string();
+    ) -> Result<PrintDesk, DemoError> {
         let db = &self.print;
-        operators::add(db, "operator-demo", "demo", operators::Role::Operator)
-            .await
-            .map_err(|x| e(&x))?;
-        operators::add(db, "kasi-demo", "demo", operators::Role::KepalaSeksi)
-            .await
-            .map_err(|x| e(&x))?;
+        operators::add(db, "operator-demo", "demo", operators::Role::Operator).await?;
+        operators::add(db, "kasi-demo", "demo", operators::Role::KepalaSeksi).await?;
         let desk = PrintDesk {
-            operator: operators::login(db, "operator-demo", "demo")
-                .await
-                .map_err(|x| e(&x))?,
-            kepala_seksi: operators::login(db, "kasi-demo", "demo")
-                .await
-                .map_err(|x| e(&x))?,
+            operator: operators::login(db, "operator-demo", "demo").await?,
+            kepala_seksi: operators::login(db, "kasi-demo", "demo").await?,
         };
         let in_queue = || async {
             print_desk::queue(db)
@@ -236,8 +231,7 @@ impl Desks {
             .await;
         for job in in_queue().await {
             print_desk::make_card(db, &self.key, &desk.operator, &desk.kepala_seksi, &job.nik)
-                .await
-                .map_err(|x| e(&x))?;
+                .await?;
         }
         let reached = progress
             .wait("CARD_PRINTED", residents, || {
@@ -258,8 +252,7 @@ impl Desks {
         &self,
         ours: &HashSet<String>,
         progress: &mut Progress,
-    ) -> Result<usize, String> {
-        let e = |e: &dyn std::fmt::Display| e.to_string();
+    ) -> Result<usize, DemoError> {
         let db = &self.distribution;
         let residents = ours.len();
         let in_distribution = || async {
@@ -274,13 +267,8 @@ impl Desks {
         progress
             .wait("at distribution", residents, in_distribution)
             .await;
-        for b in dist_desk::make_batches(db, "petugas-demo")
-            .await
-            .map_err(|x| e(&x))?
-        {
-            dist_desk::confirm_receipt(db, b.batch_id, "ppp-demo")
-                .await
-                .map_err(|x| e(&x))?;
+        for b in dist_desk::make_batches(db, "petugas-demo").await? {
+            dist_desk::confirm_receipt(db, b.batch_id, "ppp-demo").await?;
         }
         let reached = progress
             .wait("CARD_SHIPPED", residents, || {
@@ -292,14 +280,9 @@ impl Desks {
             reached,
             residents,
         );
-        for c in dist_desk::awaiting_collection(db)
-            .await
-            .map_err(|x| e(&x))?
-        {
+        for c in dist_desk::awaiting_collection(db).await? {
             if ours.contains(&c.nik) {
-                dist_desk::hand_over(db, &c.nik, "ppp-demo", &c.nama)
-                    .await
-                    .map_err(|x| e(&x))?;
+                dist_desk::hand_over(db, &c.nik, "ppp-demo", &c.nama).await?;
             }
         }
         let done = progress

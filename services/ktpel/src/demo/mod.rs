@@ -15,6 +15,7 @@
 //! broker confirms it (a copy is dropped by the receiving service's inbox: the message id is
 //! fixed), and what a desk decides is written to its service's outbox first.
 
+mod error;
 mod first_cards;
 mod new_residents;
 mod offline;
@@ -25,6 +26,7 @@ mod progress;
 mod section_c;
 
 use crate::run::{self, SiteArgs};
+pub use error::DemoError;
 use first_cards::Desks;
 use ktpel_bus::Shutdown;
 use ktpel_card_print::CardPrintSettings;
@@ -76,15 +78,13 @@ pub async fn run(
     kecamatan: usize,
     procedures: Vec<Procedures>,
     http: Option<std::net::SocketAddr>,
-) -> Result<(), String> {
+) -> Result<(), DemoError> {
     let procedures = expand(procedures)?;
     let section_c = |p: &SopId| Sop::get(*p).replaces_a_card();
     if kecamatan > 0
         && let Some(p) = procedures.iter().find(|p| section_c(p))
     {
-        return Err(format!(
-            "--procedures: {p} (section C) is demoed on one broker so far: leave out --kecamatan"
-        ));
+        return Err(DemoError::SectionCAcrossSites(*p));
     }
     let offline = |p: &SopId| matches!(p.number(), 2 | 3);
     let online_only = |p: &SopId| p.number() == 4 || Sop::get(*p).replaces_a_card();
@@ -120,7 +120,7 @@ pub async fn run(
     if done == of {
         Ok(())
     } else {
-        Err(format!("{} berkas did not finish", of - done))
+        Err(DemoError::Unfinished(of - done))
     }
 }
 
@@ -133,7 +133,7 @@ fn names(procedures: &[SopId]) -> String {
 }
 
 /// `--procedures` as SOP ids, `all` expanded, each routed.
-fn expand(procedures: Vec<Procedures>) -> Result<Vec<SopId>, String> {
+fn expand(procedures: Vec<Procedures>) -> Result<Vec<SopId>, DemoError> {
     let mut expanded: Vec<SopId> = Vec::new();
     for p in procedures {
         match p {
@@ -147,9 +147,7 @@ fn expand(procedures: Vec<Procedures>) -> Result<Vec<SopId>, String> {
         expanded
     };
     if let Some(p) = procedures.iter().find(|p| Sop::get(**p).route().is_none()) {
-        return Err(format!(
-            "--procedures: {p} is not routed in this system yet"
-        ));
+        return Err(DemoError::NotRouted(*p));
     }
     Ok(procedures)
 }
@@ -162,7 +160,7 @@ async fn run_part(
     kecamatan: usize,
     procedures: Vec<SopId>,
     watch: Option<Watch>,
-) -> Result<usize, String> {
+) -> Result<usize, DemoError> {
     // S02 and S03 happen where there is no link: their kecamatan run offline, as sites. (`run`
     // gives them a part of their own when the list also needs a kecamatan online.)
     let offline = procedures.iter().any(|p| matches!(p.number(), 2 | 3));
@@ -191,9 +189,7 @@ async fn run_part(
     let mut population = Population::generate(residents, &codes, &procedures)?;
     let in_siak = population.in_siak();
     // With kecamatan nodes, the Dinas's register announces them to the kecamatan's copies.
-    seed::record(&desks.register, kecamatan > 0, &in_siak)
-        .await
-        .map_err(|e| e.to_string())?;
+    seed::record(&desks.register, kecamatan > 0, &in_siak).await?;
     // An offline kecamatan's copy of SIAK was filled before it lost its link.
     offline::fill_copies(&desks.offline, &in_siak, |p| desks.counters.kecamatan_of(p)).await?;
     println!(
@@ -274,7 +270,7 @@ async fn run_part(
 fn telemetry(
     process: &run::Process,
     region: KodeWilayah,
-) -> Result<ktpel_telemetry::Telemetry, String> {
+) -> Result<ktpel_telemetry::Telemetry, DemoError> {
     let mut settings = process.telemetry.clone();
     settings.log_filter.get_or_insert_with(|| "warn".into());
     ktpel_telemetry::init(
@@ -282,19 +278,19 @@ fn telemetry(
         &settings,
         ktpel_telemetry::metrics::site_labels("demo", Some(&region.to_string())),
     )
-    .map_err(|e| e.to_string())
+    .map_err(DemoError::from)
 }
 
 /// The desks of `places`: a sender per site, the counters of its kecamatan, the databases
 /// they look at, the Dinas's signing key.
-fn desks_of(places: &Places) -> Result<Desks, String> {
+fn desks_of(places: &Places) -> Result<Desks, DemoError> {
     let dinas = places.dinas();
     let offline = places
         .sites
         .iter()
         .filter_map(|s| {
             let link = s.link.clone()?;
-            let k = || -> Result<OfflineKecamatan, String> {
+            let k = || -> Result<OfflineKecamatan, DemoError> {
                 Ok(OfflineKecamatan {
                     site: s.site,
                     link,
@@ -305,19 +301,17 @@ fn desks_of(places: &Places) -> Result<Desks, String> {
             };
             Some(k())
         })
-        .collect::<Result<_, String>>()?;
+        .collect::<Result<_, DemoError>>()?;
     let scheduler = dinas
         .built
         .iter()
         .find_map(|b| b.panel.as_ref())
         .map(|p| p.scheduler.clone())
-        .ok_or("the NID Scheduler was not built")?;
+        .ok_or(DemoError::NoScheduler)?;
     // The print desk signs with the key card-print made or read at its build.
-    let key = ktpel_settings::load::<CardPrintSettings>(ktpel_card_print::SERVICE)
-        .map_err(|e| e.to_string())?
+    let key = ktpel_settings::load::<CardPrintSettings>(ktpel_card_print::SERVICE)?
         .own
-        .key()
-        .map_err(|e| e.to_string())?;
+        .key()?;
     Ok(Desks {
         senders: places
             .sites
@@ -346,15 +340,12 @@ async fn new_residents(
     population: &mut Population,
     management: &ktpel_site::Management,
     progress: &mut Progress,
-) -> Result<Option<(usize, usize)>, String> {
+) -> Result<Option<(usize, usize)>, DemoError> {
     if population.newcomers.is_empty() {
         return Ok(None);
     }
     for k in &desks.offline {
-        k.link
-            .declare(&k.broker, management)
-            .await
-            .map_err(|e| e.to_string())?;
+        k.link.declare(&k.broker, management).await?;
     }
     let recorded = new_residents::register(
         &population.newcomers,
@@ -370,10 +361,7 @@ async fn new_residents(
     .await?;
     offline::copies_know(&desks.offline, &recorded).await?;
     for k in &desks.offline {
-        k.link
-            .take_down(management)
-            .await
-            .map_err(|e| e.to_string())?;
+        k.link.take_down(management).await?;
     }
     let row = (recorded.len(), population.newcomers.len());
     let enroll_as = population.enroll_as;
@@ -391,7 +379,7 @@ async fn section_c(
     procedures: &[SopId],
     print_desk: &first_cards::PrintDesk,
     progress: &mut Progress,
-) -> Result<Vec<(SopId, usize, usize)>, String> {
+) -> Result<Vec<(SopId, usize, usize)>, DemoError> {
     let apps = section_c::applications(&population.later, in_siak);
     section_c::run(
         &apps,

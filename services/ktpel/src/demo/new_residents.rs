@@ -3,6 +3,7 @@
 //! each a NIK and a KK, and the berkas comes back (S05.2–S05.7). They then go on to
 //! enrollment with the others (S05.7), under the NIK SIAK gave them.
 
+use super::DemoError;
 use super::progress::{Progress, message};
 use crate::desk_bus::Sender;
 use chrono::Utc;
@@ -55,7 +56,7 @@ pub(crate) async fn register(
     kecamatan_of: impl Fn(&Biodata) -> String,
     desks: Desks<'_>,
     progress: &mut Progress,
-) -> Result<Vec<Biodata>, String> {
+) -> Result<Vec<Biodata>, DemoError> {
     let mut submissions = Vec::new();
     for p in newcomers {
         let k = kecamatan_of(p);
@@ -72,7 +73,7 @@ pub(crate) async fn register(
             petugas: "ppp-demo".into(),
             diterima_pada: Utc::now(),
         };
-        let desk = (desks.desk_of)(&k).ok_or_else(|| format!("no desk at {k}"))?;
+        let desk = (desks.desk_of)(&k).ok_or_else(|| DemoError::NoDesk(k.clone()))?;
         desks.senders[desk]
             .send(&message(&b, berkas::SUBMITTED, &k)?)
             .await?;
@@ -107,13 +108,15 @@ pub(crate) async fn register(
     );
     let mut registered = Vec::new();
     for row in closed().await {
-        let nik = Nik::parse(&row.nik).map_err(|e| format!("berkas {}: {e}", row.nomor_berkas))?;
+        let nik = Nik::parse(&row.nik).map_err(|source| DemoError::Nik {
+            nomor_berkas: row.nomor_berkas.clone(),
+            source,
+        })?;
         let p = penduduk::Entity::find_by_id(nik.to_string())
             .one(desks.register)
-            .await
-            .map_err(|e| e.to_string())?
-            .ok_or_else(|| format!("SIAK does not have {nik}"))?;
-        registered.push(p.biodata().map_err(|e| e.to_string())?);
+            .await?
+            .ok_or_else(|| DemoError::NotInSiak(nik.to_string()))?;
+        registered.push(p.biodata()?);
     }
     Ok(registered)
 }

@@ -4,6 +4,7 @@
 //! kecamatan, imported from it at the Dinas, as `ktpel backup export` and `import` do — and
 //! whose links come back afterwards, so that the card statuses reach their desks.
 
+use super::DemoError;
 use ktpel_afis_sync::import;
 use ktpel_biometric::{BiometricSettings, backup};
 use ktpel_bundle::{SiteKeys, TrustedSites};
@@ -31,7 +32,7 @@ pub(crate) async fn fill_copies(
     offline: &[OfflineKecamatan],
     people: &[Biodata],
     desk_of: impl Fn(&Biodata) -> String,
-) -> Result<(), String> {
+) -> Result<(), DemoError> {
     for k in offline {
         let code = k.site.code().map(|c| c.to_string()).unwrap_or_default();
         let theirs: Vec<Biodata> = people
@@ -39,9 +40,7 @@ pub(crate) async fn fill_copies(
             .filter(|p| desk_of(p) == code)
             .cloned()
             .collect();
-        ktpel_registry::seed::record(&k.registry, false, &theirs)
-            .await
-            .map_err(|e| e.to_string())?;
+        ktpel_registry::seed::record(&k.registry, false, &theirs).await?;
     }
     Ok(())
 }
@@ -62,21 +61,18 @@ pub(crate) async fn carry(
     dinas: &Site,
     afis_sync: &DatabaseConnection,
     management: &Management,
-) -> Result<u64, String> {
-    let biometric: BiometricSettings =
-        ktpel_settings::load(ktpel_biometric::SERVICE).map_err(|e| e.to_string())?;
-    let seal = biometric.own.seal_key().map_err(|e| e.to_string())?;
-    let afis_keys =
-        SiteKeys::from_file(&folder(dinas).join("site.key")).map_err(|e| e.to_string())?;
+) -> Result<u64, DemoError> {
+    let biometric: BiometricSettings = ktpel_settings::load(ktpel_biometric::SERVICE)?;
+    let seal = biometric.own.seal_key()?;
+    let afis_keys = SiteKeys::from_file(&folder(dinas).join("site.key"))?;
     let trusted_file = folder(dinas).join("trusted-sites");
     let served = dinas.code().map(|c| c.to_string()).unwrap_or_default();
     let mut imported = 0;
     for k in offline {
-        let code = k.site.code().ok_or("an offline site is a kecamatan")?;
-        let keys =
-            SiteKeys::from_file(&folder(&k.site).join("site.key")).map_err(|e| e.to_string())?;
+        let code = k.site.code().ok_or(DemoError::NotAKecamatan(k.site))?;
+        let keys = SiteKeys::from_file(&folder(&k.site).join("site.key"))?;
         // Once per kecamatan, as the Dinas's operator would: `ktpel backup trust`.
-        TrustedSites::add(&trusted_file, code, keys.signing_public()).map_err(|e| e.to_string())?;
+        TrustedSites::add(&trusted_file, code, keys.signing_public())?;
         let Some(made) = backup::export(
             &k.biometric,
             &seal,
@@ -85,13 +81,15 @@ pub(crate) async fn carry(
             &afis_keys.bundle_public(),
             biometric.own.bundle_valid_days,
         )
-        .await
-        .map_err(|e| e.to_string())?
+        .await?
         else {
             continue;
         };
         let file = folder(&k.site).join(format!("{}.s20", made.header.bundle_id));
-        std::fs::write(&file, &made.file).map_err(|e| format!("{}: {e}", file.display()))?;
+        std::fs::write(&file, &made.file).map_err(|source| DemoError::File {
+            path: file.clone(),
+            source,
+        })?;
         println!(
             "  S20 at {}: {} enrollment(s) backed up to {} ({} bytes)",
             k.site,
@@ -100,22 +98,25 @@ pub(crate) async fn carry(
             made.file.len()
         );
         // …carried to the Dinas on a flash disk, and imported there.
-        let bytes = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
-        let trusted = TrustedSites::load(&trusted_file).map_err(|e| e.to_string())?;
-        let opened = import::open(&bytes, &afis_keys, &trusted, chrono::Utc::now())
-            .map_err(|e| format!("{}: {e}", file.display()))?;
-        let summary = import::import(afis_sync, &served, &opened, |_| {})
-            .await
-            .map_err(|e| e.to_string())?;
+        let bytes = std::fs::read(&file).map_err(|source| DemoError::File {
+            path: file.clone(),
+            source,
+        })?;
+        let trusted = TrustedSites::load(&trusted_file)?;
+        let opened =
+            import::open(&bytes, &afis_keys, &trusted, chrono::Utc::now()).map_err(|source| {
+                DemoError::Bundle {
+                    path: file.clone(),
+                    source,
+                }
+            })?;
+        let summary = import::import(afis_sync, &served, &opened, |_| {}).await?;
         println!("  S20 at {dinas}: {summary}");
         imported += summary.new;
     }
     // Back at the office: the links return, and the card statuses come down.
     for k in offline {
-        k.link
-            .declare(&k.broker, management)
-            .await
-            .map_err(|e| e.to_string())?;
+        k.link.declare(&k.broker, management).await?;
     }
     Ok(imported)
 }
@@ -125,7 +126,7 @@ pub(crate) async fn carry(
 pub(crate) async fn copies_know(
     offline: &[OfflineKecamatan],
     recorded: &[Biodata],
-) -> Result<(), String> {
+) -> Result<(), DemoError> {
     use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
     for k in offline {
         let code = k.site.code().map(|c| format!("{c}.")).unwrap_or_default();
@@ -139,17 +140,16 @@ pub(crate) async fn copies_know(
             let known = ktpel_registry::store::penduduk::Entity::find()
                 .filter(ktpel_registry::store::penduduk::Column::Nik.is_in(theirs.clone()))
                 .count(&k.registry)
-                .await
-                .map_err(|e| e.to_string())?;
+                .await?;
             if known as usize >= theirs.len() {
                 break;
             }
             if std::time::Instant::now() > deadline {
-                return Err(format!(
-                    "{}'s copy of SIAK has {known} of its {} new residents",
-                    k.site,
-                    theirs.len()
-                ));
+                return Err(DemoError::CopyBehind {
+                    site: k.site,
+                    known,
+                    of: theirs.len(),
+                });
             }
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }

@@ -1,6 +1,7 @@
 //! `ktpel demo --http`: the Dinas's status page and metrics while the demo runs — the ops room
 //! watching the berkas go by.
 
+use super::DemoError;
 use super::places::DemoSite;
 use crate::run;
 use ktpel_bus::Shutdown;
@@ -19,10 +20,13 @@ pub(crate) async fn serve(
     watch: Watch,
     site: &DemoSite,
     stop: &Shutdown,
-) -> Result<JoinHandle<()>, String> {
+) -> Result<JoinHandle<()>, DemoError> {
     let listener = tokio::net::TcpListener::bind(watch.addr)
         .await
-        .map_err(|e| format!("--http: cannot listen on {}: {e}", watch.addr))?;
+        .map_err(|source| DemoError::Listen {
+            addr: watch.addr,
+            source,
+        })?;
     let status = run::status_of(
         &site.built,
         site.broker.clone(),

@@ -2,6 +2,7 @@
 //! kecamatan and the Pusat Data as sites of their own, each on a vhost of the broker, granted
 //! and linked as in production.
 
+use super::DemoError;
 use crate::run::{self, Built, Process, ServiceName};
 use ktpel_bus::Broker;
 use ktpel_domain::{
@@ -25,12 +26,15 @@ pub(crate) struct DemoSite {
 }
 
 impl DemoSite {
-    pub(crate) fn db(&self, service: &str) -> Result<DatabaseConnection, String> {
+    pub(crate) fn db(&self, service: &str) -> Result<DatabaseConnection, DemoError> {
         self.built
             .iter()
             .find(|b| b.name == service)
             .map(|b| b.db.clone())
-            .ok_or_else(|| format!("{service} does not run at {}", self.site))
+            .ok_or_else(|| DemoError::NotRunning {
+                service: service.to_owned(),
+                site: self.site,
+            })
     }
 }
 
@@ -80,7 +84,7 @@ impl Places {
     }
 
     /// The intake and biometric databases of every kecamatan desk.
-    pub(crate) fn desk_dbs(&self, service: &str) -> Result<Vec<DatabaseConnection>, String> {
+    pub(crate) fn desk_dbs(&self, service: &str) -> Result<Vec<DatabaseConnection>, DemoError> {
         let mut seen = HashSet::new();
         self.kecamatan
             .iter()
@@ -91,7 +95,7 @@ impl Places {
 }
 
 /// Every place on the process's broker, as `ktpel up` runs them.
-pub(crate) async fn one_site(process: &Process, region: KodeWilayah) -> Result<Places, String> {
+pub(crate) async fn one_site(process: &Process, region: KodeWilayah) -> Result<Places, DemoError> {
     let broker = Broker::new(process.amqp.url.expose(), "ktpel-demo");
     let built = run::build_all(&ServiceName::ALL, &broker, &Place::default()).await?;
     Ok(Places {
@@ -115,14 +119,12 @@ pub(crate) async fn linked_sites(
     region: KodeWilayah,
     k: usize,
     offline: bool,
-) -> Result<Places, String> {
+) -> Result<Places, DemoError> {
     let dinas_code = match region.level() {
         Level::KabupatenKota => region,
         Level::Kecamatan => region.parent().expect("a kecamatan has a parent"),
         _ => {
-            return Err(format!(
-                "--region {region}: give a kabupaten/kota or a kecamatan"
-            ));
+            return Err(DemoError::Region(region));
         }
     };
     let mut codes: Vec<KodeWilayah> = Vec::new();
@@ -135,14 +137,17 @@ pub(crate) async fn linked_sites(
         }
     }
     if codes.len() < k {
-        return Err(format!("{dinas_code} has only {} kecamatan", codes.len()));
+        return Err(DemoError::TooFewKecamatan {
+            dinas: dinas_code,
+            have: codes.len(),
+        });
     }
     let management = process.site.management(process.amqp.url.expose());
     let (admin_user, _) = credentials_of(process.amqp.url.expose());
-    let dinas = Site::dinas(dinas_code).map_err(|e| e.to_string())?;
+    let dinas = Site::dinas(dinas_code)?;
     let mut all = vec![Site::PUSAT_DATA, dinas];
     for c in &codes {
-        all.push(Site::kecamatan(*c).map_err(|e| e.to_string())?);
+        all.push(Site::kecamatan(*c)?);
     }
     // Names of this demo's own, so that demos on other vhosts of the broker do not meet.
     let prefix = match ktpel_site::amqp_url::vhost_of(process.amqp.url.expose()).as_str() {
@@ -151,10 +156,7 @@ pub(crate) async fn linked_sites(
     };
     let vhost = |s: &Site| format!("{prefix}-{}", s.slug());
     for s in &all {
-        management
-            .put_vhost(&vhost(s))
-            .await
-            .map_err(|e| format!("{e} (the demo's sites need the broker's management plugin)"))?;
+        management.put_vhost(&vhost(s)).await?;
         let everything = ktpel_site::management::Permissions {
             configure: ".*".into(),
             write: ".*".into(),
@@ -162,8 +164,7 @@ pub(crate) async fn linked_sites(
         };
         management
             .put_permissions(&vhost(s), &admin_user, &everything)
-            .await
-            .map_err(|e| e.to_string())?;
+            .await?;
     }
     let url_of = |s: &Site, user: Option<(&str, &str)>| {
         with_vhost(process.amqp.url.expose(), &vhost(s), user)
@@ -180,7 +181,7 @@ pub(crate) async fn linked_sites(
                 let granted =
                     grant::grant(&management, &admin, &vhost(&parent), s, &user, &password).await;
                 admin.close().await;
-                granted.map_err(|e| e.to_string())?;
+                granted?;
                 Some(url_of(&parent, Some((&user, &password))))
             }
             None => None,
@@ -201,14 +202,10 @@ pub(crate) async fn linked_sites(
         if let Some(link) = place.site.link(&url_of(s, None)) {
             if offline && s.kind() == ktpel_site::SiteKind::Kecamatan {
                 // Offline: what goes up waits in the uplink queue.
-                link.declare_uplink_queue(&broker)
-                    .await
-                    .map_err(|e| e.to_string())?;
+                link.declare_uplink_queue(&broker).await?;
                 later = Some(link);
             } else {
-                link.declare(&broker, &management)
-                    .await
-                    .map_err(|e| e.to_string())?;
+                link.declare(&broker, &management).await?;
                 uplink = Some((link, management.clone()));
             }
         }

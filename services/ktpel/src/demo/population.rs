@@ -1,6 +1,7 @@
 //! Who applies in a part of the demo, for what, and at which counter: a population of its own
 //! for each run (fresh NIKs every time), spread over the kecamatan.
 
+use super::DemoError;
 use ktpel_contract::registry::Biodata;
 use ktpel_domain::{KodeWilayah, SopId, sop::Sop};
 use ktpel_registry::seed;
@@ -53,14 +54,12 @@ impl Population {
         residents: usize,
         kecamatan: &[KodeWilayah],
         procedures: &[SopId],
-    ) -> Result<Self, String> {
+    ) -> Result<Self, DemoError> {
         let seed_base = chrono::Utc::now().timestamp_millis() as u64;
         let mut people = Vec::new();
         for (i, code) in kecamatan.iter().enumerate() {
             let share = residents / kecamatan.len() + usize::from(i < residents % kecamatan.len());
-            people.extend(
-                seed::generate(code, share, seed_base + i as u64).map_err(|e| e.to_string())?,
-            );
+            people.extend(seed::generate(code, share, seed_base + i as u64)?);
         }
         let s05 = SopId::new(5).expect("S05");
         let enroll_as = procedures

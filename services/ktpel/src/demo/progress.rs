@@ -6,6 +6,7 @@
 //! timer, so a stage is seen as soon as it is reached. On a terminal the count rewrites one
 //! line; in a log it is a line now and then.
 
+use super::DemoError;
 use ktpel_bus::{Message, Outgoing, RoutingKey};
 use std::{
     io::{IsTerminal, Write},
@@ -168,7 +169,7 @@ pub(crate) fn message<M: Message>(
     body: &M,
     subject: &str,
     kecamatan: &str,
-) -> Result<Outgoing, String> {
-    let key = RoutingKey::regional(subject, kecamatan).map_err(|e| e.to_string())?;
-    Outgoing::new(body, key, "demo", "demo").map_err(|e| e.to_string())
+) -> Result<Outgoing, DemoError> {
+    let key = RoutingKey::regional(subject, kecamatan)?;
+    Ok(Outgoing::new(body, key, "demo", "demo")?)
 }

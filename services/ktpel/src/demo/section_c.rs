@@ -5,6 +5,7 @@
 //! kabupaten/kota (S15–S17), every member getting a new KK and KTP-el. The demo acts as every
 //! desk; the services do the rest over the broker.
 
+use super::DemoError;
 use super::progress::{Progress, message};
 use crate::desk_bus::Sender;
 use chrono::Utc;
@@ -113,13 +114,16 @@ pub(crate) fn applications(assigned: &[(Biodata, SopId)], people: &[Biodata]) ->
 
 /// The berkas an application hands in: the checklist's documents, the data to correct or
 /// change, the arrival form — entered under the kecamatan of arrival for a move.
-fn berkas_of(a: &Application) -> Result<(berkas::BerkasSubmitted, String), String> {
+fn berkas_of(a: &Application) -> Result<(berkas::BerkasSubmitted, String), DemoError> {
     let p = &a.applicant;
     let procedure = Sop::get(a.sop);
     let home = KodeWilayah::parse(&p.desa)
         .ok()
         .and_then(|d| d.parent())
-        .ok_or_else(|| format!("{} lives in no desa", p.nik))?;
+        .ok_or_else(|| DemoError::Nowhere {
+            who: p.nik.to_string(),
+            level: "desa",
+        })?;
     let wilayah = Wilayah::global();
     let desa_of = |kecamatan: &KodeWilayah| -> Vec<String> {
         wilayah
@@ -141,9 +145,10 @@ fn berkas_of(a: &Application) -> Result<(berkas::BerkasSubmitted, String), Strin
         _ => None,
     };
     let kedatangan = if procedure.relocation() {
-        let kabupaten = home
-            .parent()
-            .ok_or_else(|| format!("{home} is in no kabupaten/kota"))?;
+        let kabupaten = home.parent().ok_or_else(|| DemoError::Nowhere {
+            who: home.to_string(),
+            level: "kabupaten/kota",
+        })?;
         // S15–S17: another kecamatan of the kabupaten/kota; S18: one of another.
         let kabupaten = if procedure.between_kabupaten() {
             destination_of(&kabupaten)?
@@ -155,7 +160,7 @@ fn berkas_of(a: &Application) -> Result<(berkas::BerkasSubmitted, String), Strin
             .into_iter()
             .filter(|k| k.kode != home && k.kode.level() == Level::Kecamatan)
             .find_map(|k| desa_of(&k.kode).into_iter().next())
-            .ok_or_else(|| format!("{kabupaten} has no other kecamatan to move to"))?;
+            .ok_or(DemoError::NoOtherKecamatan(kabupaten))?;
         Some(Kedatangan {
             desa: elsewhere,
             alamat: "Jl. Kedatangan No. 1".into(),
@@ -188,16 +193,17 @@ fn berkas_of(a: &Application) -> Result<(berkas::BerkasSubmitted, String), Strin
 }
 
 /// Where an S18 family of `kabupaten` moves: the first other kabupaten/kota of its province.
-fn destination_of(kabupaten: &KodeWilayah) -> Result<KodeWilayah, String> {
-    let province = kabupaten
-        .parent()
-        .ok_or_else(|| format!("{kabupaten} is in no province"))?;
+fn destination_of(kabupaten: &KodeWilayah) -> Result<KodeWilayah, DemoError> {
+    let province = kabupaten.parent().ok_or_else(|| DemoError::Nowhere {
+        who: kabupaten.to_string(),
+        level: "province",
+    })?;
     Wilayah::global()
         .children(&province)
         .into_iter()
         .map(|k| k.kode)
         .find(|k| k != kabupaten)
-        .ok_or_else(|| format!("{province} has no other kabupaten/kota"))
+        .ok_or(DemoError::NoOtherKabupaten(province))
 }
 
 /// Runs every application through the desks; returns, per procedure in `order`, how many of
@@ -207,7 +213,7 @@ pub(crate) async fn run(
     order: &[SopId],
     mut desks: Desks<'_>,
     progress: &mut Progress,
-) -> Result<Vec<(SopId, usize, usize)>, String> {
+) -> Result<Vec<(SopId, usize, usize)>, DemoError> {
     first_cards_in_hand(apps, &desks, progress).await;
     hand_families_over(apps, &desks, progress).await?;
     let submitted = submit(apps, &mut desks).await?;
@@ -253,21 +259,23 @@ async fn hand_families_over(
     apps: &[Application],
     desks: &Desks<'_>,
     progress: &mut Progress,
-) -> Result<(), String> {
+) -> Result<(), DemoError> {
     use ktpel_registry::store::pendatang;
     let mut arriving = Vec::new();
     for a in apps.iter().filter(|a| Sop::get(a.sop).between_kabupaten()) {
         let home = KodeWilayah::parse(&a.applicant.desa)
             .ok()
             .and_then(|d| d.lineage().get(1).copied())
-            .ok_or_else(|| format!("{} lives in no kabupaten/kota", a.applicant.nik))?;
+            .ok_or_else(|| DemoError::Nowhere {
+                who: a.applicant.nik.to_string(),
+                level: "kabupaten/kota",
+            })?;
         let moving = ktpel_registry::pindah::keluar(
             desks.register,
             &a.applicant.nik,
             &destination_of(&home)?,
         )
-        .await
-        .map_err(|e| e.to_string())?;
+        .await?;
         arriving.extend(moving.anggota.iter().map(|m| m.biodata.nik.to_string()));
     }
     if !arriving.is_empty() {
@@ -286,7 +294,7 @@ async fn hand_families_over(
 }
 
 /// Sxx.1: each application at the counter; the submissions made.
-async fn submit(apps: &[Application], desks: &mut Desks<'_>) -> Result<Vec<uuid::Uuid>, String> {
+async fn submit(apps: &[Application], desks: &mut Desks<'_>) -> Result<Vec<uuid::Uuid>, DemoError> {
     let mut submitted = Vec::new();
     for a in apps {
         let (b, kecamatan) = berkas_of(a)?;
@@ -330,7 +338,7 @@ async fn recapture(
     ours: &HashSet<String>,
     desks: &mut Desks<'_>,
     progress: &mut Progress,
-) -> Result<(), String> {
+) -> Result<(), DemoError> {
     let recapturing = apps.iter().filter(|a| Sop::get(a.sop).recaptures()).count();
     if recapturing == 0 {
         return Ok(());
@@ -351,7 +359,7 @@ async fn recapture(
         })
         .await;
     for w in waiting().await {
-        let nik = ktpel_domain::Nik::parse(&w.nik).map_err(|e| e.to_string())?;
+        let nik = ktpel_domain::Nik::parse(&w.nik)?;
         let c = station::recapture(
             &w.nomor_berkas,
             &nik,
@@ -371,7 +379,7 @@ async fn print_and_distribute(
     cards: usize,
     desks: &Desks<'_>,
     progress: &mut Progress,
-) -> Result<(), String> {
+) -> Result<(), DemoError> {
     let in_queue = || async {
         print_desk::queue(desks.print)
             .await
@@ -393,8 +401,7 @@ async fn print_and_distribute(
             desks.kepala_seksi,
             &j.nik,
         )
-        .await
-        .map_err(|e| e.to_string())?;
+        .await?;
     }
     let ours_in_distribution = || async {
         kartu::Entity::find()
@@ -415,19 +422,12 @@ async fn print_and_distribute(
         reached,
         cards,
     );
-    for b in dist_desk::make_batches(desks.distribution, "petugas-demo")
-        .await
-        .map_err(|e| e.to_string())?
-    {
-        dist_desk::confirm_receipt(desks.distribution, b.batch_id, "ppp-demo")
-            .await
-            .map_err(|e| e.to_string())?;
+    for b in dist_desk::make_batches(desks.distribution, "petugas-demo").await? {
+        dist_desk::confirm_receipt(desks.distribution, b.batch_id, "ppp-demo").await?;
     }
     for c in ours_in_distribution().await {
         if c.tanda_terima_by.is_none() {
-            dist_desk::hand_over(desks.distribution, &c.nik, "ppp-demo", &c.nama)
-                .await
-                .map_err(|e| e.to_string())?;
+            dist_desk::hand_over(desks.distribution, &c.nik, "ppp-demo", &c.nama).await?;
         }
     }
     Ok(())
@@ -472,10 +472,8 @@ async fn finished_by_procedure(
     submitted: &[uuid::Uuid],
     done: &HashSet<String>,
     desks: &Desks<'_>,
-) -> Result<Vec<(SopId, usize, usize)>, String> {
-    let by_submission = query::numbers_of(desks.intake, submitted)
-        .await
-        .map_err(|e| e.to_string())?;
+) -> Result<Vec<(SopId, usize, usize)>, DemoError> {
+    let by_submission = query::numbers_of(desks.intake, submitted).await?;
     let mut rows = Vec::new();
     for sop in order.iter().filter(|s| Sop::get(**s).replaces_a_card()) {
         let of = apps.iter().filter(|a| a.sop == *sop).count();
@@ -483,8 +481,7 @@ async fn finished_by_procedure(
             .filter(intake_berkas::Column::NomorBerkas.is_in(by_submission.iter().cloned()))
             .filter(intake_berkas::Column::Sop.eq(sop.to_string()))
             .all(desks.intake)
-            .await
-            .map_err(|e| e.to_string())?
+            .await?
             .into_iter()
             .filter(|b| done.contains(&b.nomor_berkas))
             .count();

@@ -1,0 +1,111 @@
+//! Why the demo stopped, each reason with what it was about.
+
+use ktpel_domain::{KodeWilayah, SopId};
+use ktpel_site::Site;
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    #[error("--procedures: {0} (section C) is demoed on one broker so far: leave out --kecamatan")]
+    SectionCAcrossSites(SopId),
+    #[error("--procedures: {0} is not routed in this system yet")]
+    NotRouted(SopId),
+    #[error("--region {0}: give a kabupaten/kota or a kecamatan")]
+    Region(KodeWilayah),
+    #[error("{dinas} has only {have} kecamatan")]
+    TooFewKecamatan { dinas: KodeWilayah, have: usize },
+    #[error("--http: cannot listen on {addr}: {source}")]
+    Listen {
+        addr: std::net::SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("{service} does not run at {site}")]
+    NotRunning { service: String, site: Site },
+    #[error("the NID Scheduler was not built")]
+    NoScheduler,
+    #[error("no desk at {0}")]
+    NoDesk(String),
+    #[error("no station at {0}")]
+    NoStation(String),
+    #[error("berkas {nomor_berkas}: {source}")]
+    Nik {
+        nomor_berkas: String,
+        source: ktpel_domain::nik::NikError,
+    },
+    #[error("SIAK does not have {0}")]
+    NotInSiak(String),
+    /// A resident's or a region's code does not name where it should be.
+    #[error("{who} lives in no {level}")]
+    Nowhere { who: String, level: &'static str },
+    #[error("{0} has no other kabupaten/kota")]
+    NoOtherKabupaten(KodeWilayah),
+    #[error("{0} has no other kecamatan to move to")]
+    NoOtherKecamatan(KodeWilayah),
+    #[error("a resident of SIAK: {0}")]
+    Resident(#[from] ktpel_domain::NikError),
+    #[error("{}: {source}", path.display())]
+    File {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{0} berkas did not finish")]
+    Unfinished(usize),
+    #[error(transparent)]
+    Settings(#[from] ktpel_settings::SettingsError),
+    #[error(transparent)]
+    Start(#[from] ktpel_site::StartError),
+    #[error("telemetry: {0}")]
+    Telemetry(#[from] ktpel_telemetry::TelemetryError),
+    #[error(transparent)]
+    Desk(#[from] crate::desk_bus::DeskBusError),
+    #[error("database: {0}")]
+    Db(#[from] sea_orm::DbErr),
+    #[error("print desk: {0}")]
+    Sign(#[from] ktpel_card_print::operators::LoginError),
+    #[error("print desk: {0}")]
+    Print(#[from] ktpel_card_print::desk::DeskError),
+    #[error("the Dinas's signing key: {0}")]
+    SigningKey(#[from] ktpel_card_print::config::KeyError),
+    #[error("distribution desk: {0}")]
+    Distribution(#[from] ktpel_distribution::desk::DeskError),
+    #[error("SIAK: {0}")]
+    Seed(#[from] ktpel_registry::seed::SeedError),
+    #[error("SIAK: {0}")]
+    Pindah(#[from] ktpel_registry::pindah::PindahError),
+    #[error("the stations' key: {0}")]
+    Seal(#[from] ktpel_biometric::seal::SealError),
+    #[error("S20 backup: {0}")]
+    Backup(#[from] ktpel_biometric::backup::BackupError),
+    #[error("a site's keys: {0}")]
+    SiteKeys(#[from] ktpel_bundle::KeyError),
+    #[error("the Dinas's trusted sites: {0}")]
+    Trust(#[from] ktpel_bundle::TrustError),
+    #[error("{} is not a kecamatan: only a kecamatan works offline", .0)]
+    NotAKecamatan(Site),
+    #[error("{}: {source}", path.display())]
+    Bundle {
+        path: PathBuf,
+        source: ktpel_bundle::BundleError,
+    },
+    #[error("{site}'s copy of SIAK has {known} of its {of} new residents")]
+    CopyBehind { site: Site, known: u64, of: usize },
+    #[error(transparent)]
+    Site(#[from] ktpel_site::site::SiteError),
+    #[error("a site's link: {0}")]
+    Link(#[from] ktpel_site::link::LinkError),
+    #[error("{0} (the demo's sites need the broker's management plugin)")]
+    Management(#[from] ktpel_site::management::ManagementError),
+    #[error("a site's user on its parent: {0}")]
+    Grant(Box<ktpel_site::grant::GrantError>),
+    #[error(transparent)]
+    RoutingKey(#[from] ktpel_bus::routing::RoutingKeyError),
+    #[error(transparent)]
+    Bus(#[from] ktpel_bus::BusError),
+}
+
+/// A grant's error is large: boxed, so that every `Result` of the demo stays small.
+impl From<ktpel_site::grant::GrantError> for DemoError {
+    fn from(e: ktpel_site::grant::GrantError) -> Self {
+        Self::Grant(Box::new(e))
+    }
+}
