@@ -200,7 +200,7 @@ async fn ask_once<T>(
         .declare_exchanges(&channel)
         .await
         .map_err(|e| lost(e.into()))?;
-    let mut consumer = listen(&channel, &topology.exchange, bindings)
+    let mut consumer = listen(&channel, bindings)
         .await
         .map_err(|e| lost(e.into()))?;
     let publisher = Publisher::new(channel, app)
@@ -227,11 +227,7 @@ async fn ask_once<T>(
         .unwrap_or(Err(Attempt::TimedOut))
 }
 
-async fn listen(
-    channel: &Channel,
-    exchange: &str,
-    bindings: &[String],
-) -> Result<lapin::Consumer, lapin::Error> {
+async fn listen(channel: &Channel, bindings: &[String]) -> Result<lapin::Consumer, lapin::Error> {
     let q = channel
         .queue_declare(
             "".into(),
@@ -247,7 +243,7 @@ async fn listen(
         channel
             .queue_bind(
                 q.name().as_str().into(),
-                exchange.into(),
+                ktpel_bus::topology::EXCHANGE.into(),
                 b.as_str().into(),
                 QueueBindOptions::default(),
                 FieldTable::default(),

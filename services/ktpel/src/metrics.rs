@@ -16,7 +16,15 @@ use opentelemetry::{
 use std::sync::{Arc, Mutex};
 
 type Readings = Vec<(f64, Vec<KeyValue>)>;
-type Reader = dyn Fn(&Report) -> Readings + Send + Sync;
+
+/// One instrument: its name, unit and description, and how it reads the last report.
+struct Instrument {
+    name: &'static str,
+    /// Empty for a plain number.
+    unit: &'static str,
+    what: &'static str,
+    read: fn(&Report) -> Readings,
+}
 
 /// The instruments and the report they read.
 #[derive(Clone)]
@@ -43,11 +51,11 @@ impl Gauges {
         GAUGES.get_or_init(Self::register).clone()
     }
 
-    /// Registers every gauge with the process's meter.
+    /// Registers every instrument of [`GAUGES`] and [`COUNTERS`] with the process's meter.
     fn register() -> Self {
         let last: Arc<Mutex<Option<Report>>> = Arc::default();
         let meter = ktpel_telemetry::metrics::meter();
-        let observe = |read: Box<Reader>| {
+        let observe = |read: fn(&Report) -> Readings| {
             let last = last.clone();
             move |observer: &dyn opentelemetry::metrics::AsyncInstrument<f64>| {
                 let last = last.lock().unwrap_or_else(|p| p.into_inner());
@@ -58,313 +66,29 @@ impl Gauges {
                 }
             }
         };
-        let gauge =
-            |name: &'static str, unit: &'static str, what: &'static str, read: Box<Reader>| {
+        let gauges = GAUGES
+            .iter()
+            .map(|i| {
                 let mut b = meter
-                    .f64_observable_gauge(name)
-                    .with_description(what)
-                    .with_callback(observe(read));
-                if !unit.is_empty() {
-                    b = b.with_unit(unit);
+                    .f64_observable_gauge(i.name)
+                    .with_description(i.what)
+                    .with_callback(observe(i.read));
+                if !i.unit.is_empty() {
+                    b = b.with_unit(i.unit);
                 }
                 b.build()
-            };
-        let counter = |name: &'static str, what: &'static str, read: Box<Reader>| {
-            meter
-                .f64_observable_counter(name)
-                .with_description(what)
-                .with_callback(observe(read))
-                .build()
-        };
-        let gauges = vec![
-            gauge(
-                "ktpel.broker.up",
-                "",
-                "1 while the site's broker connection is open",
-                Box::new(|r| vec![(one(r.mq == "CONNECTED"), vec![])]),
-            ),
-            gauge(
-                "ktpel.database.up",
-                "",
-                "1 while the service's database answers",
-                Box::new(|r| {
-                    r.services
-                        .iter()
-                        .map(|s| {
-                            (
-                                one(s.database == "CONNECTED"),
-                                vec![kv("ktpel.service", s.name)],
-                            )
-                        })
-                        .collect()
-                }),
-            ),
-            gauge(
-                "ktpel.outbox.backlog",
-                "",
-                "Outbox rows written and not yet published",
-                Box::new(|r| {
-                    r.services
-                        .iter()
-                        .filter_map(|s| {
-                            Some((s.outbox_pending? as f64, vec![kv("ktpel.service", s.name)]))
-                        })
-                        .collect()
-                }),
-            ),
-            gauge(
-                "ktpel.outbox.oldest_age",
-                "s",
-                "How long the oldest unpublished outbox row has waited (0: none waits)",
-                Box::new(|r| {
-                    r.services
-                        .iter()
-                        .filter_map(|s| {
-                            Some((s.outbox_oldest_seconds?, vec![kv("ktpel.service", s.name)]))
-                        })
-                        .collect()
-                }),
-            ),
-            gauge(
-                "ktpel.queue.messages",
-                "",
-                "Messages ready in the service's queue",
-                Box::new(|r| queue_readings(r, |q| q.messages)),
-            ),
-            gauge(
-                "ktpel.queue.consumers",
-                "",
-                "Consumers attached to the service's queue",
-                Box::new(|r| queue_readings(r, |q| q.consumers)),
-            ),
-            gauge(
-                "ktpel.queue.dead_letters",
-                "",
-                "Messages in the queue's dead-letter queue, waiting for an operator",
-                Box::new(|r| queue_readings(r, |q| q.dead_letters)),
-            ),
-            gauge(
-                "ktpel.berkas",
-                "",
-                "Berkas at this site's counter, per procedure and card status",
-                Box::new(|r| {
-                    r.berkas_per_procedure
-                        .iter()
-                        .map(|c| {
-                            (
-                                c.count as f64,
-                                vec![
-                                    kv("ktpel.procedure", c.sop.clone()),
-                                    kv("ktpel.status", c.status.clone()),
-                                ],
-                            )
-                        })
-                        .collect()
-                }),
-            ),
-            gauge(
-                "ktpel.berkas.open",
-                "",
-                "Berkas not yet archived, by the hop the counter last handed them to",
-                Box::new(|r| {
-                    r.open_at_hops
-                        .iter()
-                        .map(|h| (h.count as f64, vec![kv("ktpel.hop", h.hop.clone())]))
-                        .collect()
-                }),
-            ),
-            gauge(
-                "ktpel.berkas.open.oldest_age",
-                "s",
-                "How long the oldest open berkas has gone since its last timeline entry",
-                Box::new(|r| {
-                    r.open_at_hops
-                        .iter()
-                        .map(|h| (h.oldest_seconds, vec![kv("ktpel.hop", h.hop.clone())]))
-                        .collect()
-                }),
-            ),
-            gauge(
-                "ktpel.site.link.up",
-                "",
-                "1 while a shovel of the site's link to its parent is running",
-                Box::new(|r| {
-                    r.links
-                        .iter()
-                        .map(|l| {
-                            (
-                                one(l.state == "running"),
-                                vec![
-                                    kv("ktpel.link", l.link.clone()),
-                                    kv("ktpel.shovel", l.shovel.clone()),
-                                ],
-                            )
-                        })
-                        .collect()
-                }),
-            ),
-            gauge(
-                "ktpel.site.link.waiting",
-                "",
-                "Messages waiting at this site to go up its link",
-                Box::new(|r| {
-                    r.links
-                        .iter()
-                        .filter_map(|l| {
-                            Some((
-                                f64::from(l.waiting?),
-                                vec![kv("ktpel.link", l.link.clone())],
-                            ))
-                        })
-                        .collect()
-                }),
-            ),
-            gauge(
-                "ktpel.stations.unsent",
-                "",
-                "Enrollments taken at the stations that the Pusat Data does not have yet (S02, S03, S20)",
-                Box::new(|r| {
-                    r.stations
-                        .iter()
-                        .map(|s| (s.unsent as f64, vec![]))
-                        .collect()
-                }),
-            ),
-            gauge(
-                "ktpel.stations.unsent.oldest_age",
-                "s",
-                "How long the oldest enrollment not at the Pusat Data has waited",
-                Box::new(|r| {
-                    r.stations
-                        .iter()
-                        .map(|s| (s.days * 86400.0, vec![]))
-                        .collect()
-                }),
-            ),
-            gauge(
-                "ktpel.nid_scheduler.records_waiting",
-                "",
-                "S19.5: records this Server AFIS has not yet sent to the Pusat Data",
-                Box::new(|r| {
-                    r.scheduler
-                        .iter()
-                        .filter_map(|p| Some((p.records_waiting? as f64, vec![])))
-                        .collect()
-                }),
-            ),
-            gauge(
-                "ktpel.nid_scheduler.records_sent_since_install",
-                "",
-                "Records this Server AFIS has sent to the Pusat Data since it was installed",
-                Box::new(|r| {
-                    r.scheduler
-                        .iter()
-                        .filter_map(|p| Some((p.records_sent_since_install? as f64, vec![])))
-                        .collect()
-                }),
-            ),
-            gauge(
-                "ktpel.nid_scheduler.status",
-                "",
-                "S19.4: 1 for the Scheduler Current Status (RUNNING, PAUSED, STOPPED), 0 for the others",
-                Box::new(|r| {
-                    r.scheduler
-                        .iter()
-                        .flat_map(|p| {
-                            let now = p.scheduler_current_status.to_string();
-                            ["RUNNING", "PAUSED", "STOPPED"]
-                                .map(|s| (one(now == s), vec![kv("ktpel.status", s)]))
-                        })
-                        .collect()
-                }),
-            ),
-            gauge(
-                "ktpel.nid_scheduler.mode",
-                "",
-                "S19.4: 1 for the Server AFIS's Mode (PRODUCTION, TRAINING), 0 for the other",
-                Box::new(|r| {
-                    r.scheduler
-                        .iter()
-                        .flat_map(|p| {
-                            let production =
-                                matches!(p.mode, ktpel_afis_sync::config::Mode::Production);
-                            [
-                                (one(production), vec![kv("ktpel.mode", "PRODUCTION")]),
-                                (one(!production), vec![kv("ktpel.mode", "TRAINING")]),
-                            ]
-                        })
-                        .collect()
-                }),
-            ),
-            gauge(
-                "ktpel.nid_scheduler.database.up",
-                "",
-                "S19.4: 1 while the Server AFIS's database is CONNECTED",
-                Box::new(|r| {
-                    r.scheduler
-                        .iter()
-                        .map(|p| {
-                            (
-                                one(p.database == ktpel_afis_sync::panel::Connection::Connected),
-                                vec![],
-                            )
-                        })
-                        .collect()
-                }),
-            ),
-            gauge(
-                "ktpel.nid_scheduler.link.up",
-                "",
-                "S19.1–S19.3: 1 while the link answers (PC client, broker, Pusat Data)",
-                Box::new(|r| {
-                    r.scheduler
-                        .iter()
-                        .flat_map(|p| p.links.iter())
-                        .map(|l| {
-                            (
-                                one(l.up),
-                                vec![kv("ktpel.step", l.step), kv("ktpel.link", l.link)],
-                            )
-                        })
-                        .collect()
-                }),
-            ),
-        ];
-        let counters = vec![
-            counter(
-                "ktpel.nid_scheduler.records_sent",
-                "S19.5: No. of Records sent after Restart (starts again at 0 when the Server AFIS restarts)",
-                Box::new(|r| {
-                    r.scheduler
-                        .iter()
-                        .map(|p| (p.records_sent_after_restart as f64, vec![]))
-                        .collect()
-                }),
-            ),
-            counter(
-                "ktpel.bundles.imported",
-                "S20: backup bundles imported at this Server AFIS",
-                Box::new(|r| {
-                    r.bundles
-                        .iter()
-                        .map(|b| (b.bundles as f64, vec![]))
-                        .collect()
-                }),
-            ),
-            counter(
-                "ktpel.bundles.records",
-                "S20: records of the imported bundles, by what became of them (new, known, refused)",
-                Box::new(|r| {
-                    r.bundles
-                        .iter()
-                        .flat_map(|b| {
-                            [("new", b.new), ("known", b.known), ("refused", b.refused)]
-                                .map(|(o, n)| (n as f64, vec![kv("ktpel.outcome", o)]))
-                        })
-                        .collect()
-                }),
-            ),
-        ];
+            })
+            .collect();
+        let counters = COUNTERS
+            .iter()
+            .map(|i| {
+                meter
+                    .f64_observable_counter(i.name)
+                    .with_description(i.what)
+                    .with_callback(observe(i.read))
+                    .build()
+            })
+            .collect();
         Self {
             last,
             _gauges: Arc::new(gauges),
@@ -412,3 +136,294 @@ fn queue_readings(
         })
         .collect()
 }
+
+/// What *is*, as gauges.
+const GAUGES: &[Instrument] = &[
+    Instrument {
+        name: "ktpel.broker.up",
+        unit: "",
+        what: "1 while the site's broker connection is open",
+        read: |r| vec![(one(r.mq == "CONNECTED"), vec![])],
+    },
+    Instrument {
+        name: "ktpel.database.up",
+        unit: "",
+        what: "1 while the service's database answers",
+        read: |r| {
+            r.services
+                .iter()
+                .map(|s| {
+                    (
+                        one(s.database == "CONNECTED"),
+                        vec![kv("ktpel.service", s.name)],
+                    )
+                })
+                .collect()
+        },
+    },
+    Instrument {
+        name: "ktpel.outbox.backlog",
+        unit: "",
+        what: "Outbox rows written and not yet published",
+        read: |r| {
+            r.services
+                .iter()
+                .filter_map(|s| Some((s.outbox_pending? as f64, vec![kv("ktpel.service", s.name)])))
+                .collect()
+        },
+    },
+    Instrument {
+        name: "ktpel.outbox.oldest_age",
+        unit: "s",
+        what: "How long the oldest unpublished outbox row has waited (0: none waits)",
+        read: |r| {
+            r.services
+                .iter()
+                .filter_map(|s| Some((s.outbox_oldest_seconds?, vec![kv("ktpel.service", s.name)])))
+                .collect()
+        },
+    },
+    Instrument {
+        name: "ktpel.queue.messages",
+        unit: "",
+        what: "Messages ready in the service's queue",
+        read: |r| queue_readings(r, |q| q.messages),
+    },
+    Instrument {
+        name: "ktpel.queue.consumers",
+        unit: "",
+        what: "Consumers attached to the service's queue",
+        read: |r| queue_readings(r, |q| q.consumers),
+    },
+    Instrument {
+        name: "ktpel.queue.dead_letters",
+        unit: "",
+        what: "Messages in the queue's dead-letter queue, waiting for an operator",
+        read: |r| queue_readings(r, |q| q.dead_letters),
+    },
+    Instrument {
+        name: "ktpel.berkas",
+        unit: "",
+        what: "Berkas at this site's counter, per procedure and card status",
+        read: |r| {
+            r.berkas_per_procedure
+                .iter()
+                .map(|c| {
+                    (
+                        c.count as f64,
+                        vec![
+                            kv("ktpel.procedure", c.sop.clone()),
+                            kv("ktpel.status", c.status.clone()),
+                        ],
+                    )
+                })
+                .collect()
+        },
+    },
+    Instrument {
+        name: "ktpel.berkas.open",
+        unit: "",
+        what: "Berkas not yet archived, by the hop the counter last handed them to",
+        read: |r| {
+            r.open_at_hops
+                .iter()
+                .map(|h| (h.count as f64, vec![kv("ktpel.hop", h.hop.clone())]))
+                .collect()
+        },
+    },
+    Instrument {
+        name: "ktpel.berkas.open.oldest_age",
+        unit: "s",
+        what: "How long the oldest open berkas has gone since its last timeline entry",
+        read: |r| {
+            r.open_at_hops
+                .iter()
+                .map(|h| (h.oldest_seconds, vec![kv("ktpel.hop", h.hop.clone())]))
+                .collect()
+        },
+    },
+    Instrument {
+        name: "ktpel.site.link.up",
+        unit: "",
+        what: "1 while a shovel of the site's link to its parent is running",
+        read: |r| {
+            r.links
+                .iter()
+                .map(|l| {
+                    (
+                        one(l.state == "running"),
+                        vec![
+                            kv("ktpel.link", l.link.clone()),
+                            kv("ktpel.shovel", l.shovel.clone()),
+                        ],
+                    )
+                })
+                .collect()
+        },
+    },
+    Instrument {
+        name: "ktpel.site.link.waiting",
+        unit: "",
+        what: "Messages waiting at this site to go up its link",
+        read: |r| {
+            r.links
+                .iter()
+                .filter_map(|l| {
+                    Some((
+                        f64::from(l.waiting?),
+                        vec![kv("ktpel.link", l.link.clone())],
+                    ))
+                })
+                .collect()
+        },
+    },
+    Instrument {
+        name: "ktpel.stations.unsent",
+        unit: "",
+        what: "Enrollments taken at the stations that the Pusat Data does not have yet (S02, S03, S20)",
+        read: |r| {
+            r.stations
+                .iter()
+                .map(|s| (s.unsent as f64, vec![]))
+                .collect()
+        },
+    },
+    Instrument {
+        name: "ktpel.stations.unsent.oldest_age",
+        unit: "s",
+        what: "How long the oldest enrollment not at the Pusat Data has waited",
+        read: |r| {
+            r.stations
+                .iter()
+                .map(|s| (s.days * 86400.0, vec![]))
+                .collect()
+        },
+    },
+    Instrument {
+        name: "ktpel.nid_scheduler.records_waiting",
+        unit: "",
+        what: "S19.5: records this Server AFIS has not yet sent to the Pusat Data",
+        read: |r| {
+            r.scheduler
+                .iter()
+                .filter_map(|p| Some((p.records_waiting? as f64, vec![])))
+                .collect()
+        },
+    },
+    Instrument {
+        name: "ktpel.nid_scheduler.records_sent_since_install",
+        unit: "",
+        what: "Records this Server AFIS has sent to the Pusat Data since it was installed",
+        read: |r| {
+            r.scheduler
+                .iter()
+                .filter_map(|p| Some((p.records_sent_since_install? as f64, vec![])))
+                .collect()
+        },
+    },
+    Instrument {
+        name: "ktpel.nid_scheduler.status",
+        unit: "",
+        what: "S19.4: 1 for the Scheduler Current Status (RUNNING, PAUSED, STOPPED), 0 for the others",
+        read: |r| {
+            r.scheduler
+                .iter()
+                .flat_map(|p| {
+                    let now = p.scheduler_current_status.to_string();
+                    ["RUNNING", "PAUSED", "STOPPED"]
+                        .map(|s| (one(now == s), vec![kv("ktpel.status", s)]))
+                })
+                .collect()
+        },
+    },
+    Instrument {
+        name: "ktpel.nid_scheduler.mode",
+        unit: "",
+        what: "S19.4: 1 for the Server AFIS's Mode (PRODUCTION, TRAINING), 0 for the other",
+        read: |r| {
+            r.scheduler
+                .iter()
+                .flat_map(|p| {
+                    let production = matches!(p.mode, ktpel_afis_sync::config::Mode::Production);
+                    [
+                        (one(production), vec![kv("ktpel.mode", "PRODUCTION")]),
+                        (one(!production), vec![kv("ktpel.mode", "TRAINING")]),
+                    ]
+                })
+                .collect()
+        },
+    },
+    Instrument {
+        name: "ktpel.nid_scheduler.database.up",
+        unit: "",
+        what: "S19.4: 1 while the Server AFIS's database is CONNECTED",
+        read: |r| {
+            r.scheduler
+                .iter()
+                .map(|p| {
+                    (
+                        one(p.database == ktpel_afis_sync::panel::Connection::Connected),
+                        vec![],
+                    )
+                })
+                .collect()
+        },
+    },
+    Instrument {
+        name: "ktpel.nid_scheduler.link.up",
+        unit: "",
+        what: "S19.1–S19.3: 1 while the link answers (PC client, broker, Pusat Data)",
+        read: |r| {
+            r.scheduler
+                .iter()
+                .flat_map(|p| p.links.iter())
+                .map(|l| {
+                    (
+                        one(l.up),
+                        vec![kv("ktpel.step", l.step), kv("ktpel.link", l.link)],
+                    )
+                })
+                .collect()
+        },
+    },
+];
+
+/// What only grows, as counters.
+const COUNTERS: &[Instrument] = &[
+    Instrument {
+        name: "ktpel.nid_scheduler.records_sent",
+        unit: "",
+        what: "S19.5: No. of Records sent after Restart (starts again at 0 when the Server AFIS restarts)",
+        read: |r| {
+            r.scheduler
+                .iter()
+                .map(|p| (p.records_sent_after_restart as f64, vec![]))
+                .collect()
+        },
+    },
+    Instrument {
+        name: "ktpel.bundles.imported",
+        unit: "",
+        what: "S20: backup bundles imported at this Server AFIS",
+        read: |r| {
+            r.bundles
+                .iter()
+                .map(|b| (b.bundles as f64, vec![]))
+                .collect()
+        },
+    },
+    Instrument {
+        name: "ktpel.bundles.records",
+        unit: "",
+        what: "S20: records of the imported bundles, by what became of them (new, known, refused)",
+        read: |r| {
+            r.bundles
+                .iter()
+                .flat_map(|b| {
+                    [("new", b.new), ("known", b.known), ("refused", b.refused)]
+                        .map(|(o, n)| (n as f64, vec![kv("ktpel.outcome", o)]))
+                })
+                .collect()
+        },
+    },
+];
