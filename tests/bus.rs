@@ -3,8 +3,8 @@
 
 use backon::ExponentialBuilder;
 use ktpel_bus::{
-    Broker, Handler, HandlerError, Incoming, Message, Outbox, Outgoing, QueueSpec, Relay,
-    RoutingKey, Shutdown, Topology,
+    Broker, Context, Handler, HandlerError, Incoming, Message, Outbox, Outgoing, QueueSpec, Relay,
+    Router, RoutingKey, Scope, Shutdown, Topology,
     consumer::{AfterCommit, Consumer, Outcome, QUEUE_HEADER, REASON_HEADER},
     outbox,
     publisher::{Publication, Publisher},
@@ -1159,4 +1159,101 @@ async fn a_relay_on_a_pool_of_one_connection_publishes_its_backlog() {
     let relay = Relay::new(db, rig.broker.clone(), "test-service").with_batch(7);
     tokio::spawn(relay.run(rig.shutdown.clone()));
     assert_published_in_order(&rig, &written, Duration::from_secs(8)).await;
+}
+
+/// The route of the router tests: each ping an effect.
+async fn record_ping(ctx: &Context<'_, ()>, ping: Ping) -> Result<(), HandlerError> {
+    effects::record(
+        ctx.txn,
+        &ctx.message.message_id.to_string(),
+        &ping.aggregate,
+        ping.seq,
+    )
+    .await?;
+    Ok(())
+}
+
+// A service's router takes the messages its list names, on the subjects it names; a type it
+// does not name is dead-lettered with the reason; and a dead letter put back on its queue by
+// name (the dead-letters runbook's replay, through the default exchange) is routed by the key
+// it first came with.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_router_takes_its_list_refuses_the_rest_and_takes_a_replayed_dead_letter() {
+    let rig = Rig::new(Backend::Sqlite).await;
+    let router = Router::new("test", (), None).route::<Ping>("test.ping", Scope::Any, record_ping);
+    let queue = QueueSpec::new(QUEUE, router.bindings()).with_delivery_limit(3);
+    let ch = rig.broker.channel().await.unwrap();
+    rig.topology.declare_queue(&ch, &queue).await.unwrap();
+    let outcomes = rig.outcomes.clone();
+    let consumer = Consumer::new(
+        rig.broker.clone(),
+        rig.db.clone(),
+        rig.topology.clone(),
+        queue,
+        router,
+    )
+    .with_outcome_observer(move |m, o| outcomes.lock().unwrap().push((m.clone(), o.clone())));
+    tokio::spawn(consumer.run(rig.shutdown.clone()));
+    rig.spawn_relay(rig.broker.clone());
+
+    // A ping on its subject.
+    rig.enqueue(pings("routed", 1)).await;
+    // A type the list does not name, on a subject it does.
+    let publisher = Publisher::new(ch.clone(), "test-raw").await.unwrap();
+    let enrol = serde_json::to_vec(&serde_json::json!({ "nik": "3273014107900001" })).unwrap();
+    publisher
+        .publish(&Publication {
+            exchange: &rig.topology.exchange,
+            routing_key: "test.ping.32.73.01",
+            message_id: uuid::Uuid::now_v7(),
+            correlation_id: "unknown",
+            message_type: &Enrol::message_type(),
+            headers: &BTreeMap::new(),
+            body: &enrol,
+        })
+        .await
+        .unwrap();
+    // A dead letter put back on the queue by its name, its first key in the header.
+    let replayed = serde_json::to_vec(&Ping {
+        aggregate: "replayed".into(),
+        seq: 7,
+        poison: false,
+    })
+    .unwrap();
+    let headers = BTreeMap::from([(
+        ktpel_bus::consumer::ORIGINAL_KEY_HEADER.to_owned(),
+        "test.ping.32.73.01".to_owned(),
+    )]);
+    publisher
+        .publish(&Publication {
+            exchange: "",
+            routing_key: QUEUE,
+            message_id: uuid::Uuid::now_v7(),
+            correlation_id: "replayed",
+            message_type: &Ping::message_type(),
+            headers: &headers,
+            body: &replayed,
+        })
+        .await
+        .unwrap();
+
+    let outcomes = rig.wait_for_outcomes(3).await;
+    let refused: Vec<&Outcome> = outcomes
+        .iter()
+        .filter(|o| matches!(o, Outcome::DeadLettered(_)))
+        .collect();
+    assert_eq!(refused.len(), 1, "{outcomes:?}");
+    assert!(
+        matches!(refused[0], Outcome::DeadLettered(reason)
+            if reason.contains("test does not take `test.enrol.v1` messages on `test.ping.32.73.01`")),
+        "{refused:?}"
+    );
+    let mut aggregates: Vec<String> = rig
+        .effects()
+        .await
+        .into_iter()
+        .map(|e| e.aggregate)
+        .collect();
+    aggregates.sort();
+    assert_eq!(aggregates, ["replayed", "routed"]);
 }

@@ -55,6 +55,9 @@ use uuid::Uuid;
 pub const REASON_HEADER: &str = "x-ktpel-reason";
 /// Header that names the queue whose consumer dead-lettered the message.
 pub const QUEUE_HEADER: &str = "x-ktpel-queue";
+/// Header that keeps the routing key a dead-lettered message first came with: a dead letter
+/// put back on its queue by name (a replay) is routed by it.
+pub const ORIGINAL_KEY_HEADER: &str = "x-ktpel-original-routing-key";
 
 /// How a handler failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -727,10 +730,7 @@ impl<H: Handler> Consumer<H> {
             crate::headers::from_field_table(p.headers().as_ref());
         headers.insert(REASON_HEADER.into(), reason.to_owned());
         headers.insert(QUEUE_HEADER.into(), self.queue.name.clone());
-        headers.insert(
-            "x-ktpel-original-routing-key".into(),
-            delivery.routing_key.to_string(),
-        );
+        headers.insert(ORIGINAL_KEY_HEADER.into(), delivery.routing_key.to_string());
         // Keep the original id when it is readable, so a replay is still deduplicated.
         let message_id = p
             .message_id()

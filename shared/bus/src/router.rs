@@ -17,7 +17,9 @@
 //! handler, an `async fn` that gets a [`Context`] and the decoded body. The [`Router`] is the
 //! consumer's [`Handler`]: a delivery goes to the route of its type and of the subject of its
 //! routing key; a body that does not decode, or a message no route takes, is a permanent
-//! failure (dead-lettered with the reason), as it always was.
+//! failure (dead-lettered with the reason), as it always was. A dead letter put back on its
+//! queue by name (the dead-letters runbook's replay) comes with the queue's name as its key:
+//! it is routed by the key it first came with, which the dead-lettering kept in a header.
 
 use crate::{Handler, HandlerError, Incoming, Message, RoutingKey, outbox::Outbox};
 use sea_orm::DatabaseTransaction;
@@ -40,8 +42,10 @@ pub struct Context<'a, S> {
     pub txn: &'a DatabaseTransaction,
     /// Messages pushed here leave once the transaction commits (none if it rolls back).
     pub outbox: &'a Outbox,
-    /// The delivery: routing key, headers, ids.
+    /// The delivery: headers, ids.
     pub message: &'a Incoming,
+    /// The routing key the message is routed by (see [`Context::routing_key`]).
+    routing_key: &'a str,
     /// The service's own state (its key, its mode, its desks).
     pub service: &'a S,
     /// The region the service serves (its bindings' [`Scope::Region`]), if it has one.
@@ -49,9 +53,10 @@ pub struct Context<'a, S> {
 }
 
 impl<S> Context<'_, S> {
-    /// The routing key the message came with.
+    /// The routing key the message came with: the one it was published with, also for a dead
+    /// letter put back on its queue.
     pub fn routing_key(&self) -> &str {
-        &self.message.routing_key
+        self.routing_key
     }
 }
 
@@ -191,6 +196,20 @@ impl<S: Send + Sync + 'static> Router<S> {
         &self.service
     }
 
+    /// The routing key `message` is routed by: its own, or, where no route takes it and it
+    /// is a dead letter put back on its queue, the key it first came with.
+    fn key_of<'m>(&self, message: &'m Incoming) -> &'m str {
+        let own = message.routing_key.as_str();
+        if self
+            .find(&message.message_type, RoutingKey::subject_of(own))
+            .is_none()
+            && let Some(original) = message.headers.get(crate::consumer::ORIGINAL_KEY_HEADER)
+        {
+            return original;
+        }
+        own
+    }
+
     fn find(&self, message_type: &str, subject: &str) -> Option<&Route<S>> {
         self.routes
             .iter()
@@ -205,7 +224,8 @@ impl<S: Send + Sync + 'static> Handler for Router<S> {
         outbox: &Outbox,
         message: &Incoming,
     ) -> Result<(), HandlerError> {
-        let subject = RoutingKey::subject_of(&message.routing_key);
+        let routing_key = self.key_of(message);
+        let subject = RoutingKey::subject_of(routing_key);
         let route = self.find(&message.message_type, subject).ok_or_else(|| {
             HandlerError::permanent(format!(
                 "{} does not take `{}` messages on `{}`",
@@ -216,6 +236,7 @@ impl<S: Send + Sync + 'static> Handler for Router<S> {
             txn,
             outbox,
             message,
+            routing_key,
             service: &self.service,
             region: self.region.as_deref(),
         };
