@@ -166,8 +166,12 @@ async fn run_part(
     let offline = procedures.iter().any(|p| matches!(p.number(), 2 | 3));
     let kecamatan = if offline { kecamatan.max(1) } else { kecamatan };
     let process = run::process_settings(&SiteArgs::default())?;
-    let telemetry = telemetry(&process, region)?;
-    let shutdown = Shutdown::new();
+    let mut running = Running {
+        telemetry: telemetry(&process, region)?,
+        shutdown: Shutdown::new(),
+        tasks: Vec::new(),
+        brokers: Vec::new(),
+    };
     let places = if kecamatan == 0 {
         places::one_site(&process, region).await?
     } else {
@@ -175,15 +179,12 @@ async fn run_part(
     };
     let mut progress = Progress::new(places.commits());
     let mut desks = desks_of(&places)?;
-    let mut tasks: Vec<JoinHandle<()>> = Vec::new();
     if let Some(w) = watch {
-        tasks.push(ops_room::serve(w, places.dinas(), &shutdown).await?);
+        let ops_room = ops_room::serve(w, places.dinas(), &running.shutdown).await?;
+        running.tasks.push(ops_room);
     }
     let where_ = places.describe(region);
-    let brokers: Vec<_> = places.sites.iter().map(|s| s.broker.clone()).collect();
-    for s in places.sites {
-        tasks.extend(run::spawn_all(s.built, &shutdown));
-    }
+    running.start(places);
 
     let codes: Vec<KodeWilayah> = desks.counters.0.iter().map(|(c, _)| *c).collect();
     let mut population = Population::generate(residents, &codes, &procedures)?;
@@ -209,18 +210,7 @@ async fn run_part(
     let print_desk = desks.print(&ours, &mut progress).await?;
     let done = desks.distribute(&ours, &mut progress).await?;
 
-    // A row per procedure: the first cards' by their berkas (S05's: registered in SIAK).
-    let s05 = SopId::new(5).expect("S05");
-    let first_cards: Vec<SopId> = procedures
-        .iter()
-        .copied()
-        .filter(|p| !Sop::get(*p).replaces_a_card() && *p != s05)
-        .collect();
-    let mut rows = desks.finished_by_procedure(&first_cards, &submitted).await;
-    if let (true, Some((registered, of))) = (procedures.contains(&s05), s05_row) {
-        rows.push((s05, registered, of));
-    }
-    rows.sort_by_key(|(sop, _, _)| procedures.iter().position(|p| p == sop));
+    let mut rows = first_card_rows(&desks, &procedures, &submitted, s05_row).await;
     // Section C, once the first cards are in the residents' hands.
     let mut unfinished_c = 0;
     if !population.later.is_empty() {
@@ -253,16 +243,62 @@ async fn run_part(
         );
         run::wait_for_signal().await;
     }
-    shutdown.cancel();
-    for t in tasks {
-        let _ = t.await;
-    }
-    desks.close().await;
-    for broker in &brokers {
-        broker.close().await;
-    }
-    telemetry.shutdown();
+    running.stop(&mut desks).await;
     Ok(done)
+}
+
+/// What a part runs while it runs: its services and ops room, their brokers, its telemetry.
+struct Running {
+    telemetry: ktpel_telemetry::Telemetry,
+    shutdown: Shutdown,
+    tasks: Vec<JoinHandle<()>>,
+    brokers: Vec<ktpel_bus::Broker>,
+}
+
+impl Running {
+    /// Starts the services of every place.
+    fn start(&mut self, places: Places) {
+        self.brokers = places.sites.iter().map(|s| s.broker.clone()).collect();
+        for s in places.sites {
+            self.tasks.extend(run::spawn_all(s.built, &self.shutdown));
+        }
+    }
+
+    /// Stops the services (each finishes what it has in hand), then closes the desks'
+    /// channels and the brokers' connections, in that order, so that nothing is left open.
+    async fn stop(self, desks: &mut Desks) {
+        self.shutdown.cancel();
+        for t in self.tasks {
+            let _ = t.await;
+        }
+        desks.close().await;
+        for broker in &self.brokers {
+            broker.close().await;
+        }
+        self.telemetry.shutdown();
+    }
+}
+
+/// A row per procedure of the first cards, in the order of `procedures`: how many of its
+/// berkas finished, of how many (S05's: how many SIAK registered).
+async fn first_card_rows(
+    desks: &Desks,
+    procedures: &[SopId],
+    submitted: &[uuid::Uuid],
+    s05_row: Option<(usize, usize)>,
+) -> Vec<(SopId, usize, usize)> {
+    let s05 = SopId::new(5).expect("S05");
+    let first_cards: Vec<SopId> = procedures
+        .iter()
+        .copied()
+        .filter(|p| !Sop::get(*p).replaces_a_card() && *p != s05)
+        .collect();
+    let mut rows = desks.finished_by_procedure(&first_cards, submitted).await;
+    if let (true, Some((registered, of))) = (procedures.contains(&s05), s05_row) {
+        rows.push((s05, registered, of));
+    }
+    rows.sort_by_key(|(sop, _, _)| procedures.iter().position(|p| p == sop));
+    rows
 }
 
 /// The demo's telemetry: its sites share one process, so its metrics are labelled by the
