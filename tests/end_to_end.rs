@@ -610,7 +610,7 @@ async fn s02_and_s03_reach_the_pusat_data_in_a_bundle(backend: Backend) {
             .await
             .unwrap()
             .iter()
-            .filter(|k| k.status == "PRR")
+            .filter(|k| k.status == ktpel_domain::StatusKartu::Prr)
             .count() as u64
     };
     assert!(
@@ -789,7 +789,10 @@ async fn s05_registers_new_residents_at_the_dinas_then_s01_enrolls_them(backend:
                 .await
                 .unwrap()
                 .iter()
-                .filter(|k| k.status == "PRR" && niks.iter().any(|p| p.nik.to_string() == k.nik))
+                .filter(|k| {
+                    k.status == ktpel_domain::StatusKartu::Prr
+                        && niks.iter().any(|p| p.nik.to_string() == k.nik)
+                })
                 .count()
                 == N
         })

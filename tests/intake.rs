@@ -148,7 +148,7 @@ impl Desk {
                     .await
                     .unwrap()
                     .and_then(|p| p.status_kartu)
-                    == Some(status.to_string())
+                    == Some(status)
             })
             .await,
             "SIAK heard {status}"
@@ -607,7 +607,8 @@ async fn a_replacement_is_refused_for_what_it_lacks(backend: Backend) {
         .unwrap()
         .unwrap();
     assert_eq!(
-        row.status, "CARD_ACTIVATED",
+        row.status,
+        ktpel_domain::StatusKartu::CardActivated,
         "the old card, until the new one"
     );
 }

@@ -137,7 +137,7 @@ async fn replacements(backend: Backend, sops: &[&str], per: usize) {
             rows.len() == n
                 && rows
                     .iter()
-                    .all(|b| b.status == "CARD_ACTIVATED" && b.archived_at.is_some())
+                    .all(|b| b.status == StatusKartu::CardActivated && b.archived_at.is_some())
         })
         .await,
         "every replacement handed over: {:?}",
@@ -491,7 +491,7 @@ async fn relocation(backend: Backend, sop: &str) {
             for b in &rows {
                 let family = moving.iter().find(|f| f[0].nik.as_str() == b.nik).unwrap();
                 all &= b.archived_at.is_some()
-                    && b.status == "CARD_ACTIVATED"
+                    && b.status == StatusKartu::CardActivated
                     && handed_over(b.nomor_berkas.clone()).await == family.len();
             }
             all
@@ -710,7 +710,7 @@ async fn a_mixed_run_for_200_residents() {
             rows.len() == applications
                 && rows
                     .iter()
-                    .all(|b| b.status == "CARD_ACTIVATED" && b.archived_at.is_some())
+                    .all(|b| b.status == StatusKartu::CardActivated && b.archived_at.is_some())
         })
         .await,
         "every application ends with its cards handed over"
@@ -809,7 +809,7 @@ async fn section_c_across_sites() {
             .await
             .unwrap()
             .into_iter()
-            .filter(|b| b.status == "CARD_ACTIVATED" && b.archived_at.is_some())
+            .filter(|b| b.status == StatusKartu::CardActivated && b.archived_at.is_some())
             .count()
     };
     // A: the kecamatan's berkas closed when the card came back; the Dinas's copy at Sxx.6.
@@ -1076,7 +1076,7 @@ async fn s18_a_family_moves_between_two_dinas() {
                 .await
                 .unwrap()
                 .iter()
-                .any(|b| b.archived_at.is_some() && b.status == "CARD_ACTIVATED")
+                .any(|b| b.archived_at.is_some() && b.status == StatusKartu::CardActivated)
         })
         .await,
         "the S18 berkas closed at the destination"

@@ -756,7 +756,8 @@ impl System {
             crate::eventually(wait, || async {
                 ktpel_registry::store::penduduk::Entity::find()
                     .filter(
-                        ktpel_registry::store::penduduk::Column::StatusKartu.eq("CARD_ACTIVATED"),
+                        ktpel_registry::store::penduduk::Column::StatusKartu
+                            .eq(ktpel_domain::StatusKartu::CardActivated),
                     )
                     .count(&self.registry)
                     .await

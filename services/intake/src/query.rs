@@ -14,7 +14,7 @@ pub struct BerkasTimeline {
     pub sop: String,
     pub nik: String,
     pub nama: String,
-    pub status: String,
+    pub status: ktpel_domain::StatusKartu,
     pub at_hop: String,
     pub bukti_perekaman: Option<String>,
     pub timeline: Vec<Entry>,
@@ -200,7 +200,7 @@ pub async fn open_at_hops<C: ConnectionTrait>(
 pub async fn count_in_status<C: ConnectionTrait>(
     db: &C,
     niks: &[String],
-    statuses: &[&str],
+    statuses: &[ktpel_domain::StatusKartu],
 ) -> Result<u64, DbErr> {
     use sea_orm::PaginatorTrait;
     berkas::Entity::find()

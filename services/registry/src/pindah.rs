@@ -64,7 +64,7 @@ pub async fn keluar(
             biodata: member
                 .biodata()
                 .map_err(|_| PindahError::Invalid(member.nik.clone()))?,
-            status_kartu: member.status_kartu.as_deref().and_then(|s| s.parse().ok()),
+            status_kartu: member.status_kartu,
             rekaman: None,
         });
     }

@@ -4,31 +4,46 @@
 //! on the wire, in the database and on screen. Which status may follow which is one table,
 //! [`StatusKartu::next_allowed`]; every change goes through [`StatusKartu::transition`].
 
+#[cfg(feature = "sea-orm")]
+use sea_orm::sea_query::StringLen;
 use serde::{Deserialize, Serialize};
 use std::{fmt, str::FromStr};
 
-/// Where a resident's KTP-el stands.
+/// Where a resident's KTP-el stands. With the `sea-orm` feature, a column type: stored as its
+/// word, read back only as one of them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "sea-orm",
+    derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum),
+    sea_orm(rs_type = "String", db_type = "String(StringLen::None)")
+)]
 pub enum StatusKartu {
     /// Not enrolled yet.
     #[serde(rename = "BELUM_REKAM")]
+    #[cfg_attr(feature = "sea-orm", sea_orm(string_value = "BELUM_REKAM"))]
     BelumRekam,
     /// Sent For Enrollment: on its way to, or being deduplicated at, the Pusat Data.
     #[serde(rename = "SFE")]
+    #[cfg_attr(feature = "sea-orm", sea_orm(string_value = "SFE"))]
     Sfe,
     /// Print Ready Record: unique, may be printed.
     #[serde(rename = "PRR")]
+    #[cfg_attr(feature = "sea-orm", sea_orm(string_value = "PRR"))]
     Prr,
     /// The biometrics match another NIK: needs investigation, no card.
     #[serde(rename = "DUPLICATE_RECORD")]
+    #[cfg_attr(feature = "sea-orm", sea_orm(string_value = "DUPLICATE_RECORD"))]
     DuplicateRecord,
     #[serde(rename = "CARD_PRINTED")]
+    #[cfg_attr(feature = "sea-orm", sea_orm(string_value = "CARD_PRINTED"))]
     CardPrinted,
     /// In distribution (S22).
     #[serde(rename = "CARD_SHIPPED")]
+    #[cfg_attr(feature = "sea-orm", sea_orm(string_value = "CARD_SHIPPED"))]
     CardShipped,
     /// Handed over to the resident with a tanda terima.
     #[serde(rename = "CARD_ACTIVATED")]
+    #[cfg_attr(feature = "sea-orm", sea_orm(string_value = "CARD_ACTIVATED"))]
     CardActivated,
 }
 

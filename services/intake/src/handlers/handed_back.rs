@@ -128,7 +128,7 @@ async fn open_here<C: ConnectionTrait>(
         nama: Set(m.nama.clone()),
         kecamatan: Set(m.kecamatan.clone()),
         at_hop: Set(here.to_string()),
-        status: Set(StatusKartu::BelumRekam.to_string()),
+        status: Set(StatusKartu::BelumRekam),
         bukti_perekaman: Set(None),
         archived_at: Set(None),
         created_at: Set(Utc::now()),

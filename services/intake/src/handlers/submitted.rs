@@ -282,7 +282,7 @@ pub async fn accept<C: ConnectionTrait>(
         nama: Set(nama.to_owned()),
         kecamatan: Set(kecamatan.to_string()),
         at_hop: Set(next.to_string()),
-        status: Set(status.to_string()),
+        status: Set(status),
         bukti_perekaman: Set(None),
         archived_at: Set(None),
         created_at: Set(now),

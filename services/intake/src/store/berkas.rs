@@ -1,5 +1,6 @@
 //! `intake_berkas`: one row per accepted berkas.
 
+use ktpel_domain::StatusKartu;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -18,7 +19,7 @@ pub struct Model {
     /// The hop the berkas is at now (`operator@kecamatan`, `arsip`).
     pub at_hop: String,
     /// The resident's card status as last heard (`BELUM_REKAM` until enrolled).
-    pub status: String,
+    pub status: StatusKartu,
     /// S01.8: the proof of enrollment given to the resident.
     pub bukti_perekaman: Option<String>,
     /// S01.7: when the ppp archived the berkas.

@@ -16,7 +16,7 @@ use ktpel_biometric::{station, store::operator_inbox};
 use ktpel_card_print::{desk as print_desk, operators};
 use ktpel_contract::{berkas, enrollment::CAPTURED, registry::Biodata};
 use ktpel_distribution::{desk as dist_desk, store::kartu};
-use ktpel_domain::{Dokumen, Nik, SopId, sop::Sop};
+use ktpel_domain::{Dokumen, Nik, SopId, StatusKartu, sop::Sop};
 use ktpel_intake::{query, store::berkas as intake_berkas};
 use ktpel_site::{Management, Site};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
@@ -24,10 +24,19 @@ use std::collections::HashSet;
 use uuid::Uuid;
 
 /// The statuses a card has once it is print ready, and after each later step.
-const AFTER_PRR: &[&str] = &["PRR", "CARD_PRINTED", "CARD_SHIPPED", "CARD_ACTIVATED"];
-const AFTER_PRINT: &[&str] = &["CARD_PRINTED", "CARD_SHIPPED", "CARD_ACTIVATED"];
-const AFTER_SHIPPING: &[&str] = &["CARD_SHIPPED", "CARD_ACTIVATED"];
-const HANDED_OVER: &[&str] = &["CARD_ACTIVATED"];
+const AFTER_PRR: &[StatusKartu] = &[
+    StatusKartu::Prr,
+    StatusKartu::CardPrinted,
+    StatusKartu::CardShipped,
+    StatusKartu::CardActivated,
+];
+const AFTER_PRINT: &[StatusKartu] = &[
+    StatusKartu::CardPrinted,
+    StatusKartu::CardShipped,
+    StatusKartu::CardActivated,
+];
+const AFTER_SHIPPING: &[StatusKartu] = &[StatusKartu::CardShipped, StatusKartu::CardActivated];
+const HANDED_OVER: &[StatusKartu] = &[StatusKartu::CardActivated];
 
 /// The desks of a part and the databases they look at.
 pub(crate) struct Desks {
@@ -190,7 +199,7 @@ impl Desks {
     }
 
     /// How many of the berkas of `niks` are in one of the `wanted` statuses.
-    async fn count_in(&self, niks: &HashSet<String>, wanted: &[&str]) -> usize {
+    async fn count_in(&self, niks: &HashSet<String>, wanted: &[StatusKartu]) -> usize {
         let niks: Vec<String> = niks.iter().cloned().collect();
         let mut n = 0;
         for db in &self.intake {
@@ -318,7 +327,7 @@ impl Desks {
                     .unwrap_or_default()
                 {
                     of += 1;
-                    finished += usize::from(b.status == "CARD_ACTIVATED");
+                    finished += usize::from(b.status == StatusKartu::CardActivated);
                 }
             }
             rows.push((*sop, finished, of));

@@ -244,7 +244,7 @@ async fn first_cards_in_hand(apps: &[Application], desks: &Desks<'_>, progress: 
         .wait("SIAK: first cards handed over", apps.len(), || async {
             penduduk::Entity::find()
                 .filter(penduduk::Column::Nik.is_in(applicants.clone()))
-                .filter(penduduk::Column::StatusKartu.eq("CARD_ACTIVATED"))
+                .filter(penduduk::Column::StatusKartu.eq(ktpel_domain::StatusKartu::CardActivated))
                 .all(desks.register)
                 .await
                 .map(|r| r.len())

@@ -38,10 +38,9 @@ pub async fn handle(ctx: &Context<'_, PusatData>, m: KeluargaPindah) -> Result<(
             });
         }
         if let Some(k) = kartu::Entity::find_by_id(nik).one(txn).await?
-            && let Ok(national) = k.status.parse()
             && member.status_kartu.is_none()
         {
-            member.status_kartu = Some(national);
+            member.status_kartu = Some(k.status);
         }
     }
     let key = RoutingKey::regional(PINDAH_DATANG, &ke.to_string())

@@ -20,10 +20,7 @@ pub async fn handle(ctx: &Context<'_, PusatData>, r: EnrollmentRecord) -> Result
         .await?;
     let from = match &existing {
         Some(k) if k.enrollment_id == e.enrollment_id => return Ok(()), // this one, again
-        Some(k) => k
-            .status
-            .parse::<StatusKartu>()
-            .map_err(|err| HandlerError::permanent(err.to_string()))?,
+        Some(k) => k.status,
         None => StatusKartu::BelumRekam,
     };
     let sfe = from.transition(StatusKartu::Sfe).map_err(|err| {
@@ -56,7 +53,7 @@ pub async fn handle(ctx: &Context<'_, PusatData>, r: EnrollmentRecord) -> Result
     let now = Utc::now();
     let row = kartu::ActiveModel {
         nik: Set(e.nik.to_string()),
-        status: Set(status.to_string()),
+        status: Set(status),
         enrollment_id: Set(e.enrollment_id),
         nomor_berkas: Set(e.nomor_berkas.clone()),
         co_relation_id: Set(r.co_relation_id.clone()),

@@ -1,5 +1,6 @@
 //! `pusat_data_kartu`: the card status per NIK, the national view.
 
+use ktpel_domain::StatusKartu;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -8,7 +9,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub nik: String,
     /// `SFE`, `PRR`, `DUPLICATE_RECORD`, …
-    pub status: String,
+    pub status: StatusKartu,
     pub enrollment_id: Uuid,
     pub nomor_berkas: String,
     /// The site that sent the enrollment.

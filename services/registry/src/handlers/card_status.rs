@@ -11,10 +11,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
 pub async fn handle(ctx: &Context<'_, Registry>, m: CardStatusChanged) -> Result<(), HandlerError> {
     // A resident this register does not hold (another kabupaten's) changes nothing here.
     penduduk::Entity::update_many()
-        .col_expr(
-            penduduk::Column::StatusKartu,
-            Expr::value(m.status.as_str()),
-        )
+        .col_expr(penduduk::Column::StatusKartu, Expr::value(m.status))
         .filter(penduduk::Column::Nik.eq(m.nik.to_string()))
         .exec(ctx.txn)
         .await?;

@@ -23,7 +23,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, sea_query:
 async fn family_of<C: ConnectionTrait>(
     txn: &C,
     nik: &Nik,
-) -> Result<(Vec<Biodata>, Vec<Option<String>>), HandlerError> {
+) -> Result<(Vec<Biodata>, Vec<Option<StatusKartu>>), HandlerError> {
     let invalid = |e: String| HandlerError::permanent(format!("SIAK holds an invalid NIK: {e}"));
     if let Some(applicant) = penduduk::Entity::find_by_id(nik.to_string())
         .one(txn)
@@ -109,7 +109,7 @@ pub async fn handle(ctx: &Context<'_, Registry>, m: &BerkasHandedOff) -> Result<
             for (member, status) in after.iter().zip(&statuses) {
                 if let Some(status) = status {
                     penduduk::Entity::update_many()
-                        .col_expr(penduduk::Column::StatusKartu, Expr::value(status.clone()))
+                        .col_expr(penduduk::Column::StatusKartu, Expr::value(*status))
                         .filter(penduduk::Column::Nik.eq(member.nik.to_string()))
                         .exec(txn)
                         .await?;
@@ -127,7 +127,7 @@ pub async fn handle(ctx: &Context<'_, Registry>, m: &BerkasHandedOff) -> Result<
     let members: Vec<String> = after.iter().map(|b| b.nik.to_string()).collect();
     let with_card: Vec<Nik> = penduduk::Entity::find()
         .filter(penduduk::Column::Nik.is_in(members))
-        .filter(penduduk::Column::StatusKartu.eq(StatusKartu::CardActivated.as_str()))
+        .filter(penduduk::Column::StatusKartu.eq(StatusKartu::CardActivated))
         .all(txn)
         .await?
         .iter()

@@ -54,9 +54,7 @@ pub async fn handle(ctx: &Context<'_, Registry>, m: ResidentLookup) -> Result<()
         })?),
         None => None,
     };
-    let mut status_kartu = row
-        .and_then(|r| r.status_kartu)
-        .and_then(|s| s.parse().ok());
+    let mut status_kartu = row.and_then(|r| r.status_kartu);
     // S18: a resident handed over by another kabupaten/kota, not recorded here yet.
     let resident = match resident {
         Some(r) => Some(r),
@@ -65,7 +63,7 @@ pub async fn handle(ctx: &Context<'_, Registry>, m: ResidentLookup) -> Result<()
             .await?
         {
             Some(p) => {
-                status_kartu = p.status_kartu.as_deref().and_then(|s| s.parse().ok());
+                status_kartu = p.status_kartu;
                 Some(serde_json::from_value(p.biodata).map_err(|e| {
                     HandlerError::permanent(format!("an arriving resident is unreadable: {e}"))
                 })?)

@@ -18,7 +18,7 @@ pub async fn handle(ctx: &Context<'_, Registry>, m: KeluargaPindah) -> Result<()
             nomor_skp: Set(m.nomor_skp.clone()),
             dari: Set(m.dari.clone()),
             biodata: Set(biodata),
-            status_kartu: Set(member.status_kartu.map(|s| s.to_string())),
+            status_kartu: Set(member.status_kartu),
             received_at: Set(Utc::now()),
         })
         .on_conflict_do_nothing_on([pendatang::Column::Nik])

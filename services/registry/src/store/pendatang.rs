@@ -1,6 +1,7 @@
 //! `registry_pendatang`: a resident arriving from another kabupaten/kota (S18), as the origin's
 //! SIAK handed them over, until their S18 berkas records them in this register.
 
+use ktpel_domain::StatusKartu;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -13,7 +14,7 @@ pub struct Model {
     pub dari: String,
     /// The biodata as the origin held it (JSON).
     pub biodata: Json,
-    pub status_kartu: Option<String>,
+    pub status_kartu: Option<StatusKartu>,
     pub received_at: DateTimeUtc,
 }
 

@@ -1,6 +1,7 @@
 //! `registry_penduduk`: one row per resident.
 
 use ktpel_contract::registry::Biodata;
+use ktpel_domain::StatusKartu;
 use ktpel_domain::{JenisKelamin, Nik};
 use sea_orm::entity::prelude::*;
 
@@ -19,7 +20,7 @@ pub struct Model {
     pub desa: String,
     pub updated_at: DateTimeUtc,
     /// The card status last heard (`card.status`); none before the first.
-    pub status_kartu: Option<String>,
+    pub status_kartu: Option<StatusKartu>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
