@@ -52,16 +52,8 @@ pub enum BackupError {
     Offline(DbErr),
     #[error(transparent)]
     Export(#[from] backup::BackupError),
-    #[error("{}: {source}", .path.display())]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("{}: {source}", .path.display())]
-    Write {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    File(#[from] crate::file::FileError),
     /// The header of a bundle (`backup show`) does not read.
     #[error("{}: {source}", .path.display())]
     Header { path: PathBuf, source: BundleError },
@@ -71,13 +63,6 @@ pub enum BackupError {
     /// The bundle checked, but its records could not be queued.
     #[error("{}: nothing imported: {source}", .path.display())]
     Import { path: PathBuf, source: DbErr },
-}
-
-fn read(path: &Path) -> Result<Vec<u8>, BackupError> {
-    std::fs::read(path).map_err(|source| BackupError::Read {
-        path: path.to_owned(),
-        source,
-    })
 }
 
 #[derive(clap::Subcommand)]
@@ -150,7 +135,7 @@ pub async fn run(cmd: BackupCommand) -> Result<(), BackupError> {
         BackupCommand::Export { out, to, site } => export(&out, to, &site).await,
         BackupCommand::Import { file, site } => import_file(&file, &site).await,
         BackupCommand::Show { file } => {
-            let bytes = read(&file)?;
+            let bytes = crate::file::read(&file)?;
             let h = ktpel_bundle::peek(&bytes).map_err(|source| BackupError::Header {
                 path: file.clone(),
                 source,
@@ -232,16 +217,7 @@ async fn export(out: &Path, to: Option<PublicKey>, site: &SiteArgs) -> Result<()
     };
     // Written aside and renamed: a full disk or a pulled flash disk leaves no half bundle
     // under the name.
-    let tmp = out.with_extension("partial");
-    std::fs::write(&tmp, &made.file)
-        .and_then(|()| std::fs::rename(&tmp, out))
-        .map_err(|source| {
-            let _ = std::fs::remove_file(&tmp);
-            BackupError::Write {
-                path: out.to_owned(),
-                source,
-            }
-        })?;
+    crate::file::write_whole(out, &made.file)?;
     let h = &made.header;
     println!(
         "backup: {} enrollment(s) of {code} written to {} ({} bytes), bundle {}, valid until {}",
@@ -263,7 +239,7 @@ async fn export(out: &Path, to: Option<PublicKey>, site: &SiteArgs) -> Result<()
 
 async fn import_file(file: &Path, site: &SiteArgs) -> Result<(), BackupError> {
     let s: AfisSyncSettings = placed_settings(site)?;
-    let bytes = read(file)?;
+    let bytes = crate::file::read(file)?;
     let keys = SiteKeys::from_file(Path::new(&s.own.bundle_key_file))?;
     let trusted = TrustedSites::load(Path::new(&s.own.trusted_sites_file))?;
     let opened = import::open(&bytes, &keys, &trusted, Utc::now()).map_err(|source| {

@@ -19,11 +19,8 @@ pub enum CardCmdError {
     Settings(#[from] SettingsError),
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("{}: {source}", .path.display())]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    File(#[from] crate::file::FileError),
     /// The Dinas's chip-signing key, whose public half checks the chip.
     #[error(transparent)]
     Key(#[from] KeyError),
@@ -52,10 +49,7 @@ pub async fn run(cmd: CardCommand) -> Result<(), CardCmdError> {
     let db = ktpel_store::open::<Migrator>(&settings.database).await?;
     match cmd {
         CardCommand::Verify { chip } => {
-            let bytes = match std::fs::read(&chip) {
-                Ok(bytes) => bytes,
-                Err(source) => return Err(CardCmdError::Read { path: chip, source }),
-            };
+            let bytes = crate::file::read(&chip)?;
             let key = settings.own.key()?;
             let card = match card_register::verify(&db, &key.verifying_key(), &bytes).await {
                 Ok(card) => card,

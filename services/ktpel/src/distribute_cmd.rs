@@ -24,18 +24,9 @@ pub enum DistributeCmdError {
     /// The desk step itself (S22.2–S22.4) refused or failed.
     #[error(transparent)]
     Desk(#[from] DeskError),
-    /// The folder for the Berita Acara.
-    #[error("{}: {source}", .path.display())]
-    CreateDir {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    /// A batch's Berita Acara.
-    #[error("{}: {source}", .path.display())]
-    Write {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    /// The folder for the Berita Acara, or a batch's Berita Acara.
+    #[error(transparent)]
+    File(#[from] crate::file::FileError),
 }
 
 #[derive(clap::Subcommand)]
@@ -94,17 +85,10 @@ pub async fn run(cmd: DistributeCommand) -> Result<(), DistributeCmdError> {
             if batches.is_empty() {
                 println!("no cards waiting for a batch");
             }
-            if let Err(source) = std::fs::create_dir_all(&out_dir) {
-                return Err(DistributeCmdError::CreateDir {
-                    path: out_dir,
-                    source,
-                });
-            }
+            crate::file::create_dir_all(&out_dir)?;
             for b in batches {
                 let path = out_dir.join(format!("berita-acara-{}.html", b.batch_id));
-                if let Err(source) = std::fs::write(&path, &b.berita_acara) {
-                    return Err(DistributeCmdError::Write { path, source });
-                }
+                crate::file::write(&path, b.berita_acara.as_bytes())?;
                 println!(
                     "batch {} for kecamatan {}: Berita Acara in {}",
                     b.batch_id,

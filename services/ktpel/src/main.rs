@@ -11,6 +11,7 @@ mod demo;
 mod desk_bus;
 mod distribute_cmd;
 mod enroll_cmd;
+mod file;
 mod http;
 mod intake_cmd;
 mod memory;

@@ -13,7 +13,7 @@ use ktpel_card_print::{
 use ktpel_settings::SettingsError;
 use ktpel_store::StoreError;
 use sea_orm::{DatabaseConnection, DbErr};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// Why a step at the print desk was not done.
 #[derive(Debug, thiserror::Error)]
@@ -42,23 +42,8 @@ pub enum PrintCmdError {
     Desk(#[from] DeskError),
     #[error("no chip was encoded for {nik}")]
     NoChip { nik: String },
-    #[error("{}: {source}", .path.display())]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("{}: {source}", .path.display())]
-    Write {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-}
-
-fn write(path: &Path, bytes: &[u8]) -> Result<(), PrintCmdError> {
-    std::fs::write(path, bytes).map_err(|source| PrintCmdError::Write {
-        path: path.to_owned(),
-        source,
-    })
+    #[error(transparent)]
+    File(#[from] crate::file::FileError),
 }
 
 #[derive(clap::Subcommand)]
@@ -155,7 +140,7 @@ pub async fn run(cmd: PrintCommand) -> Result<(), PrintCmdError> {
             let s = login(&db, &user).await?;
             let chip = desk::encode(&db, &s, &settings.own.key()?, &nik).await?;
             if let Some(path) = out {
-                write(&path, &chip)?;
+                crate::file::write(&path, &chip)?;
             }
             println!(
                 "encoded the chip of {nik} ({} bytes), signed by the Dinas key",
@@ -166,16 +151,13 @@ pub async fn run(cmd: PrintCommand) -> Result<(), PrintCmdError> {
             let s = login(&db, &user).await?;
             let png = desk::print(&db, &s, &nik).await?;
             let path = out.unwrap_or_else(|| PathBuf::from(format!("{nik}.png")));
-            write(&path, &png)?;
+            crate::file::write(&path, &png)?;
             println!("printed the card of {nik}; face in {}", path.display());
         }
         PrintCommand::Verify { nik, user, chip } => {
             let s = login(&db, &user).await?;
             let read = match chip {
-                Some(path) => match std::fs::read(&path) {
-                    Ok(bytes) => bytes,
-                    Err(source) => return Err(PrintCmdError::Read { path, source }),
-                },
+                Some(path) => crate::file::read(&path)?,
                 None => desk::open_job(&db, &nik)
                     .await?
                     .chip

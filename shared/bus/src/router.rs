@@ -196,18 +196,20 @@ impl<S: Send + Sync + 'static> Router<S> {
         &self.service
     }
 
-    /// The routing key `message` is routed by: its own, or, where no route takes it and it
-    /// is a dead letter put back on its queue, the key it first came with.
-    fn key_of<'m>(&self, message: &'m Incoming) -> &'m str {
-        let own = message.routing_key.as_str();
-        if self
-            .find(&message.message_type, RoutingKey::subject_of(own))
-            .is_none()
-            && let Some(original) = message.headers.get(crate::consumer::ORIGINAL_KEY_HEADER)
-        {
-            return original;
-        }
-        own
+    /// The route of `message` and the routing key it is routed by: its own, or, where no
+    /// route takes that and it is a dead letter put back on its queue, the key it first came
+    /// with.
+    fn route_of<'m>(&self, message: &'m Incoming) -> Option<(&Route<S>, &'m str)> {
+        let by = |key: &'m str| {
+            self.find(&message.message_type, RoutingKey::subject_of(key))
+                .map(|route| (route, key))
+        };
+        by(&message.routing_key).or_else(|| {
+            message
+                .headers
+                .get(crate::consumer::ORIGINAL_KEY_HEADER)
+                .and_then(|original| by(original))
+        })
     }
 
     fn find(&self, message_type: &str, subject: &str) -> Option<&Route<S>> {
@@ -224,9 +226,7 @@ impl<S: Send + Sync + 'static> Handler for Router<S> {
         outbox: &Outbox,
         message: &Incoming,
     ) -> Result<(), HandlerError> {
-        let routing_key = self.key_of(message);
-        let subject = RoutingKey::subject_of(routing_key);
-        let route = self.find(&message.message_type, subject).ok_or_else(|| {
+        let (route, routing_key) = self.route_of(message).ok_or_else(|| {
             HandlerError::permanent(format!(
                 "{} does not take `{}` messages on `{}`",
                 self.name, message.message_type, message.routing_key

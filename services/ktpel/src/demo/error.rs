@@ -43,11 +43,8 @@ pub enum DemoError {
     NoOtherKecamatan(KodeWilayah),
     #[error("a resident of SIAK: {0}")]
     Resident(#[from] ktpel_domain::NikError),
-    #[error("{}: {source}", path.display())]
-    File {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    File(#[from] crate::file::FileError),
     #[error("{0} berkas did not finish")]
     Unfinished(usize),
     #[error(transparent)]

@@ -59,6 +59,29 @@ pub(crate) struct Desks {
     pub(crate) offline: Vec<OfflineKecamatan>,
 }
 
+/// The residents of a part's berkas, by NIK: looked up as a set, counted in one query as a
+/// list.
+pub(crate) struct Ours {
+    set: HashSet<String>,
+    list: Vec<String>,
+}
+
+impl Ours {
+    fn new(niks: impl IntoIterator<Item = String>) -> Self {
+        let set: HashSet<String> = niks.into_iter().collect();
+        let list = set.iter().cloned().collect();
+        Self { set, list }
+    }
+
+    fn contains(&self, nik: &str) -> bool {
+        self.set.contains(nik)
+    }
+
+    fn len(&self) -> usize {
+        self.set.len()
+    }
+}
+
 /// The print desk's operator and kepala_seksi, signed in.
 pub(crate) struct PrintDesk {
     pub(crate) operator: operators::Session,
@@ -132,7 +155,7 @@ impl Desks {
         submitted: &[Uuid],
         management: &Management,
         progress: &mut Progress,
-    ) -> Result<HashSet<String>, DemoError> {
+    ) -> Result<Ours, DemoError> {
         let residents = submitted.len();
         let reached = progress
             .wait("at the operator (S01.3)", residents, || async {
@@ -146,7 +169,7 @@ impl Desks {
         );
 
         let waiting = self.at_the_stations(submitted).await;
-        let ours: HashSet<String> = waiting.iter().map(|w| w.nik.clone()).collect();
+        let ours = Ours::new(waiting.iter().map(|w| w.nik.clone()));
         for w in waiting {
             let nik = Nik::parse(&w.nik).map_err(|source| DemoError::Nik {
                 nomor_berkas: w.nomor_berkas.clone(),
@@ -199,11 +222,10 @@ impl Desks {
     }
 
     /// How many of the berkas of `niks` are in one of the `wanted` statuses.
-    async fn count_in(&self, niks: &HashSet<String>, wanted: &[StatusKartu]) -> usize {
-        let niks: Vec<String> = niks.iter().cloned().collect();
+    async fn count_in(&self, ours: &Ours, wanted: &[StatusKartu]) -> usize {
         let mut n = 0;
         for db in &self.intake {
-            n += query::count_in_status(db, &niks, wanted)
+            n += query::count_in_status(db, &ours.list, wanted)
                 .await
                 .unwrap_or_default() as usize;
         }
@@ -214,7 +236,7 @@ impl Desks {
     /// kepala_seksi approves it. Returns the desk, signed in, for section C.
     pub(crate) async fn print(
         &self,
-        ours: &HashSet<String>,
+        ours: &Ours,
         progress: &mut Progress,
     ) -> Result<PrintDesk, DemoError> {
         let db = &self.print;
@@ -259,7 +281,7 @@ impl Desks {
     /// handed over against a tanda terima. Returns how many reached their residents.
     pub(crate) async fn distribute(
         &self,
-        ours: &HashSet<String>,
+        ours: &Ours,
         progress: &mut Progress,
     ) -> Result<usize, DemoError> {
         let db = &self.distribution;

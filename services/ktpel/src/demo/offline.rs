@@ -86,10 +86,7 @@ pub(crate) async fn carry(
             continue;
         };
         let file = folder(&k.site).join(format!("{}.s20", made.header.bundle_id));
-        std::fs::write(&file, &made.file).map_err(|source| DemoError::File {
-            path: file.clone(),
-            source,
-        })?;
+        crate::file::write(&file, &made.file)?;
         println!(
             "  S20 at {}: {} enrollment(s) backed up to {} ({} bytes)",
             k.site,
@@ -98,10 +95,7 @@ pub(crate) async fn carry(
             made.file.len()
         );
         // …carried to the Dinas on a flash disk, and imported there.
-        let bytes = std::fs::read(&file).map_err(|source| DemoError::File {
-            path: file.clone(),
-            source,
-        })?;
+        let bytes = crate::file::read(&file)?;
         let trusted = TrustedSites::load(&trusted_file)?;
         let opened =
             import::open(&bytes, &afis_keys, &trusted, chrono::Utc::now()).map_err(|source| {
