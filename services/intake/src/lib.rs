@@ -15,7 +15,9 @@
 //! lists what intake takes.
 
 pub mod config;
+pub mod counter;
 pub mod handlers;
+pub mod loket;
 pub mod query;
 pub mod startup;
 pub mod store;

@@ -14,73 +14,30 @@ use ktpel_bus::{
     publisher::{Publication, Publisher},
 };
 use ktpel_settings::SettingsError;
-use lapin::{
-    Channel,
-    options::{BasicConsumeOptions, QueueBindOptions, QueueDeclareOptions},
-    types::FieldTable,
-};
 use serde::de::DeserializeOwned;
 use std::time::{Duration, Instant};
 
 /// How long a desk keeps trying to hand a message to its broker before it gives up.
 const PATIENCE: Duration = Duration::from_secs(180);
 
-/// A desk's channel to its site's broker, reopened whenever the broker drops it.
-pub struct Sender {
-    broker: Broker,
-    app: String,
-    publisher: Option<Publisher>,
-}
+/// A desk's channel to its site's broker, reopened whenever the broker drops it; a command
+/// waits for the broker up to three minutes.
+pub struct Sender(ktpel_web::sender::Sender);
 
 impl Sender {
     pub fn new(broker: Broker, app: &str) -> Self {
-        Self {
-            broker,
-            app: app.to_owned(),
-            publisher: None,
-        }
+        Self(ktpel_web::sender::Sender::new(broker, app))
     }
 
     /// Publishes `m` and waits for the broker's confirm; while the broker is away, tries again
     /// with backoff for up to three minutes.
     pub async fn send(&mut self, m: &Outgoing) -> Result<(), DeskBusError> {
-        let deadline = Instant::now() + PATIENCE;
-        let mut delay = Duration::from_millis(100);
-        loop {
-            match self.try_send(m).await {
-                Ok(()) => return Ok(()),
-                Err(e) if Instant::now() < deadline => {
-                    tracing::warn!(error = %e, ?delay, "the desk could not send; sending again");
-                    self.publisher = None;
-                    tokio::time::sleep(delay).await;
-                    delay = (delay * 2).min(Duration::from_secs(2));
-                }
-                Err(source) => {
-                    return Err(DeskBusError::NotTaken {
-                        seconds: PATIENCE.as_secs(),
-                        source,
-                    });
-                }
-            }
-        }
-    }
-
-    async fn try_send(&mut self, m: &Outgoing) -> Result<(), BusError> {
-        if self.publisher.is_none() {
-            let channel = self.broker.channel().await?;
-            self.publisher = Some(Publisher::new(channel, self.app.as_str()).await?);
-        }
-        let publisher = self.publisher.as_ref().expect("set above");
-        publisher
-            .publish(&Publication::of(ktpel_bus::topology::EXCHANGE, m))
-            .await
+        Ok(self.0.send(m, PATIENCE).await?)
     }
 
     /// Closes the desk's channel (before its connection, so nothing is left open).
     pub async fn close(&mut self) {
-        if let Some(p) = self.publisher.take() {
-            let _ = p.channel().close(200, "desk done".into()).await;
-        }
+        self.0.close().await;
     }
 }
 
@@ -158,8 +115,8 @@ where
 pub enum DeskBusError {
     #[error(transparent)]
     Settings(#[from] SettingsError),
-    #[error("the broker did not take the message for {seconds}s: {source}")]
-    NotTaken { seconds: u64, source: BusError },
+    #[error(transparent)]
+    NotTaken(#[from] ktpel_web::sender::NotTaken),
     #[error("no answer within {seconds}s")]
     NoAnswer { seconds: u64 },
     #[error("the region to listen in: {0}")]
@@ -200,7 +157,7 @@ async fn ask_once<T>(
         .declare_exchanges(&channel)
         .await
         .map_err(|e| lost(e.into()))?;
-    let mut consumer = listen(&channel, bindings)
+    let mut consumer = ktpel_web::answers::listen(&channel, bindings)
         .await
         .map_err(|e| lost(e.into()))?;
     let publisher = Publisher::new(channel, app)
@@ -225,40 +182,4 @@ async fn ask_once<T>(
     tokio::time::timeout(left, wait)
         .await
         .unwrap_or(Err(Attempt::TimedOut))
-}
-
-async fn listen(channel: &Channel, bindings: &[String]) -> Result<lapin::Consumer, lapin::Error> {
-    let q = channel
-        .queue_declare(
-            "".into(),
-            QueueDeclareOptions {
-                exclusive: true,
-                auto_delete: true,
-                ..Default::default()
-            },
-            FieldTable::default(),
-        )
-        .await?;
-    for b in bindings {
-        channel
-            .queue_bind(
-                q.name().as_str().into(),
-                ktpel_bus::topology::EXCHANGE.into(),
-                b.as_str().into(),
-                QueueBindOptions::default(),
-                FieldTable::default(),
-            )
-            .await?;
-    }
-    channel
-        .basic_consume(
-            q.name().as_str().into(),
-            "desk".into(),
-            BasicConsumeOptions {
-                no_ack: true,
-                ..Default::default()
-            },
-            FieldTable::default(),
-        )
-        .await
 }

@@ -11,6 +11,7 @@
 //! | `/berkas/{nomor}` | where is berkas X: its status and timeline (the ppp's token: a resident's name and NIK) |
 //! | `/runbooks/{name}` | the runbooks the page links to (`docs/runbooks/`, built in) |
 //! | `/` | the status page for people (see [`crate::page`]) |
+//! | `/login`, `/meja`, `/loket`… | the desks in the browser, for the services the process runs (see [`crate::desks`]) |
 
 use crate::{
     report::{self, Report},
@@ -65,6 +66,7 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     status: Status,
     tokens: crate::auth::Tokens,
+    desks: Router,
     shutdown: Shutdown,
 ) {
     let state = App {
@@ -81,7 +83,8 @@ pub async fn serve(
         .route("/berkas/{nomor}", get(berkas))
         .route("/runbooks/{name}", get(runbook))
         .route("/", get(page))
-        .with_state(state);
+        .with_state(state)
+        .merge(desks);
     if let Err(e) = axum::serve(listener, app)
         .with_graceful_shutdown(async move { shutdown.cancelled().await })
         .await

@@ -248,21 +248,18 @@ pub async fn run(cmd: IntakeCommand) -> Result<(), IntakeCmdError> {
         }),
         _ => None,
     };
-    let arrival_kecamatan = kedatangan
-        .as_ref()
-        .and_then(|k| KodeWilayah::parse(&k.desa).ok()?.parent())
-        .map(|k| k.to_string());
-    let kecamatan = match (kecamatan.or(arrival_kecamatan), &nik, &biodata) {
-        (Some(k), _, _) => k,
-        (None, Some(nik), _) => nik.kecamatan().to_string(),
-        (None, None, Some(b)) => KodeWilayah::parse(&b.desa)
-            .ok()
-            .and_then(|d| d.parent())
-            .map(|k| k.to_string())
-            .ok_or_else(|| IntakeCmdError::NotADesa {
-                desa: b.desa.clone(),
-            })?,
-        (None, None, None) => return Err(IntakeCmdError::NoNik { sop }),
+    let kecamatan = match kecamatan {
+        Some(k) => k,
+        None => {
+            ktpel_intake::counter::kecamatan_of(nik.as_ref(), biodata.as_ref(), kedatangan.as_ref())
+                .map(|k| k.to_string())
+                .ok_or_else(|| match &biodata {
+                    Some(b) => IntakeCmdError::NotADesa {
+                        desa: b.desa.clone(),
+                    },
+                    None => IntakeCmdError::NoNik { sop },
+                })?
+        }
     };
     let body = BerkasSubmitted {
         submission_id: uuid::Uuid::now_v7(),

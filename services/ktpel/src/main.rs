@@ -9,6 +9,7 @@ mod backup_cmd;
 mod card_cmd;
 mod demo;
 mod desk_bus;
+mod desks;
 mod distribute_cmd;
 mod enroll_cmd;
 mod file;
@@ -26,6 +27,7 @@ mod run;
 mod site_cmd;
 mod sop_cmd;
 mod status;
+mod user_cmd;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -116,6 +118,9 @@ enum Command {
     /// Offline backups on removable media (S20): keys, trust, status, export, import.
     #[command(subcommand)]
     Backup(backup_cmd::BackupCommand),
+    /// The accounts of this site's desks in the browser: add, list, disable.
+    #[command(subcommand)]
+    User(user_cmd::UserCommand),
     /// The NID Scheduler of a running `ktpel up` (S19).
     Scheduler {
         #[command(subcommand)]
@@ -188,6 +193,7 @@ fn run_async(command: Command) -> ExitCode {
             Command::Distribute(cmd) => printable(distribute_cmd::run(cmd).await),
             Command::Registry(cmd) => printable(registry_cmd::run(cmd).await),
             Command::Backup(cmd) => printable(backup_cmd::run(cmd).await),
+            Command::User(cmd) => printable(user_cmd::run(cmd).await),
             Command::Nik { .. }
             | Command::Sop { .. }
             | Command::Scheduler { .. }

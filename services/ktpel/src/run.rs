@@ -174,6 +174,9 @@ pub struct Process {
     pub site: SiteSettings,
     #[serde(default)]
     pub http: HttpSettings,
+    /// The desks in the browser: their accounts and sessions.
+    #[serde(default)]
+    pub desks: ktpel_web::DeskSettings,
 }
 
 /// `[http]`: the HTTP face's bearer tokens (see [`crate::auth`]).
@@ -238,6 +241,8 @@ pub enum RunError {
     },
     #[error(transparent)]
     Tokens(#[from] TokensError),
+    #[error(transparent)]
+    Desks(#[from] crate::desks::DesksError),
 }
 
 impl Validate for Process {
@@ -354,7 +359,14 @@ async fn run(
             shutdown.clone(),
         ));
     }
-    let web = tokio::spawn(http::serve(listener, status, tokens, shutdown.clone()));
+    let desks = crate::desks::router(&settings, &status, &place, &broker, &shutdown).await?;
+    let web = tokio::spawn(http::serve(
+        listener,
+        status,
+        tokens,
+        desks,
+        shutdown.clone(),
+    ));
     let tasks = spawn_all(built, &shutdown);
     wait_for_signal().await;
     tracing::info!("shutting down");

@@ -151,6 +151,30 @@ impl Dokumen {
     }
 }
 
+impl Dokumen {
+    /// The document's name as the counter and the resident know it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::FormulirPermohonan => "Formulir Permohonan",
+            Self::FotokopiKk => "Fotokopi Kartu Keluarga",
+            Self::FotokopiKtpNonElektronik => "Fotokopi KTP non-elektronik",
+            Self::FormulirPencatatanBiodata => "Formulir permohonan pencatatan biodata",
+            Self::FormulirBiodataPenduduk => "Formulir Biodata Penduduk",
+            Self::AktaKelahiranAtauIjazah => {
+                "Fotokopi Akta Kelahiran, Ijazah, atau Surat Keterangan Kepala Suku/Adat"
+            }
+            Self::BukuNikahAtauAktaCerai => "Fotokopi Buku Nikah/Akta Kawin atau Akta Perceraian",
+            Self::KtpElSalah => "KTP-el yang datanya salah",
+            Self::KtpElRusak => "KTP-el yang rusak",
+            Self::KtpElLama => "KTP-el lama",
+            Self::SuratKehilangan => "Surat Keterangan Kehilangan dari Kepolisian",
+            Self::SuratKeteranganPindah => "Surat Keterangan Pindah",
+            Self::FormulirKedatangan => "Formulir permohonan kedatangan",
+            Self::DokumenPendukung => "Fotokopi dokumen pendukung lainnya",
+        }
+    }
+}
+
 impl fmt::Display for Dokumen {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())

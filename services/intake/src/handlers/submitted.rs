@@ -15,6 +15,7 @@ use ktpel_domain::{
     sop::{self, Hop},
     wilayah::KodeWilayah,
 };
+use ktpel_site::DesksAt;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
 };
@@ -72,43 +73,21 @@ pub async fn handle(
         return Ok(());
     }
 
-    let procedure = sop::Sop::get(m.sop);
-    if !matches!(procedure.route(), Some(route) if route.len() >= 2) {
-        let reason = format!("{} is not yet routed in this system", m.sop);
-        return refuse(outbox, &m, &kecamatan, vec![reason]);
-    }
-    let first = procedure.route().and_then(|r| r.first()).map(|h| h.place);
-    if let Some(place) = first.filter(|p| !ctx.service.counters.runs(*p)) {
-        let reason = format!(
-            "{} is taken at the {place}'s counter, not here ({})",
-            m.sop, procedure.title
-        );
-        return refuse(outbox, &m, &kecamatan, vec![reason]);
-    }
-    if let Err(missing) = procedure.checklist().check(&m.dokumen) {
-        return refuse(outbox, &m, &kecamatan, vec![missing.to_string()]);
-    }
-    let mut problems = perubahan_problems(&m);
-    problems.extend(kedatangan_problems(&m, &kecamatan));
+    let problems = problems(&m, &ctx.service.counters, &kecamatan);
     if !problems.is_empty() {
         return refuse(outbox, &m, &kecamatan, problems);
     }
-    if procedure.new_resident() {
+    if sop::Sop::get(m.sop).new_resident() {
         // S04.2/S05.2: a resident not yet in SIAK: the Formulir Biodata goes with the berkas
         // to SIAK (the Dinas's database; S04 from the kecamatan's operator, S05 through the
         // Dinas's counter), which gives the NIK.
-        let problems = new_resident_problems(&m, &kecamatan);
-        if !problems.is_empty() {
-            return refuse(outbox, &m, &kecamatan, problems);
-        }
         return accept(txn, outbox, &m, &m.nama, StatusKartu::BelumRekam).await;
     }
     let Some(nik) = &m.nik else {
-        let reason = format!(
-            "{} is for a resident in the population register: give the NIK (a resident not yet registered applies under S05)",
-            m.sop
-        );
-        return refuse(outbox, &m, &kecamatan, vec![reason]);
+        // `problems` refuses a registered resident's berkas without a NIK.
+        return Err(HandlerError::permanent(
+            "a berkas without a NIK passed the checks",
+        ));
     };
 
     // S01.2 "verifies and validates": is the NIK in the population register? The berkas
@@ -134,6 +113,39 @@ pub async fn handle(
     let msg = Outgoing::new(&lookup, key(LOOKUP, &kecamatan.to_string())?, &id, &id)?;
     outbox.push(msg);
     Ok(())
+}
+
+/// Every reason the counter must refuse berkas `m` entered under `kecamatan` at `counters`,
+/// checked before anything is stored or asked of SIAK (S01.1–S01.2): the procedure's place
+/// and documents, its forms. Empty: the berkas goes on. The web counter shows the same
+/// reasons next to the fields before it sends the berkas.
+pub fn problems(m: &BerkasSubmitted, counters: &DesksAt, kecamatan: &KodeWilayah) -> Vec<String> {
+    let procedure = sop::Sop::get(m.sop);
+    if !matches!(procedure.route(), Some(route) if route.len() >= 2) {
+        return vec![format!("{} is not yet routed in this system", m.sop)];
+    }
+    let mut problems = Vec::new();
+    let first = procedure.route().and_then(|r| r.first()).map(|h| h.place);
+    if let Some(place) = first.filter(|p| !counters.runs(*p)) {
+        problems.push(format!(
+            "{} is taken at the {place}'s counter, not here ({})",
+            m.sop, procedure.title
+        ));
+    }
+    if let Err(missing) = procedure.checklist().check(&m.dokumen) {
+        problems.push(missing.to_string());
+    }
+    problems.extend(perubahan_problems(m));
+    problems.extend(kedatangan_problems(m, kecamatan));
+    if procedure.new_resident() {
+        problems.extend(new_resident_problems(m, kecamatan));
+    } else if m.nik.is_none() {
+        problems.push(format!(
+            "{} is for a resident in the population register: give the NIK (a resident not yet registered applies under S05)",
+            m.sop
+        ));
+    }
+    problems
 }
 
 /// What is wrong with the data change a berkas carries: S06/S07 and S13/S14 need one (what
@@ -366,7 +378,7 @@ pub async fn accept<C: ConnectionTrait>(
         };
         outbox.push(Outgoing::new(&lost, key(LOST, &region)?, &nomor, &nomor)?);
     }
-    tracing::info!(nomor_berkas = %nomor, nik = ?m.nik, next = %next, "berkas accepted");
+    tracing::info!(nomor_berkas = %nomor, next = %next, "berkas accepted");
     Ok(())
 }
 
@@ -377,7 +389,7 @@ pub(crate) fn refuse(
     kecamatan: &KodeWilayah,
     reasons: Vec<String>,
 ) -> Result<(), HandlerError> {
-    tracing::info!(submission = %m.submission_id, ?reasons, "berkas refused");
+    tracing::info!(submission = %m.submission_id, reasons = reasons.len(), "berkas refused");
     let refused = BerkasRefused {
         submission_id: m.submission_id,
         sop: m.sop,

@@ -43,6 +43,7 @@ pub(crate) async fn serve(
         status,
         // Nobody acts through the demo's page: the desks are this command.
         crate::auth::Tokens::none(),
+        axum::Router::new(),
         stop.clone(),
     )))
 }

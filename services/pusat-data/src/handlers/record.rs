@@ -95,7 +95,7 @@ pub async fn handle(ctx: &Context<'_, PusatData>, r: EnrollmentRecord) -> Result
         let msg = Outgoing::new(&event, key.clone(), &e.nomor_berkas, &e.nomor_berkas)?;
         ctx.outbox.push(msg);
     }
-    tracing::info!(nik = %e.nik, %status, "enrollment deduplicated");
+    tracing::info!(%status, "enrollment deduplicated");
     Ok(())
 }
 

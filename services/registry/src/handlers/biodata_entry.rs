@@ -45,7 +45,7 @@ pub async fn handle(ctx: &Context<'_, Registry>, m: &BerkasHandedOff) -> Result<
     };
     let (_, message) = with_siak.onward(here, next, "operator@dinas (SIAK)", Utc::now())?;
     ctx.outbox.push(message);
-    tracing::info!(nomor_berkas = %m.nomor_berkas, nik = %resident.nik, no_kk = %resident.no_kk, "new resident recorded in SIAK, KK printed");
+    tracing::info!(nomor_berkas = %m.nomor_berkas, "new resident recorded in SIAK, KK printed");
     Ok(())
 }
 

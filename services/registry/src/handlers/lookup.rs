@@ -78,10 +78,10 @@ pub async fn handle(ctx: &Context<'_, Registry>, m: ResidentLookup) -> Result<()
         let key = RoutingKey::regional(ASK_DINAS, &region)
             .map_err(|e| HandlerError::permanent(e.to_string()))?;
         ctx.outbox.push(Outgoing::new(&m, key, &id, &id)?);
-        tracing::info!(nik = %m.nik, "not in the kecamatan's copy; asked the Dinas");
+        tracing::info!(request = %m.request_id, "not in the kecamatan's copy; asked the Dinas");
         return Ok(());
     }
-    tracing::info!(nik = %m.nik, found = resident.is_some(), "lookup answered");
+    tracing::info!(request = %m.request_id, found = resident.is_some(), "lookup answered");
     let answer = ResidentAnswer {
         request_id: m.request_id,
         nik: m.nik,

@@ -79,7 +79,7 @@ pub async fn handle(ctx: &Context<'_, Registry>, m: &BerkasHandedOff) -> Result<
         keep(txn, m, nik, &before, &after).await?;
         seed::upsert(txn, &after).await?;
         super::announce(ctx, std::slice::from_ref(&after))?;
-        tracing::info!(nomor_berkas = %m.nomor_berkas, %nik, changes = ?change.describe(&before), "biodata changed in SIAK");
+        tracing::info!(nomor_berkas = %m.nomor_berkas, "biodata changed in SIAK");
     }
     let (_, message) = m.onward(here, next, "operator@dinas (SIAK)", Utc::now())?;
     ctx.outbox.push(message);

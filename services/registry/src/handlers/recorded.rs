@@ -8,6 +8,6 @@ use ktpel_contract::registry::ResidentRecorded;
 
 pub async fn handle(ctx: &Context<'_, Registry>, m: ResidentRecorded) -> Result<(), HandlerError> {
     seed::upsert(ctx.txn, &m.resident).await?;
-    tracing::debug!(nik = %m.resident.nik, "resident kept in the kecamatan's copy");
+    tracing::debug!("resident kept in the kecamatan's copy");
     Ok(())
 }

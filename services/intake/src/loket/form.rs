@@ -1,0 +1,332 @@
+//! The counter's form as it was typed, what is wrong with each field, and the berkas it makes.
+//! Every value is kept as typed, so a refused form comes back with all of it.
+
+use crate::counter::kecamatan_of;
+use chrono::{NaiveDate, Utc};
+use ktpel_contract::{
+    berkas::BerkasSubmitted,
+    registry::{FormulirBiodata, Kedatangan, PerubahanBiodata},
+};
+use ktpel_domain::{
+    Dokumen, JenisKelamin, KodeWilayah, Nik, SopId,
+    sop::{SiakWork, Sop},
+    wilayah::Level,
+};
+use std::collections::BTreeMap;
+
+/// The fields of the counter's form, as typed.
+#[derive(Debug, Clone, Default)]
+pub struct Form {
+    pub sop: String,
+    pub nik: String,
+    pub nama: String,
+    pub dokumen: Vec<String>,
+    pub jenis_kelamin: String,
+    pub tempat_lahir: String,
+    pub tanggal_lahir: String,
+    pub alamat: String,
+    pub desa: String,
+    pub no_kk: String,
+    pub ubah_nama: String,
+    pub ubah_tempat_lahir: String,
+    pub ubah_alamat: String,
+    pub ubah_desa: String,
+    pub desa_tujuan: String,
+    pub alamat_tujuan: String,
+    /// The CSRF token the form came with.
+    pub csrf: String,
+}
+
+/// What is wrong, field by field (`""`: the berkas as a whole).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Problems(BTreeMap<&'static str, Vec<String>>);
+
+impl Problems {
+    pub fn add(&mut self, field: &'static str, problem: impl Into<String>) {
+        self.0.entry(field).or_default().push(problem.into());
+    }
+
+    /// What is wrong with `field`, as one line; empty when nothing.
+    pub fn of(&self, field: &str) -> String {
+        self.0.get(field).map(|p| p.join("; ")).unwrap_or_default()
+    }
+
+    /// Every problem, with the field it is about.
+    pub fn all(&self) -> Vec<String> {
+        self.0.values().flatten().cloned().collect()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl Form {
+    /// The form from its posted `pairs` (a checkbox posts its name once per ticked box).
+    pub fn from_pairs(pairs: Vec<(String, String)>) -> Self {
+        let mut f = Self::default();
+        for (name, value) in pairs {
+            let slot = match name.as_str() {
+                "sop" => &mut f.sop,
+                "nik" => &mut f.nik,
+                "nama" => &mut f.nama,
+                "dokumen" => {
+                    f.dokumen.push(value);
+                    continue;
+                }
+                "jenis_kelamin" => &mut f.jenis_kelamin,
+                "tempat_lahir" => &mut f.tempat_lahir,
+                "tanggal_lahir" => &mut f.tanggal_lahir,
+                "alamat" => &mut f.alamat,
+                "desa" => &mut f.desa,
+                "no_kk" => &mut f.no_kk,
+                "ubah_nama" => &mut f.ubah_nama,
+                "ubah_tempat_lahir" => &mut f.ubah_tempat_lahir,
+                "ubah_alamat" => &mut f.ubah_alamat,
+                "ubah_desa" => &mut f.ubah_desa,
+                "desa_tujuan" => &mut f.desa_tujuan,
+                "alamat_tujuan" => &mut f.alamat_tujuan,
+                "csrf" => &mut f.csrf,
+                _ => continue,
+            };
+            *slot = value;
+        }
+        f
+    }
+
+    /// Whether document `d` was ticked.
+    pub fn has(&self, d: &Dokumen) -> bool {
+        self.dokumen.iter().any(|n| n == d.name())
+    }
+
+    /// The berkas this form makes at a counter of `kecamatan` (the account's; none: the
+    /// Dinas's counter, which takes berkas of every kecamatan), received by `petugas`; or
+    /// every field that is wrong.
+    pub fn berkas(
+        &self,
+        sop: SopId,
+        kecamatan: Option<&KodeWilayah>,
+        petugas: &str,
+    ) -> Result<BerkasSubmitted, Problems> {
+        let procedure = Sop::get(sop);
+        let mut problems = Problems::default();
+        let text = |v: &str| Some(v.trim().to_owned()).filter(|v| !v.is_empty());
+        let nama = text(&self.nama);
+        if nama.is_none() {
+            problems.add("nama", "isi nama sesuai Formulir Permohonan");
+        }
+        let nik = match (procedure.new_resident(), text(&self.nik)) {
+            (false, None) => {
+                problems.add(
+                    "nik",
+                    "isi NIK pemohon (penduduk yang belum terdaftar: S05)",
+                );
+                None
+            }
+            (_, Some(n)) => match n.parse::<Nik>() {
+                Ok(nik) => Some(nik),
+                Err(e) => {
+                    problems.add("nik", e.to_string());
+                    None
+                }
+            },
+            (true, None) => None,
+        };
+        let mut dokumen = Vec::new();
+        for name in &self.dokumen {
+            match name.parse::<Dokumen>() {
+                Ok(d) => dokumen.push(d),
+                Err(e) => problems.add("dokumen", e.to_string()),
+            }
+        }
+        let desa = |field: &'static str, v: &str, problems: &mut Problems| match text(v) {
+            None => None,
+            Some(v) => match KodeWilayah::parse(&v) {
+                Ok(k) if k.level() == Level::DesaKelurahan => Some(k.to_string()),
+                Ok(_) => {
+                    problems.add(
+                        field,
+                        "kode desa/kelurahan punya 10 angka, mis. 32.73.01.1001",
+                    );
+                    None
+                }
+                Err(e) => {
+                    problems.add(field, e.to_string());
+                    None
+                }
+            },
+        };
+        let biodata = if procedure.new_resident() {
+            self.biodata(nama.as_deref().unwrap_or_default(), &mut problems, desa)
+        } else {
+            None
+        };
+        let perubahan = match procedure.siak_work() {
+            Some(SiakWork::Correct | SiakWork::Change) => {
+                let p = PerubahanBiodata {
+                    nama: text(&self.ubah_nama),
+                    tempat_lahir: text(&self.ubah_tempat_lahir),
+                    alamat: text(&self.ubah_alamat),
+                    desa: desa("ubah_desa", &self.ubah_desa, &mut problems),
+                };
+                (!p.is_empty()).then_some(p)
+            }
+            _ => None,
+        };
+        let kedatangan = if procedure.relocation() {
+            let d = desa("desa_tujuan", &self.desa_tujuan, &mut problems);
+            match (d, text(&self.alamat_tujuan)) {
+                (Some(desa), Some(alamat)) => Some(Kedatangan { desa, alamat }),
+                (d, a) => {
+                    if d.is_none() && problems.of("desa_tujuan").is_empty() {
+                        problems.add("desa_tujuan", "isi desa/kelurahan tujuan");
+                    }
+                    if a.is_none() {
+                        problems.add("alamat_tujuan", "isi alamat tujuan");
+                    }
+                    None
+                }
+            }
+        } else {
+            None
+        };
+        let kecamatan = kecamatan
+            .cloned()
+            .or_else(|| kecamatan_of(nik.as_ref(), biodata.as_ref(), kedatangan.as_ref()));
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        let Some(kecamatan) = kecamatan else {
+            problems.add("", "kecamatan berkas tidak dapat ditentukan");
+            return Err(problems);
+        };
+        Ok(BerkasSubmitted {
+            submission_id: uuid::Uuid::now_v7(),
+            sop,
+            nik,
+            nama: nama.unwrap_or_default(),
+            biodata,
+            perubahan,
+            kedatangan,
+            dokumen,
+            kecamatan: kecamatan.to_string(),
+            petugas: petugas.to_owned(),
+            diterima_pada: Utc::now(),
+        })
+    }
+
+    /// The Formulir Biodata Penduduk, every missing or wrong field named.
+    fn biodata(
+        &self,
+        nama: &str,
+        problems: &mut Problems,
+        desa: impl Fn(&'static str, &str, &mut Problems) -> Option<String>,
+    ) -> Option<FormulirBiodata> {
+        let jenis_kelamin = match self.jenis_kelamin.as_str() {
+            "L" => Some(JenisKelamin::LakiLaki),
+            "P" => Some(JenisKelamin::Perempuan),
+            _ => {
+                problems.add("jenis_kelamin", "pilih laki-laki atau perempuan");
+                None
+            }
+        };
+        let tanggal_lahir = match NaiveDate::parse_from_str(self.tanggal_lahir.trim(), "%Y-%m-%d") {
+            Ok(d) if d > Utc::now().date_naive() => {
+                problems.add("tanggal_lahir", "tanggal lahir tidak boleh di masa depan");
+                None
+            }
+            Ok(d) => Some(d),
+            Err(_) => {
+                problems.add("tanggal_lahir", "isi tanggal lahir (TTTT-BB-HH)");
+                None
+            }
+        };
+        let required = |field: &'static str, v: &str, problems: &mut Problems| {
+            let v = v.trim();
+            if v.is_empty() {
+                problems.add(field, "wajib diisi");
+                None
+            } else {
+                Some(v.to_owned())
+            }
+        };
+        let tempat_lahir = required("tempat_lahir", &self.tempat_lahir, problems);
+        let alamat = required("alamat", &self.alamat, problems);
+        let desa_code = desa("desa", &self.desa, problems);
+        if desa_code.is_none() && problems.of("desa").is_empty() {
+            problems.add("desa", "isi kode desa/kelurahan");
+        }
+        let no_kk = Some(self.no_kk.trim().to_owned()).filter(|k| !k.is_empty());
+        if let Some(kk) = &no_kk
+            && !(kk.len() == 16 && kk.bytes().all(|c| c.is_ascii_digit()))
+        {
+            problems.add("no_kk", "nomor KK punya 16 angka");
+        }
+        Some(FormulirBiodata {
+            nama: nama.to_owned(),
+            jenis_kelamin: jenis_kelamin?,
+            tempat_lahir: tempat_lahir?,
+            tanggal_lahir: tanggal_lahir?,
+            alamat: alamat?,
+            desa: desa_code?,
+            no_kk,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(p: &[(&str, &str)]) -> Form {
+        Form::from_pairs(
+            p.iter()
+                .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn an_s01_form_makes_its_berkas_under_the_counters_kecamatan() {
+        let f = pairs(&[
+            ("nik", "3273010107051234"),
+            ("nama", "Ani"),
+            ("dokumen", "formulir_permohonan"),
+            ("dokumen", "fotokopi_kk"),
+        ]);
+        let k = KodeWilayah::parse("32.73.01").unwrap();
+        let b = f.berkas(SopId::new(1).unwrap(), Some(&k), "ppp1").unwrap();
+        assert_eq!(b.kecamatan, "32.73.01");
+        assert_eq!(
+            b.dokumen,
+            [Dokumen::FormulirPermohonan, Dokumen::FotokopiKk]
+        );
+        assert_eq!(b.petugas, "ppp1");
+    }
+
+    #[test]
+    fn every_wrong_field_is_named_at_once() {
+        let f = pairs(&[("nik", "12"), ("nama", " "), ("dokumen", "surat_cinta")]);
+        let p = f.berkas(SopId::new(1).unwrap(), None, "ppp1").unwrap_err();
+        assert!(!p.of("nik").is_empty());
+        assert!(!p.of("nama").is_empty());
+        assert!(p.of("dokumen").contains("surat_cinta"));
+        assert_eq!(p.all().len(), 3);
+    }
+
+    #[test]
+    fn a_new_resident_needs_the_whole_formulir_biodata() {
+        let f = pairs(&[("nama", "Budi"), ("tanggal_lahir", "2999-01-01")]);
+        let p = f.berkas(SopId::new(5).unwrap(), None, "ppp1").unwrap_err();
+        for field in [
+            "jenis_kelamin",
+            "tanggal_lahir",
+            "tempat_lahir",
+            "alamat",
+            "desa",
+        ] {
+            assert!(!p.of(field).is_empty(), "{field}: {p:?}");
+        }
+        assert!(p.of("nik").is_empty(), "S05 takes no NIK");
+    }
+}

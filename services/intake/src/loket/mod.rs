@@ -1,0 +1,378 @@
+//! `/loket`: the service counter in the browser (S01.1–S01.2 and the first step of every
+//! procedure taken at a counter). The ppp picks the procedure from the catalogue, ticks the
+//! documents received against its checklist, types the NIK and name (and, by procedure, the
+//! Formulir Biodata, what to correct or change, the arrival form) and hands the berkas on.
+//! Every reason to refuse shows at once, next to its field, with what was typed kept; the
+//! berkas number comes back as the salinan permohonan to print.
+//!
+//! The counter writes nothing of intake's: it sends the berkas on the bus like any desk and
+//! waits for intake's answer ([`ktpel_web::answers::Line`]); intake stays the one writer of
+//! its tables. A ppp of a kecamatan sees and enters only that kecamatan's berkas.
+
+mod form;
+
+pub use form::{Form, Problems};
+
+use crate::{
+    handlers::submitted,
+    store::{berkas, buku_harian},
+};
+use askama::Template;
+use axum::{
+    Form as Posted, Router,
+    extract::{FromRef, Path, Query, State},
+    http::StatusCode,
+    response::{IntoResponse, Redirect, Response},
+    routing::get,
+};
+use ktpel_bus::{Broker, Outgoing, RoutingKey, Shutdown};
+use ktpel_contract::berkas::{BerkasAccepted, BerkasRefused, SUBMITTED};
+use ktpel_domain::{
+    Dokumen, KodeWilayah, SopId,
+    sop::{SiakWork, Sop},
+};
+use ktpel_site::DesksAt;
+use ktpel_web::{
+    Desk, Desks, Frame, Refusal, Signed,
+    accounts::{self, Deed},
+    answers::{Line, LineError},
+    html,
+};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use serde::Deserialize;
+use std::{sync::Arc, time::Duration};
+
+/// How long the counter waits for intake's answer before it tells the ppp to look later.
+const PATIENCE: Duration = Duration::from_secs(15);
+
+/// The counter: the site's desks, intake's tables to read, and the line to intake.
+#[derive(Clone)]
+pub struct Loket {
+    desks: Desks,
+    db: DatabaseConnection,
+    counters: DesksAt,
+    line: Arc<Line<BerkasAccepted, BerkasRefused>>,
+}
+
+impl FromRef<Loket> for Desks {
+    fn from_ref(l: &Loket) -> Desks {
+        l.desks.clone()
+    }
+}
+
+impl Loket {
+    /// The counter over intake's database `db` at `counters`, sending on `broker` until
+    /// `shutdown`.
+    pub fn new(
+        desks: Desks,
+        db: DatabaseConnection,
+        counters: DesksAt,
+        broker: Broker,
+        shutdown: Shutdown,
+    ) -> Result<Self, LineError> {
+        let line = Line::open(
+            broker,
+            "ktpel-loket",
+            None,
+            |a: &BerkasAccepted| a.submission_id,
+            |r: &BerkasRefused| r.submission_id,
+            shutdown,
+        )?;
+        Ok(Self {
+            desks: desks.serving([Desk::Loket]),
+            db,
+            counters,
+            line: Arc::new(line),
+        })
+    }
+
+    /// The desks, with the counter among those served.
+    pub fn desks(&self) -> &Desks {
+        &self.desks
+    }
+
+    /// The counter's pages.
+    pub fn routes(self) -> Router {
+        Router::new()
+            .route("/loket", get(index))
+            .route("/loket/baru", get(blank).post(submit))
+            .route("/loket/berkas/{nomor}", get(receipt))
+            .with_state(self)
+    }
+
+    /// The procedures taken at the counters this intake runs, in the catalogue's order.
+    fn catalogue(&self) -> Vec<&'static Sop> {
+        SopId::all()
+            .map(Sop::get)
+            .filter(|s| {
+                s.route()
+                    .is_some_and(|r| r.len() >= 2 && self.counters.runs(r[0].place))
+            })
+            .collect()
+    }
+}
+
+/// A procedure in the catalogue, as the page lists it.
+struct Entry {
+    id: String,
+    title: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "loket/index.html")]
+struct Index {
+    frame: Frame,
+    catalogue: Vec<Entry>,
+    recent: Vec<berkas::Model>,
+}
+
+async fn index(State(loket): State<Loket>, me: Signed) -> Result<Response, Refusal> {
+    me.at(Desk::Loket)?;
+    let mut recent = berkas::Entity::find()
+        .order_by_desc(berkas::Column::CreatedAt)
+        .limit(20);
+    if let Some(k) = &me.account.kecamatan {
+        recent = recent.filter(berkas::Column::Kecamatan.eq(k.to_string()));
+    }
+    let recent = recent
+        .all(&loket.db)
+        .await
+        .map_err(|e| Refusal::Unavailable(e.to_string()))?;
+    Ok(html(&Index {
+        frame: loket.desks.frame(Some(&me)),
+        catalogue: loket
+            .catalogue()
+            .into_iter()
+            .map(|s| Entry {
+                id: s.id.to_string(),
+                title: s.title,
+            })
+            .collect(),
+        recent,
+    }))
+}
+
+/// One group of the checklist: at least one of its documents (each listed once on the page).
+struct Group {
+    one_of: bool,
+    dokumen: Vec<Dokumen>,
+}
+
+#[derive(Template)]
+#[template(path = "loket/form.html")]
+struct FormPage {
+    frame: Frame,
+    sop: String,
+    title: &'static str,
+    groups: Vec<Group>,
+    new_resident: bool,
+    changes: bool,
+    relocation: bool,
+    form: Form,
+    problems: Problems,
+    /// Why intake refused the berkas (or why it could not be sent), all at once.
+    refused: Vec<String>,
+}
+
+impl FormPage {
+    fn new(loket: &Loket, me: &Signed, procedure: &'static Sop, form: Form) -> Self {
+        let mut seen = Vec::new();
+        let groups = procedure
+            .checklist()
+            .groups
+            .iter()
+            .map(|g| Group {
+                one_of: g.len() > 1,
+                dokumen: g
+                    .iter()
+                    .copied()
+                    .filter(|d| {
+                        let fresh = !seen.contains(d);
+                        seen.push(*d);
+                        fresh
+                    })
+                    .collect(),
+            })
+            .filter(|g| !g.dokumen.is_empty())
+            .collect();
+        Self {
+            frame: loket.desks.frame(Some(me)),
+            sop: procedure.id.to_string(),
+            title: procedure.title,
+            groups,
+            new_resident: procedure.new_resident(),
+            changes: matches!(
+                procedure.siak_work(),
+                Some(SiakWork::Correct | SiakWork::Change)
+            ),
+            relocation: procedure.relocation(),
+            form,
+            problems: Problems::default(),
+            refused: Vec::new(),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct Chosen {
+    sop: Option<String>,
+}
+
+/// The procedure `text` names, if it is one this counter takes.
+fn procedure(loket: &Loket, text: Option<&str>) -> Result<&'static Sop, Refusal> {
+    let id: SopId = text
+        .unwrap_or("S01")
+        .parse()
+        .map_err(|_| Refusal::NotFound)?;
+    loket
+        .catalogue()
+        .into_iter()
+        .find(|s| s.id == id)
+        .ok_or(Refusal::NotFound)
+}
+
+async fn blank(
+    State(loket): State<Loket>,
+    me: Signed,
+    Query(chosen): Query<Chosen>,
+) -> Result<Response, Refusal> {
+    me.at(Desk::Loket)?;
+    let procedure = procedure(&loket, chosen.sop.as_deref())?;
+    Ok(html(&FormPage::new(
+        &loket,
+        &me,
+        procedure,
+        Form::default(),
+    )))
+}
+
+async fn submit(
+    State(loket): State<Loket>,
+    me: Signed,
+    Posted(pairs): Posted<Vec<(String, String)>>,
+) -> Result<Response, Refusal> {
+    me.at(Desk::Loket)?;
+    let form = Form::from_pairs(pairs);
+    me.check_csrf(&form.csrf)?;
+    let procedure = procedure(&loket, Some(&form.sop))?;
+    let refuse = |form: Form, problems: Problems, refused: Vec<String>| {
+        let mut page = FormPage::new(&loket, &me, procedure, form);
+        page.problems = problems;
+        page.refused = refused;
+        (StatusCode::UNPROCESSABLE_ENTITY, html(&page)).into_response()
+    };
+    let berkas = match form.berkas(
+        procedure.id,
+        me.account.kecamatan.as_ref(),
+        &me.account.username,
+    ) {
+        Ok(b) => b,
+        Err(problems) => {
+            let all = problems.all();
+            return Ok(refuse(form, problems, all));
+        }
+    };
+    let kecamatan = KodeWilayah::parse(&berkas.kecamatan).map_err(|_| Refusal::NotFound)?;
+    // The checks intake makes before it stores anything, made here too so the ppp sees them
+    // all at once without a round trip.
+    let reasons = submitted::problems(&berkas, &loket.counters, &kecamatan);
+    if !reasons.is_empty() {
+        return Ok(refuse(form, Problems::default(), reasons));
+    }
+    let key = RoutingKey::regional(SUBMITTED, &berkas.kecamatan)
+        .map_err(|e| Refusal::Unavailable(e.to_string()))?;
+    let id = berkas.submission_id;
+    let msg = Outgoing::new(&berkas, key, id.to_string(), id.to_string())
+        .map_err(|e| Refusal::Unavailable(e.to_string()))?;
+    match loket.line.ask(&msg, id, PATIENCE).await {
+        Ok(Ok(accepted)) => {
+            let _ = accounts::record(
+                loket.desks.db(),
+                Deed {
+                    username: &me.account.username,
+                    action: "ajukan_berkas",
+                    nomor_berkas: Some(&accepted.nomor_berkas),
+                    detail: format!("{} diterima, ke {}", accepted.sop, accepted.next_hop),
+                },
+            )
+            .await;
+            Ok(Redirect::to(&format!("/loket/berkas/{}", accepted.nomor_berkas)).into_response())
+        }
+        Ok(Err(refused)) => {
+            let _ = accounts::record(
+                loket.desks.db(),
+                Deed {
+                    username: &me.account.username,
+                    action: "berkas_ditolak",
+                    nomor_berkas: None,
+                    detail: format!("{}: {} alasan", refused.sop, refused.reasons.len()),
+                },
+            )
+            .await;
+            Ok(refuse(form, Problems::default(), refused.reasons))
+        }
+        Err(e) => Ok(refuse(
+            form,
+            Problems::default(),
+            vec![format!(
+                "berkas belum diterima intake ({e}); pengajuan {id} — periksa daftar berkas sebelum mengirim lagi"
+            )],
+        )),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "loket/berkas.html")]
+struct Receipt {
+    frame: Frame,
+    berkas: berkas::Model,
+    title: &'static str,
+    dokumen: Vec<&'static str>,
+    timeline: Vec<crate::query::Entry>,
+}
+
+async fn receipt(
+    State(loket): State<Loket>,
+    me: Signed,
+    Path(nomor): Path<String>,
+) -> Result<Response, Refusal> {
+    me.at(Desk::Loket)?;
+    let unavailable = |e: sea_orm::DbErr| Refusal::Unavailable(e.to_string());
+    let Some(b) = berkas::Entity::find_by_id(nomor.clone())
+        .one(&loket.db)
+        .await
+        .map_err(unavailable)?
+        .filter(|b| me.account.covers(&b.kecamatan))
+    else {
+        // Not there, or another kecamatan's: the same answer.
+        return Err(Refusal::NotFound);
+    };
+    let received = buku_harian::Entity::find()
+        .filter(buku_harian::Column::NomorBerkas.eq(nomor.as_str()))
+        .one(&loket.db)
+        .await
+        .map_err(unavailable)?;
+    let dokumen = received
+        .and_then(|r| serde_json::from_value::<Vec<Dokumen>>(r.dokumen).ok())
+        .unwrap_or_default()
+        .into_iter()
+        .map(Dokumen::label)
+        .collect();
+    let timeline = crate::query::where_is(&loket.db, &nomor)
+        .await
+        .map_err(unavailable)?
+        .map(|t| t.timeline)
+        .unwrap_or_default();
+    let title = b
+        .sop
+        .parse::<SopId>()
+        .map(|id| Sop::get(id).title)
+        .unwrap_or_default();
+    Ok(html(&Receipt {
+        frame: loket.desks.frame(Some(&me)),
+        berkas: b,
+        title,
+        dokumen,
+        timeline,
+    }))
+}

@@ -1,0 +1,56 @@
+//! The desks in the browser that this process serves, beside its status page: the site's
+//! account store and session key (`[desks]`), sign-in, and the pages of each service it runs
+//! (the counter with intake). Each service's pages read its own database; what a desk does
+//! goes to the service over the bus.
+
+use crate::{run::Process, status::Status};
+use ktpel_bus::{Broker, Shutdown};
+use ktpel_site::Place;
+use ktpel_web::{Desks, session::Key};
+
+/// Why the desks could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum DesksError {
+    #[error("the desks' account store: {0}")]
+    Store(#[from] ktpel_store::StoreError),
+    #[error("the desks' session key: {0}")]
+    Key(#[from] ktpel_web::session::KeyError),
+    #[error("the counter's settings: {0}")]
+    Settings(#[from] ktpel_settings::SettingsError),
+    #[error("the counter's line to intake: {0}")]
+    Line(#[from] ktpel_web::answers::LineError),
+}
+
+/// The desk pages of the services in `status`, at `place`, sending on `broker` until
+/// `shutdown`.
+pub async fn router(
+    settings: &Process,
+    status: &Status,
+    place: &Place,
+    broker: &Broker,
+    shutdown: &Shutdown,
+) -> Result<axum::Router, DesksError> {
+    let accounts =
+        ktpel_store::open::<ktpel_web::store::Migrator>(&settings.desks.database).await?;
+    let key = Key::load_or_create(std::path::Path::new(&settings.desks.key_file))?;
+    let mut desks = Desks::new(
+        accounts,
+        key,
+        &settings.desks,
+        &settings.site.name.to_string(),
+    );
+    let mut pages = axum::Router::new();
+    if let Some(db) = status.intake() {
+        let counters = place.settings::<ktpel_intake::config::Own>()?.own.counters;
+        let loket = ktpel_intake::loket::Loket::new(
+            desks,
+            db.clone(),
+            counters,
+            broker.clone(),
+            shutdown.clone(),
+        )?;
+        desks = loket.desks().clone();
+        pages = pages.merge(loket.routes());
+    }
+    Ok(pages.merge(ktpel_web::signin::routes().with_state(desks)))
+}
