@@ -1,6 +1,9 @@
 //! What the tests that run `ktpel` as a person would share: a child process that is stopped
 //! with the test, Ctrl-C, a free port.
 
+#[allow(dead_code)]
+pub mod site;
+
 use std::{
     process::{Child, Command},
     time::{Duration, Instant},

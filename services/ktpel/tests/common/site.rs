@@ -1,0 +1,230 @@
+//! A site with its desks in the browser, as a Dinas would run it: `ktpel up` in its own
+//! process (SQLite in a temporary directory, a fresh vhost), SIAK seeded, desk accounts made
+//! with `ktpel user add`; and a client that keeps its cookies, as a browser would.
+
+use super::{Running, free_port};
+use ktpel_domain::KodeWilayah;
+use ktpel_tests::TestVhost;
+use std::{
+    collections::BTreeMap,
+    path::{Path, PathBuf},
+    process::{Command, Stdio},
+    time::{Duration, Instant},
+};
+
+const KTPEL: &str = env!("CARGO_BIN_EXE_ktpel");
+pub const PASSWORD: &str = "kata-sandi-loket-1";
+
+/// The accounts every site of these tests has: (name, role, kecamatan).
+pub const ACCOUNTS: [(&str, &str, Option<&str>); 4] = [
+    ("ani", "ppp", Some("32.73.01")),
+    ("budi", "ppp", Some("32.73.02")),
+    ("oki", "operator", Some("32.73.01")),
+    ("admin", "admin", None),
+];
+
+pub struct Site {
+    pub url: String,
+    pub dir: tempfile::TempDir,
+    pub vhost: TestVhost,
+    /// Two residents in SIAK: (NIK, name).
+    pub residents: Vec<(String, String)>,
+    _up: Running,
+}
+
+impl Site {
+    pub fn start() -> Self {
+        let vhost = TestVhost::new();
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let http = format!("127.0.0.1:{}", free_port());
+        let run = |args: &[&str]| {
+            let out = command(dir.path(), &vhost, args)
+                .env("KTPEL_PASSWORD", PASSWORD)
+                .output()
+                .expect("ktpel runs");
+            assert!(
+                out.status.success(),
+                "ktpel {args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        };
+        run(&[
+            "registry",
+            "seed",
+            "--residents",
+            "2",
+            "--region",
+            "32.73.01",
+            "--seed",
+            "9",
+        ]);
+        for (name, role, kecamatan) in ACCOUNTS {
+            let mut args = vec!["user", "add", name, "--role", role];
+            if let Some(k) = kecamatan {
+                args.extend(["--kecamatan", k]);
+            }
+            run(&args);
+        }
+        let residents =
+            ktpel_registry::seed::generate(&KodeWilayah::parse("32.73.01").unwrap(), 2, 9)
+                .unwrap()
+                .into_iter()
+                .map(|r| (r.nik.to_string(), r.nama))
+                .collect();
+        let log = std::fs::File::create(dir.path().join("up.log")).expect("a log file");
+        let up = Running(
+            command(dir.path(), &vhost, &["up", "--http", &http])
+                .env("KTPEL__TELEMETRY__LOG_FILTER", "info")
+                .stdout(log.try_clone().expect("the log"))
+                .stderr(log)
+                .spawn()
+                .expect("ktpel up starts"),
+        );
+        let url = format!("http://{http}");
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while ureq::get(format!("{url}/ready")).call().is_err() {
+            assert!(Instant::now() < deadline, "ktpel up never became ready");
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        Self {
+            url,
+            dir,
+            vhost,
+            residents,
+            _up: up,
+        }
+    }
+
+    /// `ktpel args…` beside the running site.
+    pub fn ktpel(&self, args: &[&str]) -> std::process::Output {
+        command(self.dir.path(), &self.vhost, args)
+            .output()
+            .expect("ktpel runs")
+    }
+
+    /// Everything `ktpel up` logged so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("up.log")).unwrap_or_default()
+    }
+
+    pub fn path(&self, p: &str) -> PathBuf {
+        self.dir.path().join(p)
+    }
+
+    /// A client signed in as `name`.
+    pub fn signed_in(&self, name: &str) -> Client {
+        let mut c = Client::new(&self.url);
+        let (status, _, _) = c.sign_in(name, PASSWORD);
+        assert_eq!(status, 303, "{name} signs in");
+        c
+    }
+}
+
+fn command(dir: &Path, vhost: &TestVhost, args: &[&str]) -> Command {
+    let mut c = Command::new(KTPEL);
+    c.args(args)
+        .current_dir(dir)
+        .env("KTPEL__AMQP__URL", vhost.url())
+        .env("KTPEL__TELEMETRY__LOG_FILTER", "warn")
+        .env_remove("KTPEL_PASSWORD")
+        .env_remove("KTPEL_TOKEN")
+        .stdin(Stdio::null());
+    c
+}
+
+/// An HTTP client that keeps the cookies it is given and follows no redirect (the tests look
+/// at each answer).
+pub struct Client {
+    base: String,
+    agent: ureq::Agent,
+    pub cookies: BTreeMap<String, String>,
+}
+
+/// Status, `Location`, body.
+pub type Answer = (u16, String, String);
+
+impl Client {
+    pub fn new(base: &str) -> Self {
+        let agent = ureq::Agent::new_with_config(
+            ureq::config::Config::builder()
+                .max_redirects(0)
+                .http_status_as_error(false)
+                .build(),
+        );
+        Self {
+            base: base.to_owned(),
+            agent,
+            cookies: BTreeMap::new(),
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    fn take(&mut self, mut r: ureq::http::Response<ureq::Body>) -> Answer {
+        for v in r.headers().get_all("set-cookie") {
+            let v = v.to_str().unwrap_or_default();
+            let pair = v.split(';').next().unwrap_or_default();
+            if let Some((k, val)) = pair.split_once('=') {
+                if val.is_empty() || v.contains("Max-Age=0") {
+                    self.cookies.remove(k);
+                } else {
+                    self.cookies.insert(k.to_owned(), val.to_owned());
+                }
+            }
+        }
+        let location = r
+            .headers()
+            .get("location")
+            .and_then(|l| l.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let status = r.status().as_u16();
+        let body = r.body_mut().read_to_string().unwrap_or_default();
+        (status, location, body)
+    }
+
+    pub fn get(&mut self, path: &str) -> Answer {
+        let r = self
+            .agent
+            .get(format!("{}{path}", self.base))
+            .header("Cookie", self.cookie_header())
+            .call()
+            .expect("the site answers");
+        self.take(r)
+    }
+
+    pub fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Answer {
+        let r = self
+            .agent
+            .post(format!("{}{path}", self.base))
+            .header("Cookie", self.cookie_header())
+            .send_form(form.iter().copied())
+            .expect("the site answers");
+        self.take(r)
+    }
+
+    /// Signs in through the form, as a person would.
+    pub fn sign_in(&mut self, name: &str, password: &str) -> Answer {
+        let (_, _, page) = self.get("/login");
+        let token = csrf(&page);
+        self.post(
+            "/login",
+            &[("username", name), ("password", password), ("csrf", &token)],
+        )
+    }
+}
+
+/// The first CSRF token of a page.
+pub fn csrf(page: &str) -> String {
+    let at = page
+        .find("name=\"csrf\" value=\"")
+        .unwrap_or_else(|| panic!("no CSRF token on the page: {page}"))
+        + "name=\"csrf\" value=\"".len();
+    page[at..].split('"').next().unwrap_or_default().to_owned()
+}

@@ -1,0 +1,181 @@
+//! Who may do what at the desks in the browser, against a real `ktpel up` over HTTP: every
+//! desk page and form refuses without a session, with an ended or forged one, with the wrong
+//! role, without the session's CSRF token; a ppp of one kecamatan cannot see another's berkas,
+//! not even by its address; wrong passwords lock an account; a disabled account's session
+//! ends; no NIK or name reaches a URL or a log line.
+
+mod common;
+use common::site::{Client, PASSWORD, Site, csrf};
+
+/// The form fields of an S01 berkas.
+fn s01<'a>(
+    token: &'a str,
+    nik: &'a str,
+    nama: &'a str,
+    dokumen: &'a [&'a str],
+) -> Vec<(&'a str, &'a str)> {
+    let mut f = vec![
+        ("csrf", token),
+        ("sop", "S01"),
+        ("nik", nik),
+        ("nama", nama),
+    ];
+    f.extend(dokumen.iter().map(|d| ("dokumen", *d)));
+    f
+}
+
+#[test]
+fn the_desks_refuse_whoever_may_not_act_and_show_a_kecamatan_only_its_own_berkas() {
+    let site = Site::start();
+    let (nik, nama) = site.residents[0].clone();
+
+    // No session: a page sends to the sign-in, coming back after; a form is refused.
+    let mut anon = Client::new(&site.url);
+    for page in [
+        "/loket",
+        "/loket/baru?sop=S01",
+        "/loket/berkas/327301-20261206-0001",
+        "/meja",
+    ] {
+        let (status, location, _) = anon.get(page);
+        assert_eq!(status, 303, "{page}");
+        assert!(location.starts_with("/login?ke=%2F"), "{page}: {location}");
+    }
+    let (status, _, _) = anon.post(
+        "/loket/baru",
+        &s01("x", &nik, &nama, &["formulir_permohonan"]),
+    );
+    assert_eq!(status, 401);
+    // The sign-in form itself needs the token it was given with its cookie.
+    let (status, _, body) = anon.post(
+        "/login",
+        &[
+            ("username", "ani"),
+            ("password", PASSWORD),
+            ("csrf", "forged"),
+        ],
+    );
+    assert_eq!(status, 403, "{body}");
+
+    // The wrong role: the station's operator has no counter.
+    let mut oki = site.signed_in("oki");
+    assert_eq!(oki.get("/loket").0, 403);
+    let (_, _, page) = oki.get("/meja");
+    assert!(
+        !page.contains("href=\"/loket\""),
+        "the operator's menu has no counter: {page}"
+    );
+
+    // The ppp of 32.73.01 works at the counter.
+    let mut ani = site.signed_in("ani");
+    let (status, _, page) = ani.get("/loket/baru?sop=S01");
+    assert_eq!(status, 200);
+    let token = csrf(&page);
+
+    // Without the session's CSRF token, or with another session's, nothing is submitted.
+    let mut admin = site.signed_in("admin");
+    let (_, _, admins_page) = admin.get("/loket/baru?sop=S01");
+    let admins_token = csrf(&admins_page);
+    let docs = ["formulir_permohonan", "fotokopi_kk"];
+    for bad in ["", "bukan-token", admins_token.as_str()] {
+        let (status, _, body) = ani.post("/loket/baru", &s01(bad, &nik, &nama, &docs));
+        assert_eq!(status, 403, "token {bad:?}: {body}");
+    }
+    assert_eq!(ani.post("/logout", &[("csrf", "bukan-token")]).0, 403);
+
+    // A refused berkas: every reason at once, what was typed kept.
+    let (status, _, body) = ani.post(
+        "/loket/baru",
+        &s01(&token, &nik, "Nama Diketik", &["formulir_permohonan"]),
+    );
+    assert_eq!(status, 422, "{body}");
+    assert!(body.contains("missing documents"), "{body}");
+    assert!(
+        body.contains("value=\"Nama Diketik\""),
+        "the name typed is kept: {body}"
+    );
+    assert!(
+        body.contains(&format!("value=\"{nik}\"")),
+        "the NIK typed is kept"
+    );
+    let (status, _, body) = ani.post("/loket/baru", &s01(&token, "12345", "", &[]));
+    assert_eq!(status, 422);
+    assert!(
+        body.matches("class=\"error\"").count() >= 2,
+        "the NIK and the name each say what is wrong: {body}"
+    );
+
+    // Accepted: the salinan permohonan, at an address with the berkas number only.
+    let (status, location, body) = ani.post("/loket/baru", &s01(&token, &nik, &nama, &docs));
+    assert_eq!(status, 303, "{body}");
+    assert!(location.starts_with("/loket/berkas/327301-"), "{location}");
+    assert!(!location.contains(&nik));
+    let (status, _, receipt) = ani.get(&location);
+    assert_eq!(status, 200);
+    assert!(receipt.contains("Salinan permohonan") && receipt.contains(&nik));
+    assert!(
+        receipt.contains("diterima oleh ani"),
+        "the timeline says who: {receipt}"
+    );
+
+    // Another kecamatan's ppp: not in the list, not by its address.
+    let mut budi = site.signed_in("budi");
+    assert_eq!(budi.get(&location).0, 404);
+    let (_, _, list) = budi.get("/loket");
+    assert!(!list.contains(&location), "{list}");
+    // The Dinas's admin sees every kecamatan's.
+    assert_eq!(admin.get(&location).0, 200);
+
+    // An ended session and a forged one send to the sign-in.
+    let key = ktpel_web::session::Key::load_or_create(&site.path("data/desk-session-key")).unwrap();
+    let ended = ktpel_web::session::Session::new(
+        "ani",
+        chrono::Utc::now() - chrono::Duration::hours(9),
+        chrono::Duration::hours(8),
+    );
+    let mut stale = Client::new(&site.url);
+    stale.cookies.insert("ktpel_sesi".into(), ended.seal(&key));
+    assert_eq!(stale.get("/loket").0, 303);
+    let forged =
+        ktpel_web::session::Session::new("admin", chrono::Utc::now(), chrono::Duration::hours(1));
+    stale.cookies.insert(
+        "ktpel_sesi".into(),
+        forged.seal(&ktpel_web::session::Key::generate()),
+    );
+    assert_eq!(stale.get("/loket").0, 303);
+
+    // Disabled: the open session ends at its next request.
+    let out = site.ktpel(&["user", "disable", "ani"]);
+    assert!(out.status.success());
+    assert_eq!(ani.get("/loket").0, 303);
+
+    // Wrong passwords lock the account: the right one then waits too.
+    let mut guesser = Client::new(&site.url);
+    for _ in 0..4 {
+        let (status, _, body) = guesser.sign_in("budi", "tebakan-salah-1");
+        assert_eq!(status, 401);
+        assert!(
+            body.contains("nama pengguna atau kata sandi salah"),
+            "{body}"
+        );
+    }
+    let (status, _, body) = guesser.sign_in("budi", "tebakan-salah-1");
+    assert_eq!(status, 401);
+    assert!(body.contains("dikunci"), "{body}");
+    let (status, _, body) = guesser.sign_in("budi", PASSWORD);
+    assert_eq!(status, 401);
+    assert!(body.contains("dikunci"), "{body}");
+
+    // Logging out ends the session.
+    let (_, _, page) = admin.get("/loket");
+    let t = csrf(&page);
+    assert_eq!(admin.post("/logout", &[("csrf", &t)]).0, 303);
+    assert_eq!(admin.get("/loket").0, 303);
+
+    // No NIK or name in what the site logged (at info).
+    let log = site.log();
+    assert!(log.contains("berkas accepted"), "the log is at info: {log}");
+    assert!(!log.contains(&nik), "a NIK in the log: {log}");
+    assert!(!log.contains(&nama), "a name in the log: {log}");
+    assert!(!log.contains(PASSWORD));
+}
