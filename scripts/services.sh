@@ -161,11 +161,21 @@ postgres() {
 }
 
 # The real tools the tests drive besides the brokers and the database: Prometheus (promtool
-# for the alert rules, the server for the dashboards' queries) and headless Chromium (the
-# status page), from the distribution's packages.
+# for the alert rules, the server for the dashboards' queries), headless Chromium with its
+# WebDriver (the status page, the desks), from the distribution's packages; and axe-core, the
+# accessibility checker the browser tests inject into every page, from the npm registry at
+# the version tests/browser/package-lock.json pins.
 tools() {
   command -v promtool >/dev/null && command -v prometheus >/dev/null || install prometheus
   command -v chromium >/dev/null || install chromium
+  command -v chromedriver >/dev/null || install chromium-driver
+  command -v npm >/dev/null || install nodejs npm
+  local browser
+  browser="$(dirname "$0")/../tests/browser"
+  if [[ ! -f $browser/node_modules/axe-core/axe.min.js ]]; then
+    log "installing axe-core for the browser tests"
+    (cd "$browser" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  fi
 }
 
 case "${1:-all}" in

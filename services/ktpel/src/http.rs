@@ -185,9 +185,16 @@ async fn berkas(
     }
 }
 
-async fn page(State(app): State<App>) -> Html<String> {
+#[derive(Deserialize)]
+struct Refresh {
+    /// Seconds between reloads, for a wall screen (5–3600).
+    refresh: Option<u32>,
+}
+
+async fn page(State(app): State<App>, Query(q): Query<Refresh>) -> Html<String> {
     let r = report::measure(&app.status).await;
-    Html(crate::page::render(&r, chrono::Utc::now()))
+    let refresh = q.refresh.map(|s| s.clamp(5, 3600));
+    Html(crate::page::render(&r, chrono::Utc::now(), refresh))
 }
 
 /// A runbook the page links to, as Markdown text.

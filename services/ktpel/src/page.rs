@@ -1,7 +1,9 @@
 //! The status page for people: one screen an operator reads at 3 a.m. — is every Server AFIS
 //! sending (S19), is anything dead-lettered, where do berkas wait — rendered on the server
 //! from the same [`Report`] as `/status` and `/metrics`. No script, no framework: HTML and a
-//! little CSS, refreshed every 10 seconds. Nothing on it names a resident.
+//! little CSS. It refreshes itself only when asked to (`/?refresh=10`, for a wall screen in the
+//! ops room): a page that reloads under a person reading it is what WCAG 2.2.1 forbids.
+//! Nothing on it names a resident.
 
 use crate::report::Report;
 use ktpel_afis_sync::panel::Panel;
@@ -86,16 +88,26 @@ fn tile(label: &str, value: String, bad: bool) -> String {
     )
 }
 
-/// The page for `report`, measured at `now`.
-pub fn render(r: &Report, now: chrono::DateTime<chrono::Utc>) -> String {
+/// The page for `report`, measured at `now`; reloading itself every `refresh` seconds if
+/// asked.
+pub fn render(r: &Report, now: chrono::DateTime<chrono::Utc>, refresh: Option<u32>) -> String {
     let mut html = String::with_capacity(16 * 1024);
     let mq_up = r.mq == "CONNECTED";
     let _ = write!(
         html,
         "<!doctype html><html lang=en><meta charset=utf-8><meta name=viewport content=\"width=device-width,initial-scale=1\">\
-         <meta http-equiv=refresh content=10><link rel=icon href=\"data:,\"><title>KTP-el · {site}</title><style>{STYLE}</style>\
+         {reload}<link rel=icon href=\"data:,\"><title>KTP-el · {site}</title><style>{STYLE}</style>\
          <header><h1>KTP-el services</h1><span>Site <b>{site}</b>{region}</span><span>MQ {mq}</span>\
-         <span class=meta>measured {at} UTC · refreshes every 10 s · <a style=\"color:#c9d3e3\" href=\"/metrics\">metrics</a> · <a style=\"color:#c9d3e3\" href=\"/status\">JSON</a></span></header><main>",
+         <span class=meta>measured {at} UTC · {every} · <a style=\"color:#c9d3e3\" href=\"/metrics\">metrics</a> · <a style=\"color:#c9d3e3\" href=\"/status\">JSON</a></span></header><main>",
+        reload = refresh.map_or(String::new(), |s| format!(
+            "<meta http-equiv=refresh content={s}>"
+        )),
+        every = match refresh {
+            Some(s) =>
+                format!("refreshes every {s} s (<a style=\"color:#c9d3e3\" href=\"/\">stop</a>)"),
+            None =>
+                "<a style=\"color:#c9d3e3\" href=\"/?refresh=10\">refresh every 10 s</a>".to_owned(),
+        },
         site = escape(&r.site),
         region = if r.region.is_empty() {
             String::new()
@@ -204,7 +216,7 @@ fn scheduler(html: &mut String, panel: Option<&Panel>, r: &Report) {
             .map(|b| format!(" <span class=mute>({} bundles)</span>", b.bundles))
             .unwrap_or_default(),
     );
-    html.push_str("<table><tr><th>step</th><th>link</th><th></th><th>detail</th></tr>");
+    html.push_str("<table><tr><th>step</th><th>link</th><th>state</th><th>detail</th></tr>");
     for l in &p.links {
         let _ = write!(
             html,
@@ -232,7 +244,7 @@ fn links(html: &mut String, r: &Report) {
     if r.links.is_empty() {
         html.push_str("<p class=mute>No link: this site has no parent (every place on one broker, or the Pusat Data), or it works offline (S02/S03, S20 bundles).</p>");
     } else {
-        html.push_str("<table><tr><th>link</th><th>shovel</th><th></th><th class=n>waiting to go up</th></tr>");
+        html.push_str("<table><tr><th>link</th><th>shovel</th><th>state</th><th class=n>waiting to go up</th></tr>");
         for l in &r.links {
             let _ = write!(
                 html,
@@ -405,11 +417,25 @@ mod tests {
 
     #[test]
     fn every_runbook_the_page_links_is_served() {
-        let page = render(&crate::report::Report::empty("all"), chrono::Utc::now());
+        let page = render(
+            &crate::report::Report::empty("all"),
+            chrono::Utc::now(),
+            None,
+        );
         for (name, text) in RUNBOOKS {
             assert!(page.contains(&format!("/runbooks/{name}\"")), "{name}");
             assert!(text.starts_with("# Runbook"), "{name}");
         }
         assert!(!page.contains("<script"), "no script on the page");
+    }
+
+    #[test]
+    fn the_page_reloads_itself_only_when_asked() {
+        let report = crate::report::Report::empty("all");
+        let page = render(&report, chrono::Utc::now(), None);
+        assert!(!page.contains("http-equiv=refresh"));
+        assert!(page.contains("href=\"/?refresh=10\""));
+        let wall = render(&report, chrono::Utc::now(), Some(30));
+        assert!(wall.contains("<meta http-equiv=refresh content=30>"));
     }
 }

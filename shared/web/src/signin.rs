@@ -169,9 +169,10 @@ async fn sign_in(
             )
             .await;
             tracing::info!(reason = %refused, "a sign-in was refused");
+            // 200: the page answers the form (a browser logs any other status as an error).
             login_page(
                 &desks,
-                StatusCode::UNAUTHORIZED,
+                StatusCode::OK,
                 Some(refused.to_string()),
                 username,
                 next,

@@ -21,7 +21,6 @@ use askama::Template;
 use axum::{
     Form as Posted, Router,
     extract::{FromRef, Path, Query, State},
-    http::StatusCode,
     response::{IntoResponse, Redirect, Response},
     routing::get,
 };
@@ -259,7 +258,9 @@ async fn submit(
         let mut page = FormPage::new(&loket, &me, procedure, form);
         page.problems = problems;
         page.refused = refused;
-        (StatusCode::UNPROCESSABLE_ENTITY, html(&page)).into_response()
+        // 200: the page is the answer to the form, with what is wrong on it (a browser logs any
+        // other status as an error).
+        html(&page)
     };
     let berkas = match form.berkas(
         procedure.id,

@@ -2,6 +2,8 @@
 //! with the test, Ctrl-C, a free port.
 
 #[allow(dead_code)]
+pub mod browser;
+#[allow(dead_code)]
 pub mod site;
 
 use std::{

@@ -29,7 +29,7 @@ pub struct Site {
     pub vhost: TestVhost,
     /// Two residents in SIAK: (NIK, name).
     pub residents: Vec<(String, String)>,
-    _up: Running,
+    up: Running,
 }
 
 impl Site {
@@ -91,8 +91,13 @@ impl Site {
             dir,
             vhost,
             residents,
-            _up: up,
+            up,
         }
+    }
+
+    /// Ctrl-C: the site stops by itself, successfully.
+    pub fn stop(self) {
+        self.up.ctrl_c();
     }
 
     /// `ktpel args…` beside the running site.

@@ -1,0 +1,227 @@
+//! Headless Chromium driven over WebDriver (Debian's `chromium` and `chromium-driver`), as a
+//! person at a desk would use the pages: every page checked with axe-core (tests/browser,
+//! from npm) for accessibility, its console for errors, and saved as a screenshot under
+//! `target/test-artifacts/`.
+
+use super::{Running, free_port};
+use fantoccini::{Client, ClientBuilder, Locator, wd::WebDriverCompatibleCommand};
+use serde_json::json;
+use std::{
+    path::{Path, PathBuf},
+    process::{Command, Stdio},
+    time::{Duration, Instant},
+};
+
+pub struct Browser {
+    pub client: Client,
+    _driver: Running,
+    _profile: tempfile::TempDir,
+    axe: String,
+    /// Every page checked, for the report: (name, serious or critical violations).
+    pub checked: Vec<String>,
+}
+
+/// The browser's console log since it was last read (chromedriver's `se/log`).
+#[derive(Debug)]
+struct ConsoleLog;
+
+impl WebDriverCompatibleCommand for ConsoleLog {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!("session/{}/se/log", session.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (
+            http::Method::POST,
+            Some(json!({"type": "browser"}).to_string()),
+        )
+    }
+}
+
+pub fn artifacts() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"));
+    let dir = target.join("test-artifacts");
+    std::fs::create_dir_all(&dir).expect("the artifacts directory");
+    dir
+}
+
+impl Browser {
+    pub async fn start() -> Self {
+        let axe_path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/browser/node_modules/axe-core/axe.min.js");
+        let axe = std::fs::read_to_string(&axe_path).unwrap_or_else(|e| {
+            panic!(
+                "{}: {e} (scripts/services.sh tools installs axe-core)",
+                axe_path.display()
+            )
+        });
+        // Two crypto providers are linked in; the first call picks one, later ones find it set.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let port = free_port();
+        let driver = Running(
+            Command::new("chromedriver")
+                .arg(format!("--port={port}"))
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("Debian's chromedriver (scripts/services.sh tools installs it)"),
+        );
+        let profile = tempfile::tempdir().expect("a profile directory");
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            json!({
+                "binary": "/usr/bin/chromium",
+                "args": [
+                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync", "--window-size=1280,1400",
+                    format!("--user-data-dir={}", profile.path().display()),
+                ],
+            }),
+        );
+        caps.insert("goog:loggingPrefs".into(), json!({"browser": "ALL"}));
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let client = loop {
+            match ClientBuilder::rustls()
+                .expect("a TLS configuration")
+                .capabilities(caps.clone())
+                .connect(&format!("http://127.0.0.1:{port}"))
+                .await
+            {
+                Ok(c) => break c,
+                Err(e) if Instant::now() < deadline => {
+                    let _ = e;
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+                Err(e) => panic!("chromedriver on {port}: {e}"),
+            }
+        };
+        Self {
+            client,
+            _driver: driver,
+            _profile: profile,
+            axe,
+            checked: Vec::new(),
+        }
+    }
+
+    pub async fn goto(&self, url: &str) {
+        self.client
+            .goto(url)
+            .await
+            .unwrap_or_else(|e| panic!("{url}: {e}"));
+    }
+
+    /// Types `text` into the field `#id`, replacing what was there.
+    pub async fn type_into(&self, id: &str, text: &str) {
+        let field = self.find(&format!("#{id}")).await;
+        field.clear().await.expect("clear a field");
+        field.send_keys(text).await.expect("type into a field");
+    }
+
+    pub async fn click(&self, css: &str) {
+        self.find(css)
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("click {css}: {e}"));
+    }
+
+    pub async fn find(&self, css: &str) -> fantoccini::elements::Element {
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"))
+    }
+
+    /// The visible text of the page.
+    pub async fn text(&self) -> String {
+        self.find("body")
+            .await
+            .text()
+            .await
+            .expect("the page's text")
+    }
+
+    /// Waits up to 10 s for the browser to be at a path starting with `prefix`; the path.
+    pub async fn at(&self, prefix: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let path = self.path().await;
+            if path.starts_with(prefix) {
+                return path;
+            }
+            assert!(Instant::now() < deadline, "at {path}, not {prefix}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    pub async fn path(&self) -> String {
+        self.client
+            .current_url()
+            .await
+            .expect("the address")
+            .path()
+            .to_owned()
+    }
+
+    /// The page as it is now: no serious or critical accessibility violation, nothing in the
+    /// console at error level; saved as `name.png`.
+    pub async fn check(&mut self, name: &str) {
+        let png = self.client.screenshot().await.expect("a screenshot");
+        std::fs::write(artifacts().join(format!("{name}.png")), png).expect("save the screenshot");
+        self.client
+            .execute(&self.axe, vec![])
+            .await
+            .expect("axe-core loads into the page");
+        let violations = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document).then(r => done(r.violations.map(v =>
+                   ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.html)}))))
+                   .catch(e => done(String(e)));",
+                vec![],
+            )
+            .await
+            .expect("axe-core runs");
+        let list = violations
+            .as_array()
+            .unwrap_or_else(|| panic!("{name}: axe: {violations}"));
+        let grave: Vec<_> = list
+            .iter()
+            .filter(|v| matches!(v["impact"].as_str(), Some("serious" | "critical")))
+            .collect();
+        assert!(
+            grave.is_empty(),
+            "{name}: accessibility violations: {grave:#?}"
+        );
+        let log = self
+            .client
+            .issue_cmd(ConsoleLog)
+            .await
+            .expect("the console log");
+        let errors: Vec<_> = log
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|e| e["level"] == "SEVERE")
+            .collect();
+        assert!(errors.is_empty(), "{name}: console errors: {errors:#?}");
+        self.checked
+            .push(format!("{name}: {} minor or moderate", list.len()));
+    }
+
+    pub async fn close(self) {
+        let _ = self.client.close().await;
+    }
+}

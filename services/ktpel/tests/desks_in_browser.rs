@@ -1,0 +1,96 @@
+//! The counter in a real browser: a ppp signs in, picks S01 from the catalogue, enters a
+//! berkas missing a document (refused, every reason shown, what was typed kept), adds it, and
+//! gets the salinan permohonan — only by clicking and typing. Every page, the status page
+//! too, passes axe-core with no serious or critical violation and logs no console error.
+
+mod common;
+use common::{
+    browser::Browser,
+    site::{PASSWORD, Site},
+};
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_ppp_takes_an_s01_berkas_at_the_counter_in_the_browser() {
+    let site = tokio::task::spawn_blocking(Site::start).await.unwrap();
+    let (nik, nama) = site.residents[0].clone();
+    let mut b = Browser::start().await;
+
+    // The status page, for people: no sign-in.
+    b.goto(&format!("{}/", site.url)).await;
+    b.check("status-page").await;
+
+    // The counter asks for a sign-in first, then comes back.
+    b.goto(&format!("{}/loket", site.url)).await;
+    b.at("/login").await;
+    b.check("desk-login").await;
+    b.type_into("username", "ani").await;
+    b.type_into("password", "salah-salah-salah").await;
+    b.click("button[type=submit].primary").await;
+    b.find("p.alert").await;
+    assert!(b.text().await.contains("kata sandi salah"));
+    b.check("desk-login-refused").await;
+    b.type_into("username", "ani").await;
+    b.type_into("password", PASSWORD).await;
+    b.click("button[type=submit].primary").await;
+    b.at("/loket").await;
+    b.check("desk-loket").await;
+
+    // S01 from the catalogue.
+    b.click("a[href='/loket/baru?sop=S01']").await;
+    b.at("/loket/baru").await;
+    assert!(b.text().await.contains("S01"));
+    b.check("desk-loket-form").await;
+    b.type_into("nik", &nik).await;
+    b.type_into("nama", &nama).await;
+    b.click("#dok-formulir_permohonan").await;
+    b.click("button[type=submit].primary").await;
+    b.find("#alasan").await;
+    let refused = b.text().await;
+    assert!(refused.contains("Berkas tidak dapat diterima"), "{refused}");
+    assert!(refused.contains("missing documents"), "{refused}");
+    let kept = b.find("#nama").await.prop("value").await.unwrap();
+    assert_eq!(
+        kept.as_deref(),
+        Some(nama.as_str()),
+        "the name typed is kept"
+    );
+    let ticked = b
+        .find("#dok-formulir_permohonan")
+        .await
+        .prop("checked")
+        .await
+        .unwrap();
+    assert_eq!(
+        ticked.as_deref(),
+        Some("true"),
+        "the ticked document is kept"
+    );
+    b.check("desk-loket-refused").await;
+
+    // The missing copy of the KK, and the berkas goes on.
+    b.click("#dok-fotokopi_kk").await;
+    b.click("button[type=submit].primary").await;
+    b.at("/loket/berkas/327301-").await;
+    let receipt = b.text().await;
+    assert!(receipt.contains("Salinan permohonan"), "{receipt}");
+    assert!(
+        receipt.contains(&nik) && receipt.contains("S01.2"),
+        "{receipt}"
+    );
+    b.check("desk-salinan-permohonan").await;
+
+    // Back at the counter, the berkas is in the list.
+    b.click("main a[href='/loket']").await;
+    b.find("main table").await;
+    assert!(b.text().await.contains("327301-"));
+
+    // Out: the desk asks for a sign-in again.
+    b.click("header button[type=submit]").await;
+    b.at("/login").await;
+    b.goto(&format!("{}/loket", site.url)).await;
+    b.at("/login").await;
+    b.close().await;
+    tokio::task::spawn_blocking(move || site.stop())
+        .await
+        .unwrap();
+}
