@@ -6,3 +6,4 @@ CREATE DATABASE afis_sync;
 CREATE DATABASE pusat_data;
 CREATE DATABASE card_print;
 CREATE DATABASE distribution;
+CREATE DATABASE desks;

@@ -18,7 +18,7 @@ use std::{
 const KTPEL: &str = env!("CARGO_BIN_EXE_ktpel");
 
 mod common;
-use common::{Running, free_port};
+use common::{Running, browser::artifacts, free_port};
 
 fn monitoring() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../k8s/monitoring")
@@ -73,16 +73,6 @@ fn dashboard_queries() -> Vec<Query> {
         }
     }
     queries
-}
-
-/// Where the test keeps what a person may want to look at afterwards (the screenshot).
-fn artifacts() -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"));
-    let dir = target.join("test-artifacts");
-    std::fs::create_dir_all(&dir).expect("the artifacts directory");
-    dir
 }
 
 /// Debian's headless Chromium (scripts/services.sh tools installs it) with `args`; returns

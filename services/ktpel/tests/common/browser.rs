@@ -42,6 +42,7 @@ impl WebDriverCompatibleCommand for ConsoleLog {
     }
 }
 
+/// Where the tests keep what a person may want to look at afterwards (the screenshots).
 pub fn artifacts() -> PathBuf {
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
