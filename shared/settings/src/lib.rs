@@ -29,9 +29,11 @@ pub const ENV_PREFIX: &str = "KTPEL";
 /// the sections that belong to the process rather than to any one service.
 pub const PROCESS: &str = "ktpel";
 
-/// Sections of the process's settings that no service's settings hold: `KTPEL__SITE__NAME` in
-/// the one environment of a container must not trip a service's check for unknown keys.
-pub const PROCESS_SECTIONS: &[&str] = &["site"];
+/// Sections of the process's settings that no service's settings hold: `KTPEL__SITE__NAME`
+/// (the site), `KTPEL__HTTP__…` (the HTTP face's tokens), `KTPEL__DESKS__…` (the desks'
+/// accounts) in the one environment of a container must not trip a service's check for
+/// unknown keys.
+pub const PROCESS_SECTIONS: &[&str] = &["site", "http", "desks"];
 
 /// Why the settings could not be loaded. Each variant names the offending key.
 #[derive(Debug, thiserror::Error)]

@@ -171,6 +171,11 @@ fn the_process_sections_are_not_a_services() {
     }
     let site = [("KTPEL__SITE__NAME", "kecamatan:32.73.01")];
     let s: Strict = load_from("intake", env(&site)).expect("a service ignores [site]");
+    let desks = [
+        ("KTPEL__DESKS__DATABASE__URL", "postgres://db/desks"),
+        ("KTPEL__HTTP__TOKENS_FILE", "/run/secrets/tokens"),
+    ];
+    load_from::<Strict>("intake", env(&desks)).expect("a service ignores [desks] and [http]");
     assert_eq!(s.amqp, AmqpSettings::default());
     // The process itself sees it (here: as an unknown key of a strict struct).
     let e = load_from::<Strict>(PROCESS, env(&site))
