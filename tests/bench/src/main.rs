@@ -3,6 +3,7 @@
 //! `cargo run --release -p bench -- drain --messages N` (see `drain.rs`)
 //! `cargo run --release -p bench -- import --records N` (see `import.rs`)
 //! `cargo run --release -p bench -- scheduler --records N` (see `scheduler.rs`)
+//! `cargo run --release -p bench -- desks --sessions N` (see `desks.rs`)
 //!
 //! Measures messages per second through the whole backbone — outbox write in a transaction →
 //! relay publish with confirms → quorum queue → consumer with inbox, handler transaction and
@@ -12,6 +13,7 @@
 //! figure to read is the ratio, not the absolute rate.
 
 mod bus;
+mod desks;
 mod drain;
 mod import;
 mod pipeline;
@@ -38,6 +40,8 @@ enum Command {
     Import(import::Args),
     /// The NID Scheduler draining waiting records to the Pusat Data, against raw lapin.
     Scheduler(scheduler::Args),
+    /// The counter in the browser under concurrent sessions, against the bus's desk path.
+    Desks(desks::Args),
 }
 
 #[tokio::main]
@@ -48,5 +52,6 @@ async fn main() {
         Command::Drain(args) => drain::run(args).await,
         Command::Import(args) => import::run(args).await,
         Command::Scheduler(args) => scheduler::run(args).await,
+        Command::Desks(args) => desks::run(args).await,
     }
 }
