@@ -1,6 +1,6 @@
 //! The desks in the browser that this process serves, beside its status page: the site's
 //! account store and session key (`[desks]`), sign-in, and the pages of each service it runs
-//! (the counter with intake). Each service's pages read its own database; what a desk does
+//! (the counter with intake, the station with biometric). Each service's pages read its own database; what a desk does
 //! goes to the service over the bus.
 
 use crate::{run::Process, status::Status};
@@ -17,7 +17,7 @@ pub enum DesksError {
     Key(#[from] ktpel_web::session::KeyError),
     #[error("the counter's settings: {0}")]
     Settings(#[from] ktpel_settings::SettingsError),
-    #[error("the counter's line to intake: {0}")]
+    #[error("a desk's line to its service: {0}")]
     Line(#[from] ktpel_web::answers::LineError),
 }
 
@@ -42,15 +42,21 @@ pub async fn router(
     let mut pages = axum::Router::new();
     if let Some(db) = status.intake() {
         let counters = place.settings::<ktpel_intake::config::Own>()?.own.counters;
-        let loket = ktpel_intake::loket::Loket::new(
+        let loket = ktpel_intake::loket::open(
             desks,
             db.clone(),
             counters,
             broker.clone(),
             shutdown.clone(),
         )?;
-        desks = loket.desks().clone();
-        pages = pages.merge(loket.routes());
+        desks = loket.desks.clone();
+        pages = pages.merge(ktpel_intake::loket::routes(loket));
+    }
+    if let Some(db) = status.db_of(ktpel_biometric::SERVICE) {
+        let perekaman =
+            ktpel_biometric::perekaman::open(desks, db.clone(), broker.clone(), shutdown.clone())?;
+        desks = perekaman.desks.clone();
+        pages = pages.merge(ktpel_biometric::perekaman::routes(perekaman));
     }
     Ok(pages.merge(ktpel_web::signin::routes().with_state(desks)))
 }

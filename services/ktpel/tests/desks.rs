@@ -127,6 +127,47 @@ fn the_desks_refuse_whoever_may_not_act_and_show_a_kecamatan_only_its_own_berkas
     // The Dinas's admin sees every kecamatan's.
     assert_eq!(admin.get(&location).0, 200);
 
+    // At the station: the counter's ppp may not; the operator of another kecamatan sees
+    // neither the berkas in the list nor its page; the kecamatan's own operator does.
+    let nomor = location.trim_start_matches("/loket/berkas/").to_owned();
+    let station = format!("/perekaman/{nomor}");
+    assert_eq!(ani.get("/perekaman").0, 403);
+    let mut eko = site.signed_in("eko");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !oki.get("/perekaman").2.contains(&nomor) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the berkas never reached the station"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    assert!(!eko.get("/perekaman").2.contains(&nomor));
+    assert_eq!(eko.get(&station).0, 404);
+    let (_, _, page) = eko.get("/perekaman");
+    let t = csrf(&page);
+    assert_eq!(
+        eko.post(&station, &[("csrf", &t), ("sign_off", "ya")]).0,
+        404
+    );
+    let (status, _, page) = oki.get(&station);
+    assert_eq!(status, 200);
+    assert!(page.contains(&nik));
+    let t = csrf(&page);
+    assert_eq!(
+        oki.post(&station, &[("csrf", "bukan"), ("sign_off", "ya")])
+            .0,
+        403
+    );
+    // Without the operator's sign-off the service refuses, and says why.
+    let (status, _, body) = oki.post(&station, &[("csrf", &t)]);
+    assert_eq!(status, 200);
+    assert!(body.contains("Rekaman ditolak"), "{body}");
+    let (status, location_bukti, _) = oki.post(&station, &[("csrf", &t), ("sign_off", "ya")]);
+    assert_eq!(status, 303);
+    let (_, _, bukti) = oki.get(&location_bukti);
+    assert!(bukti.contains("Nomor bukti perekaman"), "{bukti}");
+    assert_eq!(eko.get(&location_bukti).0, 404);
+
     // An ended session and a forged one send to the sign-in.
     let key = ktpel_web::session::Key::load_or_create(&site.path("data/desk-session-key")).unwrap();
     let ended = ktpel_web::session::Session::new(

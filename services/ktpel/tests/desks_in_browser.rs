@@ -1,6 +1,8 @@
-//! The counter in a real browser: a ppp signs in, picks S01 from the catalogue, enters a
-//! berkas missing a document (refused, every reason shown, what was typed kept), adds it, and
-//! gets the salinan permohonan — only by clicking and typing. Every page, the status page
+//! The counter and the station in a real browser: a ppp signs in, picks S01 from the
+//! catalogue, enters a berkas missing a document (refused, every reason shown, what was typed
+//! kept), adds it, and gets the salinan permohonan; the operator finds it on the station's
+//! worklist, is refused without the sign-off, signs off and gets the bukti perekaman — only
+//! by clicking and typing. Every page, the status page
 //! too, passes axe-core with no serious or critical violation and logs no console error.
 
 mod common;
@@ -84,13 +86,54 @@ async fn a_ppp_takes_an_s01_berkas_at_the_counter_in_the_browser() {
     b.find("main table").await;
     assert!(b.text().await.contains("327301-"));
 
+    let nomor = receipt_number(&receipt);
+
     // Out: the desk asks for a sign-in again.
     b.click("header button[type=submit]").await;
     b.at("/login").await;
     b.goto(&format!("{}/loket", site.url)).await;
     b.at("/login").await;
+
+    // The operator at the station (S01.3–S01.6): the berkas on the worklist, captured,
+    // refused without the sign-off, then signed off: the bukti perekaman.
+    b.goto(&format!("{}/perekaman", site.url)).await;
+    b.at("/login").await;
+    b.type_into("username", "oki").await;
+    b.type_into("password", PASSWORD).await;
+    b.click("button[type=submit].primary").await;
+    b.at("/perekaman").await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !b.text().await.contains(&nomor) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{nomor} never reached the station"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        b.goto(&format!("{}/perekaman", site.url)).await;
+    }
+    b.check("desk-perekaman").await;
+    b.click(&format!("a[href='/perekaman/{nomor}']")).await;
+    b.at(&format!("/perekaman/{nomor}")).await;
+    b.check("desk-perekaman-station").await;
+    b.click("#sign_off").await;
+    b.click("button[type=submit].primary").await;
+    b.find("#alasan").await;
+    b.check("desk-perekaman-refused").await;
+    b.click("#sign_off").await;
+    b.click("button[type=submit].primary").await;
+    b.at(&format!("/perekaman/{nomor}/bukti")).await;
+    assert!(b.text().await.contains("Nomor bukti perekaman"));
+    b.check("desk-bukti-perekaman").await;
     b.close().await;
     tokio::task::spawn_blocking(move || site.stop())
         .await
         .unwrap();
+}
+
+/// The berkas number on a salinan permohonan's text.
+fn receipt_number(text: &str) -> String {
+    text.split_whitespace()
+        .find(|w| w.starts_with("327301-"))
+        .unwrap_or_else(|| panic!("no berkas number: {text}"))
+        .to_owned()
 }

@@ -1,8 +1,9 @@
 //! A desk that hands something to a service over the bus and waits for the answer: a berkas
 //! submitted at the counter is answered by intake with its number or with every reason it is
 //! refused. One queue of the desk's own (exclusive, gone with its connection) hears every
-//! answer of the two kinds; each is handed to the request waiting for it, found by the id the
-//! answer carries. A request registers before it publishes, so no answer can come first.
+//! answer of the two kinds; each is handed to the request waiting for it, found by the key the
+//! answer carries (a submission's id, a berkas number). A request registers before it
+//! publishes, so no answer can come first.
 
 use crate::sender::{NotTaken, Sender};
 use futures_util::StreamExt;
@@ -14,18 +15,20 @@ use lapin::{
 use serde::de::DeserializeOwned;
 use std::{
     collections::HashMap,
+    hash::Hash,
     sync::{Arc, Mutex},
     time::Duration,
 };
 use tokio::sync::{oneshot, watch};
 use uuid::Uuid;
 
-type Waiting<Yes, No> = Mutex<HashMap<Uuid, oneshot::Sender<Result<Yes, No>>>>;
+type Waiting<Yes, No, K> = Mutex<HashMap<K, oneshot::Sender<Result<Yes, No>>>>;
 
-/// A desk's line to a service: sends a message, waits for its `Yes` or `No`.
-pub struct Line<Yes, No> {
+/// A desk's line to a service: sends a message, waits for its `Yes` or `No`, matched to the
+/// request by a key of type `K`.
+pub struct Line<Yes, No, K = Uuid> {
     sender: tokio::sync::Mutex<Sender>,
-    waiting: Arc<Waiting<Yes, No>>,
+    waiting: Arc<Waiting<Yes, No, K>>,
     listening: watch::Receiver<bool>,
 }
 
@@ -42,10 +45,11 @@ pub enum LineError {
     Region(#[from] ktpel_bus::routing::RoutingKeyError),
 }
 
-impl<Yes, No> Line<Yes, No>
+impl<Yes, No, K> Line<Yes, No, K>
 where
     Yes: Message + DeserializeOwned + Send + 'static,
     No: Message + DeserializeOwned + Send + 'static,
+    K: Eq + Hash + Clone + Send + 'static,
 {
     /// Opens the line on `broker` as `app`, hearing the answers of `region` (none: every
     /// region); `id_of_yes` and `id_of_no` say which request an answer is for. It listens
@@ -54,15 +58,15 @@ where
         broker: Broker,
         app: &str,
         region: Option<&str>,
-        id_of_yes: fn(&Yes) -> Uuid,
-        id_of_no: fn(&No) -> Uuid,
+        id_of_yes: fn(&Yes) -> K,
+        id_of_no: fn(&No) -> K,
         shutdown: Shutdown,
     ) -> Result<Self, LineError> {
         let bindings = vec![
             RoutingKey::binding(Yes::KIND, region)?,
             RoutingKey::binding(No::KIND, region)?,
         ];
-        let waiting: Arc<Waiting<Yes, No>> = Arc::default();
+        let waiting: Arc<Waiting<Yes, No, K>> = Arc::default();
         let (ready, listening) = watch::channel(false);
         let ears = Ears {
             broker: broker.clone(),
@@ -84,7 +88,7 @@ where
     pub async fn ask(
         &self,
         m: &Outgoing,
-        id: Uuid,
+        id: K,
         wait: Duration,
     ) -> Result<Result<Yes, No>, LineError> {
         let mut listening = self.listening.clone();
@@ -93,37 +97,56 @@ where
             .map_err(|_| LineError::NotListening)?
             .map_err(|_| LineError::NotListening)?;
         let (tx, rx) = oneshot::channel();
-        self.waiting.lock().expect("not poisoned").insert(id, tx);
-        let answer = async {
-            self.sender.lock().await.send(m, wait).await?;
-            tokio::time::timeout(wait, rx)
-                .await
-                .ok()
-                .and_then(Result::ok)
-                .ok_or(LineError::NoAnswer {
-                    seconds: wait.as_secs(),
-                })
+        self.waiting
+            .lock()
+            .expect("not poisoned")
+            .insert(id.clone(), tx);
+        // Whether answered, timed out or dropped half-way (a request given up on), the request
+        // leaves the waiting list.
+        let _gone = Registered {
+            waiting: &self.waiting,
+            id,
+        };
+        self.sender.lock().await.send(m, wait).await?;
+        tokio::time::timeout(wait, rx)
+            .await
+            .ok()
+            .and_then(Result::ok)
+            .ok_or(LineError::NoAnswer {
+                seconds: wait.as_secs(),
+            })
+    }
+}
+
+/// A request on the waiting list, taken off it when dropped.
+struct Registered<'a, Yes, No, K: Eq + Hash> {
+    waiting: &'a Waiting<Yes, No, K>,
+    id: K,
+}
+
+impl<Yes, No, K: Eq + Hash> Drop for Registered<'_, Yes, No, K> {
+    fn drop(&mut self) {
+        if let Ok(mut w) = self.waiting.lock() {
+            w.remove(&self.id);
         }
-        .await;
-        self.waiting.lock().expect("not poisoned").remove(&id);
-        answer
     }
 }
 
 /// The listening half: hands each answer to its waiting request.
-struct Ears<Yes, No> {
+struct Ears<Yes, No, K> {
     broker: Broker,
     bindings: Vec<String>,
-    waiting: Arc<Waiting<Yes, No>>,
-    id_of_yes: fn(&Yes) -> Uuid,
-    id_of_no: fn(&No) -> Uuid,
+    waiting: Arc<Waiting<Yes, No, K>>,
+    id_of_yes: fn(&Yes) -> K,
+    id_of_no: fn(&No) -> K,
     ready: watch::Sender<bool>,
 }
 
-impl<Yes, No> Ears<Yes, No>
+impl<Yes, No, K> Ears<Yes, No, K>
 where
     Yes: Message + DeserializeOwned + Send + 'static,
     No: Message + DeserializeOwned + Send + 'static,
+    K: Eq + Hash + Clone + Send + 'static,
 {
     async fn listen(self, shutdown: Shutdown) {
         let mut delay = Duration::from_millis(100);

@@ -18,6 +18,7 @@ pub mod answers;
 pub mod desks;
 pub mod role;
 pub mod sender;
+pub mod service_desk;
 pub mod session;
 pub mod settings;
 pub mod signin;

@@ -51,7 +51,7 @@ pub async fn run(args: Args) {
         .await
         .expect("an account");
     let desks = Desks::new(db, Key::generate(), &DeskSettings::default(), "bench");
-    let loket = ktpel_intake::loket::Loket::new(
+    let loket = ktpel_intake::loket::open(
         desks,
         system.intake.clone(),
         DesksAt::Both,
@@ -59,10 +59,9 @@ pub async fn run(args: Args) {
         system.shutdown.clone(),
     )
     .expect("the counter");
-    let app = loket
-        .clone()
-        .routes()
-        .merge(ktpel_web::signin::routes().with_state(loket.desks().clone()));
+    let desks = loket.desks.clone();
+    let app =
+        ktpel_intake::loket::routes(loket).merge(ktpel_web::signin::routes().with_state(desks));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await });

@@ -20,7 +20,7 @@ use crate::{
 use askama::Template;
 use axum::{
     Form as Posted, Router,
-    extract::{FromRef, Path, Query, State},
+    extract::{Path, Query, State},
     response::{IntoResponse, Redirect, Response},
     routing::get,
 };
@@ -33,84 +33,57 @@ use ktpel_domain::{
 use ktpel_site::DesksAt;
 use ktpel_web::{
     Desk, Desks, Frame, Refusal, Signed,
-    accounts::{self, Deed},
-    answers::{Line, LineError},
+    answers::LineError,
     html,
+    service_desk::{Hearing, ServiceDesk},
 };
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Deserialize;
-use std::{sync::Arc, time::Duration};
+use std::time::Duration;
 
 /// How long the counter waits for intake's answer before it tells the ppp to look later.
 const PATIENCE: Duration = Duration::from_secs(15);
 
-/// The counter: the site's desks, intake's tables to read, and the line to intake.
-#[derive(Clone)]
-pub struct Loket {
+/// The counter: the site's desks, intake's tables to read, the line to intake, and which
+/// counters this intake runs.
+pub type Loket = ServiceDesk<DesksAt, BerkasAccepted, BerkasRefused, uuid::Uuid>;
+
+/// The counter over intake's database `db` at `counters`, sending on `broker` until
+/// `shutdown`.
+pub fn open(
     desks: Desks,
     db: DatabaseConnection,
     counters: DesksAt,
-    line: Arc<Line<BerkasAccepted, BerkasRefused>>,
+    broker: Broker,
+    shutdown: Shutdown,
+) -> Result<Loket, LineError> {
+    let hearing = Hearing {
+        app: "ktpel-loket",
+        id_of_yes: |a: &BerkasAccepted| a.submission_id,
+        id_of_no: |r: &BerkasRefused| r.submission_id,
+    };
+    Loket::open(desks, Desk::Loket, db, counters, hearing, broker, shutdown)
 }
 
-impl FromRef<Loket> for Desks {
-    fn from_ref(l: &Loket) -> Desks {
-        l.desks.clone()
-    }
+/// The counter's pages.
+pub fn routes(loket: Loket) -> Router {
+    Router::new()
+        .route("/loket", get(index))
+        .route("/loket/baru", get(blank).post(submit))
+        .route("/loket/berkas/{nomor}", get(receipt))
+        .with_state(loket)
 }
 
-impl Loket {
-    /// The counter over intake's database `db` at `counters`, sending on `broker` until
-    /// `shutdown`.
-    pub fn new(
-        desks: Desks,
-        db: DatabaseConnection,
-        counters: DesksAt,
-        broker: Broker,
-        shutdown: Shutdown,
-    ) -> Result<Self, LineError> {
-        let line = Line::open(
-            broker,
-            "ktpel-loket",
-            None,
-            |a: &BerkasAccepted| a.submission_id,
-            |r: &BerkasRefused| r.submission_id,
-            shutdown,
-        )?;
-        Ok(Self {
-            desks: desks.serving([Desk::Loket]),
-            db,
-            counters,
-            line: Arc::new(line),
+/// The procedures taken at the counters this intake runs, in the catalogue's order.
+fn catalogue(loket: &Loket) -> Vec<&'static Sop> {
+    SopId::all()
+        .map(Sop::get)
+        .filter(|s| {
+            s.route()
+                .is_some_and(|r| r.len() >= 2 && loket.own.runs(r[0].place))
         })
-    }
-
-    /// The desks, with the counter among those served.
-    pub fn desks(&self) -> &Desks {
-        &self.desks
-    }
-
-    /// The counter's pages.
-    pub fn routes(self) -> Router {
-        Router::new()
-            .route("/loket", get(index))
-            .route("/loket/baru", get(blank).post(submit))
-            .route("/loket/berkas/{nomor}", get(receipt))
-            .with_state(self)
-    }
-
-    /// The procedures taken at the counters this intake runs, in the catalogue's order.
-    fn catalogue(&self) -> Vec<&'static Sop> {
-        SopId::all()
-            .map(Sop::get)
-            .filter(|s| {
-                s.route()
-                    .is_some_and(|r| r.len() >= 2 && self.counters.runs(r[0].place))
-            })
-            .collect()
-    }
+        .collect()
 }
-
 /// A procedure in the catalogue, as the page lists it.
 struct Entry {
     id: String,
@@ -139,8 +112,7 @@ async fn index(State(loket): State<Loket>, me: Signed) -> Result<Response, Refus
         .map_err(|e| Refusal::Unavailable(e.to_string()))?;
     Ok(html(&Index {
         frame: loket.desks.frame(Some(&me)),
-        catalogue: loket
-            .catalogue()
+        catalogue: catalogue(&loket)
             .into_iter()
             .map(|s| Entry {
                 id: s.id.to_string(),
@@ -223,8 +195,7 @@ fn procedure(loket: &Loket, text: Option<&str>) -> Result<&'static Sop, Refusal>
         .unwrap_or("S01")
         .parse()
         .map_err(|_| Refusal::NotFound)?;
-    loket
-        .catalogue()
+    catalogue(loket)
         .into_iter()
         .find(|s| s.id == id)
         .ok_or(Refusal::NotFound)
@@ -276,7 +247,7 @@ async fn submit(
     let kecamatan = KodeWilayah::parse(&berkas.kecamatan).map_err(|_| Refusal::NotFound)?;
     // The checks intake makes before it stores anything, made here too so the ppp sees them
     // all at once without a round trip.
-    let reasons = submitted::problems(&berkas, &loket.counters, &kecamatan);
+    let reasons = submitted::problems(&berkas, &loket.own, &kecamatan);
     if !reasons.is_empty() {
         return Ok(refuse(form, Problems::default(), reasons));
     }
@@ -287,29 +258,15 @@ async fn submit(
         .map_err(|e| Refusal::Unavailable(e.to_string()))?;
     match loket.line.ask(&msg, id, PATIENCE).await {
         Ok(Ok(accepted)) => {
-            let _ = accounts::record(
-                loket.desks.db(),
-                Deed {
-                    username: &me.account.username,
-                    action: "ajukan_berkas",
-                    nomor_berkas: Some(&accepted.nomor_berkas),
-                    detail: format!("{} diterima, ke {}", accepted.sop, accepted.next_hop),
-                },
-            )
-            .await;
+            let detail = format!("{} diterima, ke {}", accepted.sop, accepted.next_hop);
+            loket
+                .record(&me, "ajukan_berkas", Some(&accepted.nomor_berkas), detail)
+                .await;
             Ok(Redirect::to(&format!("/loket/berkas/{}", accepted.nomor_berkas)).into_response())
         }
         Ok(Err(refused)) => {
-            let _ = accounts::record(
-                loket.desks.db(),
-                Deed {
-                    username: &me.account.username,
-                    action: "berkas_ditolak",
-                    nomor_berkas: None,
-                    detail: format!("{}: {} alasan", refused.sop, refused.reasons.len()),
-                },
-            )
-            .await;
+            let detail = format!("{}: {} alasan", refused.sop, refused.reasons.len());
+            loket.record(&me, "berkas_ditolak", None, detail).await;
             Ok(refuse(form, Problems::default(), refused.reasons))
         }
         Err(e) => Ok(refuse(

@@ -16,10 +16,11 @@ const KTPEL: &str = env!("CARGO_BIN_EXE_ktpel");
 pub const PASSWORD: &str = "kata-sandi-loket-1";
 
 /// The accounts every site of these tests has: (name, role, kecamatan).
-pub const ACCOUNTS: [(&str, &str, Option<&str>); 4] = [
+pub const ACCOUNTS: [(&str, &str, Option<&str>); 5] = [
     ("ani", "ppp", Some("32.73.01")),
     ("budi", "ppp", Some("32.73.02")),
     ("oki", "operator", Some("32.73.01")),
+    ("eko", "operator", Some("32.73.02")),
     ("admin", "admin", None),
 ];
 

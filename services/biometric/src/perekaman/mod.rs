@@ -1,0 +1,303 @@
+//! `/perekaman`: the enrollment station in the browser (S01.3–S01.6; at the Dinas, the photo
+//! and signature taken again for S08, S10 and S12). The operator sees the berkas waiting,
+//! opens one, captures the resident at the station (today's station is simulated: the
+//! templates are made from the person, see [`crate::station`]), signs the enrollment off, and
+//! gets the bukti perekaman to print. What the biometric service refuses comes back with every
+//! reason.
+//!
+//! The desk writes nothing of the service's: it sends the capture on the bus like any station
+//! and waits for the service's answer ([`ktpel_web::answers::Line`]). An operator of a
+//! kecamatan sees that kecamatan's berkas only.
+
+use crate::{
+    station,
+    store::{enrollment, operator_inbox, recapture},
+};
+use askama::Template;
+use axum::{
+    Form, Router,
+    extract::{Path, State},
+    response::{IntoResponse, Redirect, Response},
+    routing::get,
+};
+use ktpel_bus::{Broker, Outgoing, RoutingKey, Shutdown};
+use ktpel_contract::{
+    berkas::{BerkasHandedOff, kecamatan_of},
+    enrollment::{CAPTURED, EnrollmentCreated, EnrollmentRefused},
+};
+use ktpel_domain::{Nik, sop::Sop};
+use ktpel_web::{
+    Desk, Desks, Frame, Refusal, Signed,
+    answers::LineError,
+    html,
+    service_desk::{Hearing, ServiceDesk},
+};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
+use serde::Deserialize;
+use std::time::Duration;
+
+/// How long the station waits for the service's answer.
+const PATIENCE: Duration = Duration::from_secs(15);
+
+/// The station: the site's desks, the biometric service's tables to read, the line to it.
+pub type Perekaman = ServiceDesk<(), EnrollmentCreated, EnrollmentRefused, String>;
+
+/// The station over the biometric service's database `db`, sending on `broker` until
+/// `shutdown`.
+pub fn open(
+    desks: Desks,
+    db: DatabaseConnection,
+    broker: Broker,
+    shutdown: Shutdown,
+) -> Result<Perekaman, LineError> {
+    let hearing = Hearing {
+        app: "ktpel-perekaman",
+        id_of_yes: |c: &EnrollmentCreated| c.nomor_berkas.clone(),
+        id_of_no: |r: &EnrollmentRefused| r.nomor_berkas.clone(),
+    };
+    Perekaman::open(desks, Desk::Perekaman, db, (), hearing, broker, shutdown)
+}
+
+/// The station's pages.
+pub fn routes(p: Perekaman) -> Router {
+    Router::new()
+        .route("/perekaman", get(worklist))
+        .route("/perekaman/{nomor}", get(station_page).post(capture))
+        .route("/perekaman/{nomor}/bukti", get(bukti))
+        .with_state(p)
+}
+
+/// The berkas `nomor` waiting at the operator, if `me` may work on it.
+async fn waiting(
+    p: &Perekaman,
+    me: &Signed,
+    nomor: &str,
+) -> Result<(operator_inbox::Model, BerkasHandedOff), Refusal> {
+    let w = operator_inbox::Entity::find_by_id(nomor.to_owned())
+        .one(&p.db)
+        .await
+        .map_err(unavailable)?
+        .ok_or(Refusal::NotFound)?;
+    let slip: BerkasHandedOff =
+        serde_json::from_value(w.handoff.clone()).map_err(|_| Refusal::NotFound)?;
+    if !me.account.covers(&slip.kecamatan) {
+        return Err(Refusal::NotFound);
+    }
+    Ok((w, slip))
+}
+
+fn unavailable(e: sea_orm::DbErr) -> Refusal {
+    Refusal::Unavailable(e.to_string())
+}
+
+/// A berkas on the worklist.
+struct Waiting {
+    nomor_berkas: String,
+    sop: String,
+    nama: String,
+    since: String,
+    again: bool,
+}
+
+#[derive(Template)]
+#[template(path = "perekaman/index.html")]
+struct Worklist {
+    frame: Frame,
+    waiting: Vec<Waiting>,
+}
+
+async fn worklist(State(p): State<Perekaman>, me: Signed) -> Result<Response, Refusal> {
+    me.at(Desk::Perekaman)?;
+    let rows = operator_inbox::Entity::find()
+        .order_by_asc(operator_inbox::Column::ReceivedAt)
+        .all(&p.db)
+        .await
+        .map_err(unavailable)?;
+    let waiting = rows
+        .into_iter()
+        .filter_map(|w| {
+            let slip: BerkasHandedOff = serde_json::from_value(w.handoff).ok()?;
+            me.account.covers(&slip.kecamatan).then(|| Waiting {
+                nomor_berkas: w.nomor_berkas,
+                sop: slip.sop.to_string(),
+                nama: slip.nama,
+                since: w.received_at.format("%Y-%m-%d %H:%M").to_string(),
+                again: Sop::get(slip.sop).recaptures(),
+            })
+        })
+        .collect();
+    Ok(html(&Worklist {
+        frame: p.desks.frame(Some(&me)),
+        waiting,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "perekaman/station.html")]
+struct StationPage {
+    frame: Frame,
+    nomor_berkas: String,
+    nik: String,
+    nama: String,
+    sop: String,
+    title: &'static str,
+    again: bool,
+    /// The sign-off box as the operator left it (ticked on a fresh page).
+    signed_off: bool,
+    refused: Vec<String>,
+}
+
+impl StationPage {
+    fn new(p: &Perekaman, me: &Signed, w: &operator_inbox::Model, slip: &BerkasHandedOff) -> Self {
+        let procedure = Sop::get(slip.sop);
+        Self {
+            frame: p.desks.frame(Some(me)),
+            nomor_berkas: w.nomor_berkas.clone(),
+            nik: w.nik.clone(),
+            nama: slip.nama.clone(),
+            sop: slip.sop.to_string(),
+            title: procedure.title,
+            again: procedure.recaptures(),
+            signed_off: true,
+            refused: Vec::new(),
+        }
+    }
+}
+
+async fn station_page(
+    State(p): State<Perekaman>,
+    me: Signed,
+    Path(nomor): Path<String>,
+) -> Result<Response, Refusal> {
+    me.at(Desk::Perekaman)?;
+    let (w, slip) = waiting(&p, &me, &nomor).await?;
+    Ok(html(&StationPage::new(&p, &me, &w, &slip)))
+}
+
+#[derive(Deserialize)]
+struct Captured {
+    csrf: String,
+    /// The operator's fingerprint sign-off (S01.6).
+    sign_off: Option<String>,
+}
+
+async fn capture(
+    State(p): State<Perekaman>,
+    me: Signed,
+    Path(nomor): Path<String>,
+    Form(f): Form<Captured>,
+) -> Result<Response, Refusal> {
+    me.at(Desk::Perekaman)?;
+    me.check_csrf(&f.csrf)?;
+    let (w, slip) = waiting(&p, &me, &nomor).await?;
+    let nik = Nik::parse(&w.nik).map_err(|_| Refusal::NotFound)?;
+    let operator = me.account.username.as_str();
+    let again = Sop::get(slip.sop).recaptures();
+    let person = station::Person::of(&nik);
+    let c = if again {
+        station::recapture(&nomor, &nik, &person, operator)
+    } else {
+        station::capture(&nomor, &nik, &person, operator, f.sign_off.is_some())
+    };
+    let key = RoutingKey::regional(CAPTURED, &slip.kecamatan)
+        .map_err(|e| Refusal::Unavailable(e.to_string()))?;
+    let msg =
+        Outgoing::new(&c, key, &nomor, &nomor).map_err(|e| Refusal::Unavailable(e.to_string()))?;
+    // A re-capture is answered only with a refusal: done is when the service has kept it.
+    let answer = if again {
+        tokio::select! {
+            a = p.line.ask(&msg, nomor.clone(), PATIENCE) => a.map(|a| a.map(|_| ())),
+            () = kept(&p.db, &nomor) => Ok(Ok(())),
+        }
+    } else {
+        p.line
+            .ask(&msg, nomor.clone(), PATIENCE)
+            .await
+            .map(|a| a.map(|_| ()))
+    };
+    let refused = match answer {
+        Ok(Ok(())) => {
+            let action = if again { "rekam_ulang" } else { "rekam" };
+            p.record(&me, action, Some(&nomor), slip.sop.to_string())
+                .await;
+            return Ok(Redirect::to(&format!("/perekaman/{nomor}/bukti")).into_response());
+        }
+        Ok(Err(r)) => r.reasons,
+        Err(e) => vec![format!("rekaman belum dijawab layanan biometrik ({e})")],
+    };
+    let mut page = StationPage::new(&p, &me, &w, &slip);
+    page.signed_off = f.sign_off.is_some();
+    page.refused = refused;
+    Ok(html(&page))
+}
+
+/// Returns once the re-capture of berkas `nomor` is kept by the service.
+async fn kept(db: &DatabaseConnection, nomor: &str) {
+    loop {
+        if let Ok(Some(_)) = recapture::Entity::find_by_id(nomor.to_owned())
+            .one(db)
+            .await
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[derive(Template)]
+#[template(path = "perekaman/bukti.html")]
+struct Bukti {
+    frame: Frame,
+    nomor_berkas: String,
+    nik: String,
+    /// The bukti perekaman's number (none for a re-capture: the first enrollment's stands).
+    bukti: Option<String>,
+    operator: String,
+    at: String,
+}
+
+async fn bukti(
+    State(p): State<Perekaman>,
+    me: Signed,
+    Path(nomor): Path<String>,
+) -> Result<Response, Refusal> {
+    me.at(Desk::Perekaman)?;
+    let frame = p.desks.frame(Some(&me));
+    if let Some(e) = enrollment::Entity::find()
+        .filter(enrollment::Column::NomorBerkas.eq(nomor.as_str()))
+        .one(&p.db)
+        .await
+        .map_err(unavailable)?
+    {
+        let kecamatan = e
+            .kecamatan
+            .clone()
+            .or_else(|| kecamatan_of(&nomor))
+            .unwrap_or_default();
+        if !me.account.covers(&kecamatan) {
+            return Err(Refusal::NotFound);
+        }
+        return Ok(html(&Bukti {
+            frame,
+            nomor_berkas: e.nomor_berkas,
+            nik: e.nik,
+            bukti: Some(e.bukti_perekaman),
+            operator: e.operator,
+            at: e.enrolled_at.format("%d-%m-%Y %H:%M").to_string(),
+        }));
+    }
+    let r = recapture::Entity::find_by_id(nomor.clone())
+        .one(&p.db)
+        .await
+        .map_err(unavailable)?
+        .filter(|_| me.account.covers(&kecamatan_of(&nomor).unwrap_or_default()))
+        .ok_or(Refusal::NotFound)?;
+    Ok(html(&Bukti {
+        frame,
+        nomor_berkas: r.nomor_berkas,
+        nik: r.nik,
+        bukti: None,
+        operator: r.operator,
+        at: r.captured_at.format("%d-%m-%Y %H:%M").to_string(),
+    }))
+}
