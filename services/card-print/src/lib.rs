@@ -10,6 +10,7 @@
 //! becomes `CARD_PRINTED`, the card going on to distribution (S22).
 
 pub mod card_register;
+pub mod cetak;
 pub mod chip;
 pub mod config;
 pub mod desk;

@@ -1,6 +1,6 @@
 //! The desks in the browser that this process serves, beside its status page: the site's
 //! account store and session key (`[desks]`), sign-in, and the pages of each service it runs
-//! (the counter with intake, the station with biometric). Each service's pages read its own database; what a desk does
+//! (the counter with intake, the station with biometric, the print desk with card-print). Each service's pages read its own database; what a desk does
 //! goes to the service over the bus.
 
 use crate::{run::Process, status::Status};
@@ -14,9 +14,11 @@ pub enum DesksError {
     #[error("the desks' account store: {0}")]
     Store(#[from] ktpel_store::StoreError),
     #[error("the desks' session key: {0}")]
-    Key(#[from] ktpel_web::session::KeyError),
+    SessionKey(#[from] ktpel_web::session::KeyError),
     #[error("the counter's settings: {0}")]
     Settings(#[from] ktpel_settings::SettingsError),
+    #[error("the print desk's chip-signing key: {0}")]
+    SigningKey(#[from] ktpel_card_print::config::KeyError),
     #[error("a desk's line to its service: {0}")]
     Line(#[from] ktpel_web::answers::LineError),
 }
@@ -57,6 +59,15 @@ pub async fn router(
             ktpel_biometric::perekaman::open(desks, db.clone(), broker.clone(), shutdown.clone())?;
         desks = perekaman.desks.clone();
         pages = pages.merge(ktpel_biometric::perekaman::routes(perekaman));
+    }
+    if let Some(db) = status.db_of(ktpel_card_print::SERVICE) {
+        let key = place
+            .settings::<ktpel_card_print::config::Own>()?
+            .own
+            .key()?;
+        let cetak = ktpel_card_print::cetak::Cetak::new(desks, db.clone(), key);
+        desks = cetak.desks.clone();
+        pages = pages.merge(cetak.routes());
     }
     Ok(pages.merge(ktpel_web::signin::routes().with_state(desks)))
 }

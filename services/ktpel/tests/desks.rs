@@ -168,6 +168,33 @@ fn the_desks_refuse_whoever_may_not_act_and_show_a_kecamatan_only_its_own_berkas
     assert!(bukti.contains("Nomor bukti perekaman"), "{bukti}");
     assert_eq!(eko.get(&location_bukti).0, 404);
 
+    // The print desk: not the counter's; its forms need the token, and a NIK that has no card
+    // in this berkas is not taken.
+    assert_eq!(ani.get("/cetak").0, 403);
+    let mut citra = site.signed_in("citra");
+    let (status, _, page) = citra.get("/cetak");
+    assert_eq!(status, 200);
+    let t = csrf(&page);
+    let print = format!("/cetak/{nomor}");
+    let step = |token: &'static str, nik: &'static str| {
+        [("csrf", token), ("nik", nik), ("langkah", "encode")]
+    };
+    assert_eq!(
+        citra.post(&print, &step("bukan", "3273010101010009")).0,
+        403
+    );
+    let other = site.residents[1].0.clone();
+    let (status, _, _) = citra.post(
+        &print,
+        &[
+            ("csrf", t.as_str()),
+            ("nik", other.as_str()),
+            ("langkah", "encode"),
+        ],
+    );
+    assert_eq!(status, 404, "no card of that NIK in this berkas");
+    assert!(!citra.get("/cetak").2.contains(&other));
+
     // An ended session and a forged one send to the sign-in.
     let key = ktpel_web::session::Key::load_or_create(&site.path("data/desk-session-key")).unwrap();
     let ended = ktpel_web::session::Session::new(

@@ -124,6 +124,35 @@ async fn a_ppp_takes_an_s01_berkas_at_the_counter_in_the_browser() {
     b.at(&format!("/perekaman/{nomor}/bukti")).await;
     assert!(b.text().await.contains("Nomor bukti perekaman"));
     b.check("desk-bukti-perekaman").await;
+
+    // S19: the NID Scheduler sends the enrollment to the Pusat Data now; PRR puts the card in
+    // the print queue.
+    let run = site.ktpel(&["scheduler", "run", "--url", &site.url]);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+
+    // S21 at the print desk: encode, print (with its preview), verify; the print operator may
+    // not approve; the kepala_seksi does.
+    b.sign_in_as(&site.url, "citra", PASSWORD, "/cetak").await;
+    b.until(&format!("{}/cetak", site.url), &nomor).await;
+    b.check("desk-cetak").await;
+    let act = format!("form[action='/cetak/{nomor}'] button");
+    for done in ["chip ditulis", "kartu dicetak", "chip dibaca kembali"] {
+        b.click(&act).await;
+        b.wait_text(done).await;
+    }
+    b.find("img[alt^='Muka kartu']").await;
+    b.check("desk-cetak-printed").await;
+    b.click(&act).await;
+    b.find("#alasan").await;
+    b.wait_text("kepala_seksi").await;
+    b.sign_in_as(&site.url, "kasi", PASSWORD, "/cetak").await;
+    b.click(&act).await;
+    b.wait_text("CARD_PRINTED").await;
+    b.check("desk-cetak-approved").await;
     b.close().await;
     tokio::task::spawn_blocking(move || site.stop())
         .await

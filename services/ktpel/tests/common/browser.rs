@@ -153,6 +153,51 @@ impl Browser {
             .expect("the page's text")
     }
 
+    /// Signs out if signed in, then signs in at `base` as `name`, landing on `desk`.
+    pub async fn sign_in_as(&self, base: &str, name: &str, password: &str, desk: &str) {
+        // Whoever is signed in signs out from their own desks' page.
+        self.goto(&format!("{base}/meja")).await;
+        if self.path().await != "/login" {
+            self.click("header button[type=submit]").await;
+            self.at("/login").await;
+        }
+        self.goto(&format!("{base}{desk}")).await;
+        self.at("/login").await;
+        self.type_into("username", name).await;
+        self.type_into("password", password).await;
+        self.click("button[type=submit].primary").await;
+        self.at(desk).await;
+    }
+
+    /// Waits up to 10 s for the page's text to hold `wanted`.
+    pub async fn wait_text(&self, wanted: &str) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let text = self.text().await;
+            if text.contains(wanted) {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the page never said {wanted:?}: {text}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Goes to `url` again and again until its text holds `wanted` (30 s at most).
+    pub async fn until(&self, url: &str, wanted: &str) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            self.goto(url).await;
+            if self.text().await.contains(wanted) {
+                return;
+            }
+            assert!(Instant::now() < deadline, "{url} never showed {wanted}");
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+    }
+
     /// Waits up to 10 s for the browser to be at a path starting with `prefix`; the path.
     pub async fn at(&self, prefix: &str) -> String {
         let deadline = Instant::now() + Duration::from_secs(10);
