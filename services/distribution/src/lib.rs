@@ -10,6 +10,7 @@
 pub mod berita_acara;
 pub mod config;
 pub mod desk;
+pub mod distribusi;
 pub mod handlers;
 pub mod startup;
 pub mod store;

@@ -1,6 +1,7 @@
 //! The desks in the browser that this process serves, beside its status page: the site's
 //! account store and session key (`[desks]`), sign-in, and the pages of each service it runs
-//! (the counter with intake, the station with biometric, the print desk with card-print). Each service's pages read its own database; what a desk does
+//! (the counter with intake, the station with biometric, the print desk with card-print,
+//! distribution's desk). Each service's pages read its own database; what a desk does
 //! goes to the service over the bus.
 
 use crate::{run::Process, status::Status};
@@ -68,6 +69,11 @@ pub async fn router(
         let cetak = ktpel_card_print::cetak::Cetak::new(desks, db.clone(), key);
         desks = cetak.desks.clone();
         pages = pages.merge(cetak.routes());
+    }
+    if let Some(db) = status.db_of(ktpel_distribution::SERVICE) {
+        let distribusi = ktpel_distribution::distribusi::Distribusi::new(desks, db.clone());
+        desks = distribusi.desks.clone();
+        pages = pages.merge(distribusi.routes());
     }
     Ok(pages.merge(ktpel_web::signin::routes().with_state(desks)))
 }

@@ -195,6 +195,90 @@ fn the_desks_refuse_whoever_may_not_act_and_show_a_kecamatan_only_its_own_berkas
     assert_eq!(status, 404, "no card of that NIK in this berkas");
     assert!(!citra.get("/cetak").2.contains(&other));
 
+    // The card made (S19–S21), then S22: who may batch, sign for a batch and hand a card over.
+    let run = site.ktpel(&["scheduler", "run", "--url", &site.url]);
+    assert!(run.status.success());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !citra.get("/cetak").2.contains(&nomor) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the card never reached the print queue"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    let mut kasi = site.signed_in("kasi");
+    for langkah in ["encode", "print", "verify"] {
+        let t = csrf(&citra.get("/cetak").2);
+        let form = [
+            ("csrf", t.as_str()),
+            ("nik", nik.as_str()),
+            ("langkah", langkah),
+        ];
+        let (status, _, body) = citra.post(&print, &form);
+        assert_eq!(status, 303, "{langkah}: {body}");
+    }
+    let t = csrf(&kasi.get("/cetak").2);
+    assert_eq!(
+        kasi.post(
+            &print,
+            &[("csrf", &t), ("nik", &nik), ("langkah", "approve")]
+        )
+        .0,
+        303
+    );
+    let mut dodi = site.signed_in("dodi");
+    while !dodi.get("/distribusi").2.contains("Kecamatan 32.73.01") {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the card never reached distribution"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    // The kecamatan's ppp does not make batches.
+    let (_, _, page) = site.signed_in("ani").get("/distribusi");
+    assert!(!page.contains("buat-batch"));
+    let t = csrf(&dodi.get("/distribusi").2);
+    assert_eq!(dodi.post("/distribusi/batch", &[("csrf", &t)]).0, 303);
+    let page = dodi.get("/distribusi").2;
+    let at = page.find("/distribusi/batch/").expect("a batch") + "/distribusi/batch/".len();
+    let batch = page[at..].split('/').next().unwrap().to_owned();
+    let receive = format!("/distribusi/batch/{batch}");
+    // Another kecamatan's ppp neither sees nor signs for it; the petugas distribusi does not
+    // sign for it either.
+    let mut budi = site.signed_in("budi");
+    let t = csrf(&budi.get("/distribusi").2);
+    assert!(!budi.get("/distribusi").2.contains(&batch));
+    assert_eq!(budi.post(&receive, &[("csrf", &t)]).0, 404);
+    assert_eq!(budi.get(&format!("{receive}/berita-acara")).0, 404);
+    let t = csrf(&dodi.get("/distribusi").2);
+    assert_eq!(dodi.post(&receive, &[("csrf", &t)]).0, 403);
+    let mut ani = site.signed_in("ani");
+    let t = csrf(&ani.get("/distribusi").2);
+    assert_eq!(ani.post(&receive, &[("csrf", &t)]).0, 303);
+    let (_, _, ba) = ani.get(&format!("{receive}/berita-acara"));
+    assert!(ba.contains(&nik), "the Berita Acara lists the card");
+    // Signed for twice: refused, with the reason.
+    let (status, _, body) = ani.post(&receive, &[("csrf", &t)]);
+    assert_eq!(status, 200);
+    assert!(body.contains("already received"), "{body}");
+    // The hand-over needs who received the card; not another kecamatan's ppp.
+    let card = format!("/distribusi/kartu/{nomor}");
+    let (status, _, body) = ani.post(&card, &[("csrf", &t), ("nik", &nik), ("penerima", " ")]);
+    assert_eq!(status, 200);
+    assert!(body.contains("tanda terima needs the name"), "{body}");
+    let bt = csrf(&budi.get("/distribusi").2);
+    let form = [
+        ("csrf", bt.as_str()),
+        ("nik", nik.as_str()),
+        ("penerima", nama.as_str()),
+    ];
+    assert_eq!(budi.post(&card, &form).0, 404);
+    assert_eq!(
+        ani.post(&card, &[("csrf", &t), ("nik", &nik), ("penerima", &nama)])
+            .0,
+        303
+    );
+
     // An ended session and a forged one send to the sign-in.
     let key = ktpel_web::session::Key::load_or_create(&site.path("data/desk-session-key")).unwrap();
     let ended = ktpel_web::session::Session::new(

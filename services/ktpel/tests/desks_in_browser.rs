@@ -153,6 +153,27 @@ async fn a_ppp_takes_an_s01_berkas_at_the_counter_in_the_browser() {
     b.click(&act).await;
     b.wait_text("CARD_PRINTED").await;
     b.check("desk-cetak-approved").await;
+
+    // S22: the petugas distribusi batches the card with its Berita Acara; the kecamatan's ppp
+    // signs for the batch and hands the card over against the tanda terima.
+    b.sign_in_as(&site.url, "dodi", PASSWORD, "/distribusi")
+        .await;
+    b.until(&format!("{}/distribusi", site.url), "Kecamatan 32.73.01")
+        .await;
+    b.check("desk-distribusi").await;
+    b.click("#buat-batch").await;
+    b.wait_text("batch dibuat").await;
+    b.check("desk-distribusi-batch").await;
+    b.sign_in_as(&site.url, "ani", PASSWORD, "/distribusi")
+        .await;
+    b.click("form[action^='/distribusi/batch/'] button").await;
+    b.wait_text("batch diterima").await;
+    b.type_into("penerima-1", &nama).await;
+    b.click(&format!("form[action='/distribusi/kartu/{nomor}'] button"))
+        .await;
+    b.wait_text("CARD_ACTIVATED").await;
+    b.check("desk-distribusi-handed-over").await;
+    b.check("desk-cetak-approved").await;
     b.close().await;
     tokio::task::spawn_blocking(move || site.stop())
         .await

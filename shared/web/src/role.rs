@@ -134,7 +134,8 @@ impl Role {
                 | (Self::Operator | Self::OperatorMobile, Desk::Perekaman)
                 | (Self::Siak, Desk::Siak)
                 | (Self::Cetak | Self::KepalaSeksi, Desk::Cetak)
-                | (Self::Distribusi, Desk::Distribusi)
+                // The kecamatan's ppp signs for the batch and hands the cards over (S22.3–S22.4).
+                | (Self::Distribusi | Self::Ppp, Desk::Distribusi)
                 | (Self::Ops, Desk::Ops)
         )
     }
@@ -185,7 +186,10 @@ mod tests {
 
     #[test]
     fn a_role_works_only_at_its_own_desks() {
-        assert_eq!(Role::Ppp.desks().collect::<Vec<_>>(), [Desk::Loket]);
+        assert_eq!(
+            Role::Ppp.desks().collect::<Vec<_>>(),
+            [Desk::Loket, Desk::Distribusi]
+        );
         assert_eq!(
             Role::OperatorMobile.desks().collect::<Vec<_>>(),
             [Desk::Loket, Desk::Perekaman]

@@ -144,13 +144,27 @@ impl Browser {
             .unwrap_or_else(|e| panic!("{css}: {e}"))
     }
 
-    /// The visible text of the page.
+    /// The visible text of the page (asked again if the page changed under the question).
     pub async fn text(&self) -> String {
-        self.find("body")
-            .await
-            .text()
-            .await
-            .expect("the page's text")
+        let mut tries = 0;
+        loop {
+            match self
+                .client
+                .execute(
+                    "return document.body ? document.body.innerText : '';",
+                    vec![],
+                )
+                .await
+            {
+                Ok(v) => return v.as_str().unwrap_or_default().to_owned(),
+                Err(e) if tries < 20 => {
+                    tries += 1;
+                    let _ = e;
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(e) => panic!("the page's text: {e}"),
+            }
+        }
     }
 
     /// Signs out if signed in, then signs in at `base` as `name`, landing on `desk`.

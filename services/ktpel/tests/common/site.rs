@@ -16,7 +16,8 @@ const KTPEL: &str = env!("CARGO_BIN_EXE_ktpel");
 pub const PASSWORD: &str = "kata-sandi-loket-1";
 
 /// The accounts every site of these tests has: (name, role, kecamatan).
-pub const ACCOUNTS: [(&str, &str, Option<&str>); 7] = [
+pub const ACCOUNTS: [(&str, &str, Option<&str>); 8] = [
+    ("dodi", "distribusi", None),
     ("citra", "cetak", None),
     ("kasi", "kepala_seksi", None),
     ("ani", "ppp", Some("32.73.01")),
