@@ -12,6 +12,15 @@ pub enum Mode {
     Training,
 }
 
+impl std::fmt::Display for Mode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Production => "PRODUCTION",
+            Self::Training => "TRAINING",
+        })
+    }
+}
+
 /// The NID Scheduler's settings: the wiring every service has — its `region` is the region
 /// whose enrollments it sends (a Dinas's Server AFIS: its kabupaten/kota), its Co-Relation
 /// Id's when unset — and the scheduler's own keys.

@@ -17,6 +17,7 @@
 pub mod config;
 pub mod handlers;
 pub mod import;
+pub mod ops;
 pub mod panel;
 pub mod scheduler;
 pub mod startup;

@@ -142,10 +142,7 @@ impl PanelSource {
 impl fmt::Display for Panel {
     /// The window as an operator reads it (S19.4–S19.5).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mode = match self.mode {
-            Mode::Production => "PRODUCTION",
-            Mode::Training => "TRAINING",
-        };
+        let mode = self.mode;
         let opt = |n: Option<u64>| n.map_or("?".into(), |n| n.to_string());
         writeln!(f, "NID Scheduler")?;
         writeln!(f, "  Mode                          {mode}")?;

@@ -1,7 +1,8 @@
 //! The desks in the browser that this process serves, beside its status page: the site's
 //! account store and session key (`[desks]`), sign-in, and the pages of each service it runs
 //! (the counter with intake, the station with biometric, the print desk with card-print,
-//! distribution's desk). Each service's pages read its own database; what a desk does
+//! distribution's desk, the NID Scheduler's panel with afis-sync), and the accounts for the
+//! admin. Each service's pages read its own database; what a desk does
 //! goes to the service over the bus.
 
 use crate::{run::Process, status::Status};
@@ -75,5 +76,12 @@ pub async fn router(
         desks = distribusi.desks.clone();
         pages = pages.merge(distribusi.routes());
     }
-    Ok(pages.merge(ktpel_web::signin::routes().with_state(desks)))
+    if let Some(source) = status.panel() {
+        let ops = ktpel_afis_sync::ops::Ops::new(desks, source.clone());
+        desks = ops.desks.clone();
+        pages = pages.merge(ops.routes());
+    }
+    Ok(pages
+        .merge(ktpel_web::akun::routes().with_state(desks.clone()))
+        .merge(ktpel_web::signin::routes().with_state(desks)))
 }

@@ -59,7 +59,12 @@ fn the_desks_refuse_whoever_may_not_act_and_show_a_kecamatan_only_its_own_berkas
 
     // The wrong role: the station's operator has no counter.
     let mut oki = site.signed_in("oki");
-    assert_eq!(oki.get("/loket").0, 403);
+    let (status, _, page) = oki.get("/loket");
+    assert_eq!(status, 403);
+    assert!(
+        page.contains("oki (operator)") && page.contains("action=\"/logout\""),
+        "the refusal says who is signed in and how to sign out: {page}"
+    );
     let (_, _, page) = oki.get("/meja");
     assert!(
         !page.contains("href=\"/loket\""),
@@ -296,6 +301,80 @@ fn the_desks_refuse_whoever_may_not_act_and_show_a_kecamatan_only_its_own_berkas
         forged.seal(&ktpel_web::session::Key::generate()),
     );
     assert_eq!(stale.get("/loket").0, 303);
+
+    // The accounts are the admin's: a ppp may not; a malformed account is refused with the
+    // reason and what was typed kept; a good one is listed, then disabled.
+    assert_eq!(site.signed_in("budi").get("/akun").0, 403);
+    let mut admin = site.signed_in("admin");
+    let (status, _, page) = admin.get("/akun");
+    assert_eq!(status, 200);
+    let t = csrf(&page);
+    let new = |password: &'static str| {
+        [
+            ("username", "sari"),
+            ("role", "siak"),
+            ("kecamatan", ""),
+            ("password", password),
+        ]
+    };
+    let forged = [&[("csrf", "bukan")][..], &new("kata-sandi-sari-1")[..]].concat();
+    assert_eq!(admin.post("/akun", &forged).0, 403);
+    let short = [&[("csrf", t.as_str())][..], &new("pendek")[..]].concat();
+    let (status, _, body) = admin.post("/akun", &short);
+    assert_eq!(status, 200);
+    assert!(
+        body.contains("at least 10 characters") && body.contains("value=\"sari\""),
+        "{body}"
+    );
+    let good = [&[("csrf", t.as_str())][..], &new("kata-sandi-sari-1")[..]].concat();
+    assert_eq!(admin.post("/akun", &good).0, 303);
+    assert!(admin.get("/akun").2.contains("sari"));
+    assert_eq!(
+        Client::new(&site.url)
+            .sign_in("sari", "kata-sandi-sari-1")
+            .0,
+        303,
+        "the new account signs in"
+    );
+    assert_eq!(
+        admin
+            .post(
+                "/akun/nonaktif",
+                &[("csrf", t.as_str()), ("username", "sari")]
+            )
+            .0,
+        303
+    );
+    let mut sari = Client::new(&site.url);
+    let (_, _, body) = sari.sign_in("sari", "kata-sandi-sari-1");
+    assert!(body.contains("dinonaktifkan"), "{body}");
+
+    // The operations desk: the NID Scheduler's controls are ops's, not the counter's.
+    assert_eq!(site.signed_in("budi").get("/ops").0, 403);
+    let mut opsi = site.signed_in("opsi");
+    let (status, _, page) = opsi.get("/ops");
+    assert_eq!(status, 200);
+    assert!(page.contains("Scheduler Current Status"));
+    let t = csrf(&page);
+    assert_eq!(
+        opsi.post("/ops/scheduler/pause", &[("csrf", "bukan")]).0,
+        403
+    );
+    assert_eq!(
+        opsi.post("/ops/scheduler/pause", &[("csrf", t.as_str())]).0,
+        303
+    );
+    assert!(opsi.get("/ops").2.contains("PAUSED"), "paused");
+    assert_eq!(
+        opsi.post("/ops/scheduler/resume", &[("csrf", t.as_str())])
+            .0,
+        303
+    );
+    assert_eq!(
+        opsi.post("/ops/scheduler/nonsense", &[("csrf", t.as_str())])
+            .0,
+        404
+    );
 
     // Disabled: the open session ends at its next request.
     let out = site.ktpel(&["user", "disable", "ani"]);

@@ -1,8 +1,11 @@
-//! The counter and the station in a real browser: a ppp signs in, picks S01 from the
-//! catalogue, enters a berkas missing a document (refused, every reason shown, what was typed
-//! kept), adds it, and gets the salinan permohonan; the operator finds it on the station's
-//! worklist, is refused without the sign-off, signs off and gets the bukti perekaman — only
-//! by clicking and typing. Every page, the status page
+//! One S01 berkas through every desk in a real browser, only by clicking and typing: a ppp
+//! signs in, picks S01 from the catalogue, enters a berkas missing a document (refused, every
+//! reason shown, what was typed kept), adds it, and gets the salinan permohonan; the operator
+//! finds it on the station's worklist, is refused without the sign-off, signs off and gets the
+//! bukti perekaman; operations send it to the Pusat Data from the NID Scheduler's panel; the
+//! print desk encodes, prints and verifies the card, the print operator's approval is refused
+//! and the kepala_seksi's taken; the petugas distribusi batches it with its Berita Acara, and
+//! the kecamatan's ppp signs for the batch and hands the card over against the tanda terima. Every page, the status page
 //! too, passes axe-core with no serious or critical violation and logs no console error.
 
 mod common;
@@ -12,7 +15,7 @@ use common::{
 };
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_ppp_takes_an_s01_berkas_at_the_counter_in_the_browser() {
+async fn one_s01_berkas_from_the_counter_to_the_tanda_terima_only_in_the_browser() {
     let site = tokio::task::spawn_blocking(Site::start).await.unwrap();
     let (nik, nama) = site.residents[0].clone();
     let mut b = Browser::start().await;
@@ -125,14 +128,13 @@ async fn a_ppp_takes_an_s01_berkas_at_the_counter_in_the_browser() {
     assert!(b.text().await.contains("Nomor bukti perekaman"));
     b.check("desk-bukti-perekaman").await;
 
-    // S19: the NID Scheduler sends the enrollment to the Pusat Data now; PRR puts the card in
-    // the print queue.
-    let run = site.ktpel(&["scheduler", "run", "--url", &site.url]);
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    // S19 at the operations desk: the NID Scheduler's panel, and "send now" — the enrollment
+    // goes to the Pusat Data; PRR puts the card in the print queue.
+    b.sign_in_as(&site.url, "opsi", PASSWORD, "/ops").await;
+    b.wait_text("Scheduler Current Status").await;
+    b.check("desk-ops").await;
+    b.click("#kirim").await;
+    b.wait_text("diminta mengirim").await;
 
     // S21 at the print desk: encode, print (with its preview), verify; the print operator may
     // not approve; the kepala_seksi does.
@@ -173,6 +175,11 @@ async fn a_ppp_takes_an_s01_berkas_at_the_counter_in_the_browser() {
         .await;
     b.wait_text("CARD_ACTIVATED").await;
     b.check("desk-distribusi-handed-over").await;
+
+    // The admin's accounts page.
+    b.sign_in_as(&site.url, "admin", PASSWORD, "/akun").await;
+    b.wait_text("Akun pengguna").await;
+    b.check("desk-akun").await;
     b.check("desk-cetak-approved").await;
     b.close().await;
     tokio::task::spawn_blocking(move || site.stop())

@@ -68,6 +68,26 @@ impl Desks {
         &self.0.db
     }
 
+    /// Writes what `username` did into the audit trail. A trail that cannot be written does not
+    /// undo what was done (the service has it already): it is logged.
+    pub async fn record(
+        &self,
+        username: &str,
+        action: &str,
+        nomor_berkas: Option<&str>,
+        detail: String,
+    ) {
+        let deed = accounts::Deed {
+            username,
+            action,
+            nomor_berkas,
+            detail,
+        };
+        if let Err(e) = accounts::record(self.db(), deed).await {
+            tracing::error!(error = %e, action, "the audit trail could not be written");
+        }
+    }
+
     pub fn key(&self) -> &Key {
         &self.0.key
     }
@@ -147,10 +167,27 @@ impl Signed {
         if self.account.role.may_use(desk) {
             Ok(())
         } else {
-            Err(Refusal::WrongRole {
+            Err(self.not_for(desk))
+        }
+    }
+
+    /// The refusal of a step at `desk` that this account's role does not take; its page still
+    /// says who is signed in, with the way out (to sign in as someone else).
+    pub fn not_for(&self, desk: Desk) -> Refusal {
+        Refusal::WrongRole {
+            role: self.account.role,
+            desk,
+            me: Box::new(Me {
+                username: self.account.username.clone(),
                 role: self.account.role,
-                desk,
-            })
+                csrf: self.csrf.clone(),
+                desks: self
+                    .account
+                    .role
+                    .desks()
+                    .map(|d| (d.path(), d.title()))
+                    .collect(),
+            }),
         }
     }
 
@@ -216,8 +253,8 @@ pub enum Refusal {
     /// for with GET is asked for again after the sign-in.
     #[error("silakan masuk terlebih dahulu")]
     SignIn { back_to: Option<String> },
-    #[error("peran {role} tidak bekerja di meja {}", .desk.title())]
-    WrongRole { role: Role, desk: Desk },
+    #[error("peran {role} tidak bekerja di meja {} untuk langkah ini", .desk.title())]
+    WrongRole { role: Role, desk: Desk, me: Box<Me> },
     /// A form without this session's CSRF token: made for another session, or by another
     /// site.
     #[error("formulir ini kedaluwarsa atau bukan dari sesi Anda: muat ulang halaman dan coba lagi")]
@@ -268,10 +305,14 @@ impl IntoResponse for Refusal {
             Self::SignIn { .. } => Some(("/login".to_owned(), "Masuk".to_owned())),
             _ => Some(("/meja".to_owned(), "Kembali ke meja".to_owned())),
         };
+        let me = match &self {
+            Self::WrongRole { me, .. } => Some((**me).clone()),
+            _ => None,
+        };
         let page = Message {
             frame: Frame {
                 site: String::new(),
-                me: None,
+                me,
             },
             heading: match status {
                 StatusCode::UNAUTHORIZED => "Belum masuk",

@@ -14,6 +14,7 @@
 //! one writer of its tables) and are drawn in this crate's `layout.html`.
 
 pub mod accounts;
+pub mod akun;
 pub mod answers;
 pub mod desks;
 pub mod role;

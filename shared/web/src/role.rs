@@ -60,16 +60,19 @@ pub enum Desk {
     Cetak,
     Distribusi,
     Ops,
+    /// The site's accounts (the admin's).
+    Akun,
 }
 
 impl Desk {
-    pub const ALL: [Desk; 6] = [
+    pub const ALL: [Desk; 7] = [
         Desk::Loket,
         Desk::Perekaman,
         Desk::Siak,
         Desk::Cetak,
         Desk::Distribusi,
         Desk::Ops,
+        Desk::Akun,
     ];
 
     /// The desk's address.
@@ -81,6 +84,7 @@ impl Desk {
             Self::Cetak => "/cetak",
             Self::Distribusi => "/distribusi",
             Self::Ops => "/ops",
+            Self::Akun => "/akun",
         }
     }
 
@@ -93,6 +97,7 @@ impl Desk {
             Self::Cetak => "Pencetakan",
             Self::Distribusi => "Distribusi",
             Self::Ops => "Operasional",
+            Self::Akun => "Akun pengguna",
         }
     }
 }
@@ -197,8 +202,9 @@ mod tests {
         assert!(!Role::Operator.may_use(Desk::Loket));
         assert!(!Role::Cetak.may_use(Desk::Ops));
         assert_eq!(Role::Admin.desks().count(), Desk::ALL.len());
-        // Every desk has somebody besides the admin.
-        for d in Desk::ALL {
+        // Every desk of the SOP has somebody besides the admin; the accounts are the admin's.
+        assert_eq!(Role::Ops.desks().collect::<Vec<_>>(), [Desk::Ops]);
+        for d in Desk::ALL.into_iter().filter(|d| *d != Desk::Akun) {
             assert!(Role::ALL.iter().any(|r| *r != Role::Admin && r.may_use(d)));
         }
     }

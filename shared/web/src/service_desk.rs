@@ -4,7 +4,6 @@
 
 use crate::{
     Desk, Desks, Signed,
-    accounts::{self, Deed},
     answers::{Line, LineError},
 };
 use axum::extract::FromRef;
@@ -82,8 +81,7 @@ where
 }
 
 impl<T, Yes, No, K> ServiceDesk<T, Yes, No, K> {
-    /// Writes what `me` did into the audit trail. A trail that cannot be written does not undo
-    /// what was done (the service has it already): it is logged.
+    /// Writes what `me` did into the audit trail ([`Desks::record`]).
     pub async fn record(
         &self,
         me: &Signed,
@@ -91,14 +89,8 @@ impl<T, Yes, No, K> ServiceDesk<T, Yes, No, K> {
         nomor_berkas: Option<&str>,
         detail: String,
     ) {
-        let deed = Deed {
-            username: &me.account.username,
-            action,
-            nomor_berkas,
-            detail,
-        };
-        if let Err(e) = accounts::record(self.desks.db(), deed).await {
-            tracing::error!(error = %e, action, "the audit trail could not be written");
-        }
+        self.desks
+            .record(&me.account.username, action, nomor_berkas, detail)
+            .await;
     }
 }

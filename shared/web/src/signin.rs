@@ -5,7 +5,7 @@
 //! [`accounts::LOCK_AFTER`] of them in a row lock the account.
 
 use crate::{
-    accounts::{self, Deed, SignInError},
+    accounts::{self, SignInError},
     desks::{Desks, Frame, Refusal, Signed, cookie, html},
     session::Session,
 };
@@ -132,16 +132,9 @@ async fn sign_in(
     let username = c.username.trim().to_owned();
     match accounts::sign_in(desks.db(), &username, &c.password, Utc::now()).await {
         Ok(account) => {
-            let _ = accounts::record(
-                desks.db(),
-                Deed {
-                    username: &account.username,
-                    action: "masuk",
-                    nomor_berkas: None,
-                    detail: String::new(),
-                },
-            )
-            .await;
+            desks
+                .record(&account.username, "masuk", None, String::new())
+                .await;
             let session = Session::new(&account.username, Utc::now(), desks.lasting());
             let mut response = Redirect::to(&next).into_response();
             response
@@ -158,16 +151,9 @@ async fn sign_in(
             if !matches!(refused, SignInError::Disabled) {
                 tokio::time::sleep(WRONG_PASSWORD_PAUSE).await;
             }
-            let _ = accounts::record(
-                desks.db(),
-                Deed {
-                    username: &username,
-                    action: "gagal_masuk",
-                    nomor_berkas: None,
-                    detail: refused.to_string(),
-                },
-            )
-            .await;
+            desks
+                .record(&username, "gagal_masuk", None, refused.to_string())
+                .await;
             tracing::info!(reason = %refused, "a sign-in was refused");
             // 200: the page answers the form (a browser logs any other status as an error).
             login_page(
@@ -190,16 +176,9 @@ async fn sign_out(State(desks): State<Desks>, me: Signed, Form(f): Form<CsrfOnly
     if let Err(refused) = me.check_csrf(&f.csrf) {
         return refused.into_response();
     }
-    let _ = accounts::record(
-        desks.db(),
-        Deed {
-            username: &me.account.username,
-            action: "keluar",
-            nomor_berkas: None,
-            detail: String::new(),
-        },
-    )
-    .await;
+    desks
+        .record(&me.account.username, "keluar", None, String::new())
+        .await;
     let mut response = Redirect::to("/login").into_response();
     response
         .headers_mut()

@@ -22,11 +22,7 @@ use axum::{
 };
 use base64::Engine;
 use ed25519_dalek::SigningKey;
-use ktpel_web::{
-    Desk, Desks, Frame, Refusal, Role, Signed,
-    accounts::{self, Deed},
-    html,
-};
+use ktpel_web::{Desk, Desks, Frame, Refusal, Role, Signed, html};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 use serde::Deserialize;
 use std::sync::Arc;
@@ -258,15 +254,14 @@ async fn act(
     };
     match result {
         Ok(()) => {
-            let deed = Deed {
-                username: &me.account.username,
-                action: a.langkah.name(),
-                nomor_berkas: Some(&nomor),
-                detail: "S21".to_owned(),
-            };
-            if let Err(e) = accounts::record(c.desks.db(), deed).await {
-                tracing::error!(error = %e, "the audit trail could not be written");
-            }
+            c.desks
+                .record(
+                    &me.account.username,
+                    a.langkah.name(),
+                    Some(&nomor),
+                    "S21".to_owned(),
+                )
+                .await;
             Ok(Redirect::to(&format!("/cetak?selesai={}", a.langkah.name())).into_response())
         }
         Err(e) => page(&c, &me, None, Some(e.to_string())).await,

@@ -20,11 +20,7 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
     routing::{get, post},
 };
-use ktpel_web::{
-    Account, Desk, Desks, Frame, Refusal, Role, Signed,
-    accounts::{self, Deed},
-    html,
-};
+use ktpel_web::{Account, Desk, Desks, Frame, Refusal, Role, Signed, html};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 use serde::Deserialize;
 
@@ -212,15 +208,14 @@ async fn after(
 ) -> Result<Response, Refusal> {
     match result {
         Ok(nomor_berkas) => {
-            let deed = Deed {
-                username: &me.account.username,
-                action,
-                nomor_berkas: nomor_berkas.as_deref(),
-                detail: "S22".to_owned(),
-            };
-            if let Err(e) = accounts::record(d.desks.db(), deed).await {
-                tracing::error!(error = %e, "the audit trail could not be written");
-            }
+            d.desks
+                .record(
+                    &me.account.username,
+                    action,
+                    nomor_berkas.as_deref(),
+                    "S22".to_owned(),
+                )
+                .await;
             Ok(Redirect::to(&format!("/distribusi?selesai={code}")).into_response())
         }
         Err(e) => page(d, me, None, Some(e.to_string())).await,
@@ -240,10 +235,7 @@ async fn make_batches(
     me.at(Desk::Distribusi)?;
     me.check_csrf(&f.csrf)?;
     if !carries(&me.account) {
-        return Err(Refusal::WrongRole {
-            role: me.account.role,
-            desk: Desk::Distribusi,
-        });
+        return Err(me.not_for(Desk::Distribusi));
     }
     let result = desk::make_batches(&d.db, &me.account.username)
         .await
@@ -272,10 +264,7 @@ async fn receive(
     me.check_csrf(&f.csrf)?;
     let b = batch_of(&d, &me, &id).await?;
     if !at_counter(&me.account) {
-        return Err(Refusal::WrongRole {
-            role: me.account.role,
-            desk: Desk::Distribusi,
-        });
+        return Err(me.not_for(Desk::Distribusi));
     }
     let result = desk::confirm_receipt(&d.db, b.batch_id, &me.account.username)
         .await
@@ -321,10 +310,7 @@ async fn hand_over(
         .filter(|c| me.account.covers(&c.kecamatan))
         .ok_or(Refusal::NotFound)?;
     if !at_counter(&me.account) {
-        return Err(Refusal::WrongRole {
-            role: me.account.role,
-            desk: Desk::Distribusi,
-        });
+        return Err(me.not_for(Desk::Distribusi));
     }
     let result = desk::hand_over(&d.db, &f.nik, &me.account.username, &f.penerima)
         .await
