@@ -14,6 +14,7 @@
 //! commits in one transaction with its outgoing messages (the outbox); [`handlers::router`]
 //! lists what intake takes.
 
+pub mod cek;
 pub mod config;
 pub mod counter;
 pub mod handlers;

@@ -44,6 +44,7 @@ pub async fn router(
         &settings.site.name.to_string(),
     );
     let mut pages = axum::Router::new();
+    let intake = status.intake().cloned();
     if let Some(db) = status.intake() {
         let counters = place.settings::<ktpel_intake::config::Own>()?.own.counters;
         let loket = ktpel_intake::loket::open(
@@ -80,6 +81,9 @@ pub async fn router(
         let ops = ktpel_afis_sync::ops::Ops::new(desks, source.clone());
         desks = ops.desks.clone();
         pages = pages.merge(ops.routes());
+    }
+    if let Some(db) = intake {
+        pages = pages.merge(ktpel_intake::cek::Cek::new(desks.clone(), db).routes());
     }
     Ok(pages
         .merge(ktpel_web::akun::routes().with_state(desks.clone()))

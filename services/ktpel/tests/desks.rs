@@ -405,6 +405,54 @@ fn the_desks_refuse_whoever_may_not_act_and_show_a_kecamatan_only_its_own_berkas
     assert_eq!(admin.post("/logout", &[("csrf", &t)]).0, 303);
     assert_eq!(admin.get("/loket").0, 303);
 
+    // A resident's /cek: the right date of birth tells where the berkas is, nothing more; a
+    // wrong one or a made-up number says only that they do not match, slowly, and five misses
+    // close the number for a while.
+    let born = birth_date(&nik);
+    let mut resident = Client::new(&site.url);
+    let ask = |c: &mut Client, nomor: &str, born: &str| {
+        let (_, _, page) = c.get("/cek");
+        let t = csrf(&page);
+        c.post(
+            "/cek",
+            &[
+                ("csrf", t.as_str()),
+                ("nomor", nomor),
+                ("tanggal_lahir", born),
+            ],
+        )
+    };
+    let (status, _, body) = ask(&mut resident, &nomor, &born.to_string());
+    assert_eq!(status, 200);
+    assert!(body.contains("kartu sudah diserahkan"), "{body}");
+    assert!(
+        !body.contains(&nik) && !body.contains(&nama),
+        "no NIK or name: {body}"
+    );
+    let (_, _, body) = resident.post(
+        "/cek",
+        &[
+            ("csrf", "bukan"),
+            ("nomor", nomor.as_str()),
+            ("tanggal_lahir", "2000-01-01"),
+        ],
+    );
+    assert!(body.contains("kedaluwarsa"), "{body}");
+    let wrong = (born + chrono::Duration::days(1)).to_string();
+    let started = std::time::Instant::now();
+    for _ in 0..5 {
+        let (_, _, body) = ask(&mut resident, &nomor, &wrong);
+        assert!(body.contains("tidak cocok"), "{body}");
+    }
+    assert!(
+        started.elapsed() >= std::time::Duration::from_secs(5),
+        "each miss is slow"
+    );
+    let (_, _, body) = ask(&mut resident, &nomor, &born.to_string());
+    assert!(body.contains("terlalu banyak percobaan"), "{body}");
+    let (_, _, body) = ask(&mut resident, "327301-20261206-9999", &born.to_string());
+    assert!(body.contains("tidak cocok"), "{body}");
+
     // No NIK or name in what the site logged (at info).
     let log = site.log();
     assert!(log.contains("berkas accepted"), "the log is at info: {log}");
@@ -412,4 +460,10 @@ fn the_desks_refuse_whoever_may_not_act_and_show_a_kecamatan_only_its_own_berkas
     assert!(!log.contains(&nama), "a name in the log: {log}");
     assert!(!log.contains(PASSWORD));
     site.stop();
+}
+
+/// The date of birth a NIK holds (the day plus 40 for a woman).
+fn birth_date(nik: &str) -> chrono::NaiveDate {
+    let n: ktpel_domain::Nik = nik.parse().unwrap();
+    n.birth_date(chrono::Utc::now().date_naive())
 }

@@ -23,6 +23,9 @@ async fn one_s01_berkas_from_the_counter_to_the_tanda_terima_only_in_the_browser
     // The status page, for people: no sign-in.
     b.goto(&format!("{}/", site.url)).await;
     b.check("status-page").await;
+    // A resident's lookup: no sign-in either.
+    b.goto(&format!("{}/cek", site.url)).await;
+    b.check("cek").await;
 
     // The counter asks for a sign-in first, then comes back.
     b.goto(&format!("{}/loket", site.url)).await;

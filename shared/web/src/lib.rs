@@ -15,6 +15,7 @@
 
 pub mod accounts;
 pub mod akun;
+pub mod anonymous;
 pub mod answers;
 pub mod desks;
 pub mod role;
@@ -24,6 +25,7 @@ pub mod session;
 pub mod settings;
 pub mod signin;
 pub mod store;
+pub mod throttle;
 
 pub use accounts::Account;
 pub use desks::{Desks, Frame, Refusal, Signed, html};

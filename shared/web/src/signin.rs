@@ -6,7 +6,8 @@
 
 use crate::{
     accounts::{self, SignInError},
-    desks::{Desks, Frame, Refusal, Signed, cookie, html},
+    anonymous::FormToken,
+    desks::{Desks, Frame, Refusal, Signed, html},
     session::Session,
 };
 use askama::Template;
@@ -18,11 +19,13 @@ use axum::{
     routing::{get, post},
 };
 use chrono::Utc;
-use rand::RngCore;
 use serde::Deserialize;
 
-/// The cookie that pairs a sign-in form with the browser it was given to.
-const FORM_COOKIE: &str = "ktpel_masuk";
+/// The token that pairs a sign-in form with the browser it was given to.
+const SIGN_IN: FormToken = FormToken {
+    cookie: "ktpel_masuk",
+    path: "/login",
+};
 /// How long a wrong password takes to answer.
 const WRONG_PASSWORD_PAUSE: std::time::Duration = std::time::Duration::from_secs(1);
 
@@ -74,9 +77,7 @@ fn login_page(
     username: String,
     next: String,
 ) -> Response {
-    let mut token = [0u8; 16];
-    rand::rng().fill_bytes(&mut token);
-    let token = hex::encode(token);
+    let (token, cookie) = SIGN_IN.issue();
     let page = LoginPage {
         frame: desks.frame(None),
         error,
@@ -85,13 +86,7 @@ fn login_page(
         csrf: token.clone(),
     };
     let mut response = (status, html(&page)).into_response();
-    response.headers_mut().insert(
-        header::SET_COOKIE,
-        HeaderValue::from_str(&format!(
-            "{FORM_COOKIE}={token}; Path=/login; HttpOnly; SameSite=Strict; Max-Age=3600"
-        ))
-        .expect("hex is a valid header value"),
-    );
+    response.headers_mut().insert(header::SET_COOKIE, cookie);
     response
 }
 
@@ -119,8 +114,7 @@ async fn sign_in(
     Form(c): Form<Credentials>,
 ) -> Response {
     let next = local(c.ke.as_deref());
-    let paired = cookie(&headers, FORM_COOKIE).is_some_and(|t| !t.is_empty() && t == c.csrf);
-    if !paired {
+    if !SIGN_IN.matches(&headers, &c.csrf) {
         return login_page(
             &desks,
             StatusCode::FORBIDDEN,
