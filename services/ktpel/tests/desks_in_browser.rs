@@ -5,7 +5,10 @@
 //! bukti perekaman; operations send it to the Pusat Data from the NID Scheduler's panel; the
 //! print desk encodes, prints and verifies the card, the print operator's approval is refused
 //! and the kepala_seksi's taken; the petugas distribusi batches it with its Berita Acara, and
-//! the kecamatan's ppp signs for the batch and hands the card over against the tanda terima. Every page, the status page
+//! the kecamatan's ppp signs for the batch and hands the card over against the tanda terima.
+//! At the same counter, S05 (a resident not in SIAK: refused without the birth certificate
+//! with the Formulir Biodata kept, then to the Dinas and back with the NIK SIAK gave) and S11
+//! (the card lost: refused without the police's letter, then taken). Every page, the status page
 //! too, passes axe-core with no serious or critical violation and logs no console error.
 
 mod common;
@@ -94,6 +97,44 @@ async fn one_s01_berkas_from_the_counter_to_the_tanda_terima_only_in_the_browser
 
     let nomor = receipt_number(&receipt);
 
+    // S05 at the same counter: a resident not in SIAK, with the Formulir Biodata; the berkas
+    // goes to the Dinas, SIAK gives the NIK and the KK, and it comes back.
+    b.goto(&format!("{}/loket/baru?sop=S05", site.url)).await;
+    b.type_into("nama", "Dewi Lestari").await;
+    b.click("#jk-p").await;
+    b.type_into("tempat_lahir", "Bandung").await;
+    b.set_value("tanggal_lahir", "2008-03-14").await;
+    b.type_into("alamat", "Jl. Setiabudi 9").await;
+    b.type_into("desa", "32.73.01.1001").await;
+    for d in ["formulir_pencatatan_biodata", "formulir_biodata_penduduk"] {
+        b.click(&format!("#dok-{d}")).await;
+    }
+    b.click("button[type=submit].primary").await;
+    b.find("#alasan").await;
+    b.wait_text("akta_kelahiran_atau_ijazah").await;
+    assert_eq!(
+        b.find("#alamat")
+            .await
+            .prop("value")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("Jl. Setiabudi 9"),
+        "the Formulir Biodata is kept"
+    );
+    b.check("desk-loket-s05-refused").await;
+    b.click("#dok-akta_kelahiran_atau_ijazah").await;
+    b.click("button[type=submit].primary").await;
+    b.at("/loket/berkas/327301-").await;
+    let s05 = b.path().await;
+    b.until(&format!("{}{s05}", site.url), "S05.6").await;
+    let text = b.text().await;
+    assert!(
+        !text.contains("diberikan SIAK"),
+        "SIAK gave the NIK: {text}"
+    );
+    b.check("desk-loket-s05-back").await;
+
     // Out: the desk asks for a sign-in again.
     b.click("header button[type=submit]").await;
     b.at("/login").await;
@@ -178,6 +219,22 @@ async fn one_s01_berkas_from_the_counter_to_the_tanda_terima_only_in_the_browser
         .await;
     b.wait_text("CARD_ACTIVATED").await;
     b.check("desk-distribusi-handed-over").await;
+
+    // S11, the card lost: refused without the police's letter, taken with it.
+    b.goto(&format!("{}/loket/baru?sop=S11", site.url)).await;
+    b.type_into("nik", &nik).await;
+    b.type_into("nama", &nama).await;
+    for d in ["formulir_permohonan", "dokumen_pendukung"] {
+        b.click(&format!("#dok-{d}")).await;
+    }
+    b.click("button[type=submit].primary").await;
+    b.find("#alasan").await;
+    b.wait_text("surat_kehilangan").await;
+    b.click("#dok-surat_kehilangan").await;
+    b.click("button[type=submit].primary").await;
+    b.at("/loket/berkas/327301-").await;
+    b.wait_text("S11").await;
+    b.check("desk-loket-s11").await;
 
     // The admin's accounts page.
     b.sign_in_as(&site.url, "admin", PASSWORD, "/akun").await;

@@ -127,6 +127,19 @@ impl Browser {
         field.send_keys(text).await.expect("type into a field");
     }
 
+    /// Sets the field `#id` to `value` directly (a date field takes its typed digits in the
+    /// browser's locale order; the value is what the form sends).
+    pub async fn set_value(&self, id: &str, value: &str) {
+        self.find(&format!("#{id}")).await;
+        self.client
+            .execute(
+                "document.getElementById(arguments[0]).value = arguments[1];",
+                vec![id.into(), value.into()],
+            )
+            .await
+            .expect("set a field");
+    }
+
     pub async fn click(&self, css: &str) {
         self.find(css)
             .await
