@@ -284,6 +284,21 @@ fn the_desks_refuse_whoever_may_not_act_and_show_a_kecamatan_only_its_own_berkas
         303
     );
 
+    // Every desk's step is on the berkas's page: who did what.
+    let (_, _, page) = site.signed_in("admin").get(&location);
+    for (who, what) in [
+        ("ani", "ajukan_berkas"),
+        ("oki", "rekam"),
+        ("citra", "encode"),
+        ("kasi", "approve"),
+        ("ani", "serahkan_kartu"),
+    ] {
+        assert!(
+            page.contains(&format!("<td>{who}</td><td>{what}</td>")),
+            "{who} {what} on the berkas's trail: {page}"
+        );
+    }
+
     // An ended session and a forged one send to the sign-in.
     let key = ktpel_web::session::Key::load_or_create(&site.path("data/desk-session-key")).unwrap();
     let ended = ktpel_web::session::Session::new(

@@ -287,6 +287,8 @@ struct Receipt {
     title: &'static str,
     dokumen: Vec<&'static str>,
     timeline: Vec<crate::query::Entry>,
+    /// What was done to the berkas at the desks in the browser: who, what, when.
+    trail: Vec<ktpel_web::store::jejak::Model>,
 }
 
 async fn receipt(
@@ -321,6 +323,9 @@ async fn receipt(
         .map_err(unavailable)?
         .map(|t| t.timeline)
         .unwrap_or_default();
+    let trail = ktpel_web::accounts::trail_of(loket.desks.db(), &nomor)
+        .await
+        .map_err(unavailable)?;
     let title = b
         .sop
         .parse::<SopId>()
@@ -332,5 +337,6 @@ async fn receipt(
         title,
         dokumen,
         timeline,
+        trail,
     }))
 }
