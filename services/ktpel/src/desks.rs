@@ -1,7 +1,8 @@
 //! The desks in the browser that this process serves, beside its status page: the site's
 //! account store and session key (`[desks]`), sign-in, and the pages of each service it runs
 //! (the counter with intake, the station with biometric, the print desk with card-print,
-//! distribution's desk, the NID Scheduler's panel with afis-sync), and the accounts for the
+//! distribution's desk, SIAK's with the register, the NID Scheduler's panel with afis-sync),
+//! and the accounts for the
 //! admin. Each service's pages read its own database; what a desk does
 //! goes to the service over the bus.
 
@@ -76,6 +77,15 @@ pub async fn router(
         let distribusi = ktpel_distribution::distribusi::Distribusi::new(desks, db.clone());
         desks = distribusi.desks.clone();
         pages = pages.merge(distribusi.routes());
+    }
+    // SIAK's desk where the register is (a Dinas), not at a kecamatan's copy of it.
+    if let Some(db) = status.db_of(ktpel_registry::SERVICE)
+        && place.settings::<ktpel_registry::config::Own>()?.own.mode
+            == ktpel_registry::config::Mode::Register
+    {
+        let siak = ktpel_registry::siak::Siak::new(desks, db.clone());
+        desks = siak.desks.clone();
+        pages = pages.merge(siak.routes());
     }
     if let Some(source) = status.panel() {
         let ops = ktpel_afis_sync::ops::Ops::new(desks, source.clone());

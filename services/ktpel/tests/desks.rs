@@ -468,6 +468,65 @@ fn the_desks_refuse_whoever_may_not_act_and_show_a_kecamatan_only_its_own_berkas
     let (_, _, body) = ask(&mut resident, "327301-20261206-9999", &born.to_string());
     assert!(body.contains("tidak cocok"), "{body}");
 
+    // SIAK's desk: the counter's ppp may not; a malformed or unknown NIK says so; a resident is
+    // shown with the family; the Surat Keterangan Pindah is refused within the kabupaten/kota
+    // and for what is not one, and issued for the whole family.
+    assert_eq!(site.signed_in("eko").get("/siak").0, 403);
+    let mut sinta = site.signed_in("sinta");
+    let t = csrf(&sinta.get("/siak").2);
+    let look = |c: &mut Client, nik: &str| c.post("/siak", &[("csrf", t.as_str()), ("nik", nik)]);
+    assert!(look(&mut sinta, "123").2.contains("alasan"));
+    assert!(
+        look(&mut sinta, "3273010101010009")
+            .2
+            .contains("tidak ada di SIAK")
+    );
+    let (other_nik, other_nama) = site.residents[1].clone();
+    let (_, _, page) = look(&mut sinta, &other_nik);
+    assert!(
+        page.contains(&other_nama) && page.contains("Anggota keluarga"),
+        "{page}"
+    );
+    let skp = |c: &mut Client, ke: &str| {
+        c.post(
+            "/siak/pindah",
+            &[
+                ("csrf", t.as_str()),
+                ("nik", other_nik.as_str()),
+                ("ke", ke),
+            ],
+        )
+    };
+    assert!(skp(&mut sinta, "32.73").2.contains("already lives"));
+    assert!(
+        skp(&mut sinta, "32.04.01")
+            .2
+            .contains("not a kabupaten/kota")
+    );
+    assert_eq!(
+        sinta
+            .post(
+                "/siak/pindah",
+                &[
+                    ("csrf", "bukan"),
+                    ("nik", other_nik.as_str()),
+                    ("ke", "32.04")
+                ]
+            )
+            .0,
+        403
+    );
+    let (status, _, page) = skp(&mut sinta, "32.04");
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("Surat Keterangan Pindah") && page.contains(&other_nama),
+        "{page}"
+    );
+    assert!(
+        look(&mut sinta, &other_nik).2.contains("tidak ada di SIAK"),
+        "the family left"
+    );
+
     // No NIK or name in what the site logged (at info).
     let log = site.log();
     assert!(log.contains("berkas accepted"), "the log is at info: {log}");

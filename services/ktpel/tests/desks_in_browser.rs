@@ -236,6 +236,14 @@ async fn one_s01_berkas_from_the_counter_to_the_tanda_terima_only_in_the_browser
     b.wait_text("S11").await;
     b.check("desk-loket-s11").await;
 
+    // SIAK's desk: the resident looked up, with the family.
+    b.sign_in_as(&site.url, "sinta", PASSWORD, "/siak").await;
+    b.type_into("nik", &nik).await;
+    b.click("button[type=submit].primary").await;
+    b.find("#biodata").await;
+    b.wait_text(&nama).await;
+    b.check("desk-siak").await;
+
     // The admin's accounts page.
     b.sign_in_as(&site.url, "admin", PASSWORD, "/akun").await;
     b.wait_text("Akun pengguna").await;

@@ -14,6 +14,7 @@ pub mod config;
 pub mod handlers;
 pub mod pindah;
 pub mod seed;
+pub mod siak;
 pub mod startup;
 pub mod store;
 

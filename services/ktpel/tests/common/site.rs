@@ -16,7 +16,8 @@ const KTPEL: &str = env!("CARGO_BIN_EXE_ktpel");
 pub const PASSWORD: &str = "kata-sandi-loket-1";
 
 /// The accounts every site of these tests has: (name, role, kecamatan).
-pub const ACCOUNTS: [(&str, &str, Option<&str>); 9] = [
+pub const ACCOUNTS: [(&str, &str, Option<&str>); 10] = [
+    ("sinta", "siak", None),
     ("opsi", "ops", None),
     ("dodi", "distribusi", None),
     ("citra", "cetak", None),

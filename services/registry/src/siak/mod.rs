@@ -1,0 +1,234 @@
+//! `/siak`: SIAK's desk at the Dinas in the browser. The SIAK operator looks a resident up by
+//! NIK (the biodata and the family on the KK), sees what SIAK recorded of late — new residents
+//! with their KK (S04.3/S05.4), corrections (S06/S07) and changed data elements (S13/S14),
+//! arrivals (S15–S18), each written by the registry as the berkas passed its SIAK hop — and
+//! issues the Surat Keterangan Pindah for a family leaving the kabupaten/kota (S18), printable.
+//! The NIK travels only in a form's body, never in an address.
+
+use crate::{
+    pindah::{self, PindahError},
+    store::{penduduk, perubahan},
+};
+use askama::Template;
+use axum::{
+    Form, Router,
+    extract::{FromRef, State},
+    response::Response,
+    routing::{get, post},
+};
+use ktpel_contract::registry::KeluargaPindah;
+use ktpel_domain::{KodeWilayah, Nik};
+use ktpel_web::{Desk, Desks, Frame, Refusal, Signed, html};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use serde::Deserialize;
+
+/// SIAK's desk: the site's desks and the register.
+#[derive(Clone)]
+pub struct Siak {
+    pub desks: Desks,
+    db: DatabaseConnection,
+}
+
+impl FromRef<Siak> for Desks {
+    fn from_ref(s: &Siak) -> Desks {
+        s.desks.clone()
+    }
+}
+
+impl Siak {
+    pub fn new(desks: Desks, db: DatabaseConnection) -> Self {
+        Self {
+            desks: desks.serving([Desk::Siak]),
+            db,
+        }
+    }
+
+    pub fn routes(self) -> Router {
+        Router::new()
+            .route("/siak", get(index).post(look_up))
+            .route("/siak/pindah", post(skp))
+            .with_state(self)
+    }
+}
+
+fn unavailable(e: impl std::fmt::Display) -> Refusal {
+    Refusal::Unavailable(e.to_string())
+}
+
+/// A resident as the page shows them.
+struct Resident {
+    nik: String,
+    nama: String,
+    no_kk: String,
+    jenis_kelamin: String,
+    lahir: String,
+    alamat: String,
+    desa: String,
+    status_kartu: String,
+}
+
+impl From<penduduk::Model> for Resident {
+    fn from(p: penduduk::Model) -> Self {
+        Self {
+            lahir: format!("{}, {}", p.tempat_lahir, p.tanggal_lahir.format("%d-%m-%Y")),
+            status_kartu: p
+                .status_kartu
+                .map(|s| s.to_string())
+                .unwrap_or_else(|| "—".into()),
+            nik: p.nik,
+            nama: p.nama,
+            no_kk: p.no_kk,
+            jenis_kelamin: p.jenis_kelamin,
+            alamat: p.alamat,
+            desa: p.desa,
+        }
+    }
+}
+
+struct Change {
+    nomor_berkas: String,
+    sop: String,
+    at: String,
+}
+
+#[derive(Template)]
+#[template(path = "siak/index.html")]
+struct Page {
+    frame: Frame,
+    nik: String,
+    found: Option<Resident>,
+    family: Vec<Resident>,
+    changes: Vec<Change>,
+    newest: Vec<Resident>,
+    refused: Option<String>,
+}
+
+async fn page(
+    s: &Siak,
+    me: &Signed,
+    nik: String,
+    found: Option<penduduk::Model>,
+    refused: Option<String>,
+) -> Result<Response, Refusal> {
+    let family = match &found {
+        Some(p) => penduduk::Entity::find()
+            .filter(penduduk::Column::NoKk.eq(p.no_kk.clone()))
+            .order_by_asc(penduduk::Column::TanggalLahir)
+            .all(&s.db)
+            .await
+            .map_err(unavailable)?,
+        None => Vec::new(),
+    };
+    let changes = perubahan::Entity::find()
+        .order_by_desc(perubahan::Column::At)
+        .limit(10)
+        .all(&s.db)
+        .await
+        .map_err(unavailable)?
+        .into_iter()
+        .map(|c| Change {
+            nomor_berkas: c.nomor_berkas,
+            sop: c.sop,
+            at: c.at.format("%Y-%m-%d %H:%M").to_string(),
+        })
+        .collect();
+    let newest = penduduk::Entity::find()
+        .order_by_desc(penduduk::Column::UpdatedAt)
+        .limit(10)
+        .all(&s.db)
+        .await
+        .map_err(unavailable)?
+        .into_iter()
+        .map(Resident::from)
+        .collect();
+    Ok(html(&Page {
+        frame: s.desks.frame(Some(me)),
+        nik,
+        found: found.map(Resident::from),
+        family: family.into_iter().map(Resident::from).collect(),
+        changes,
+        newest,
+        refused,
+    }))
+}
+
+async fn index(State(s): State<Siak>, me: Signed) -> Result<Response, Refusal> {
+    me.at(Desk::Siak)?;
+    page(&s, &me, String::new(), None, None).await
+}
+
+#[derive(Deserialize)]
+struct Lookup {
+    csrf: String,
+    nik: String,
+}
+
+async fn look_up(
+    State(s): State<Siak>,
+    me: Signed,
+    Form(f): Form<Lookup>,
+) -> Result<Response, Refusal> {
+    me.at(Desk::Siak)?;
+    me.check_csrf(&f.csrf)?;
+    let typed = f.nik.trim().to_owned();
+    let nik = match typed.parse::<Nik>() {
+        Ok(n) => n,
+        Err(e) => return page(&s, &me, typed, None, Some(e.to_string())).await,
+    };
+    let found = penduduk::Entity::find_by_id(nik.to_string())
+        .one(&s.db)
+        .await
+        .map_err(unavailable)?;
+    let refused = found
+        .is_none()
+        .then(|| format!("NIK {nik} tidak ada di SIAK ini"));
+    page(&s, &me, typed, found, refused).await
+}
+
+#[derive(Template)]
+#[template(path = "siak/skp.html")]
+struct SkpPage {
+    frame: Frame,
+    skp: KeluargaPindah,
+}
+
+#[derive(Deserialize)]
+struct Move {
+    csrf: String,
+    nik: String,
+    /// The destination kabupaten/kota.
+    ke: String,
+}
+
+async fn skp(State(s): State<Siak>, me: Signed, Form(f): Form<Move>) -> Result<Response, Refusal> {
+    me.at(Desk::Siak)?;
+    me.check_csrf(&f.csrf)?;
+    let typed = f.nik.trim().to_owned();
+    let refuse = |why: String| async { page(&s, &me, typed.clone(), None, Some(why)).await };
+    let nik = match typed.parse::<Nik>() {
+        Ok(n) => n,
+        Err(e) => return refuse(e.to_string()).await,
+    };
+    let ke = match KodeWilayah::parse(f.ke.trim()) {
+        Ok(k) => k,
+        Err(e) => return refuse(format!("kabupaten/kota tujuan: {e}")).await,
+    };
+    match pindah::keluar(&s.db, &nik, &ke).await {
+        Ok(skp) => {
+            s.desks
+                .record(
+                    &me.account.username,
+                    "surat_keterangan_pindah",
+                    None,
+                    skp.nomor_skp.clone(),
+                )
+                .await;
+            Ok(html(&SkpPage {
+                frame: s.desks.frame(Some(&me)),
+                skp,
+            }))
+        }
+        Err(e @ (PindahError::Db(_) | PindahError::Bus(_))) => Err(unavailable(e)),
+        Err(e) => refuse(e.to_string()).await,
+    }
+}
