@@ -37,7 +37,7 @@ pub async fn router(
 ) -> Result<axum::Router, DesksError> {
     let accounts =
         ktpel_store::open::<ktpel_web::store::Migrator>(&settings.desks.database).await?;
-    let key = Key::load_or_create(std::path::Path::new(&settings.desks.key_file))?;
+    let key = Key::of(&settings.desks)?;
     let mut desks = Desks::new(
         accounts,
         key,
@@ -95,6 +95,7 @@ pub async fn router(
     if let Some(db) = intake {
         pages = pages.merge(ktpel_intake::cek::Cek::new(desks.clone(), db).routes());
     }
+    let desks = desks.serving([ktpel_web::Desk::Akun]);
     Ok(pages
         .merge(ktpel_web::akun::routes().with_state(desks.clone()))
         .merge(ktpel_web::signin::routes().with_state(desks)))

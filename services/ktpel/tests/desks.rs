@@ -541,3 +541,68 @@ fn birth_date(nik: &str) -> chrono::NaiveDate {
     let n: ktpel_domain::Nik = nik.parse().unwrap();
     n.birth_date(chrono::Utc::now().date_naive())
 }
+
+/// A Dinas whose services run apart (`ktpel serve`), as in containers: every process shares
+/// the account store and the session key, so a sign-in at the counter's process is good at
+/// the station's, and with `desks.proxied` every menu lists the role's desks wherever they run.
+#[test]
+fn a_sign_in_at_one_service_is_good_at_another_sharing_the_key() {
+    use common::{Running, free_port};
+    use std::process::{Command, Stdio};
+    let vhost = ktpel_tests::TestVhost::new();
+    let dir = tempfile::tempdir().unwrap();
+    let key = "5e".repeat(32);
+    let ktpel = |args: &[&str]| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_ktpel"));
+        c.args(args)
+            .current_dir(dir.path())
+            .env("KTPEL__AMQP__URL", vhost.url())
+            .env("KTPEL__TELEMETRY__LOG_FILTER", "warn")
+            .env("KTPEL__DESKS__SESSION_KEY", &key)
+            .env("KTPEL__DESKS__PROXIED", "true")
+            .env("KTPEL_PASSWORD", PASSWORD)
+            .stdin(Stdio::null());
+        c
+    };
+    for (name, role) in [("mobil", "operator_mobile")] {
+        let out = ktpel(&["user", "add", name, "--role", role])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+    }
+    let start = |service: &str| {
+        let port = free_port();
+        let child = ktpel(&["serve", service, "--http", &format!("127.0.0.1:{port}")])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let url = format!("http://127.0.0.1:{port}");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while ureq::get(format!("{url}/ready")).call().is_err() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{service} never became ready"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
+        (Running(child), url)
+    };
+    let (_intake, counter) = start("intake");
+    let (_biometric, station) = start("biometric");
+    let mut at_counter = Client::new(&counter);
+    assert_eq!(at_counter.sign_in("mobil", PASSWORD).0, 303);
+    let (_, _, home) = at_counter.get("/meja");
+    assert!(
+        home.contains("href=\"/loket\"") && home.contains("href=\"/perekaman\""),
+        "the menu lists the station, served elsewhere: {home}"
+    );
+    // The same cookie at the station's process.
+    let mut at_station = Client::new(&station);
+    at_station.cookies = at_counter.cookies.clone();
+    let (status, _, page) = at_station.get("/perekaman");
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("mobil (operator_mobile)"));
+    // The counter is not the station's process's: it has no such page.
+    assert_eq!(at_station.get("/loket").0, 404);
+}

@@ -30,6 +30,8 @@ struct Inner {
     secure: bool,
     site: String,
     served: Vec<Desk>,
+    /// Every desk of the site is reached through this address (see `DeskSettings::proxied`).
+    proxied: bool,
 }
 
 impl Desks {
@@ -42,6 +44,7 @@ impl Desks {
             secure: settings.secure_cookies,
             site: site.to_owned(),
             served: Vec::new(),
+            proxied: settings.proxied,
         }))
     }
 
@@ -54,6 +57,7 @@ impl Desks {
             secure: shared.secure,
             site: shared.site.clone(),
             served: shared.served.clone(),
+            proxied: shared.proxied,
         });
         for d in desks {
             if !inner.served.contains(&d) {
@@ -104,7 +108,7 @@ impl Desks {
                     .account
                     .role
                     .desks()
-                    .filter(|d| self.0.served.contains(d))
+                    .filter(|d| self.0.proxied || self.0.served.contains(d))
                     .map(|d| (d.path(), d.title()))
                     .collect(),
             }),

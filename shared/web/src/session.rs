@@ -37,6 +37,8 @@ pub enum KeyError {
     },
     #[error("{}: not a session key (64 hex digits)", path.display())]
     Malformed { path: std::path::PathBuf },
+    #[error("desks.session_key: not a session key (64 hex digits)")]
+    MalformedSetting,
 }
 
 impl Key {
@@ -47,6 +49,13 @@ impl Key {
         Self(k)
     }
 
+    /// The key written as 64 hex digits.
+    pub fn from_hex(text: &str) -> Option<Self> {
+        let mut k = [0u8; 32];
+        hex::decode_to_slice(text.trim(), &mut k).ok()?;
+        Some(Self(k))
+    }
+
     /// The key in `path`, made there when the file is missing.
     pub fn load_or_create(path: &Path) -> Result<Self, KeyError> {
         let io = |source| KeyError::Io {
@@ -54,13 +63,9 @@ impl Key {
             source,
         };
         match std::fs::read_to_string(path) {
-            Ok(text) => {
-                let mut k = [0u8; 32];
-                hex::decode_to_slice(text.trim(), &mut k).map_err(|_| KeyError::Malformed {
-                    path: path.to_owned(),
-                })?;
-                Ok(Self(k))
-            }
+            Ok(text) => Self::from_hex(&text).ok_or_else(|| KeyError::Malformed {
+                path: path.to_owned(),
+            }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let key = Self::generate();
                 ktpel_settings::write_secret_file(path, &format!("{}\n", hex::encode(key.0)))
@@ -68,6 +73,14 @@ impl Key {
                 Ok(key)
             }
             Err(e) => Err(io(e)),
+        }
+    }
+
+    /// The key `settings` give: `session_key` if set, else the one in `key_file`.
+    pub fn of(settings: &crate::DeskSettings) -> Result<Self, KeyError> {
+        match &settings.session_key {
+            Some(hex) => Self::from_hex(hex.expose()).ok_or(KeyError::MalformedSetting),
+            None => Self::load_or_create(Path::new(&settings.key_file)),
         }
     }
 
@@ -211,6 +224,28 @@ mod tests {
         assert!(!a.csrf_matches(&key, &b.csrf(&key)));
         assert!(!a.csrf_matches(&key, ""));
         assert!(!a.csrf_matches(&key, "not base64 !"));
+    }
+
+    #[test]
+    fn a_key_in_the_settings_comes_before_the_file_and_must_be_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut settings = crate::DeskSettings {
+            key_file: dir.path().join("key").display().to_string(),
+            session_key: Some(ktpel_settings::Secret::new("ab".repeat(32))),
+            ..Default::default()
+        };
+        assert_eq!(Key::of(&settings).unwrap().0, [0xab; 32]);
+        assert!(
+            !dir.path().join("key").exists(),
+            "no file made when the key is given"
+        );
+        settings.session_key = Some(ktpel_settings::Secret::new("not hex".to_owned()));
+        assert!(matches!(
+            Key::of(&settings),
+            Err(KeyError::MalformedSetting)
+        ));
+        settings.session_key = None;
+        assert_eq!(Key::of(&settings).unwrap().0, Key::of(&settings).unwrap().0);
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! `[desks]`: where the accounts are kept and how sessions behave.
 
-use ktpel_settings::DatabaseSettings;
+use ktpel_settings::{DatabaseSettings, Secret};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -11,6 +11,13 @@ pub struct DeskSettings {
     /// The key sessions are signed with: 64 hex digits, made on the first start when missing
     /// (mode 0600). Replicas of one site share it (a mounted secret).
     pub key_file: String,
+    /// The same key given directly (64 hex digits; an environment secret), over `key_file`:
+    /// every process of a site that serves desks must have the same one.
+    pub session_key: Option<Secret>,
+    /// The site's one address serves every desk, each routed to its service by a reverse
+    /// proxy or an Ingress (a Dinas whose services run apart): every page's menu lists all the
+    /// desks of the person's role, not only this process's.
+    pub proxied: bool,
     /// How long a sign-in lasts.
     pub session_hours: u32,
     /// Mark the session cookie `Secure`: set it when the desks are reached over HTTPS (behind
@@ -23,6 +30,8 @@ impl Default for DeskSettings {
         Self {
             database: DatabaseSettings::sqlite_for("desks"),
             key_file: "data/desk-session-key".into(),
+            session_key: None,
+            proxied: false,
             session_hours: 8,
             secure_cookies: false,
         }
