@@ -75,7 +75,9 @@ pub enum BackupCommand {
     },
     /// At the Server AFIS: take backups from SITE, signed with KEY (its `ktpel backup keys`).
     Trust {
-        site: KodeWilayah,
+        // Not `site`: the flattened `--site` of this process has that name.
+        #[arg(value_name = "SITE")]
+        from: KodeWilayah,
         key: PublicKey,
         #[command(flatten)]
         at: SiteArgs,
@@ -111,7 +113,7 @@ pub enum BackupCommand {
 pub async fn run(cmd: BackupCommand) -> Result<(), BackupError> {
     match cmd {
         BackupCommand::Keys { site } => keys(&site),
-        BackupCommand::Trust { site, key, at } => {
+        BackupCommand::Trust { from: site, key, at } => {
             let s: AfisSyncSettings = placed_settings(&at)?;
             let path = Path::new(&s.own.trusted_sites_file);
             let all = TrustedSites::add(path, site, key)?;

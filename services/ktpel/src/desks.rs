@@ -59,8 +59,13 @@ pub async fn router(
         pages = pages.merge(ktpel_intake::loket::routes(loket));
     }
     if let Some(db) = status.db_of(ktpel_biometric::SERVICE) {
-        let perekaman =
-            ktpel_biometric::perekaman::open(desks, db.clone(), broker.clone(), shutdown.clone())?;
+        let perekaman = ktpel_biometric::perekaman::open(
+            desks,
+            db.clone(),
+            exporter(&place.settings::<ktpel_biometric::config::Own>()?),
+            broker.clone(),
+            shutdown.clone(),
+        )?;
         desks = perekaman.desks.clone();
         pages = pages.merge(ktpel_biometric::perekaman::routes(perekaman));
     }
@@ -88,7 +93,13 @@ pub async fn router(
         pages = pages.merge(siak.routes());
     }
     if let Some(source) = status.panel() {
-        let ops = ktpel_afis_sync::ops::Ops::new(desks, source.clone());
+        let s = place.settings::<ktpel_afis_sync::config::Own>()?;
+        let importer = ktpel_afis_sync::ops::Importer {
+            bundle_key_file: s.own.bundle_key_file.clone().into(),
+            trusted_sites_file: s.own.trusted_sites_file.clone().into(),
+            served: ktpel_afis_sync::config::served_region(&s).to_owned(),
+        };
+        let ops = ktpel_afis_sync::ops::Ops::new(desks, source.clone(), Some(importer));
         desks = ops.desks.clone();
         pages = pages.merge(ops.routes());
     }
@@ -99,4 +110,29 @@ pub async fn router(
     Ok(pages
         .merge(ktpel_web::akun::routes().with_state(desks.clone()))
         .merge(ktpel_web::signin::routes().with_state(desks)))
+}
+
+/// The station's S20 backups as its settings make them, or why it cannot make them.
+fn exporter(s: &ktpel_biometric::BiometricSettings) -> ktpel_biometric::perekaman::Backup {
+    let site = s
+        .region
+        .as_deref()
+        .ok_or("this process is no site of its own (site.name)")?;
+    let site = ktpel_domain::KodeWilayah::parse(site).map_err(|e| e.to_string())?;
+    let recipient = s
+        .own
+        .bundle_recipient
+        .as_deref()
+        .ok_or("no Server AFIS to export to (biometric bundle_recipient)")?
+        .parse()
+        .map_err(|e: ktpel_bundle::KeyError| format!("bundle_recipient: {e}"))?;
+    Ok(std::sync::Arc::new(ktpel_biometric::perekaman::Exporter {
+        seal: s.own.seal_key().map_err(|e| e.to_string())?,
+        site_keys: ktpel_bundle::SiteKeys::from_file(std::path::Path::new(&s.own.bundle_key_file))
+            .map_err(|e| e.to_string())?,
+        site,
+        recipient,
+        valid_days: s.own.bundle_valid_days,
+        max_days_offline: s.own.max_days_offline,
+    }))
 }

@@ -215,3 +215,15 @@ fn run_async(command: Command) -> ExitCode {
 fn printable<E: std::fmt::Display>(result: Result<(), E>) -> Result<(), String> {
     result.map_err(|e| e.to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    /// Every subcommand's arguments are well formed (two with one name made `ktpel backup
+    /// trust` panic as it parsed its arguments).
+    #[test]
+    fn every_command_line_is_well_formed() {
+        super::Cli::command().debug_assert();
+    }
+}

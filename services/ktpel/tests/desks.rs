@@ -604,3 +604,112 @@ fn a_sign_in_at_one_service_is_good_at_another_sharing_the_key() {
     // The counter is not the station's process's: it has no such page.
     assert_eq!(at_station.get("/loket").0, 404);
 }
+
+/// S20 in the browser: a kecamatan's backup imported at the Server AFIS's operations desk; a
+/// tampered one, one from a site not trusted and an empty upload refused with the reason and
+/// nothing queued; the station of a process that is no site of its own says why it cannot
+/// make one.
+#[test]
+fn an_s20_backup_is_imported_at_the_ops_desk_and_a_tampered_one_refused() {
+    use ktpel_bundle::SiteKeys;
+    let site = Site::start();
+    // The Server AFIS's keys (made on first use) and a kecamatan it trusts.
+    let out = site.ktpel(&["backup", "keys"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let afis = SiteKeys::from_file(&site.path("data/site.key")).unwrap();
+    let kecamatan = SiteKeys::generate();
+    let key = kecamatan.signing_public().to_string();
+    let out = site.ktpel(&["backup", "trust", "32.73.01", &key]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let code = ktpel_domain::KodeWilayah::parse("32.73.01").unwrap();
+    let records: Vec<_> = site
+        .residents
+        .iter()
+        .enumerate()
+        .map(|(i, (nik, _))| {
+            let nik: ktpel_domain::Nik = nik.parse().unwrap();
+            let nomor = format!("327301-20261206-{:04}", 9000 + i);
+            let c = ktpel_biometric::station::capture(
+                &nomor,
+                &nik,
+                &ktpel_biometric::station::Person::of(&nik),
+                "operator-offline",
+                true,
+            );
+            ktpel_contract::enrollment::EnrollmentCreated {
+                enrollment_id: uuid::Uuid::now_v7(),
+                bukti_perekaman: format!("BP-{i}"),
+                nomor_berkas: nomor,
+                nik,
+                photo_sha256: "00".repeat(32),
+                fingerprints: c.fingerprints,
+                enrolled_at: chrono::Utc::now(),
+                kecamatan: Some("32.73.01".into()),
+            }
+        })
+        .collect();
+    let now = chrono::Utc::now();
+    let seal = |keys: &SiteKeys| {
+        ktpel_bundle::seal(
+            keys,
+            &code,
+            &afis.bundle_public(),
+            now,
+            now + chrono::Duration::days(30),
+            &records,
+        )
+        .unwrap()
+        .1
+    };
+    let bundle = seal(&kecamatan);
+
+    let mut opsi = site.signed_in("opsi");
+    let (status, _, page) = opsi.get("/ops/impor");
+    assert_eq!(status, 200);
+    let t = csrf(&page);
+    let mut tampered = bundle.clone();
+    let middle = tampered.len() / 2;
+    tampered[middle] ^= 0x40;
+    for (file, wanted) in [
+        (&tampered[..], "cadangan ditolak"),
+        (&seal(&SiteKeys::generate())[..], "cadangan ditolak"),
+        (&b""[..], "pilih berkas cadangan"),
+    ] {
+        let (status, _, body) = opsi.post_file("/ops/impor", &[("csrf", &t)], "berkas", file);
+        assert_eq!(status, 200);
+        assert!(body.contains(wanted), "{wanted}: {body}");
+        assert!(!body.contains("new,"), "nothing queued: {body}");
+    }
+    assert_eq!(
+        opsi.post_file("/ops/impor", &[("csrf", "bukan")], "berkas", &bundle)
+            .0,
+        403
+    );
+    let (_, _, body) = opsi.post_file("/ops/impor", &[("csrf", &t)], "berkas", &bundle);
+    assert!(body.contains("2 records — 2 new"), "{body}");
+    let (_, _, body) = opsi.post_file("/ops/impor", &[("csrf", &t)], "berkas", &bundle);
+    assert!(
+        body.contains("0 new, 2 already known"),
+        "the same bundle again adds nothing: {body}"
+    );
+    // Only ops (and the admin) import.
+    let mut oki = site.signed_in("oki");
+    assert_eq!(
+        oki.post_file("/ops/impor", &[("csrf", &t)], "berkas", &bundle)
+            .0,
+        403
+    );
+    // This process is every place at once: its station has no site code to sign a backup with.
+    let (status, _, page) = oki.get("/perekaman/cadangan");
+    assert_eq!(status, 200);
+    assert!(page.contains("tidak dapat membuat cadangan"), "{page}");
+    site.stop();
+}

@@ -1,7 +1,12 @@
 //! `/ops`: the Dinas's operations desk in the browser — the NID Scheduler panel (S19) as the
 //! seed's screen shows it (Mode, Database, Co-Relation Id, MQ, the scheduler's status, records
-//! sent after restart, the links S19.1–S19.3) with its controls: send now, pause, resume. Each
-//! control is recorded in the audit trail.
+//! sent after restart, the links S19.1–S19.3) with its controls: send now, pause, resume; and
+//! S20's import of a backup brought on a flash disk ([`impor`]). Each is recorded in the
+//! audit trail.
+
+mod impor;
+
+pub use impor::Importer;
 
 use crate::panel::PanelSource;
 use askama::Template;
@@ -19,6 +24,8 @@ use serde::Deserialize;
 pub struct Ops {
     pub desks: Desks,
     source: PanelSource,
+    /// S20 imports, where this Server AFIS takes them.
+    importer: Option<Importer>,
 }
 
 impl FromRef<Ops> for Desks {
@@ -28,10 +35,11 @@ impl FromRef<Ops> for Desks {
 }
 
 impl Ops {
-    pub fn new(desks: Desks, source: PanelSource) -> Self {
+    pub fn new(desks: Desks, source: PanelSource, importer: Option<Importer>) -> Self {
         Self {
             desks: desks.serving([Desk::Ops]),
             source,
+            importer,
         }
     }
 
@@ -40,6 +48,13 @@ impl Ops {
         Router::new()
             .route("/ops", get(index))
             .route("/ops/scheduler/{action}", post(control))
+            .route(
+                "/ops/impor",
+                get(impor::form)
+                    .post(impor::upload)
+                    // A flash disk's bundle of thousands of enrollments (12.6 MB for 5,000).
+                    .layer(axum::extract::DefaultBodyLimit::max(512 * 1024 * 1024)),
+            )
             .with_state(self)
     }
 }

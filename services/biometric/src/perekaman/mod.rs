@@ -9,6 +9,10 @@
 //! and waits for the service's answer ([`ktpel_web::answers::Line`]). An operator of a
 //! kecamatan sees that kecamatan's berkas only.
 
+mod cadangan;
+
+pub use cadangan::{Backup, Exporter};
+
 use crate::{
     station,
     store::{enrollment, operator_inbox, recapture},
@@ -40,13 +44,14 @@ use std::time::Duration;
 const PATIENCE: Duration = Duration::from_secs(15);
 
 /// The station: the site's desks, the biometric service's tables to read, the line to it.
-pub type Perekaman = ServiceDesk<(), EnrollmentCreated, EnrollmentRefused, String>;
+pub type Perekaman = ServiceDesk<Backup, EnrollmentCreated, EnrollmentRefused, String>;
 
-/// The station over the biometric service's database `db`, sending on `broker` until
-/// `shutdown`.
+/// The station over the biometric service's database `db`, making S20 backups with `backup`,
+/// sending on `broker` until `shutdown`.
 pub fn open(
     desks: Desks,
     db: DatabaseConnection,
+    backup: Backup,
     broker: Broker,
     shutdown: Shutdown,
 ) -> Result<Perekaman, LineError> {
@@ -55,13 +60,25 @@ pub fn open(
         id_of_yes: |c: &EnrollmentCreated| c.nomor_berkas.clone(),
         id_of_no: |r: &EnrollmentRefused| r.nomor_berkas.clone(),
     };
-    Perekaman::open(desks, Desk::Perekaman, db, (), hearing, broker, shutdown)
+    Perekaman::open(
+        desks,
+        Desk::Perekaman,
+        db,
+        backup,
+        hearing,
+        broker,
+        shutdown,
+    )
 }
 
 /// The station's pages.
 pub fn routes(p: Perekaman) -> Router {
     Router::new()
         .route("/perekaman", get(worklist))
+        .route(
+            "/perekaman/cadangan",
+            get(cadangan::status).post(cadangan::export),
+        )
         .route("/perekaman/{nomor}", get(station_page).post(capture))
         .route("/perekaman/{nomor}/bukti", get(bukti))
         .with_state(p)
