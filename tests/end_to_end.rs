@@ -258,10 +258,8 @@ async fn timeline_of(system: &System, nomor: &str) -> (query::BerkasTimeline, Ve
 
 /// The steps a berkas of `sop` goes through at the desks, from the catalogue: each hop's first
 /// step, then the bukti perekaman (S01.8; S03 is one paragraph, cited whole).
-fn desk_steps(sop: &str) -> Vec<String> {
-    let route = ktpel_domain::sop::Sop::get(sop.parse().unwrap())
-        .route()
-        .unwrap();
+fn desk_steps(sop: &ktpel_domain::SopId) -> Vec<String> {
+    let route = ktpel_domain::sop::Sop::get(*sop).route().unwrap();
     let mut steps: Vec<String> = route.iter().map(|h| h.step.to_owned()).collect();
     let last = route.last().unwrap().step;
     steps.push(if last.contains('.') {

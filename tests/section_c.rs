@@ -150,7 +150,7 @@ async fn replacements(backend: Backend, sops: &[&str], per: usize) {
 
     register_settled(&system.card_print).await;
     for b in replacement_berkas().await {
-        let sop: SopId = b.sop.parse().unwrap();
+        let sop: SopId = b.sop;
         let r = applied
             .iter()
             .find(|(_, r)| r.nik.as_str() == b.nik)
@@ -327,7 +327,7 @@ async fn siak_changed(system: &System, sop: SopId, r: &Biodata, nomor: &str) {
         Some(change) => {
             assert_eq!(now, change.apply(r), "{sop}: SIAK holds the change");
             let kept = kept.expect("the change is kept");
-            assert_eq!(kept.sop, sop.to_string());
+            assert_eq!(kept.sop, sop);
             assert_eq!(serde_json::from_value::<Biodata>(kept.before).unwrap(), *r);
         }
         None => {
@@ -346,7 +346,7 @@ async fn only_the_new_card_verifies(system: &System, sop: SopId, r: &Biodata, ol
         .unwrap();
     assert_eq!(cards.len(), 2, "{sop}: {cards:#?}");
     let (old, new) = (&cards[0], &cards[1]);
-    assert_eq!(new.sop, sop.to_string());
+    assert_eq!(new.sop, sop);
     assert!(new.revoked_at.is_none() && new.activated_at.is_some());
     assert!(old.revoked_at.is_some(), "{sop}: the old card is revoked");
     let reason = Sop::get(sop).replacement().unwrap();

@@ -44,6 +44,7 @@ ktpel_tests::on_both_databases!(
     a_series_goes_on_from_the_numbers_issued_before_it,
     a_rolled_back_number_is_handed_out_again,
     published_rows_are_pruned_once_old_and_waiting_ones_never,
+    a_stored_column_is_read_back_only_as_one_of_its_values,
 );
 
 async fn migrations_are_idempotent(backend: Backend) {
@@ -442,4 +443,52 @@ async fn the_fingerprint_check_is_planned_for_the_rows_there_are() {
         (0, 17),
         "every check planned for the table as it was"
     );
+}
+
+/// The typed columns (the card status, the SOP id) are stored as their words and read back
+/// only as one of them: a row holding another word is an error, not a guess.
+async fn a_stored_column_is_read_back_only_as_one_of_its_values(backend: Backend) {
+    use ktpel_domain::{SopId, StatusKartu};
+    use ktpel_intake::store::{Migrator, berkas};
+    use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
+    let guard = TestDatabase::new(backend).await;
+    let db = guard.open::<Migrator>().await;
+    for nomor in ["1", "2", "3"] {
+        berkas::Entity::insert(berkas::ActiveModel {
+            nomor_berkas: Set(nomor.to_owned()),
+            submission_id: Set(uuid::Uuid::now_v7()),
+            sop: Set(SopId::new(5).unwrap()),
+            nik: Set(String::new()),
+            nama: Set("x".into()),
+            kecamatan: Set("32.73.01".into()),
+            at_hop: Set("arsip".into()),
+            status: Set(StatusKartu::Prr),
+            bukti_perekaman: Set(None),
+            archived_at: Set(None),
+            created_at: Set(chrono::Utc::now()),
+        })
+        .exec_without_returning(&db)
+        .await
+        .unwrap();
+    }
+    // Rows another program (or an old version) wrote.
+    for sql in [
+        "UPDATE intake_berkas SET sop = 'S99' WHERE nomor_berkas = '2'",
+        "UPDATE intake_berkas SET status = 'TERBANG' WHERE nomor_berkas = '3'",
+    ] {
+        db.execute_unprepared(sql).await.unwrap();
+    }
+    let good = berkas::Entity::find_by_id("1".to_owned())
+        .one(&db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (good.sop, good.status),
+        (SopId::new(5).unwrap(), StatusKartu::Prr)
+    );
+    for nomor in ["2", "3"] {
+        let read = berkas::Entity::find_by_id(nomor.to_owned()).one(&db).await;
+        assert!(read.is_err(), "row {nomor} read as {read:?}");
+    }
 }

@@ -89,7 +89,7 @@ pub async fn issue<C: ConnectionTrait>(
         nomor_kartu: Set(nomor_kartu.to_owned()),
         nik: Set(nik.to_owned()),
         nomor_berkas: Set(nomor_berkas.to_owned()),
-        sop: Set(sop.to_string()),
+        sop: Set(sop),
         issued_at: Set(at),
         activated_at: Set(None),
         revoked_at: Set(None),
@@ -122,11 +122,7 @@ pub async fn activated<C: ConnectionTrait>(
     if card.activated_at.is_some() {
         return Ok(0);
     }
-    let surrendered = card
-        .sop
-        .parse::<SopId>()
-        .ok()
-        .and_then(|id| Sop::get(id).surrendered());
+    let surrendered = Sop::get(card.sop).surrendered();
     let reason = match surrendered {
         Some(old) => format!(
             "replaced by card {} (berkas {nomor_berkas}); handed in as {old}",

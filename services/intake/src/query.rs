@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct BerkasTimeline {
     pub nomor_berkas: String,
-    pub sop: String,
+    pub sop: ktpel_domain::SopId,
     pub nik: String,
     pub nama: String,
     pub status: ktpel_domain::StatusKartu,

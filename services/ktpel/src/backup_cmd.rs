@@ -113,7 +113,11 @@ pub enum BackupCommand {
 pub async fn run(cmd: BackupCommand) -> Result<(), BackupError> {
     match cmd {
         BackupCommand::Keys { site } => keys(&site),
-        BackupCommand::Trust { from: site, key, at } => {
+        BackupCommand::Trust {
+            from: site,
+            key,
+            at,
+        } => {
             let s: AfisSyncSettings = placed_settings(&at)?;
             let path = Path::new(&s.own.trusted_sites_file);
             let all = TrustedSites::add(path, site, key)?;

@@ -11,8 +11,14 @@
 use serde::{Deserialize, Serialize};
 use std::{fmt, str::FromStr};
 
-/// `S01` … `S22`, the step ids of SOP.md.
+/// `S01` … `S22`, the step ids of SOP.md. With the `sea-orm` feature, a column type: stored as
+/// its text (`S01`), read back only as one of them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(
+    feature = "sea-orm",
+    derive(sea_orm::DeriveValueType),
+    sea_orm(value_type = "String")
+)]
 pub struct SopId(u8);
 
 /// Why a text is not an SOP id.

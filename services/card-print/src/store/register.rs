@@ -11,7 +11,7 @@ pub struct Model {
     pub nik: String,
     pub nomor_berkas: String,
     /// The procedure the card was made under (S01, S06, …).
-    pub sop: String,
+    pub sop: ktpel_domain::SopId,
     /// Approved by the kepala_seksi: the card exists.
     pub issued_at: DateTimeUtc,
     /// Handed to the resident (`CARD_ACTIVATED`).

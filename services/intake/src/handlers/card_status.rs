@@ -5,7 +5,10 @@ use crate::store::{berkas, timeline};
 use chrono::Utc;
 use ktpel_bus::{Context, HandlerError};
 use ktpel_contract::enrollment::CardStatusChanged;
-use ktpel_domain::{StatusKartu, sop::Sop};
+use ktpel_domain::{
+    StatusKartu,
+    sop::{Sop, SopId},
+};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
     QueryFilter, sea_query::Expr,
@@ -13,12 +16,8 @@ use sea_orm::{
 
 /// The place and SOP step each status is reached at: the procedure's own step where it numbers
 /// one (a replacement's card handed over, section C), else S19–S22's.
-fn hop_of(sop: &str, status: StatusKartu) -> (String, String) {
-    if let Some((role, place, step)) = sop
-        .parse()
-        .ok()
-        .and_then(|id| Sop::get(id).status_step(status))
-    {
+fn hop_of(sop: SopId, status: StatusKartu) -> (String, String) {
+    if let Some((role, place, step)) = Sop::get(sop).status_step(status) {
         return (format!("{role}@{place}"), step);
     }
     let (hop, step) = match status {
@@ -52,7 +51,7 @@ pub async fn handle(
         // A card of a berkas another intake took: not ours to track.
         return Ok(());
     };
-    let (hop, step) = hop_of(&row.sop, m.status);
+    let (hop, step) = hop_of(row.sop, m.status);
     let entry = timeline::Entry {
         status: Some(m.status),
         ..timeline::Entry::new(hop, step, format!("{}: {}", m.status, m.note), m.at)

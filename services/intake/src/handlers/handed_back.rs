@@ -123,7 +123,7 @@ async fn open_here<C: ConnectionTrait>(
         nomor_berkas: Set(m.nomor_berkas.clone()),
         // Its own key here: the submission was the kecamatan desk's.
         submission_id: Set(uuid::Uuid::now_v7()),
-        sop: Set(m.sop.to_string()),
+        sop: Set(m.sop),
         nik: Set(m.nik.as_ref().map(|n| n.to_string()).unwrap_or_default()),
         nama: Set(m.nama.clone()),
         kecamatan: Set(m.kecamatan.clone()),

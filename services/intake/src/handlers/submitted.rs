@@ -288,7 +288,7 @@ pub async fn accept<C: ConnectionTrait>(
     berkas::Entity::insert(berkas::ActiveModel {
         nomor_berkas: Set(nomor.clone()),
         submission_id: Set(m.submission_id),
-        sop: Set(m.sop.to_string()),
+        sop: Set(m.sop),
         // Empty until SIAK gives a new resident a NIK (S05.4).
         nik: Set(m.nik.as_ref().map(|n| n.to_string()).unwrap_or_default()),
         nama: Set(nama.to_owned()),
@@ -307,7 +307,7 @@ pub async fn accept<C: ConnectionTrait>(
         nomor_berkas: Set(nomor.clone()),
         nik: Set(m.nik.as_ref().map(|n| n.to_string()).unwrap_or_default()),
         nama: Set(m.nama.clone()),
-        sop: Set(m.sop.to_string()),
+        sop: Set(m.sop),
         dokumen: Set(serde_json::to_value(&m.dokumen).unwrap_or_default()),
         petugas: Set(m.petugas.clone()),
         created_at: Set(now),

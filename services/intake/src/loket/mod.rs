@@ -326,11 +326,7 @@ async fn receipt(
     let trail = ktpel_web::accounts::trail_of(loket.desks.db(), &nomor)
         .await
         .map_err(unavailable)?;
-    let title = b
-        .sop
-        .parse::<SopId>()
-        .map(|id| Sop::get(id).title)
-        .unwrap_or_default();
+    let title = Sop::get(b.sop).title;
     Ok(html(&Receipt {
         frame: loket.desks.frame(Some(&me)),
         berkas: b,

@@ -12,7 +12,7 @@ pub struct Model {
     /// The desk's id for the submission: a retried submission finds its berkas here.
     #[sea_orm(unique)]
     pub submission_id: Uuid,
-    pub sop: String,
+    pub sop: ktpel_domain::SopId,
     pub nik: String,
     pub nama: String,
     pub kecamatan: String,

@@ -13,7 +13,7 @@ pub struct Model {
     pub nomor_berkas: String,
     pub nik: String,
     pub nama: String,
-    pub sop: String,
+    pub sop: ktpel_domain::SopId,
     /// The documents received, as their snake_case names.
     pub dokumen: Json,
     pub petugas: String,

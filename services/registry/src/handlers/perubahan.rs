@@ -31,7 +31,7 @@ pub(crate) async fn keep<C: ConnectionTrait, T: serde::Serialize>(
     perubahan::Entity::insert(perubahan::ActiveModel {
         nomor_berkas: Set(m.nomor_berkas.clone()),
         nik: Set(nik.to_string()),
-        sop: Set(m.sop.to_string()),
+        sop: Set(m.sop),
         before: Set(json(before)?),
         after: Set(json(after)?),
         at: Set(Utc::now()),

@@ -128,7 +128,7 @@ async fn page(
         .into_iter()
         .map(|c| Change {
             nomor_berkas: c.nomor_berkas,
-            sop: c.sop,
+            sop: c.sop.to_string(),
             at: c.at.format("%Y-%m-%d %H:%M").to_string(),
         })
         .collect();

@@ -10,7 +10,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub nomor_berkas: String,
     pub nik: String,
-    pub sop: String,
+    pub sop: ktpel_domain::SopId,
     pub before: Json,
     pub after: Json,
     pub at: DateTimeUtc,
