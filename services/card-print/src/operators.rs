@@ -8,12 +8,18 @@ use argon2::{
 };
 use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, sea_query::OnConflict};
 
-/// What an account may do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What an account may do. A column type: stored as its word, read back only as one of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sea_orm::EnumIter, sea_orm::DeriveActiveEnum)]
+#[sea_orm(
+    rs_type = "String",
+    db_type = "String(sea_orm::sea_query::StringLen::None)"
+)]
 pub enum Role {
     /// Encodes, prints and verifies cards.
+    #[sea_orm(string_value = "operator")]
     Operator,
     /// Checks printed cards against the berkas and approves them.
+    #[sea_orm(string_value = "kepala_seksi")]
     KepalaSeksi,
 }
 
@@ -78,7 +84,7 @@ pub async fn add<C: ConnectionTrait>(
     operator::Entity::insert(operator::ActiveModel {
         username: Set(username.to_owned()),
         password_hash: Set(hash),
-        role: Set(role.as_str().to_owned()),
+        role: Set(role),
     })
     .on_conflict(
         OnConflict::column(operator::Column::Username)
@@ -108,7 +114,6 @@ pub async fn login<C: ConnectionTrait>(
         .map_err(|_| LoginError::Refused)?;
     Ok(Session {
         username: account.username,
-        // An account whose stored role is not one we know may do nothing.
-        role: account.role.parse().map_err(|_| LoginError::Refused)?,
+        role: account.role,
     })
 }

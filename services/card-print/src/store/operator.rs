@@ -9,8 +9,9 @@ pub struct Model {
     pub username: String,
     /// PHC string (`$argon2id$…`): never the password itself.
     pub password_hash: String,
-    /// `operator` or `kepala_seksi`.
-    pub role: String,
+    /// `operator` or `kepala_seksi`: an account whose stored role is another word is not read
+    /// (its sign-in fails), so it may do nothing.
+    pub role: crate::operators::Role,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
