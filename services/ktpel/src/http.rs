@@ -8,7 +8,7 @@
 //! | `/metrics` | Prometheus text: every metric of the process (see [`crate::metrics`], `ktpel_bus::metrics`) |
 //! | `/scheduler` | the NID Scheduler panel (JSON; `?format=text` for the window as text) |
 //! | `POST /scheduler/{run,pause,resume}` | the scheduler's controls (the operator's token) |
-//! | `/berkas/{nomor}` | where is berkas X: its status and timeline (the ppp's token: a resident's name and NIK) |
+//! | `/berkas/{nomor}` | where is berkas X: its status and timeline (the ppp's token: a resident's name and NIK); a browser asking for HTML is sent to the berkas's page (signed in) |
 //! | `/runbooks/{name}` | the runbooks the page links to (`docs/runbooks/`, built in) |
 //! | `/` | the status page for people (see [`crate::page`]) |
 //! | `/login`, `/meja`, `/loket`… | the desks in the browser, for the services the process runs (see [`crate::desks`]) |
@@ -172,6 +172,17 @@ async fn berkas(
     headers: axum::http::HeaderMap,
     Path(nomor): Path<String>,
 ) -> Response {
+    // A person's browser (no bearer token, asking for HTML) goes to the berkas's page, which
+    // asks them to sign in.
+    let from_a_browser = !headers.contains_key(axum::http::header::AUTHORIZATION)
+        && headers
+            .get(axum::http::header::ACCEPT)
+            .and_then(|a| a.to_str().ok())
+            .is_some_and(|a| a.contains("text/html"));
+    let a_number = nomor.bytes().all(|b| b.is_ascii_digit() || b == b'-');
+    if from_a_browser && a_number && app.status.intake().is_some() {
+        return axum::response::Redirect::to(&format!("/loket/berkas/{nomor}")).into_response();
+    }
     if let Some(refused) = app.refusal(&headers, crate::auth::Role::Ppp) {
         return refused;
     }

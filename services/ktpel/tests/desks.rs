@@ -299,6 +299,24 @@ fn the_desks_refuse_whoever_may_not_act_and_show_a_kecamatan_only_its_own_berkas
         );
     }
 
+    // The berkas's page is every desk's (its kecamatan's): the station's operator reads it,
+    // another kecamatan's does not; /berkas/{nomor} from a browser leads to it.
+    assert_eq!(oki.get(&location).0, 200);
+    assert_eq!(site.signed_in("eko").get(&location).0, 404);
+    let agent = ureq::Agent::new_with_config(
+        ureq::config::Config::builder()
+            .max_redirects(0)
+            .http_status_as_error(false)
+            .build(),
+    );
+    let r = agent
+        .get(format!("{}/berkas/{nomor}", site.url))
+        .header("Accept", "text/html")
+        .call()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 303);
+    assert_eq!(r.headers()["location"], location.as_str());
+
     // An ended session and a forged one send to the sign-in.
     let key = ktpel_web::session::Key::load_or_create(&site.path("data/desk-session-key")).unwrap();
     let ended = ktpel_web::session::Session::new(
