@@ -88,9 +88,10 @@ impl TestBroker {
         self.rabbitmqctl(&["await_startup"]);
     }
 
-    /// Deletes the vhosts and users whose names start with `prefix` (what a test's `ktpel
-    /// demo --kecamatan` made).
-    pub fn delete_all_named(&self, prefix: &str) {
+    /// The vhosts and users whose names start with `prefix`, each with the `rabbitmqctl`
+    /// command that deletes it.
+    pub fn named(&self, prefix: &str) -> Vec<(&'static str, String)> {
+        let mut found = Vec::new();
         for (list, delete) in [
             ("list_vhosts", "delete_vhost"),
             ("list_users", "delete_user"),
@@ -105,13 +106,22 @@ impl TestBroker {
             for line in String::from_utf8_lossy(&out.stdout).lines() {
                 let name = line.split_whitespace().next().unwrap_or_default();
                 if name.starts_with(prefix) {
-                    let mut cmd = Command::new("rabbitmqctl");
-                    if let Some(node) = &self.node {
-                        cmd.args(["-n", node]);
-                    }
-                    let _ = cmd.args(["-q", delete, name]).output();
+                    found.push((delete, name.to_owned()));
                 }
             }
+        }
+        found
+    }
+
+    /// Deletes the vhosts and users whose names start with `prefix` (what a test's `ktpel
+    /// demo --kecamatan` made, if it did not remove them itself).
+    pub fn delete_all_named(&self, prefix: &str) {
+        for (delete, name) in self.named(prefix) {
+            let mut cmd = Command::new("rabbitmqctl");
+            if let Some(node) = &self.node {
+                cmd.args(["-n", node]);
+            }
+            let _ = cmd.args(["-q", delete, &name]).output();
         }
     }
 

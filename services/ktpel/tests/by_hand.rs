@@ -518,6 +518,41 @@ fn the_demo_runs_a_dinas_and_its_kecamatan_as_linked_sites() {
             .exists(),
         "a kecamatan prints no cards"
     );
+    // The demo removed the vhosts and users it made: a later demo's "offline" kecamatan
+    // would otherwise still have this one's links.
+    let left = scene.vhost.broker.named(&format!("{}-", scene.vhost.name));
+    assert!(left.is_empty(), "left on the broker: {left:?}");
+}
+
+/// `ktpel demo` beside a `ktpel up` on the same vhost would share its queues with it and never
+/// finish: it refuses at once and says why.
+#[test]
+fn the_demo_refuses_to_run_beside_ktpel_up_on_its_vhost() {
+    let scene = Scene::new();
+    let desk = scene.desk();
+    let http = format!("127.0.0.1:{}", free_port());
+    let _up = Up(desk
+        .command(&["up", "--http", &http])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("ktpel up starts"));
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while ureq::get(format!("http://{http}/ready")).call().is_err() {
+        assert!(Instant::now() < deadline, "ktpel up never became ready");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let other = tempfile::tempdir().unwrap();
+    let beside = Desk {
+        dir: other.path(),
+        amqp: scene.vhost.url(),
+        url: String::new(),
+    };
+    let err = beside.refused(None, &["demo", "--residents", "2"]);
+    assert!(
+        err.contains("another ktpel (`ktpel up`?) is consuming queue intake.berkas"),
+        "{err}"
+    );
 }
 
 /// `ktpel demo --procedures all`: a mix of every procedure — first cards (S01, S04,

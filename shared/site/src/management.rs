@@ -134,14 +134,28 @@ impl Management {
 
     /// Removes the dynamic shovel `name` from `vhost` (gone already is fine).
     pub async fn delete_shovel(&self, vhost: &str, name: &str) -> Result<(), ManagementError> {
-        match self
-            .call(
-                "DELETE",
-                format!("/api/parameters/shovel/{}/{}", enc(vhost), enc(name)),
-                None,
-            )
-            .await
-        {
+        self.delete(format!(
+            "/api/parameters/shovel/{}/{}",
+            enc(vhost),
+            enc(name)
+        ))
+        .await
+    }
+
+    /// Removes `vhost` with everything in it — queues, exchanges, shovels (gone already is
+    /// fine).
+    pub async fn delete_vhost(&self, vhost: &str) -> Result<(), ManagementError> {
+        self.delete(format!("/api/vhosts/{}", enc(vhost))).await
+    }
+
+    /// Removes `user` (gone already is fine).
+    pub async fn delete_user(&self, user: &str) -> Result<(), ManagementError> {
+        self.delete(format!("/api/users/{}", enc(user))).await
+    }
+
+    /// DELETE `path`; a 404 (nothing there) is what was wanted.
+    async fn delete(&self, path: String) -> Result<(), ManagementError> {
+        match self.call("DELETE", path, None).await {
             Err(ManagementError::Refused { status: 404, .. }) => Ok(()),
             other => other.map(|_| ()),
         }

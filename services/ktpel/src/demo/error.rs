@@ -6,6 +6,12 @@ use std::path::PathBuf;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DemoError {
+    /// Another process consumes the queues this demo would: it would take the demo's work
+    /// into its own databases, and the demo would never finish.
+    #[error(
+        "another ktpel (`ktpel up`?) is consuming queue {queue} on this vhost ({consumers} consumer(s)): the demo would share its work with it and never finish. Stop it, or run the demo on a vhost of its own (KTPEL__AMQP__URL=…/<vhost>), or with --kecamatan N (sites of their own)"
+    )]
+    Busy { queue: &'static str, consumers: u32 },
     #[error("--procedures: {0} (section C) is demoed on one broker so far: leave out --kecamatan")]
     SectionCAcrossSites(SopId),
     #[error("--procedures: {0} is not routed in this system yet")]

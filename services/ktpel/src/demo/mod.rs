@@ -171,6 +171,7 @@ async fn run_part(
         shutdown: Shutdown::new(),
         tasks: Vec::new(),
         brokers: Vec::new(),
+        made: places::Made::default(),
     };
     let places = if kecamatan == 0 {
         places::one_site(&process, region).await?
@@ -253,12 +254,15 @@ struct Running {
     shutdown: Shutdown,
     tasks: Vec<JoinHandle<()>>,
     brokers: Vec<ktpel_bus::Broker>,
+    /// The vhosts and users made for the part, removed when it stops.
+    made: places::Made,
 }
 
 impl Running {
     /// Starts the services of every place.
-    fn start(&mut self, places: Places) {
+    fn start(&mut self, mut places: Places) {
         self.brokers = places.sites.iter().map(|s| s.broker.clone()).collect();
+        self.made = std::mem::take(&mut places.made);
         for s in places.sites {
             self.tasks.extend(run::spawn_all(s.built, &self.shutdown));
         }
@@ -275,6 +279,7 @@ impl Running {
         for broker in &self.brokers {
             broker.close().await;
         }
+        self.made.remove().await;
         self.telemetry.shutdown();
     }
 }

@@ -9,7 +9,7 @@ use ktpel_domain::{
     KodeWilayah,
     wilayah::{Level, Wilayah},
 };
-use ktpel_site::{Place, Site, SiteSettings, amqp_url::credentials_of, grant};
+use ktpel_site::{Management, Place, Site, SiteSettings, amqp_url::credentials_of, grant};
 use sea_orm::DatabaseConnection;
 use std::collections::HashSet;
 
@@ -42,10 +42,39 @@ impl DemoSite {
 /// Pusat Data on sites of their own.
 pub(crate) struct Places {
     pub(crate) sites: Vec<DemoSite>,
+    /// What the demo made on the broker, to remove when it ends.
+    pub(crate) made: Made,
     /// The index in `sites` of the Dinas (or of the one site).
     dinas: usize,
     /// Each kecamatan whose desk takes berkas, and the index of its site.
     pub(crate) kecamatan: Vec<(KodeWilayah, usize)>,
+}
+
+/// The vhosts and users a linked demo made on the broker. A demo removes them when it ends,
+/// and the next removes any a stopped one left before making its own: a "kecamatan" left with
+/// the last run's shovels would not be offline.
+#[derive(Default)]
+pub(crate) struct Made {
+    management: Option<Management>,
+    vhosts: Vec<String>,
+    users: Vec<String>,
+}
+
+impl Made {
+    /// Removes them; what cannot be removed is said, not fatal.
+    pub(crate) async fn remove(self) {
+        let Some(m) = self.management else { return };
+        for u in &self.users {
+            if let Err(e) = m.delete_user(u).await {
+                tracing::warn!(user = %u, error = %e, "a demo's user was left on the broker");
+            }
+        }
+        for v in &self.vhosts {
+            if let Err(e) = m.delete_vhost(v).await {
+                tracing::warn!(vhost = %v, error = %e, "a demo's vhost was left on the broker");
+            }
+        }
+    }
 }
 
 impl Places {
@@ -97,8 +126,20 @@ impl Places {
 /// Every place on the process's broker, as `ktpel up` runs them.
 pub(crate) async fn one_site(process: &Process, region: KodeWilayah) -> Result<Places, DemoError> {
     let broker = Broker::new(process.amqp.url.expose(), "ktpel-demo");
+    // A `ktpel up` on the same vhost consumes the same queues: say so rather than stall.
+    let queue = ktpel_intake::startup::QUEUE;
+    if let Ok(stats) = broker.queue_stats(queue).await
+        && stats.consumers > 0
+    {
+        broker.close().await;
+        return Err(DemoError::Busy {
+            queue,
+            consumers: stats.consumers,
+        });
+    }
     let built = run::build_all(&ServiceName::ALL, &broker, &Place::default()).await?;
     Ok(Places {
+        made: Made::default(),
         sites: vec![DemoSite {
             site: Site::ALL,
             broker,
@@ -155,8 +196,15 @@ pub(crate) async fn linked_sites(
         named => named.to_owned(),
     };
     let vhost = |s: &Site| format!("{prefix}-{}", s.slug());
+    let mut made = Made {
+        management: Some(management.clone()),
+        ..Made::default()
+    };
     for s in &all {
+        // A demo stopped before its end left its vhost, with the links it had: start clean.
+        management.delete_vhost(&vhost(s)).await?;
         management.put_vhost(&vhost(s)).await?;
+        made.vhosts.push(vhost(s));
         let everything = ktpel_site::management::Permissions {
             configure: ".*".into(),
             write: ".*".into(),
@@ -176,6 +224,7 @@ pub(crate) async fn linked_sites(
         let parent_url = match s.parent() {
             Some(parent) => {
                 let user = format!("{prefix}-{}", grant::user_of(s));
+                made.users.push(user.clone());
                 let password = format!("{:032x}", rand::random::<u128>());
                 let admin = Broker::new(url_of(&parent, None), "ktpel-demo-admin");
                 let granted =
@@ -218,6 +267,7 @@ pub(crate) async fn linked_sites(
         });
     }
     Ok(Places {
+        made,
         sites,
         dinas: 1,
         kecamatan: codes.iter().enumerate().map(|(i, c)| (*c, i + 2)).collect(),
