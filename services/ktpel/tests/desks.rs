@@ -222,6 +222,17 @@ fn the_desks_refuse_whoever_may_not_act_and_show_a_kecamatan_only_its_own_berkas
         let (status, _, body) = citra.post(&print, &form);
         assert_eq!(status, 303, "{langkah}: {body}");
     }
+    // The print operator may not approve: the page has no button for it, and a form sent
+    // anyway is refused with the reason.
+    let t = csrf(&citra.get("/cetak").2);
+    let approve = [
+        ("csrf", t.as_str()),
+        ("nik", nik.as_str()),
+        ("langkah", "approve"),
+    ];
+    let (status, _, body) = citra.post(&print, &approve);
+    assert_eq!(status, 200);
+    assert!(body.contains("kepala_seksi"), "{body}");
     let t = csrf(&kasi.get("/cetak").2);
     assert_eq!(
         kasi.post(

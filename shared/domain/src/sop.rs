@@ -434,6 +434,35 @@ impl Sop {
         &CATALOGUE[usize::from(id.number() - 1)]
     }
 
+    /// The procedure's name in Bahasa Indonesia, as the desks show it (`title` is SOP.md's
+    /// English).
+    pub fn judul(&self) -> &'static str {
+        match self.id.number() {
+            1 => "Perekaman di tempat perekaman statis, daring (penduduk sudah terdaftar)",
+            2 => "Perekaman di tempat perekaman statis, luring",
+            3 => "Perekaman di tempat perekaman keliling",
+            4 => "Penduduk baru, SIAK daring di kecamatan",
+            5 => "Penduduk baru, SIAK luring",
+            6 => "Penggantian: data salah (A, di kecamatan)",
+            7 => "Penggantian: data salah (B, di Dinas)",
+            8 => "Penggantian: foto dan/atau tanda tangan salah (B)",
+            9 => "Penggantian: rusak fisik (A)",
+            10 => "Penggantian: rusak fisik (B)",
+            11 => "Penggantian: hilang (A)",
+            12 => "Penggantian: hilang (B)",
+            13 => "Penggantian: perubahan elemen data (A)",
+            14 => "Penggantian: perubahan elemen data (B)",
+            15 => "Pindah dalam satu kabupaten/kota, daring",
+            16 => "Pindah dalam satu kabupaten/kota, luring",
+            17 => "Pindah dalam satu kabupaten/kota, di loket Dinas",
+            18 => "Pindah antar kabupaten/kota",
+            19 => "Pengiriman data rekaman, daring (NID Scheduler)",
+            20 => "Pengiriman data rekaman, luring (impor cadangan)",
+            21 => "Pencetakan KTP-el (BCardMgmt)",
+            _ => "Pendistribusian KTP-el kepada penduduk",
+        }
+    }
+
     pub fn checklist(&self) -> &Checklist {
         &self.checklist
     }
@@ -1264,6 +1293,18 @@ pub const CATALOGUE: [Sop; 22] = [
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn every_procedure_has_a_name_of_its_own_in_bahasa_indonesia() {
+        let names: std::collections::HashSet<_> =
+            SopId::all().map(|id| Sop::get(id).judul()).collect();
+        assert_eq!(names.len(), 22);
+        assert_ne!(
+            Sop::get(SopId::new(22).unwrap()).judul(),
+            Sop::get(SopId::new(21).unwrap()).judul()
+        );
+    }
+
     use super::*;
 
     fn s(n: u8) -> &'static Sop {

@@ -173,7 +173,7 @@ impl StationPage {
             nik: w.nik.clone(),
             nama: slip.nama.clone(),
             sop: slip.sop.to_string(),
-            title: procedure.title,
+            title: procedure.judul(),
             again: procedure.recaptures(),
             signed_off: true,
             refused: Vec::new(),

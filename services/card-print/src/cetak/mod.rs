@@ -138,6 +138,8 @@ struct Card {
     nik: String,
     nama: String,
     state: String,
+    /// The step the card waits for, if the signed-in person takes it (the print operator
+    /// encodes, prints and verifies; the kepala_seksi approves).
     step: Option<Step>,
     /// The printed face as a `data:` address, once printed.
     face: Option<String>,
@@ -195,7 +197,7 @@ async fn page(
         };
         cards.push(Card {
             nama: desk::biodata(&j).map(|b| b.nama).unwrap_or_default(),
-            step: Step::next(j.state),
+            step: Step::next(j.state).filter(|s| session(me, *s).role == s.role()),
             state: j.state.to_string(),
             face,
             nomor_berkas: j.nomor_berkas,

@@ -116,7 +116,7 @@ async fn index(State(loket): State<Loket>, me: Signed) -> Result<Response, Refus
             .into_iter()
             .map(|s| Entry {
                 id: s.id.to_string(),
-                title: s.title,
+                title: s.judul(),
             })
             .collect(),
         recent,
@@ -169,7 +169,7 @@ impl FormPage {
         Self {
             frame: loket.desks.frame(Some(me)),
             sop: procedure.id.to_string(),
-            title: procedure.title,
+            title: procedure.judul(),
             groups,
             new_resident: procedure.new_resident(),
             changes: matches!(
@@ -327,7 +327,7 @@ async fn receipt(
     let trail = ktpel_web::accounts::trail_of(loket.desks.db(), &nomor)
         .await
         .map_err(unavailable)?;
-    let title = Sop::get(b.sop).title;
+    let title = Sop::get(b.sop).judul();
     Ok(html(&Receipt {
         frame: loket.desks.frame(Some(&me)),
         berkas: b,
