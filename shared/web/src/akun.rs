@@ -63,7 +63,7 @@ async fn page(
 ) -> Result<Response, Refusal> {
     let accounts = accounts::list(desks.db())
         .await
-        .map_err(|e| Refusal::Unavailable(e.to_string()))?;
+        .map_err(Refusal::unavailable)?;
     Ok(html(&Page {
         frame: desks.frame(Some(me)),
         accounts,

@@ -23,6 +23,7 @@ use std::sync::Arc;
 #[derive(Clone)]
 pub struct Desks(Arc<Inner>);
 
+#[derive(Clone)]
 struct Inner {
     db: DatabaseConnection,
     key: Key,
@@ -50,15 +51,7 @@ impl Desks {
 
     /// The same, serving `desks` too (they show in every page's menu).
     pub fn serving(self, desks: impl IntoIterator<Item = Desk>) -> Self {
-        let mut inner = Arc::try_unwrap(self.0).unwrap_or_else(|shared| Inner {
-            db: shared.db.clone(),
-            key: shared.key.clone(),
-            lasting: shared.lasting,
-            secure: shared.secure,
-            site: shared.site.clone(),
-            served: shared.served.clone(),
-            proxied: shared.proxied,
-        });
+        let mut inner = Arc::unwrap_or_clone(self.0);
         for d in desks {
             if !inner.served.contains(&d) {
                 inner.served.push(d);
@@ -142,6 +135,13 @@ impl Desks {
 pub struct Frame {
     pub site: String,
     pub me: Option<Me>,
+}
+
+impl Frame {
+    /// The CSRF token the page's forms carry (none on a page drawn for nobody).
+    pub fn csrf(&self) -> &str {
+        self.me.as_ref().map_or("", |me| me.csrf.as_str())
+    }
 }
 
 /// The person a page is drawn for.
@@ -237,7 +237,7 @@ where
         };
         let account = accounts::get(desks.db(), &session.username)
             .await
-            .map_err(|e| Refusal::Unavailable(e.to_string()))?;
+            .map_err(Refusal::unavailable)?;
         let Some(account) = account.filter(|a| !a.disabled) else {
             return Err(to_sign_in());
         };
@@ -288,6 +288,13 @@ pub fn html<T: Template>(page: &T) -> Response {
             tracing::error!(error = %e, "a desk page did not render");
             (StatusCode::INTERNAL_SERVER_ERROR, "halaman gagal dibuat").into_response()
         }
+    }
+}
+
+impl Refusal {
+    /// The service's store or bus failed: the page says so (503) and what failed.
+    pub fn unavailable(e: impl std::fmt::Display) -> Self {
+        Self::Unavailable(e.to_string())
     }
 }
 

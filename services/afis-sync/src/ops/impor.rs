@@ -76,17 +76,15 @@ pub(super) async fn upload(
     let Some(importer) = &o.importer else {
         return Err(Refusal::NotFound);
     };
-    let keys = SiteKeys::from_file(&importer.bundle_key_file)
-        .map_err(|e| Refusal::Unavailable(e.to_string()))?;
-    let trusted = TrustedSites::load(&importer.trusted_sites_file)
-        .map_err(|e| Refusal::Unavailable(e.to_string()))?;
+    let keys = SiteKeys::from_file(&importer.bundle_key_file).map_err(Refusal::unavailable)?;
+    let trusted = TrustedSites::load(&importer.trusted_sites_file).map_err(Refusal::unavailable)?;
     let opened = match import::open(&bytes, &keys, &trusted, Utc::now()) {
         Ok(o) => o,
         Err(e) => return Ok(page(&o, &me, None, Some(format!("cadangan ditolak: {e}")))),
     };
     let summary = import::import(&o.source.db, &importer.served, &opened, |_| {})
         .await
-        .map_err(|e| Refusal::Unavailable(e.to_string()))?;
+        .map_err(Refusal::unavailable)?;
     o.desks
         .record(
             &me.account.username,

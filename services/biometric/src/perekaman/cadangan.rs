@@ -44,15 +44,11 @@ struct Page {
     nothing: bool,
 }
 
-fn unavailable(e: impl std::fmt::Display) -> Refusal {
-    Refusal::Unavailable(e.to_string())
-}
-
 async fn page(p: &Perekaman, me: &Signed, nothing: bool) -> Result<Response, Refusal> {
     let max = p.own.as_ref().map_or(7, |e| e.max_days_offline);
     let offline = Offline::measure(&p.db, max, Utc::now())
         .await
-        .map_err(unavailable)?;
+        .map_err(Refusal::unavailable)?;
     Ok(html(&Page {
         frame: p.desks.frame(Some(me)),
         offline: Some(offline),
@@ -90,7 +86,7 @@ pub(super) async fn export(
         e.valid_days,
     )
     .await
-    .map_err(unavailable)?;
+    .map_err(Refusal::unavailable)?;
     let Some(made) = made else {
         return page(&p, &me, true).await;
     };

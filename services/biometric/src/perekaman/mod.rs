@@ -93,7 +93,7 @@ async fn waiting(
     let w = operator_inbox::Entity::find_by_id(nomor.to_owned())
         .one(&p.db)
         .await
-        .map_err(unavailable)?
+        .map_err(Refusal::unavailable)?
         .ok_or(Refusal::NotFound)?;
     let slip: BerkasHandedOff =
         serde_json::from_value(w.handoff.clone()).map_err(|_| Refusal::NotFound)?;
@@ -101,10 +101,6 @@ async fn waiting(
         return Err(Refusal::NotFound);
     }
     Ok((w, slip))
-}
-
-fn unavailable(e: sea_orm::DbErr) -> Refusal {
-    Refusal::Unavailable(e.to_string())
 }
 
 /// A berkas on the worklist.
@@ -129,7 +125,7 @@ async fn worklist(State(p): State<Perekaman>, me: Signed) -> Result<Response, Re
         .order_by_asc(operator_inbox::Column::ReceivedAt)
         .all(&p.db)
         .await
-        .map_err(unavailable)?;
+        .map_err(Refusal::unavailable)?;
     let waiting = rows
         .into_iter()
         .filter_map(|w| {
@@ -216,10 +212,8 @@ async fn capture(
     } else {
         station::capture(&nomor, &nik, &person, operator, f.sign_off.is_some())
     };
-    let key = RoutingKey::regional(CAPTURED, &slip.kecamatan)
-        .map_err(|e| Refusal::Unavailable(e.to_string()))?;
-    let msg =
-        Outgoing::new(&c, key, &nomor, &nomor).map_err(|e| Refusal::Unavailable(e.to_string()))?;
+    let key = RoutingKey::regional(CAPTURED, &slip.kecamatan).map_err(Refusal::unavailable)?;
+    let msg = Outgoing::new(&c, key, &nomor, &nomor).map_err(Refusal::unavailable)?;
     // A re-capture is answered only with a refusal: done is when the service has kept it.
     let answer = if again {
         tokio::select! {
@@ -284,7 +278,7 @@ async fn bukti(
         .filter(enrollment::Column::NomorBerkas.eq(nomor.as_str()))
         .one(&p.db)
         .await
-        .map_err(unavailable)?
+        .map_err(Refusal::unavailable)?
     {
         let kecamatan = e
             .kecamatan
@@ -306,7 +300,7 @@ async fn bukti(
     let r = recapture::Entity::find_by_id(nomor.clone())
         .one(&p.db)
         .await
-        .map_err(unavailable)?
+        .map_err(Refusal::unavailable)?
         .filter(|_| me.account.covers(&kecamatan_of(&nomor).unwrap_or_default()))
         .ok_or(Refusal::NotFound)?;
     Ok(html(&Bukti {

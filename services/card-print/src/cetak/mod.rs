@@ -159,10 +159,6 @@ struct Said {
     selesai: Option<Step>,
 }
 
-fn unavailable(e: impl std::fmt::Display) -> Refusal {
-    Refusal::Unavailable(e.to_string())
-}
-
 async fn page(
     c: &Cetak,
     me: &Signed,
@@ -179,13 +175,13 @@ async fn page(
         .order_by_asc(job::Column::UpdatedAt)
         .all(&c.db)
         .await
-        .map_err(unavailable)?;
+        .map_err(Refusal::unavailable)?;
     let mut cards = Vec::with_capacity(jobs.len());
     for j in jobs {
         let face = if matches!(j.state, JobState::Printed | JobState::Verified) {
             job::face(&c.db, &j.nomor_berkas, &j.nik)
                 .await
-                .map_err(unavailable)?
+                .map_err(Refusal::unavailable)?
                 .map(|png| {
                     format!(
                         "data:image/png;base64,{}",
@@ -241,7 +237,7 @@ async fn act(
     match &open {
         Ok(j) if j.nomor_berkas == nomor => {}
         Ok(_) | Err(DeskError::NoJob(_)) => return Err(Refusal::NotFound),
-        Err(e) => return Err(unavailable(e)),
+        Err(e) => return Err(Refusal::unavailable(e)),
     }
     let s = session(&me, a.langkah);
     let result = match a.langkah {

@@ -67,10 +67,6 @@ fn at_counter(a: &Account) -> bool {
     matches!(a.role, Role::Ppp | Role::Admin)
 }
 
-fn unavailable(e: impl std::fmt::Display) -> Refusal {
-    Refusal::Unavailable(e.to_string())
-}
-
 struct Batch {
     id: String,
     kecamatan: String,
@@ -130,7 +126,7 @@ async fn page(
         .order_by_asc(kartu::Column::Kecamatan)
         .all(&d.db)
         .await
-        .map_err(unavailable)?
+        .map_err(Refusal::unavailable)?
         .into_iter()
         .filter(|c| mine(&c.kecamatan))
     {
@@ -143,7 +139,7 @@ async fn page(
         .order_by_desc(batch::Column::CreatedAt)
         .all(&d.db)
         .await
-        .map_err(unavailable)?
+        .map_err(Refusal::unavailable)?
         .into_iter()
         .filter(|b| mine(&b.kecamatan))
         .take(20)
@@ -160,10 +156,10 @@ async fn page(
         .filter(kartu::Column::TandaTerimaBy.is_null())
         .all(&d.db)
         .await
-        .map_err(unavailable)?;
+        .map_err(Refusal::unavailable)?;
     let cards = desk::awaiting_collection(&d.db)
         .await
-        .map_err(unavailable)?
+        .map_err(Refusal::unavailable)?
         .into_iter()
         .chain(dinas_desk)
         .filter(|c| mine(&c.kecamatan))
@@ -249,7 +245,7 @@ async fn batch_of(d: &Distribusi, me: &Signed, id: &str) -> Result<batch::Model,
     batch::Entity::find_by_id(id)
         .one(&d.db)
         .await
-        .map_err(unavailable)?
+        .map_err(Refusal::unavailable)?
         .filter(|b| me.account.covers(&b.kecamatan))
         .ok_or(Refusal::NotFound)
 }
@@ -306,7 +302,7 @@ async fn hand_over(
     kartu::Entity::find_by_id((nomor.clone(), f.nik.clone()))
         .one(&d.db)
         .await
-        .map_err(unavailable)?
+        .map_err(Refusal::unavailable)?
         .filter(|c| me.account.covers(&c.kecamatan))
         .ok_or(Refusal::NotFound)?;
     if !at_counter(&me.account) {

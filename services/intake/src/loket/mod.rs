@@ -106,10 +106,7 @@ async fn index(State(loket): State<Loket>, me: Signed) -> Result<Response, Refus
     if let Some(k) = &me.account.kecamatan {
         recent = recent.filter(berkas::Column::Kecamatan.eq(k.to_string()));
     }
-    let recent = recent
-        .all(&loket.db)
-        .await
-        .map_err(|e| Refusal::Unavailable(e.to_string()))?;
+    let recent = recent.all(&loket.db).await.map_err(Refusal::unavailable)?;
     Ok(html(&Index {
         frame: loket.desks.frame(Some(&me)),
         catalogue: catalogue(&loket)
@@ -251,11 +248,10 @@ async fn submit(
     if !reasons.is_empty() {
         return Ok(refuse(form, Problems::default(), reasons));
     }
-    let key = RoutingKey::regional(SUBMITTED, &berkas.kecamatan)
-        .map_err(|e| Refusal::Unavailable(e.to_string()))?;
+    let key = RoutingKey::regional(SUBMITTED, &berkas.kecamatan).map_err(Refusal::unavailable)?;
     let id = berkas.submission_id;
     let msg = Outgoing::new(&berkas, key, id.to_string(), id.to_string())
-        .map_err(|e| Refusal::Unavailable(e.to_string()))?;
+        .map_err(Refusal::unavailable)?;
     match loket.line.ask(&msg, id, PATIENCE).await {
         Ok(Ok(accepted)) => {
             let detail = format!("{} diterima, ke {}", accepted.sop, accepted.next_hop);
@@ -298,11 +294,10 @@ async fn receipt(
     me: Signed,
     Path(nomor): Path<String>,
 ) -> Result<Response, Refusal> {
-    let unavailable = |e: sea_orm::DbErr| Refusal::Unavailable(e.to_string());
     let Some(b) = berkas::Entity::find_by_id(nomor.clone())
         .one(&loket.db)
         .await
-        .map_err(unavailable)?
+        .map_err(Refusal::unavailable)?
         .filter(|b| me.account.covers(&b.kecamatan))
     else {
         // Not there, or another kecamatan's: the same answer.
@@ -312,7 +307,7 @@ async fn receipt(
         .filter(buku_harian::Column::NomorBerkas.eq(nomor.as_str()))
         .one(&loket.db)
         .await
-        .map_err(unavailable)?;
+        .map_err(Refusal::unavailable)?;
     let dokumen = received
         .and_then(|r| serde_json::from_value::<Vec<Dokumen>>(r.dokumen).ok())
         .unwrap_or_default()
@@ -321,12 +316,12 @@ async fn receipt(
         .collect();
     let timeline = crate::query::where_is(&loket.db, &nomor)
         .await
-        .map_err(unavailable)?
+        .map_err(Refusal::unavailable)?
         .map(|t| t.timeline)
         .unwrap_or_default();
     let trail = ktpel_web::accounts::trail_of(loket.desks.db(), &nomor)
         .await
-        .map_err(unavailable)?;
+        .map_err(Refusal::unavailable)?;
     let title = Sop::get(b.sop).judul();
     Ok(html(&Receipt {
         frame: loket.desks.frame(Some(&me)),

@@ -51,10 +51,6 @@ impl Siak {
     }
 }
 
-fn unavailable(e: impl std::fmt::Display) -> Refusal {
-    Refusal::Unavailable(e.to_string())
-}
-
 /// A resident as the page shows them.
 struct Resident {
     nik: String,
@@ -116,7 +112,7 @@ async fn page(
             .order_by_asc(penduduk::Column::TanggalLahir)
             .all(&s.db)
             .await
-            .map_err(unavailable)?,
+            .map_err(Refusal::unavailable)?,
         None => Vec::new(),
     };
     let changes = perubahan::Entity::find()
@@ -124,7 +120,7 @@ async fn page(
         .limit(10)
         .all(&s.db)
         .await
-        .map_err(unavailable)?
+        .map_err(Refusal::unavailable)?
         .into_iter()
         .map(|c| Change {
             nomor_berkas: c.nomor_berkas,
@@ -137,7 +133,7 @@ async fn page(
         .limit(10)
         .all(&s.db)
         .await
-        .map_err(unavailable)?
+        .map_err(Refusal::unavailable)?
         .into_iter()
         .map(Resident::from)
         .collect();
@@ -178,7 +174,7 @@ async fn look_up(
     let found = penduduk::Entity::find_by_id(nik.to_string())
         .one(&s.db)
         .await
-        .map_err(unavailable)?;
+        .map_err(Refusal::unavailable)?;
     let refused = found
         .is_none()
         .then(|| format!("NIK {nik} tidak ada di SIAK ini"));
@@ -228,7 +224,7 @@ async fn skp(State(s): State<Siak>, me: Signed, Form(f): Form<Move>) -> Result<R
                 skp,
             }))
         }
-        Err(e @ (PindahError::Db(_) | PindahError::Bus(_))) => Err(unavailable(e)),
+        Err(e @ (PindahError::Db(_) | PindahError::Bus(_))) => Err(Refusal::unavailable(e)),
         Err(e) => refuse(e.to_string()).await,
     }
 }
