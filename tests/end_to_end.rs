@@ -393,7 +393,7 @@ async fn a_service_killed_mid_run_loses_and_doubles_nothing(backend: Backend) {
 // S21 refusals: a wrong password, a chip whose signature does not verify, an operator who
 // tries the kepala_seksi's approval. Each refused with its reason; the card is not advanced.
 async fn the_print_desk_refuses_what_it_must(backend: Backend) {
-    use ktpel_card_print::{chip::ChipError, desk, operators};
+    use ktpel_card_print::{chip::ChipError, desk};
     let people =
         ktpel_registry::seed::generate(&KodeWilayah::parse("32.73.01").unwrap(), 1, 3).unwrap();
     let system = System::start(backend, &people).await;
@@ -410,10 +410,7 @@ async fn the_print_desk_refuses_what_it_must(backend: Backend) {
         .await
     );
     let db = &system.card_print;
-    let err = operators::login(db, "op1", "salah").await.unwrap_err();
-    assert_eq!(err.to_string(), "wrong username or password");
-    assert!(operators::login(db, "nobody", "rahasia-op1").await.is_err());
-    let op = operators::login(db, "op1", "rahasia-op1").await.unwrap();
+    let (op, _) = system.print_desk_login().await;
     let nik = people[0].nik.to_string();
 
     let chip = desk::encode(db, &op, &system.dinas_key, &nik)

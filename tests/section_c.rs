@@ -1021,12 +1021,7 @@ async fn s18_a_family_moves_between_two_dinas() {
         eventually(WAIT, || async { queue().await.len() == family.len() }).await,
         "a card of every member reached the destination's print queue"
     );
-    let op = ktpel_card_print::operators::login(&bandung.card_print, "op1", "rahasia-op1")
-        .await
-        .unwrap();
-    let kasi = ktpel_card_print::operators::login(&bandung.card_print, "kasi1", "rahasia-kasi1")
-        .await
-        .unwrap();
+    let (op, kasi) = ktpel_tests::system::print_desk();
     for j in queue().await {
         ktpel_card_print::desk::make_card(
             &bandung.card_print,

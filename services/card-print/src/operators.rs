@@ -1,25 +1,16 @@
-//! Operator accounts and login (S21.1: "log in with the operator's username and password").
-//! Passwords are kept only as Argon2id hashes.
+//! Who acts at BCardMgmt (S21.1: "log in with the operator's username and password"). People
+//! sign in with the site's one account store (`ktpel user add`, the desks' `/login`); here is
+//! what each desk role may do at the print desk: the print operator (`cetak`) encodes, prints
+//! and verifies, the `kepala_seksi` approves, the `admin` may take either part.
 
-use crate::store::operator;
-use argon2::{
-    Argon2,
-    password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng},
-};
-use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, sea_query::OnConflict};
+use ktpel_web::{Role as DeskRole, accounts::Account};
 
-/// What an account may do. A column type: stored as its word, read back only as one of them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, sea_orm::EnumIter, sea_orm::DeriveActiveEnum)]
-#[sea_orm(
-    rs_type = "String",
-    db_type = "String(sea_orm::sea_query::StringLen::None)"
-)]
+/// The two parts at BCardMgmt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
     /// Encodes, prints and verifies cards.
-    #[sea_orm(string_value = "operator")]
     Operator,
     /// Checks printed cards against the berkas and approves them.
-    #[sea_orm(string_value = "kepala_seksi")]
     KepalaSeksi,
 }
 
@@ -38,82 +29,78 @@ impl std::fmt::Display for Role {
     }
 }
 
-impl std::str::FromStr for Role {
-    type Err = String;
-
-    /// `operator`, or `kepala_seksi` (also written `kepala-seksi`).
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "operator" => Ok(Self::Operator),
-            "kepala_seksi" | "kepala-seksi" => Ok(Self::KepalaSeksi),
-            other => Err(format!(
-                "unknown role {other:?}: expected operator or kepala_seksi"
-            )),
-        }
-    }
-}
-
-/// A logged-in person.
+/// A signed-in person taking part at the print desk.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Session {
     pub username: String,
     pub role: Role,
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum LoginError {
-    /// One message for a wrong name and a wrong password, so neither can be probed.
-    #[error("wrong username or password")]
-    Refused,
-    #[error("database: {0}")]
-    Db(#[from] DbErr),
+/// Why an account may not take a part at the print desk.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("account {username} has the {role} role: the print desk is for cetak and kepala_seksi")]
+pub struct NotAtPrintDesk {
+    pub username: String,
+    pub role: DeskRole,
 }
 
-/// Creates or replaces an account.
-pub async fn add<C: ConnectionTrait>(
-    db: &C,
-    username: &str,
-    password: &str,
-    role: Role,
-) -> Result<(), DbErr> {
-    let salt = SaltString::generate(&mut OsRng);
-    let hash = Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map_err(|e| DbErr::Custom(format!("hashing a password: {e}")))?
-        .to_string();
-    operator::Entity::insert(operator::ActiveModel {
-        username: Set(username.to_owned()),
-        password_hash: Set(hash),
-        role: Set(role),
-    })
-    .on_conflict(
-        OnConflict::column(operator::Column::Username)
-            .update_columns([operator::Column::PasswordHash, operator::Column::Role])
-            .to_owned(),
-    )
-    .exec_without_returning(db)
-    .await
-    .map(|_| ())
+impl Session {
+    /// `account` at BCardMgmt, taking a step that is `step`'s part: the part its role plays
+    /// (the admin plays the step's). A role of another desk plays none.
+    pub fn of(account: &Account, step: Role) -> Result<Self, NotAtPrintDesk> {
+        let role = match account.role {
+            DeskRole::Cetak => Role::Operator,
+            DeskRole::KepalaSeksi => Role::KepalaSeksi,
+            DeskRole::Admin => step,
+            role => {
+                return Err(NotAtPrintDesk {
+                    username: account.username.clone(),
+                    role,
+                });
+            }
+        };
+        Ok(Self {
+            username: account.username.clone(),
+            role,
+        })
+    }
 }
 
-/// Checks a username and password.
-pub async fn login<C: ConnectionTrait>(
-    db: &C,
-    username: &str,
-    password: &str,
-) -> Result<Session, LoginError> {
-    let Some(account) = operator::Entity::find_by_id(username.to_owned())
-        .one(db)
-        .await?
-    else {
-        return Err(LoginError::Refused);
-    };
-    let hash = PasswordHash::new(&account.password_hash).map_err(|_| LoginError::Refused)?;
-    Argon2::default()
-        .verify_password(password.as_bytes(), &hash)
-        .map_err(|_| LoginError::Refused)?;
-    Ok(Session {
-        username: account.username,
-        role: account.role,
-    })
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn account(role: DeskRole) -> Account {
+        Account {
+            username: "ani".into(),
+            role,
+            kecamatan: None,
+            disabled: false,
+        }
+    }
+
+    #[test]
+    fn each_desk_role_plays_its_part_at_the_print_desk() {
+        let part = |r, step| Session::of(&account(r), step).map(|s| s.role);
+        assert_eq!(part(DeskRole::Cetak, Role::KepalaSeksi), Ok(Role::Operator));
+        assert_eq!(
+            part(DeskRole::KepalaSeksi, Role::Operator),
+            Ok(Role::KepalaSeksi)
+        );
+        assert_eq!(
+            part(DeskRole::Admin, Role::KepalaSeksi),
+            Ok(Role::KepalaSeksi)
+        );
+        assert_eq!(part(DeskRole::Admin, Role::Operator), Ok(Role::Operator));
+        for other in [
+            DeskRole::Ppp,
+            DeskRole::Operator,
+            DeskRole::Siak,
+            DeskRole::Ops,
+        ] {
+            let err = Session::of(&account(other), Role::Operator).unwrap_err();
+            assert_eq!(err.role, other);
+            assert!(err.to_string().contains("print desk"), "{err}");
+        }
+    }
 }

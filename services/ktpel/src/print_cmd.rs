@@ -1,18 +1,21 @@
 //! `ktpel print …`: the BCardMgmt desk of S21 at the Dinas, acting on the card-print
 //! service's own database (the same settings as `ktpel up`; its relay sends what the desk
-//! decides). Every action but `queue` and `operator add` logs in: the password comes from
-//! `KTPEL_PASSWORD`, or is read from the first line of standard input.
+//! decides). Every action but `queue` signs in with the site's account store, the one the
+//! desks in the browser use (`ktpel user add NAME --role cetak|kepala_seksi`): the password
+//! comes from `KTPEL_PASSWORD`, or is read from the first line of standard input. Wrong
+//! passwords count towards the account's lock as they do at `/login`.
 
 use ktpel_card_print::{
     CardPrintSettings,
     config::KeyError,
     desk::{self, DeskError},
-    operators::{self, LoginError, Role, Session},
+    operators::{NotAtPrintDesk, Role, Session},
     store::Migrator,
 };
 use ktpel_settings::SettingsError;
 use ktpel_store::StoreError;
-use sea_orm::{DatabaseConnection, DbErr};
+use ktpel_web::accounts::{self, SignInError};
+use sea_orm::DbErr;
 use std::path::PathBuf;
 
 /// Why a step at the print desk was not done.
@@ -24,13 +27,10 @@ pub enum PrintCmdError {
     Store(#[from] StoreError),
     #[error("reading the password: {0}")]
     Password(#[source] std::io::Error),
-    #[error("an account needs a password")]
-    EmptyPassword { username: String },
-    /// The account could not be stored.
-    #[error("{source}")]
-    AddOperator { username: String, source: DbErr },
-    #[error("{source}")]
-    Login { user: String, source: LoginError },
+    #[error("signing in as {user}: {source}")]
+    SignIn { user: String, source: SignInError },
+    #[error(transparent)]
+    NotAtPrintDesk(#[from] NotAtPrintDesk),
     /// Reading the print queue.
     #[error(transparent)]
     Queue(DbErr),
@@ -48,13 +48,6 @@ pub enum PrintCmdError {
 
 #[derive(clap::Subcommand)]
 pub enum PrintCommand {
-    /// Create (or replace) a desk account.
-    OperatorAdd {
-        username: String,
-        /// operator or kepala_seksi.
-        #[arg(long)]
-        role: Role,
-    },
     /// The print queue: PRR residents whose cards may be made now.
     Queue,
     /// S21.2: write the chip, signed with the Dinas key.
@@ -104,30 +97,24 @@ pub(crate) fn password() -> std::io::Result<String> {
     Ok(line.trim_end_matches(['\r', '\n']).to_owned())
 }
 
-async fn login(db: &DatabaseConnection, user: &str) -> Result<Session, PrintCmdError> {
+/// Signs `user` in with the site's account store, to take a step that is `part`'s.
+async fn login(user: &str, part: Role) -> Result<Session, PrintCmdError> {
+    let site = crate::run::process_settings(&crate::run::SiteArgs::default())?;
+    let accounts_db = ktpel_store::open::<ktpel_web::store::Migrator>(&site.desks.database).await?;
     let password = password().map_err(PrintCmdError::Password)?;
-    operators::login(db, user, &password)
+    let account = accounts::sign_in(&accounts_db, user, &password, chrono::Utc::now())
         .await
-        .map_err(|source| PrintCmdError::Login {
+        .map_err(|source| PrintCmdError::SignIn {
             user: user.to_owned(),
             source,
-        })
+        })?;
+    Ok(Session::of(&account, part)?)
 }
 
 pub async fn run(cmd: PrintCommand) -> Result<(), PrintCmdError> {
     let settings: CardPrintSettings = ktpel_settings::load(ktpel_card_print::SERVICE)?;
     let db = ktpel_store::open::<Migrator>(&settings.database).await?;
     match cmd {
-        PrintCommand::OperatorAdd { username, role } => {
-            let password = password().map_err(PrintCmdError::Password)?;
-            if password.is_empty() {
-                return Err(PrintCmdError::EmptyPassword { username });
-            }
-            if let Err(source) = operators::add(&db, &username, &password, role).await {
-                return Err(PrintCmdError::AddOperator { username, source });
-            }
-            println!("account {username} ({})", role.as_str());
-        }
         PrintCommand::Queue => {
             let queue = desk::queue(&db).await.map_err(PrintCmdError::Queue)?;
             println!("{} cards in the print queue", queue.len());
@@ -137,7 +124,7 @@ pub async fn run(cmd: PrintCommand) -> Result<(), PrintCmdError> {
             }
         }
         PrintCommand::Encode { nik, user, out } => {
-            let s = login(&db, &user).await?;
+            let s = login(&user, Role::Operator).await?;
             let chip = desk::encode(&db, &s, &settings.own.key()?, &nik).await?;
             if let Some(path) = out {
                 crate::file::write(&path, &chip)?;
@@ -148,14 +135,14 @@ pub async fn run(cmd: PrintCommand) -> Result<(), PrintCmdError> {
             );
         }
         PrintCommand::Print { nik, user, out } => {
-            let s = login(&db, &user).await?;
+            let s = login(&user, Role::Operator).await?;
             let png = desk::print(&db, &s, &nik).await?;
             let path = out.unwrap_or_else(|| PathBuf::from(format!("{nik}.png")));
             crate::file::write(&path, &png)?;
             println!("printed the card of {nik}; face in {}", path.display());
         }
         PrintCommand::Verify { nik, user, chip } => {
-            let s = login(&db, &user).await?;
+            let s = login(&user, Role::Operator).await?;
             let read = match chip {
                 Some(path) => crate::file::read(&path)?,
                 None => desk::open_job(&db, &nik)
@@ -167,7 +154,7 @@ pub async fn run(cmd: PrintCommand) -> Result<(), PrintCmdError> {
             println!("verified the chip of {nik}: signature good, matches the register");
         }
         PrintCommand::Approve { nik, user } => {
-            let s = login(&db, &user).await?;
+            let s = login(&user, Role::KepalaSeksi).await?;
             desk::approve(&db, &s, &nik).await?;
             println!("approved the card of {nik} by {user}: CARD_PRINTED, sent to distribution");
         }

@@ -231,17 +231,32 @@ fn one_berkas_walked_through_s01_by_hand() {
     desk.ok(None, &["scheduler", "run", "--url", &desk.url]);
     desk.until(&["print", "queue"], &nik);
 
-    // S21 at the Dinas.
+    // S21 at the Dinas: BCardMgmt signs in with the site's accounts, the desks' own.
     desk.ok(
         Some("rahasia-op"),
-        &["print", "operator-add", "op1", "--role", "operator"],
+        &["user", "add", "op1", "--role", "cetak"],
     );
     desk.ok(
         Some("rahasia-kasi"),
-        &["print", "operator-add", "kasi1", "--role", "kepala-seksi"],
+        &["user", "add", "kasi1", "--role", "kepala_seksi"],
+    );
+    desk.ok(
+        Some("rahasia-ppp"),
+        &["user", "add", "ppp1", "--role", "ppp"],
     );
     let err = desk.refused(Some("salah"), &["print", "encode", &nik, "--user", "op1"]);
-    assert!(err.contains("wrong username or password"), "{err}");
+    assert!(
+        err.contains("signing in as op1: nama pengguna atau kata sandi salah"),
+        "{err}"
+    );
+    let err = desk.refused(
+        Some("rahasia-ppp"),
+        &["print", "encode", &nik, "--user", "ppp1"],
+    );
+    assert!(
+        err.contains("account ppp1 has the ppp role: the print desk is for cetak and kepala_seksi"),
+        "{err}"
+    );
     let op = Some("rahasia-op");
     desk.ok(
         op,

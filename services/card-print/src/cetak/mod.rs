@@ -22,7 +22,7 @@ use axum::{
 };
 use base64::Engine;
 use ed25519_dalek::SigningKey;
-use ktpel_web::{Desk, Desks, Frame, Refusal, Role, Signed, html};
+use ktpel_web::{Desk, Desks, Frame, Refusal, Signed, html};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 use serde::Deserialize;
 use std::sync::Arc;
@@ -118,18 +118,10 @@ impl Step {
     }
 }
 
-/// BCardMgmt's session for `me` taking `step`: the print operator encodes, prints and
-/// verifies, the kepala_seksi approves; the admin may do each.
-fn session(me: &Signed, step: Step) -> Session {
-    let role = match me.account.role {
-        Role::KepalaSeksi => operators::Role::KepalaSeksi,
-        Role::Admin => step.role(),
-        _ => operators::Role::Operator,
-    };
-    Session {
-        username: me.account.username.clone(),
-        role,
-    }
+/// BCardMgmt's session for `me` taking `step`; `None` for a role of another desk (which
+/// [`Signed::at`] has already turned away).
+fn session(me: &Signed, step: Step) -> Option<Session> {
+    Session::of(&me.account, step.role()).ok()
 }
 
 /// A card on the page.
@@ -193,7 +185,8 @@ async fn page(
         };
         cards.push(Card {
             nama: desk::biodata(&j).map(|b| b.nama).unwrap_or_default(),
-            step: Step::next(j.state).filter(|s| session(me, *s).role == s.role()),
+            step: Step::next(j.state)
+                .filter(|s| session(me, *s).is_some_and(|m| m.role == s.role())),
             state: j.state.to_string(),
             face,
             nomor_berkas: j.nomor_berkas,
@@ -239,7 +232,9 @@ async fn act(
         Ok(_) | Err(DeskError::NoJob(_)) => return Err(Refusal::NotFound),
         Err(e) => return Err(Refusal::unavailable(e)),
     }
-    let s = session(&me, a.langkah);
+    let Some(s) = session(&me, a.langkah) else {
+        return Err(me.not_for(Desk::Cetak));
+    };
     let result = match a.langkah {
         Step::Encode => desk::encode(&c.db, &s, &c.key, &a.nik).await.map(drop),
         Step::Print => desk::print(&c.db, &s, &a.nik).await.map(drop),

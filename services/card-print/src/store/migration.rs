@@ -11,6 +11,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0002CardRegister),
             Box::new(M0003Rekaman),
             Box::new(M0004CardNumbers),
+            Box::new(M0005OneAccountStore),
         ])
     }
 }
@@ -175,6 +176,26 @@ impl MigrationTrait for M0004CardNumbers {
                 .to_owned(),
         )
         .await
+    }
+}
+
+/// BCardMgmt's people sign in with the site's one account store (`ktpel user add`), which
+/// serves every desk: the print desk's own table of accounts goes. Its accounts are not
+/// carried over (the account store is another database); the operator makes them again with
+/// `ktpel user add NAME --role cetak|kepala_seksi`.
+struct M0005OneAccountStore;
+
+impl MigrationName for M0005OneAccountStore {
+    fn name(&self) -> &str {
+        "m0005_card_print_one_account_store"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0005OneAccountStore {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_table(Table::drop().table(Operator::Table).if_exists().to_owned())
+            .await
     }
 }
 

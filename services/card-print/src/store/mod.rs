@@ -2,7 +2,6 @@
 
 pub mod job;
 mod migration;
-pub mod operator;
 pub mod register;
 pub mod rekaman;
 

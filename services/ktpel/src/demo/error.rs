@@ -64,8 +64,6 @@ pub enum DemoError {
     #[error("database: {0}")]
     Db(#[from] sea_orm::DbErr),
     #[error("print desk: {0}")]
-    Sign(#[from] ktpel_card_print::operators::LoginError),
-    #[error("print desk: {0}")]
     Print(#[from] ktpel_card_print::desk::DeskError),
     #[error("the Dinas's signing key: {0}")]
     SigningKey(#[from] ktpel_card_print::config::KeyError),

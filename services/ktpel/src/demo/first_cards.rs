@@ -240,11 +240,16 @@ impl Desks {
         progress: &mut Progress,
     ) -> Result<PrintDesk, DemoError> {
         let db = &self.print;
-        operators::add(db, "operator-demo", "demo", operators::Role::Operator).await?;
-        operators::add(db, "kasi-demo", "demo", operators::Role::KepalaSeksi).await?;
+        // The demo plays both parts at BCardMgmt (a site signs them in with its accounts).
         let desk = PrintDesk {
-            operator: operators::login(db, "operator-demo", "demo").await?,
-            kepala_seksi: operators::login(db, "kasi-demo", "demo").await?,
+            operator: operators::Session {
+                username: "operator-demo".into(),
+                role: operators::Role::Operator,
+            },
+            kepala_seksi: operators::Session {
+                username: "kasi-demo".into(),
+                role: operators::Role::KepalaSeksi,
+            },
         };
         let in_queue = || async {
             print_desk::queue(db)
