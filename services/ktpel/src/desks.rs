@@ -84,11 +84,11 @@ pub async fn router(
         pages = pages.merge(distribusi.routes());
     }
     // SIAK's desk where the register is (a Dinas), not at a kecamatan's copy of it.
+    let registry = place.settings::<ktpel_registry::config::Own>()?.own;
     if let Some(db) = status.db_of(ktpel_registry::SERVICE)
-        && place.settings::<ktpel_registry::config::Own>()?.own.mode
-            == ktpel_registry::config::Mode::Register
+        && registry.mode == ktpel_registry::config::Mode::Register
     {
-        let siak = ktpel_registry::siak::Siak::new(desks, db.clone());
+        let siak = ktpel_registry::siak::Siak::new(desks, db.clone(), (&registry).into());
         desks = siak.desks.clone();
         pages = pages.merge(siak.routes());
     }

@@ -742,3 +742,163 @@ fn an_s20_backup_is_imported_at_the_ops_desk_and_a_tampered_one_refused() {
     assert!(page.contains("tidak dapat membuat cadangan"), "{page}");
     site.stop();
 }
+
+/// SIAK's desk work done by hand (`registry.entry = "desk"`): an S05 berkas waits on SIAK's
+/// worklist with its Formulir Biodata until the SIAK operator enters it (S05.4): the KK is
+/// printed and the berkas goes back to the kecamatan, once however often the button is
+/// pressed. Whoever may not work SIAK's desk is refused; a berkas SIAK cannot enter stays on
+/// the list with the reason, and nothing of it is stored.
+#[test]
+fn siak_s_worklist_is_entered_once_by_the_siak_operator() {
+    use ktpel_registry::store::{antrian, penduduk};
+    use sea_orm::{EntityTrait, PaginatorTrait};
+
+    let site = Site::start_with(&[("KTPEL_REGISTRY__ENTRY", "desk")]);
+    let mut ani = site.signed_in("ani");
+    let token = csrf(&ani.get("/loket/baru?sop=S05").2);
+    let form = [
+        ("csrf", token.as_str()),
+        ("sop", "S05"),
+        ("nama", "Dewi Lestari"),
+        ("jenis_kelamin", "P"),
+        ("tempat_lahir", "Bandung"),
+        ("tanggal_lahir", "2008-03-14"),
+        ("alamat", "Jl. Setiabudi 9"),
+        ("desa", "32.73.01.1001"),
+        ("dokumen", "formulir_pencatatan_biodata"),
+        ("dokumen", "formulir_biodata_penduduk"),
+        ("dokumen", "akta_kelahiran_atau_ijazah"),
+    ];
+    let (status, location, body) = ani.post("/loket/baru", &form);
+    assert_eq!(status, 303, "{body}");
+    let nomor = location.rsplit('/').next().unwrap().to_owned();
+
+    // The berkas reaches SIAK's worklist, with what the counter entered, and waits there.
+    let mut sinta = site.signed_in("sinta");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let page = loop {
+        let (_, _, page) = sinta.get("/siak");
+        if page.contains(&nomor) {
+            break page;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{nomor} never reached SIAK"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    };
+    assert!(
+        page.contains("Dewi Lestari") && page.contains("Catat biodata dan cetak KK"),
+        "{page}"
+    );
+    let t = csrf(&page);
+    let registry = || async {
+        sea_orm::Database::connect(format!(
+            "sqlite://{}?mode=rw",
+            site.path("data/registry.db").display()
+        ))
+        .await
+        .unwrap()
+    };
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let residents = || {
+        rt.block_on(async {
+            penduduk::Entity::find()
+                .count(&registry().await)
+                .await
+                .unwrap()
+        })
+    };
+    let before = residents();
+
+    // Who may not: no session, another desk's role, a form without this session's token.
+    let work = |c: &mut Client, token: &str, nomor: &str| {
+        c.post("/siak/kerjakan", &[("csrf", token), ("nomor", nomor)])
+    };
+    assert_eq!(work(&mut Client::new(&site.url), &t, &nomor).0, 401);
+    let mut eko = site.signed_in("eko");
+    let eko_token = csrf(&eko.get("/perekaman").2);
+    assert_eq!(work(&mut eko, &eko_token, &nomor).0, 403);
+    assert_eq!(work(&mut sinta, "bukan", &nomor).0, 403);
+    assert_eq!(work(&mut sinta, &t, "327301-20261206-9999").0, 404);
+    assert_eq!(residents(), before, "nothing entered yet");
+
+    // S05.4: entered, the KK printed with her on it; the berkas leaves the list.
+    let (status, _, kk) = work(&mut sinta, &t, &nomor);
+    assert_eq!(status, 200, "{kk}");
+    assert!(
+        kk.contains("Kartu Keluarga") && kk.contains("Dewi Lestari") && kk.contains("id=\"no-kk\""),
+        "{kk}"
+    );
+    assert_eq!(residents(), before + 1);
+    assert_eq!(work(&mut sinta, &t, &nomor).0, 404, "entered once");
+    assert_eq!(residents(), before + 1);
+    assert!(!sinta.get("/siak").2.contains(&nomor));
+
+    // The berkas comes back to the kecamatan with the NIK SIAK gave (S05.5–S05.6), and the
+    // trail names the SIAK operator.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let (_, _, page) = ani.get(&location);
+        if page.contains("S05.6") {
+            assert!(
+                page.contains("sinta"),
+                "the trail names who entered it: {page}"
+            );
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{nomor} never came back: {page}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+
+    // A berkas SIAK cannot enter (here: its Formulir Biodata lost on the way) is refused with
+    // the reason and stays on the list; nothing of it is stored.
+    let broken = rt.block_on(async {
+        let db = registry().await;
+        assert!(
+            antrian::Entity::find().one(&db).await.unwrap().is_none(),
+            "the list is empty"
+        );
+        // At SIAK's hop of S05, as a berkas arrives there, but without the form.
+        let s05 = ktpel_domain::sop::Sop::get("S05".parse().unwrap());
+        let hop = s05
+            .route()
+            .unwrap()
+            .iter()
+            .position(|h| h.desk == ktpel_domain::sop::Desk::Siak)
+            .unwrap();
+        let berkas = serde_json::json!({
+            "nomor_berkas": "327301-20261206-0777",
+            "sop": "S05",
+            "nik": null,
+            "nama": "Rusak",
+            "kecamatan": "32.73.01",
+            "hop": hop,
+            "stamps": [],
+        });
+        let row = antrian::Model {
+            nomor_berkas: "327301-20261206-0777".into(),
+            sop: "S05".parse().unwrap(),
+            kecamatan: "32.73.01".into(),
+            berkas,
+            arrived_at: chrono::Utc::now(),
+        };
+        antrian::Entity::insert(sea_orm::IntoActiveModel::into_active_model(row.clone()))
+            .exec_without_returning(&db)
+            .await
+            .unwrap();
+        row.nomor_berkas
+    });
+    let (status, _, page) = work(&mut sinta, &t, &broken);
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("id=\"alasan\"") && page.contains("without its Formulir Biodata"),
+        "{page}"
+    );
+    assert!(page.contains(&broken), "still on the list: {page}");
+    assert_eq!(residents(), before + 1, "nothing stored");
+    site.stop();
+}

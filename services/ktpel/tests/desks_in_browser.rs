@@ -7,7 +7,8 @@
 //! and the kepala_seksi's taken; the petugas distribusi batches it with its Berita Acara, and
 //! the kecamatan's ppp signs for the batch and hands the card over against the tanda terima.
 //! At the same counter, S05 (a resident not in SIAK: refused without the birth certificate
-//! with the Formulir Biodata kept, then to the Dinas and back with the NIK SIAK gave) and S11
+//! with the Formulir Biodata kept, then to the Dinas, where the SIAK operator enters it from
+//! SIAK's worklist and prints the KK, and back with the NIK SIAK gave) and S11
 //! (the card lost: refused without the police's letter, then taken). Every page, the status page
 //! too, passes axe-core with no serious or critical violation and logs no console error.
 
@@ -19,7 +20,11 @@ use common::{
 
 #[tokio::test(flavor = "multi_thread")]
 async fn one_s01_berkas_from_the_counter_to_the_tanda_terima_only_in_the_browser() {
-    let site = tokio::task::spawn_blocking(Site::start).await.unwrap();
+    // SIAK's desk work is the SIAK operator's, at /siak (S05.4).
+    let site =
+        tokio::task::spawn_blocking(|| Site::start_with(&[("KTPEL_REGISTRY__ENTRY", "desk")]))
+            .await
+            .unwrap();
     let (nik, nama) = site.residents[0].clone();
     let mut b = Browser::start().await;
 
@@ -127,6 +132,35 @@ async fn one_s01_berkas_from_the_counter_to_the_tanda_terima_only_in_the_browser
     b.click("button[type=submit].primary").await;
     b.at("/loket/berkas/327301-").await;
     let s05 = b.path().await;
+    let s05_nomor = s05.rsplit('/').next().unwrap().to_owned();
+
+    // S05.4 at the Dinas: the berkas waits on SIAK's worklist with its Formulir Biodata; the
+    // SIAK operator enters it, SIAK gives the NIK, and the KK is printed.
+    b.sign_in_as(&site.url, "sinta", PASSWORD, "/siak").await;
+    b.until(&format!("{}/siak", site.url), &s05_nomor).await;
+    assert!(
+        b.text().await.contains("Dewi Lestari"),
+        "the Formulir Biodata is shown"
+    );
+    b.check("desk-siak-antrian").await;
+    b.click(&format!(
+        "form[action='/siak/kerjakan'] button[aria-label$='{s05_nomor}']"
+    ))
+    .await;
+    b.find("#no-kk").await;
+    assert!(
+        b.text().await.contains("Dewi Lestari"),
+        "the new KK lists her"
+    );
+    b.check("desk-siak-kk").await;
+    b.goto(&format!("{}/siak", site.url)).await;
+    assert!(
+        !b.text().await.contains(&s05_nomor),
+        "the berkas left SIAK's worklist"
+    );
+
+    // Back at the kecamatan's counter with the NIK and the KK.
+    b.sign_in_as(&site.url, "ani", PASSWORD, "/loket").await;
     b.until(&format!("{}{s05}", site.url), "S05.6").await;
     let text = b.text().await;
     assert!(

@@ -29,7 +29,7 @@ impl Service for Registry {
         // Lookups of its region, and card statuses; the register also takes what the copies
         // could not answer and the SIAK desk's berkas, a copy the residents the register
         // announces: the list depends on the mode.
-        let router = handlers::router(settings.own.mode, settings.own.announce, region);
+        let router = handlers::router((&settings.own).into(), region);
         let queue = QueueSpec::new(QUEUE, router.bindings());
         let mut worker = Worker::new(SERVICE, &db, &broker, &settings.amqp, queue, router);
         if settings.own.announce {

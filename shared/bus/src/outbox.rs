@@ -71,7 +71,7 @@ impl Outbox {
 
     /// Writes what was pushed, in the order it was pushed, into `txn`; the caller commits
     /// next. Returns how many rows it wrote.
-    pub(crate) async fn write<C: ConnectionTrait>(&self, txn: &C) -> Result<usize, BusError> {
+    pub async fn write<C: ConnectionTrait>(&self, txn: &C) -> Result<usize, BusError> {
         let messages = std::mem::take(&mut *self.lock());
         let count = messages.len();
         enqueue_all(txn, &messages).await?;

@@ -40,6 +40,11 @@ pub struct Site {
 
 impl Site {
     pub fn start() -> Self {
+        Self::start_with(&[])
+    }
+
+    /// A site whose `ktpel up` also has the environment `env` (settings, `KTPEL_…=value`).
+    pub fn start_with(env: &[(&str, &str)]) -> Self {
         let vhost = TestVhost::new();
         let dir = tempfile::tempdir().expect("a temporary directory");
         let http = format!("127.0.0.1:{}", free_port());
@@ -80,6 +85,7 @@ impl Site {
         let log = std::fs::File::create(dir.path().join("up.log")).expect("a log file");
         let up = Running(
             command(dir.path(), &vhost, &["up", "--http", &http])
+                .envs(env.iter().copied())
                 .env("KTPEL__TELEMETRY__LOG_FILTER", "info")
                 .stdout(log.try_clone().expect("the log"))
                 .stderr(log)

@@ -4,13 +4,13 @@
 //! kecamatan's enrollment station). The register announces the new resident to the copy of SIAK at their kecamatan
 //! (where it keeps copies), so that the kecamatan's desk knows them for S01.
 
-use super::Registry;
+use super::{AtDesk, Done};
 use crate::{
     seed,
     store::{kartu_keluarga, penduduk},
 };
 use chrono::{Datelike, Utc};
-use ktpel_bus::{Context, HandlerError};
+use ktpel_bus::HandlerError;
 use ktpel_contract::{
     berkas::BerkasHandedOff,
     registry::{Biodata, FormulirBiodata},
@@ -20,8 +20,8 @@ use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
 };
 
-pub async fn handle(ctx: &Context<'_, Registry>, m: &BerkasHandedOff) -> Result<(), HandlerError> {
-    let txn = ctx.txn;
+pub async fn handle(at: &AtDesk<'_>, m: &BerkasHandedOff) -> Result<Done, HandlerError> {
+    let txn = at.txn;
     let (here, next) = super::siak_hop(m)?;
     let Some(form) = &m.biodata else {
         return Err(HandlerError::permanent(format!(
@@ -35,7 +35,7 @@ pub async fn handle(ctx: &Context<'_, Registry>, m: &BerkasHandedOff) -> Result<
     penduduk::Entity::insert(seed::row(&resident))
         .exec_without_returning(txn)
         .await?;
-    super::announce(ctx, std::slice::from_ref(&resident))?;
+    super::announce(at, std::slice::from_ref(&resident))?;
     // S05.4 "prints the KK": its number travels back with the berkas (S05.5–S05.6).
     let with_siak = BerkasHandedOff {
         nik: Some(resident.nik.clone()),
@@ -43,10 +43,12 @@ pub async fn handle(ctx: &Context<'_, Registry>, m: &BerkasHandedOff) -> Result<
         biodata: None,
         ..m.clone()
     };
-    let (_, message) = with_siak.onward(here, next, "operator@dinas (SIAK)", Utc::now())?;
-    ctx.outbox.push(message);
+    let (_, message) = with_siak.onward(here, next, at.operator, Utc::now())?;
+    at.outbox.push(message);
     tracing::info!(nomor_berkas = %m.nomor_berkas, "new resident recorded in SIAK, KK printed");
-    Ok(())
+    Ok(Done {
+        kk: Some(resident.no_kk),
+    })
 }
 
 /// The resident as SIAK records them: a NIK of their kecamatan, birth date and sex with the

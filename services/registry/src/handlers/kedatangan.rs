@@ -6,13 +6,13 @@
 //! it at the old address and applies again). Kept once per berkas, the family before and
 //! after; the copy of SIAK at the kecamatan of arrival hears each member.
 
-use super::{Registry, biodata_entry::print_kk};
+use super::{AtDesk, Done, biodata_entry::print_kk};
 use crate::{
     seed,
     store::{pendatang, penduduk, perubahan},
 };
 use chrono::Utc;
-use ktpel_bus::{Context, HandlerError};
+use ktpel_bus::HandlerError;
 use ktpel_contract::{berkas::BerkasHandedOff, registry::Biodata};
 use ktpel_domain::{KodeWilayah, Nik, StatusKartu};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, sea_query::Expr};
@@ -62,8 +62,8 @@ async fn family_of<C: ConnectionTrait>(
     Ok((before, statuses))
 }
 
-pub async fn handle(ctx: &Context<'_, Registry>, m: &BerkasHandedOff) -> Result<(), HandlerError> {
-    let txn = ctx.txn;
+pub async fn handle(at: &AtDesk<'_>, m: &BerkasHandedOff) -> Result<Done, HandlerError> {
+    let txn = at.txn;
     let permanent =
         |why: String| HandlerError::permanent(format!("berkas {}: {why}", m.nomor_berkas));
     let (here, next) = super::siak_hop(m)?;
@@ -119,7 +119,7 @@ pub async fn handle(ctx: &Context<'_, Registry>, m: &BerkasHandedOff) -> Result<
                 .filter(pendatang::Column::Nik.is_in(after.iter().map(|b| b.nik.to_string())))
                 .exec(txn)
                 .await?;
-            super::announce(ctx, &after)?;
+            super::announce(at, &after)?;
             tracing::info!(nomor_berkas = %m.nomor_berkas, members = after.len(), %no_kk, "family arrived; new KK printed");
             after
         }
@@ -138,7 +138,7 @@ pub async fn handle(ctx: &Context<'_, Registry>, m: &BerkasHandedOff) -> Result<
         anggota: with_card,
         ..m.clone()
     };
-    let (_, message) = moved.onward(here, next, "operator (SIAK)", Utc::now())?;
-    ctx.outbox.push(message);
-    Ok(())
+    let (_, message) = moved.onward(here, next, at.operator, Utc::now())?;
+    at.outbox.push(message);
+    Ok(Done { kk: moved.no_kk })
 }

@@ -8,8 +8,13 @@ pub mod perubahan;
 pub mod pindah_datang;
 pub mod recorded;
 
-use crate::{config::Mode, seed};
-use ktpel_bus::{Context, HandlerError, Router, Scope};
+use crate::{
+    config::{Entry, Mode},
+    seed,
+    store::antrian,
+};
+use chrono::Utc;
+use ktpel_bus::{Context, HandlerError, Outbox, Router, Scope};
 use ktpel_contract::{
     berkas::{BerkasHandedOff, SIAK_DESK},
     enrollment::{CARD_STATUS, CardStatusChanged},
@@ -19,19 +24,55 @@ use ktpel_contract::{
     },
 };
 use ktpel_domain::sop::{Desk, Hop, SiakWork, Sop};
+use sea_orm::{ActiveValue::Set, DatabaseTransaction, EntityTrait, sea_query::OnConflict};
 
 /// What the registry's handlers share: what kind of SIAK it is.
+#[derive(Debug, Clone, Copy)]
 pub struct Registry {
     /// The register, or a kecamatan's copy of it.
     pub mode: Mode,
     /// Whether new residents are announced to the kecamatan's copies.
     pub announce: bool,
+    /// Who does SIAK's desk work: the registry as a berkas arrives, or the operator at `/siak`.
+    pub entry: Entry,
 }
+
+impl From<&crate::config::Own> for Registry {
+    fn from(own: &crate::config::Own) -> Self {
+        Self {
+            mode: own.mode,
+            announce: own.announce,
+            entry: own.entry,
+        }
+    }
+}
+
+/// SIAK's desk at work on one berkas: in a transaction, with what it sends on the commit, by
+/// whom (the registry on its own, or the SIAK operator at `/siak`).
+pub struct AtDesk<'a> {
+    pub txn: &'a DatabaseTransaction,
+    pub outbox: &'a Outbox,
+    pub registry: &'a Registry,
+    /// Who the berkas's timeline says did the work.
+    pub operator: &'a str,
+}
+
+/// What SIAK's desk did for a berkas.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Done {
+    /// The number of the Kartu Keluarga printed, where the work printed one (a new resident's,
+    /// S04.3/S05.4; an arriving family's, S15–S18).
+    pub kk: Option<String>,
+}
+
+/// Who the timeline names when the registry does the desk's work on its own.
+const AUTOMATIC: &str = "operator@dinas (SIAK)";
 
 /// Everything the registry takes, for the region it serves: a copy of SIAK takes less than
 /// the register, and what its mode does not take is refused (dead-lettered with the reason).
-pub fn router(mode: Mode, announce: bool, region: Option<&str>) -> Router<Registry> {
-    let router = Router::new(crate::SERVICE, Registry { mode, announce }, region)
+pub fn router(registry: Registry, region: Option<&str>) -> Router<Registry> {
+    let mode = registry.mode;
+    let router = Router::new(crate::SERVICE, registry, region)
         // S01.2 "verifies and validates": a desk asks whether the NIK is in SIAK.
         .route::<ResidentLookup>(LOOKUP, Scope::Region, lookup::handle)
         // Section C (S06–S18): the card must be in the resident's hands; SIAK keeps its status.
@@ -50,30 +91,72 @@ pub fn router(mode: Mode, announce: bool, region: Option<&str>) -> Router<Regist
     }
 }
 
-/// The SIAK desk: what the operator does depends on the procedure.
+/// A berkas at SIAK's desk: the registry does its work now, or puts it on the SIAK operator's
+/// worklist (once, however often it is delivered) for `/siak`.
 async fn siak_desk(ctx: &Context<'_, Registry>, b: BerkasHandedOff) -> Result<(), HandlerError> {
-    match Sop::get(b.sop).siak_work() {
-        Some(SiakWork::Register) => biodata_entry::handle(ctx, &b).await,
-        Some(SiakWork::Correct | SiakWork::Change) => perubahan::handle(ctx, &b).await,
-        Some(SiakWork::Arrival) => kedatangan::handle(ctx, &b).await,
-        None => Err(HandlerError::permanent(format!(
+    match ctx.service.entry {
+        Entry::Automatic => {
+            let at = AtDesk {
+                txn: ctx.txn,
+                outbox: ctx.outbox,
+                registry: ctx.service,
+                operator: AUTOMATIC,
+            };
+            work(&at, &b).await.map(drop)
+        }
+        Entry::Desk => {
+            // A berkas that is not SIAK's is dead-lettered now, not left on the worklist.
+            siak_hop(&b)?;
+            work_of(&b)?;
+            let berkas = serde_json::to_value(&b)
+                .map_err(|e| HandlerError::permanent(format!("berkas {}: {e}", b.nomor_berkas)))?;
+            antrian::Entity::insert(antrian::ActiveModel {
+                nomor_berkas: Set(b.nomor_berkas.clone()),
+                sop: Set(b.sop),
+                kecamatan: Set(b.kecamatan.clone()),
+                berkas: Set(berkas),
+                arrived_at: Set(Utc::now()),
+            })
+            .on_conflict(
+                OnConflict::column(antrian::Column::NomorBerkas)
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .exec_without_returning(ctx.txn)
+            .await?;
+            tracing::info!(nomor_berkas = %b.nomor_berkas, "berkas on SIAK's worklist");
+            Ok(())
+        }
+    }
+}
+
+/// What SIAK's desk does for `b`'s procedure, or why it has nothing to do.
+pub fn work_of(b: &BerkasHandedOff) -> Result<SiakWork, HandlerError> {
+    Sop::get(b.sop).siak_work().ok_or_else(|| {
+        HandlerError::permanent(format!(
             "berkas {}: {} has no work at the SIAK desk",
             b.nomor_berkas, b.sop
-        ))),
+        ))
+    })
+}
+
+/// SIAK's desk work on `b`: what the operator does depends on the procedure.
+pub async fn work(at: &AtDesk<'_>, b: &BerkasHandedOff) -> Result<Done, HandlerError> {
+    match work_of(b)? {
+        SiakWork::Register => biodata_entry::handle(at, b).await,
+        SiakWork::Correct | SiakWork::Change => perubahan::handle(at, b).await,
+        SiakWork::Arrival => kedatangan::handle(at, b).await,
     }
 }
 
 /// Announces `people` to the copies of SIAK at their kecamatan, where the register keeps
 /// copies: sent with the handler's commit.
-pub(crate) fn announce(
-    ctx: &Context<'_, Registry>,
-    people: &[Biodata],
-) -> Result<(), HandlerError> {
-    if ctx.service.announce {
+pub(crate) fn announce(at: &AtDesk<'_>, people: &[Biodata]) -> Result<(), HandlerError> {
+    if at.registry.announce {
         for message in
             seed::announcements(people).map_err(|e| HandlerError::permanent(e.to_string()))?
         {
-            ctx.outbox.push(message);
+            at.outbox.push(message);
         }
     }
     Ok(())
@@ -102,8 +185,16 @@ mod tests {
     use super::*;
     use ktpel_bus::Message;
 
+    fn registry(mode: Mode, announce: bool) -> Registry {
+        Registry {
+            mode,
+            announce,
+            entry: Entry::Automatic,
+        }
+    }
+
     fn takes(mode: Mode, region: &str) -> Vec<String> {
-        router(mode, false, Some(region))
+        router(registry(mode, false), Some(region))
             .routes()
             .map(|(t, s)| format!("{t}@{s}"))
             .collect()
@@ -115,7 +206,7 @@ mod tests {
 
     #[test]
     fn the_register_takes_lookups_statuses_the_siak_desk_and_arriving_families() {
-        let r = router(Mode::Register, true, Some("32.73"));
+        let r = router(registry(Mode::Register, true), Some("32.73"));
         assert_eq!(
             r.bindings(),
             [
@@ -140,7 +231,7 @@ mod tests {
 
     #[test]
     fn a_copy_takes_lookups_statuses_and_the_registers_announcements_only() {
-        let r = router(Mode::Copy, false, Some("32.73.01"));
+        let r = router(registry(Mode::Copy, false), Some("32.73.01"));
         assert_eq!(
             r.bindings(),
             [

@@ -4,13 +4,13 @@
 //! biodata before and after, once per berkas; the copy of SIAK at the resident's kecamatan
 //! hears the new biodata.
 
-use super::Registry;
+use super::{AtDesk, Done};
 use crate::{
     seed,
     store::{penduduk, perubahan},
 };
 use chrono::Utc;
-use ktpel_bus::{Context, HandlerError};
+use ktpel_bus::HandlerError;
 use ktpel_contract::berkas::BerkasHandedOff;
 use ktpel_domain::KodeWilayah;
 use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
@@ -41,8 +41,8 @@ pub(crate) async fn keep<C: ConnectionTrait, T: serde::Serialize>(
     Ok(())
 }
 
-pub async fn handle(ctx: &Context<'_, Registry>, m: &BerkasHandedOff) -> Result<(), HandlerError> {
-    let txn = ctx.txn;
+pub async fn handle(at: &AtDesk<'_>, m: &BerkasHandedOff) -> Result<Done, HandlerError> {
+    let txn = at.txn;
     let permanent =
         |why: String| HandlerError::permanent(format!("berkas {}: {why}", m.nomor_berkas));
     let (here, next) = super::siak_hop(m)?;
@@ -78,10 +78,10 @@ pub async fn handle(ctx: &Context<'_, Registry>, m: &BerkasHandedOff) -> Result<
         }
         keep(txn, m, nik, &before, &after).await?;
         seed::upsert(txn, &after).await?;
-        super::announce(ctx, std::slice::from_ref(&after))?;
+        super::announce(at, std::slice::from_ref(&after))?;
         tracing::info!(nomor_berkas = %m.nomor_berkas, "biodata changed in SIAK");
     }
-    let (_, message) = m.onward(here, next, "operator@dinas (SIAK)", Utc::now())?;
-    ctx.outbox.push(message);
-    Ok(())
+    let (_, message) = m.onward(here, next, at.operator, Utc::now())?;
+    at.outbox.push(message);
+    Ok(Done { kk: None })
 }

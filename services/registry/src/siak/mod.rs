@@ -1,18 +1,24 @@
-//! `/siak`: SIAK's desk at the Dinas in the browser. The SIAK operator looks a resident up by
-//! NIK (the biodata and the family on the KK), sees what SIAK recorded of late — new residents
-//! with their KK (S04.3/S05.4), corrections (S06/S07) and changed data elements (S13/S14),
-//! arrivals (S15–S18), each written by the registry as the berkas passed its SIAK hop — and
-//! issues the Surat Keterangan Pindah for a family leaving the kabupaten/kota (S18), printable.
-//! The NIK travels only in a form's body, never in an address.
+//! `/siak`: SIAK's desk at the Dinas in the browser. The SIAK operator works the berkas
+//! waiting at SIAK's desk (with `entry = "desk"`; see [`crate::config::Entry`]): enters a new
+//! resident's Formulir Biodata and prints the KK (S04.3, S05.4), corrects the data (S06/S07),
+//! changes a data element (S13/S14), runs an arrival and prints the family's new KK
+//! (S15–S18) — each with what the berkas brought shown, each handed on to the next desk. The
+//! operator also looks a resident up by NIK (the biodata and the family on the KK), sees what
+//! SIAK recorded of late, and issues the Surat Keterangan Pindah for a family leaving the
+//! kabupaten/kota (S18), printable. The NIK travels only in a form's body, never in an
+//! address.
+
+mod worklist;
 
 use crate::{
+    handlers::Registry,
     pindah::{self, PindahError},
     store::{penduduk, perubahan},
 };
 use askama::Template;
 use axum::{
     Form, Router,
-    extract::{FromRef, State},
+    extract::{FromRef, Query, State},
     response::Response,
     routing::{get, post},
 };
@@ -27,6 +33,8 @@ use serde::Deserialize;
 pub struct Siak {
     pub desks: Desks,
     db: DatabaseConnection,
+    /// What kind of SIAK the desk's work is done in (whether it announces to the copies).
+    registry: Registry,
 }
 
 impl FromRef<Siak> for Desks {
@@ -36,16 +44,18 @@ impl FromRef<Siak> for Desks {
 }
 
 impl Siak {
-    pub fn new(desks: Desks, db: DatabaseConnection) -> Self {
+    pub fn new(desks: Desks, db: DatabaseConnection, registry: Registry) -> Self {
         Self {
             desks: desks.serving([Desk::Siak]),
             db,
+            registry,
         }
     }
 
     pub fn routes(self) -> Router {
         Router::new()
             .route("/siak", get(index).post(look_up))
+            .route("/siak/kerjakan", post(worklist::work_on))
             .route("/siak/pindah", post(skp))
             .with_state(self)
     }
@@ -91,6 +101,10 @@ struct Change {
 #[template(path = "siak/index.html")]
 struct Page {
     frame: Frame,
+    /// What was done a moment ago (after a redirect).
+    done: Option<String>,
+    /// The berkas waiting at SIAK's desk, the account's kecamatan's only.
+    waiting: Vec<worklist::Task>,
     nik: String,
     found: Option<Resident>,
     family: Vec<Resident>,
@@ -106,6 +120,18 @@ async fn page(
     found: Option<penduduk::Model>,
     refused: Option<String>,
 ) -> Result<Response, Refusal> {
+    page_after(s, me, None, nik, found, refused).await
+}
+
+async fn page_after(
+    s: &Siak,
+    me: &Signed,
+    done: Option<String>,
+    nik: String,
+    found: Option<penduduk::Model>,
+    refused: Option<String>,
+) -> Result<Response, Refusal> {
+    let waiting = worklist::waiting(&s.db, me).await?;
     let family = match &found {
         Some(p) => penduduk::Entity::find()
             .filter(penduduk::Column::NoKk.eq(p.no_kk.clone()))
@@ -139,6 +165,8 @@ async fn page(
         .collect();
     Ok(html(&Page {
         frame: s.desks.frame(Some(me)),
+        done,
+        waiting,
         nik,
         found: found.map(Resident::from),
         family: family.into_iter().map(Resident::from).collect(),
@@ -148,9 +176,22 @@ async fn page(
     }))
 }
 
-async fn index(State(s): State<Siak>, me: Signed) -> Result<Response, Refusal> {
+#[derive(Deserialize)]
+struct Said {
+    /// The berkas whose work was just done.
+    selesai: Option<String>,
+}
+
+async fn index(
+    State(s): State<Siak>,
+    me: Signed,
+    Query(said): Query<Said>,
+) -> Result<Response, Refusal> {
     me.at(Desk::Siak)?;
-    page(&s, &me, String::new(), None, None).await
+    let done = said.selesai.map(|nomor| {
+        format!("berkas {nomor} dikerjakan di SIAK dan diteruskan ke meja berikutnya")
+    });
+    page_after(&s, &me, done, String::new(), None, None).await
 }
 
 #[derive(Deserialize)]

@@ -11,6 +11,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0002KartuKeluarga),
             Box::new(M0003Perubahan),
             Box::new(M0004Pindah),
+            Box::new(M0005Antrian),
         ])
     }
 }
@@ -208,4 +209,43 @@ enum Penduduk {
     Desa,
     UpdatedAt,
     StatusKartu,
+}
+
+/// The SIAK operator's worklist: the berkas at SIAK's desk, waiting for the operator at `/siak`
+/// (where the register is set to `entry = "desk"`), each with the message it came with.
+struct M0005Antrian;
+
+impl MigrationName for M0005Antrian {
+    fn name(&self) -> &str {
+        "m0005_registry_antrian"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0005Antrian {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table(Antrian::Table)
+                .if_not_exists()
+                .col(string(Antrian::NomorBerkas).primary_key())
+                .col(string(Antrian::Sop))
+                .col(string(Antrian::Kecamatan))
+                .col(json(Antrian::Berkas))
+                .col(timestamp_with_time_zone(Antrian::ArrivedAt))
+                .to_owned(),
+        )
+        .await
+    }
+}
+
+#[derive(DeriveIden)]
+enum Antrian {
+    #[sea_orm(iden = "registry_antrian")]
+    Table,
+    NomorBerkas,
+    Sop,
+    Kecamatan,
+    Berkas,
+    ArrivedAt,
 }

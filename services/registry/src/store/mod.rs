@@ -1,5 +1,6 @@
 //! The registry's own tables.
 
+pub mod antrian;
 pub mod kartu_keluarga;
 mod migration;
 pub mod pendatang;
