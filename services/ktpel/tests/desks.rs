@@ -77,6 +77,30 @@ fn the_desks_refuse_whoever_may_not_act_and_show_a_kecamatan_only_its_own_berkas
     assert_eq!(status, 200);
     let token = csrf(&page);
 
+    // S01.2: the NIK looked up in SIAK before the berkas is entered. SIAK's answer names the
+    // resident and fills the name in; an unknown NIK says so; a malformed one is refused next
+    // to the field without asking; without a session or the session's token, nothing is asked.
+    let look = |c: &mut Client, token: &str, nik: &str| {
+        c.post(
+            "/loket/cek-nik",
+            &[("csrf", token), ("sop", "S01"), ("nik", nik)],
+        )
+    };
+    let (status, _, page) = look(&mut ani, &token, &nik);
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("terdaftar di SIAK") && page.contains(&format!("value=\"{nama}\"")),
+        "{page}"
+    );
+    let (_, _, page) = look(&mut ani, &token, "3273010101010009");
+    assert!(page.contains("tidak terdaftar di SIAK"), "{page}");
+    let (_, _, page) = look(&mut ani, &token, "12345");
+    assert!(page.contains("id=\"nik-salah\""), "{page}");
+    assert!(!page.contains("jawaban-siak"), "{page}");
+    assert_eq!(look(&mut Client::new(&site.url), &token, &nik).0, 401);
+    assert_eq!(look(&mut ani, "bukan", &nik).0, 403);
+    assert_eq!(look(&mut oki, &token, &nik).0, 403);
+
     // Without the session's CSRF token, or with another session's, nothing is submitted.
     let mut admin = site.signed_in("admin");
     let (_, _, admins_page) = admin.get("/loket/baru?sop=S01");

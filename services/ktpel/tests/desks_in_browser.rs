@@ -1,5 +1,5 @@
 //! One S01 berkas through every desk in a real browser, only by clicking and typing: a ppp
-//! signs in, picks S01 from the catalogue, enters a berkas missing a document (refused, every
+//! signs in, picks S01 from the catalogue, looks the NIK up in SIAK, enters a berkas missing a document (refused, every
 //! reason shown, what was typed kept), adds it, and gets the salinan permohonan; the operator
 //! finds it on the station's worklist, is refused without the sign-off, signs off and gets the
 //! bukti perekaman; operations send it to the Pusat Data from the NID Scheduler's panel; the
@@ -56,6 +56,26 @@ async fn one_s01_berkas_from_the_counter_to_the_tanda_terima_only_in_the_browser
     b.at("/loket/baru").await;
     assert!(b.text().await.contains("S01"));
     b.check("desk-loket-form").await;
+    // S01.2: the NIK looked up in SIAK first; SIAK's answer shown, the name filled in.
+    b.type_into("cari-nik", &nik).await;
+    b.click("#cek-nik").await;
+    b.find("#jawaban-siak").await;
+    b.wait_text("terdaftar di SIAK").await;
+    assert!(
+        b.text().await.contains(&nama),
+        "SIAK's answer names the resident"
+    );
+    assert_eq!(
+        b.find("#nama")
+            .await
+            .prop("value")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some(nama.as_str()),
+        "the name is filled in from SIAK"
+    );
+    b.check("desk-loket-cek-nik").await;
     b.type_into("nik", &nik).await;
     b.type_into("nama", &nama).await;
     b.click("#dok-formulir_permohonan").await;

@@ -77,6 +77,11 @@ pub const CATALOGUE: &[ContractEntry] = &[
     },
     ContractEntry {
         message_type: registry::ResidentAnswer::message_type,
+        subject: registry::ANSWER_TO_DESK,
+        summary: "SIAK's answer to the counter's desk in the browser (the ppp's NIK lookup, S01.2).",
+    },
+    ContractEntry {
+        message_type: registry::ResidentAnswer::message_type,
         subject: registry::ANSWER_TO_INTAKE,
         summary: "SIAK's answer, on the subject the asker named.",
     },

@@ -37,6 +37,9 @@ pub const PINDAH_DATANG: &str = "registry.pindah_datang";
 pub const ANSWER_TO_INTAKE: &str = "intake.registry_answer";
 /// The subject card-print asks its answers on.
 pub const ANSWER_TO_CARD_PRINT: &str = "card_print.registry_answer";
+/// The subject the counter's desk in the browser asks its answers on (the ppp looks a NIK up
+/// in SIAK before entering the berkas, S01.2).
+pub const ANSWER_TO_DESK: &str = "desk.registry_answer";
 
 /// "Is this NIK registered, and with what data?"
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

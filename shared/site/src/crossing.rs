@@ -26,7 +26,9 @@ use ktpel_bus::RoutingKey;
 use ktpel_contract::{
     berkas::{DINAS_COUNTER, KECAMATAN_COUNTER, KECAMATAN_STATION, SIAK_DESK},
     enrollment::{CARD_STATUS, CREATED, LOST, TO_PUSAT_DATA},
-    registry::{ANSWER_TO_INTAKE, ASK_DINAS, PINDAH_DATANG, PINDAH_KELUAR, RESIDENT},
+    registry::{
+        ANSWER_TO_DESK, ANSWER_TO_INTAKE, ASK_DINAS, PINDAH_DATANG, PINDAH_KELUAR, RESIDENT,
+    },
 };
 
 /// The subjects that cross the link between a site and its parent.
@@ -44,13 +46,15 @@ pub struct Crossing {
 /// A kecamatan and its Dinas: enrollments up (the Dinas prints the card and its Server AFIS
 /// sends the enrollment on), the lookups the kecamatan's copy of SIAK could not answer, and
 /// the berkas its counter sends to the Dinas's (S05.2) or to SIAK (S04.3); down, the residents
-/// for that copy (so the desk checks NIKs while the link is down), the register's answers, the
-/// card's status, and the berkas coming back to its counter (S05.5–S05.6) or station (S04.4).
+/// for that copy (so the desk checks NIKs while the link is down), the register's answers (to
+/// intake, and to the counter's desk in the browser), the card's status, and the berkas coming
+/// back to its counter (S05.5–S05.6) or station (S04.4).
 /// A lost card reported at its counter (S11.2) goes up to the Dinas's card register.
 const KECAMATAN: Crossing = Crossing {
     up: &[ASK_DINAS, CREATED, DINAS_COUNTER, SIAK_DESK, LOST],
     down: &[
         ANSWER_TO_INTAKE,
+        ANSWER_TO_DESK,
         CARD_STATUS,
         RESIDENT,
         KECAMATAN_COUNTER,
@@ -115,6 +119,7 @@ mod tests {
             Crossing::bindings(&kec, Crossing::of(&kec).down),
             [
                 "intake.registry_answer.32.73.01.#",
+                "desk.registry_answer.32.73.01.#",
                 "card.status.32.73.01.#",
                 "registry.resident.32.73.01.#",
                 "berkas.handoff.ppp.32.73.01.#",

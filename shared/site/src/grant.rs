@@ -168,7 +168,7 @@ mod tests {
         );
         assert_eq!(
             t.read,
-            r"^(intake\.registry_answer|card\.status|registry\.resident|berkas\.handoff\.ppp|berkas\.handoff\.operator)\.32\.73\.01\.#$"
+            r"^(intake\.registry_answer|desk\.registry_answer|card\.status|registry\.resident|berkas\.handoff\.ppp|berkas\.handoff\.operator)\.32\.73\.01\.#$"
         );
     }
 

@@ -66,6 +66,19 @@ where
             RoutingKey::binding(Yes::KIND, region)?,
             RoutingKey::binding(No::KIND, region)?,
         ];
+        Ok(Self::bound(
+            broker, app, bindings, id_of_yes, id_of_no, shutdown,
+        ))
+    }
+
+    fn bound(
+        broker: Broker,
+        app: &str,
+        bindings: Vec<String>,
+        id_of_yes: fn(&Yes) -> K,
+        id_of_no: fn(&No) -> K,
+        shutdown: Shutdown,
+    ) -> Self {
         let waiting: Arc<Waiting<Yes, No, K>> = Arc::default();
         let (ready, listening) = watch::channel(false);
         let ears = Ears {
@@ -77,11 +90,11 @@ where
             ready,
         };
         tokio::spawn(ears.listen(shutdown));
-        Ok(Self {
+        Self {
             sender: tokio::sync::Mutex::new(Sender::new(broker, app)),
             waiting,
             listening,
-        })
+        }
     }
 
     /// Sends `m`, about request `id`, and waits up to `wait` for its answer.
@@ -115,6 +128,26 @@ where
             .ok_or(LineError::NoAnswer {
                 seconds: wait.as_secs(),
             })
+    }
+}
+
+impl<A, K> Line<A, A, K>
+where
+    A: Message + DeserializeOwned + Send + 'static,
+    K: Eq + Hash + Clone + Send + 'static,
+{
+    /// A line whose one kind of answer comes on `subject` (the subject the request names for
+    /// its answer, as a SIAK lookup does), in `region` (none: every region).
+    pub fn answered_on(
+        broker: Broker,
+        app: &str,
+        subject: &str,
+        region: Option<&str>,
+        id_of: fn(&A) -> K,
+        shutdown: Shutdown,
+    ) -> Result<Self, LineError> {
+        let bindings = vec![RoutingKey::binding(subject, region)?];
+        Ok(Self::bound(broker, app, bindings, id_of, id_of, shutdown))
     }
 }
 

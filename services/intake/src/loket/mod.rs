@@ -10,6 +10,7 @@
 //! its tables. A ppp of a kecamatan sees and enters only that kecamatan's berkas.
 
 mod form;
+mod siak;
 
 pub use form::{Form, Problems};
 
@@ -22,10 +23,13 @@ use axum::{
     Form as Posted, Router,
     extract::{Path, Query, State},
     response::{IntoResponse, Redirect, Response},
-    routing::get,
+    routing::{get, post},
 };
 use ktpel_bus::{Broker, Outgoing, RoutingKey, Shutdown};
-use ktpel_contract::berkas::{BerkasAccepted, BerkasRefused, SUBMITTED};
+use ktpel_contract::{
+    berkas::{BerkasAccepted, BerkasRefused, SUBMITTED},
+    registry::{ANSWER_TO_DESK, ResidentAnswer},
+};
 use ktpel_domain::{
     Dokumen, KodeWilayah, SopId,
     sop::{SiakWork, Sop},
@@ -33,20 +37,27 @@ use ktpel_domain::{
 use ktpel_site::DesksAt;
 use ktpel_web::{
     Desk, Desks, Frame, Refusal, Signed,
-    answers::LineError,
+    answers::{Line, LineError},
     html,
     service_desk::{Hearing, ServiceDesk},
 };
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Deserialize;
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 /// How long the counter waits for intake's answer before it tells the ppp to look later.
 const PATIENCE: Duration = Duration::from_secs(15);
 
-/// The counter: the site's desks, intake's tables to read, the line to intake, and which
-/// counters this intake runs.
-pub type Loket = ServiceDesk<DesksAt, BerkasAccepted, BerkasRefused, uuid::Uuid>;
+/// The counter: the site's desks, intake's tables to read, the line to intake, and the
+/// counter's own.
+pub type Loket = ServiceDesk<Counter, BerkasAccepted, BerkasRefused, uuid::Uuid>;
+
+/// What the counter has of its own: which counters this intake runs, and its line to SIAK.
+#[derive(Clone)]
+pub struct Counter {
+    pub counters: DesksAt,
+    siak: Arc<Line<ResidentAnswer, ResidentAnswer>>,
+}
 
 /// The counter over intake's database `db` at `counters`, sending on `broker` until
 /// `shutdown`.
@@ -62,7 +73,19 @@ pub fn open(
         id_of_yes: |a: &BerkasAccepted| a.submission_id,
         id_of_no: |r: &BerkasRefused| r.submission_id,
     };
-    Loket::open(desks, Desk::Loket, db, counters, hearing, broker, shutdown)
+    let siak = Line::answered_on(
+        broker.clone(),
+        "ktpel-loket-siak",
+        ANSWER_TO_DESK,
+        None,
+        |a: &ResidentAnswer| a.request_id,
+        shutdown.clone(),
+    )?;
+    let own = Counter {
+        counters,
+        siak: Arc::new(siak),
+    };
+    Loket::open(desks, Desk::Loket, db, own, hearing, broker, shutdown)
 }
 
 /// The counter's pages.
@@ -70,6 +93,7 @@ pub fn routes(loket: Loket) -> Router {
     Router::new()
         .route("/loket", get(index))
         .route("/loket/baru", get(blank).post(submit))
+        .route("/loket/cek-nik", post(siak::look_up))
         .route("/loket/berkas/{nomor}", get(receipt))
         .with_state(loket)
 }
@@ -80,7 +104,7 @@ fn catalogue(loket: &Loket) -> Vec<&'static Sop> {
         .map(Sop::get)
         .filter(|s| {
             s.route()
-                .is_some_and(|r| r.len() >= 2 && loket.own.runs(r[0].place))
+                .is_some_and(|r| r.len() >= 2 && loket.own.counters.runs(r[0].place))
         })
         .collect()
 }
@@ -140,6 +164,8 @@ struct FormPage {
     problems: Problems,
     /// Why intake refused the berkas (or why it could not be sent), all at once.
     refused: Vec<String>,
+    /// SIAK's answer to the NIK looked up.
+    siak: Option<siak::SiakSays>,
 }
 
 impl FormPage {
@@ -177,6 +203,7 @@ impl FormPage {
             form,
             problems: Problems::default(),
             refused: Vec::new(),
+            siak: None,
         }
     }
 }
@@ -244,7 +271,7 @@ async fn submit(
     let kecamatan = KodeWilayah::parse(&berkas.kecamatan).map_err(|_| Refusal::NotFound)?;
     // The checks intake makes before it stores anything, made here too so the ppp sees them
     // all at once without a round trip.
-    let reasons = submitted::problems(&berkas, &loket.own, &kecamatan);
+    let reasons = submitted::problems(&berkas, &loket.own.counters, &kecamatan);
     if !reasons.is_empty() {
         return Ok(refuse(form, Problems::default(), reasons));
     }

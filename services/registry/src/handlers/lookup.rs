@@ -14,12 +14,13 @@ use crate::{
 };
 use ktpel_bus::{Context, HandlerError, Outgoing, RoutingKey};
 use ktpel_contract::registry::{
-    ANSWER_TO_CARD_PRINT, ANSWER_TO_INTAKE, ASK_DINAS, ResidentAnswer, ResidentLookup,
+    ANSWER_TO_CARD_PRINT, ANSWER_TO_DESK, ANSWER_TO_INTAKE, ASK_DINAS, ResidentAnswer,
+    ResidentLookup,
 };
 use sea_orm::EntityTrait;
 
 /// The subjects a lookup may ask its answer on.
-const ASKERS: [&str; 2] = [ANSWER_TO_INTAKE, ANSWER_TO_CARD_PRINT];
+const ASKERS: [&str; 3] = [ANSWER_TO_INTAKE, ANSWER_TO_CARD_PRINT, ANSWER_TO_DESK];
 
 pub async fn handle(ctx: &Context<'_, Registry>, m: ResidentLookup) -> Result<(), HandlerError> {
     let (txn, routing_key) = (ctx.txn, ctx.routing_key());
