@@ -162,9 +162,10 @@ postgres() {
 
 # The real tools the tests drive besides the brokers and the database: Prometheus (promtool
 # for the alert rules, the server for the dashboards' queries), headless Chromium with its
-# WebDriver (the status page, the desks), from the distribution's packages; and axe-core, the
-# accessibility checker the browser tests inject into every page, from the npm registry at
-# the version tests/browser/package-lock.json pins.
+# WebDriver (the status page, the desks), from the distribution's packages; and from the npm
+# registry, at the versions the package-lock.json files pin, axe-core (the accessibility
+# checker the browser tests inject into every page, tests/browser) and @asyncapi/parser (the
+# official parser the contract's test reads docs/asyncapi.yaml with, tests/asyncapi).
 tools() {
   command -v promtool >/dev/null && command -v prometheus >/dev/null || install prometheus
   command -v chromium >/dev/null || install chromium
@@ -175,6 +176,12 @@ tools() {
   if [[ ! -f $browser/node_modules/axe-core/axe.min.js ]]; then
     log "installing axe-core for the browser tests"
     (cd "$browser" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  fi
+  local asyncapi
+  asyncapi="$(dirname "$0")/../tests/asyncapi"
+  if [[ ! -f $asyncapi/node_modules/@asyncapi/parser/package.json ]]; then
+    log "installing @asyncapi/parser for the contract's check"
+    (cd "$asyncapi" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
   fi
 }
 

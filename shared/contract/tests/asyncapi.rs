@@ -41,3 +41,61 @@ fn the_check_would_notice_a_missing_message() {
     let in_code: BTreeSet<String> = CATALOGUE.iter().map(|e| (e.message_type)()).collect();
     assert_ne!(documented_types(&doc), in_code);
 }
+
+/// The official AsyncAPI parser (`@asyncapi/parser`, from npm: `scripts/services.sh tools`
+/// installs it under `tests/asyncapi`) on `path`: its exit status and what it printed.
+fn parsed_by_asyncapi_parser(path: &std::path::Path) -> (bool, String) {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/asyncapi");
+    assert!(
+        std::path::Path::new(dir)
+            .join("node_modules/@asyncapi/parser")
+            .exists(),
+        "{dir}/node_modules has no @asyncapi/parser (scripts/services.sh tools installs it)"
+    );
+    let out = std::process::Command::new("node")
+        .arg(format!("{dir}/check.mjs"))
+        .arg(path)
+        .output()
+        .expect("node runs (scripts/services.sh tools installs it)");
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    (out.status.success(), text)
+}
+
+/// A foreign node reads the contract with the AsyncAPI tooling: the document parses with no
+/// error and no warning, every `$ref` resolved.
+#[test]
+fn the_asyncapi_parser_reads_the_document_without_error_or_warning() {
+    let path = std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../docs/asyncapi.yaml"
+    ));
+    let (ok, text) = parsed_by_asyncapi_parser(path);
+    assert!(ok, "{text}");
+    assert!(text.contains("AsyncAPI 3.0.0"), "{text}");
+    assert!(
+        !text
+            .lines()
+            .any(|l| l.starts_with("error ") || l.starts_with("warning ")),
+        "{text}"
+    );
+}
+
+/// The parser check can fail: a message reference to nothing is an error it names.
+#[test]
+fn the_asyncapi_parser_refuses_a_reference_to_nothing() {
+    let broken = document().replacen(
+        "#/components/messages/residentAnswer",
+        "#/components/messages/tidakAda",
+        1,
+    );
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().join("asyncapi.yaml");
+    std::fs::write(&path, broken).expect("write the broken copy");
+    let (ok, text) = parsed_by_asyncapi_parser(&path);
+    assert!(!ok, "{text}");
+    assert!(
+        text.contains("'#/components/messages/tidakAda' does not exist"),
+        "{text}"
+    );
+}

@@ -1,0 +1,31 @@
+// Reads an AsyncAPI document with the official parser (@asyncapi/parser), as a foreign
+// node's tooling would, and prints every diagnostic: `severity path message`, one a line.
+// Exit status 1 when the document does not parse or has an error; 0 otherwise (warnings are
+// printed but do not fail).
+//
+// Usage: node check.mjs docs/asyncapi.yaml
+import { readFile } from 'node:fs/promises';
+import { Parser, DiagnosticSeverity } from '@asyncapi/parser';
+
+const file = process.argv[2];
+if (!file) {
+  console.error('usage: node check.mjs <asyncapi document>');
+  process.exit(2);
+}
+const names = { 0: 'error', 1: 'warning', 2: 'information', 3: 'hint' };
+const parser = new Parser();
+const { document, diagnostics } = await parser.parse(await readFile(file, 'utf8'), {
+  source: file,
+});
+for (const d of diagnostics) {
+  console.log(`${names[d.severity]} ${d.path.join('.') || '/'} ${d.message}`);
+}
+const errors = diagnostics.filter((d) => d.severity === DiagnosticSeverity.Error);
+if (!document || errors.length > 0) {
+  console.log(`${file}: ${errors.length} error(s); not a valid AsyncAPI document`);
+  process.exit(1);
+}
+console.log(
+  `${file}: AsyncAPI ${document.version()}, ${document.channels().length} channels, ` +
+    `${document.operations().length} operations, ${document.messages().length} messages`,
+);
