@@ -3,13 +3,14 @@
 //!
 //! A stage is awaited by counting what the services have done (a query on their databases);
 //! the count is taken again whenever one of the services commits a transaction, not on a
-//! timer, so a stage is seen as soon as it is reached. On a terminal the count rewrites one
-//! line; in a log it is a line now and then.
+//! timer, so a stage is seen as soon as it is reached. On a terminal each stage is a bar
+//! (`indicatif`); in a log it is a line every few seconds while the count moves, and the last.
 
 use super::DemoError;
 use ktpel_bus::{Message, Outgoing, RoutingKey};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::{
-    io::{IsTerminal, Write},
+    io::IsTerminal,
     time::{Duration, Instant},
 };
 use tokio::sync::watch;
@@ -24,6 +25,17 @@ const BETWEEN_COUNTS: Duration = Duration::from_millis(100);
 const AT_LEAST_EVERY: Duration = Duration::from_secs(1);
 /// Off a terminal, a progress line at most this often.
 const LOG_EVERY: Duration = Duration::from_secs(5);
+
+/// A terminal's bar for a wait for `n` berkas to reach `label`.
+fn bar(label: &str, n: usize) -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(Some(n as u64), ProgressDrawTarget::stdout());
+    bar.set_style(
+        ProgressStyle::with_template("  {msg} {bar:30} {pos}/{len}  ({elapsed})")
+            .expect("a valid template"),
+    );
+    bar.set_message(format!("{label}:"));
+    bar
+}
 
 /// One line of the final table.
 pub(crate) struct Stage {
@@ -72,10 +84,21 @@ impl Progress {
     {
         let deadline = Instant::now() + STAGE_TIMEOUT;
         let mut shown: Option<(usize, Instant)> = None;
+        let bar = self.terminal.then(|| bar(label, n));
         loop {
             let k = count().await;
             let done = k >= n || Instant::now() >= deadline;
-            self.show(label, k, n, done, &mut shown);
+            match &bar {
+                Some(bar) => {
+                    bar.set_position(k as u64);
+                    if done {
+                        // The finished bar stays; the next one starts on a line of its own.
+                        bar.finish();
+                        println!();
+                    }
+                }
+                None => self.log(label, k, n, done, &mut shown),
+            }
             if done {
                 return k;
             }
@@ -83,9 +106,9 @@ impl Progress {
         }
     }
 
-    /// The progress of a wait: one line rewritten on a terminal; off it, a line when the
-    /// count moved and [`LOG_EVERY`] passed, and the last.
-    fn show(
+    /// The progress of a wait off a terminal: a line when the count moved and [`LOG_EVERY`]
+    /// passed, and the last.
+    fn log(
         &self,
         label: &str,
         k: usize,
@@ -97,14 +120,6 @@ impl Progress {
             "  {label}: {k}/{n}  ({:.1}s)",
             self.start.elapsed().as_secs_f64()
         );
-        if self.terminal {
-            print!("\r{line}   ");
-            if done {
-                println!();
-            }
-            let _ = std::io::stdout().flush();
-            return;
-        }
         let due = match shown {
             None => true,
             Some((last, at)) => done || (*last != k && at.elapsed() >= LOG_EVERY),
