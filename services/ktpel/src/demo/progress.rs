@@ -7,8 +7,8 @@
 //! (`indicatif`); in a log it is a line every few seconds while the count moves, and the last.
 
 use super::DemoError;
-use ktpel_bus::{Message, Outgoing, RoutingKey};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use ktpel_bus::{Message, Outgoing, RoutingKey};
 use std::{
     io::IsTerminal,
     time::{Duration, Instant},
