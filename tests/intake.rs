@@ -453,7 +453,8 @@ async fn a_new_residents_berkas_is_refused_for_what_it_lacks(backend: Backend) {
     let refused: BerkasRefused = desk.next("desk.refusals").await;
     let reasons = refused.reasons.join("; ");
     assert!(
-        reasons.contains("gets a NIK from SIAK") && reasons.contains("not in kecamatan 32.73.01"),
+        reasons.contains("mendapat NIK dari SIAK")
+            && reasons.contains("tidak berada di kecamatan 32.73.01"),
         "{reasons}"
     );
 
@@ -466,7 +467,7 @@ async fn a_new_residents_berkas_is_refused_for_what_it_lacks(backend: Backend) {
         refused
             .reasons
             .join("; ")
-            .contains("needs the Formulir Biodata Penduduk"),
+            .contains("memerlukan Formulir Biodata Penduduk"),
         "{:?}",
         refused.reasons
     );
@@ -482,7 +483,7 @@ async fn a_new_residents_berkas_is_refused_for_what_it_lacks(backend: Backend) {
     desk.submit(&b).await;
     let refused: BerkasRefused = desk.next("desk.refusals").await;
     assert!(
-        refused.reasons.join("; ").contains("is in the future"),
+        refused.reasons.join("; ").contains("di masa depan"),
         "{:?}",
         refused.reasons
     );
@@ -492,7 +493,7 @@ async fn a_new_residents_berkas_is_refused_for_what_it_lacks(backend: Backend) {
     desk.submit(&b).await;
     let refused: BerkasRefused = desk.next("desk.refusals").await;
     assert!(
-        refused.reasons.join("; ").contains("give the NIK"),
+        refused.reasons.join("; ").contains("isi NIK"),
         "{:?}",
         refused.reasons
     );
@@ -533,25 +534,25 @@ async fn a_replacement_is_refused_for_what_it_lacks(backend: Backend) {
             "S06",
             vec![FormulirPermohonan, DokumenPendukung],
             rename(),
-            "ktp_el_salah",
+            "KTP-el yang datanya salah",
         ),
         (
             "S09",
             vec![FormulirPermohonan, DokumenPendukung],
             None,
-            "ktp_el_rusak",
+            "KTP-el yang rusak",
         ),
         (
             "S13",
             vec![FormulirPermohonan, DokumenPendukung],
             rename(),
-            "ktp_el_lama",
+            "KTP-el lama",
         ),
         (
             "S11",
             vec![FormulirPermohonan, DokumenPendukung],
             None,
-            "surat_kehilangan",
+            "Surat Keterangan Kehilangan",
         ),
     ] {
         desk.submit(&replacement(sop, docs, change)).await;
@@ -563,20 +564,20 @@ async fn a_replacement_is_refused_for_what_it_lacks(backend: Backend) {
     let old = vec![KtpElLama, FormulirPermohonan, DokumenPendukung];
     // A correction that says nothing; a change where the reason has none.
     desk.submit(&replacement("S06", wrong.clone(), None)).await;
-    refused_for("S06", "say what is to be corrected").await;
+    refused_for("S06", "isi apa yang dikoreksi").await;
     desk.submit(&replacement("S09", damaged, rename())).await;
-    refused_for("S09", "changes no data in SIAK").await;
+    refused_for("S09", "tidak mengubah data di SIAK").await;
     // SIAK answers: no card yet; a card in production; a NIK it does not know.
     desk.submit(&replacement("S06", wrong.clone(), rename()))
         .await;
-    refused_for("S06", "has no KTP-el to replace").await;
+    refused_for("S06", "belum punya KTP-el untuk diganti").await;
     desk.card_status(StatusKartu::Prr).await;
     desk.submit(&replacement("S11", lost.clone(), None)).await;
-    refused_for("S11", "still in production (PRR)").await;
+    refused_for("S11", "masih dalam proses (PRR)").await;
     let mut stranger = replacement("S06", wrong, rename());
     stranger.nik = Some(Nik::parse("3273010101900002").unwrap());
     desk.submit(&stranger).await;
-    refused_for("S06", "not registered in the population register").await;
+    refused_for("S06", "tidak terdaftar di SIAK").await;
     // A change of desa to another kecamatan is a move.
     desk.card_status(StatusKartu::CardActivated).await;
     let move_away = Some(PerubahanBiodata {
@@ -584,7 +585,7 @@ async fn a_replacement_is_refused_for_what_it_lacks(backend: Backend) {
         ..Default::default()
     });
     desk.submit(&replacement("S13", old, move_away)).await;
-    refused_for("S13", "a move is a relocation").await;
+    refused_for("S13", "pindah kecamatan adalah perpindahan").await;
     desk.assert_nothing_stored().await;
     assert_eq!(
         desk.depth("card_print.lost").await,
@@ -646,10 +647,10 @@ async fn a_relocation_is_refused_for_what_it_lacks(backend: Backend) {
         vec![KtpElLama, FormulirKedatangan],
     ))
     .await;
-    refused_for("surat_keterangan_pindah").await;
+    refused_for("Surat Keterangan Pindah").await;
     desk.submit(&moving("S15", "32.73.02", None, docs.clone()))
         .await;
-    refused_for("enter the arrival form").await;
+    refused_for("isi formulir kedatangan").await;
     desk.submit(&moving(
         "S16",
         "32.73.02",
@@ -657,11 +658,11 @@ async fn a_relocation_is_refused_for_what_it_lacks(backend: Backend) {
         docs.clone(),
     ))
     .await;
-    refused_for("not in kecamatan 32.73.02").await;
+    refused_for("tidak berada di kecamatan 32.73.02").await;
     let mut b = berkas(vec![FormulirPermohonan, FotokopiKk]);
     b.kedatangan = moving("S15", "32.73.01", Some("32.73.01.1002"), vec![]).kedatangan;
     desk.submit(&b).await;
-    refused_for("moves no one").await;
+    refused_for("bukan perpindahan").await;
     // SIAK answers: Siti lives in Sukasari, Kota Bandung.
     desk.card_status(StatusKartu::CardActivated).await;
     desk.submit(&moving(
@@ -671,7 +672,7 @@ async fn a_relocation_is_refused_for_what_it_lacks(backend: Backend) {
         docs.clone(),
     ))
     .await;
-    refused_for("is S18").await;
+    refused_for("adalah S18").await;
     desk.submit(&moving(
         "S18",
         "32.73.02",
@@ -679,7 +680,7 @@ async fn a_relocation_is_refused_for_what_it_lacks(backend: Backend) {
         docs.clone(),
     ))
     .await;
-    refused_for("a move within one is S15–S17").await;
+    refused_for("pindah di dalam satu kabupaten/kota adalah S15–S17").await;
     desk.submit(&moving(
         "S15",
         "32.73.01",
@@ -687,7 +688,7 @@ async fn a_relocation_is_refused_for_what_it_lacks(backend: Backend) {
         docs.clone(),
     ))
     .await;
-    refused_for("already lives in").await;
+    refused_for("sudah tinggal di desa/kelurahan").await;
     desk.assert_nothing_stored().await;
 
     // With everything: on to SIAK for the arrival, under the kecamatan of arrival.

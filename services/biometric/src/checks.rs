@@ -13,15 +13,13 @@ pub fn problems(c: &EnrollmentCaptured) -> Vec<String> {
         .as_ref()
         .is_none_or(|t| t.data.is_empty())
     {
-        reasons.push(
-            "S01.6: the operator has not validated the enrollment with their fingerprint".into(),
-        );
+        reasons.push("S01.6: operator belum memvalidasi perekaman dengan sidik jarinya".into());
     }
     if c.photo.is_empty() {
-        reasons.push("S01.4: no pas photo".into());
+        reasons.push("S01.4: pas foto belum diambil".into());
     }
     if c.signature.is_empty() {
-        reasons.push("S01.4: no signature".into());
+        reasons.push("S01.4: tanda tangan belum diambil".into());
     }
     let fingers: BTreeSet<Finger> = c.fingerprints.iter().map(|f| f.finger).collect();
     let missing: Vec<String> = Finger::ALL
@@ -31,9 +29,9 @@ pub fn problems(c: &EnrollmentCaptured) -> Vec<String> {
         .collect();
     if !missing.is_empty() || c.fingerprints.len() != 10 {
         reasons.push(format!(
-            "S01.4: ten distinct fingerprints are needed (missing: {})",
+            "S01.4: diperlukan sepuluh sidik jari yang berbeda (kurang: {})",
             if missing.is_empty() {
-                "none, but some finger twice".into()
+                "tidak ada, tetapi ada jari yang terekam dua kali".into()
             } else {
                 missing.join(", ")
             }
@@ -41,7 +39,7 @@ pub fn problems(c: &EnrollmentCaptured) -> Vec<String> {
     }
     let eyes: BTreeSet<Eye> = c.irises.iter().map(|i| i.eye).collect();
     if eyes.len() != 2 || c.irises.len() != 2 {
-        reasons.push("S01.4: both irises are needed".into());
+        reasons.push("S01.4: kedua iris mata diperlukan".into());
     }
     let poor: Vec<String> = c
         .fingerprints
@@ -57,15 +55,15 @@ pub fn problems(c: &EnrollmentCaptured) -> Vec<String> {
         .collect();
     if !poor.is_empty() {
         reasons.push(format!(
-            "S01.4: quality below {MIN_QUALITY}, capture again: {}",
+            "S01.4: kualitas di bawah {MIN_QUALITY}, rekam ulang: {}",
             poor.join(", ")
         ));
     }
     if !c.left_index_verified || !c.right_index_verified {
-        reasons.push("S01.5: both index fingers must be verified 1:1".into());
+        reasons.push("S01.5: kedua jari telunjuk harus diverifikasi 1:1".into());
     }
     if c.resident_e_signature.is_empty() {
-        reasons.push("S01.5: the resident has not signed the data statement".into());
+        reasons.push("S01.5: penduduk belum menandatangani pernyataan data".into());
     }
     reasons
 }
@@ -79,11 +77,12 @@ pub fn recapture_problems(c: &EnrollmentCaptured) -> Vec<String> {
         .as_ref()
         .is_none_or(|t| t.data.is_empty())
     {
-        reasons.push("the operator has not validated the re-capture with their fingerprint".into());
+        reasons.push("operator belum memvalidasi perekaman ulang dengan sidik jarinya".into());
     }
     if c.photo.is_empty() && c.signature.is_empty() {
         reasons.push(
-            "a re-capture takes the pas photo and/or the signature: neither was captured".into(),
+            "perekaman ulang mengambil pas foto dan/atau tanda tangan: keduanya belum diambil"
+                .into(),
         );
     }
     reasons
@@ -146,9 +145,9 @@ pub(crate) mod tests {
         c.signature.clear();
         c.operator_signoff = None;
         let reasons = recapture_problems(&c).join("; ");
-        assert!(reasons.contains("neither was captured"), "{reasons}");
+        assert!(reasons.contains("keduanya belum diambil"), "{reasons}");
         assert!(
-            reasons.contains("not validated the re-capture"),
+            reasons.contains("belum memvalidasi perekaman ulang"),
             "{reasons}"
         );
     }
@@ -174,11 +173,11 @@ pub(crate) mod tests {
         let p = problems(&c).join("\n");
         for needle in [
             "LeftLittle",
-            "irises",
-            "index",
-            "signed",
-            "pas photo",
-            "quality below",
+            "iris",
+            "telunjuk",
+            "menandatangani",
+            "pas foto",
+            "kualitas di bawah",
         ] {
             assert!(p.contains(needle), "{needle} in {p}");
         }

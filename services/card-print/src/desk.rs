@@ -69,6 +69,27 @@ pub enum DeskError {
     Bus(#[from] ktpel_bus::BusError),
 }
 
+impl DeskError {
+    /// The reason in Bahasa Indonesia, for the print desk in the browser.
+    pub fn pesan(&self) -> String {
+        match self {
+            Self::NoJob(nik) => format!("tidak ada pekerjaan kartu untuk NIK {nik}"),
+            Self::WrongState { nik, state, needed } => {
+                format!("kartu NIK {nik} berstatus {state}; langkah ini memerlukan {needed}")
+            }
+            Self::NotAllowed { who, role, needed } => {
+                format!("langkah ini untuk peran {needed}; {who} berperan {role}")
+            }
+            Self::NoCardNumber { nik } => {
+                format!("kartu NIK {nik} belum bernomor: chip belum ditulis (S21.2)")
+            }
+            Self::NotARegion { desa } => format!("kode desa penduduk `{desa}` bukan kode wilayah"),
+            Self::Chip(e) => format!("chip ditolak: {e}"),
+            other => other.to_string(),
+        }
+    }
+}
+
 /// Moves a job to `Queued` once it has everything (called after each piece arrives).
 pub fn ready(j: &job::Model) -> bool {
     j.print_ready && j.biodata.is_some() && j.photo_sha256.is_some()

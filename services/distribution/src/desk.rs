@@ -15,6 +15,25 @@ use sea_orm::{
 };
 use std::collections::BTreeMap;
 
+impl DeskError {
+    /// The reason in Bahasa Indonesia, for the distribution desk in the browser.
+    pub fn pesan(&self) -> String {
+        match self {
+            Self::NoBatch(id) => format!("tidak ada batch {id}"),
+            Self::AlreadyReceived(id, by) => format!("batch {id} sudah diterima oleh {by}"),
+            Self::NoCard(nik) => format!("tidak ada kartu NIK {nik} di distribusi"),
+            Self::NotAtKecamatan(nik) => {
+                format!("kartu NIK {nik} belum sampai di kecamatan (batch-nya belum diterima)")
+            }
+            Self::AlreadyHandedOver(nik, to) => {
+                format!("kartu NIK {nik} sudah diserahkan kepada {to}")
+            }
+            Self::NoSignature => "tanda terima memerlukan nama penerima kartu".to_owned(),
+            other => other.to_string(),
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum DeskError {
     #[error("no batch {0}")]

@@ -184,7 +184,7 @@ fn one_berkas_walked_through_s01_by_hand() {
 
     // S01.1–S01.2 at the kecamatan desk.
     let err = desk.refused(None, &submit(&nik, &nama, "formulir_permohonan"));
-    assert!(err.contains("refused: missing documents"), "{err}");
+    assert!(err.contains("refused: dokumen belum lengkap"), "{err}");
     let err = desk.refused(
         None,
         &submit(
@@ -193,10 +193,7 @@ fn one_berkas_walked_through_s01_by_hand() {
             "formulir_permohonan,fotokopi_kk",
         ),
     );
-    assert!(
-        err.contains("not registered in the population register"),
-        "{err}"
-    );
+    assert!(err.contains("tidak terdaftar di SIAK"), "{err}");
     let accepted = desk.ok(
         None,
         &submit(&nik, &nama, "formulir_permohonan,fotokopi_kk"),
@@ -218,7 +215,7 @@ fn one_berkas_walked_through_s01_by_hand() {
         ],
     );
     assert!(
-        err.contains("not validated the enrollment with their fingerprint"),
+        err.contains("belum memvalidasi perekaman dengan sidik jarinya"),
         "{err}"
     );
     let enrolled = desk.ok(

@@ -119,7 +119,7 @@ fn the_desks_refuse_whoever_may_not_act_and_show_a_kecamatan_only_its_own_berkas
     );
     assert_eq!(status, 200, "{body}");
     assert!(body.contains("Berkas tidak dapat diterima"), "{body}");
-    assert!(body.contains("missing documents"), "{body}");
+    assert!(body.contains("dokumen belum lengkap"), "{body}");
     assert!(
         body.contains("value=\"Nama Diketik\""),
         "the name typed is kept: {body}"
@@ -300,12 +300,12 @@ fn the_desks_refuse_whoever_may_not_act_and_show_a_kecamatan_only_its_own_berkas
     // Signed for twice: refused, with the reason.
     let (status, _, body) = ani.post(&receive, &[("csrf", &t)]);
     assert_eq!(status, 200);
-    assert!(body.contains("already received"), "{body}");
+    assert!(body.contains("sudah diterima oleh ani"), "{body}");
     // The hand-over needs who received the card; not another kecamatan's ppp.
     let card = format!("/distribusi/kartu/{nomor}");
     let (status, _, body) = ani.post(&card, &[("csrf", &t), ("nik", &nik), ("penerima", " ")]);
     assert_eq!(status, 200);
-    assert!(body.contains("tanda terima needs the name"), "{body}");
+    assert!(body.contains("tanda terima memerlukan nama penerima"), "{body}");
     let bt = csrf(&budi.get("/distribusi").2);
     let form = [
         ("csrf", bt.as_str()),
@@ -550,11 +550,15 @@ fn the_desks_refuse_whoever_may_not_act_and_show_a_kecamatan_only_its_own_berkas
             ],
         )
     };
-    assert!(skp(&mut sinta, "32.73").2.contains("already lives"));
+    assert!(
+        skp(&mut sinta, "32.73")
+            .2
+            .contains("sudah tinggal di kabupaten/kota")
+    );
     assert!(
         skp(&mut sinta, "32.04.01")
             .2
-            .contains("not a kabupaten/kota")
+            .contains("bukan kode kabupaten/kota")
     );
     assert_eq!(
         sinta

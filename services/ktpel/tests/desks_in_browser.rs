@@ -83,7 +83,7 @@ async fn one_s01_berkas_from_the_counter_to_the_tanda_terima_only_in_the_browser
     b.find("#alasan").await;
     let refused = b.text().await;
     assert!(refused.contains("Berkas tidak dapat diterima"), "{refused}");
-    assert!(refused.contains("missing documents"), "{refused}");
+    assert!(refused.contains("dokumen belum lengkap"), "{refused}");
     let kept = b.find("#nama").await.prop("value").await.unwrap();
     assert_eq!(
         kept.as_deref(),
@@ -136,7 +136,7 @@ async fn one_s01_berkas_from_the_counter_to_the_tanda_terima_only_in_the_browser
     }
     b.click("button[type=submit].primary").await;
     b.find("#alasan").await;
-    b.wait_text("akta_kelahiran_atau_ijazah").await;
+    b.wait_text("Fotokopi Akta Kelahiran").await;
     assert_eq!(
         b.find("#alamat")
             .await
@@ -282,7 +282,7 @@ async fn one_s01_berkas_from_the_counter_to_the_tanda_terima_only_in_the_browser
     }
     b.click("button[type=submit].primary").await;
     b.find("#alasan").await;
-    b.wait_text("surat_kehilangan").await;
+    b.wait_text("Surat Keterangan Kehilangan").await;
     b.click("#dok-surat_kehilangan").await;
     b.click("button[type=submit].primary").await;
     b.at("/loket/berkas/327301-").await;

@@ -32,6 +32,20 @@ pub enum PindahError {
     Bus(#[from] ktpel_bus::BusError),
 }
 
+impl PindahError {
+    /// The reason in Bahasa Indonesia, for SIAK's desk.
+    pub fn pesan(&self) -> String {
+        match self {
+            Self::Unknown(nik) => format!("NIK {nik} tidak ada di register ini"),
+            Self::NotKabupaten(k) => format!("{k} bukan kode kabupaten/kota (mis. 32.04)"),
+            Self::SameKabupaten(k) => format!(
+                "keluarga sudah tinggal di kabupaten/kota {k}: pindah di dalam satu kabupaten/kota adalah S15–S17, bukan S18"
+            ),
+            other => other.to_string(),
+        }
+    }
+}
+
 /// Issues the Surat Keterangan Pindah for the family of `nik`, moving to the kabupaten/kota
 /// `ke`: the family leaves this register and is handed over. Returns what was sent.
 pub async fn keluar(

@@ -59,6 +59,24 @@ pub enum NikError {
     ZeroSerial,
 }
 
+impl NikError {
+    /// The reason in Bahasa Indonesia, for the desks and the resident.
+    pub fn pesan(&self) -> String {
+        match self {
+            Self::WrongLength(n) => format!("NIK terdiri dari 16 angka, yang diisi {n} karakter"),
+            Self::NonDigit {
+                position,
+                character,
+            } => format!("NIK hanya berisi angka: `{character}` pada posisi {position}"),
+            Self::UnknownRegion(r) => format!(
+                "wilayah NIK {r} (provinsi, kabupaten/kota, kecamatan) tidak ada dalam daftar Kepmendagri"
+            ),
+            Self::ImpossibleDate(d) => format!("tanggal lahir dalam NIK tidak mungkin: {d}"),
+            Self::ZeroSerial => "nomor urut NIK 0000 tidak pernah diterbitkan".to_owned(),
+        }
+    }
+}
+
 impl Nik {
     /// Parses and validates a NIK (see the module docs for every rule).
     pub fn parse(text: &str) -> Result<Self, NikError> {
@@ -242,6 +260,22 @@ impl<'de> Deserialize<'de> for Nik {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn each_reason_is_said_in_bahasa_indonesia_too() {
+        use super::{Nik, NikError};
+        assert_eq!(
+            Nik::parse("12345").unwrap_err().pesan(),
+            "NIK terdiri dari 16 angka, yang diisi 5 karakter"
+        );
+        assert!(
+            Nik::parse("32730101019x0001")
+                .unwrap_err()
+                .pesan()
+                .contains("hanya berisi angka")
+        );
+        assert!(NikError::ZeroSerial.pesan().contains("0000"));
+    }
+
     use super::*;
     use proptest::prelude::*;
 

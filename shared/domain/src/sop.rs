@@ -333,6 +333,24 @@ impl fmt::Display for MissingDocuments {
     }
 }
 
+impl MissingDocuments {
+    /// The documents missing, by their names on paper, in Bahasa Indonesia.
+    pub fn pesan(&self) -> String {
+        let groups: Vec<String> = self
+            .0
+            .iter()
+            .map(|group| {
+                let names: Vec<&str> = group.iter().map(|d| d.label()).collect();
+                match names.as_slice() {
+                    [one] => (*one).to_owned(),
+                    many => format!("salah satu dari {}", many.join(" atau ")),
+                }
+            })
+            .collect();
+        format!("dokumen belum lengkap: {}", groups.join("; "))
+    }
+}
+
 impl Checklist {
     /// `Ok` when every group is met by `received`; otherwise every unmet group, so the
     /// resident hears about all of them at once.
@@ -1655,6 +1673,20 @@ mod tests {
         );
         let err = s(11).checklist().check(&[FormulirPermohonan]).unwrap_err();
         assert!(err.to_string().contains("surat_kehilangan"));
+    }
+
+    #[test]
+    fn missing_documents_are_named_on_paper_in_bahasa_indonesia() {
+        let err = s(1).checklist().check(&[]).unwrap_err();
+        assert_eq!(
+            err.pesan(),
+            format!(
+                "dokumen belum lengkap: {}; salah satu dari {} atau {}",
+                FormulirPermohonan.label(),
+                FotokopiKk.label(),
+                FotokopiKtpNonElektronik.label()
+            )
+        );
     }
 
     #[test]

@@ -71,6 +71,21 @@ pub enum WilayahError {
     Unknown(KodeWilayah),
 }
 
+impl WilayahError {
+    /// The reason in Bahasa Indonesia, for the desks.
+    pub fn pesan(&self) -> String {
+        match self {
+            Self::WrongLength(c, n) => {
+                format!("kode wilayah terdiri dari 2, 4, 6 atau 10 angka, `{c}` berisi {n}")
+            }
+            Self::NotDigits(c) => {
+                format!("kode wilayah berupa angka berkelompok seperti 32.73.01, `{c}` bukan")
+            }
+            Self::Unknown(k) => format!("kode wilayah {k} tidak ada dalam daftar Kepmendagri"),
+        }
+    }
+}
+
 impl KodeWilayah {
     /// Parses `32.73.01` or `327301` (and the 2-, 4- and 10-digit forms).
     pub fn parse(text: &str) -> Result<Self, WilayahError> {
@@ -366,6 +381,18 @@ fn rows(csv: &str) -> impl Iterator<Item = Vec<String>> + '_ {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn each_reason_is_said_in_bahasa_indonesia_too() {
+        let err = super::KodeWilayah::parse("327").unwrap_err();
+        assert!(
+            err.pesan().starts_with("kode wilayah terdiri dari"),
+            "{}",
+            err.pesan()
+        );
+        let err = super::KodeWilayah::parse("32.ab").unwrap_err();
+        assert!(err.pesan().contains("angka"), "{}", err.pesan());
+    }
+
     use super::*;
 
     fn k(s: &str) -> KodeWilayah {

@@ -257,6 +257,6 @@ async fn act(
                 .await;
             Ok(Redirect::to(&format!("/cetak?selesai={}", a.langkah.name())).into_response())
         }
-        Err(e) => page(&c, &me, None, Some(e.to_string())).await,
+        Err(e) => page(&c, &me, None, Some(e.pesan())).await,
     }
 }

@@ -214,7 +214,7 @@ async fn after(
                 .await;
             Ok(Redirect::to(&format!("/distribusi?selesai={code}")).into_response())
         }
-        Err(e) => page(d, me, None, Some(e.to_string())).await,
+        Err(e) => page(d, me, None, Some(e.pesan())).await,
     }
 }
 

@@ -31,7 +31,7 @@ pub async fn handle(
         .map_err(|e| HandlerError::permanent(e.to_string()))?;
     let Some(siak) = &answer.resident else {
         let reason = format!(
-            "NIK {} is not registered in the population register (SIAK): register the resident first (S04/S05)",
+            "NIK {} tidak terdaftar di SIAK: daftarkan penduduk terlebih dahulu (S04/S05)",
             answer.nik
         );
         return refuse(outbox, &submission, &kecamatan, vec![reason]);
@@ -74,13 +74,13 @@ fn replacement_problems(
     match status {
         Some(StatusKartu::CardActivated) => {}
         None | Some(StatusKartu::BelumRekam) => problems.push(format!(
-            "NIK {nik} has no KTP-el to replace: the resident enrolls first (S01)"
+            "NIK {nik} belum punya KTP-el untuk diganti: penduduk melakukan perekaman terlebih dahulu (S01)"
         )),
         Some(StatusKartu::DuplicateRecord) => problems.push(format!(
-            "NIK {nik}'s enrollment is a DUPLICATE_RECORD under investigation: no card can be made until it is settled"
+            "rekaman NIK {nik} berstatus DUPLICATE_RECORD dan sedang diperiksa: kartu tidak dapat dibuat sampai selesai"
         )),
         Some(in_production) => problems.push(format!(
-            "NIK {nik}'s card is still in production ({in_production}): a replacement waits until it is handed over"
+            "kartu NIK {nik} masih dalam proses ({in_production}): penggantian menunggu kartu diserahkan"
         )),
     }
     if let Some(arrival) = &m.kedatangan {
@@ -93,17 +93,17 @@ fn replacement_problems(
         let between = Sop::get(m.sop).between_kabupaten();
         if between && same_kabupaten {
             problems.push(format!(
-                "the family lives in {} of this kabupaten/kota already: a move within one is S15–S17",
+                "keluarga sudah tinggal di {} di kabupaten/kota ini: pindah di dalam satu kabupaten/kota adalah S15–S17",
                 siak.desa
             ));
         } else if !between && !same_kabupaten {
             problems.push(format!(
-                "the family lives in {} of another kabupaten/kota: moving in from there is S18",
+                "keluarga tinggal di {} di kabupaten/kota lain: pindah dari sana adalah S18",
                 siak.desa
             ));
         } else if arrival.desa == siak.desa {
             problems.push(format!(
-                "the family already lives in desa/kelurahan {}: a new address there is a data change (S13/S14)",
+                "keluarga sudah tinggal di desa/kelurahan {}: alamat baru di sana adalah perubahan data (S13/S14)",
                 siak.desa
             ));
         }
@@ -112,7 +112,7 @@ fn replacement_problems(
         let kecamatan = |d: &str| KodeWilayah::parse(d).ok().and_then(|d| d.parent());
         if kecamatan(desa) != kecamatan(&siak.desa) {
             problems.push(format!(
-                "desa/kelurahan {desa} is not in the resident's kecamatan: a move is a relocation (S15–S18)"
+                "desa/kelurahan {desa} tidak berada di kecamatan penduduk: pindah kecamatan adalah perpindahan (S15–S18)"
             ));
         }
     }

@@ -122,18 +122,19 @@ pub async fn handle(
 pub fn problems(m: &BerkasSubmitted, counters: &DesksAt, kecamatan: &KodeWilayah) -> Vec<String> {
     let procedure = sop::Sop::get(m.sop);
     if !matches!(procedure.route(), Some(route) if route.len() >= 2) {
-        return vec![format!("{} is not yet routed in this system", m.sop)];
+        return vec![format!("{} belum dapat dilayani sistem ini", m.sop)];
     }
     let mut problems = Vec::new();
     let first = procedure.route().and_then(|r| r.first()).map(|h| h.place);
     if let Some(place) = first.filter(|p| !counters.runs(*p)) {
         problems.push(format!(
-            "{} is taken at the {place}'s counter, not here ({})",
-            m.sop, procedure.title
+            "{} dilayani di loket {place}, bukan di sini ({})",
+            m.sop,
+            procedure.judul()
         ));
     }
     if let Err(missing) = procedure.checklist().check(&m.dokumen) {
-        problems.push(missing.to_string());
+        problems.push(missing.pesan());
     }
     problems.extend(perubahan_problems(m));
     problems.extend(kedatangan_problems(m, kecamatan));
@@ -141,7 +142,7 @@ pub fn problems(m: &BerkasSubmitted, counters: &DesksAt, kecamatan: &KodeWilayah
         problems.extend(new_resident_problems(m, kecamatan));
     } else if m.nik.is_none() {
         problems.push(format!(
-            "{} is for a resident in the population register: give the NIK (a resident not yet registered applies under S05)",
+            "{} untuk penduduk yang sudah terdaftar di SIAK: isi NIK (penduduk yang belum terdaftar mengajukan S05)",
             m.sop
         ));
     }
@@ -156,7 +157,7 @@ fn perubahan_problems(m: &BerkasSubmitted) -> Vec<String> {
     let change = m.perubahan.as_ref().filter(|p| !p.is_empty());
     match (work, change) {
         (Some(SiakWork::Correct | SiakWork::Change), None) => vec![format!(
-            "{} changes the resident's data in SIAK: say what is to be corrected or changed (name, place of birth, address, desa)",
+            "{} mengubah data penduduk di SIAK: isi apa yang dikoreksi atau diubah (nama, tempat lahir, alamat, desa/kelurahan)",
             m.sop
         )],
         (Some(SiakWork::Correct | SiakWork::Change), Some(p)) => {
@@ -165,17 +166,17 @@ fn perubahan_problems(m: &BerkasSubmitted) -> Vec<String> {
                 .into_iter()
                 .any(|v| v.as_deref().is_some_and(|v| v.trim().is_empty()))
             {
-                problems.push("a data element cannot be changed to nothing".to_owned());
+                problems.push("elemen data tidak boleh diubah menjadi kosong".to_owned());
             }
             if let Some(desa) = &p.desa
                 && let Err(e) = KodeWilayah::parse(desa)
             {
-                problems.push(format!("the new desa/kelurahan: {e}"));
+                problems.push(format!("desa/kelurahan baru: {}", e.pesan()));
             }
             problems
         }
         (_, Some(_)) => vec![format!(
-            "{} changes no data in SIAK: a correction is S06/S07, a changed data element S13/S14",
+            "{} tidak mengubah data di SIAK: koreksi data adalah S06/S07, perubahan elemen data S13/S14",
             m.sop
         )],
         (_, None) => Vec::new(),
@@ -188,11 +189,11 @@ fn kedatangan_problems(m: &BerkasSubmitted, kecamatan: &KodeWilayah) -> Vec<Stri
     let relocation = sop::Sop::get(m.sop).relocation();
     match (&m.kedatangan, relocation) {
         (None, true) => vec![format!(
-            "{} moves a family: enter the arrival form (the desa/kelurahan and address of arrival)",
+            "{} memindahkan keluarga: isi formulir kedatangan (desa/kelurahan dan alamat tujuan)",
             m.sop
         )],
         (Some(_), false) => vec![format!(
-            "{} moves no one: an arrival form belongs to a relocation (S15–S18)",
+            "{} bukan perpindahan: formulir kedatangan hanya untuk S15–S18",
             m.sop
         )],
         (Some(k), true) => {
@@ -200,12 +201,15 @@ fn kedatangan_problems(m: &BerkasSubmitted, kecamatan: &KodeWilayah) -> Vec<Stri
             match KodeWilayah::parse(&k.desa) {
                 Ok(desa) if desa.parent().as_ref() == Some(kecamatan) => {}
                 Ok(desa) => problems.push(format!(
-                    "desa/kelurahan {desa} is not in kecamatan {kecamatan}: the berkas is entered under the kecamatan of arrival"
+                    "desa/kelurahan {desa} tidak berada di kecamatan {kecamatan}: berkas diajukan di kecamatan tujuan"
                 )),
-                Err(e) => problems.push(format!("the arrival form's desa/kelurahan: {e}")),
+                Err(e) => problems.push(format!(
+                    "desa/kelurahan pada formulir kedatangan: {}",
+                    e.pesan()
+                )),
             }
             if k.alamat.trim().is_empty() {
-                problems.push("the arrival form has no address".to_owned());
+                problems.push("formulir kedatangan belum berisi alamat".to_owned());
             }
             problems
         }
@@ -218,13 +222,13 @@ fn new_resident_problems(m: &BerkasSubmitted, kecamatan: &KodeWilayah) -> Vec<St
     let mut problems = Vec::new();
     if let Some(nik) = &m.nik {
         problems.push(format!(
-            "{} is for a resident not yet in the population register, who gets a NIK from SIAK; NIK {nik} was given: a registered resident applies under S01",
+            "{} untuk penduduk yang belum terdaftar, yang mendapat NIK dari SIAK; NIK {nik} diisi: penduduk yang sudah terdaftar mengajukan S01",
             m.sop
         ));
     }
     let Some(b) = &m.biodata else {
         problems.push(format!(
-            "{} needs the Formulir Biodata Penduduk entered (name, sex, place and date of birth, address, desa)",
+            "{} memerlukan Formulir Biodata Penduduk (nama, jenis kelamin, tempat dan tanggal lahir, alamat, desa/kelurahan)",
             m.sop
         ));
         return problems;
@@ -237,28 +241,25 @@ fn new_resident_problems(m: &BerkasSubmitted, kecamatan: &KodeWilayah) -> Vec<St
 fn biodata_problems(b: &FormulirBiodata, kecamatan: &KodeWilayah) -> Vec<String> {
     let mut problems = Vec::new();
     if b.nama.trim().is_empty() {
-        problems.push("the Formulir Biodata has no name".to_owned());
+        problems.push("Formulir Biodata belum berisi nama".to_owned());
     }
     if b.tempat_lahir.trim().is_empty() || b.alamat.trim().is_empty() {
-        problems.push("the Formulir Biodata needs the place of birth and the address".to_owned());
+        problems.push("Formulir Biodata memerlukan tempat lahir dan alamat".to_owned());
     }
     match KodeWilayah::parse(&b.desa) {
         Ok(desa) if desa.parent().as_ref() == Some(kecamatan) => {}
         Ok(desa) => problems.push(format!(
-            "desa/kelurahan {desa} is not in kecamatan {kecamatan}: the resident applies at the kecamatan where they live"
+            "desa/kelurahan {desa} tidak berada di kecamatan {kecamatan}: penduduk mengajukan di kecamatan tempat tinggalnya"
         )),
-        Err(e) => problems.push(format!("the Formulir Biodata's desa/kelurahan: {e}")),
+        Err(e) => problems.push(format!("desa/kelurahan pada Formulir Biodata: {}", e.pesan())),
     }
     if b.tanggal_lahir > Utc::now().date_naive() {
-        problems.push(format!(
-            "date of birth {} is in the future",
-            b.tanggal_lahir
-        ));
+        problems.push(format!("tanggal lahir {} di masa depan", b.tanggal_lahir));
     }
     if let Some(kk) = &b.no_kk
         && !(kk.len() == 16 && kk.bytes().all(|c| c.is_ascii_digit()))
     {
-        problems.push(format!("KK number `{kk}` is not 16 digits"));
+        problems.push(format!("nomor KK `{kk}` bukan 16 angka"));
     }
     problems
 }

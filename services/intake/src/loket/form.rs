@@ -126,7 +126,7 @@ impl Form {
             (_, Some(n)) => match n.parse::<Nik>() {
                 Ok(nik) => Some(nik),
                 Err(e) => {
-                    problems.add("nik", e.to_string());
+                    problems.add("nik", e.pesan());
                     None
                 }
             },
@@ -136,7 +136,7 @@ impl Form {
         for name in &self.dokumen {
             match name.parse::<Dokumen>() {
                 Ok(d) => dokumen.push(d),
-                Err(e) => problems.add("dokumen", e.to_string()),
+                Err(_) => problems.add("dokumen", format!("dokumen tidak dikenal: `{name}`")),
             }
         }
         let desa = |field: &'static str, v: &str, problems: &mut Problems| match text(v) {
@@ -151,7 +151,7 @@ impl Form {
                     None
                 }
                 Err(e) => {
-                    problems.add(field, e.to_string());
+                    problems.add(field, e.pesan());
                     None
                 }
             },

@@ -89,7 +89,7 @@ pub(super) async fn look_up(
         Ok(nik) => nik,
         Err(e) => {
             let mut problems = Problems::default();
-            problems.add("nik", e.to_string());
+            problems.add("nik", e.pesan());
             return Ok(page(form, problems, None));
         }
     };

@@ -210,7 +210,7 @@ async fn look_up(
     let typed = f.nik.trim().to_owned();
     let nik = match typed.parse::<Nik>() {
         Ok(n) => n,
-        Err(e) => return page(&s, &me, typed, None, Some(e.to_string())).await,
+        Err(e) => return page(&s, &me, typed, None, Some(e.pesan())).await,
     };
     let found = penduduk::Entity::find_by_id(nik.to_string())
         .one(&s.db)
@@ -244,11 +244,11 @@ async fn skp(State(s): State<Siak>, me: Signed, Form(f): Form<Move>) -> Result<R
     let refuse = |why: String| async { page(&s, &me, typed.clone(), None, Some(why)).await };
     let nik = match typed.parse::<Nik>() {
         Ok(n) => n,
-        Err(e) => return refuse(e.to_string()).await,
+        Err(e) => return refuse(e.pesan()).await,
     };
     let ke = match KodeWilayah::parse(f.ke.trim()) {
         Ok(k) => k,
-        Err(e) => return refuse(format!("kabupaten/kota tujuan: {e}")).await,
+        Err(e) => return refuse(format!("kabupaten/kota tujuan: {}", e.pesan())).await,
     };
     match pindah::keluar(&s.db, &nik, &ke).await {
         Ok(skp) => {
@@ -266,6 +266,6 @@ async fn skp(State(s): State<Siak>, me: Signed, Form(f): Form<Move>) -> Result<R
             }))
         }
         Err(e @ (PindahError::Db(_) | PindahError::Bus(_))) => Err(Refusal::unavailable(e)),
-        Err(e) => refuse(e.to_string()).await,
+        Err(e) => refuse(e.pesan()).await,
     }
 }
