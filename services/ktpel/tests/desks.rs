@@ -305,7 +305,10 @@ fn the_desks_refuse_whoever_may_not_act_and_show_a_kecamatan_only_its_own_berkas
     let card = format!("/distribusi/kartu/{nomor}");
     let (status, _, body) = ani.post(&card, &[("csrf", &t), ("nik", &nik), ("penerima", " ")]);
     assert_eq!(status, 200);
-    assert!(body.contains("tanda terima memerlukan nama penerima"), "{body}");
+    assert!(
+        body.contains("tanda terima memerlukan nama penerima"),
+        "{body}"
+    );
     let bt = csrf(&budi.get("/distribusi").2);
     let form = [
         ("csrf", bt.as_str()),

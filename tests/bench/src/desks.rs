@@ -32,6 +32,12 @@ pub struct Args {
     /// Berkas each submits.
     #[arg(long, default_value_t = 10)]
     berkas: usize,
+    /// How long each person waits after one berkas before the next (a clerk's pace: the
+    /// resident sits down, hands the papers over), the people starting spread over one such
+    /// wait, as counters open one after another. 0: back to back, all at once, the counter
+    /// at its limit.
+    #[arg(long, default_value_t = 0)]
+    pace_ms: u64,
 }
 
 const PASSWORD: &str = "kata-sandi-bench-1";
@@ -41,9 +47,15 @@ pub async fn run(args: Args) {
     let region = KodeWilayah::parse("32.73.01").expect("Sukasari");
     let people = ktpel_registry::seed::generate(&region, 2 * n, 7).expect("a population");
     println!(
-        "Desks benchmark: {} sessions × {} S01 berkas through the web counter, and as many through the bus's desk path (PostgreSQL)",
-        args.sessions, args.berkas
+        "Desks benchmark: {} sessions × {} S01 berkas through the web counter, and as many through the bus's desk path (PostgreSQL), {}",
+        args.sessions,
+        args.berkas,
+        match args.pace_ms {
+            0 => "back to back".to_owned(),
+            ms => format!("each person waiting {ms} ms between two berkas"),
+        }
     );
+    let pace = Duration::from_millis(args.pace_ms);
     let system = Arc::new(System::start_as_deployed(Backend::Postgres, &people).await);
     let store = TestDatabase::new(Backend::Postgres).await;
     let db = store.open::<ktpel_web::store::Migrator>().await;
@@ -67,8 +79,8 @@ pub async fn run(args: Args) {
     tokio::spawn(async move { axum::serve(listener, app).await });
 
     let (web_people, bus_people) = people.split_at(n);
-    let bus = bus_desks(&system, bus_people, args.sessions).await;
-    let web = web_desks(&url, web_people, args.sessions).await;
+    let bus = bus_desks(&system, bus_people, args.sessions, pace).await;
+    let web = web_desks(&url, web_people, args.sessions, pace).await;
 
     println!();
     println!("| path | berkas | seconds | berkas/s | p50 | p99 | vs the bus's desk path |");
@@ -111,6 +123,11 @@ impl Measured {
     }
 }
 
+/// When person `i` of `sessions` starts: spread evenly over one `pace`.
+fn stagger(pace: Duration, i: usize, sessions: usize) -> Duration {
+    pace.mul_f64(i as f64 / sessions.max(1) as f64)
+}
+
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     let i = ((sorted.len() as f64 * p).ceil() as usize).saturating_sub(1);
     sorted.get(i).copied().unwrap_or_default()
@@ -137,7 +154,12 @@ fn berkas(r: &Biodata) -> BerkasSubmitted {
 }
 
 /// `sessions` desks on the bus, each sending its share and waiting for each answer.
-async fn bus_desks(system: &System, people: &[Biodata], sessions: usize) -> Measured {
+async fn bus_desks(
+    system: &System,
+    people: &[Biodata],
+    sessions: usize,
+    pace: Duration,
+) -> Measured {
     let line = Arc::new(
         Line::<BerkasAccepted, BerkasRefused>::open(
             system.broker.clone(),
@@ -151,9 +173,10 @@ async fn bus_desks(system: &System, people: &[Biodata], sessions: usize) -> Meas
     );
     let start = Instant::now();
     let mut tasks = Vec::new();
-    for share in people.chunks(people.len().div_ceil(sessions)) {
+    for (i, share) in people.chunks(people.len().div_ceil(sessions)).enumerate() {
         let (line, share) = (line.clone(), share.to_vec());
         tasks.push(tokio::spawn(async move {
+            tokio::time::sleep(stagger(pace, i, sessions)).await;
             let mut latencies = Vec::new();
             for r in &share {
                 let b = berkas(r);
@@ -164,6 +187,7 @@ async fn bus_desks(system: &System, people: &[Biodata], sessions: usize) -> Meas
                 let answer = line.ask(&msg, id, Duration::from_secs(60)).await;
                 assert!(matches!(answer, Ok(Ok(_))), "accepted: {answer:?}");
                 latencies.push(t.elapsed());
+                tokio::time::sleep(pace).await;
             }
             latencies
         }));
@@ -184,7 +208,7 @@ async fn bus_desks(system: &System, people: &[Biodata], sessions: usize) -> Meas
 }
 
 /// `sessions` people at the web counter, each signed in before the clock starts.
-async fn web_desks(url: &str, people: &[Biodata], sessions: usize) -> Measured {
+async fn web_desks(url: &str, people: &[Biodata], sessions: usize, pace: Duration) -> Measured {
     let shares: Vec<Vec<Biodata>> = people
         .chunks(people.len().div_ceil(sessions))
         .map(<[Biodata]>::to_vec)
@@ -203,13 +227,16 @@ async fn web_desks(url: &str, people: &[Biodata], sessions: usize) -> Measured {
     let start = Instant::now();
     let tasks: Vec<_> = ready
         .into_iter()
-        .map(|(session, share)| {
+        .enumerate()
+        .map(|(i, (session, share))| {
             tokio::task::spawn_blocking(move || {
+                std::thread::sleep(stagger(pace, i, sessions));
                 let (mut gets, mut posts) = (Vec::new(), Vec::new());
                 for r in &share {
                     let (g, p) = session.submit(r);
                     gets.push(g);
                     posts.push(p);
+                    std::thread::sleep(pace);
                 }
                 (gets, posts)
             })
