@@ -185,12 +185,36 @@ tools() {
   fi
 }
 
+# A PostgreSQL server of its own, for the test that restarts it (fast, and killed) under
+# running services, never the shared one: the distribution's binaries, its own data directory
+# (owned by postgres), port and socket directory, trust authentication on 127.0.0.1.
+postgres_node() { # name port
+  local name=$1 port=$2 base=/var/tmp/ktpel-postgres/$1 bin
+  if listening "$port"; then return 0; fi
+  command -v pg_ctlcluster >/dev/null || install postgresql
+  bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)
+  if [[ ! -f $base/data/PG_VERSION ]]; then
+    log "making PostgreSQL server $name in $base"
+    as_root mkdir -p "$base"
+    as_root chown postgres:postgres "$base"
+    as_root su postgres -c "$bin/initdb -D $base/data -U postgres -A trust" >/dev/null
+    # In its configuration, so that a plain `pg_ctl start` (the test's, after a kill) serves
+    # the same port.
+    printf "port = %s\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '%s'\nmax_connections = 200\n" \
+      "$port" "$base" | as_root tee -a "$base/data/postgresql.conf" >/dev/null
+  fi
+  log "starting PostgreSQL server $name on $port"
+  as_root su postgres -c "$bin/pg_ctl -D $base/data -l $base/log -w start" >/dev/null
+  wait_for "$port" "PostgreSQL server $name"
+}
+
 case "${1:-all}" in
   rabbitmq) rabbitmq ;;
   postgres) postgres ;;
   site-broker) rabbitmq_node ktpel-site 5673 15673 5675 ;;
   restart-broker) rabbitmq_node ktpel-restart 5674 15674 ;;
+  restart-postgres) postgres_node ktpel-restart 5434 ;;
   tools) tools ;;
   all) rabbitmq; postgres ;;
-  *) echo "usage: $0 [rabbitmq|postgres|site-broker|restart-broker|tools|all]" >&2; exit 2 ;;
+  *) echo "usage: $0 [rabbitmq|postgres|site-broker|restart-broker|restart-postgres|tools|all]" >&2; exit 2 ;;
 esac

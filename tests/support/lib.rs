@@ -278,6 +278,181 @@ fn rabbitmqctl(args: &[&str]) {
     );
 }
 
+/// The PostgreSQL server of its own that one test restarts and kills
+/// (`scripts/services.sh restart-postgres`; `KTPEL_TEST_RESTART_POSTGRES_PORT`, default 5434,
+/// and `KTPEL_TEST_RESTART_POSTGRES_DIR`, default `/var/tmp/ktpel-postgres/ktpel-restart`:
+/// its data directory is `data` there). Never the shared server.
+pub struct TestPostgresServer {
+    pub port: u16,
+    dir: std::path::PathBuf,
+}
+
+impl TestPostgresServer {
+    pub fn restartable() -> Self {
+        let port = std::env::var("KTPEL_TEST_RESTART_POSTGRES_PORT")
+            .ok()
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(5434);
+        let dir = std::env::var("KTPEL_TEST_RESTART_POSTGRES_DIR")
+            .unwrap_or_else(|_| "/var/tmp/ktpel-postgres/ktpel-restart".into())
+            .into();
+        Self { port, dir }
+    }
+
+    fn url(&self, database: &str) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/{database}", self.port)
+    }
+
+    /// `psql -Atc sql` on `database`: what it printed.
+    pub fn psql(&self, database: &str, sql: &str) -> String {
+        let out = Command::new("psql")
+            .args(["-h", "127.0.0.1", "-p", &self.port.to_string()])
+            .args(["-U", "postgres", "-d", database, "-Atc", sql])
+            .output()
+            .expect("psql must be on PATH (it comes with PostgreSQL)");
+        assert!(
+            out.status.success(),
+            "psql {sql:?} on {database}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    }
+
+    /// A fresh database for each of `services`, named `<prefix>_<service>` (`-` as `_`),
+    /// dropped with the value (a failed test's too).
+    pub fn databases<'a>(&'a self, prefix: &str, services: &[&str]) -> TestPostgresDatabases<'a> {
+        let names: Vec<(String, String)> = services
+            .iter()
+            .map(|s| (s.to_string(), format!("{prefix}_{s}").replace('-', "_")))
+            .collect();
+        for (_, name) in &names {
+            self.psql(
+                "postgres",
+                &format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"),
+            );
+            self.psql("postgres", &format!("CREATE DATABASE \"{name}\""));
+        }
+        TestPostgresDatabases {
+            server: self,
+            names,
+        }
+    }
+
+    /// Takes the server for one test (the tests that restart it take turns) and makes sure
+    /// it runs (a test that failed while it was down left it so).
+    pub fn take(&self) -> std::sync::MutexGuard<'static, ()> {
+        static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
+        let turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
+        let up = std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok();
+        if !up {
+            self.start();
+        }
+        turn
+    }
+
+    /// `pg_ctl …` as the postgres user, on the server's data directory; what it said if it
+    /// failed.
+    fn pg_ctl(&self, args: &str) -> Result<(), String> {
+        let bin = std::fs::read_dir("/usr/lib/postgresql")
+            .expect("PostgreSQL's binaries in /usr/lib/postgresql")
+            .filter_map(|e| e.ok().map(|e| e.path().join("bin/pg_ctl")))
+            .filter(|p| p.exists())
+            .max()
+            .expect("pg_ctl");
+        let line = format!(
+            "{} -D {}/data -l {}/log -w {args}",
+            bin.display(),
+            self.dir.display(),
+            self.dir.display()
+        );
+        let out = Command::new("su")
+            .args(["postgres", "-c", &line])
+            .output()
+            .expect("su postgres");
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(format!(
+                "pg_ctl {args}: {}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ))
+        }
+    }
+
+    /// `pg_ctl restart -m fast`: every connection cut, the server back at once.
+    pub fn restart_fast(&self) {
+        self.pg_ctl("-m fast restart")
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+
+    /// `kill -9` of the postmaster: the server gone without a word.
+    pub fn kill(&self) {
+        let pid = std::fs::read_to_string(self.dir.join("data/postmaster.pid"))
+            .expect("the postmaster's pid file");
+        let pid = pid.lines().next().unwrap_or_default().trim().to_owned();
+        let status = Command::new("kill")
+            .args(["-9", &pid])
+            .status()
+            .expect("kill");
+        assert!(status.success(), "kill -9 {pid}");
+    }
+
+    /// Starts the server after a kill: again until it starts, for its last backends hold its
+    /// shared memory until they notice the postmaster died and leave.
+    pub fn start(&self) {
+        let mut last = String::new();
+        for _ in 0..20 {
+            match self.pg_ctl("start") {
+                Ok(()) => return,
+                Err(e) => last = e,
+            }
+            std::thread::sleep(std::time::Duration::from_millis(500));
+        }
+        panic!("{last}");
+    }
+}
+
+/// Databases on a [`TestPostgresServer`], one a service, dropped on drop.
+pub struct TestPostgresDatabases<'a> {
+    server: &'a TestPostgresServer,
+    /// (service, database name).
+    names: Vec<(String, String)>,
+}
+
+impl TestPostgresDatabases<'_> {
+    fn name(&self, service: &str) -> &str {
+        self.names
+            .iter()
+            .find(|(s, _)| s == service)
+            .map(|(_, n)| n.as_str())
+            .unwrap_or_else(|| panic!("no database for {service}"))
+    }
+
+    /// `service`'s database URL.
+    pub fn url(&self, service: &str) -> String {
+        self.server.url(self.name(service))
+    }
+
+    /// `SELECT count(*) FROM table` in `service`'s database.
+    pub fn count(&self, service: &str, table: &str) -> String {
+        self.server
+            .psql(self.name(service), &format!("SELECT count(*) FROM {table}"))
+    }
+}
+
+impl Drop for TestPostgresDatabases<'_> {
+    fn drop(&mut self) {
+        for (_, name) in &self.names {
+            let _ = Command::new("psql")
+                .args(["-h", "127.0.0.1", "-p", &self.server.port.to_string()])
+                .args(["-U", "postgres", "-d", "postgres", "-qc"])
+                .arg(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                .output();
+        }
+    }
+}
+
 /// Which database a test runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {

@@ -106,6 +106,25 @@ fn submit<'a>(nik: &'a str, nama: &'a str, dokumen: &'a str) -> Vec<&'a str> {
     ]
 }
 
+/// SIAK seeded with two residents of 32.73.01 by `ktpel registry seed` (the same seed gives
+/// the same people, so the test knows who is registered): who they are.
+fn seed_two(desk: &Desk) -> Vec<ktpel_contract::registry::Biodata> {
+    desk.ok(
+        None,
+        &[
+            "registry",
+            "seed",
+            "--residents",
+            "2",
+            "--region",
+            "32.73.01",
+            "--seed",
+            "9",
+        ],
+    );
+    ktpel_registry::seed::generate(&KodeWilayah::parse("32.73.01").unwrap(), 2, 9).unwrap()
+}
+
 /// `ktpel distribute hand-over` of `nik`'s card by ppp1, the tanda terima signed by `signed_by`.
 fn hand_over<'a>(nik: &'a str, signed_by: &'a str) -> Vec<&'a str> {
     vec![
@@ -139,21 +158,7 @@ fn one_berkas_walked_through_s01_by_hand() {
         url: format!("http://{http}"),
     };
     // SIAK first: the same seed gives the same people, so the test knows who is registered.
-    desk.ok(
-        None,
-        &[
-            "registry",
-            "seed",
-            "--residents",
-            "2",
-            "--region",
-            "32.73.01",
-            "--seed",
-            "9",
-        ],
-    );
-    let people =
-        ktpel_registry::seed::generate(&KodeWilayah::parse("32.73.01").unwrap(), 2, 9).unwrap();
+    let people = seed_two(&desk);
     let (nik, nama) = (people[0].nik.to_string(), people[0].nama.clone());
     assert!(desk.ok(None, &["registry", "list"]).contains(&nik));
 
@@ -753,13 +758,32 @@ fn the_demo_rides_out_a_broker_restart() {
     broker.stop_app();
     std::thread::sleep(Duration::from_secs(8));
     broker.start_app();
+    completed_with_nothing_dead_lettered(demo, 300, broker.node.as_deref(), &vhost.name);
+}
+
+/// `demo` ends well with all `residents` through, and on `vhost` (of `node`; none: the
+/// shared broker) nothing was dead-lettered or unrouted.
+fn completed_with_nothing_dead_lettered(
+    demo: std::process::Child,
+    residents: usize,
+    node: Option<&str>,
+    vhost: &str,
+) {
     let out = demo.wait_with_output().expect("ktpel demo ends");
     let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
     assert!(out.status.success(), "ktpel demo failed: {stdout}{stderr}");
-    assert!(stdout.trim_end().ends_with("completed 300/300"), "{stdout}");
-    let queues = Command::new("rabbitmqctl")
-        .args(["-n", broker.node.as_deref().unwrap_or_default()])
-        .args(["-q", "list_queues", "-p", &vhost.name, "name", "messages"])
+    assert!(
+        stdout
+            .trim_end()
+            .ends_with(&format!("completed {residents}/{residents}")),
+        "{stdout}"
+    );
+    let mut rabbitmqctl = Command::new("rabbitmqctl");
+    if let Some(node) = node {
+        rabbitmqctl.args(["-n", node]);
+    }
+    let queues = rabbitmqctl
+        .args(["-q", "list_queues", "-p", vhost, "name", "messages"])
         .output()
         .expect("rabbitmqctl");
     for line in text(&queues.stdout).lines() {
@@ -769,6 +793,157 @@ fn the_demo_rides_out_a_broker_restart() {
             assert_eq!(messages, "0", "{name} after the restart");
         }
     }
+}
+
+/// Every service of a site, each with a database of its own.
+const SERVICES: [&str; 7] = [
+    "intake",
+    "registry",
+    "biometric",
+    "afis-sync",
+    "card-print",
+    "pusat-data",
+    "distribution",
+];
+
+/// PostgreSQL restarts twice in the middle of `ktpel demo`, every service's database on it:
+/// once fast (`pg_ctl restart -m fast`, every connection cut), once killed (`kill -9` of the
+/// postmaster) and started again seconds later. Every service — its consumer, its relay —
+/// and every desk rides it out without being restarted: every resident reaches
+/// CARD_ACTIVATED, nothing is dead-lettered, and no berkas, card or hand-over is made twice.
+/// On a PostgreSQL server of its own, never the shared one.
+#[test]
+fn the_demo_rides_out_postgresql_restarts() {
+    let pg = ktpel_tests::TestPostgresServer::restartable();
+    let vhost = TestVhost::new();
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let desk = Desk {
+        dir: dir.path(),
+        amqp: vhost.url(),
+        url: String::new(),
+    };
+    let _turn = pg.take();
+    let dbs = pg.databases(&vhost.name, &SERVICES);
+    let mut demo = desk.command(&["demo", "--residents", "300"]);
+    for service in SERVICES {
+        demo.env(
+            format!(
+                "KTPEL_{}__DATABASE__URL",
+                service.to_uppercase().replace('-', "_")
+            ),
+            dbs.url(service),
+        );
+    }
+    let mut demo = demo
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("ktpel demo starts");
+    std::thread::sleep(Duration::from_secs(3));
+    pg.restart_fast();
+    std::thread::sleep(Duration::from_secs(3));
+    assert!(
+        demo.try_wait().expect("the demo").is_none(),
+        "the demo still runs when the server is killed"
+    );
+    pg.kill();
+    std::thread::sleep(Duration::from_secs(3));
+    pg.start();
+    completed_with_nothing_dead_lettered(demo, 300, None, &vhost.name);
+    assert_eq!(
+        dbs.count("intake", "intake_berkas"),
+        "300",
+        "one berkas each"
+    );
+    assert_eq!(
+        dbs.count("card-print", "card_register"),
+        "300",
+        "one card each"
+    );
+    assert_eq!(
+        dbs.count("distribution", "distribution_kartu"),
+        "300",
+        "one card each in distribution"
+    );
+}
+
+/// `ktpel up` with every service's database on a PostgreSQL server that is then killed
+/// (`kill -9` of the postmaster): `/ready` answers "not ready" while the server is gone and
+/// "ready" once it is back, and the services — consumers, relays, the desk's line — take
+/// berkas again without being restarted. On a PostgreSQL server of its own.
+#[test]
+fn ktpel_up_is_not_ready_while_postgresql_is_gone_and_takes_berkas_after() {
+    let pg = ktpel_tests::TestPostgresServer::restartable();
+    let vhost = TestVhost::new();
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let http = format!("127.0.0.1:{}", free_port());
+    let desk = Desk {
+        dir: dir.path(),
+        amqp: vhost.url(),
+        url: format!("http://{http}"),
+    };
+    // Each service's database in its settings file, as an operator would set it.
+    let _turn = pg.take();
+    let dbs = pg.databases(&vhost.name, &SERVICES);
+    std::fs::create_dir_all(dir.path().join("config")).unwrap();
+    for service in SERVICES {
+        let url = dbs.url(service);
+        std::fs::write(
+            dir.path().join(format!("config/{service}.toml")),
+            format!("[database]\nurl = \"{url}\"\n"),
+        )
+        .unwrap();
+    }
+    let people = seed_two(&desk);
+    let up = Up(desk
+        .command(&["up", "--http", &http])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("ktpel up starts"));
+    let agent = ureq::Agent::new_with_config(
+        ureq::config::Config::builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(10)))
+            .build(),
+    );
+    let ready = || {
+        agent
+            .get(format!("http://{http}/ready"))
+            .call()
+            .map(|r| r.status().as_u16())
+            .unwrap_or(0)
+    };
+    let until = |wanted: u16, what: &str| {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while ready() != wanted {
+            assert!(Instant::now() < deadline, "/ready never said {what}");
+            std::thread::sleep(Duration::from_millis(300));
+        }
+    };
+    until(200, "ready");
+    let accepted = |i: usize| {
+        let (nik, nama) = (people[i].nik.to_string(), people[i].nama.clone());
+        let out = desk.ok(
+            None,
+            &submit(&nik, &nama, "formulir_permohonan,fotokopi_kk"),
+        );
+        assert!(out.contains("accepted: berkas"), "{out}");
+    };
+    accepted(0);
+
+    pg.kill();
+    until(503, "not ready");
+    pg.start();
+    until(200, "ready again");
+    // The same process, not restarted: the desk's berkas is taken, numbered and handed on.
+    accepted(1);
+    assert_eq!(
+        dbs.count("intake", "intake_berkas"),
+        "2",
+        "each berkas once"
+    );
+    up.ctrl_c();
 }
 
 /// A fresh vhost (and what demos make from its name, deleted after) and a temporary
