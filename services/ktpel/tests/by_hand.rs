@@ -946,6 +946,134 @@ fn ktpel_up_is_not_ready_while_postgresql_is_gone_and_takes_berkas_after() {
     up.ctrl_c();
 }
 
+/// `ktpel up` on SQLite killed (`kill -9`) with berkas in flight, and started again on the
+/// same files: every berkas sent is taken once — numbered and handed to the operator — none
+/// lost, none twice.
+#[test]
+fn ktpel_up_killed_on_sqlite_takes_every_berkas_once_when_started_again() {
+    const N: usize = 60;
+    let vhost = TestVhost::new();
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let http = format!("127.0.0.1:{}", free_port());
+    let desk = Desk {
+        dir: dir.path(),
+        amqp: vhost.url(),
+        url: format!("http://{http}"),
+    };
+    desk.ok(
+        None,
+        &[
+            "registry",
+            "seed",
+            "--residents",
+            &N.to_string(),
+            "--region",
+            "32.73.01",
+            "--seed",
+            "9",
+        ],
+    );
+    let people =
+        ktpel_registry::seed::generate(&KodeWilayah::parse("32.73.01").unwrap(), N, 9).unwrap();
+    let start = || {
+        let up = desk
+            .command(&["up", "--http", &http])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("ktpel up starts");
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while ureq::get(format!("http://{http}/ready")).call().is_err() {
+            assert!(Instant::now() < deadline, "ktpel up never became ready");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        up
+    };
+    let taken = || {
+        let listed = desk.ok(None, &["intake", "list", "--limit", "1000"]);
+        let numbers: std::collections::BTreeSet<String> = listed
+            .lines()
+            .filter_map(|l| l.split_whitespace().next().map(str::to_owned))
+            .collect();
+        assert_eq!(
+            numbers.len(),
+            listed.lines().count(),
+            "a berkas twice: {listed}"
+        );
+        listed
+    };
+    // The queues declared, then the berkas sent while nobody takes them.
+    let mut up = start();
+    up.kill().unwrap();
+    up.wait().unwrap();
+    for p in &people {
+        let nik = p.nik.to_string();
+        let args = [
+            submit(&nik, &p.nama, "formulir_permohonan,fotokopi_kk"),
+            vec!["--wait", "0"],
+        ]
+        .concat();
+        desk.ok(None, &args);
+    }
+    // Killed as soon as intake has taken the first.
+    let mut up = start();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while taken().lines().count() == 0 {
+        assert!(Instant::now() < deadline, "intake never took a berkas");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    up.kill().unwrap();
+    up.wait().unwrap();
+    let at_kill = taken().lines().count();
+    assert!(at_kill < N, "killed mid-run: {at_kill} of {N} taken");
+    eprintln!("ktpel up killed with {at_kill} of {N} berkas taken");
+
+    // Started again on the same files: the rest are taken, each once, and every one is on the
+    // operator's worklist.
+    let up = Up(start());
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let listed = loop {
+        let listed = taken();
+        if listed.lines().count() == N {
+            break listed;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "not every berkas was taken: {listed}"
+        );
+        std::thread::sleep(Duration::from_millis(300));
+    };
+    for p in &people {
+        assert_eq!(
+            listed.matches(p.nik.as_str()).count(),
+            1,
+            "{} once: {listed}",
+            p.nik
+        );
+    }
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while desk
+        .ok(None, &["enroll", "list"])
+        .matches("327301-")
+        .count()
+        < N
+    {
+        assert!(
+            Instant::now() < deadline,
+            "not every berkas reached the operator"
+        );
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    assert_eq!(
+        desk.ok(None, &["enroll", "list"])
+            .matches("327301-")
+            .count(),
+        N,
+        "each at the operator once"
+    );
+    up.ctrl_c();
+}
+
 /// A fresh vhost (and what demos make from its name, deleted after) and a temporary
 /// directory: where a test runs `ktpel` as a user would.
 struct Scene {
