@@ -106,23 +106,24 @@ fn submit<'a>(nik: &'a str, nama: &'a str, dokumen: &'a str) -> Vec<&'a str> {
     ]
 }
 
-/// SIAK seeded with two residents of 32.73.01 by `ktpel registry seed` (the same seed gives
+/// SIAK seeded with `n` residents of 32.73.01 by `ktpel registry seed` (the same seed gives
 /// the same people, so the test knows who is registered): who they are.
-fn seed_two(desk: &Desk) -> Vec<ktpel_contract::registry::Biodata> {
+fn seeded(desk: &Desk, n: usize) -> Vec<ktpel_contract::registry::Biodata> {
+    let residents = n.to_string();
     desk.ok(
         None,
         &[
             "registry",
             "seed",
             "--residents",
-            "2",
+            &residents,
             "--region",
             "32.73.01",
             "--seed",
             "9",
         ],
     );
-    ktpel_registry::seed::generate(&KodeWilayah::parse("32.73.01").unwrap(), 2, 9).unwrap()
+    ktpel_registry::seed::generate(&KodeWilayah::parse("32.73.01").unwrap(), n, 9).unwrap()
 }
 
 /// `ktpel distribute hand-over` of `nik`'s card by ppp1, the tanda terima signed by `signed_by`.
@@ -158,7 +159,7 @@ fn one_berkas_walked_through_s01_by_hand() {
         url: format!("http://{http}"),
     };
     // SIAK first: the same seed gives the same people, so the test knows who is registered.
-    let people = seed_two(&desk);
+    let people = seeded(&desk, 2);
     let (nik, nama) = (people[0].nik.to_string(), people[0].nama.clone());
     assert!(desk.ok(None, &["registry", "list"]).contains(&nik));
 
@@ -894,7 +895,7 @@ fn ktpel_up_is_not_ready_while_postgresql_is_gone_and_takes_berkas_after() {
         )
         .unwrap();
     }
-    let people = seed_two(&desk);
+    let people = seeded(&desk, 2);
     let up = Up(desk
         .command(&["up", "--http", &http])
         .stdout(std::process::Stdio::null())
@@ -960,21 +961,7 @@ fn ktpel_up_killed_on_sqlite_takes_every_berkas_once_when_started_again() {
         amqp: vhost.url(),
         url: format!("http://{http}"),
     };
-    desk.ok(
-        None,
-        &[
-            "registry",
-            "seed",
-            "--residents",
-            &N.to_string(),
-            "--region",
-            "32.73.01",
-            "--seed",
-            "9",
-        ],
-    );
-    let people =
-        ktpel_registry::seed::generate(&KodeWilayah::parse("32.73.01").unwrap(), N, 9).unwrap();
+    let people = seeded(&desk, N);
     let start = || {
         let up = desk
             .command(&["up", "--http", &http])
