@@ -1,7 +1,10 @@
 // Reads an AsyncAPI document with the official parser (@asyncapi/parser), as a foreign
 // node's tooling would, and prints every diagnostic: `severity path message`, one a line.
-// Exit status 1 when the document does not parse or has an error; 0 otherwise (warnings are
-// printed but do not fail).
+// Then what a foreign node needs of this contract, through the parser's model: an AMQP
+// binding on every channel and operation, and the headers and correlation id on every
+// message (`error contract …` for each one missing). Exit status 1 when the document does not
+// parse, has an error, or misses any of these; 0 otherwise (warnings are printed but do not
+// fail).
 //
 // Usage: node check.mjs docs/asyncapi.yaml
 import { readFile } from 'node:fs/promises';
@@ -23,6 +26,22 @@ for (const d of diagnostics) {
 const errors = diagnostics.filter((d) => d.severity === DiagnosticSeverity.Error);
 if (!document || errors.length > 0) {
   console.log(`${file}: ${errors.length} error(s); not a valid AsyncAPI document`);
+  process.exit(1);
+}
+const missing = [];
+for (const c of document.channels().all()) {
+  if (!c.bindings().has('amqp')) missing.push(`channel ${c.id()} has no AMQP binding`);
+}
+for (const o of document.operations().all()) {
+  if (!o.bindings().has('amqp')) missing.push(`operation ${o.id()} has no AMQP binding`);
+}
+for (const m of document.messages().all()) {
+  if (!m.hasHeaders()) missing.push(`message ${m.id()} declares no headers`);
+  if (!m.hasCorrelationId()) missing.push(`message ${m.id()} has no correlation id`);
+}
+for (const line of missing) console.log(`error contract ${line}`);
+if (missing.length > 0) {
+  console.log(`${file}: ${missing.length} thing(s) a foreign node needs are missing`);
   process.exit(1);
 }
 console.log(

@@ -63,7 +63,8 @@ fn parsed_by_asyncapi_parser(path: &std::path::Path) -> (bool, String) {
 }
 
 /// A foreign node reads the contract with the AsyncAPI tooling: the document parses with no
-/// error and no warning, every `$ref` resolved.
+/// error and no warning, every `$ref` resolved, an AMQP binding on every channel and
+/// operation, the headers and correlation id on every message.
 #[test]
 fn the_asyncapi_parser_reads_the_document_without_error_or_warning() {
     let path = std::path::Path::new(concat!(
@@ -81,18 +82,53 @@ fn the_asyncapi_parser_reads_the_document_without_error_or_warning() {
     );
 }
 
+/// `document()` with `from` replaced by `to` once, as a file: the check's exit status and
+/// what it printed.
+fn checked_with(from: &str, to: &str) -> (bool, String) {
+    let doc = document();
+    assert!(doc.contains(from), "the document holds {from:?}");
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().join("asyncapi.yaml");
+    std::fs::write(&path, doc.replacen(from, to, 1)).expect("write the broken copy");
+    parsed_by_asyncapi_parser(&path)
+}
+
+/// A channel without its AMQP binding (exchange, type, durability) is refused by name: a
+/// foreign node could not tell where to publish.
+#[test]
+fn the_check_refuses_a_channel_without_its_amqp_binding() {
+    let (ok, text) = checked_with(
+        "    bindings: { $ref: '#/components/channelBindings/ktpel' }\n",
+        "",
+    );
+    assert!(!ok, "{text}");
+    assert!(
+        text.contains("error contract channel berkasSubmitted has no AMQP binding"),
+        "{text}"
+    );
+}
+
+/// A message without the headers every message carries is refused by name.
+#[test]
+fn the_check_refuses_a_message_without_its_headers() {
+    let (ok, text) = checked_with(
+        "      traits: [{ $ref: '#/components/messageTraits/ktpel' }]\n",
+        "",
+    );
+    assert!(!ok, "{text}");
+    assert!(
+        text.contains("error contract message berkasSubmitted declares no headers"),
+        "{text}"
+    );
+}
+
 /// The parser check can fail: a message reference to nothing is an error it names.
 #[test]
 fn the_asyncapi_parser_refuses_a_reference_to_nothing() {
-    let broken = document().replacen(
+    let (ok, text) = checked_with(
         "#/components/messages/residentAnswer",
         "#/components/messages/tidakAda",
-        1,
     );
-    let dir = tempfile::tempdir().expect("a temporary directory");
-    let path = dir.path().join("asyncapi.yaml");
-    std::fs::write(&path, broken).expect("write the broken copy");
-    let (ok, text) = parsed_by_asyncapi_parser(&path);
     assert!(!ok, "{text}");
     assert!(
         text.contains("'#/components/messages/tidakAda' does not exist"),
