@@ -1,14 +1,17 @@
 // Reads an AsyncAPI document with the official parser (@asyncapi/parser), as a foreign
 // node's tooling would, and prints every diagnostic: `severity path message`, one a line.
 // Then what a foreign node needs of this contract, through the parser's model: an AMQP
-// binding on every channel and operation, and the headers and correlation id on every
-// message (`error contract …` for each one missing). Exit status 1 when the document does not
+// binding on every channel and operation, the headers and correlation id on every message,
+// and an example for every message that its payload schema accepts (checked with Ajv)
+// (`error contract …` for each one missing or wrong). Exit status 1 when the document does not
 // parse, has an error, or misses any of these; 0 otherwise (warnings are printed but do not
 // fail).
 //
 // Usage: node check.mjs docs/asyncapi.yaml
 import { readFile } from 'node:fs/promises';
 import { Parser, DiagnosticSeverity } from '@asyncapi/parser';
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
 
 const file = process.argv[2];
 if (!file) {
@@ -38,6 +41,20 @@ for (const o of document.operations().all()) {
 for (const m of document.messages().all()) {
   if (!m.hasHeaders()) missing.push(`message ${m.id()} declares no headers`);
   if (!m.hasCorrelationId()) missing.push(`message ${m.id()} has no correlation id`);
+}
+// The parser adds keys of its own (`x-parser-…`) to the schemas it resolves: not strict.
+const ajv = new Ajv({ strict: false, allErrors: true });
+addFormats(ajv);
+for (const m of document.messages().all()) {
+  const examples = m.examples().all();
+  if (examples.length === 0) missing.push(`message ${m.id()} has no example`);
+  const valid = ajv.compile(m.payload().json());
+  for (const ex of examples) {
+    if (!valid(ex.payload())) {
+      const why = valid.errors.map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ');
+      missing.push(`message ${m.id()} example ${ex.name()} does not match its schema: ${why}`);
+    }
+  }
 }
 for (const line of missing) console.log(`error contract ${line}`);
 if (missing.length > 0) {

@@ -64,7 +64,8 @@ fn parsed_by_asyncapi_parser(path: &std::path::Path) -> (bool, String) {
 
 /// A foreign node reads the contract with the AsyncAPI tooling: the document parses with no
 /// error and no warning, every `$ref` resolved, an AMQP binding on every channel and
-/// operation, the headers and correlation id on every message.
+/// operation, the headers and correlation id on every message, and an example of every
+/// message that its schema accepts (taken from a run of `ktpel demo` where one was seen).
 #[test]
 fn the_asyncapi_parser_reads_the_document_without_error_or_warning() {
     let path = std::path::Path::new(concat!(
@@ -118,6 +119,20 @@ fn the_check_refuses_a_message_without_its_headers() {
     assert!(!ok, "{text}");
     assert!(
         text.contains("error contract message berkasSubmitted declares no headers"),
+        "{text}"
+    );
+}
+
+/// An example its schema does not accept is refused, with what is wrong.
+#[test]
+fn the_check_refuses_an_example_that_does_not_match_its_schema() {
+    let (ok, text) = checked_with(
+        "\"nomor_berkas\": \"327301-",
+        "\"nomor_berkas\": 327301, \"x\": \"",
+    );
+    assert!(!ok, "{text}");
+    assert!(
+        text.contains("does not match its schema: /nomor_berkas must be string"),
         "{text}"
     );
 }
