@@ -70,6 +70,11 @@ pub enum DeskError {
 }
 
 impl DeskError {
+    /// Whether trying again may succeed: the database or the broker did not answer.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, Self::Db(_) | Self::Bus(_))
+    }
+
     /// The reason in Bahasa Indonesia, for the print desk in the browser.
     pub fn pesan(&self) -> String {
         match self {
@@ -363,10 +368,31 @@ pub async fn make_card(
     kepala_seksi: &Session,
     nik: &str,
 ) -> Result<(), DeskError> {
-    let chip = encode(db, operator, key, nik).await?;
-    print(db, operator, nik).await?;
-    verify(db, operator, key, nik, &chip).await?;
-    approve(db, kepala_seksi, nik).await
+    // Each step is its own transaction: the card goes through the steps it has not been
+    // through yet, so a desk that lost the database half-way carries on from where it was.
+    let mut job = open_job(db, nik).await?;
+    loop {
+        match job.state {
+            JobState::Queued => drop(encode(db, operator, key, nik).await?),
+            JobState::Encoded => drop(print(db, operator, nik).await?),
+            JobState::Printed => {
+                let chip = job.chip.clone().ok_or(DeskError::NoCardNumber {
+                    nik: nik.to_owned(),
+                })?;
+                verify(db, operator, key, nik, &chip).await?;
+            }
+            JobState::Verified => return approve(db, kepala_seksi, nik).await,
+            JobState::Approved => return Ok(()),
+            JobState::Waiting => {
+                return Err(DeskError::WrongState {
+                    nik: nik.to_owned(),
+                    state: JobState::Waiting,
+                    needed: JobState::Queued,
+                });
+            }
+        }
+        job = open_job(db, nik).await?;
+    }
 }
 
 #[cfg(test)]

@@ -16,6 +16,11 @@ use sea_orm::{
 use std::collections::BTreeMap;
 
 impl DeskError {
+    /// Whether trying again may succeed: the database or the broker did not answer.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, Self::Db(_) | Self::Bus(_))
+    }
+
     /// The reason in Bahasa Indonesia, for the distribution desk in the browser.
     pub fn pesan(&self) -> String {
         match self {

@@ -771,7 +771,19 @@ fn completed_with_nothing_dead_lettered(
     vhost: &str,
 ) {
     let out = demo.wait_with_output().expect("ktpel demo ends");
-    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    completed_as_said(&out, &text(&out.stdout), residents, node, vhost);
+}
+
+/// As [`completed_with_nothing_dead_lettered`], for a demo `out` whose standard output
+/// `stdout` was read as it ran.
+fn completed_as_said(
+    out: &Output,
+    stdout: &str,
+    residents: usize,
+    node: Option<&str>,
+    vhost: &str,
+) {
+    let stderr = text(&out.stderr);
     assert!(out.status.success(), "ktpel demo failed: {stdout}{stderr}");
     assert!(
         stdout
@@ -808,8 +820,9 @@ const SERVICES: [&str; 7] = [
 ];
 
 /// PostgreSQL restarts twice in the middle of `ktpel demo`, every service's database on it:
-/// once fast (`pg_ctl restart -m fast`, every connection cut), once killed (`kill -9` of the
-/// postmaster) and started again seconds later. Every service — its consumer, its relay —
+/// once fast (`pg_ctl restart -m fast`, every connection cut) while the services take the
+/// berkas to the Pusat Data, once killed (`kill -9` of the postmaster) as the demo's print desk
+/// starts on the cards, and started again seconds later. Every service — its consumer, its relay —
 /// and every desk rides it out without being restarted: every resident reaches
 /// CARD_ACTIVATED, nothing is dead-lettered, and no berkas, card or hand-over is made twice.
 /// On a PostgreSQL server of its own, never the shared one.
@@ -840,9 +853,33 @@ fn the_demo_rides_out_postgresql_restarts() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("ktpel demo starts");
-    std::thread::sleep(Duration::from_secs(3));
+    // The demo's progress, read as it runs: the server restarts while the services take the
+    // berkas to the Pusat Data, and is killed as the demo's print desk starts on the cards.
+    let (lines, said) = std::sync::mpsc::channel();
+    let stdout = demo.stdout.take().expect("the demo's output");
+    let reader = std::thread::spawn(move || {
+        use std::io::BufRead;
+        let mut all = String::new();
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            all.push_str(&line);
+            all.push('\n');
+            let _ = lines.send(line);
+        }
+        all
+    });
+    let until = |wanted: &str| loop {
+        match said.recv_timeout(Duration::from_secs(120)) {
+            Ok(line) if line.contains(wanted) => break,
+            Ok(_) => {}
+            Err(e) => panic!("the demo never said {wanted:?}: {e}"),
+        }
+    };
+    until("at the operator (S01.3): 300/300");
     pg.restart_fast();
-    std::thread::sleep(Duration::from_secs(3));
+    until("in the print queue: 300/300");
     assert!(
         demo.try_wait().expect("the demo").is_none(),
         "the demo still runs when the server is killed"
@@ -850,7 +887,9 @@ fn the_demo_rides_out_postgresql_restarts() {
     pg.kill();
     std::thread::sleep(Duration::from_secs(3));
     pg.start();
-    completed_with_nothing_dead_lettered(demo, 300, None, &vhost.name);
+    let out = demo.wait_with_output().expect("ktpel demo ends");
+    let stdout = reader.join().expect("the demo's output read");
+    completed_as_said(&out, &stdout, 300, None, &vhost.name);
     assert_eq!(
         dbs.count("intake", "intake_berkas"),
         "300",

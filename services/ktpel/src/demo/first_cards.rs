@@ -23,6 +23,22 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use std::collections::HashSet;
 use uuid::Uuid;
 
+/// A step at a desk of the demo's people, taken again while the database or the broker does
+/// not answer (a restart, a failover): as a person at the desk would try again, for about a
+/// minute, before the demo gives up with the reason.
+pub(crate) async fn at_desk<T, E, F, Fut>(step: F, transient: fn(&E) -> bool) -> Result<T, E>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, E>>,
+{
+    use backon::{ExponentialBuilder, Retryable};
+    let patience = ExponentialBuilder::default()
+        .with_min_delay(std::time::Duration::from_millis(200))
+        .with_max_delay(std::time::Duration::from_secs(5))
+        .with_max_times(20);
+    step.retry(patience).when(transient).await
+}
+
 /// The statuses a card has once it is print ready, and after each later step.
 const AFTER_PRR: &[StatusKartu] = &[
     StatusKartu::Prr,
@@ -168,7 +184,16 @@ impl Desks {
             residents,
         );
 
-        let waiting = self.at_the_stations(submitted).await;
+        // Read again until it shows what the wait counted: a read while the database was
+        // gone a moment answers nothing.
+        let mut waiting = self.at_the_stations(submitted).await;
+        for _ in 0..300 {
+            if waiting.len() >= reached {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            waiting = self.at_the_stations(submitted).await;
+        }
         let ours = Ours::new(waiting.iter().map(|w| w.nik.clone()));
         for w in waiting {
             let nik = Nik::parse(&w.nik).map_err(|source| DemoError::Nik {
@@ -265,9 +290,21 @@ impl Desks {
                 in_queue().await.len()
             })
             .await;
-        for job in in_queue().await {
-            print_desk::make_card(db, &self.key, &desk.operator, &desk.kepala_seksi, &job.nik)
-                .await?;
+        let queue = at_desk(|| print_desk::queue(db), |_| true).await?;
+        for job in queue.into_iter().filter(|j| ours.contains(&j.nik)) {
+            at_desk(
+                || {
+                    print_desk::make_card(
+                        db,
+                        &self.key,
+                        &desk.operator,
+                        &desk.kepala_seksi,
+                        &job.nik,
+                    )
+                },
+                print_desk::DeskError::is_transient,
+            )
+            .await?;
         }
         let reached = progress
             .wait("CARD_PRINTED", residents, || {
@@ -303,8 +340,13 @@ impl Desks {
         progress
             .wait("at distribution", residents, in_distribution)
             .await;
-        for b in dist_desk::make_batches(db, "petugas-demo").await? {
-            dist_desk::confirm_receipt(db, b.batch_id, "ppp-demo").await?;
+        let transient = dist_desk::DeskError::is_transient;
+        for b in at_desk(|| dist_desk::make_batches(db, "petugas-demo"), transient).await? {
+            at_desk(
+                || dist_desk::confirm_receipt(db, b.batch_id, "ppp-demo"),
+                transient,
+            )
+            .await?;
         }
         let reached = progress
             .wait("CARD_SHIPPED", residents, || {
@@ -316,9 +358,14 @@ impl Desks {
             reached,
             residents,
         );
-        for c in dist_desk::awaiting_collection(db).await? {
+        // A read only: any database error is worth another try.
+        for c in at_desk(|| dist_desk::awaiting_collection(db), |_| true).await? {
             if ours.contains(&c.nik) {
-                dist_desk::hand_over(db, &c.nik, "ppp-demo", &c.nama).await?;
+                at_desk(
+                    || dist_desk::hand_over(db, &c.nik, "ppp-demo", &c.nama),
+                    transient,
+                )
+                .await?;
             }
         }
         let done = progress
