@@ -303,13 +303,18 @@ impl TestPostgresServer {
         format!("postgres://postgres@127.0.0.1:{}/{database}", self.port)
     }
 
-    /// `psql -Atc sql` on `database`: what it printed.
-    pub fn psql(&self, database: &str, sql: &str) -> String {
-        let out = Command::new("psql")
+    /// `psql -Atc sql` on `database`, as it ended.
+    fn run_psql(&self, database: &str, sql: &str) -> std::process::Output {
+        Command::new("psql")
             .args(["-h", "127.0.0.1", "-p", &self.port.to_string()])
             .args(["-U", "postgres", "-d", database, "-Atc", sql])
             .output()
-            .expect("psql must be on PATH (it comes with PostgreSQL)");
+            .expect("psql must be on PATH (it comes with PostgreSQL)")
+    }
+
+    /// `psql -Atc sql` on `database`: what it printed.
+    pub fn psql(&self, database: &str, sql: &str) -> String {
+        let out = self.run_psql(database, sql);
         assert!(
             out.status.success(),
             "psql {sql:?} on {database}: {}",
@@ -444,11 +449,11 @@ impl TestPostgresDatabases<'_> {
 impl Drop for TestPostgresDatabases<'_> {
     fn drop(&mut self) {
         for (_, name) in &self.names {
-            let _ = Command::new("psql")
-                .args(["-h", "127.0.0.1", "-p", &self.server.port.to_string()])
-                .args(["-U", "postgres", "-d", "postgres", "-qc"])
-                .arg(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-                .output();
+            // Not asserted: a drop during a failing test's unwinding must not panic again.
+            self.server.run_psql(
+                "postgres",
+                &format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"),
+            );
         }
     }
 }

@@ -144,23 +144,25 @@ impl Desks {
 
     /// This part's berkas waiting at the stations, by the submissions the counters made (a
     /// resident of S04 has a NIK only once SIAK gave one).
-    async fn at_the_stations(&self, submitted: &[Uuid]) -> Vec<operator_inbox::Model> {
+    async fn at_the_stations(
+        &self,
+        submitted: &[Uuid],
+    ) -> Result<Vec<operator_inbox::Model>, sea_orm::DbErr> {
         let mut ours = HashSet::new();
         for db in &self.intake {
-            ours.extend(query::numbers_of(db, submitted).await.unwrap_or_default());
+            ours.extend(query::numbers_of(db, submitted).await?);
         }
         let mut waiting = Vec::new();
         for db in &self.biometric {
             waiting.extend(
                 operator_inbox::Entity::find()
                     .all(db)
-                    .await
-                    .unwrap_or_default()
+                    .await?
                     .into_iter()
                     .filter(|w| ours.contains(&w.nomor_berkas)),
             );
         }
-        waiting
+        Ok(waiting)
     }
 
     /// S01.3–S01.6 at the station of each berkas's kecamatan; offline, S02.6/S03 and the S20
@@ -175,7 +177,7 @@ impl Desks {
         let residents = submitted.len();
         let reached = progress
             .wait("at the operator (S01.3)", residents, || async {
-                self.at_the_stations(submitted).await.len()
+                self.at_the_stations(submitted).await.map_or(0, |w| w.len())
             })
             .await;
         progress.reached(
@@ -184,16 +186,7 @@ impl Desks {
             residents,
         );
 
-        // Read again until it shows what the wait counted: a read while the database was
-        // gone a moment answers nothing.
-        let mut waiting = self.at_the_stations(submitted).await;
-        for _ in 0..300 {
-            if waiting.len() >= reached {
-                break;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-            waiting = self.at_the_stations(submitted).await;
-        }
+        let waiting = at_desk(|| self.at_the_stations(submitted), |_| true).await?;
         let ours = Ours::new(waiting.iter().map(|w| w.nik.clone()));
         for w in waiting {
             let nik = Nik::parse(&w.nik).map_err(|source| DemoError::Nik {
