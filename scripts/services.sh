@@ -12,7 +12,10 @@
 # rabbitmq-server again, so that the tests link two real
 # brokers (a kecamatan's and a Dinas's) instead of two vhosts of one; `services.sh
 # restart-broker` a third (`ktpel-restart@localhost`, 5674, management 15674), which one test
-# stops and starts under a running `ktpel demo` — never the shared broker under the others.
+# stops and starts under a running `ktpel demo` — never the shared broker under the others;
+# `services.sh cluster` a cluster of three more (`ktpel-c1`, `ktpel-c2`, `ktpel-c3` at
+# localhost, AMQP 5681–5683, management 15681–15683), joined with `rabbitmqctl join_cluster`,
+# whose nodes the cluster tests kill (`kill -9`) and start again with the same command.
 #
 # A service that already answers is left alone. One that does not is started, and installed
 # from the distribution's packages first if it is missing (this needs root, or sudo).
@@ -25,6 +28,11 @@ listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 wait_for() { # port name
   for _ in $(seq 1 60); do listening "$1" && return 0; sleep 1; done
   log "$2 did not come up on port $1"; return 1
+}
+# Runs a command, showing its output only when it fails (rabbitmqctl's join logs a page).
+quietly() {
+  local out
+  out=$("$@" 2>&1) || { log "$* failed: $out"; return 1; }
 }
 apt_updated=""
 install() {
@@ -208,13 +216,36 @@ postgres_node() { # name port
   wait_for "$port" "PostgreSQL server $name"
 }
 
+# Three nodes of their own made one cluster: the second and third join the first. A node
+# that is down (killed by a test) is started again and rejoins by itself; one that never
+# joined (a first start) joins now. Quorum queues declared while all three run get a replica
+# on each.
+cluster() {
+  local ports=(5681 5682 5683) i name
+  for i in 0 1 2; do
+    rabbitmq_node "ktpel-c$((i + 1))" "${ports[i]}" $((ports[i] + 10000))
+  done
+  for i in 2 3; do
+    name=ktpel-c$i@localhost
+    if ! as_root rabbitmqctl -n "$name" -q cluster_status --formatter json |
+      grep -q '"ktpel-c1@localhost"'; then
+      log "joining $name to the cluster of ktpel-c1@localhost"
+      for step in stop_app reset "join_cluster ktpel-c1@localhost" start_app await_startup; do
+        # shellcheck disable=SC2086 # the step is a command and its argument
+        quietly as_root rabbitmqctl -n "$name" -q $step
+      done
+    fi
+  done
+}
+
 case "${1:-all}" in
   rabbitmq) rabbitmq ;;
   postgres) postgres ;;
   site-broker) rabbitmq_node ktpel-site 5673 15673 5675 ;;
   restart-broker) rabbitmq_node ktpel-restart 5674 15674 ;;
   restart-postgres) postgres_node ktpel-restart 5434 ;;
+  cluster) cluster ;;
   tools) tools ;;
   all) rabbitmq; postgres ;;
-  *) echo "usage: $0 [rabbitmq|postgres|site-broker|restart-broker|restart-postgres|tools|all]" >&2; exit 2 ;;
+  *) echo "usage: $0 [rabbitmq|postgres|site-broker|restart-broker|restart-postgres|cluster|tools|all]" >&2; exit 2 ;;
 esac

@@ -8,6 +8,7 @@ scripts/services.sh all
 scripts/services.sh site-broker     # a second RabbitMQ node: the tests link two sites' brokers
 scripts/services.sh restart-broker  # a third, that one test restarts under a running demo
 scripts/services.sh restart-postgres # a PostgreSQL server that one test restarts and kills
+scripts/services.sh cluster        # three RabbitMQ nodes in a cluster, whose nodes tests kill
 scripts/services.sh tools          # promtool and Prometheus, headless Chromium
 # The alert rules first: their unit tests are quick and need no build.
 promtool check rules k8s/monitoring/alerts.yml

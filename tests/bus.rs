@@ -1257,3 +1257,27 @@ async fn a_router_takes_its_list_refuses_the_rest_and_takes_a_replayed_dead_lett
     aggregates.sort();
     assert_eq!(aggregates, ["replayed", "routed"]);
 }
+
+/// Given a cluster's nodes, the broker handle connects to the first that answers, and says
+/// which nodes it tried when none does.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_broker_connects_to_the_next_node_when_one_does_not_answer() {
+    let vhost = TestVhost::new();
+    // A port nothing listens on: a node that is down.
+    let down = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap()
+    };
+    let dead = format!("amqp://guest:guest@{down}/{}", vhost.name);
+    let broker = Broker::new(vec![dead.clone(), vhost.url()], "test-nodes");
+    assert!(broker.answers().await, "the second node answers");
+    assert!(broker.redacted_url().contains(&down.to_string()));
+    broker.close().await;
+
+    let none = Broker::new(vec![dead.clone(), dead], "test-no-node");
+    let e = none.channel().await.unwrap_err();
+    assert!(
+        e.to_string().contains(&down.to_string()) && e.to_string().contains("unreachable"),
+        "{e}"
+    );
+}

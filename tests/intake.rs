@@ -412,6 +412,11 @@ async fn the_desks_mailbox_is_declared_again_after_a_reconnect() {
         .await,
         "intake declared its mailbox again"
     );
+    an_answer_is_kept_in(&desk, mailbox).await;
+}
+
+/// A berkas submitted at `desk`: its answer lands in `mailbox` (empty before).
+async fn an_answer_is_kept_in(desk: &Desk, mailbox: &str) {
     desk.submit(&berkas(vec![
         Dokumen::FormulirPermohonan,
         Dokumen::FotokopiKk,
@@ -422,8 +427,46 @@ async fn the_desks_mailbox_is_declared_again_after_a_reconnect() {
             desk.broker.queue_depth(mailbox).await.unwrap_or(0) == 1
         })
         .await,
-        "the answer is kept in the mailbox"
+        "the answer is kept in {mailbox}"
     );
+}
+
+/// A desks' mailbox that an earlier version declared as a classic queue (one node's, lost with
+/// it in a cluster) is replaced by a quorum queue when intake reconnects, and answers land
+/// there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_classic_mailbox_of_an_earlier_version_becomes_a_quorum_queue() {
+    let desk = Desk::start(Backend::Sqlite).await;
+    let mailbox = ktpel_intake::startup::DESK_ANSWERS;
+    assert_eq!(desk._vhost.queue_type(mailbox).as_deref(), Some("quorum"));
+    let ch = desk.broker.channel().await.unwrap();
+    ch.queue_delete(mailbox.into(), Default::default())
+        .await
+        .unwrap();
+    let mut classic = lapin::types::FieldTable::default();
+    classic.insert("x-max-length".into(), lapin::types::AMQPValue::LongInt(10));
+    ch.queue_declare(
+        mailbox.into(),
+        lapin::options::QueueDeclareOptions {
+            durable: true,
+            ..Default::default()
+        },
+        classic,
+    )
+    .await
+    .unwrap();
+    let _ = ch.close(200, "declared".into()).await;
+    assert_eq!(desk._vhost.queue_type(mailbox).as_deref(), Some("classic"));
+    desk._vhost.close_all_connections();
+    assert!(
+        eventually(WAIT, || async {
+            desk._vhost.queue_type(mailbox).as_deref() == Some("quorum")
+        })
+        .await,
+        "intake replaced the classic mailbox: {:?}",
+        desk._vhost.queue_type(mailbox)
+    );
+    an_answer_is_kept_in(&desk, mailbox).await;
 }
 
 // S05.2: a new resident's berkas without what S05 needs is refused with every reason, and

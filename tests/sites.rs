@@ -48,6 +48,18 @@ async fn publish(broker: &Broker, m: &Outgoing) -> Result<(), String> {
         .map_err(|e| e.to_string())
 }
 
+/// The Dinas's queue `test.enrollments` of what kecamatan 32.73.01 enrolls.
+async fn enrollments_queue(at_dinas: &Broker) {
+    let ch = at_dinas.channel().await.unwrap();
+    Topology::default()
+        .declare_queue(
+            &ch,
+            &QueueSpec::new("test.enrollments", ["enrollment.created.32.73.01.#".into()]),
+        )
+        .await
+        .unwrap();
+}
+
 /// Reads one message from `queue` as `broker`'s user; the error if the broker refused.
 async fn read(broker: &Broker, queue: &str) -> Result<(), String> {
     let ch = broker.channel().await.map_err(|e| e.to_string())?;
@@ -412,14 +424,7 @@ async fn a_link_over_amqps_crosses_only_to_a_verified_dinas() {
     let kecamatan = TestVhost::new();
     let site: Site = "kecamatan:32.73.01".parse().unwrap();
     let at_dinas = Broker::new(dinas.url(), "dinas");
-    let ch = at_dinas.channel().await.unwrap();
-    Topology::default()
-        .declare_queue(
-            &ch,
-            &QueueSpec::new("test.enrollments", ["enrollment.created.32.73.01.#".into()]),
-        )
-        .await
-        .unwrap();
+    enrollments_queue(&at_dinas).await;
     let user = sites::grant(&dinas, &site).await;
     let url_with = |ca: &str| {
         format!(
@@ -615,4 +620,61 @@ async fn the_dinas_answers_only_the_region_that_asked() {
     admin.close().await;
     as_sukasari.close().await;
     shutdown.cancel();
+}
+
+/// A kecamatan's link to a Dinas whose broker is a three-node cluster, given every node's URL
+/// (`site.parent_url` as a list): the node the uplink shovel is connected to is killed
+/// (`kill -9`); the shovel dials another node of the list, and what the kecamatan sends next
+/// reaches the Dinas's queue, replicated on the nodes that remain. On a cluster of its own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+// The cluster's turn is held by whole tests, one at a time; no task of this test takes it.
+#[allow(clippy::await_holding_lock)]
+async fn a_link_to_a_clustered_dinas_survives_losing_the_node_it_is_connected_to() {
+    ktpel_tests::telemetry();
+    let cluster = ktpel_tests::cluster::TestCluster::of_three();
+    let _turn = cluster.take();
+    let dinas = cluster.vhost();
+    let kecamatan = TestVhost::on(TestBroker::site());
+    let site: Site = "kecamatan:32.73.01".parse().unwrap();
+    let at_dinas = Broker::new(cluster.urls_as(&dinas, "guest", "guest"), "dinas");
+    enrollments_queue(&at_dinas).await;
+    let user = sites::grant(&dinas, &site).await;
+    let parent = cluster
+        .urls_as(&dinas, &user.name, &user.password)
+        .join(",");
+    let _link = sites::link(&kecamatan, &site, parent).await;
+    let at_kecamatan = Broker::new(kecamatan.url(), "kecamatan");
+    let arrived = |n: u32| {
+        let at_dinas = at_dinas.clone();
+        async move {
+            eventually(Duration::from_secs(60), || async {
+                at_dinas.queue_depth("test.enrollments").await.ok() == Some(n)
+            })
+            .await
+        }
+    };
+    publish(&at_kecamatan, &message("enrollment.created", "32.73.01"))
+        .await
+        .unwrap();
+    assert!(arrived(1).await, "the first enrollment crosses");
+
+    let uplink = cluster
+        .node_of_connection(&user.name, "ktpel-uplink")
+        .expect("the uplink shovel is connected to a node of the cluster");
+    cluster.kill(uplink);
+    publish(&at_kecamatan, &message("enrollment.created", "32.73.01"))
+        .await
+        .unwrap();
+    assert!(
+        arrived(2).await,
+        "the enrollment sent after the uplink's node died crosses too"
+    );
+    let now = cluster.node_of_connection(&user.name, "ktpel-uplink");
+    assert!(
+        now.is_some_and(|n| n != uplink),
+        "the uplink dialled another node: {now:?}, was {uplink}"
+    );
+    cluster.start();
+    at_kecamatan.close().await;
+    at_dinas.close().await;
 }

@@ -15,9 +15,11 @@
 //! `ktpel-site@localhost`) and its management API `KTPEL_TEST_SITE_MANAGEMENT_URL` (default
 //! `http://127.0.0.1:15673`); `scripts/services.sh site-broker` starts it.
 
+pub mod cluster;
 pub mod effects;
 pub mod proxy;
 pub mod sites;
+pub mod statuses;
 pub mod system;
 
 /// A RabbitMQ node the tests use: its AMQP URL (no vhost), its node name for `rabbitmqctl
@@ -218,6 +220,22 @@ impl TestVhost {
     /// This vhost as `user:password` sees it through `addr` (a [`proxy::Proxy`]).
     pub fn url_as_via(&self, user: &str, password: &str, addr: std::net::SocketAddr) -> String {
         self.url_through(Some((user, password)), addr)
+    }
+
+    /// The type of `queue` in this vhost (`quorum`, `classic`), if it exists.
+    pub fn queue_type(&self, queue: &str) -> Option<String> {
+        let mut cmd = Command::new("rabbitmqctl");
+        if let Some(node) = &self.broker.node {
+            cmd.args(["-n", node]);
+        }
+        let out = cmd
+            .args(["-q", "list_queues", "-p", &self.name, "name", "type"])
+            .output()
+            .expect("rabbitmqctl");
+        String::from_utf8_lossy(&out.stdout).lines().find_map(|l| {
+            let mut cols = l.split('\t');
+            (cols.next() == Some(queue)).then(|| cols.next().unwrap_or_default().trim().to_owned())
+        })
     }
 
     /// Closes every client connection to this vhost from the broker side, as ops would with

@@ -1,7 +1,7 @@
 //! Settings of the NID Scheduler (`config/afis-sync.toml`, `KTPEL__…`, `KTPEL_AFIS_SYNC__…`).
 
 use ktpel_domain::{KodeWilayah, wilayah::Level};
-use ktpel_settings::{OwnSettings, Secret, ServiceSettings, SettingsError};
+use ktpel_settings::{BrokerUrls, OwnSettings, ServiceSettings, SettingsError};
 use serde::{Deserialize, Serialize};
 
 /// `PRODUCTION`, or `TRAINING` for a test site (S19.4: the window must show PRODUCTION).
@@ -33,7 +33,7 @@ pub struct Own {
     pub co_relation_id: String,
     /// The Pusat Data's broker; unset means the local broker (one-machine setups, where a
     /// shovel or federation link carries the queue onwards).
-    pub pusat_data_amqp_url: Option<Secret>,
+    pub pusat_data_amqp_url: Option<BrokerUrls>,
     /// Seconds between scheduled runs.
     pub interval_seconds: u64,
     /// Records per round of confirms: a run sends the whole queue, a batch at a time, reading
@@ -103,13 +103,8 @@ impl OwnSettings for Own {
                 ),
             ));
         }
-        if let Some(url) = &self.pusat_data_amqp_url
-            && !(url.expose().starts_with("amqp://") || url.expose().starts_with("amqps://"))
-        {
-            return Err(SettingsError::invalid(
-                "pusat_data_amqp_url",
-                format!("`{url}` is not an amqp:// URL"),
-            ));
+        if let Some(urls) = &self.pusat_data_amqp_url {
+            urls.validate("pusat_data_amqp_url")?;
         }
         if self.interval_seconds == 0 || self.batch == 0 {
             return Err(SettingsError::invalid(

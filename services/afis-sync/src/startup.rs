@@ -71,7 +71,7 @@ impl Service for AfisSync {
     /// `broker` is the site's broker; the Pusat Data's is `pusat_data_amqp_url` (or the same).
     async fn build(settings: &AfisSyncSettings, broker: Broker) -> Result<Self, Self::Error> {
         let pusat_data = match &settings.own.pusat_data_amqp_url {
-            Some(url) => Broker::new(url.expose(), format!("{SERVICE}-pusat-data")),
+            Some(urls) => Broker::new(urls, format!("{SERVICE}-pusat-data")),
             None => broker.clone(),
         };
         Self::build_with(settings, broker, pusat_data).await

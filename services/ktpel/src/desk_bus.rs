@@ -44,7 +44,7 @@ impl Sender {
 /// The broker of the `ktpel` settings (this site's), for a desk named `app`.
 fn site_broker(app: &str) -> Result<Broker, SettingsError> {
     let amqp = crate::run::process_settings(&crate::run::SiteArgs::default())?.amqp;
-    Ok(Broker::new(amqp.url.expose(), app.to_owned()))
+    Ok(Broker::new(&amqp.url, app.to_owned()))
 }
 
 /// Publishes `msg` to the `ktpel` exchange of this site's broker and waits for the confirm.

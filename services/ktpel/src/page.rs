@@ -11,7 +11,7 @@ use std::fmt::Write as _;
 
 /// The runbooks the page links to, served at `/runbooks/{name}` (the same text as
 /// `docs/runbooks/`, built in: the ops room may have no way to the repository).
-pub const RUNBOOKS: [(&str, &str); 7] = [
+pub const RUNBOOKS: [(&str, &str); 8] = [
     (
         "dead-letters",
         include_str!("../../../docs/runbooks/dead-letters.md"),
@@ -27,6 +27,10 @@ pub const RUNBOOKS: [(&str, &str); 7] = [
     (
         "broker-outage",
         include_str!("../../../docs/runbooks/broker-outage.md"),
+    ),
+    (
+        "broker-cluster",
+        include_str!("../../../docs/runbooks/broker-cluster.md"),
     ),
     (
         "offline-backup",
@@ -126,7 +130,7 @@ pub fn render(r: &Report, now: chrono::DateTime<chrono::Utc>, refresh: Option<u3
     html.push_str(
         "</main><footer>Runbooks: <a href=\"/runbooks/dead-letters\">dead letters</a> · \
          <a href=\"/runbooks/nid-scheduler\">NID Scheduler</a> · <a href=\"/runbooks/site-link\">site link</a> · \
-         <a href=\"/runbooks/broker-outage\">broker outage</a> · <a href=\"/runbooks/offline-backup\">offline backup (S20)</a> · \
+         <a href=\"/runbooks/broker-outage\">broker outage</a> · <a href=\"/runbooks/broker-cluster\">a cluster node lost</a> · <a href=\"/runbooks/offline-backup\">offline backup (S20)</a> · \
          <a href=\"/runbooks/berkas-waiting\">berkas waiting</a> · \
          <a href=\"/runbooks/database-connections\">database connections</a></footer></html>",
     );

@@ -315,7 +315,7 @@ async fn run(
         &settings.telemetry,
         ktpel_telemetry::metrics::site_labels(&site.to_string(), region.as_deref()),
     )?;
-    let broker = Broker::new(settings.amqp.url.expose(), process);
+    let broker = Broker::new(&settings.amqp.url, process);
     let place = Place {
         site: settings.site.clone(),
         data_dir: None,
@@ -389,7 +389,7 @@ pub(crate) async fn site_links(
     broker: &Broker,
     shutdown: &Shutdown,
 ) -> Option<(ktpel_site::Link, Management)> {
-    let Some(link) = settings.site.link(settings.amqp.url.expose()) else {
+    let Some(link) = settings.site.link(settings.amqp.url.first().expose()) else {
         if settings.site.offline {
             // S02/S03: no link; what goes up waits here, and S20 backups carry it.
             if let Err(e) = ktpel_site::declare_uplink(broker, &settings.site.name).await {
@@ -399,7 +399,7 @@ pub(crate) async fn site_links(
         }
         return None;
     };
-    let management = settings.site.management(settings.amqp.url.expose());
+    let management = settings.site.management(settings.amqp.url.first().expose());
     if let Err(e) = link.declare_uplink_queue(broker).await {
         tracing::warn!(site = %link.site, error = %e, "cannot declare the uplink queue yet");
     }

@@ -68,9 +68,9 @@ pub async fn run(cmd: SiteCommand) -> Result<(), SiteCmdError> {
             if password.len() < MIN_PASSWORD {
                 return Err(SiteCmdError::ShortPassword { min: MIN_PASSWORD });
             }
-            let management = settings.site.management(settings.amqp.url.expose());
-            let admin = Broker::new(settings.amqp.url.expose(), "ktpel-site-grant");
-            let vhost = ktpel_site::amqp_url::vhost_of(settings.amqp.url.expose());
+            let management = settings.site.management(settings.amqp.url.first().expose());
+            let admin = Broker::new(&settings.amqp.url, "ktpel-site-grant");
+            let vhost = ktpel_site::amqp_url::vhost_of(settings.amqp.url.first().expose());
             let result = grant::grant(&management, &admin, &vhost, &site, &user, &password).await;
             admin.close().await;
             result?;
@@ -80,7 +80,7 @@ pub async fn run(cmd: SiteCommand) -> Result<(), SiteCmdError> {
                 "At {site}, set site.parent_url (KTPEL__SITE__PARENT_URL) to this broker's URL \
                  with that user and password, as that site's broker reaches it: like {}",
                 here.replacen(
-                    &ktpel_site::amqp_url::credentials_of(settings.amqp.url.expose()).0,
+                    &ktpel_site::amqp_url::credentials_of(settings.amqp.url.first().expose()).0,
                     &user,
                     1
                 )
@@ -89,12 +89,12 @@ pub async fn run(cmd: SiteCommand) -> Result<(), SiteCmdError> {
         }
         SiteCommand::Status { site } => {
             let settings = process_settings(&site)?;
-            let Some(link) = settings.site.link(settings.amqp.url.expose()) else {
+            let Some(link) = settings.site.link(settings.amqp.url.first().expose()) else {
                 println!("site {}: no link (it has no parent)", settings.site.name);
                 return Ok(());
             };
-            let management = settings.site.management(settings.amqp.url.expose());
-            let broker = Broker::new(settings.amqp.url.expose(), "ktpel-site-status");
+            let management = settings.site.management(settings.amqp.url.first().expose());
+            let broker = Broker::new(&settings.amqp.url, "ktpel-site-status");
             let states = link.states(&broker, &management).await;
             broker.close().await;
             println!("site {}", settings.site.name);

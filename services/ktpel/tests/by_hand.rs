@@ -762,6 +762,160 @@ fn the_demo_rides_out_a_broker_restart() {
     completed_with_nothing_dead_lettered(demo, 300, broker.node.as_deref(), &vhost.name);
 }
 
+/// `ktpel demo` for 300 residents on the three-node RabbitMQ cluster of the tests, given
+/// every node's URL, in a vhost and directory of its own, the cluster taken for the test.
+struct ClusterDemo {
+    demo: Watched,
+    vhost: TestVhost,
+    dir: tempfile::TempDir,
+    cluster: ktpel_tests::cluster::TestCluster,
+    _turn: std::sync::MutexGuard<'static, ()>,
+}
+
+impl ClusterDemo {
+    /// Starts the demo; once its services run, each quorum queue they declared has a replica
+    /// on all three nodes.
+    fn start() -> Self {
+        let cluster = ktpel_tests::cluster::TestCluster::of_three();
+        let turn = cluster.take();
+        let vhost = cluster.vhost();
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let desk = Desk {
+            dir: dir.path(),
+            amqp: cluster.urls(&vhost),
+            url: String::new(),
+        };
+        let demo = Watched::spawn(&mut desk.command(&["demo", "--residents", "300"]));
+        demo.until("at the operator (S01.3)");
+        let queues = cluster.queues(&vhost.name, &["name", "type", "members"]);
+        for q in queues.iter().filter(|q| q[1] == "quorum") {
+            assert_eq!(
+                q[2].matches("@localhost").count(),
+                3,
+                "{} is replicated on every node: {q:?}",
+                q[0]
+            );
+        }
+        assert!(
+            queues.len() > 10,
+            "the services declared their queues: {queues:?}"
+        );
+        Self {
+            demo,
+            vhost,
+            dir,
+            cluster,
+            _turn: turn,
+        }
+    }
+
+    /// The node that leads most of the demo's queues.
+    fn leader(&self) -> usize {
+        self.cluster.leader_host(&self.vhost.name)
+    }
+
+    /// The demo completed, nothing dead-lettered or unrouted (asked of the first node, back
+    /// by now), and in the demo's intake database every berkas at CARD_ACTIVATED having
+    /// heard each status once, in order.
+    fn completed_once_in_order(self) {
+        let (out, stdout) = self.demo.finish();
+        completed_as_said(
+            &out,
+            &stdout,
+            300,
+            Some(&self.cluster.nodes[0].name()),
+            &self.vhost.name,
+        );
+        let intake = format!(
+            "sqlite://{}/data/intake.db?mode=ro",
+            self.dir.path().display()
+        );
+        let checked = tokio::runtime::Runtime::new()
+            .expect("a runtime")
+            .block_on(async {
+                let db = sea_orm::Database::connect(&intake)
+                    .await
+                    .expect("the demo's intake database");
+                ktpel_tests::statuses::each_once_in_order(&db).await
+            });
+        assert_eq!(checked, Ok(300), "{intake}");
+    }
+}
+
+/// A 300-resident run on a three-node cluster loses a node that leads none of its queues
+/// (`kill -9`, no goodbye), gets it back, then loses another and gets it back: every service
+/// and desk rides it out on the other nodes, and every berkas goes through once, in order.
+/// On a cluster of its own (`scripts/services.sh cluster`), never the shared broker.
+#[test]
+fn the_demo_rides_out_losing_cluster_nodes_one_after_another() {
+    let mut run = ClusterDemo::start();
+    let leader = run.leader();
+    for (i, node) in (0..3).filter(|&i| i != leader).enumerate() {
+        assert!(
+            run.demo.runs(),
+            "the demo still runs when node {i} is killed"
+        );
+        run.cluster.kill(node);
+        run.demo.moves_on("a node is down");
+        run.cluster.start();
+    }
+    run.completed_once_in_order();
+}
+
+/// The same, losing the node that leads the queues — where the services connected first
+/// and declared them: the queues elect leaders on the other two, the services reconnect to
+/// the next node in `amqp.url`, and every berkas goes through once, in order.
+#[test]
+fn the_demo_rides_out_losing_the_node_that_leads_the_queues() {
+    let mut run = ClusterDemo::start();
+    let leader = run.leader();
+    // The queues the services read, and where their consumers are: waited for, for a
+    // service consumes once it has declared its queues.
+    let read_on = |run: &ClusterDemo| run.cluster.consumers(&run.vhost.name);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let read: Vec<String> = loop {
+        let mut queues: Vec<String> = read_on(&run).into_iter().map(|(q, _)| q).collect();
+        queues.sort();
+        queues.dedup();
+        if queues.len() >= 7 || Instant::now() > deadline {
+            break queues;
+        }
+        std::thread::sleep(Duration::from_millis(250));
+    };
+    assert!(read.len() >= 7, "every service reads its queue: {read:?}");
+    run.cluster.kill(leader);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while run.leader() == leader {
+        assert!(Instant::now() < deadline, "the queues elect new leaders");
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    // Every service is back on the nodes that remain, before its node returns: each queue
+    // that had a consumer has one again, on a node that is up.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let now = read_on(&run);
+        let unread: Vec<&String> = read
+            .iter()
+            .filter(|q| !now.iter().any(|(r, on)| r == *q && *on != leader))
+            .collect();
+        if unread.is_empty() {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline && run.demo.runs(),
+            "every service reads its queue again while the node is down: {unread:?}"
+        );
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    assert!(
+        run.demo.runs(),
+        "the demo still runs while the node is down"
+    );
+    run.demo.moves_on("the node that led the queues is down");
+    run.cluster.start();
+    run.completed_once_in_order();
+}
+
 /// `demo` ends well with all `residents` through, and on `vhost` (of `node`; none: the
 /// shared broker) nothing was dead-lettered or unrouted.
 fn completed_with_nothing_dead_lettered(
@@ -808,6 +962,72 @@ fn completed_as_said(
     }
 }
 
+/// A running `ktpel demo` whose progress lines the test reads as they come.
+struct Watched {
+    demo: std::process::Child,
+    said: std::sync::mpsc::Receiver<String>,
+    reader: std::thread::JoinHandle<String>,
+}
+
+impl Watched {
+    fn spawn(demo: &mut Command) -> Self {
+        let mut demo = demo
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("ktpel demo starts");
+        let (lines, said) = std::sync::mpsc::channel();
+        let stdout = demo.stdout.take().expect("the demo's output");
+        let reader = std::thread::spawn(move || {
+            use std::io::BufRead;
+            let mut all = String::new();
+            for line in std::io::BufReader::new(stdout)
+                .lines()
+                .map_while(Result::ok)
+            {
+                all.push_str(&line);
+                all.push('\n');
+                let _ = lines.send(line);
+            }
+            all
+        });
+        Self { demo, said, reader }
+    }
+
+    /// Returns once the demo prints a line with `wanted`.
+    fn until(&self, wanted: &str) {
+        loop {
+            match self.said.recv_timeout(Duration::from_secs(120)) {
+                Ok(line) if line.contains(wanted) => break,
+                Ok(_) => {}
+                Err(e) => panic!("the demo never said {wanted:?}: {e}"),
+            }
+        }
+    }
+
+    /// Returns once the demo printed two more progress lines (a count that moved, a stage
+    /// done): it moves on. Panics, saying `while`, if it does not within a minute.
+    fn moves_on(&self, while_: &str) {
+        for _ in 0..2 {
+            if let Err(e) = self.said.recv_timeout(Duration::from_secs(60)) {
+                panic!("the demo did not move on while {while_}: {e}");
+            }
+        }
+    }
+
+    /// Whether the demo has not ended yet.
+    fn runs(&mut self) -> bool {
+        self.demo.try_wait().expect("the demo").is_none()
+    }
+
+    /// How the demo ended, and all it printed.
+    fn finish(self) -> (Output, String) {
+        let out = self.demo.wait_with_output().expect("ktpel demo ends");
+        let stdout = self.reader.join().expect("the demo's output read");
+        (out, stdout)
+    }
+}
+
 /// Every service of a site, each with a database of its own.
 const SERVICES: [&str; 7] = [
     "intake",
@@ -848,47 +1068,17 @@ fn the_demo_rides_out_postgresql_restarts() {
             dbs.url(service),
         );
     }
-    let mut demo = demo
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("ktpel demo starts");
-    // The demo's progress, read as it runs: the server restarts while the services take the
-    // berkas to the Pusat Data, and is killed as the demo's print desk starts on the cards.
-    let (lines, said) = std::sync::mpsc::channel();
-    let stdout = demo.stdout.take().expect("the demo's output");
-    let reader = std::thread::spawn(move || {
-        use std::io::BufRead;
-        let mut all = String::new();
-        for line in std::io::BufReader::new(stdout)
-            .lines()
-            .map_while(Result::ok)
-        {
-            all.push_str(&line);
-            all.push('\n');
-            let _ = lines.send(line);
-        }
-        all
-    });
-    let until = |wanted: &str| loop {
-        match said.recv_timeout(Duration::from_secs(120)) {
-            Ok(line) if line.contains(wanted) => break,
-            Ok(_) => {}
-            Err(e) => panic!("the demo never said {wanted:?}: {e}"),
-        }
-    };
-    until("at the operator (S01.3): 300/300");
+    // The server restarts while the services take the berkas to the Pusat Data, and is
+    // killed as the demo's print desk starts on the cards.
+    let mut demo = Watched::spawn(&mut demo);
+    demo.until("at the operator (S01.3): 300/300");
     pg.restart_fast();
-    until("in the print queue: 300/300");
-    assert!(
-        demo.try_wait().expect("the demo").is_none(),
-        "the demo still runs when the server is killed"
-    );
+    demo.until("in the print queue: 300/300");
+    assert!(demo.runs(), "the demo still runs when the server is killed");
     pg.kill();
     std::thread::sleep(Duration::from_secs(3));
     pg.start();
-    let out = demo.wait_with_output().expect("ktpel demo ends");
-    let stdout = reader.join().expect("the demo's output read");
+    let (out, stdout) = demo.finish();
     completed_as_said(&out, &stdout, 300, None, &vhost.name);
     assert_eq!(
         dbs.count("intake", "intake_berkas"),

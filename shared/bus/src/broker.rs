@@ -6,11 +6,21 @@
 //! [`Broker::channel`] opens a new connection on the first such request. Reconnection is
 //! retried with exponential backoff and jitter ([`backon`]) until it succeeds or the service
 //! shuts down: a service never gives up on the broker on its own.
+//!
+//! A cluster's nodes are doors to one broker: given several URLs ([`Nodes`]), each connection
+//! attempt starts at the node that served last and tries the others in turn, so losing the
+//! node a service is connected to costs one reconnect, not an outage.
 
 use crate::{BusError, Shutdown};
 use backon::{BackoffBuilder, ExponentialBuilder};
 use lapin::{Channel, Connection, ConnectionProperties};
-use std::{sync::Arc, time::Duration};
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    },
+    time::Duration,
+};
 use tokio::sync::Mutex;
 
 /// What a passive declare tells about a queue.
@@ -20,6 +30,48 @@ pub struct QueueStats {
     pub consumers: u32,
 }
 
+/// The URLs of a broker's nodes: one, or a cluster's, in the order they are tried first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Nodes(Vec<String>);
+
+impl Nodes {
+    /// The nodes' URLs, in order.
+    pub fn urls(&self) -> &[String] {
+        &self.0
+    }
+}
+
+impl From<&str> for Nodes {
+    fn from(url: &str) -> Self {
+        Self(vec![url.to_owned()])
+    }
+}
+
+impl From<String> for Nodes {
+    fn from(url: String) -> Self {
+        Self(vec![url])
+    }
+}
+
+impl From<&String> for Nodes {
+    fn from(url: &String) -> Self {
+        Self(vec![url.clone()])
+    }
+}
+
+impl From<Vec<String>> for Nodes {
+    fn from(urls: Vec<String>) -> Self {
+        assert!(!urls.is_empty(), "a broker has at least one node");
+        Self(urls)
+    }
+}
+
+impl From<&ktpel_settings::BrokerUrls> for Nodes {
+    fn from(urls: &ktpel_settings::BrokerUrls) -> Self {
+        Self(urls.expose_all())
+    }
+}
+
 /// A lazily (re)connecting handle to the broker; cheap to clone.
 #[derive(Clone)]
 pub struct Broker {
@@ -27,7 +79,9 @@ pub struct Broker {
 }
 
 struct Inner {
-    url: String,
+    nodes: Nodes,
+    /// The node tried first on the next connect: the one that answered last.
+    serving: AtomicUsize,
     /// Shown in the management UI and used by ops to find this service's connection.
     name: String,
     current: Mutex<Option<Arc<Connection>>>,
@@ -35,26 +89,28 @@ struct Inner {
 }
 
 impl Broker {
-    /// A broker handle for `url`; nothing is connected until the first channel is asked for.
-    /// Reconnects back off from 100 ms to 5 s, with jitter, without limit.
-    pub fn new(url: impl Into<String>, connection_name: impl Into<String>) -> Self {
+    /// A broker handle for `nodes` (one URL, or a cluster's); nothing is connected until the
+    /// first channel is asked for. Reconnects back off from 100 ms to 5 s, with jitter,
+    /// without limit.
+    pub fn new(nodes: impl Into<Nodes>, connection_name: impl Into<String>) -> Self {
         let backoff = ExponentialBuilder::default()
             .with_min_delay(Duration::from_millis(100))
             .with_max_delay(Duration::from_secs(5))
             .with_jitter()
             .without_max_times();
-        Self::with_backoff(url, connection_name, backoff)
+        Self::with_backoff(nodes, connection_name, backoff)
     }
 
     /// As [`Broker::new`] with another reconnect backoff (tests use short delays).
     pub fn with_backoff(
-        url: impl Into<String>,
+        nodes: impl Into<Nodes>,
         connection_name: impl Into<String>,
         reconnect: ExponentialBuilder,
     ) -> Self {
         Self {
             inner: Arc::new(Inner {
-                url: url.into(),
+                nodes: nodes.into(),
+                serving: AtomicUsize::new(0),
                 name: connection_name.into(),
                 current: Mutex::new(None),
                 reconnect,
@@ -67,9 +123,16 @@ impl Broker {
         &self.inner.name
     }
 
-    /// The URL without its password, for logs and status pages.
+    /// The URL without its password, for logs and status pages; a cluster's, every node's,
+    /// comma-separated.
     pub fn redacted_url(&self) -> String {
-        ktpel_store::redact(&self.inner.url)
+        self.inner
+            .nodes
+            .urls()
+            .iter()
+            .map(|u| ktpel_store::redact(u))
+            .collect::<Vec<_>>()
+            .join(",")
     }
 
     /// Whether the current connection is up (the `MQ` line of the NID Scheduler panel).
@@ -172,17 +235,43 @@ impl Broker {
         {
             return Ok(conn.clone());
         }
+        // The node that served last first, then the others in turn: one pass over the nodes.
+        let urls = self.inner.nodes.urls();
+        let start = self.inner.serving.load(Ordering::Relaxed);
+        let mut failed = None;
+        for i in (0..urls.len()).map(|k| (start + k) % urls.len()) {
+            match self.connect_to(&urls[i]).await {
+                Ok(conn) => {
+                    self.inner.serving.store(i, Ordering::Relaxed);
+                    tracing::info!(broker = %ktpel_store::redact(&urls[i]), name = %self.inner.name, "connected to the broker");
+                    let conn = Arc::new(conn);
+                    *current = Some(conn.clone());
+                    return Ok(conn);
+                }
+                Err(e) => {
+                    if urls.len() > 1 {
+                        tracing::warn!(node = %ktpel_store::redact(&urls[i]), error = %e, "broker node unavailable, trying the next");
+                    }
+                    failed = Some(e);
+                }
+            }
+        }
+        Err(failed.expect("a broker has at least one node"))
+    }
+
+    /// One connection attempt to the node at `url`.
+    async fn connect_to(&self, url: &str) -> Result<Connection, BusError> {
         let props =
             ConnectionProperties::default().with_connection_name(self.inner.name.as_str().into());
         let connect_error = |source| BusError::Connect {
-            url: self.redacted_url(),
+            url: ktpel_store::redact(url),
             source,
         };
-        let conn = match ca_file(&self.inner.url) {
-            None => Connection::connect(&self.inner.url, props).await,
+        match ca_file(url) {
+            None => Connection::connect(url, props).await,
             Some(path) => {
                 let pem = std::fs::read_to_string(&path).map_err(|source| BusError::CaFile {
-                    url: self.redacted_url(),
+                    url: ktpel_store::redact(url),
                     path: path.clone(),
                     source,
                 })?;
@@ -191,14 +280,10 @@ impl Broker {
                     cert_chain: Some(pem),
                 };
                 let runtime = lapin::runtime::default_runtime().map_err(connect_error)?;
-                Connection::connect_with_config(&self.inner.url, props, tls, runtime).await
+                Connection::connect_with_config(url, props, tls, runtime).await
             }
         }
-        .map_err(connect_error)?;
-        tracing::info!(broker = %self.redacted_url(), name = %self.inner.name, "connected to the broker");
-        let conn = Arc::new(conn);
-        *current = Some(conn.clone());
-        Ok(conn)
+        .map_err(connect_error)
     }
 
     async fn forget(&self, dead: &Arc<Connection>) {

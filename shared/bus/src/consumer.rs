@@ -203,14 +203,44 @@ impl<H: Handler> Consumer<H> {
         self
     }
 
-    /// The queue and the mailboxes, on `channel`.
+    /// The queue on `channel`, and the mailboxes, each on a channel of its own.
+    ///
+    /// A mailbox that an earlier version declared as a classic queue cannot be declared as a
+    /// quorum one under the same name (PRECONDITION_FAILED): it is deleted and declared again
+    /// — what it held are answers nobody waited for. A classic one whose node is down cannot
+    /// even be deleted ("home node … is down"): the consumer goes on without it until the
+    /// node is back, rather than stop the berkas with it.
     async fn declare_on(&self, channel: &lapin::Channel) -> Result<(), BusError> {
         self.topology.declare_queue(channel, &self.queue).await?;
         for m in &self.mailboxes {
-            self.topology
-                .declare_mailbox(channel, &m.name, &m.bindings, Mailbox::KEPT, Mailbox::TTL)
-                .await?;
+            let declared = self.declare_mailbox(m).await;
+            match declared {
+                Ok(()) => {}
+                Err(e) if e.is_inequivalent_queue() => {
+                    tracing::warn!(mailbox = %m.name, "mailbox declared by an earlier version as a classic queue: replacing it with a quorum queue");
+                    let own = self.broker.channel().await?;
+                    own.queue_delete(m.name.as_str().into(), Default::default())
+                        .await
+                        .map_err(BusError::amqp("queue.delete"))?;
+                    let _ = own.close(200, "deleted".into()).await;
+                    self.declare_mailbox(m).await?;
+                }
+                Err(e) if e.is_unavailable_queue() => {
+                    tracing::warn!(mailbox = %m.name, error = %e, "mailbox unavailable (its node is down?): going on without it");
+                }
+                Err(e) => return Err(e),
+            }
         }
+        Ok(())
+    }
+
+    /// `m` declared on a channel of its own (a refused declare closes its channel).
+    async fn declare_mailbox(&self, m: &Mailbox) -> Result<(), BusError> {
+        let own = self.broker.channel().await?;
+        self.topology
+            .declare_mailbox(&own, &m.name, &m.bindings, Mailbox::KEPT, Mailbox::TTL)
+            .await?;
+        let _ = own.close(200, "declared".into()).await;
         Ok(())
     }
 

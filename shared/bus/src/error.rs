@@ -45,6 +45,22 @@ impl BusError {
         move |source| Self::Db { operation, source }
     }
 
+    /// True when the broker says a queue is not there to declare: NOT_FOUND, which a cluster
+    /// answers for a classic queue whose node is down.
+    pub fn is_unavailable_queue(&self) -> bool {
+        matches!(self, Self::Amqp { source, .. }
+            if matches!(source.kind(), ErrorKind::ProtocolError(e)
+                if matches!(e.kind(), lapin::protocol::AMQPErrorKind::Soft(lapin::protocol::AMQPSoftError::NOTFOUND))))
+    }
+
+    /// True when the broker refused to declare a queue that exists with other arguments
+    /// (PRECONDITION_FAILED, "inequivalent arg").
+    pub fn is_inequivalent_queue(&self) -> bool {
+        matches!(self, Self::Amqp { source, .. }
+            if matches!(source.kind(), ErrorKind::ProtocolError(e)
+                if matches!(e.kind(), lapin::protocol::AMQPErrorKind::Soft(lapin::protocol::AMQPSoftError::PRECONDITIONFAILED))))
+    }
+
     /// True when the broker or a database refused for a reason that waiting may cure.
     pub fn is_connection_loss(&self) -> bool {
         match self {

@@ -185,11 +185,11 @@ impl Topology {
     }
 
     /// Declares a mailbox: a bounded queue for answers that nobody may be waiting for (a
-    /// desk that sent a berkas and went home). It keeps the last `max_length` messages, each
-    /// for `ttl` at most, and drops the oldest beyond that, so it never grows without bound —
-    /// unlike the unrouted queue, where such answers would otherwise pile up. A classic queue:
-    /// losing an old answer is harmless (the service's database holds the truth), and quorum
-    /// queues of RabbitMQ 3.10 do not expire messages. Idempotent.
+    /// desk that sent a berkas and went home). It keeps the last `max_length` messages (the
+    /// oldest dropped beyond that), each for `ttl` at most, so it never grows without bound —
+    /// unlike the unrouted queue, where such answers would otherwise pile up. A quorum queue
+    /// like every other: in a cluster it stays when a node is lost, where a classic queue
+    /// would leave its answers with nowhere to go. Idempotent.
     pub async fn declare_mailbox(
         &self,
         ch: &Channel,
@@ -207,7 +207,7 @@ impl Topology {
             "x-message-ttl".into(),
             AMQPValue::LongInt(ttl.as_millis().min(i32::MAX as u128) as i32),
         );
-        durable_queue(ch, name, args).await?;
+        quorum_queue(ch, name, args).await?;
         self.bind_all(ch, name, bindings).await
     }
 

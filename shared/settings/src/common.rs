@@ -1,14 +1,15 @@
 //! The settings sections every service shares: the broker, the database, telemetry.
 
-use crate::{Secret, SettingsError, Validate};
+use crate::{BrokerUrls, Secret, SettingsError, Validate};
 use serde::{Deserialize, Serialize};
 
 /// How to reach RabbitMQ (`[amqp]`, `KTPEL__AMQP__…`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AmqpSettings {
-    /// `amqp://user:pass@host:port/vhost` (the vhost URL-encoded, `%2f` for `/`).
-    pub url: Secret,
+    /// `amqp://user:pass@host:port/vhost` (the vhost URL-encoded, `%2f` for `/`); for a
+    /// cluster, every node's URL (a list, or comma-separated), tried in turn.
+    pub url: BrokerUrls,
     /// How many unacknowledged deliveries a consumer may hold (basic.qos).
     pub prefetch: u16,
     /// Messages a consumer handles at once; messages of one berkas stay in order.
@@ -40,7 +41,7 @@ impl AmqpSettings {
 impl Default for AmqpSettings {
     fn default() -> Self {
         Self {
-            url: Secret::new("amqp://guest:guest@127.0.0.1:5672/%2f"),
+            url: BrokerUrls::one("amqp://guest:guest@127.0.0.1:5672/%2f"),
             prefetch: 64,
             partitions: partitions(),
             batch: 64,
@@ -71,13 +72,7 @@ const BATCH_WAIT_MS: u64 = 2;
 
 impl Validate for AmqpSettings {
     fn validate(&self) -> Result<(), SettingsError> {
-        let url = self.url.expose();
-        if !(url.starts_with("amqp://") || url.starts_with("amqps://")) {
-            return Err(SettingsError::invalid(
-                "amqp.url",
-                format!("`{}` is not an amqp:// or amqps:// URL", self.url),
-            ));
-        }
+        self.url.validate("amqp.url")?;
         if self.prefetch == 0 {
             return Err(SettingsError::invalid(
                 "amqp.prefetch",

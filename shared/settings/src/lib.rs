@@ -9,11 +9,13 @@
 //! URLs with credentials and keys are [`Secret`]s: printed (in a log line, an error, `{:?}`)
 //! without their password, read only where they are used.
 
+mod broker_urls;
 mod common;
 pub mod secret;
 mod secret_file;
 mod service;
 
+pub use broker_urls::BrokerUrls;
 pub use common::{AmqpSettings, DatabaseSettings, TelemetrySettings};
 pub use secret::Secret;
 pub use secret_file::write_secret_file;

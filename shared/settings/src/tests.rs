@@ -47,7 +47,7 @@ fn environment_overrides_defaults() {
         ]),
     )
     .unwrap();
-    assert_eq!(s.amqp.url.expose(), "amqp://u:p@broker:5672/dinas");
+    assert_eq!(s.amqp.url.first().expose(), "amqp://u:p@broker:5672/dinas");
     assert_eq!(s.amqp.prefetch, 10);
 }
 
@@ -289,4 +289,50 @@ fn published_outbox_rows_are_kept_a_week_unless_told_otherwise() {
         env(&[("KTPEL__AMQP__OUTBOX_RETENTION_HOURS", "87672")]),
     )
     .expect("ten years is the most");
+}
+
+#[test]
+fn a_clusters_nodes_come_from_the_environment_comma_separated() {
+    let s: Example = load_from(
+        "no-such-service",
+        env(&[(
+            "KTPEL__AMQP__URL",
+            "amqp://u:p@rmq-0:5672/dinas,amqp://u:p@rmq-1:5672/dinas",
+        )]),
+    )
+    .unwrap();
+    assert_eq!(
+        s.amqp.url.expose_all(),
+        ["amqp://u:p@rmq-0:5672/dinas", "amqp://u:p@rmq-1:5672/dinas"]
+    );
+    let err = load_from::<Example>(
+        "no-such-service",
+        env(&[(
+            "KTPEL__AMQP__URL",
+            "amqp://u:p@rmq-0:5672/dinas,amqp://u:p@rmq-1:5672/kecamatan",
+        )]),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("amqp.url") && err.contains("same user and vhost"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_clusters_nodes_come_from_a_file_as_a_list() {
+    let s: Example = Config::builder()
+        .add_source(Config::try_from(&Example::default()).unwrap())
+        .add_source(config::File::from_str(
+            "[amqp]\nurl = [\"amqp://u:p@rmq-0:5672/dinas\", \"amqp://u:p@rmq-1:5672/dinas\"]\n",
+            config::FileFormat::Toml,
+        ))
+        .build()
+        .unwrap()
+        .try_deserialize()
+        .unwrap();
+    assert_eq!(s.amqp.url.len(), 2);
+    assert_eq!(s.amqp.url.first().expose(), "amqp://u:p@rmq-0:5672/dinas");
+    assert!(s.amqp.validate().is_ok());
 }

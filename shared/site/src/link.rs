@@ -21,7 +21,7 @@ use crate::{
     site::Site,
 };
 use ktpel_bus::{Broker, BusError, Shutdown, Topology};
-use ktpel_settings::Secret;
+use ktpel_settings::BrokerUrls;
 use serde_json::json;
 use std::time::Duration;
 
@@ -56,8 +56,8 @@ pub enum LinkError {
 pub struct Link {
     pub site: Site,
     /// The parent's AMQP URL as this site's broker reaches it, with this site's credentials
-    /// on the parent (a secret: never logged or shown).
-    pub parent_url: Secret,
+    /// on the parent (a secret: never logged or shown); a clustered parent's every node.
+    pub parent_url: BrokerUrls,
     /// This site's vhost on its own broker.
     pub local_vhost: String,
     /// Seconds a shovel waits before it dials again after the link dropped.
@@ -111,10 +111,7 @@ impl Link {
 
     /// This site's downlink queue and bindings on the parent's broker, as this site's user.
     pub async fn declare_downlink_queue(&self) -> Result<(), LinkError> {
-        let parent = Broker::new(
-            self.parent_url.expose(),
-            format!("{}-link", self.site.slug()),
-        );
+        let parent = Broker::new(&self.parent_url, format!("{}-link", self.site.slug()));
         let result = declare_downlink(&parent, &self.site).await;
         parent.close().await;
         Ok(result?)
@@ -213,7 +210,7 @@ impl Link {
             "src-uri": self.local_uri(),
             "src-queue": UPLINK_QUEUE,
             "dest-protocol": "amqp091",
-            "dest-uri": self.parent_url.expose(),
+            "dest-uri": self.parent_url.to_shovel_uri(),
             "dest-exchange": Topology::default().exchange,
             "ack-mode": "on-confirm",
             "reconnect-delay": self.reconnect_seconds,
@@ -223,7 +220,7 @@ impl Link {
     fn downlink_shovel(&self) -> serde_json::Value {
         json!({
             "src-protocol": "amqp091",
-            "src-uri": self.parent_url.expose(),
+            "src-uri": self.parent_url.to_shovel_uri(),
             "src-queue": downlink_queue(&self.site),
             "dest-protocol": "amqp091",
             "dest-uri": self.local_uri(),
@@ -257,7 +254,7 @@ impl Link {
                 reason: Some(e.to_string()),
             },
         };
-        let password = crate::amqp_url::credentials_of(self.parent_url.expose()).1;
+        let password = crate::amqp_url::credentials_of(self.parent_url.first().expose()).1;
         let state = |link: String, s: ShovelState, waiting| LinkState {
             link,
             shovel: s.name,

@@ -6,7 +6,7 @@ use crate::{
     management::Management,
     site::Site,
 };
-use ktpel_settings::Secret;
+use ktpel_settings::BrokerUrls;
 use serde::{Deserialize, Serialize};
 
 /// Which site this process is, and how it reaches the site above it.
@@ -18,8 +18,10 @@ pub struct SiteSettings {
     pub name: Site,
     /// The parent's AMQP URL (a kecamatan's Dinas, a Dinas's Pusat Data) as this site's broker
     /// reaches it, with this site's user on the parent (`ktpel site grant` makes it). Needed
-    /// by a kecamatan and a Dinas. A secret: shown only without its password.
-    pub parent_url: Option<Secret>,
+    /// by a kecamatan and a Dinas. A secret: shown only without its password. For a parent
+    /// whose broker is a cluster, every node's URL (a list, or comma-separated): the links
+    /// dial them in turn.
+    pub parent_url: Option<BrokerUrls>,
     /// This site's broker's management API, where the links (shovels) are declared. Its
     /// credentials are those of `amqp.url`.
     pub management_url: String,
@@ -73,13 +75,13 @@ impl SiteSettings {
                     self.name
                 ),
             }),
-            (Some(url), _)
-                if !(url.expose().starts_with("amqp://")
-                    || url.expose().starts_with("amqps://")) =>
-            {
+            (Some(urls), _) if urls.validate("site.parent_url").is_err() => {
                 Err(SiteSettingsError {
                     key: "site.parent_url",
-                    reason: format!("`{url}` is not an amqp:// URL"),
+                    reason: match urls.validate("site.parent_url") {
+                        Err(ktpel_settings::SettingsError::Invalid { reason, .. }) => reason,
+                        other => format!("{other:?}"),
+                    },
                 })
             }
             _ if !(self.management_url.starts_with("http://")

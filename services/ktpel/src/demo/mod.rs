@@ -204,7 +204,7 @@ async fn run_part(
         }
     );
 
-    let management = process.site.management(process.amqp.url.expose());
+    let management = process.site.management(process.amqp.url.first().expose());
     let s05_row = new_residents(&mut desks, &mut population, &management, &mut progress).await?;
     let submitted = desks.submit(&population.first, &mut progress).await?;
     let ours = desks.enroll(&submitted, &management, &mut progress).await?;

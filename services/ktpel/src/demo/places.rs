@@ -125,7 +125,7 @@ impl Places {
 
 /// Every place on the process's broker, as `ktpel up` runs them.
 pub(crate) async fn one_site(process: &Process, region: KodeWilayah) -> Result<Places, DemoError> {
-    let broker = Broker::new(process.amqp.url.expose(), "ktpel-demo");
+    let broker = Broker::new(&process.amqp.url, "ktpel-demo");
     // A `ktpel up` on the same vhost consumes the same queues: say so rather than stall.
     let queue = ktpel_intake::startup::QUEUE;
     if let Ok(stats) = broker.queue_stats(queue).await
@@ -183,15 +183,15 @@ pub(crate) async fn linked_sites(
             have: codes.len(),
         });
     }
-    let management = process.site.management(process.amqp.url.expose());
-    let (admin_user, _) = credentials_of(process.amqp.url.expose());
+    let management = process.site.management(process.amqp.url.first().expose());
+    let (admin_user, _) = credentials_of(process.amqp.url.first().expose());
     let dinas = Site::dinas(dinas_code)?;
     let mut all = vec![Site::PUSAT_DATA, dinas];
     for c in &codes {
         all.push(Site::kecamatan(*c)?);
     }
     // Names of this demo's own, so that demos on other vhosts of the broker do not meet.
-    let prefix = match ktpel_site::amqp_url::vhost_of(process.amqp.url.expose()).as_str() {
+    let prefix = match ktpel_site::amqp_url::vhost_of(process.amqp.url.first().expose()).as_str() {
         "/" => "ktpel-demo".to_owned(),
         named => named.to_owned(),
     };
@@ -215,7 +215,7 @@ pub(crate) async fn linked_sites(
             .await?;
     }
     let url_of = |s: &Site, user: Option<(&str, &str)>| {
-        with_vhost(process.amqp.url.expose(), &vhost(s), user)
+        with_vhost(process.amqp.url.first().expose(), &vhost(s), user)
     };
     let mut sites = Vec::new();
     for s in &all {
