@@ -1454,7 +1454,7 @@ fn a_site_set_up_wrong_is_refused_with_the_reason() {
             "http://pusat",
         ],
     );
-    assert!(e.contains("not an amqp:// URL"), "{e}");
+    assert!(e.contains("not an amqp:// or amqps:// URL"), "{e}");
     // clap refuses a site of the wrong level (exit status 2) with the reason.
     let out = desk.run_as(None, &["up", "--site", "kecamatan:32.73"]);
     assert_eq!(out.status.code(), Some(2));
