@@ -6,7 +6,8 @@
 //! other. The services are the real ones, on the machine: nothing is mocked.
 //!
 //! Where they are: `KTPEL_TEST_AMQP_URL` (default `amqp://guest:guest@127.0.0.1:5672`, no
-//! vhost) and `KTPEL_TEST_POSTGRES_URL` (default `postgres://postgres:postgres@127.0.0.1:5432/test`, a
+//! vhost; `KTPEL_TEST_NODE` names its node for `rabbitmqctl -n` where it is not the default
+//! one) and `KTPEL_TEST_POSTGRES_URL` (default `postgres://postgres:postgres@127.0.0.1:5432/test`, a
 //! database the test user may connect to and create databases from). Vhosts are made with
 //! `rabbitmqctl`, which must run on the broker's machine.
 //!
@@ -36,7 +37,8 @@ impl TestBroker {
     pub fn shared() -> Self {
         Self {
             amqp: amqp_base(),
-            node: None,
+            // Another node than rabbitmqctl's default (a benchmark on a cluster's node).
+            node: std::env::var("KTPEL_TEST_NODE").ok(),
             management: std::env::var("KTPEL_TEST_MANAGEMENT_URL")
                 .unwrap_or_else(|_| "http://127.0.0.1:15672".into()),
         }
