@@ -170,7 +170,8 @@ postgres() {
 
 # The real tools the tests drive besides the brokers and the database: Prometheus (promtool
 # for the alert rules, the server for the dashboards' queries), headless Chromium with its
-# WebDriver (the status page, the desks), from the distribution's packages; and from the npm
+# WebDriver (the status page, the desks), poppler's pdftotext (the papers, read back), from
+# the distribution's packages; and from the npm
 # registry, at the versions the package-lock.json files pin, axe-core (the accessibility
 # checker the browser tests inject into every page, tests/browser) and @asyncapi/parser (the
 # official parser the contract's test reads docs/asyncapi.yaml with, tests/asyncapi).
@@ -178,6 +179,7 @@ tools() {
   command -v promtool >/dev/null && command -v prometheus >/dev/null || install prometheus
   command -v chromium >/dev/null || install chromium
   command -v chromedriver >/dev/null || install chromium-driver
+  command -v pdftotext >/dev/null || install poppler-utils
   command -v npm >/dev/null || install nodejs npm
   local browser
   browser="$(dirname "$0")/../tests/browser"

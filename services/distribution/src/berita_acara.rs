@@ -1,9 +1,67 @@
 //! The Berita Acara Serah Terima (S22.3): the hand-over record between the Dinas and a
 //! kecamatan, listing every card by desa/kelurahan, with room for both signatures.
 
-use crate::store::kartu;
+use crate::{
+    desk::DeskError,
+    store::{batch, kartu},
+};
+use chrono::FixedOffset;
+use ktpel_documents::berita_acara::{BeritaAcara, Desa, Kartu};
 use ktpel_domain::{KodeWilayah, Wilayah};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use std::collections::BTreeMap;
+
+/// The Dinas's clock for the date on its papers: WIB (UTC+7), where the kabupaten/kota of
+/// this system lie (a Dinas in WITA or WIT would date a hand-over late at night a day early).
+fn wib() -> FixedOffset {
+    FixedOffset::east_opt(7 * 3600).expect("UTC+7 is an offset")
+}
+
+/// The Berita Acara of `b` as PDF (A4), made from what is stored — the batch and its cards —
+/// so it is the same bytes every time it is printed.
+pub async fn pdf<C: ConnectionTrait>(db: &C, b: &batch::Model) -> Result<Vec<u8>, DeskError> {
+    let cards = kartu::Entity::find()
+        .filter(kartu::Column::BatchId.eq(b.batch_id))
+        .order_by_asc(kartu::Column::Desa)
+        .order_by_asc(kartu::Column::Nik)
+        .all(db)
+        .await?;
+    let mut desa: Vec<Desa> = Vec::new();
+    for c in cards {
+        if desa.last().is_none_or(|d| d.kode != c.desa) {
+            desa.push(Desa {
+                kode: c.desa.clone(),
+                nama: name(&c.desa),
+                kartu: Vec::new(),
+            });
+        }
+        desa.last_mut().expect("pushed").kartu.push(Kartu {
+            nik: c.nik,
+            nama: c.nama,
+            nomor_berkas: c.nomor_berkas,
+        });
+    }
+    let lineage = KodeWilayah::parse(&b.kecamatan)
+        .map(|k| k.lineage())
+        .unwrap_or_default();
+    let at = |i: usize| {
+        lineage
+            .get(i)
+            .map(|k| name(&k.to_string()))
+            .unwrap_or_default()
+    };
+    let document = BeritaAcara {
+        nomor: format!("BAST-{}", b.batch_id.simple()),
+        tanggal: b.created_at.with_timezone(&wib()).date_naive(),
+        provinsi: at(0),
+        kabupaten: at(1),
+        kecamatan_kode: b.kecamatan.clone(),
+        kecamatan: name(&b.kecamatan),
+        petugas: b.petugas.clone(),
+        desa,
+    };
+    Ok(document.pdf()?)
+}
 
 fn name(code: &str) -> String {
     KodeWilayah::parse(code)

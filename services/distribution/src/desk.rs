@@ -34,6 +34,7 @@ impl DeskError {
                 format!("kartu NIK {nik} sudah diserahkan kepada {to}")
             }
             Self::NoSignature => "tanda terima memerlukan nama penerima kartu".to_owned(),
+            Self::Document(e) => format!("Berita Acara tidak dapat dibuat: {e}"),
             other => other.to_string(),
         }
     }
@@ -53,6 +54,8 @@ pub enum DeskError {
     AlreadyHandedOver(String, String),
     #[error("a tanda terima needs the name of who received the card")]
     NoSignature,
+    #[error("the Berita Acara could not be made: {0}")]
+    Document(#[from] ktpel_documents::DocumentError),
     #[error("database: {0}")]
     Db(#[from] DbErr),
     #[error("bus: {0}")]

@@ -34,7 +34,7 @@ pub enum DistributeCommand {
     /// The cards at distribution and where each one is.
     List,
     /// S22.2–S22.3: batch every unbatched card by kecamatan, each with its Berita Acara
-    /// Serah Terima (written as HTML into --out-dir): CARD_SHIPPED.
+    /// Serah Terima (written as PDF, A4, into --out-dir): CARD_SHIPPED.
     Batch {
         /// The petugas_distribusi who takes the batches out.
         #[arg(long)]
@@ -87,8 +87,9 @@ pub async fn run(cmd: DistributeCommand) -> Result<(), DistributeCmdError> {
             }
             crate::file::create_dir_all(&out_dir)?;
             for b in batches {
-                let path = out_dir.join(format!("berita-acara-{}.html", b.batch_id));
-                crate::file::write(&path, b.berita_acara.as_bytes())?;
+                let pdf = ktpel_distribution::berita_acara::pdf(&db, &b).await?;
+                let path = out_dir.join(format!("berita-acara-{}.pdf", b.batch_id));
+                crate::file::write(&path, &pdf)?;
                 println!(
                     "batch {} for kecamatan {}: Berita Acara in {}",
                     b.batch_id,

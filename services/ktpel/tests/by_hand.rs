@@ -320,12 +320,28 @@ fn one_berkas_walked_through_s01_by_hand() {
         ],
     );
     let batch = after(&batched, "batch ").to_owned();
-    let berita_acara =
-        std::fs::read_to_string(dir.path().join(format!("bast/berita-acara-{batch}.html")))
-            .expect("the Berita Acara was written");
+    // The Berita Acara as PDF, read back with poppler's pdftotext: the card, and the date
+    // written out in words.
+    let pdf = dir.path().join(format!("bast/berita-acara-{batch}.pdf"));
     assert!(
-        berita_acara.contains(&nama),
-        "the Berita Acara lists the card"
+        std::fs::read(&pdf)
+            .expect("the Berita Acara was written")
+            .starts_with(b"%PDF-")
+    );
+    let read = Command::new("pdftotext")
+        .args(["-layout", &pdf.display().to_string(), "-"])
+        .output()
+        .expect("pdftotext (poppler-utils: scripts/services.sh tools)");
+    let berita_acara = text(&read.stdout);
+    assert!(
+        berita_acara.contains(&nama) && berita_acara.contains(&nik),
+        "the Berita Acara lists the card: {berita_acara}"
+    );
+    assert!(
+        berita_acara.contains("BERITA ACARA SERAH TERIMA KTP-EL")
+            && berita_acara.contains("Pada hari ini")
+            && berita_acara.contains(" tahun dua ribu "),
+        "the date in words: {berita_acara}"
     );
     desk.ok(None, &["distribute", "receive", &batch, "--ppp", "ppp1"]);
     let err = desk.refused(None, &["distribute", "receive", &batch, "--ppp", "ppp1"]);

@@ -297,6 +297,13 @@ fn the_desks_refuse_whoever_may_not_act_and_show_a_kecamatan_only_its_own_berkas
     assert_eq!(ani.post(&receive, &[("csrf", &t)]).0, 303);
     let (_, _, ba) = ani.get(&format!("{receive}/berita-acara"));
     assert!(ba.contains(&nik), "the Berita Acara lists the card");
+    // The same as PDF, made again from the stored batch: the same file every time.
+    let (status, _, pdf) = ani.get(&format!("{receive}/berita-acara.pdf"));
+    assert_eq!(status, 200);
+    assert!(pdf.starts_with("%PDF-"), "a PDF");
+    assert_eq!(ani.get(&format!("{receive}/berita-acara.pdf")).2, pdf);
+    assert_eq!(budi.get(&format!("{receive}/berita-acara.pdf")).0, 404);
+    assert_eq!(ani.get(&format!("{receive}/no-such-paper")).0, 404);
     // Signed for twice: refused, with the reason.
     let (status, _, body) = ani.post(&receive, &[("csrf", &t)]);
     assert_eq!(status, 200);

@@ -51,7 +51,7 @@ impl Distribusi {
             .route("/distribusi", get(index))
             .route("/distribusi/batch", post(make_batches))
             .route("/distribusi/batch/{id}", post(receive))
-            .route("/distribusi/batch/{id}/berita-acara", get(berita_acara))
+            .route("/distribusi/batch/{id}/{document}", get(berita_acara))
             .route("/distribusi/kartu/{nomor}", post(hand_over))
             .with_state(self)
     }
@@ -268,18 +268,37 @@ async fn receive(
     after(&d, &me, result, "terima_batch", "terima").await
 }
 
+/// The batch's Berita Acara: `berita-acara`, the page kept with the batch; `berita-acara.pdf`,
+/// the PDF made again from the batch's stored data (the same file each time).
 async fn berita_acara(
     State(d): State<Distribusi>,
     me: Signed,
-    Path(id): Path<String>,
+    Path((id, document)): Path<(String, String)>,
 ) -> Result<Response, Refusal> {
     me.at(Desk::Distribusi)?;
     let b = batch_of(&d, &me, &id).await?;
-    Ok((
-        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-        b.berita_acara,
-    )
-        .into_response())
+    match document.as_str() {
+        "berita-acara" => Ok((
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            b.berita_acara,
+        )
+            .into_response()),
+        "berita-acara.pdf" => {
+            let pdf = crate::berita_acara::pdf(&d.db, &b)
+                .await
+                .map_err(Refusal::unavailable)?;
+            let name = format!("inline; filename=\"berita-acara-{}.pdf\"", b.batch_id);
+            Ok((
+                [
+                    (header::CONTENT_TYPE, "application/pdf".to_owned()),
+                    (header::CONTENT_DISPOSITION, name),
+                ],
+                pdf,
+            )
+                .into_response())
+        }
+        _ => Err(Refusal::NotFound),
+    }
 }
 
 #[derive(Deserialize)]

@@ -202,8 +202,13 @@ impl Client {
             .unwrap_or_default()
             .to_owned();
         let status = r.status().as_u16();
-        let body = r.body_mut().read_to_string().unwrap_or_default();
-        (status, location, body)
+        // Lossy: a PDF's bytes come back readable enough to compare and to see `%PDF-`.
+        let body = r.body_mut().read_to_vec().unwrap_or_default();
+        (
+            status,
+            location,
+            String::from_utf8_lossy(&body).into_owned(),
+        )
     }
 
     pub fn get(&mut self, path: &str) -> Answer {

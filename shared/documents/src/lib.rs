@@ -1,0 +1,13 @@
+//! The papers of the procedures as print-ready PDF (A4), each from one template:
+//! [`berita_acara`], the Berita Acara Serah Terima of S22.3. A document is made from stored
+//! data alone and is the same bytes every time, so a lost paper is printed again the same.
+//!
+//! - [`tanggal`]: dates and numbers written out in Indonesian words;
+//! - [`sheet`]: a page written from top to bottom, laid out with krilla, DejaVu Sans embedded.
+
+pub mod berita_acara;
+pub mod sheet;
+pub mod tanggal;
+
+pub use berita_acara::BeritaAcara;
+pub use sheet::DocumentError;

@@ -1,0 +1,254 @@
+//! A sheet of A4 paper written from top to bottom: lines of text, rows of a table, rules;
+//! a new page when the bottom margin is reached. What is written is kept as marks per page
+//! and laid out with krilla at the end, with DejaVu Sans embedded (its subset), so the file
+//! prints the same anywhere and is the same bytes for the same content.
+
+use krilla::{
+    Document,
+    geom::{PathBuilder, Point},
+    page::PageSettings,
+    paint::Stroke,
+    text::{Font, TextDirection},
+};
+
+/// A4 in PostScript points.
+pub const A4: (f32, f32) = (595.28, 841.89);
+/// Margins: 2.5 cm left and right, 2 cm top and bottom.
+const LEFT: f32 = 70.9;
+const RIGHT: f32 = A4.0 - 70.9;
+const TOP: f32 = 56.7;
+const BOTTOM: f32 = A4.1 - 56.7;
+
+/// Why a document could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum DocumentError {
+    #[error("the embedded font cannot be read")]
+    Font,
+    #[error("the PDF could not be written: {0}")]
+    Pdf(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Weight {
+    Regular,
+    Bold,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Align {
+    Left,
+    Center,
+}
+
+enum Mark {
+    Text {
+        x: f32,
+        y: f32,
+        size: f32,
+        weight: Weight,
+        text: String,
+    },
+    Rule {
+        x1: f32,
+        x2: f32,
+        y: f32,
+    },
+}
+
+/// The sheet being written: its pages' marks and where the pen is.
+pub struct Sheet {
+    pages: Vec<Vec<Mark>>,
+    y: f32,
+}
+
+impl Default for Sheet {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The width of `text` at `size`, estimated from DejaVu Sans's average advance (a little
+/// over half the size; bold a little wider). Used to centre and wrap, on the safe side.
+fn width(text: &str, size: f32, weight: Weight) -> f32 {
+    let em = match weight {
+        Weight::Regular => 0.56,
+        Weight::Bold => 0.62,
+    };
+    text.chars().count() as f32 * size * em
+}
+
+impl Sheet {
+    pub fn new() -> Self {
+        Self {
+            pages: vec![Vec::new()],
+            y: TOP,
+        }
+    }
+
+    /// The width there is to write in.
+    pub fn text_width() -> f32 {
+        RIGHT - LEFT
+    }
+
+    /// Moves down `height`, starting a new page if that passes the bottom margin.
+    fn advance(&mut self, height: f32) {
+        if self.y + height > BOTTOM {
+            self.pages.push(Vec::new());
+            self.y = TOP;
+        }
+        self.y += height;
+    }
+
+    fn mark(&mut self, mark: Mark) {
+        self.pages.last_mut().expect("a page").push(mark);
+    }
+
+    /// One line of text.
+    pub fn line(&mut self, text: &str, size: f32, weight: Weight, align: Align) {
+        self.advance(size * 1.35);
+        let x = match align {
+            Align::Left => LEFT,
+            Align::Center => ((LEFT + RIGHT - width(text, size, weight)) / 2.0).max(LEFT),
+        };
+        let y = self.y;
+        self.mark(Mark::Text {
+            x,
+            y,
+            size,
+            weight,
+            text: text.to_owned(),
+        });
+    }
+
+    /// A paragraph, wrapped at word boundaries to the text width.
+    pub fn paragraph(&mut self, text: &str, size: f32) {
+        let mut current = String::new();
+        for word in text.split_whitespace() {
+            let candidate = if current.is_empty() {
+                word.to_owned()
+            } else {
+                format!("{current} {word}")
+            };
+            if !current.is_empty() && width(&candidate, size, Weight::Regular) > Self::text_width()
+            {
+                self.line(&current, size, Weight::Regular, Align::Left);
+                current = word.to_owned();
+            } else {
+                current = candidate;
+            }
+        }
+        if !current.is_empty() {
+            self.line(&current, size, Weight::Regular, Align::Left);
+        }
+    }
+
+    /// A row of cells, each at its offset from the left margin, cut to fit before the next.
+    pub fn row(&mut self, cells: &[(f32, &str)], size: f32, weight: Weight) {
+        self.advance(size * 1.5);
+        let y = self.y;
+        for (i, (at, text)) in cells.iter().enumerate() {
+            let room = cells
+                .get(i + 1)
+                .map_or(Self::text_width() - at, |(next, _)| next - at - 4.0);
+            let mut shown: String = (*text).to_owned();
+            while !shown.is_empty() && width(&shown, size, weight) > room {
+                shown.pop();
+            }
+            self.mark(Mark::Text {
+                x: LEFT + at,
+                y,
+                size,
+                weight,
+                text: shown,
+            });
+        }
+    }
+
+    /// A horizontal rule across the text width, a little below the last line.
+    pub fn rule(&mut self) {
+        self.advance(4.0);
+        let y = self.y;
+        self.mark(Mark::Rule {
+            x1: LEFT,
+            x2: RIGHT,
+            y,
+        });
+    }
+
+    /// Empty space.
+    pub fn gap(&mut self, height: f32) {
+        self.advance(height);
+    }
+
+    /// Two blocks side by side (the signatures at the foot of a Berita Acara): each a list
+    /// of lines, the left at the margin, the right from the middle.
+    pub fn columns(&mut self, left: &[&str], right: &[&str], size: f32) {
+        let lines = left.len().max(right.len());
+        for i in 0..lines {
+            let cells: Vec<(f32, &str)> = [
+                (0.0, left.get(i).copied().unwrap_or("")),
+                (
+                    Self::text_width() / 2.0 + 10.0,
+                    right.get(i).copied().unwrap_or(""),
+                ),
+            ]
+            .into_iter()
+            .collect();
+            self.row(&cells, size, Weight::Regular);
+        }
+    }
+
+    /// The PDF: every page laid out, the fonts embedded.
+    pub fn finish(self) -> Result<Vec<u8>, DocumentError> {
+        let regular = Font::new(dejavu::sans::regular().into(), 0).ok_or(DocumentError::Font)?;
+        let bold = Font::new(dejavu::sans::bold().into(), 0).ok_or(DocumentError::Font)?;
+        let mut document = Document::new();
+        for marks in self.pages {
+            let settings = PageSettings::from_wh(A4.0, A4.1).expect("A4 is a page size");
+            let mut page = document.start_page_with(settings);
+            let mut surface = page.surface();
+            for mark in marks {
+                match mark {
+                    Mark::Text {
+                        x,
+                        y,
+                        size,
+                        weight,
+                        text,
+                    } => {
+                        let font = match weight {
+                            Weight::Regular => regular.clone(),
+                            Weight::Bold => bold.clone(),
+                        };
+                        surface.draw_text(
+                            Point::from_xy(x, y),
+                            font,
+                            size,
+                            &text,
+                            false,
+                            TextDirection::Auto,
+                        );
+                    }
+                    Mark::Rule { x1, x2, y } => {
+                        let mut path = PathBuilder::new();
+                        path.move_to(x1, y);
+                        path.line_to(x2, y);
+                        if let Some(path) = path.finish() {
+                            surface.set_stroke(Some(Stroke {
+                                width: 0.6,
+                                ..Default::default()
+                            }));
+                            surface.draw_path(&path);
+                            surface.set_stroke(None);
+                        }
+                    }
+                }
+            }
+            surface.finish();
+            page.finish();
+        }
+        document
+            .finish()
+            .map_err(|e| DocumentError::Pdf(format!("{e:?}")))
+    }
+}
