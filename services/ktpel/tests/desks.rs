@@ -868,6 +868,7 @@ fn siak_s_worklist_is_entered_once_by_the_siak_operator() {
         kk.contains("Kartu Keluarga") && kk.contains("Dewi Lestari") && kk.contains("id=\"no-kk\""),
         "{kk}"
     );
+    assert!(kk.contains("<td>perempuan</td>"), "the sex in words: {kk}");
     assert_eq!(residents(), before + 1);
     assert_eq!(work(&mut sinta, &t, &nomor).0, 404, "entered once");
     assert_eq!(residents(), before + 1);

@@ -81,10 +81,11 @@ impl From<penduduk::Model> for Resident {
                 .status_kartu
                 .map(|s| s.to_string())
                 .unwrap_or_else(|| "—".into()),
+            // In words, as the KK prints it ("perempuan"), not SIAK's code.
+            jenis_kelamin: p.kelamin().to_string(),
             nik: p.nik,
             nama: p.nama,
             no_kk: p.no_kk,
-            jenis_kelamin: p.jenis_kelamin,
             alamat: p.alamat,
             desa: p.desa,
         }

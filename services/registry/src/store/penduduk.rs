@@ -29,6 +29,15 @@ pub enum Relation {}
 impl ActiveModelBehavior for ActiveModel {}
 
 impl Model {
+    /// The resident's sex, stored as SIAK codes it: `L` or `P`.
+    pub fn kelamin(&self) -> JenisKelamin {
+        if self.jenis_kelamin == "P" {
+            JenisKelamin::Perempuan
+        } else {
+            JenisKelamin::LakiLaki
+        }
+    }
+
     /// The biodata for the wire. A row whose NIK no longer parses (it was written by an
     /// older version of the rules) is reported as an error rather than sent.
     pub fn biodata(&self) -> Result<Biodata, ktpel_domain::NikError> {
@@ -36,11 +45,7 @@ impl Model {
             nik: Nik::parse(&self.nik)?,
             nama: self.nama.clone(),
             no_kk: self.no_kk.clone(),
-            jenis_kelamin: if self.jenis_kelamin == "P" {
-                JenisKelamin::Perempuan
-            } else {
-                JenisKelamin::LakiLaki
-            },
+            jenis_kelamin: self.kelamin(),
             tempat_lahir: self.tempat_lahir.clone(),
             tanggal_lahir: self.tanggal_lahir,
             alamat: self.alamat.clone(),
