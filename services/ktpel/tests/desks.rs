@@ -401,7 +401,7 @@ fn the_desks_refuse_whoever_may_not_act_and_show_a_kecamatan_only_its_own_berkas
     let (status, _, body) = admin.post("/akun", &short);
     assert_eq!(status, 200);
     assert!(
-        body.contains("at least 10 characters") && body.contains("value=\"sari\""),
+        body.contains("paling sedikit 10 karakter") && body.contains("value=\"sari\""),
         "{body}"
     );
     let good = [&[("csrf", t.as_str())][..], &new("kata-sandi-sari-1")[..]].concat();

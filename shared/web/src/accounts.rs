@@ -76,6 +76,24 @@ pub enum AccountError {
     Db(#[from] DbErr),
 }
 
+impl AccountError {
+    /// The reason in Bahasa Indonesia, for the accounts page in the browser (the `ktpel user`
+    /// command says it in English).
+    pub fn pesan(&self) -> String {
+        match self {
+            Self::BadUsername(name) => format!(
+                "nama pengguna terdiri dari 1–64 huruf, angka, `.`, `_` atau `-`; `{name}` tidak"
+            ),
+            Self::ShortPassword => "kata sandi paling sedikit 10 karakter".to_owned(),
+            Self::NotAKecamatan(code) => {
+                format!("{code} bukan kode kecamatan (misalnya 32.73.01)")
+            }
+            Self::NoSuchAccount(name) => format!("tidak ada akun `{name}`"),
+            Self::Hash(_) | Self::Db(_) => format!("penyimpanan akun gagal: {self}"),
+        }
+    }
+}
+
 /// Why a sign-in was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum SignInError {

@@ -101,7 +101,7 @@ async fn add(
     me.check_csrf(&f.csrf)?;
     let role = match f.typed.role.parse::<Role>() {
         Ok(r) => r,
-        Err(e) => return page(&desks, &me, None, Some(e.to_string()), f.typed).await,
+        Err(e) => return page(&desks, &me, None, Some(e.pesan()), f.typed).await,
     };
     let kecamatan = Some(f.typed.kecamatan.trim()).filter(|k| !k.is_empty());
     let name = f.typed.username.trim().to_owned();
@@ -122,7 +122,7 @@ async fn add(
             .into_response())
         }
         Err(AccountError::Db(e)) => Err(Refusal::Unavailable(e.to_string())),
-        Err(e) => page(&desks, &me, None, Some(e.to_string()), f.typed).await,
+        Err(e) => page(&desks, &me, None, Some(e.pesan()), f.typed).await,
     }
 }
 
@@ -152,6 +152,6 @@ async fn disable(
             Ok(Redirect::to("/akun").into_response())
         }
         Err(AccountError::Db(e)) => Err(Refusal::Unavailable(e.to_string())),
-        Err(e) => page(&desks, &me, None, Some(e.to_string()), Typed::default()).await,
+        Err(e) => page(&desks, &me, None, Some(e.pesan()), Typed::default()).await,
     }
 }

@@ -164,6 +164,16 @@ impl fmt::Display for Role {
 )]
 pub struct UnknownRole(pub String);
 
+impl UnknownRole {
+    /// The reason in Bahasa Indonesia, for the accounts page.
+    pub fn pesan(&self) -> String {
+        format!(
+            "peran `{}` tidak dikenal: salah satu dari ppp, operator, operator_mobile, siak, cetak, kepala_seksi, distribusi, ops, admin",
+            self.0
+        )
+    }
+}
+
 impl FromStr for Role {
     type Err = UnknownRole;
 
