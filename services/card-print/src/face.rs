@@ -116,11 +116,7 @@ impl Canvas {
 }
 
 fn name_of(code: &str) -> String {
-    KodeWilayah::parse(code)
-        .ok()
-        .and_then(|k| Wilayah::global().resolve(&k).ok())
-        .map(|r| r.name.to_uppercase())
-        .unwrap_or_else(|| code.to_owned())
+    Wilayah::global().name_of(code).to_uppercase()
 }
 
 /// The lines of the card face, in order (also what the tests read).

@@ -64,11 +64,7 @@ pub async fn pdf<C: ConnectionTrait>(db: &C, b: &batch::Model) -> Result<Vec<u8>
 }
 
 fn name(code: &str) -> String {
-    KodeWilayah::parse(code)
-        .ok()
-        .and_then(|k| Wilayah::global().resolve(&k).ok())
-        .map(|r| r.name)
-        .unwrap_or_else(|| code.to_owned())
+    Wilayah::global().name_of(code)
 }
 
 fn escape(s: &str) -> String {

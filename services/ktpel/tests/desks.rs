@@ -869,6 +869,33 @@ fn siak_s_worklist_is_entered_once_by_the_siak_operator() {
         "{kk}"
     );
     assert!(kk.contains("<td>perempuan</td>"), "the sex in words: {kk}");
+    // The same card as PDF (A4 landscape), read back with poppler's pdftotext.
+    let no_kk = kk
+        .split("id=\"no-kk\">")
+        .nth(1)
+        .and_then(|r| r.split('<').next())
+        .expect("the KK number")
+        .to_owned();
+    let (status, pdf) = sinta.get_file(&format!("/siak/kk/{no_kk}"));
+    assert_eq!(status, 200);
+    let file = tempfile::NamedTempFile::new().expect("a temporary file");
+    std::fs::write(file.path(), &pdf).expect("written");
+    let read = std::process::Command::new("pdftotext")
+        .args(["-layout", &file.path().display().to_string(), "-"])
+        .output()
+        .expect("pdftotext (poppler-utils: scripts/services.sh tools)");
+    let text = String::from_utf8_lossy(&read.stdout);
+    assert!(
+        text.contains("KARTU KELUARGA") && text.contains(&no_kk) && text.contains("Dewi Lestari"),
+        "{text}"
+    );
+    assert_eq!(
+        sinta.get_file(&format!("/siak/kk/{no_kk}")).1,
+        pdf,
+        "the same file again"
+    );
+    assert_eq!(eko.get_file(&format!("/siak/kk/{no_kk}")).0, 403);
+    assert_eq!(sinta.get_file("/siak/kk/0000000000000000").0, 404);
     assert_eq!(residents(), before + 1);
     assert_eq!(work(&mut sinta, &t, &nomor).0, 404, "entered once");
     assert_eq!(residents(), before + 1);

@@ -11,13 +11,11 @@ use krilla::{
     text::{Font, TextDirection},
 };
 
-/// A4 in PostScript points.
+/// A4 in PostScript points, portrait.
 pub const A4: (f32, f32) = (595.28, 841.89);
 /// Margins: 2.5 cm left and right, 2 cm top and bottom.
 const LEFT: f32 = 70.9;
-const RIGHT: f32 = A4.0 - 70.9;
 const TOP: f32 = 56.7;
-const BOTTOM: f32 = A4.1 - 56.7;
 
 /// Why a document could not be made.
 #[derive(Debug, thiserror::Error)]
@@ -55,8 +53,9 @@ enum Mark {
     },
 }
 
-/// The sheet being written: its pages' marks and where the pen is.
+/// The sheet being written: its size, its pages' marks and where the pen is.
 pub struct Sheet {
+    size: (f32, f32),
     pages: Vec<Vec<Mark>>,
     y: f32,
 }
@@ -78,21 +77,35 @@ fn width(text: &str, size: f32, weight: Weight) -> f32 {
 }
 
 impl Sheet {
+    /// A4, portrait (letters, Berita Acara).
     pub fn new() -> Self {
         Self {
+            size: A4,
             pages: vec![Vec::new()],
             y: TOP,
         }
     }
 
+    /// A4, landscape (the Kartu Keluarga's family table).
+    pub fn landscape() -> Self {
+        Self {
+            size: (A4.1, A4.0),
+            ..Self::new()
+        }
+    }
+
+    fn right(&self) -> f32 {
+        self.size.0 - LEFT
+    }
+
     /// The width there is to write in.
-    pub fn text_width() -> f32 {
-        RIGHT - LEFT
+    pub fn text_width(&self) -> f32 {
+        self.right() - LEFT
     }
 
     /// Moves down `height`, starting a new page if that passes the bottom margin.
     fn advance(&mut self, height: f32) {
-        if self.y + height > BOTTOM {
+        if self.y + height > self.size.1 - TOP {
             self.pages.push(Vec::new());
             self.y = TOP;
         }
@@ -108,7 +121,7 @@ impl Sheet {
         self.advance(size * 1.35);
         let x = match align {
             Align::Left => LEFT,
-            Align::Center => ((LEFT + RIGHT - width(text, size, weight)) / 2.0).max(LEFT),
+            Align::Center => ((LEFT + self.right() - width(text, size, weight)) / 2.0).max(LEFT),
         };
         let y = self.y;
         self.mark(Mark::Text {
@@ -129,8 +142,7 @@ impl Sheet {
             } else {
                 format!("{current} {word}")
             };
-            if !current.is_empty() && width(&candidate, size, Weight::Regular) > Self::text_width()
-            {
+            if !current.is_empty() && width(&candidate, size, Weight::Regular) > self.text_width() {
                 self.line(&current, size, Weight::Regular, Align::Left);
                 current = word.to_owned();
             } else {
@@ -149,7 +161,7 @@ impl Sheet {
         for (i, (at, text)) in cells.iter().enumerate() {
             let room = cells
                 .get(i + 1)
-                .map_or(Self::text_width() - at, |(next, _)| next - at - 4.0);
+                .map_or(self.text_width() - at, |(next, _)| next - at - 4.0);
             let mut shown: String = (*text).to_owned();
             while !shown.is_empty() && width(&shown, size, weight) > room {
                 shown.pop();
@@ -168,11 +180,8 @@ impl Sheet {
     pub fn rule(&mut self) {
         self.advance(4.0);
         let y = self.y;
-        self.mark(Mark::Rule {
-            x1: LEFT,
-            x2: RIGHT,
-            y,
-        });
+        let x2 = self.right();
+        self.mark(Mark::Rule { x1: LEFT, x2, y });
     }
 
     /// Empty space.
@@ -188,7 +197,7 @@ impl Sheet {
             let cells: Vec<(f32, &str)> = [
                 (0.0, left.get(i).copied().unwrap_or("")),
                 (
-                    Self::text_width() / 2.0 + 10.0,
+                    self.text_width() / 2.0 + 10.0,
                     right.get(i).copied().unwrap_or(""),
                 ),
             ]
@@ -204,7 +213,8 @@ impl Sheet {
         let bold = Font::new(dejavu::sans::bold().into(), 0).ok_or(DocumentError::Font)?;
         let mut document = Document::new();
         for marks in self.pages {
-            let settings = PageSettings::from_wh(A4.0, A4.1).expect("A4 is a page size");
+            let settings =
+                PageSettings::from_wh(self.size.0, self.size.1).expect("A4 is a page size");
             let mut page = document.start_page_with(settings);
             let mut surface = page.surface();
             for mark in marks {

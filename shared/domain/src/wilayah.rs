@@ -273,6 +273,16 @@ impl Wilayah {
         self.current.keys().filter(|k| k.level == level).count()
     }
 
+    /// The name of the region `code` names, for papers and pages: from the current list or
+    /// an earlier edition; the code itself where it is not a code or names no region.
+    pub fn name_of(&self, code: &str) -> String {
+        KodeWilayah::parse(code)
+            .ok()
+            .and_then(|k| self.resolve(&k).ok())
+            .map(|r| r.name)
+            .unwrap_or_else(|| code.to_owned())
+    }
+
     /// The region of `kode`, from the current list or else an earlier edition.
     pub fn resolve(&self, kode: &KodeWilayah) -> Result<Region, WilayahError> {
         if let Some(name) = self.current.get(kode) {
@@ -397,6 +407,18 @@ mod tests {
 
     fn k(s: &str) -> KodeWilayah {
         KodeWilayah::parse(s).unwrap()
+    }
+
+    #[test]
+    fn a_code_s_name_for_a_paper() {
+        let w = Wilayah::global();
+        assert_eq!(w.name_of("32.73"), w.resolve(&k("32.73")).unwrap().name);
+        assert_eq!(
+            w.name_of("99.99.99"),
+            "99.99.99",
+            "no such region: the code"
+        );
+        assert_eq!(w.name_of("bukan"), "bukan", "not a code: as given");
     }
 
     #[test]

@@ -221,6 +221,18 @@ impl Client {
         self.take(r)
     }
 
+    /// A GET whose answer is a file (a PDF): its status and bytes.
+    pub fn get_file(&mut self, path: &str) -> (u16, Vec<u8>) {
+        let mut r = self
+            .agent
+            .get(format!("{}{path}", self.base))
+            .header("Cookie", self.cookie_header())
+            .call()
+            .expect("the site answers");
+        let status = r.status().as_u16();
+        (status, r.body_mut().read_to_vec().unwrap_or_default())
+    }
+
     pub fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Answer {
         let r = self
             .agent

@@ -8,6 +8,7 @@
 //! kabupaten/kota (S18), printable. The NIK travels only in a form's body, never in an
 //! address.
 
+mod kk_pdf;
 mod worklist;
 
 use crate::{
@@ -57,6 +58,7 @@ impl Siak {
             .route("/siak", get(index).post(look_up))
             .route("/siak/kerjakan", post(worklist::work_on))
             .route("/siak/pindah", post(skp))
+            .route("/siak/kk/{no_kk}", get(kk_pdf::kk_pdf))
             .with_state(self)
     }
 }
