@@ -323,16 +323,8 @@ fn one_berkas_walked_through_s01_by_hand() {
     // The Berita Acara as PDF, read back with poppler's pdftotext: the card, and the date
     // written out in words.
     let pdf = dir.path().join(format!("bast/berita-acara-{batch}.pdf"));
-    assert!(
-        std::fs::read(&pdf)
-            .expect("the Berita Acara was written")
-            .starts_with(b"%PDF-")
-    );
-    let read = Command::new("pdftotext")
-        .args(["-layout", &pdf.display().to_string(), "-"])
-        .output()
-        .expect("pdftotext (poppler-utils: scripts/services.sh tools)");
-    let berita_acara = text(&read.stdout);
+    let berita_acara =
+        common::pdf_text(&std::fs::read(&pdf).expect("the Berita Acara was written"));
     assert!(
         berita_acara.contains(&nama) && berita_acara.contains(&nik),
         "the Berita Acara lists the card: {berita_acara}"

@@ -147,6 +147,23 @@ fn the_desks_refuse_whoever_may_not_act_and_show_a_kecamatan_only_its_own_berkas
         receipt.contains("diterima oleh ani"),
         "the timeline says who: {receipt}"
     );
+    // The salinan permohonan as PDF, for the resident to keep: the number, who, what was
+    // handed in, who received it; the same file again; not for another kecamatan.
+    let salinan = format!("{location}/salinan.pdf");
+    let (status, pdf) = ani.get_file(&salinan);
+    assert_eq!(status, 200);
+    let text = common::pdf_text(&pdf);
+    let nomor = location.trim_start_matches("/loket/berkas/");
+    assert!(
+        text.contains("SALINAN PERMOHONAN KTP-EL")
+            && text.contains(nomor)
+            && text.contains(&nik)
+            && text.contains("ani")
+            && text.contains("Dokumen yang diserahkan"),
+        "{text}"
+    );
+    assert_eq!(ani.get_file(&salinan).1, pdf, "the same file again");
+    assert_eq!(site.signed_in("budi").get_file(&salinan).0, 404);
 
     // Another kecamatan's ppp: not in the list, not by its address.
     let mut budi = site.signed_in("budi");
@@ -878,13 +895,7 @@ fn siak_s_worklist_is_entered_once_by_the_siak_operator() {
         .to_owned();
     let (status, pdf) = sinta.get_file(&format!("/siak/kk/{no_kk}"));
     assert_eq!(status, 200);
-    let file = tempfile::NamedTempFile::new().expect("a temporary file");
-    std::fs::write(file.path(), &pdf).expect("written");
-    let read = std::process::Command::new("pdftotext")
-        .args(["-layout", &file.path().display().to_string(), "-"])
-        .output()
-        .expect("pdftotext (poppler-utils: scripts/services.sh tools)");
-    let text = String::from_utf8_lossy(&read.stdout);
+    let text = common::pdf_text(&pdf);
     assert!(
         text.contains("KARTU KELUARGA") && text.contains(&no_kk) && text.contains("Dewi Lestari"),
         "{text}"

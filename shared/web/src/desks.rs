@@ -291,6 +291,29 @@ pub fn html<T: Template>(page: &T) -> Response {
     }
 }
 
+/// A paper (a PDF made by `ktpel-documents`) to show in the browser, named `filename` when
+/// saved; a paper that could not be made is the service's failure (503, and why).
+pub fn pdf<E: std::fmt::Display>(
+    filename: &str,
+    made: Result<Vec<u8>, E>,
+) -> Result<Response, Refusal> {
+    let bytes = made.map_err(Refusal::unavailable)?;
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/pdf".to_owned(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"{filename}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
 impl Refusal {
     /// The service's store or bus failed: the page says so (503) and what failed.
     pub fn unavailable(e: impl std::fmt::Display) -> Self {

@@ -28,6 +28,6 @@ pub mod store;
 pub mod throttle;
 
 pub use accounts::Account;
-pub use desks::{Desks, Frame, Refusal, Signed, html};
+pub use desks::{Desks, Frame, Refusal, Signed, html, pdf};
 pub use role::{Desk, Role};
 pub use settings::DeskSettings;

@@ -283,20 +283,10 @@ async fn berita_acara(
             b.berita_acara,
         )
             .into_response()),
-        "berita-acara.pdf" => {
-            let pdf = crate::berita_acara::pdf(&d.db, &b)
-                .await
-                .map_err(Refusal::unavailable)?;
-            let name = format!("inline; filename=\"berita-acara-{}.pdf\"", b.batch_id);
-            Ok((
-                [
-                    (header::CONTENT_TYPE, "application/pdf".to_owned()),
-                    (header::CONTENT_DISPOSITION, name),
-                ],
-                pdf,
-            )
-                .into_response())
-        }
+        "berita-acara.pdf" => ktpel_web::pdf(
+            &format!("berita-acara-{}.pdf", b.batch_id),
+            crate::berita_acara::pdf(&d.db, &b).await,
+        ),
         _ => Err(Refusal::NotFound),
     }
 }

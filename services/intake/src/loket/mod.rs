@@ -10,6 +10,7 @@
 //! its tables. A ppp of a kecamatan sees and enters only that kecamatan's berkas.
 
 mod form;
+mod salinan;
 mod siak;
 
 pub use form::{Form, Problems};
@@ -95,6 +96,10 @@ pub fn routes(loket: Loket) -> Router {
         .route("/loket/baru", get(blank).post(submit))
         .route("/loket/cek-nik", post(siak::look_up))
         .route("/loket/berkas/{nomor}", get(receipt))
+        .route(
+            "/loket/berkas/{nomor}/salinan.pdf",
+            get(salinan::salinan_pdf),
+        )
         .with_state(loket)
 }
 
@@ -314,14 +319,14 @@ struct Receipt {
     trail: Vec<ktpel_web::store::jejak::Model>,
 }
 
-/// The berkas's page: the salinan permohonan with its timeline and the desks' trail. Every
-/// desk's staff may read it — of their own kecamatan's berkas — not only the counter's.
-async fn receipt(
-    State(loket): State<Loket>,
-    me: Signed,
-    Path(nomor): Path<String>,
-) -> Result<Response, Refusal> {
-    let Some(b) = berkas::Entity::find_by_id(nomor.clone())
+/// Berkas `nomor`, if `me` may read it (their kecamatan's), and its line in the counter's
+/// book (the documents, who received them, the day).
+async fn berkas_for(
+    loket: &Loket,
+    me: &Signed,
+    nomor: &str,
+) -> Result<(berkas::Model, Option<buku_harian::Model>), Refusal> {
+    let Some(b) = berkas::Entity::find_by_id(nomor.to_owned())
         .one(&loket.db)
         .await
         .map_err(Refusal::unavailable)?
@@ -330,11 +335,22 @@ async fn receipt(
         // Not there, or another kecamatan's: the same answer.
         return Err(Refusal::NotFound);
     };
-    let received = buku_harian::Entity::find()
-        .filter(buku_harian::Column::NomorBerkas.eq(nomor.as_str()))
+    let book = buku_harian::Entity::find()
+        .filter(buku_harian::Column::NomorBerkas.eq(nomor))
         .one(&loket.db)
         .await
         .map_err(Refusal::unavailable)?;
+    Ok((b, book))
+}
+
+/// The berkas's page: the salinan permohonan with its timeline and the desks' trail. Every
+/// desk's staff may read it — of their own kecamatan's berkas — not only the counter's.
+async fn receipt(
+    State(loket): State<Loket>,
+    me: Signed,
+    Path(nomor): Path<String>,
+) -> Result<Response, Refusal> {
+    let (b, received) = berkas_for(&loket, &me, &nomor).await?;
     let dokumen = received
         .and_then(|r| serde_json::from_value::<Vec<Dokumen>>(r.dokumen).ok())
         .unwrap_or_default()

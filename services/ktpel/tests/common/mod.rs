@@ -44,6 +44,25 @@ impl Running {
     }
 }
 
+/// The text of a PDF, as poppler's `pdftotext -layout` reads it (`scripts/services.sh tools`
+/// installs poppler-utils): what a person would read on the paper.
+#[allow(dead_code)]
+pub fn pdf_text(pdf: &[u8]) -> String {
+    assert!(pdf.starts_with(b"%PDF-"), "not a PDF: {} bytes", pdf.len());
+    let file = tempfile::NamedTempFile::new().expect("a temporary file");
+    std::fs::write(file.path(), pdf).expect("the PDF written");
+    let read = Command::new("pdftotext")
+        .args(["-layout", &file.path().display().to_string(), "-"])
+        .output()
+        .expect("pdftotext (poppler-utils: scripts/services.sh tools)");
+    assert!(
+        read.status.success(),
+        "pdftotext: {}",
+        String::from_utf8_lossy(&read.stderr)
+    );
+    String::from_utf8_lossy(&read.stdout).into_owned()
+}
+
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())

@@ -6,8 +6,7 @@ use super::Siak;
 use crate::store::penduduk;
 use axum::{
     extract::{Path, State},
-    http::header,
-    response::{IntoResponse, Response},
+    response::Response,
 };
 use ktpel_documents::kartu_keluarga::{Anggota, KartuKeluarga};
 use ktpel_domain::{KodeWilayah, Wilayah};
@@ -61,16 +60,5 @@ pub(super) async fn kk_pdf(
             })
             .collect(),
     };
-    let pdf = kk.pdf().map_err(Refusal::unavailable)?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/pdf".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("inline; filename=\"kk-{no_kk}.pdf\""),
-            ),
-        ],
-        pdf,
-    )
-        .into_response())
+    ktpel_web::pdf(&format!("kk-{no_kk}.pdf"), kk.pdf())
 }
