@@ -5,17 +5,10 @@ use crate::{
     desk::DeskError,
     store::{batch, kartu},
 };
-use chrono::FixedOffset;
 use ktpel_documents::berita_acara::{BeritaAcara, Desa, Kartu};
 use ktpel_domain::{KodeWilayah, Wilayah};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use std::collections::BTreeMap;
-
-/// The Dinas's clock for the date on its papers: WIB (UTC+7), where the kabupaten/kota of
-/// this system lie (a Dinas in WITA or WIT would date a hand-over late at night a day early).
-fn wib() -> FixedOffset {
-    FixedOffset::east_opt(7 * 3600).expect("UTC+7 is an offset")
-}
 
 /// The Berita Acara of `b` as PDF (A4), made from what is stored — the batch and its cards —
 /// so it is the same bytes every time it is printed.
@@ -52,7 +45,7 @@ pub async fn pdf<C: ConnectionTrait>(db: &C, b: &batch::Model) -> Result<Vec<u8>
     };
     let document = BeritaAcara {
         nomor: format!("BAST-{}", b.batch_id.simple()),
-        tanggal: b.created_at.with_timezone(&wib()).date_naive(),
+        tanggal: ktpel_documents::tanggal::wib(b.created_at).date(),
         provinsi: at(0),
         kabupaten: at(1),
         kecamatan_kode: b.kecamatan.clone(),

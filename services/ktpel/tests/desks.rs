@@ -213,6 +213,20 @@ fn the_desks_refuse_whoever_may_not_act_and_show_a_kecamatan_only_its_own_berkas
     let (_, _, bukti) = oki.get(&location_bukti);
     assert!(bukti.contains("Nomor bukti perekaman"), "{bukti}");
     assert_eq!(eko.get(&location_bukti).0, 404);
+    // The bukti perekaman as PDF, for the resident to keep; not for another kecamatan.
+    let (status, pdf) = oki.get_file(&format!("{location_bukti}.pdf"));
+    assert_eq!(status, 200);
+    let text = common::pdf_text(&pdf);
+    assert!(
+        text.contains("BUKTI PEREKAMAN KTP-EL")
+            && text.contains(&nik)
+            && text.contains(&nomor)
+            && text.contains("oki")
+            && text.contains("WIB"),
+        "{text}"
+    );
+    assert_eq!(oki.get_file(&format!("{location_bukti}.pdf")).1, pdf);
+    assert_eq!(eko.get_file(&format!("{location_bukti}.pdf")).0, 404);
 
     // The print desk: not the counter's; its forms need the token, and a NIK that has no card
     // in this berkas is not taken.

@@ -29,20 +29,10 @@ impl SalinanPermohonan {
     /// The receipt as PDF (A4).
     pub fn pdf(&self) -> Result<Vec<u8>, DocumentError> {
         let mut s = Sheet::new();
-        s.line(
+        s.heading(
             "SALINAN PERMOHONAN KTP-EL",
-            13.0,
-            Weight::Bold,
-            Align::Center,
-        );
-        s.line(
             &format!("Kecamatan {} ({})", self.kecamatan, self.kecamatan_kode),
-            10.0,
-            Weight::Regular,
-            Align::Center,
         );
-        s.rule();
-        s.gap(6.0);
         let nik = if self.nik.is_empty() {
             "(diberikan SIAK setelah pencatatan)".to_owned()
         } else {
@@ -53,17 +43,14 @@ impl SalinanPermohonan {
             tanggal::hari(self.tanggal),
             tanggal::singkat(self.tanggal)
         );
-        for (label, value) in [
+        s.fields(&[
             ("Nomor berkas", self.nomor_berkas.as_str()),
             ("Permohonan", self.prosedur.as_str()),
             ("NIK", nik.as_str()),
             ("Nama", self.nama.as_str()),
             ("Diterima", diterima.as_str()),
             ("Petugas", self.petugas.as_str()),
-        ] {
-            let value = format!(": {value}");
-            s.row(&[(0.0, label), (110.0, &value)], 10.0, Weight::Regular);
-        }
+        ]);
         s.gap(8.0);
         s.line("Dokumen yang diserahkan:", 10.0, Weight::Bold, Align::Left);
         for (i, d) in self.dokumen.iter().enumerate() {

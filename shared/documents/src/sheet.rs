@@ -189,6 +189,22 @@ impl Sheet {
         self.advance(height);
     }
 
+    /// A receipt's heading: its title, a line under it (the office), a rule.
+    pub fn heading(&mut self, title: &str, under: &str) {
+        self.line(title, 13.0, Weight::Bold, Align::Center);
+        self.line(under, 10.0, Weight::Regular, Align::Center);
+        self.rule();
+        self.gap(6.0);
+    }
+
+    /// Labelled values, one a line: `label : value`, the values aligned.
+    pub fn fields(&mut self, fields: &[(&str, &str)]) {
+        for (label, value) in fields {
+            let value = format!(": {value}");
+            self.row(&[(0.0, label), (110.0, &value)], 10.0, Weight::Regular);
+        }
+    }
+
     /// Two blocks side by side (the signatures at the foot of a Berita Acara): each a list
     /// of lines, the left at the margin, the right from the middle.
     pub fn columns(&mut self, left: &[&str], right: &[&str], size: f32) {

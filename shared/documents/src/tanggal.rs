@@ -2,7 +2,15 @@
 //! ini Senin tanggal tujuh bulan Desember tahun dua ribu dua puluh enam", so that no digit can
 //! be altered after signing.
 
-use chrono::{Datelike, NaiveDate, Weekday};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, Utc, Weekday};
+
+/// A moment on the Dinas's clock, for the dates and times on its papers: WIB (UTC+7), where
+/// the kabupaten/kota of this system lie (a Dinas in WITA or WIT would date a paper made
+/// late at night a day early).
+pub fn wib(at: DateTime<Utc>) -> NaiveDateTime {
+    at.with_timezone(&FixedOffset::east_opt(7 * 3600).expect("UTC+7 is an offset"))
+        .naive_local()
+}
 
 const SATUAN: [&str; 12] = [
     "nol", "satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan", "sembilan",
@@ -116,6 +124,12 @@ mod tests {
         ] {
             assert_eq!(terbilang(n), words, "{n}");
         }
+    }
+
+    #[test]
+    fn papers_are_dated_on_the_dinas_s_clock() {
+        let late = "2026-12-06T18:30:00Z".parse::<DateTime<Utc>>().unwrap();
+        assert_eq!(wib(late).to_string(), "2026-12-07 01:30:00");
     }
 
     #[test]

@@ -81,6 +81,7 @@ pub fn routes(p: Perekaman) -> Router {
         )
         .route("/perekaman/{nomor}", get(station_page).post(capture))
         .route("/perekaman/{nomor}/bukti", get(bukti))
+        .route("/perekaman/{nomor}/bukti.pdf", get(bukti_pdf))
         .with_state(p)
 }
 
@@ -267,6 +268,55 @@ struct Bukti {
     at: String,
 }
 
+/// The enrollment of berkas `nomor` and its kecamatan, if `me` may read it (their
+/// kecamatan's).
+async fn enrollment_for(
+    p: &Perekaman,
+    me: &Signed,
+    nomor: &str,
+) -> Result<Option<(enrollment::Model, String)>, Refusal> {
+    let Some(e) = enrollment::Entity::find()
+        .filter(enrollment::Column::NomorBerkas.eq(nomor))
+        .one(&p.db)
+        .await
+        .map_err(Refusal::unavailable)?
+    else {
+        return Ok(None);
+    };
+    let kecamatan = e
+        .kecamatan
+        .clone()
+        .or_else(|| kecamatan_of(nomor))
+        .unwrap_or_default();
+    if !me.account.covers(&kecamatan) {
+        return Err(Refusal::NotFound);
+    }
+    Ok(Some((e, kecamatan)))
+}
+
+/// `GET /perekaman/{nomor}/bukti.pdf`: the bukti perekaman as PDF, made from the stored
+/// enrollment (the same file each time). A recapture (S08, S10, S12) gives none.
+async fn bukti_pdf(
+    State(p): State<Perekaman>,
+    me: Signed,
+    Path(nomor): Path<String>,
+) -> Result<Response, Refusal> {
+    me.at(Desk::Perekaman)?;
+    let (e, kecamatan) = enrollment_for(&p, &me, &nomor)
+        .await?
+        .ok_or(Refusal::NotFound)?;
+    let bukti = ktpel_documents::BuktiPerekaman {
+        nomor_bukti: e.bukti_perekaman,
+        nomor_berkas: e.nomor_berkas,
+        nik: e.nik,
+        kecamatan: ktpel_domain::Wilayah::global().name_of(&kecamatan),
+        kecamatan_kode: kecamatan,
+        operator: e.operator,
+        direkam: ktpel_documents::tanggal::wib(e.enrolled_at),
+    };
+    ktpel_web::pdf(&format!("bukti-perekaman-{nomor}.pdf"), bukti.pdf())
+}
+
 async fn bukti(
     State(p): State<Perekaman>,
     me: Signed,
@@ -274,20 +324,7 @@ async fn bukti(
 ) -> Result<Response, Refusal> {
     me.at(Desk::Perekaman)?;
     let frame = p.desks.frame(Some(&me));
-    if let Some(e) = enrollment::Entity::find()
-        .filter(enrollment::Column::NomorBerkas.eq(nomor.as_str()))
-        .one(&p.db)
-        .await
-        .map_err(Refusal::unavailable)?
-    {
-        let kecamatan = e
-            .kecamatan
-            .clone()
-            .or_else(|| kecamatan_of(&nomor))
-            .unwrap_or_default();
-        if !me.account.covers(&kecamatan) {
-            return Err(Refusal::NotFound);
-        }
+    if let Some((e, _)) = enrollment_for(&p, &me, &nomor).await? {
         return Ok(html(&Bukti {
             frame,
             nomor_berkas: e.nomor_berkas,
