@@ -18,6 +18,7 @@ pub mod backup;
 pub mod checks;
 pub mod config;
 pub mod handlers;
+pub mod papers;
 pub mod perekaman;
 pub mod seal;
 pub mod startup;

@@ -19,6 +19,7 @@ pub mod config;
 pub mod counter;
 pub mod handlers;
 pub mod loket;
+pub mod papers;
 pub mod query;
 pub mod startup;
 pub mod store;

@@ -86,6 +86,10 @@ enum Command {
         /// serving after its table until Ctrl-C (watch the ops room fill up).
         #[arg(long)]
         http: Option<std::net::SocketAddr>,
+        /// Write the papers of every berkas — the salinan permohonan, the bukti perekaman,
+        /// the Berita Acara of its card's batch — as PDF into this folder, one folder per berkas.
+        #[arg(long)]
+        documents: Option<std::path::PathBuf>,
     },
     /// Check NIKs: one per argument, or one per line on stdin. Exit status 1 if any is invalid.
     Nik { niks: Vec<String> },
@@ -180,7 +184,10 @@ fn run_async(command: Command) -> ExitCode {
                 kecamatan,
                 procedures,
                 http,
-            } => printable(demo::run(residents, region, kecamatan, procedures, http).await),
+                documents,
+            } => printable(
+                demo::run(residents, region, kecamatan, procedures, http, documents).await,
+            ),
             Command::Serve {
                 service,
                 http,

@@ -494,12 +494,37 @@ fn the_demo_takes_its_residents_to_card_activated() {
         amqp: vhost.url(),
         url: String::new(),
     };
-    let out = desk.ok(None, &["demo", "--residents", "3"]);
+    let out = desk.ok(None, &["demo", "--residents", "3", "--documents", "papers"]);
     assert!(
         out.contains("| handed over with a tanda terima: CARD_ACTIVATED (S22.4) | 3/3 |"),
         "{out}"
     );
+    assert!(out.contains("the papers of 3 berkas"), "{out}");
     assert!(out.trim_end().ends_with("completed 3/3"), "{out}");
+    // One folder per berkas, each with its papers, each naming the berkas.
+    let folders: Vec<_> = std::fs::read_dir(dir.path().join("papers"))
+        .expect("the papers' folder")
+        .map(|e| e.expect("an entry").path())
+        .collect();
+    assert_eq!(folders.len(), 3, "{folders:?}");
+    for folder in folders {
+        let nomor = folder.file_name().unwrap().to_string_lossy().into_owned();
+        let mut papers: Vec<String> = std::fs::read_dir(&folder)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        papers.sort();
+        assert_eq!(papers.len(), 3, "{nomor}: {papers:?}");
+        assert!(papers[0].starts_with("berita-acara-"), "{papers:?}");
+        assert_eq!(
+            papers[1..],
+            ["bukti-perekaman.pdf", "salinan-permohonan.pdf"]
+        );
+        for paper in &papers {
+            let text = common::pdf_text(&std::fs::read(folder.join(paper)).unwrap());
+            assert!(text.contains(&nomor), "{nomor}/{paper}: {text}");
+        }
+    }
 }
 
 /// `ktpel demo --kecamatan 2`: the Dinas, two of its kecamatan and the Pusat Data, each on a

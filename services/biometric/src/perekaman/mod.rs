@@ -268,13 +268,12 @@ struct Bukti {
     at: String,
 }
 
-/// The enrollment of berkas `nomor` and its kecamatan, if `me` may read it (their
-/// kecamatan's).
+/// The enrollment of berkas `nomor`, if `me` may read it (their kecamatan's).
 async fn enrollment_for(
     p: &Perekaman,
     me: &Signed,
     nomor: &str,
-) -> Result<Option<(enrollment::Model, String)>, Refusal> {
+) -> Result<Option<enrollment::Model>, Refusal> {
     let Some(e) = enrollment::Entity::find()
         .filter(enrollment::Column::NomorBerkas.eq(nomor))
         .one(&p.db)
@@ -283,15 +282,10 @@ async fn enrollment_for(
     else {
         return Ok(None);
     };
-    let kecamatan = e
-        .kecamatan
-        .clone()
-        .or_else(|| kecamatan_of(nomor))
-        .unwrap_or_default();
-    if !me.account.covers(&kecamatan) {
+    if !me.account.covers(&crate::papers::kecamatan(&e)) {
         return Err(Refusal::NotFound);
     }
-    Ok(Some((e, kecamatan)))
+    Ok(Some(e))
 }
 
 /// `GET /perekaman/{nomor}/bukti.pdf`: the bukti perekaman as PDF, made from the stored
@@ -302,18 +296,10 @@ async fn bukti_pdf(
     Path(nomor): Path<String>,
 ) -> Result<Response, Refusal> {
     me.at(Desk::Perekaman)?;
-    let (e, kecamatan) = enrollment_for(&p, &me, &nomor)
+    let e = enrollment_for(&p, &me, &nomor)
         .await?
         .ok_or(Refusal::NotFound)?;
-    let bukti = ktpel_documents::BuktiPerekaman {
-        nomor_bukti: e.bukti_perekaman,
-        nomor_berkas: e.nomor_berkas,
-        nik: e.nik,
-        kecamatan: ktpel_domain::Wilayah::global().name_of(&kecamatan),
-        kecamatan_kode: kecamatan,
-        operator: e.operator,
-        direkam: ktpel_documents::tanggal::wib(e.enrolled_at),
-    };
+    let bukti = crate::papers::bukti_of(&e);
     ktpel_web::pdf(&format!("bukti-perekaman-{nomor}.pdf"), bukti.pdf())
 }
 
@@ -324,7 +310,7 @@ async fn bukti(
 ) -> Result<Response, Refusal> {
     me.at(Desk::Perekaman)?;
     let frame = p.desks.frame(Some(&me));
-    if let Some((e, _)) = enrollment_for(&p, &me, &nomor).await? {
+    if let Some(e) = enrollment_for(&p, &me, &nomor).await? {
         return Ok(html(&Bukti {
             frame,
             nomor_berkas: e.nomor_berkas,

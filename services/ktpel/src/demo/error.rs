@@ -63,6 +63,8 @@ pub enum DemoError {
     Desk(#[from] crate::desk_bus::DeskBusError),
     #[error("database: {0}")]
     Db(#[from] sea_orm::DbErr),
+    #[error("--documents: {0}")]
+    Document(#[from] ktpel_documents::DocumentError),
     #[error("print desk: {0}")]
     Print(#[from] ktpel_card_print::desk::DeskError),
     #[error("the Dinas's signing key: {0}")]

@@ -20,6 +20,7 @@ mod first_cards;
 mod new_residents;
 mod offline;
 mod ops_room;
+mod papers;
 mod places;
 mod population;
 mod progress;
@@ -78,6 +79,7 @@ pub async fn run(
     kecamatan: usize,
     procedures: Vec<Procedures>,
     http: Option<std::net::SocketAddr>,
+    documents: Option<std::path::PathBuf>,
 ) -> Result<(), DemoError> {
     let procedures = expand(procedures)?;
     let section_c = |p: &SopId| Sop::get(*p).replaces_a_card();
@@ -113,7 +115,15 @@ pub async fn run(
             addr,
             hold: i == last,
         });
-        done += run_part(residents, region, kecamatan, procedures, watch).await?;
+        done += run_part(
+            residents,
+            region,
+            kecamatan,
+            procedures,
+            watch,
+            documents.as_deref(),
+        )
+        .await?;
         of += residents;
     }
     println!("completed {done}/{of}");
@@ -160,6 +170,7 @@ async fn run_part(
     kecamatan: usize,
     procedures: Vec<SopId>,
     watch: Option<Watch>,
+    documents: Option<&std::path::Path>,
 ) -> Result<usize, DemoError> {
     // S02 and S03 happen where there is no link: their kecamatan run offline, as sites. (`run`
     // gives them a part of their own when the list also needs a kecamatan online.)
@@ -231,6 +242,13 @@ async fn run_part(
 
     progress.print_stages();
     print_procedures(&rows);
+    if let Some(dir) = documents {
+        let folders = papers::write_all(&desks, dir).await?;
+        println!(
+            "ktpel demo: the papers of {folders} berkas in {}",
+            dir.display()
+        );
+    }
     if done < residents {
         let stuck = progress.stuck_at().unwrap_or("?");
         println!(

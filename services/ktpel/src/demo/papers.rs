@@ -1,0 +1,61 @@
+//! `ktpel demo --documents DIR`: the papers of every berkas the demo ran, one folder per
+//! berkas (`DIR/<nomor berkas>/`), each made from what the services stored, as the desks
+//! print them: the salinan permohonan, the bukti perekaman, and the Berita Acara of the
+//! batch that carried its card.
+
+use super::{DemoError, first_cards::Desks};
+use crate::file;
+use ktpel_distribution::store::{batch, kartu};
+use ktpel_intake::store::berkas;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use std::path::Path;
+
+/// Writes the papers; returns how many berkas got a folder.
+pub(crate) async fn write_all(desks: &Desks, dir: &Path) -> Result<usize, DemoError> {
+    file::create_dir_all(dir)?;
+    let mut folders = 0;
+    for intake in &desks.intake {
+        for b in berkas::Entity::find().all(intake).await? {
+            let folder = dir.join(&b.nomor_berkas);
+            file::create_dir_all(&folder)?;
+            folders += 1;
+            if let Some(salinan) = ktpel_intake::papers::salinan(intake, &b.nomor_berkas).await? {
+                write(&folder.join("salinan-permohonan.pdf"), salinan.pdf())?;
+            }
+            for biometric in &desks.biometric {
+                if let Some(bukti) =
+                    ktpel_biometric::papers::bukti(biometric, &b.nomor_berkas).await?
+                {
+                    write(&folder.join("bukti-perekaman.pdf"), bukti.pdf())?;
+                    break;
+                }
+            }
+            let batches = kartu::Entity::find()
+                .filter(kartu::Column::NomorBerkas.eq(b.nomor_berkas.clone()))
+                .all(&desks.distribution)
+                .await?
+                .into_iter()
+                .filter_map(|k| k.batch_id);
+            for id in batches {
+                if let Some(batch) = batch::Entity::find_by_id(id)
+                    .one(&desks.distribution)
+                    .await?
+                {
+                    let pdf =
+                        ktpel_distribution::berita_acara::pdf(&desks.distribution, &batch).await?;
+                    let name = format!("berita-acara-{}.pdf", id.simple());
+                    file::write(&folder.join(name), &pdf)?;
+                }
+            }
+        }
+    }
+    Ok(folders)
+}
+
+fn write(
+    path: &Path,
+    made: Result<Vec<u8>, ktpel_documents::DocumentError>,
+) -> Result<(), DemoError> {
+    file::write(path, &made?)?;
+    Ok(())
+}
