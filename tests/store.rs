@@ -32,6 +32,7 @@ async fn open(backend: Backend) -> (TestDatabase, DatabaseConnection) {
 }
 
 ktpel_tests::on_both_databases!(
+    a_card_handed_over_before_the_upgrade_keeps_its_row,
     migrations_are_idempotent,
     the_inbox_recognises_a_message_it_has_seen,
     the_inbox_is_per_consumer,
@@ -491,4 +492,52 @@ async fn a_stored_column_is_read_back_only_as_one_of_its_values(backend: Backend
         let read = berkas::Entity::find_by_id(nomor.to_owned()).one(&db).await;
         assert!(read.is_err(), "row {nomor} read as {read:?}");
     }
+}
+
+// distribution's cards gain who handed them over (for the tanda terima): a card handed over
+// before the upgrade keeps every column, and has no such name.
+async fn a_card_handed_over_before_the_upgrade_keeps_its_row(backend: Backend) {
+    use ktpel_distribution::store::{Migrator, kartu};
+    use sea_orm::{ConnectionTrait, EntityTrait, Statement};
+    use sea_orm_migration::MigratorTrait;
+    let guard = TestDatabase::new(backend).await;
+    let db = ktpel_store::connect(&guard.settings).await.unwrap();
+    let before = Migrator::migrations().len() as u32 - 1;
+    Migrator::up(&db, Some(before)).await.unwrap();
+    let sql = match db.get_database_backend() {
+        sea_orm::DatabaseBackend::Postgres => {
+            "INSERT INTO distribution_kartu (nomor_berkas, nik, nama, desa, kecamatan, \
+             tanda_terima_by, handed_over_at, received_at, at_dinas_desk) \
+             VALUES ($1, $2, 'Warga', '32.73.01.1001', '32.73.01', 'Warga', $3, $3, false)"
+        }
+        _ => {
+            "INSERT INTO distribution_kartu (nomor_berkas, nik, nama, desa, kecamatan, \
+             tanda_terima_by, handed_over_at, received_at, at_dinas_desk) \
+             VALUES (?, ?, 'Warga', '32.73.01.1001', '32.73.01', 'Warga', ?, ?, false)"
+        }
+    };
+    let now = chrono::Utc::now();
+    let mut values: Vec<sea_orm::Value> = vec![
+        "327301-20261207-0001".into(),
+        "3273010101900001".into(),
+        now.into(),
+    ];
+    if db.get_database_backend() != sea_orm::DatabaseBackend::Postgres {
+        values.push(now.into());
+    }
+    db.execute_raw(Statement::from_sql_and_values(
+        db.get_database_backend(),
+        sql,
+        values,
+    ))
+    .await
+    .unwrap();
+    Migrator::up(&db, None).await.unwrap();
+    let cards = kartu::Entity::find().all(&db).await.unwrap();
+    assert_eq!(cards.len(), 1, "no card lost");
+    assert_eq!(cards[0].tanda_terima_by.as_deref(), Some("Warga"));
+    assert_eq!(cards[0].handed_over_by, None);
+    let paper = ktpel_distribution::berita_acara::tanda_terima(&cards[0])
+        .expect("a card handed over has its tanda terima");
+    assert_eq!(paper.petugas, "", "who handed it over was not kept then");
 }

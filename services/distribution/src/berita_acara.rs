@@ -1,5 +1,6 @@
-//! The Berita Acara Serah Terima (S22.3): the hand-over record between the Dinas and a
-//! kecamatan, listing every card by desa/kelurahan, with room for both signatures.
+//! The papers of distribution, made from its rows: the Berita Acara Serah Terima (S22.3), the
+//! hand-over record between the Dinas and a kecamatan, listing every card by desa/kelurahan,
+//! with room for both signatures; the tanda terima the resident signs for their card (S22.4).
 
 use crate::{
     desk::DeskError,
@@ -108,4 +109,25 @@ pub fn render(
         kec = escape(&name(kecamatan)),
         p = escape(petugas),
     )
+}
+
+/// The tanda terima of card `c` (S22.4), once handed over: made from the card's row alone.
+/// None before the hand-over.
+pub fn tanda_terima(c: &kartu::Model) -> Option<ktpel_documents::TandaTerima> {
+    let (penerima, at) = (c.tanda_terima_by.clone()?, c.handed_over_at?);
+    let tempat = if c.at_dinas_desk {
+        "Loket Dinas Kependudukan dan Pencatatan Sipil".to_owned()
+    } else {
+        format!("Kecamatan {} ({})", name(&c.kecamatan), c.kecamatan)
+    };
+    Some(ktpel_documents::TandaTerima {
+        nomor_berkas: c.nomor_berkas.clone(),
+        nomor_kartu: c.nomor_kartu.clone().unwrap_or_default(),
+        nik: c.nik.clone(),
+        nama: c.nama.clone(),
+        tempat,
+        penerima,
+        petugas: c.handed_over_by.clone().unwrap_or_default(),
+        diserahkan: ktpel_documents::tanggal::wib(at),
+    })
 }

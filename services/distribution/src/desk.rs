@@ -216,6 +216,7 @@ pub async fn hand_over(
     let mut a = c.into_active_model();
     a.tanda_terima_by = Set(Some(signed_by.to_owned()));
     a.handed_over_at = Set(Some(Utc::now()));
+    a.handed_over_by = Set(Some(ppp.to_owned()));
     a.update(&txn).await?;
     txn.commit().await?;
     Ok(())

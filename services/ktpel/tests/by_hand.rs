@@ -514,10 +514,11 @@ fn the_demo_takes_its_residents_to_card_activated() {
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .collect();
         papers.sort();
-        assert_eq!(papers.len(), 3, "{nomor}: {papers:?}");
+        assert_eq!(papers.len(), 4, "{nomor}: {papers:?}");
         assert!(papers[0].starts_with("berita-acara-"), "{papers:?}");
+        assert!(papers[3].starts_with("tanda-terima-"), "{papers:?}");
         assert_eq!(
-            papers[1..],
+            papers[1..3],
             ["bukti-perekaman.pdf", "salinan-permohonan.pdf"]
         );
         for paper in &papers {

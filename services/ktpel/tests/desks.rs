@@ -354,11 +354,30 @@ fn the_desks_refuse_whoever_may_not_act_and_show_a_kecamatan_only_its_own_berkas
         ("penerima", nama.as_str()),
     ];
     assert_eq!(budi.post(&card, &form).0, 404);
+    let tanda_terima = format!("{card}/{nik}/tanda-terima.pdf");
+    assert_eq!(
+        ani.get_file(&tanda_terima).0,
+        404,
+        "none before the hand-over"
+    );
     assert_eq!(
         ani.post(&card, &[("csrf", &t), ("nik", &nik), ("penerima", &nama)])
             .0,
         303
     );
+    // The tanda terima as PDF: the card, who received it, who handed it over.
+    let (status, pdf) = ani.get_file(&tanda_terima);
+    assert_eq!(status, 200);
+    let text = common::pdf_text(&pdf);
+    assert!(
+        text.contains("TANDA TERIMA KTP-EL")
+            && text.contains(&nik)
+            && text.contains(&format!("( {nama} )"))
+            && text.contains("( ani )"),
+        "{text}"
+    );
+    assert_eq!(ani.get_file(&tanda_terima).1, pdf, "the same file again");
+    assert_eq!(budi.get_file(&tanda_terima).0, 404);
 
     // Every desk's step is on the berkas's page: who did what.
     let (_, _, page) = site.signed_in("admin").get(&location);

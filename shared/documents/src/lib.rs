@@ -1,7 +1,7 @@
 //! The papers of the procedures as print-ready PDF (A4), each from one template:
 //! [`berita_acara`], the Berita Acara Serah Terima of S22.3; [`kartu_keluarga`], the family
 //! card SIAK prints; [`salinan_permohonan`], the resident's receipt at the counter;
-//! [`bukti_perekaman`], the station's. A document is made from stored
+//! [`bukti_perekaman`], the station's; [`tanda_terima`], signed when the card is handed over. A document is made from stored
 //! data alone and is the same bytes every time, so a lost paper is printed again the same.
 //!
 //! - [`tanggal`]: dates and numbers written out in Indonesian words;
@@ -12,6 +12,7 @@ pub mod bukti_perekaman;
 pub mod kartu_keluarga;
 pub mod salinan_permohonan;
 pub mod sheet;
+pub mod tanda_terima;
 pub mod tanggal;
 
 pub use berita_acara::BeritaAcara;
@@ -19,3 +20,4 @@ pub use bukti_perekaman::BuktiPerekaman;
 pub use kartu_keluarga::KartuKeluarga;
 pub use salinan_permohonan::SalinanPermohonan;
 pub use sheet::DocumentError;
+pub use tanda_terima::TandaTerima;

@@ -53,6 +53,10 @@ impl Distribusi {
             .route("/distribusi/batch/{id}", post(receive))
             .route("/distribusi/batch/{id}/{document}", get(berita_acara))
             .route("/distribusi/kartu/{nomor}", post(hand_over))
+            .route(
+                "/distribusi/kartu/{nomor}/{nik}/tanda-terima.pdf",
+                get(tanda_terima),
+            )
             .with_state(self)
     }
 }
@@ -297,6 +301,24 @@ struct HandOver {
     nik: String,
     /// Who signs the tanda terima.
     penerima: String,
+}
+
+/// The tanda terima of a card handed over, as PDF, made again from the card's row; none
+/// before the hand-over.
+async fn tanda_terima(
+    State(d): State<Distribusi>,
+    me: Signed,
+    Path((nomor, nik)): Path<(String, String)>,
+) -> Result<Response, Refusal> {
+    me.at(Desk::Distribusi)?;
+    let card = kartu::Entity::find_by_id((nomor.clone(), nik.clone()))
+        .one(&d.db)
+        .await
+        .map_err(Refusal::unavailable)?
+        .filter(|c| me.account.covers(&c.kecamatan))
+        .ok_or(Refusal::NotFound)?;
+    let paper = crate::berita_acara::tanda_terima(&card).ok_or(Refusal::NotFound)?;
+    ktpel_web::pdf(&format!("tanda-terima-{nomor}-{nik}.pdf"), paper.pdf())
 }
 
 async fn hand_over(

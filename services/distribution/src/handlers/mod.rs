@@ -41,6 +41,7 @@ async fn card_printed(ctx: &Context<'_, Distribution>, c: CardPrinted) -> Result
         received_at: Set(now),
         nomor_kartu: Set((!c.nomor_kartu.is_empty()).then_some(c.nomor_kartu)),
         at_dinas_desk: Set(c.at_dinas_desk),
+        handed_over_by: Set(None),
     })
     .on_conflict_do_nothing_on([kartu::Column::NomorBerkas, kartu::Column::Nik])
     .exec_without_returning(ctx.txn)

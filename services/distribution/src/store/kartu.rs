@@ -24,6 +24,9 @@ pub struct Model {
     pub nomor_kartu: Option<String>,
     /// A B variant's card: the resident collects it at the Dinas desk, no batch (section C).
     pub at_dinas_desk: bool,
+    /// The ppp who handed the card over (S22.4); none for cards handed over before this was
+    /// kept.
+    pub handed_over_by: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

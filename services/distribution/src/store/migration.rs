@@ -9,6 +9,7 @@ impl MigratorTrait for Migrator {
         ktpel_store::migrations::bus_then(vec![
             Box::new(M0001Distribution),
             Box::new(M0002CardPerBerkas),
+            Box::new(M0003HandedOverBy),
         ])
     }
 }
@@ -109,6 +110,30 @@ impl MigrationTrait for M0002CardPerBerkas {
     }
 }
 
+/// The tanda terima names the ppp who handed the card over, as well as who received it: the
+/// paper is made again from the row. Cards handed over before have none (the timeline's note
+/// names the ppp).
+struct M0003HandedOverBy;
+
+impl MigrationName for M0003HandedOverBy {
+    fn name(&self) -> &str {
+        "m0003_distribution_handed_over_by"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0003HandedOverBy {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.alter_table(
+            Table::alter()
+                .table(Kartu::Table)
+                .add_column(string_null(Kartu::HandedOverBy))
+                .to_owned(),
+        )
+        .await
+    }
+}
+
 // The column is `nomor_kartu`, the card's number: the name is the schema's, not the enum's.
 #[allow(clippy::enum_variant_names)]
 #[derive(DeriveIden)]
@@ -127,6 +152,7 @@ enum Kartu {
     ReceivedAt,
     NomorKartu,
     AtDinasDesk,
+    HandedOverBy,
 }
 
 #[derive(DeriveIden)]

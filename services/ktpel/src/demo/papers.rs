@@ -1,7 +1,7 @@
 //! `ktpel demo --documents DIR`: the papers of every berkas the demo ran, one folder per
 //! berkas (`DIR/<nomor berkas>/`), each made from what the services stored, as the desks
-//! print them: the salinan permohonan, the bukti perekaman, and the Berita Acara of the
-//! batch that carried its card.
+//! print them: the salinan permohonan, the bukti perekaman, the Berita Acara of the batch
+//! that carried its card, and the tanda terima of each card handed over.
 
 use super::{DemoError, first_cards::Desks};
 use crate::file;
@@ -30,13 +30,19 @@ pub(crate) async fn write_all(desks: &Desks, dir: &Path) -> Result<usize, DemoEr
                     break;
                 }
             }
-            let batches = kartu::Entity::find()
+            let cards = kartu::Entity::find()
                 .filter(kartu::Column::NomorBerkas.eq(b.nomor_berkas.clone()))
                 .all(&desks.distribution)
-                .await?
-                .into_iter()
-                .filter_map(|k| k.batch_id);
-            for id in batches {
+                .await?;
+            for c in &cards {
+                if let Some(paper) = ktpel_distribution::berita_acara::tanda_terima(c) {
+                    write(
+                        &folder.join(format!("tanda-terima-{}.pdf", c.nik)),
+                        paper.pdf(),
+                    )?;
+                }
+            }
+            for id in cards.iter().filter_map(|k| k.batch_id) {
                 if let Some(batch) = batch::Entity::find_by_id(id)
                     .one(&desks.distribution)
                     .await?
