@@ -1,4 +1,5 @@
-//! The card face, rendered as a PNG (S21.3 "a print preview appears").
+//! The card face (S21.3 "a print preview appears"): a PNG preview the job keeps, and the card
+//! as PDF at its own size ([`pdf`]).
 //!
 //! The fields of a KTP-el, in its order: PROVINSI and KABUPATEN/KOTA as the header, then NIK,
 //! Nama, Tempat/Tgl Lahir, Jenis Kelamin, Alamat, Kel/Desa, Kecamatan, and a photo box with
@@ -183,6 +184,25 @@ fn wrap(value: &str, width: usize) -> Vec<String> {
         }
     }
     lines
+}
+
+/// The card face of `b` as PDF at the card's size (ID-1), with the photo's digest in the
+/// photo's place: made again from the job's stored biodata, the same file each time.
+pub fn pdf(b: &Biodata, photo_sha256: &str) -> Result<Vec<u8>, ktpel_documents::DocumentError> {
+    let mut f = fields(b).into_iter();
+    let mut next = || f.next().map(|(_, v)| v).unwrap_or_default();
+    let (provinsi, kabupaten) = (next(), next());
+    ktpel_documents::KartuKtp {
+        provinsi,
+        kabupaten,
+        elements: fields(b)
+            .into_iter()
+            .skip(2)
+            .map(|(l, v)| (l.to_owned(), v))
+            .collect(),
+        photo_sha256: photo_sha256.to_owned(),
+    }
+    .pdf()
 }
 
 /// Renders the card face of `b` with the photo's digest in the photo box.

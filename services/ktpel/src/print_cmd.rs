@@ -40,6 +40,9 @@ pub enum PrintCmdError {
     /// The desk step itself (S21.2–S21.4, approval) refused or failed.
     #[error(transparent)]
     Desk(#[from] DeskError),
+    /// The card face as PDF could not be made.
+    #[error("the card face: {0}")]
+    Face(#[from] ktpel_documents::DocumentError),
     #[error("no chip was encoded for {nik}")]
     NoChip { nik: String },
     #[error(transparent)]
@@ -59,12 +62,13 @@ pub enum PrintCommand {
         #[arg(long)]
         out: Option<PathBuf>,
     },
-    /// S21.3: print the card face; writes the PNG.
+    /// S21.3: print the card face; writes it as PDF at the card's size (ID-1), or the PNG
+    /// preview when `--out` ends in `.png`.
     Print {
         nik: String,
         #[arg(long)]
         user: String,
-        /// Where to write the card face (default NIK.png).
+        /// Where to write the card face (default NIK.pdf).
         #[arg(long)]
         out: Option<PathBuf>,
     },
@@ -137,8 +141,18 @@ pub async fn run(cmd: PrintCommand) -> Result<(), PrintCmdError> {
         PrintCommand::Print { nik, user, out } => {
             let s = login(&user, Role::Operator).await?;
             let png = desk::print(&db, &s, &nik).await?;
-            let path = out.unwrap_or_else(|| PathBuf::from(format!("{nik}.png")));
-            crate::file::write(&path, &png)?;
+            let path = out.unwrap_or_else(|| PathBuf::from(format!("{nik}.pdf")));
+            let face = if path
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("png"))
+            {
+                png
+            } else {
+                let job = desk::open_job(&db, &nik).await?;
+                let photo = job.photo_sha256.clone().unwrap_or_default();
+                ktpel_card_print::face::pdf(&desk::biodata(&job)?, &photo)?
+            };
+            crate::file::write(&path, &face)?;
             println!("printed the card of {nik}; face in {}", path.display());
         }
         PrintCommand::Verify { nik, user, chip } => {

@@ -1,7 +1,8 @@
 //! The papers of the procedures as print-ready PDF (A4), each from one template:
 //! [`berita_acara`], the Berita Acara Serah Terima of S22.3; [`kartu_keluarga`], the family
 //! card SIAK prints; [`salinan_permohonan`], the resident's receipt at the counter;
-//! [`bukti_perekaman`], the station's; [`tanda_terima`], signed when the card is handed over. A document is made from stored
+//! [`bukti_perekaman`], the station's; [`tanda_terima`], signed when the card is handed over;
+//! [`kartu_ktp`], the card's face at ID-1 size. A document is made from stored
 //! data alone and is the same bytes every time, so a lost paper is printed again the same.
 //!
 //! - [`tanggal`]: dates and numbers written out in Indonesian words;
@@ -10,6 +11,7 @@
 pub mod berita_acara;
 pub mod bukti_perekaman;
 pub mod kartu_keluarga;
+pub mod kartu_ktp;
 pub mod salinan_permohonan;
 pub mod sheet;
 pub mod tanda_terima;
@@ -18,6 +20,7 @@ pub mod tanggal;
 pub use berita_acara::BeritaAcara;
 pub use bukti_perekaman::BuktiPerekaman;
 pub use kartu_keluarga::KartuKeluarga;
+pub use kartu_ktp::KartuKtp;
 pub use salinan_permohonan::SalinanPermohonan;
 pub use sheet::DocumentError;
 pub use tanda_terima::TandaTerima;

@@ -13,9 +13,10 @@ use krilla::{
 
 /// A4 in PostScript points, portrait.
 pub const A4: (f32, f32) = (595.28, 841.89);
-/// Margins: 2.5 cm left and right, 2 cm top and bottom.
-const LEFT: f32 = 70.9;
-const TOP: f32 = 56.7;
+/// The KTP-el's size, ID-1 (85.60 × 53.98 mm), in points.
+pub const ID_1: (f32, f32) = (242.65, 153.01);
+/// A4's margins: 2.5 cm left and right, 2 cm top and bottom.
+const A4_MARGINS: (f32, f32) = (70.9, 56.7);
 
 /// Why a document could not be made.
 #[derive(Debug, thiserror::Error)]
@@ -53,9 +54,11 @@ enum Mark {
     },
 }
 
-/// The sheet being written: its size, its pages' marks and where the pen is.
+/// The sheet being written: its size and margins (left and right, top and bottom), its
+/// pages' marks and where the pen is.
 pub struct Sheet {
     size: (f32, f32),
+    margins: (f32, f32),
     pages: Vec<Vec<Mark>>,
     y: f32,
 }
@@ -81,8 +84,19 @@ impl Sheet {
     pub fn new() -> Self {
         Self {
             size: A4,
+            margins: A4_MARGINS,
             pages: vec![Vec::new()],
-            y: TOP,
+            y: A4_MARGINS.1,
+        }
+    }
+
+    /// A card, ID-1, with 8 pt margins (the KTP-el's face).
+    pub fn card() -> Self {
+        Self {
+            size: ID_1,
+            margins: (8.0, 8.0),
+            pages: vec![Vec::new()],
+            y: 8.0,
         }
     }
 
@@ -94,20 +108,24 @@ impl Sheet {
         }
     }
 
+    fn left(&self) -> f32 {
+        self.margins.0
+    }
+
     fn right(&self) -> f32 {
-        self.size.0 - LEFT
+        self.size.0 - self.margins.0
     }
 
     /// The width there is to write in.
     pub fn text_width(&self) -> f32 {
-        self.right() - LEFT
+        self.right() - self.left()
     }
 
     /// Moves down `height`, starting a new page if that passes the bottom margin.
     fn advance(&mut self, height: f32) {
-        if self.y + height > self.size.1 - TOP {
+        if self.y + height > self.size.1 - self.margins.1 {
             self.pages.push(Vec::new());
-            self.y = TOP;
+            self.y = self.margins.1;
         }
         self.y += height;
     }
@@ -119,9 +137,10 @@ impl Sheet {
     /// One line of text.
     pub fn line(&mut self, text: &str, size: f32, weight: Weight, align: Align) {
         self.advance(size * 1.35);
+        let left = self.left();
         let x = match align {
-            Align::Left => LEFT,
-            Align::Center => ((LEFT + self.right() - width(text, size, weight)) / 2.0).max(LEFT),
+            Align::Left => left,
+            Align::Center => ((left + self.right() - width(text, size, weight)) / 2.0).max(left),
         };
         let y = self.y;
         self.mark(Mark::Text {
@@ -166,8 +185,9 @@ impl Sheet {
             while !shown.is_empty() && width(&shown, size, weight) > room {
                 shown.pop();
             }
+            let x = self.left() + at;
             self.mark(Mark::Text {
-                x: LEFT + at,
+                x,
                 y,
                 size,
                 weight,
@@ -180,8 +200,8 @@ impl Sheet {
     pub fn rule(&mut self) {
         self.advance(4.0);
         let y = self.y;
-        let x2 = self.right();
-        self.mark(Mark::Rule { x1: LEFT, x2, y });
+        let (x1, x2) = (self.left(), self.right());
+        self.mark(Mark::Rule { x1, x2, y });
     }
 
     /// Empty space.
