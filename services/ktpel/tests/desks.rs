@@ -639,6 +639,24 @@ fn the_desks_refuse_whoever_may_not_act_and_show_a_kecamatan_only_its_own_berkas
         page.contains("Surat Keterangan Pindah") && page.contains(&other_nama),
         "{page}"
     );
+    // The letter as PDF, made again from the record of the family that left.
+    let skp_link = page
+        .split("href=\"/siak/skp/")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .expect("a link to the letter as PDF")
+        .to_owned();
+    let (status, pdf) = sinta.get_file(&format!("/siak/skp/{skp_link}"));
+    assert_eq!(status, 200);
+    let text = common::pdf_text(&pdf);
+    assert!(
+        text.contains("SURAT KETERANGAN PINDAH")
+            && text.contains(&skp_link)
+            && text.contains(&other_nik)
+            && text.contains("(32.04)"),
+        "{text}"
+    );
+    assert_eq!(sinta.get_file("/siak/skp/SKP-tidak-ada").0, 404);
     assert!(
         look(&mut sinta, &other_nik).2.contains("tidak ada di SIAK"),
         "the family left"

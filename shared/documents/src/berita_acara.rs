@@ -2,7 +2,7 @@
 //! cards. On the Dinas's letterhead, with its number, the date written out in words, the
 //! cards listed by desa/kelurahan, and a signature block for each side.
 
-use crate::sheet::{Align, DocumentError, Sheet, Weight};
+use crate::sheet::{DocumentError, Sheet, Weight};
 use crate::tanggal;
 use chrono::NaiveDate;
 
@@ -47,21 +47,8 @@ impl BeritaAcara {
     /// The document as PDF (A4).
     pub fn pdf(&self) -> Result<Vec<u8>, DocumentError> {
         let mut s = Sheet::new();
-        letterhead(&mut s, &self.kabupaten, &self.provinsi);
-        s.gap(10.0);
-        s.line(
-            "BERITA ACARA SERAH TERIMA KTP-EL",
-            12.0,
-            Weight::Bold,
-            Align::Center,
-        );
-        s.line(
-            &format!("Nomor: {}", self.nomor),
-            10.0,
-            Weight::Regular,
-            Align::Center,
-        );
-        s.gap(10.0);
+        s.letterhead(&self.kabupaten, &self.provinsi);
+        s.letter_title("BERITA ACARA SERAH TERIMA KTP-EL", &self.nomor);
         let n = self.jumlah();
         s.paragraph(
             &format!(
@@ -131,31 +118,8 @@ impl BeritaAcara {
     }
 }
 
-/// The Dinas's letterhead: the government, the office, a rule.
-fn letterhead(s: &mut Sheet, kabupaten: &str, provinsi: &str) {
-    s.line(
-        &format!("PEMERINTAH {}", kabupaten.to_uppercase()),
-        12.0,
-        Weight::Bold,
-        Align::Center,
-    );
-    s.line(
-        "DINAS KEPENDUDUKAN DAN PENCATATAN SIPIL",
-        13.0,
-        Weight::Bold,
-        Align::Center,
-    );
-    s.line(
-        &format!("PROVINSI {}", provinsi.to_uppercase()),
-        10.0,
-        Weight::Regular,
-        Align::Center,
-    );
-    s.rule();
-}
-
 /// "KOTA BANDUNG" as "Kota Bandung".
-fn title_case(s: &str) -> String {
+pub(crate) fn title_case(s: &str) -> String {
     s.split_whitespace()
         .map(|w| {
             let mut c = w.chars();

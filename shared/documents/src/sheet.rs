@@ -209,6 +209,43 @@ impl Sheet {
         self.advance(height);
     }
 
+    /// The Dinas's letterhead: the government of `kabupaten`, the office, its province, a
+    /// rule.
+    pub fn letterhead(&mut self, kabupaten: &str, provinsi: &str) {
+        self.line(
+            &format!("PEMERINTAH {}", kabupaten.to_uppercase()),
+            12.0,
+            Weight::Bold,
+            Align::Center,
+        );
+        self.line(
+            "DINAS KEPENDUDUKAN DAN PENCATATAN SIPIL",
+            13.0,
+            Weight::Bold,
+            Align::Center,
+        );
+        self.line(
+            &format!("PROVINSI {}", provinsi.to_uppercase()),
+            10.0,
+            Weight::Regular,
+            Align::Center,
+        );
+        self.rule();
+    }
+
+    /// A letter's title under its letterhead: the title, its number, room after.
+    pub fn letter_title(&mut self, title: &str, nomor: &str) {
+        self.gap(10.0);
+        self.line(title, 12.0, Weight::Bold, Align::Center);
+        self.line(
+            &format!("Nomor: {nomor}"),
+            10.0,
+            Weight::Regular,
+            Align::Center,
+        );
+        self.gap(10.0);
+    }
+
     /// A receipt's heading: its title, a line under it (the office), a rule.
     pub fn heading(&mut self, title: &str, under: &str) {
         self.line(title, 13.0, Weight::Bold, Align::Center);

@@ -1,6 +1,7 @@
-//! `GET /siak/kk/{no_kk}`: the Kartu Keluarga as PDF, made from the register's rows of the
-//! family (the same file each time while the family is unchanged), for the SIAK operator
-//! whose kecamatan the family lives in.
+//! SIAK's papers as PDF. `GET /siak/kk/{no_kk}`: the Kartu Keluarga, made from the
+//! register's rows of the family (the same file each time while the family is unchanged), for
+//! the SIAK operator whose kecamatan the family lives in; `GET /siak/skp/{nomor}`: the Surat
+//! Keterangan Pindah of a family that left.
 
 use super::Siak;
 use crate::store::penduduk;
@@ -61,4 +62,50 @@ pub(super) async fn kk_pdf(
             .collect(),
     };
     ktpel_web::pdf(&format!("kk-{no_kk}.pdf"), kk.pdf())
+}
+
+/// `GET /siak/skp/{nomor}`: the Surat Keterangan Pindah as PDF, made from the stored record
+/// of the family that left (S18), for the SIAK operator of the family's kecamatan.
+pub(super) async fn skp_pdf(
+    State(s): State<Siak>,
+    me: Signed,
+    Path(nomor): Path<String>,
+) -> Result<Response, Refusal> {
+    me.at(Desk::Siak)?;
+    let row = crate::store::pindah_keluar::Entity::find_by_id(nomor.clone())
+        .one(&s.db)
+        .await
+        .map_err(Refusal::unavailable)?
+        .ok_or(Refusal::NotFound)?;
+    let anggota: Vec<ktpel_contract::registry::AnggotaPindah> =
+        serde_json::from_value(row.keluarga).map_err(Refusal::unavailable)?;
+    let first = anggota.first().ok_or(Refusal::NotFound)?;
+    let desa = KodeWilayah::parse(&first.biodata.desa).map_err(|_| Refusal::NotFound)?;
+    let kecamatan = desa.parent().ok_or(Refusal::NotFound)?;
+    if !me.account.covers(&kecamatan.to_string()) {
+        return Err(Refusal::NotFound);
+    }
+    let lineage = desa.lineage();
+    let at = |i: usize| lineage.get(i).copied();
+    let dari = at(1).ok_or(Refusal::NotFound)?;
+    let ke = KodeWilayah::parse(&row.ke).map_err(|_| Refusal::NotFound)?;
+    let letter = ktpel_documents::SuratPindah {
+        nomor: row.nomor_skp,
+        tanggal: ktpel_documents::tanggal::wib(row.at).date(),
+        provinsi: at(0).map(|p| name(&p)).unwrap_or_default(),
+        dari: name(&dari),
+        dari_kode: dari.to_string(),
+        ke: name(&ke),
+        ke_kode: ke.to_string(),
+        anggota: anggota
+            .iter()
+            .map(|a| ktpel_documents::surat_pindah::Pindah {
+                nik: a.biodata.nik.to_string(),
+                nama: a.biodata.nama.clone(),
+                tempat_lahir: a.biodata.tempat_lahir.clone(),
+                tanggal_lahir: a.biodata.tanggal_lahir,
+            })
+            .collect(),
+    };
+    ktpel_web::pdf(&format!("{nomor}.pdf"), letter.pdf())
 }

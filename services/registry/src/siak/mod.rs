@@ -59,6 +59,7 @@ impl Siak {
             .route("/siak/kerjakan", post(worklist::work_on))
             .route("/siak/pindah", post(skp))
             .route("/siak/kk/{no_kk}", get(kk_pdf::kk_pdf))
+            .route("/siak/skp/{nomor}", get(kk_pdf::skp_pdf))
             .with_state(self)
     }
 }
