@@ -120,10 +120,27 @@ impl From<String> for BrokerUrls {
     }
 }
 
+/// The URLs of a comma-separated list. A piece that does not start a URL is the rest of the
+/// one before it: a comma inside a password (`amqp://u:pa,ss@h/v`) stays there.
 fn split(written: &str) -> Vec<Secret> {
-    written
-        .split(',')
-        .map(str::trim)
+    let mut urls: Vec<String> = Vec::new();
+    for piece in written.split(',') {
+        if piece.trim().is_empty() {
+            // `a,,b` or a trailing comma: nothing between the commas.
+            continue;
+        }
+        let starts_a_url =
+            piece.trim_start().starts_with("amqp://") || piece.trim_start().starts_with("amqps://");
+        match urls.last_mut() {
+            Some(last) if !starts_a_url => {
+                last.push(',');
+                last.push_str(piece);
+            }
+            _ => urls.push(piece.to_owned()),
+        }
+    }
+    urls.iter()
+        .map(|u| u.trim())
         .filter(|u| !u.is_empty())
         .map(Secret::new)
         .collect()
@@ -160,7 +177,13 @@ impl<'de> Deserialize<'de> for BrokerUrls {
         }
         let urls = match Written::deserialize(d)? {
             Written::One(s) => split(&s),
-            Written::Many(v) => split(&v.join(",")),
+            // A list's items are whole URLs, commas and all.
+            Written::Many(v) => v
+                .iter()
+                .map(|u| u.trim())
+                .filter(|u| !u.is_empty())
+                .map(Secret::new)
+                .collect(),
         };
         if urls.is_empty() {
             return Err(serde::de::Error::custom(
@@ -195,6 +218,19 @@ mod tests {
         assert_eq!(
             serde_json::to_string(&one).unwrap(),
             r#""amqp://u:p@a:5672/v""#
+        );
+    }
+
+    #[test]
+    fn a_comma_in_a_password_stays_in_its_url() {
+        let urls = read(r#""amqp://u:pa,ss@a/v,amqp://u:pa,ss@b/v""#).unwrap();
+        assert_eq!(
+            urls.expose_all(),
+            ["amqp://u:pa,ss@a/v", "amqp://u:pa,ss@b/v"]
+        );
+        assert_eq!(
+            BrokerUrls::from("amqp://u:p,w@a/v").expose_all(),
+            ["amqp://u:p,w@a/v"]
         );
     }
 
