@@ -8,12 +8,17 @@ use crate::file;
 use ktpel_distribution::store::{batch, kartu};
 use ktpel_intake::store::berkas;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-use std::path::Path;
+use std::{
+    collections::{HashMap, hash_map::Entry},
+    path::Path,
+};
 
 /// Writes the papers; returns how many berkas got a folder.
 pub(crate) async fn write_all(desks: &Desks, dir: &Path) -> Result<usize, DemoError> {
     file::create_dir_all(dir)?;
     let mut folders = 0;
+    // A batch's Berita Acara lists every card of the batch: made once, filed with each berkas.
+    let mut berita_acara: HashMap<uuid::Uuid, Vec<u8>> = HashMap::new();
     for intake in &desks.intake {
         for b in berkas::Entity::find().all(intake).await? {
             let folder = dir.join(&b.nomor_berkas);
@@ -43,15 +48,19 @@ pub(crate) async fn write_all(desks: &Desks, dir: &Path) -> Result<usize, DemoEr
                 }
             }
             for id in cards.iter().filter_map(|k| k.batch_id) {
-                if let Some(batch) = batch::Entity::find_by_id(id)
-                    .one(&desks.distribution)
-                    .await?
-                {
-                    let pdf =
-                        ktpel_distribution::berita_acara::pdf(&desks.distribution, &batch).await?;
-                    let name = format!("berita-acara-{}.pdf", id.simple());
-                    file::write(&folder.join(name), &pdf)?;
+                if let Entry::Vacant(slot) = berita_acara.entry(id) {
+                    let Some(batch) = batch::Entity::find_by_id(id)
+                        .one(&desks.distribution)
+                        .await?
+                    else {
+                        continue;
+                    };
+                    slot.insert(
+                        ktpel_distribution::berita_acara::pdf(&desks.distribution, &batch).await?,
+                    );
                 }
+                let name = format!("berita-acara-{}.pdf", id.simple());
+                file::write(&folder.join(name), &berita_acara[&id])?;
             }
         }
     }
