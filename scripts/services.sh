@@ -75,6 +75,14 @@ plugins() { # node
 # first start (tls/ca.pem beside the node's data; tls/other-ca.pem is a CA that did not sign
 # it, for the tests that a link refuses a peer it cannot verify).
 rabbitmq_node() { # name amqp-port management-port [tls-port]
+  start_node "$@"
+  node_ready "$@"
+}
+
+# Starts the node unless it answers already, without waiting for it: the nodes of a cluster
+# that all went down together (a machine's restart) must be started together, since each
+# waits for the others before it opens its ports.
+start_node() { # name amqp-port management-port [tls-port]
   local name=$1 port=$2 mgmt=$3 tls=${4:-}
   local base=/var/tmp/ktpel-rabbitmq/$1
   command -v rabbitmq-server >/dev/null || install rabbitmq-server
@@ -83,7 +91,9 @@ rabbitmq_node() { # name amqp-port management-port [tls-port]
     as_root rabbitmqctl -n "$name@localhost" -q stop || true
     for _ in $(seq 1 30); do listening "$port" || break; sleep 1; done
   fi
-  if ! listening "$port"; then
+  if ! listening "$port" && as_root rabbitmqctl -n "$name@localhost" -q ping >/dev/null 2>&1; then
+    log "RabbitMQ node $name@localhost is starting (waiting for its cluster)"
+  elif ! listening "$port"; then
     log "starting RabbitMQ node $name@localhost on $port (management $mgmt${tls:+, amqps $tls})"
     as_root mkdir -p "$base"
     {
@@ -104,8 +114,12 @@ rabbitmq_node() { # name amqp-port management-port [tls-port]
       RABBITMQ_ENABLED_PLUGINS_FILE="$base/enabled_plugins" \
       RABBITMQ_MNESIA_BASE="$base/mnesia" RABBITMQ_LOG_BASE="$base/log" \
       rabbitmq-server -detached
-    wait_for "$port" "RabbitMQ node $name"
   fi
+}
+
+node_ready() { # name amqp-port management-port [tls-port]
+  local name=$1 port=$2 mgmt=$3 tls=${4:-}
+  wait_for "$port" "RabbitMQ node $name"
   as_root rabbitmqctl -n "$name@localhost" -q await_startup
   wait_for "$mgmt" "the management API of $name"
   if [[ -n $tls ]]; then wait_for "$tls" "the amqps port of $name"; fi
@@ -218,15 +232,15 @@ postgres_node() { # name port
   wait_for "$port" "PostgreSQL server $name"
 }
 
-# Three nodes of their own made one cluster: the second and third join the first. A node
-# that is down (killed by a test) is started again and rejoins by itself; one that never
+# Three nodes of their own made one cluster: the second and third join the first. Nodes that
+# are down (killed by a test, or all of them after the machine restarted) are started again,
+# together, and rejoin by themselves; one that never
 # joined (a first start) joins now. Quorum queues declared while all three run get a replica
 # on each.
 cluster() {
   local ports=(5681 5682 5683) i name
-  for i in 0 1 2; do
-    rabbitmq_node "ktpel-c$((i + 1))" "${ports[i]}" $((ports[i] + 10000))
-  done
+  for i in 0 1 2; do start_node "ktpel-c$((i + 1))" "${ports[i]}" $((ports[i] + 10000)); done
+  for i in 0 1 2; do node_ready "ktpel-c$((i + 1))" "${ports[i]}" $((ports[i] + 10000)); done
   for i in 2 3; do
     name=ktpel-c$i@localhost
     if ! as_root rabbitmqctl -n "$name" -q cluster_status --formatter json |

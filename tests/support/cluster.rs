@@ -3,11 +3,10 @@
 //! again — never the shared broker under the other tests.
 //!
 //! The nodes are `ktpel-c1@localhost` … `ktpel-c3@localhost`, AMQP on 5681–5683, management on
-//! 15681–15683, data under `/var/tmp/ktpel-rabbitmq/<name>` (`KTPEL_TEST_CLUSTER_DIR` for
-//! another base).
+//! 15681–15683, data under `/var/tmp/ktpel-rabbitmq/<name>`.
 
 use crate::{TestBroker, TestVhost};
-use std::{path::PathBuf, process::Command, time::Duration};
+use std::{process::Command, time::Duration};
 
 /// One node of the test cluster.
 #[derive(Debug, Clone)]
@@ -32,13 +31,23 @@ impl ClusterNode {
         }
     }
 
-    fn pid_file(&self) -> PathBuf {
-        let base = std::env::var("KTPEL_TEST_CLUSTER_DIR")
-            .unwrap_or_else(|_| "/var/tmp/ktpel-rabbitmq".into());
-        PathBuf::from(base)
-            .join(&self.short)
-            .join("mnesia")
-            .join(format!("{}.pid", self.name()))
+    /// The OS pid of the node's Erlang VM, asked of the node itself (its pid file is gone
+    /// when a second start of the same node was refused).
+    fn os_pid(&self) -> String {
+        let out = Command::new("rabbitmqctl")
+            .args(["-n", &self.name(), "-q", "eval", "os:getpid()."])
+            .output()
+            .expect("rabbitmqctl");
+        assert!(
+            out.status.success(),
+            "{}'s pid: {}",
+            self.name(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout)
+            .trim()
+            .trim_matches('"')
+            .to_owned()
     }
 
     fn answers(&self) -> bool {
@@ -144,8 +153,7 @@ impl TestCluster {
     /// `kill -9` of node `i`'s Erlang VM; returns once the node no longer answers.
     pub fn kill(&self, i: usize) {
         let node = &self.nodes[i];
-        let pid = std::fs::read_to_string(node.pid_file())
-            .unwrap_or_else(|e| panic!("{}'s pid file: {e}", node.name()));
+        let pid = node.os_pid();
         let status = Command::new("kill")
             .args(["-9", pid.trim()])
             .status()
