@@ -194,6 +194,7 @@ tools() {
   command -v chromium >/dev/null || install chromium
   command -v chromedriver >/dev/null || install chromium-driver
   command -v pdftotext >/dev/null || install poppler-utils
+  command -v sqlite3 >/dev/null || install sqlite3
   command -v npm >/dev/null || install nodejs npm
   local browser
   browser="$(dirname "$0")/../tests/browser"

@@ -863,3 +863,38 @@ async fn berkas_accepted_at_once_take_different_numbers() {
         ]
     );
 }
+
+/// A berkas taken at the Dinas desk (S07, a B variant) is numbered in the Dinas's own series
+/// of the day, `…-D0001`, and a kecamatan counter's in its own, `…-0001`: the counter of
+/// 32.73.01 at its site and the Dinas desk both number 32.73.01's berkas, and a number the two
+/// gave twice would join two residents' cards, batches and tanda terima. The Dinas's numbers
+/// do not count as the kecamatan's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dinas_desk_numbers_in_a_series_of_its_own() {
+    let db_guard = TestDatabase::new(Backend::Postgres).await;
+    let db = db_guard.open::<store::Migrator>().await;
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let mut numbers = Vec::new();
+    for sop in ["S07", "S01", "S07", "S01"] {
+        let mut b = berkas(vec![Dokumen::FormulirPermohonan, Dokumen::FotokopiKk]);
+        b.sop = sop.parse().unwrap();
+        ktpel_intake::handlers::submitted::accept(
+            &db,
+            &ktpel_bus::Outbox::default(),
+            &b,
+            &b.nama,
+            ktpel_domain::StatusKartu::CardActivated,
+        )
+        .await
+        .unwrap();
+        let n = store::berkas::Entity::find()
+            .filter(store::berkas::Column::SubmissionId.eq(b.submission_id))
+            .one(&db)
+            .await
+            .unwrap()
+            .expect("the berkas")
+            .nomor_berkas;
+        numbers.push(n.split('-').nth(2).unwrap().to_owned());
+    }
+    assert_eq!(numbers, ["D0001", "0001", "D0002", "0002"]);
+}

@@ -118,10 +118,22 @@ impl OwnSettings for Own {
 
 /// A Dinas's Server AFIS sends to the site above it, the Pusat Data, unless told otherwise
 /// (its region, the enrollments it sends, is the Dinas's: every service's region is its site's).
+/// The default Co-Relation Id (Kota Bandung's first kecamatan) is no station of another
+/// Dinas: there, it becomes the Dinas's first kecamatan; one set by hand stays, and is checked.
 impl ktpel_site::AtSite for Own {
     fn at_site(&mut self, site: &ktpel_site::SiteSettings) {
         if site.name.kind() == ktpel_site::SiteKind::Dinas && self.pusat_data_amqp_url.is_none() {
             self.pusat_data_amqp_url = site.parent_url.clone();
+        }
+        if let Some(code) = site.name.code()
+            && self.co_relation_id == Own::default().co_relation_id
+            && !self.co_relation_id.starts_with(&format!("{code}."))
+            && let Some(first) = ktpel_domain::Wilayah::global()
+                .children(&code)
+                .into_iter()
+                .find(|k| k.kode.level() == ktpel_domain::wilayah::Level::Kecamatan)
+        {
+            self.co_relation_id = first.kode.to_string();
         }
     }
 }
@@ -130,6 +142,42 @@ impl ktpel_site::AtSite for Own {
 mod tests {
     use super::*;
     use ktpel_settings::Validate;
+
+    #[test]
+    fn another_dinas_gets_its_own_code_as_co_relation_id_unless_one_is_set() {
+        use ktpel_site::AtSite;
+        let at = |code: &str| ktpel_site::SiteSettings {
+            name: format!("dinas:{code}").parse().unwrap(),
+            ..Default::default()
+        };
+        let mut own = Own::default();
+        own.at_site(&at("32.73"));
+        assert_eq!(
+            own.co_relation_id, "32.73.01",
+            "Kota Bandung keeps the default"
+        );
+        own.at_site(&at("32.01"));
+        assert!(
+            own.co_relation_id.starts_with("32.01."),
+            "{}",
+            own.co_relation_id
+        );
+        let placed = AfisSyncSettings {
+            region: Some("32.01".into()),
+            own,
+            ..Default::default()
+        };
+        assert!(placed.validate().is_ok(), "{:?}", placed.validate());
+        let mut chosen = Own {
+            co_relation_id: "32.73.05".into(),
+            ..Own::default()
+        };
+        chosen.at_site(&at("32.01"));
+        assert_eq!(
+            chosen.co_relation_id, "32.73.05",
+            "refused by validate, not changed"
+        );
+    }
 
     #[test]
     fn the_co_relation_id_lies_in_the_region_served() {

@@ -65,5 +65,35 @@ impl OwnSettings for Own {
     }
 }
 
-/// The site sets only its region and database.
-impl ktpel_site::AtSite for Own {}
+/// The site sets its region and database; in a site's own folder (the demo's sites), the
+/// default key file is the site's, so that each Dinas signs with a key of its own.
+impl ktpel_site::AtSite for Own {
+    fn in_data_dir(&mut self, dir: &str) {
+        if self.signing_key.is_none() && self.signing_key_file == Own::default().signing_key_file {
+            self.signing_key_file = format!("{dir}/dinas-signing.key");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ktpel_site::AtSite;
+
+    #[test]
+    fn a_sites_folder_holds_its_own_key_unless_one_is_set() {
+        let mut own = Own::default();
+        own.in_data_dir("data/demo/dinas-32-04");
+        assert_eq!(
+            own.signing_key_file,
+            "data/demo/dinas-32-04/dinas-signing.key"
+        );
+
+        let mut chosen = Own {
+            signing_key_file: "/etc/ktpel/key".into(),
+            ..Own::default()
+        };
+        chosen.in_data_dir("data/demo/dinas-32-04");
+        assert_eq!(chosen.signing_key_file, "/etc/ktpel/key");
+    }
+}

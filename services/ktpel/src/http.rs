@@ -179,7 +179,9 @@ async fn berkas(
             .get(axum::http::header::ACCEPT)
             .and_then(|a| a.to_str().ok())
             .is_some_and(|a| a.contains("text/html"));
-    let a_number = nomor.bytes().all(|b| b.is_ascii_digit() || b == b'-');
+    let a_number = nomor
+        .bytes()
+        .all(|b| b.is_ascii_digit() || b == b'-' || b == b'D');
     if from_a_browser && a_number && app.status.intake().is_some() {
         return axum::response::Redirect::to(&format!("/loket/berkas/{nomor}")).into_response();
     }

@@ -571,10 +571,7 @@ fn the_demo_runs_a_dinas_and_its_kecamatan_as_linked_sites() {
             .exists(),
         "a kecamatan prints no cards"
     );
-    // The demo removed the vhosts and users it made: a later demo's "offline" kecamatan
-    // would otherwise still have this one's links.
-    let left = scene.vhost.broker.named(&format!("{}-", scene.vhost.name));
-    assert!(left.is_empty(), "left on the broker: {left:?}");
+    scene.nothing_left_on_the_broker();
 }
 
 /// `ktpel demo` beside a `ktpel up` on the same vhost would share its queues with it and never
@@ -621,6 +618,12 @@ fn the_demo_runs_every_procedure_with_a_row_each() {
         out.contains("in two parts — S01, S04, S05"),
         "the offline procedures in a part of their own: {out}"
     );
+    every_procedure_done(&out);
+    assert!(out.trim_end().ends_with("completed 100/100"), "{out}");
+}
+
+/// A row for each procedure S01–S18 in the demo's table, each with residents and all done.
+fn every_procedure_done(out: &str) {
     for id in 1..=18 {
         let sop = format!("S{id:02}");
         let row = out
@@ -636,7 +639,162 @@ fn the_demo_runs_every_procedure_with_a_row_each() {
         out.contains("section C: handed over, berkas closed"),
         "{out}"
     );
-    assert!(out.trim_end().ends_with("completed 100/100"), "{out}");
+}
+
+/// `ktpel demo --procedures all --kecamatan 2`: section C across sites — an A variant at the
+/// resident's kecamatan, a B variant at the Dinas desk, S15/S16 at the counter of the
+/// kecamatan of arrival, S17 at the Dinas desk, S18 between two Dinas: the destination
+/// (Kabupaten Bogor, 32.01) runs as a site of its own below the same Pusat Data, takes the
+/// family's berkas at its desk and prints their cards with a key of its own. A berkas taken at
+/// the Dinas desk is numbered in the Dinas's series (`…-D0001`), never one the kecamatan's
+/// counter gives the same day. Nothing is left on the broker.
+#[test]
+fn the_demo_runs_section_c_across_sites_and_s18_between_two_dinas() {
+    let scene = Scene::new();
+    let (dir, desk) = (&scene.dir, scene.desk());
+    let out = desk.ok(
+        None,
+        &[
+            "demo",
+            "--residents",
+            "60",
+            "--procedures",
+            "all",
+            "--kecamatan",
+            "2",
+        ],
+    );
+    assert!(
+        out.contains("dinas:32.73, dinas:32.01, kecamatan:32.73.01, kecamatan:32.73.02"),
+        "the destination of S18 runs as a site: {out}"
+    );
+    every_procedure_done(&out);
+    assert!(out.trim_end().ends_with("completed 60/60"), "{out}");
+
+    let data = dir.path().join("data/demo");
+    let key = |site: &str| std::fs::read_to_string(data.join(site).join("dinas-signing.key"));
+    let (origin, destination) = (key("dinas-32.73").unwrap(), key("dinas-32.01").unwrap());
+    assert_ne!(
+        origin, destination,
+        "each Dinas signs with a key of its own"
+    );
+
+    let numbers = |site: &str, sql: &str| -> Vec<String> {
+        let db = data.join(site).join("intake.db");
+        let out = Command::new("sqlite3")
+            .arg(&db)
+            .arg(sql)
+            .output()
+            .expect("sqlite3");
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        text(&out.stdout).lines().map(str::to_owned).collect()
+    };
+    let s18 = numbers(
+        "dinas-32.01",
+        "select nomor_berkas || ' ' || status from intake_berkas where sop = 'S18'",
+    );
+    assert!(
+        !s18.is_empty()
+            && s18.iter().all(|b| b.starts_with("3201")
+                && b.contains("-D")
+                && b.ends_with("CARD_ACTIVATED")),
+        "S18's berkas taken at the destination's desk, in its series, activated: {s18:?}"
+    );
+    // The Dinas desk's series and the kecamatan counter's never meet.
+    let at_dinas = numbers(
+        "dinas-32.73",
+        "select nomor_berkas from intake_berkas where sop in ('S07','S08','S10','S12','S14','S17')",
+    );
+    assert!(
+        !at_dinas.is_empty() && at_dinas.iter().all(|n| n.contains("-D")),
+        "{at_dinas:?}"
+    );
+    for kecamatan in ["kecamatan-32.73.01", "kecamatan-32.73.02"] {
+        let there = numbers(kecamatan, "select nomor_berkas from intake_berkas");
+        assert!(there.iter().all(|n| !n.contains("-D")), "{there:?}");
+    }
+    scene.nothing_left_on_the_broker();
+}
+
+/// A linked demo killed (`kill -9`) leaves its sites on the broker; the next demo removes them
+/// — their links stopped first, so that none declares its queue again in the new sites — and
+/// runs. A demo interrupted (SIGINT) stops its services, removes what it made and says so,
+/// with a non-zero exit.
+#[test]
+fn a_demo_killed_or_interrupted_leaves_nothing_the_next_trips_on() {
+    let scene = Scene::new();
+    let desk = scene.desk();
+    let prefix = format!("{}-", scene.vhost.name);
+    let long = ["demo", "--residents", "3000", "--kecamatan", "2"];
+    let started = |child: &mut std::process::Child| {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        // Its sites made, and its services at work for a moment.
+        // Four vhosts (the Pusat Data, the Dinas, two kecamatan) and three users.
+        while scene.vhost.broker.named(&prefix).len() < 7 {
+            assert!(Instant::now() < deadline, "the demo never made its sites");
+            assert!(child.try_wait().unwrap().is_none(), "the demo ended early");
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        std::thread::sleep(Duration::from_secs(3));
+    };
+
+    let mut killed = desk
+        .command(&long)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("ktpel demo starts");
+    started(&mut killed);
+    killed.kill().expect("kill -9");
+    killed.wait().unwrap();
+    assert!(
+        !scene.vhost.broker.named(&prefix).is_empty(),
+        "a killed demo cannot clean up"
+    );
+    let out = desk.ok(
+        None,
+        &[
+            "demo",
+            "--residents",
+            "6",
+            "--kecamatan",
+            "2",
+            "--procedures",
+            "S01",
+        ],
+    );
+    assert!(out.trim_end().ends_with("completed 6/6"), "{out}");
+
+    let mut interrupted = Up(desk
+        .command(&long)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("ktpel demo starts"));
+    // Read as it comes, so that a full pipe never holds the demo up.
+    let mut stderr = interrupted.0.stderr.take().unwrap();
+    let errors = std::thread::spawn(move || {
+        let mut all = String::new();
+        std::io::Read::read_to_string(&mut stderr, &mut all).unwrap();
+        all
+    });
+    started(&mut interrupted.0);
+    let pid = interrupted.0.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let status = interrupted.0.wait().unwrap();
+    let errors = errors.join().unwrap();
+    assert_eq!(status.code(), Some(1), "{errors}");
+    assert!(
+        errors.contains("interrupted: the demo's services stopped"),
+        "{errors}"
+    );
+    scene.nothing_left_on_the_broker();
 }
 
 /// `ktpel demo --procedures S02,S03,S05`: three residents not in SIAK go through
@@ -1356,6 +1514,13 @@ impl Scene {
             amqp: self.vhost.url(),
             url: String::new(),
         }
+    }
+
+    /// No vhost or user a demo made (named after the scene's vhost) is left on the broker: a
+    /// later demo's "offline" kecamatan would otherwise still have this one's links.
+    fn nothing_left_on_the_broker(&self) {
+        let left = self.vhost.broker.named(&format!("{}-", self.vhost.name));
+        assert!(left.is_empty(), "left on the broker: {left:?}");
     }
 }
 

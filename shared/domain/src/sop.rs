@@ -527,6 +527,13 @@ impl Sop {
         }
     }
 
+    /// Where the berkas is taken: the place of the route's first desk (a kecamatan's counter,
+    /// or the Dinas desk for the B variants, S17 and S18); `None` for a procedure of the
+    /// system.
+    pub fn taken_at(&self) -> Option<Place> {
+        self.route.and_then(|r| r.first()).map(|h| h.place)
+    }
+
     /// Where the resident collects the card: the B variants start and end at the Dinas desk.
     pub fn collection(&self) -> Collection {
         match self.route.and_then(|r| r.first()) {
@@ -1336,6 +1343,21 @@ mod tests {
             .iter()
             .map(|h| format!("{h} {} {}", h.desk.subject(), h.step))
             .collect()
+    }
+
+    /// SOP.md: the A variants and S15/S16 at the kecamatan, the B variants, S17 and S18 at the
+    /// Dinas desk.
+    #[test]
+    fn each_berkas_is_taken_where_its_first_step_is() {
+        let at = |place| {
+            (1..=22)
+                .filter(|n| s(*n).taken_at() == Some(place))
+                .collect::<Vec<u8>>()
+        };
+        assert_eq!(at(Place::Dinas), [7, 8, 10, 12, 14, 17, 18]);
+        assert_eq!(at(Place::Kecamatan), [1, 2, 4, 5, 6, 9, 11, 13, 15, 16]);
+        assert_eq!(s(3).taken_at(), Some(Place::Mobile));
+        assert_eq!(s(19).taken_at(), None);
     }
 
     #[test]

@@ -16,6 +16,11 @@ use std::future::Future;
 /// service gets from it. Most services take nothing more.
 pub trait AtSite {
     fn at_site(&mut self, _site: &SiteSettings) {}
+
+    /// Where several sites share one process and one `data/` (the demo), the site's folder
+    /// for the service's default files, so that two sites do not share one (two Dinas, one
+    /// chip-signing key).
+    fn in_data_dir(&mut self, _dir: &str) {}
 }
 
 /// A service: the same shape for all (settings → build → declare → run with a shutdown
@@ -101,10 +106,11 @@ impl Place {
         if let Some(code) = self.site.name.code() {
             settings.region = Some(code.to_string());
         }
-        if let Some(dir) = &self.data_dir
-            && settings.database.url == DatabaseSettings::sqlite_for(S::SERVICE).url
-        {
-            settings.database.url = format!("sqlite://{dir}/{}.db", S::SERVICE).into();
+        if let Some(dir) = &self.data_dir {
+            if settings.database.url == DatabaseSettings::sqlite_for(S::SERVICE).url {
+                settings.database.url = format!("sqlite://{dir}/{}.db", S::SERVICE).into();
+            }
+            settings.own.in_data_dir(dir);
         }
         settings.own.at_site(&self.site);
     }

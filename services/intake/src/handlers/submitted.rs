@@ -283,8 +283,8 @@ pub async fn accept<C: ConnectionTrait>(
 
     // S01.2: the ppp writes the buku harian; the number is the salinan permohonan.
     let now = Utc::now();
-    let nomor = nomor_berkas(txn, &kecamatan, now).await?;
     let desk_hop: &Hop = &route[0];
+    let nomor = nomor_berkas(txn, &kecamatan, desk_hop.place, now).await?;
     let next: &Hop = &route[1];
     berkas::Entity::insert(berkas::ActiveModel {
         nomor_berkas: Set(nomor.clone()),
@@ -408,22 +408,32 @@ fn key(subject: &str, region: &str) -> Result<RoutingKey, HandlerError> {
 }
 
 /// `<kecamatan digits>-<yyyymmdd>-<nnnn>`: the desk's series of the day
-/// ([`ktpel_store::series`]). The consumer's partitions number their berkas one after another:
-/// counted concurrently from the berkas already there, two took one number, and under load
-/// (100 berkas/s) the loser's retries ran out and its whole batch went back to the queue.
+/// ([`ktpel_store::series`]); `…-D<nnnn>` for a berkas taken at the Dinas desk (the B
+/// variants, S17, S18), whose series is the Dinas's own: the kecamatan's counter numbers its
+/// kecamatan's berkas of the day at its own site, and the two must never hand out one number
+/// twice (the card, its batch and its tanda terima follow the number). The consumer's
+/// partitions number their berkas one after another: counted concurrently from the berkas
+/// already there, two took one number, and under load (100 berkas/s) the loser's retries ran
+/// out and its whole batch went back to the queue.
 async fn nomor_berkas<C: ConnectionTrait>(
     txn: &C,
     kecamatan: &KodeWilayah,
+    desk: sop::Place,
     now: chrono::DateTime<Utc>,
 ) -> Result<String, HandlerError> {
     let prefix = format!(
-        "{}-{}-",
+        "{}-{}-{}",
         kecamatan.to_string().replace('.', ""),
-        now.format("%Y%m%d")
+        now.format("%Y%m%d"),
+        if desk == sop::Place::Dinas { "D" } else { "" }
     );
-    let issued_before = berkas::Entity::find()
-        .filter(berkas::Column::NomorBerkas.starts_with(&prefix))
-        .count(txn);
+    let mut issued =
+        berkas::Entity::find().filter(berkas::Column::NomorBerkas.starts_with(&prefix));
+    if desk != sop::Place::Dinas {
+        // Not the Dinas's, which start with the kecamatan's prefix too.
+        issued = issued.filter(berkas::Column::NomorBerkas.not_like(format!("{prefix}D%")));
+    }
+    let issued_before = issued.count(txn);
     let n = ktpel_store::series::next(txn, &prefix, issued_before).await?;
     Ok(format!("{prefix}{n:04}"))
 }

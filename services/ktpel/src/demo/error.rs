@@ -12,8 +12,16 @@ pub enum DemoError {
         "another ktpel (`ktpel up`?) is consuming queue {queue} on this vhost ({consumers} consumer(s)): the demo would share its work with it and never finish. Stop it, or run the demo on a vhost of its own (KTPEL__AMQP__URL=…/<vhost>), or with --kecamatan N (sites of their own)"
     )]
     Busy { queue: &'static str, consumers: u32 },
-    #[error("--procedures: {0} (section C) is demoed on one broker so far: leave out --kecamatan")]
-    SectionCAcrossSites(SopId),
+    #[error(
+        "{0} moves a family to another kecamatan, whose counter takes the berkas: run it with --kecamatan 2 or more, or without --kecamatan (every place on one broker)"
+    )]
+    OneKecamatan(SopId),
+    /// A berkas taken at a kecamatan's counter (S15/S16: the kecamatan of arrival's) where
+    /// the demo runs none.
+    #[error(
+        "{sop} takes the berkas at the counter of kecamatan {kecamatan}, where this demo runs none: run it with --kecamatan 2 or more"
+    )]
+    NoCounter { sop: SopId, kecamatan: String },
     #[error("--procedures: {0} is not routed in this system yet")]
     NotRouted(SopId),
     #[error("--region {0}: give a kabupaten/kota or a kecamatan")]
@@ -53,6 +61,8 @@ pub enum DemoError {
     File(#[from] crate::file::FileError),
     #[error("{0} berkas did not finish")]
     Unfinished(usize),
+    #[error("interrupted: the demo's services stopped and what it made on the broker is removed")]
+    Interrupted,
     #[error(transparent)]
     Settings(#[from] ktpel_settings::SettingsError),
     #[error(transparent)]

@@ -73,6 +73,11 @@ pub(crate) struct Desks {
     pub(crate) key: SigningKey,
     /// The kecamatan that work offline (S02, S03).
     pub(crate) offline: Vec<OfflineKecamatan>,
+    /// Every site with a counter, as section C works there.
+    pub(crate) sites: Vec<super::section_c::SiteDesks>,
+    /// In `sites`: the residents' Dinas, and where S18 families move (if a site of its own).
+    pub(crate) origin: usize,
+    pub(crate) destination: Option<usize>,
 }
 
 /// The residents of a part's berkas, by NIK: looked up as a set, counted in one query as a

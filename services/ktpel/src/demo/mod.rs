@@ -30,7 +30,6 @@ use crate::run::{self, SiteArgs};
 pub use error::DemoError;
 use first_cards::Desks;
 use ktpel_bus::Shutdown;
-use ktpel_card_print::CardPrintSettings;
 use ktpel_domain::{KodeWilayah, SopId, sop::Sop};
 use ktpel_registry::seed;
 use offline::OfflineKecamatan;
@@ -82,11 +81,15 @@ pub async fn run(
     documents: Option<std::path::PathBuf>,
 ) -> Result<(), DemoError> {
     let procedures = expand(procedures)?;
-    let section_c = |p: &SopId| Sop::get(*p).replaces_a_card();
-    if kecamatan > 0
-        && let Some(p) = procedures.iter().find(|p| section_c(p))
+    // S15/S16 are taken at the counter of the kecamatan the family moves to.
+    let at_another_counter = |p: &&SopId| {
+        let procedure = Sop::get(**p);
+        procedure.relocation() && procedure.taken_at() == Some(ktpel_domain::sop::Place::Kecamatan)
+    };
+    if kecamatan == 1
+        && let Some(p) = procedures.iter().find(at_another_counter)
     {
-        return Err(DemoError::SectionCAcrossSites(*p));
+        return Err(DemoError::OneKecamatan(*p));
     }
     let offline = |p: &SopId| matches!(p.number(), 2 | 3);
     let online_only = |p: &SopId| p.number() == 4 || Sop::get(*p).replaces_a_card();
@@ -187,7 +190,9 @@ async fn run_part(
     let places = if kecamatan == 0 {
         places::one_site(&process, region).await?
     } else {
-        places::linked_sites(&process, region, kecamatan, offline).await?
+        // S18 moves families to the Dinas of another kabupaten/kota: it runs as a site too.
+        let s18 = procedures.iter().any(|p| Sop::get(*p).between_kabupaten());
+        places::linked_sites(&process, region, kecamatan, offline, s18).await?
     };
     let mut progress = Progress::new(places.commits());
     let mut desks = desks_of(&places)?;
@@ -197,65 +202,77 @@ async fn run_part(
     }
     let where_ = places.describe(region);
     running.start(places);
+    // Whatever ends the part — its end, an error, Ctrl-C or SIGTERM — its services stop and
+    // what it made on the broker is removed.
+    let outcome = {
+        let work = async {
+            let codes: Vec<KodeWilayah> = desks.counters.0.iter().map(|(c, _)| *c).collect();
+            let mut population = Population::generate(residents, &codes, &procedures)?;
+            let in_siak = population.in_siak();
+            // With kecamatan nodes, the Dinas's register announces them to the kecamatan's copies.
+            seed::record(&desks.register, kecamatan > 0, &in_siak).await?;
+            // An offline kecamatan's copy of SIAK was filled before it lost its link.
+            offline::fill_copies(&desks.offline, &in_siak, |p| desks.counters.kecamatan_of(p))
+                .await?;
+            println!(
+                "ktpel demo: {residents} residents of {where_} through {} (SIAK seeded but for S05's){}",
+                names(&procedures),
+                if offline {
+                    "; the kecamatan work offline and send their enrollments in S20 bundles"
+                } else {
+                    ""
+                }
+            );
 
-    let codes: Vec<KodeWilayah> = desks.counters.0.iter().map(|(c, _)| *c).collect();
-    let mut population = Population::generate(residents, &codes, &procedures)?;
-    let in_siak = population.in_siak();
-    // With kecamatan nodes, the Dinas's register announces them to the kecamatan's copies.
-    seed::record(&desks.register, kecamatan > 0, &in_siak).await?;
-    // An offline kecamatan's copy of SIAK was filled before it lost its link.
-    offline::fill_copies(&desks.offline, &in_siak, |p| desks.counters.kecamatan_of(p)).await?;
-    println!(
-        "ktpel demo: {residents} residents of {where_} through {} (SIAK seeded but for S05's){}",
-        names(&procedures),
-        if offline {
-            "; the kecamatan work offline and send their enrollments in S20 bundles"
-        } else {
-            ""
+            let management = process.site.management(process.amqp.url.first().expose());
+            let s05_row =
+                new_residents(&mut desks, &mut population, &management, &mut progress).await?;
+            let submitted = desks.submit(&population.first, &mut progress).await?;
+            let ours = desks.enroll(&submitted, &management, &mut progress).await?;
+            let print_desk = desks.print(&ours, &mut progress).await?;
+            let done = desks.distribute(&ours, &mut progress).await?;
+
+            let mut rows = first_card_rows(&desks, &procedures, &submitted, s05_row).await;
+            // Section C, once the first cards are in the residents' hands.
+            let mut unfinished_c = 0;
+            if !population.later.is_empty() {
+                let section_rows = section_c(
+                    &mut desks,
+                    &population,
+                    &in_siak,
+                    &procedures,
+                    &print_desk,
+                    &mut progress,
+                )
+                .await?;
+                unfinished_c = section_rows.iter().map(|(_, done, of)| of - done).sum();
+                rows.extend(section_rows);
+            }
+            let done = done.saturating_sub(unfinished_c);
+
+            progress.print_stages();
+            print_procedures(&rows);
+            if let Some(dir) = documents {
+                let folders = papers::write_all(&desks, dir).await?;
+                println!(
+                    "ktpel demo: the papers of {folders} berkas in {}",
+                    dir.display()
+                );
+            }
+            if done < residents {
+                let stuck = progress.stuck_at().unwrap_or("?");
+                println!(
+                    "{done}/{residents} finished; stuck first at: {stuck} (see http://127.0.0.1:8080 under `ktpel up`, and the .dlq queues)"
+                );
+            }
+            Ok(done)
+        };
+        tokio::select! {
+            outcome = work => outcome,
+            _ = run::wait_for_signal() => Err(DemoError::Interrupted),
         }
-    );
-
-    let management = process.site.management(process.amqp.url.first().expose());
-    let s05_row = new_residents(&mut desks, &mut population, &management, &mut progress).await?;
-    let submitted = desks.submit(&population.first, &mut progress).await?;
-    let ours = desks.enroll(&submitted, &management, &mut progress).await?;
-    let print_desk = desks.print(&ours, &mut progress).await?;
-    let done = desks.distribute(&ours, &mut progress).await?;
-
-    let mut rows = first_card_rows(&desks, &procedures, &submitted, s05_row).await;
-    // Section C, once the first cards are in the residents' hands.
-    let mut unfinished_c = 0;
-    if !population.later.is_empty() {
-        let section_rows = section_c(
-            &mut desks,
-            &population,
-            &in_siak,
-            &procedures,
-            &print_desk,
-            &mut progress,
-        )
-        .await?;
-        unfinished_c = section_rows.iter().map(|(_, done, of)| of - done).sum();
-        rows.extend(section_rows);
-    }
-    let done = done.saturating_sub(unfinished_c);
-
-    progress.print_stages();
-    print_procedures(&rows);
-    if let Some(dir) = documents {
-        let folders = papers::write_all(&desks, dir).await?;
-        println!(
-            "ktpel demo: the papers of {folders} berkas in {}",
-            dir.display()
-        );
-    }
-    if done < residents {
-        let stuck = progress.stuck_at().unwrap_or("?");
-        println!(
-            "{done}/{residents} finished; stuck first at: {stuck} (see http://127.0.0.1:8080 under `ktpel up`, and the .dlq queues)"
-        );
-    }
-    if let Some(w) = watch.filter(|w| w.hold) {
+    };
+    if let (Ok(_), Some(w)) = (&outcome, watch.filter(|w| w.hold)) {
         println!(
             "ktpel demo: holding the ops room open on http://{}/ — Ctrl-C stops",
             w.addr
@@ -263,7 +280,7 @@ async fn run_part(
         run::wait_for_signal().await;
     }
     running.stop(&mut desks).await;
-    Ok(done)
+    outcome
 }
 
 /// What a part runs while it runs: its services and ops room, their brokers, its telemetry.
@@ -368,10 +385,41 @@ fn desks_of(places: &Places) -> Result<Desks, DemoError> {
         .map(|p| p.scheduler.clone())
         .ok_or(DemoError::NoScheduler)?;
     // The print desk signs with the key card-print made or read at its build.
-    let key = ktpel_settings::load::<CardPrintSettings>(ktpel_card_print::SERVICE)?
-        .own
-        .key()?;
+    let key = dinas.key()?;
+    let has = |s: &places::DemoSite, service: &str| s.built.iter().any(|b| b.name == service);
+    let mut sites = Vec::new();
+    let (mut origin, mut destination) = (0, None);
+    for (i, s) in places.sites.iter().enumerate() {
+        if !has(s, ktpel_intake::SERVICE) {
+            continue;
+        }
+        let printing = if has(s, ktpel_card_print::SERVICE) {
+            Some(section_c::DinasDesks {
+                register: s.db(ktpel_registry::SERVICE)?,
+                print: s.db(ktpel_card_print::SERVICE)?,
+                distribution: s.db(ktpel_distribution::SERVICE)?,
+                key: s.key()?,
+            })
+        } else {
+            None
+        };
+        if i == places.dinas_index() {
+            origin = sites.len();
+        }
+        if Some(i) == places.destination {
+            destination = Some(sites.len());
+        }
+        sites.push(section_c::SiteDesks {
+            sender: i,
+            intake: s.db(ktpel_intake::SERVICE)?,
+            biometric: s.db(ktpel_biometric::SERVICE)?,
+            dinas: printing,
+        });
+    }
     Ok(Desks {
+        sites,
+        origin,
+        destination,
         senders: places
             .sites
             .iter()
@@ -444,13 +492,11 @@ async fn section_c(
         &apps,
         procedures,
         section_c::Desks {
-            sender: &mut desks.senders[0],
-            intake: &desks.intake[0],
-            register: &desks.register,
-            biometric: &desks.biometric[0],
-            print: &desks.print,
-            distribution: &desks.distribution,
-            key: &desks.key,
+            senders: &mut desks.senders,
+            sites: &desks.sites,
+            origin: desks.origin,
+            destination: desks.destination,
+            counters: &desks.counters,
             operator: &print_desk.operator,
             kepala_seksi: &print_desk.kepala_seksi,
         },

@@ -23,9 +23,17 @@ pub(crate) struct DemoSite {
     /// The site's link to its parent, declared, and the management API that runs it (for
     /// the status page and the link metrics under `--http`).
     pub(crate) uplink: Option<(ktpel_site::Link, ktpel_site::Management)>,
+    /// Where its services run: its settings and its folder.
+    pub(crate) place: Place,
 }
 
 impl DemoSite {
+    /// The Dinas's chip-signing key, as its card-print made or read it.
+    pub(crate) fn key(&self) -> Result<ed25519_dalek::SigningKey, DemoError> {
+        let settings = self.place.settings::<ktpel_card_print::config::Own>()?;
+        Ok(settings.own.key()?)
+    }
+
     pub(crate) fn db(&self, service: &str) -> Result<DatabaseConnection, DemoError> {
         self.built
             .iter()
@@ -46,6 +54,8 @@ pub(crate) struct Places {
     pub(crate) made: Made,
     /// The index in `sites` of the Dinas (or of the one site).
     dinas: usize,
+    /// The index of the Dinas a family moves to from the first's (S18), if the part has one.
+    pub(crate) destination: Option<usize>,
     /// Each kecamatan whose desk takes berkas, and the index of its site.
     pub(crate) kecamatan: Vec<(KodeWilayah, usize)>,
 }
@@ -64,6 +74,9 @@ impl Made {
     /// Removes them; what cannot be removed is said, not fatal.
     pub(crate) async fn remove(self) {
         let Some(m) = self.management else { return };
+        if let Err(e) = stop_links(&m, &self.vhosts).await {
+            tracing::warn!(error = %e, "a demo's links may be left running on the broker");
+        }
         for u in &self.users {
             if let Err(e) = m.delete_user(u).await {
                 tracing::warn!(user = %u, error = %e, "a demo's user was left on the broker");
@@ -80,6 +93,10 @@ impl Made {
 impl Places {
     pub(crate) fn dinas(&self) -> &DemoSite {
         &self.sites[self.dinas]
+    }
+
+    pub(crate) fn dinas_index(&self) -> usize {
+        self.dinas
     }
 
     /// What wakes the demo's waits: every service's commits, at every site.
@@ -123,6 +140,37 @@ impl Places {
     }
 }
 
+/// Removes the links of `vhosts` and waits until their shovels have stopped. A vhost removed
+/// with its shovels running is half removed for a moment: a shovel that connects again in
+/// that moment declares its source queue, a classic one, in the vhost of the same name that a
+/// new demo has just made — and the demo's own declaration of that queue is then refused
+/// (`inequivalent arg 'x-queue-type'`).
+async fn stop_links(management: &Management, vhosts: &[String]) -> Result<(), DemoError> {
+    use ktpel_site::link::{DOWNLINK_SHOVEL, UPLINK_SHOVEL};
+    for v in vhosts {
+        for shovel in [UPLINK_SHOVEL, DOWNLINK_SHOVEL] {
+            management.delete_shovel(v, shovel).await?;
+        }
+    }
+    for _ in 0..100 {
+        let mut running = 0;
+        for v in vhosts {
+            running += match management.shovels(v).await {
+                Ok(shovels) => shovels.len(),
+                // No such vhost: nothing runs there.
+                Err(ktpel_site::management::ManagementError::Refused { status: 404, .. }) => 0,
+                Err(e) => return Err(e.into()),
+            };
+        }
+        if running == 0 {
+            return Ok(());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    tracing::warn!("a demo's shovels still run 10 s after they were removed");
+    Ok(())
+}
+
 /// Every place on the process's broker, as `ktpel up` runs them.
 pub(crate) async fn one_site(process: &Process, region: KodeWilayah) -> Result<Places, DemoError> {
     let broker = Broker::new(&process.amqp.url, "ktpel-demo");
@@ -146,20 +194,24 @@ pub(crate) async fn one_site(process: &Process, region: KodeWilayah) -> Result<P
             built,
             link: None,
             uplink: None,
+            place: Place::default(),
         }],
         dinas: 0,
+        destination: None,
         kecamatan: vec![(region, 0)],
     })
 }
 
 /// The Dinas of `region`, `k` of its kecamatan and the Pusat Data, each on a vhost of its own
 /// of the process's broker, granted and linked as in production — but for `offline`
-/// kecamatan, whose links are declared only when they come back (S02, S03).
+/// kecamatan, whose links are declared only when they come back (S02, S03). With `s18`, the
+/// Dinas of the kabupaten/kota an S18 family moves to as well, below the same Pusat Data.
 pub(crate) async fn linked_sites(
     process: &Process,
     region: KodeWilayah,
     k: usize,
     offline: bool,
+    s18: bool,
 ) -> Result<Places, DemoError> {
     let dinas_code = match region.level() {
         Level::KabupatenKota => region,
@@ -187,6 +239,15 @@ pub(crate) async fn linked_sites(
     let (admin_user, _) = credentials_of(process.amqp.url.first().expose());
     let dinas = Site::dinas(dinas_code)?;
     let mut all = vec![Site::PUSAT_DATA, dinas];
+    let destination = if s18 {
+        Some(super::section_c::destination_of(&dinas_code)?)
+    } else {
+        None
+    };
+    if let Some(d) = destination {
+        all.push(Site::dinas(d)?);
+    }
+    let first_kecamatan = all.len();
     for c in &codes {
         all.push(Site::kecamatan(*c)?);
     }
@@ -200,9 +261,13 @@ pub(crate) async fn linked_sites(
         management: Some(management.clone()),
         ..Made::default()
     };
+    // A demo stopped before its end left its vhosts, with the links it had: start clean.
+    let vhosts: Vec<String> = all.iter().map(vhost).collect();
+    stop_links(&management, &vhosts).await?;
+    for v in &vhosts {
+        management.delete_vhost(v).await?;
+    }
     for s in &all {
-        // A demo stopped before its end left its vhost, with the links it had: start clean.
-        management.delete_vhost(&vhost(s)).await?;
         management.put_vhost(&vhost(s)).await?;
         made.vhosts.push(vhost(s));
         let everything = ktpel_site::management::Permissions {
@@ -264,13 +329,19 @@ pub(crate) async fn linked_sites(
             built,
             link: later,
             uplink,
+            place,
         });
     }
     Ok(Places {
         made,
         sites,
         dinas: 1,
-        kecamatan: codes.iter().enumerate().map(|(i, c)| (*c, i + 2)).collect(),
+        destination: destination.map(|_| 2),
+        kecamatan: codes
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (*c, i + first_kecamatan))
+            .collect(),
     })
 }
 

@@ -2,10 +2,14 @@
 //! the run gives a replacement (S06–S14) apply for it — at the kecamatan (A) or the Dinas desk
 //! (B), with what each reason needs: the data to correct or change, the police letter, the
 //! photo taken again (S08, S10, S12) — and whole families move to another kecamatan of the
-//! kabupaten/kota (S15–S17), every member getting a new KK and KTP-el. The demo acts as every
-//! desk; the services do the rest over the broker.
+//! kabupaten/kota (S15–S17) or to another (S18), every member getting a new KK and KTP-el.
+//! The demo acts as every desk, each at its own site when the places are sites (`--kecamatan`):
+//! an A variant at the resident's kecamatan, a B variant at the Dinas desk, S15/S16 at the
+//! kecamatan of arrival, S18 at the destination's Dinas; the services do the rest over the
+//! broker.
 
 use super::DemoError;
+use super::population::Counters;
 use super::progress::{Progress, message};
 use crate::desk_bus::Sender;
 use chrono::Utc;
@@ -20,7 +24,7 @@ use ktpel_contract::{
 use ktpel_distribution::{desk as dist_desk, store::kartu};
 use ktpel_domain::{
     KodeWilayah, SopId,
-    sop::Sop,
+    sop::{Place, Sop},
     wilayah::{Level, Wilayah},
 };
 use ktpel_intake::{query, store::berkas as intake_berkas};
@@ -35,18 +39,98 @@ pub(crate) struct Application {
     pub(crate) cards: usize,
 }
 
-/// The desks and services of the one site the demo runs section C on.
+/// A site's desks as section C uses them: its counter and its station, and at a Dinas its
+/// register, printing and distribution.
+pub(crate) struct SiteDesks {
+    /// The index of the site's sender among the demo's.
+    pub(crate) sender: usize,
+    pub(crate) intake: DatabaseConnection,
+    pub(crate) biometric: DatabaseConnection,
+    pub(crate) dinas: Option<DinasDesks>,
+}
+
+/// A Dinas's register, print desk (with its own chip-signing key) and distribution.
+pub(crate) struct DinasDesks {
+    pub(crate) register: DatabaseConnection,
+    pub(crate) print: DatabaseConnection,
+    pub(crate) distribution: DatabaseConnection,
+    pub(crate) key: SigningKey,
+}
+
+/// The desks of every site section C runs at.
 pub(crate) struct Desks<'a> {
-    pub(crate) sender: &'a mut Sender,
-    pub(crate) intake: &'a DatabaseConnection,
-    /// The Dinas's register: the applicants' cards must be in their hands there first.
-    pub(crate) register: &'a DatabaseConnection,
-    pub(crate) biometric: &'a DatabaseConnection,
-    pub(crate) print: &'a DatabaseConnection,
-    pub(crate) distribution: &'a DatabaseConnection,
-    pub(crate) key: &'a SigningKey,
+    pub(crate) senders: &'a mut [Sender],
+    /// Every site with a counter: the kecamatan, the Dinas (or the one site).
+    pub(crate) sites: &'a [SiteDesks],
+    /// The residents' Dinas, in `sites`: their cards must be in their hands there first.
+    pub(crate) origin: usize,
+    /// The Dinas an S18 family moves to, in `sites`; `None`: the origin's register stands
+    /// for both (every place on one broker).
+    pub(crate) destination: Option<usize>,
+    /// The kecamatan whose counter the demo runs, and the index of its site's sender.
+    pub(crate) counters: &'a Counters,
     pub(crate) operator: &'a Session,
     pub(crate) kepala_seksi: &'a Session,
+}
+
+impl Desks<'_> {
+    fn dinas(&self, i: usize) -> &DinasDesks {
+        self.sites[i].dinas.as_ref().expect("a Dinas's desks")
+    }
+
+    /// Where S18 families arrive.
+    fn arrival(&self) -> &DinasDesks {
+        self.dinas(self.destination.unwrap_or(self.origin))
+    }
+
+    /// The sites that print and distribute.
+    fn printing(&self) -> impl Iterator<Item = &DinasDesks> {
+        self.sites.iter().filter_map(|s| s.dinas.as_ref())
+    }
+
+    /// The kecamatan of the demo's counters (where a family moving within the kabupaten/kota
+    /// goes first, so that its counter is one the demo runs).
+    fn kecamatan(&self) -> Vec<KodeWilayah> {
+        self.counters
+            .0
+            .iter()
+            .map(|(k, _)| *k)
+            .filter(|k| k.level() == Level::Kecamatan)
+            .collect()
+    }
+
+    /// The site, in `sites`, whose counter takes `b`: the route's first desk — the kecamatan's
+    /// counter (S15/S16: the kecamatan of arrival's) or the Dinas desk (S18: the
+    /// destination's).
+    fn counter_for(&self, b: &berkas::BerkasSubmitted) -> Result<usize, DemoError> {
+        if self.sites.len() == 1 {
+            return Ok(0);
+        }
+        let procedure = Sop::get(b.sop);
+        if procedure.taken_at() == Some(Place::Dinas) {
+            return Ok(if procedure.between_kabupaten() {
+                self.destination.unwrap_or(self.origin)
+            } else {
+                self.origin
+            });
+        }
+        let no_counter = || DemoError::NoCounter {
+            sop: b.sop,
+            kecamatan: b.kecamatan.clone(),
+        };
+        let sender = self.counters.desk_of(&b.kecamatan).ok_or_else(no_counter)?;
+        self.sites
+            .iter()
+            .position(|s| s.sender == sender)
+            .ok_or_else(no_counter)
+    }
+}
+
+/// An application taken: its submission, and the site (in [`Desks::sites`]) whose counter
+/// took it, where its berkas is followed to the end.
+struct Taken {
+    submission: uuid::Uuid,
+    site: usize,
 }
 
 /// Each resident assigned a replacement applies for it. A relocation moves a whole family
@@ -114,7 +198,10 @@ pub(crate) fn applications(assigned: &[(Biodata, SopId)], people: &[Biodata]) ->
 
 /// The berkas an application hands in: the checklist's documents, the data to correct or
 /// change, the arrival form — entered under the kecamatan of arrival for a move.
-fn berkas_of(a: &Application) -> Result<(berkas::BerkasSubmitted, String), DemoError> {
+fn berkas_of(
+    a: &Application,
+    counters: &[KodeWilayah],
+) -> Result<berkas::BerkasSubmitted, DemoError> {
     let p = &a.applicant;
     let procedure = Sop::get(a.sop);
     let home = KodeWilayah::parse(&p.desa)
@@ -155,11 +242,17 @@ fn berkas_of(a: &Application) -> Result<(berkas::BerkasSubmitted, String), DemoE
         } else {
             kabupaten
         };
-        let elsewhere = wilayah
+        // A kecamatan with a counter of the demo's first, where there is one.
+        let mut kecamatan: Vec<KodeWilayah> = wilayah
             .children(&kabupaten)
             .into_iter()
-            .filter(|k| k.kode != home && k.kode.level() == Level::Kecamatan)
-            .find_map(|k| desa_of(&k.kode).into_iter().next())
+            .map(|k| k.kode)
+            .filter(|k| *k != home && k.level() == Level::Kecamatan)
+            .collect();
+        kecamatan.sort_by_key(|k| !counters.contains(k));
+        let elsewhere = kecamatan
+            .iter()
+            .find_map(|k| desa_of(k).into_iter().next())
             .ok_or(DemoError::NoOtherKecamatan(kabupaten))?;
         Some(Kedatangan {
             desa: elsewhere,
@@ -185,15 +278,15 @@ fn berkas_of(a: &Application) -> Result<(berkas::BerkasSubmitted, String), DemoE
         perubahan,
         kedatangan,
         dokumen: procedure.checklist().groups.iter().map(|g| g[0]).collect(),
-        kecamatan: kecamatan.clone(),
+        kecamatan,
         petugas: "ppp-demo".into(),
         diterima_pada: Utc::now(),
     };
-    Ok((b, kecamatan))
+    Ok(b)
 }
 
 /// Where an S18 family of `kabupaten` moves: the first other kabupaten/kota of its province.
-fn destination_of(kabupaten: &KodeWilayah) -> Result<KodeWilayah, DemoError> {
+pub(crate) fn destination_of(kabupaten: &KodeWilayah) -> Result<KodeWilayah, DemoError> {
     let province = kabupaten.parent().ok_or_else(|| DemoError::Nowhere {
         who: kabupaten.to_string(),
         level: "province",
@@ -216,14 +309,14 @@ pub(crate) async fn run(
 ) -> Result<Vec<(SopId, usize, usize)>, DemoError> {
     first_cards_in_hand(apps, &desks, progress).await;
     hand_families_over(apps, &desks, progress).await?;
-    let submitted = submit(apps, &mut desks).await?;
-    let ours = accepted(apps.len(), &submitted, &desks, progress).await;
+    let taken = submit(apps, &mut desks).await?;
+    let ours = accepted(apps.len(), &taken, &desks, progress).await;
     recapture(apps, &ours, &mut desks, progress).await?;
     let cards: usize = apps.iter().map(|a| a.cards).sum();
     print_and_distribute(&ours, cards, &desks, progress).await?;
     let reached = progress
         .wait("section C: handed over", apps.len(), || async {
-            closed(&ours, &desks).await.len()
+            total(&closed(&ours, &desks).await)
         })
         .await;
     progress.reached(
@@ -232,7 +325,7 @@ pub(crate) async fn run(
         apps.len(),
     );
     let done = closed(&ours, &desks).await;
-    finished_by_procedure(apps, order, &submitted, &done, &desks).await
+    finished_by_procedure(apps, order, &done, &desks).await
 }
 
 /// SIAK knows each applicant's first card is in their hands (a replacement is for a card
@@ -240,12 +333,13 @@ pub(crate) async fn run(
 async fn first_cards_in_hand(apps: &[Application], desks: &Desks<'_>, progress: &mut Progress) {
     use ktpel_registry::store::penduduk;
     let applicants: Vec<String> = apps.iter().map(|a| a.applicant.nik.to_string()).collect();
+    let register = &desks.dinas(desks.origin).register;
     progress
         .wait("SIAK: first cards handed over", apps.len(), || async {
             penduduk::Entity::find()
                 .filter(penduduk::Column::Nik.is_in(applicants.clone()))
                 .filter(penduduk::Column::StatusKartu.eq(ktpel_domain::StatusKartu::CardActivated))
-                .all(desks.register)
+                .all(register)
                 .await
                 .map(|r| r.len())
                 .unwrap_or(0)
@@ -271,7 +365,7 @@ async fn hand_families_over(
                 level: "kabupaten/kota",
             })?;
         let moving = ktpel_registry::pindah::keluar(
-            desks.register,
+            &desks.dinas(desks.origin).register,
             &a.applicant.nik,
             &destination_of(&home)?,
         )
@@ -279,11 +373,12 @@ async fn hand_families_over(
         arriving.extend(moving.anggota.iter().map(|m| m.biodata.nik.to_string()));
     }
     if !arriving.is_empty() {
+        let register = &desks.arrival().register;
         progress
             .wait("S18: families handed over", arriving.len(), || async {
                 pendatang::Entity::find()
                     .filter(pendatang::Column::Nik.is_in(arriving.clone()))
-                    .all(desks.register)
+                    .all(register)
                     .await
                     .map(|r| r.len())
                     .unwrap_or(0)
@@ -293,35 +388,57 @@ async fn hand_families_over(
     Ok(())
 }
 
-/// Sxx.1: each application at the counter; the submissions made.
-async fn submit(apps: &[Application], desks: &mut Desks<'_>) -> Result<Vec<uuid::Uuid>, DemoError> {
-    let mut submitted = Vec::new();
+/// Sxx.1: each application at the counter that takes it; the submissions made.
+async fn submit(apps: &[Application], desks: &mut Desks<'_>) -> Result<Vec<Taken>, DemoError> {
+    let counters = desks.kecamatan();
+    let mut taken = Vec::new();
     for a in apps {
-        let (b, kecamatan) = berkas_of(a)?;
-        desks
-            .sender
-            .send(&message(&b, berkas::SUBMITTED, &kecamatan)?)
+        let b = berkas_of(a, &counters)?;
+        let site = desks.counter_for(&b)?;
+        desks.senders[desks.sites[site].sender]
+            .send(&message(&b, berkas::SUBMITTED, &b.kecamatan)?)
             .await?;
-        submitted.push(b.submission_id);
+        taken.push(Taken {
+            submission: b.submission_id,
+            site,
+        });
     }
-    Ok(submitted)
+    Ok(taken)
 }
 
-/// Sxx.2: the berkas the counter accepted, by number.
+/// Section C's berkas as their counters numbered them: by site (in [`Desks::sites`]), the
+/// numbers of that site's berkas. A berkas an A counter hands up to the Dinas keeps its
+/// number there too: each is followed where it was taken.
+type Ours = Vec<HashSet<String>>;
+
+/// Sxx.2: the berkas the counters accepted, by site.
 async fn accepted(
     applications: usize,
-    submitted: &[uuid::Uuid],
+    taken: &[Taken],
     desks: &Desks<'_>,
     progress: &mut Progress,
-) -> HashSet<String> {
+) -> Ours {
     let numbers = || async {
-        query::numbers_of(desks.intake, submitted)
-            .await
-            .unwrap_or_default()
+        let mut ours: Ours = vec![HashSet::new(); desks.sites.len()];
+        for (i, site) in desks.sites.iter().enumerate() {
+            let submitted: Vec<uuid::Uuid> = taken
+                .iter()
+                .filter(|t| t.site == i)
+                .map(|t| t.submission)
+                .collect();
+            if !submitted.is_empty() {
+                ours[i].extend(
+                    query::numbers_of(&site.intake, &submitted)
+                        .await
+                        .unwrap_or_default(),
+                );
+            }
+        }
+        ours
     };
     let reached = progress
         .wait("section C: accepted", applications, || async {
-            numbers().await.len()
+            total(&numbers().await)
         })
         .await;
     progress.reached(
@@ -329,13 +446,18 @@ async fn accepted(
         reached,
         applications,
     );
-    numbers().await.into_iter().collect()
+    numbers().await
+}
+
+/// Whether `nomor` is a berkas of section C, at any site.
+fn is_ours(ours: &Ours, nomor: &str) -> bool {
+    ours.iter().any(|numbers| numbers.contains(nomor))
 }
 
 /// S08.3, S10.3, S12.3: the Dinas's station takes the photo and signature again.
 async fn recapture(
     apps: &[Application],
-    ours: &HashSet<String>,
+    ours: &Ours,
     desks: &mut Desks<'_>,
     progress: &mut Progress,
 ) -> Result<(), DemoError> {
@@ -343,22 +465,30 @@ async fn recapture(
     if recapturing == 0 {
         return Ok(());
     }
-    let biometric = desks.biometric;
+    let sites = desks.sites;
+    // Each waiting berkas of ours, with the sender of the station's site.
     let waiting = || async {
-        operator_inbox::Entity::find()
-            .all(biometric)
-            .await
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|w| ours.contains(&w.nomor_berkas))
-            .collect::<Vec<_>>()
+        let mut waiting = Vec::new();
+        for site in sites {
+            let inbox = operator_inbox::Entity::find()
+                .all(&site.biometric)
+                .await
+                .unwrap_or_default();
+            waiting.extend(
+                inbox
+                    .into_iter()
+                    .filter(|w| is_ours(ours, &w.nomor_berkas))
+                    .map(|w| (site.sender, w)),
+            );
+        }
+        waiting
     };
     progress
         .wait("at the Dinas's station", recapturing, || async {
             waiting().await.len()
         })
         .await;
-    for w in waiting().await {
+    for (sender, w) in waiting().await {
         let nik = ktpel_domain::Nik::parse(&w.nik)?;
         let c = station::recapture(
             &w.nomor_berkas,
@@ -367,54 +497,73 @@ async fn recapture(
             "operator-dinas-demo",
         );
         let k = berkas::kecamatan_of(&w.nomor_berkas).unwrap_or_default();
-        desks.sender.send(&message(&c, CAPTURED, &k)?).await?;
+        desks.senders[sender]
+            .send(&message(&c, CAPTURED, &k)?)
+            .await?;
     }
     Ok(())
 }
 
-/// S21 at the Dinas, a card for each (a family's, one per member); S22: A's cards in a batch
-/// to the kecamatan, B's waiting at the Dinas desk, each handed over.
+/// S21 at each Dinas, a card for each (a family's, one per member), signed with that Dinas's
+/// key; S22: A's cards in a batch to the kecamatan, B's waiting at the Dinas desk, each
+/// handed over.
 async fn print_and_distribute(
-    ours: &HashSet<String>,
+    ours: &Ours,
     cards: usize,
     desks: &Desks<'_>,
     progress: &mut Progress,
 ) -> Result<(), DemoError> {
-    let in_queue = || async {
-        print_desk::queue(desks.print)
-            .await
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|j| ours.contains(&j.nomor_berkas))
-            .collect::<Vec<job::Model>>()
+    let in_queue = |dinas: &DinasDesks| {
+        let print = dinas.print.clone();
+        async move {
+            print_desk::queue(&print)
+                .await
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|j| is_ours(ours, &j.nomor_berkas))
+                .collect::<Vec<job::Model>>()
+        }
     };
     progress
         .wait("section C: in the print queue", cards, || async {
-            in_queue().await.len()
+            let mut n = 0;
+            for dinas in desks.printing() {
+                n += in_queue(dinas).await.len();
+            }
+            n
         })
         .await;
-    for j in in_queue().await {
-        print_desk::make_card(
-            desks.print,
-            desks.key,
-            desks.operator,
-            desks.kepala_seksi,
-            &j.nik,
-        )
-        .await?;
+    for dinas in desks.printing() {
+        for j in in_queue(dinas).await {
+            print_desk::make_card(
+                &dinas.print,
+                &dinas.key,
+                desks.operator,
+                desks.kepala_seksi,
+                &j.nik,
+            )
+            .await?;
+        }
     }
-    let ours_in_distribution = || async {
-        kartu::Entity::find()
-            .all(desks.distribution)
-            .await
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|c| ours.contains(&c.nomor_berkas))
-            .collect::<Vec<_>>()
+    let in_distribution = |dinas: &DinasDesks| {
+        let distribution = dinas.distribution.clone();
+        async move {
+            kartu::Entity::find()
+                .all(&distribution)
+                .await
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|c| is_ours(ours, &c.nomor_berkas))
+                .collect::<Vec<_>>()
+        }
     };
     let reached = progress
         .wait("section C: at distribution", cards, || async {
-            ours_in_distribution().await.len()
+            let mut n = 0;
+            for dinas in desks.printing() {
+                n += in_distribution(dinas).await.len();
+            }
+            n
         })
         .await;
     progress.reached(
@@ -422,45 +571,62 @@ async fn print_and_distribute(
         reached,
         cards,
     );
-    for b in dist_desk::make_batches(desks.distribution, "petugas-demo").await? {
-        dist_desk::confirm_receipt(desks.distribution, b.batch_id, "ppp-demo").await?;
-    }
-    for c in ours_in_distribution().await {
-        if c.tanda_terima_by.is_none() {
-            dist_desk::hand_over(desks.distribution, &c.nik, "ppp-demo", &c.nama).await?;
+    for dinas in desks.printing() {
+        let db = &dinas.distribution;
+        for b in dist_desk::make_batches(db, "petugas-demo").await? {
+            dist_desk::confirm_receipt(db, b.batch_id, "ppp-demo").await?;
+        }
+        for c in in_distribution(dinas).await {
+            if c.tanda_terima_by.is_none() {
+                dist_desk::hand_over(db, &c.nik, "ppp-demo", &c.nama).await?;
+            }
         }
     }
     Ok(())
 }
 
-/// The berkas of `ours` closed with every card of it handed over.
-async fn closed(ours: &HashSet<String>, desks: &Desks<'_>) -> HashSet<String> {
-    let mut done = HashSet::new();
-    let rows = intake_berkas::Entity::find()
-        .filter(intake_berkas::Column::NomorBerkas.is_in(ours.iter().cloned()))
-        .all(desks.intake)
-        .await
-        .unwrap_or_default();
-    for b in rows {
-        // Each card handed over is a CARD_ACTIVATED line on the berkas's timeline.
-        let handed = ktpel_intake::store::timeline::count_status(
-            desks.intake,
-            &b.nomor_berkas,
-            ktpel_domain::StatusKartu::CardActivated,
-        )
-        .await
-        .map_or(0, |n| n as usize);
-        let printed = kartu::Entity::find()
-            .filter(kartu::Column::NomorBerkas.eq(b.nomor_berkas.clone()))
-            .all(desks.distribution)
+/// The berkas of `ours` closed, each at the site that took it, with every card of it handed
+/// over; by site.
+async fn closed(ours: &Ours, desks: &Desks<'_>) -> Ours {
+    let mut done: Ours = vec![HashSet::new(); desks.sites.len()];
+    for ((numbers, site), done) in ours.iter().zip(desks.sites).zip(&mut done) {
+        if numbers.is_empty() {
+            continue;
+        }
+        let rows = intake_berkas::Entity::find()
+            .filter(intake_berkas::Column::NomorBerkas.is_in(numbers.iter().cloned()))
+            .all(&site.intake)
             .await
-            .map(|c| c.len())
-            .unwrap_or(usize::MAX);
-        if b.archived_at.is_some() && handed >= printed {
-            done.insert(b.nomor_berkas);
+            .unwrap_or_default();
+        for b in rows {
+            // Each card handed over is a CARD_ACTIVATED line on the berkas's timeline.
+            let handed = ktpel_intake::store::timeline::count_status(
+                &site.intake,
+                &b.nomor_berkas,
+                ktpel_domain::StatusKartu::CardActivated,
+            )
+            .await
+            .map_or(0, |n| n as usize);
+            let mut printed = 0;
+            for dinas in desks.printing() {
+                printed += kartu::Entity::find()
+                    .filter(kartu::Column::NomorBerkas.eq(b.nomor_berkas.clone()))
+                    .all(&dinas.distribution)
+                    .await
+                    .map(|c| c.len())
+                    .unwrap_or(usize::MAX / 4);
+            }
+            if b.archived_at.is_some() && handed >= printed {
+                done.insert(b.nomor_berkas);
+            }
         }
     }
     done
+}
+
+/// How many berkas, at every site.
+fn total(ours: &Ours) -> usize {
+    ours.iter().map(HashSet::len).sum()
 }
 
 /// Per section C procedure of `order`, how many of its applications are `done`, of how many.
@@ -469,22 +635,26 @@ async fn closed(ours: &HashSet<String>, desks: &Desks<'_>) -> HashSet<String> {
 async fn finished_by_procedure(
     apps: &[Application],
     order: &[SopId],
-    submitted: &[uuid::Uuid],
-    done: &HashSet<String>,
+    done: &Ours,
     desks: &Desks<'_>,
 ) -> Result<Vec<(SopId, usize, usize)>, DemoError> {
-    let by_submission = query::numbers_of(desks.intake, submitted).await?;
+    let mut finished_of: std::collections::HashMap<SopId, usize> = Default::default();
+    for (done, site) in done.iter().zip(desks.sites) {
+        if done.is_empty() {
+            continue;
+        }
+        let rows = intake_berkas::Entity::find()
+            .filter(intake_berkas::Column::NomorBerkas.is_in(done.iter().cloned()))
+            .all(&site.intake)
+            .await?;
+        for b in rows {
+            *finished_of.entry(b.sop).or_default() += 1;
+        }
+    }
     let mut rows = Vec::new();
     for sop in order.iter().filter(|s| Sop::get(**s).replaces_a_card()) {
         let of = apps.iter().filter(|a| a.sop == *sop).count();
-        let finished = intake_berkas::Entity::find()
-            .filter(intake_berkas::Column::NomorBerkas.is_in(by_submission.iter().cloned()))
-            .filter(intake_berkas::Column::Sop.eq(sop.to_string()))
-            .all(desks.intake)
-            .await?
-            .into_iter()
-            .filter(|b| done.contains(&b.nomor_berkas))
-            .count();
+        let finished = finished_of.get(sop).copied().unwrap_or(0);
         rows.push((*sop, finished, of));
     }
     Ok(rows)
