@@ -1603,14 +1603,16 @@ fn the_catalogue_reads_like_the_sop() {
         !s11.contains("at the SIAK"),
         "no SIAK work for a lost card: {s11}"
     );
-    // The demo runs section C on one broker only, and says so before it starts anything.
+    // S15 is taken at the counter of the kecamatan the family moves to: with one kecamatan
+    // there is none, and the demo says so before it starts anything.
     let out = desk.run_as(
         None,
-        &["demo", "--procedures", "S02,S07", "--kecamatan", "1"],
+        &["demo", "--procedures", "S02,S15", "--kecamatan", "1"],
     );
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        text(&out.stderr).contains("S07 (section C) is demoed on one broker so far"),
+        text(&out.stderr).contains("S15 moves a family to another kecamatan")
+            && text(&out.stderr).contains("--kecamatan 2 or more"),
         "{}",
         text(&out.stderr)
     );
