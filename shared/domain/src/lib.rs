@@ -9,6 +9,7 @@
 //! - [`sop`]: the SOP catalogue S01–S22 as data — what the desk must receive and the route of
 //!   the berkas.
 
+pub mod biodata;
 pub mod nik;
 pub mod sop;
 pub mod status;
