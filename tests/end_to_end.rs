@@ -796,6 +796,7 @@ fn formulir(i: usize, born: chrono::NaiveDate) -> ktpel_contract::registry::Form
         alamat: format!("Jl. Baru No. {i}"),
         desa: "32.73.01.1001".into(),
         no_kk: None,
+        rincian: None,
     }
 }
 

@@ -203,6 +203,7 @@ fn siti() -> Biodata {
         tanggal_lahir: chrono::NaiveDate::from_ymd_opt(1990, 7, 1).unwrap(),
         alamat: "Jl. Merdeka No. 1, RT 001/RW 002, Sukasari".into(),
         desa: "32.73.01.1001".into(),
+        rincian: None,
     }
 }
 
@@ -488,6 +489,7 @@ async fn a_new_residents_berkas_is_refused_for_what_it_lacks(backend: Backend) {
         alamat: "Jl. Setiabudi No. 9, RT 002/RW 004".into(),
         desa: "32.73.02.1001".into(), // Coblong's, not Sukasari's
         no_kk: None,
+        rincian: None,
     };
     let mut b = berkas(docs.clone());
     b.sop = "S05".parse().unwrap();

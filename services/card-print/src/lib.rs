@@ -38,5 +38,18 @@ pub(crate) fn siti() -> ktpel_contract::registry::Biodata {
         tanggal_lahir: chrono::NaiveDate::from_ymd_opt(1990, 7, 1).unwrap(),
         alamat: "Jl. Merdeka No. 1".into(),
         desa: "32.73.01.1001".into(),
+        rincian: Some(ktpel_contract::registry::Rincian {
+            rt: "001".into(),
+            rw: "002".into(),
+            agama: ktpel_domain::biodata::Agama::Islam,
+            status_perkawinan: ktpel_domain::biodata::StatusPerkawinan::Kawin,
+            pekerjaan: "GURU".into(),
+            kewarganegaraan: ktpel_domain::biodata::Kewarganegaraan::Wni,
+            golongan_darah: ktpel_domain::biodata::GolonganDarah::O,
+            pendidikan: ktpel_domain::biodata::Pendidikan::Strata1,
+            hubungan: ktpel_domain::biodata::Hubungan::Istri,
+            nama_ayah: "Slamet Rahayu".into(),
+            nama_ibu: "Sari".into(),
+        }),
     }
 }

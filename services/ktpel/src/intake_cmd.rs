@@ -214,6 +214,7 @@ impl BiodataArgs {
                 alamat,
                 desa: desa.to_string(),
                 no_kk: self.no_kk,
+                rincian: None,
             })),
             _ => Err(IntakeCmdError::NoBiodata { sop, missing }),
         }

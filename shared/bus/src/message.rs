@@ -29,21 +29,10 @@ pub trait Message: Serialize + DeserializeOwned + Send + Sync {
     const KIND: &'static str;
     /// Schema version of the body.
     const VERSION: u16;
-    /// Earlier versions whose bodies this type reads too: what they lack has a default (a
-    /// version that added optional elements). A node not yet upgraded keeps sending them.
-    const READS_EARLIER: &'static [u16] = &[];
 
     /// The AMQP `type` property: `<kind>.v<version>`.
     fn message_type() -> String {
         format!("{}.v{}", Self::KIND, Self::VERSION)
-    }
-
-    /// The AMQP `type`s this type reads: its own, then each earlier one it reads.
-    fn message_types_read() -> Vec<String> {
-        std::iter::once(Self::VERSION)
-            .chain(Self::READS_EARLIER.iter().copied())
-            .map(|v| format!("{}.v{v}", Self::KIND))
-            .collect()
     }
 }
 
@@ -164,7 +153,7 @@ impl Incoming {
 
     /// True when this message is an `M` of the version this code knows.
     pub fn is<M: Message>(&self) -> bool {
-        M::message_types_read().contains(&self.message_type)
+        self.message_type == M::message_type()
     }
 
     /// Decodes the body as `M`, refusing another type or version and malformed JSON.
@@ -184,63 +173,5 @@ impl Incoming {
                 self.message_type, self.message_id
             ))
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde::Deserialize;
-
-    /// Version 2 added `note`, optional: it reads version 1 too.
-    #[derive(Debug, PartialEq, Serialize, Deserialize)]
-    struct Resident {
-        nik: String,
-        #[serde(default)]
-        note: Option<String>,
-    }
-    impl Message for Resident {
-        const KIND: &'static str = "test.resident";
-        const VERSION: u16 = 2;
-        const READS_EARLIER: &'static [u16] = &[1];
-    }
-
-    fn incoming(message_type: &str, body: &str) -> Incoming {
-        Incoming {
-            message_id: Uuid::now_v7(),
-            correlation_id: None,
-            message_type: message_type.into(),
-            routing_key: "test.resident.32.73".into(),
-            app_id: None,
-            redelivered: false,
-            delivery_count: 0,
-            headers: BTreeMap::new(),
-            body: body.as_bytes().to_vec(),
-        }
-    }
-
-    #[test]
-    fn a_version_reads_the_earlier_ones_it_names_and_no_other() {
-        assert_eq!(
-            Resident::message_types_read(),
-            ["test.resident.v2", "test.resident.v1"]
-        );
-        let old = incoming("test.resident.v1", r#"{"nik":"3273014107900001"}"#);
-        assert_eq!(
-            old.decode::<Resident>().unwrap(),
-            Resident {
-                nik: "3273014107900001".into(),
-                note: None
-            }
-        );
-        let new = incoming(
-            "test.resident.v2",
-            r#"{"nik":"3273014107900001","note":"x"}"#,
-        );
-        assert_eq!(new.decode::<Resident>().unwrap().note.as_deref(), Some("x"));
-        // A later version than the one known is refused, not guessed at.
-        let later = incoming("test.resident.v3", r#"{"nik":"3273014107900001"}"#);
-        let err = later.decode::<Resident>().unwrap_err().to_string();
-        assert!(err.contains("test.resident.v3"), "{err}");
     }
 }

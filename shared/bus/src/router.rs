@@ -109,8 +109,6 @@ where
 /// One line of the list: a message type on a subject, in a scope, and who handles it.
 struct Route<S> {
     message_type: String,
-    /// The earlier versions of it the route reads too.
-    earlier: Vec<String>,
     subject: String,
     scope: Scope,
     call: Box<dyn Call<S>>,
@@ -159,7 +157,6 @@ impl<S: Send + Sync + 'static> Router<S> {
         );
         self.routes.push(Route {
             message_type,
-            earlier: M::message_types_read().split_off(1),
             subject: subject.to_owned(),
             scope,
             call: Box::new(Typed {
@@ -216,10 +213,9 @@ impl<S: Send + Sync + 'static> Router<S> {
     }
 
     fn find(&self, message_type: &str, subject: &str) -> Option<&Route<S>> {
-        self.routes.iter().find(|r| {
-            r.subject == subject
-                && (r.message_type == message_type || r.earlier.iter().any(|t| t == message_type))
-        })
+        self.routes
+            .iter()
+            .find(|r| r.message_type == message_type && r.subject == subject)
     }
 }
 
@@ -308,32 +304,6 @@ mod tests {
                 "test.ping.v1@test.ping_again",
                 "test.pong.v2@test.ping"
             ]
-        );
-    }
-
-    /// Version 3 of a message that reads version 2 too.
-    #[derive(Debug, Serialize, Deserialize)]
-    struct Pang;
-    impl Message for Pang {
-        const KIND: &'static str = "test.pang";
-        const VERSION: u16 = 3;
-        const READS_EARLIER: &'static [u16] = &[2];
-    }
-
-    async fn pang(_: &Context<'_, ()>, _: Pang) -> Result<(), HandlerError> {
-        Ok(())
-    }
-
-    #[test]
-    fn a_route_takes_the_earlier_versions_its_message_reads() {
-        let r = Router::new("test", (), None).route::<Pang>("test.pang", Scope::Any, pang);
-        assert!(r.find("test.pang.v3", "test.pang").is_some());
-        assert!(r.find("test.pang.v2", "test.pang").is_some());
-        assert!(r.find("test.pang.v1", "test.pang").is_none());
-        // The list names the version it sends.
-        assert_eq!(
-            r.routes().collect::<Vec<_>>(),
-            [("test.pang.v3", "test.pang")]
         );
     }
 

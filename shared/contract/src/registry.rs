@@ -7,7 +7,10 @@
 
 use crate::Message;
 use chrono::NaiveDate;
-use ktpel_domain::{JenisKelamin, Nik, StatusKartu};
+use ktpel_domain::{
+    JenisKelamin, Nik, StatusKartu,
+    biodata::{Agama, GolonganDarah, Hubungan, Kewarganegaraan, Pendidikan, StatusPerkawinan},
+};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -102,6 +105,30 @@ pub struct Biodata {
     pub alamat: String,
     /// Kode wilayah of the desa/kelurahan where the resident lives (10 digits, dotted).
     pub desa: String,
+    /// The other elements of the biodata; none for a resident recorded before SIAK here kept
+    /// them (the card prints `-`), or in a message of version 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rincian: Option<Rincian>,
+}
+
+/// The elements of a resident's biodata beyond the name, the KK, the place and date of birth,
+/// the sex and the address: what the card and the Kartu Keluarga print besides.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rincian {
+    /// RT and RW of the address, three digits each (`004`).
+    pub rt: String,
+    pub rw: String,
+    pub agama: Agama,
+    pub status_perkawinan: StatusPerkawinan,
+    /// A line of SIAK's occupation list, in capitals.
+    pub pekerjaan: String,
+    pub kewarganegaraan: Kewarganegaraan,
+    pub golongan_darah: GolonganDarah,
+    pub pendidikan: Pendidikan,
+    /// The resident's place in the family of their KK.
+    pub hubungan: Hubungan,
+    pub nama_ayah: String,
+    pub nama_ibu: String,
 }
 
 /// What the desk asks SIAK to correct (S06/S07, *salah data*) or change (S13/S14, *perubahan
@@ -221,4 +248,8 @@ pub struct FormulirBiodata {
     /// The family's KK, when the resident joins one already registered; none: a new KK.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub no_kk: Option<String>,
+    /// The form's other elements (agama, status perkawinan, pekerjaan…); none from a desk of
+    /// an earlier version, and SIAK records the resident without them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rincian: Option<Rincian>,
 }

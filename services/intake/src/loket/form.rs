@@ -270,6 +270,7 @@ impl Form {
             alamat: alamat?,
             desa: desa_code?,
             no_kk,
+            rincian: None,
         })
     }
 }

@@ -57,6 +57,8 @@ pub enum DemoError {
     NoOtherKecamatan(KodeWilayah),
     #[error("a resident of SIAK: {0}")]
     Resident(#[from] ktpel_domain::NikError),
+    #[error("SIAK holds a resident wrongly: {0}")]
+    Stored(#[from] ktpel_registry::store::penduduk::StoredError),
     #[error(transparent)]
     File(#[from] crate::file::FileError),
     #[error("{0} berkas did not finish")]

@@ -36,6 +36,7 @@ pub(crate) fn formulir(p: &Biodata) -> FormulirBiodata {
         alamat: p.alamat.clone(),
         desa: p.desa.clone(),
         no_kk: None,
+        rincian: p.rincian.clone(),
     }
 }
 

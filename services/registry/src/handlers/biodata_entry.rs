@@ -95,6 +95,7 @@ async fn register<C: ConnectionTrait>(
         tanggal_lahir: form.tanggal_lahir,
         alamat: form.alamat.clone(),
         desa: desa.to_string(),
+        rincian: form.rincian.clone(),
     })
 }
 

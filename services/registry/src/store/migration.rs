@@ -12,6 +12,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0003Perubahan),
             Box::new(M0004Pindah),
             Box::new(M0005Antrian),
+            Box::new(M0006Rincian),
         ])
     }
 }
@@ -248,4 +249,59 @@ enum Antrian {
     Kecamatan,
     Berkas,
     ArrivedAt,
+}
+
+/// The biodata's other elements (agama, status perkawinan, pekerjaan…), a column each, empty
+/// for the residents recorded before: every row stays as it was.
+struct M0006Rincian;
+
+impl MigrationName for M0006Rincian {
+    fn name(&self) -> &str {
+        "m0006_registry_penduduk_rincian"
+    }
+}
+
+#[derive(DeriveIden)]
+enum Rincian {
+    Rt,
+    Rw,
+    Agama,
+    StatusPerkawinan,
+    Pekerjaan,
+    Kewarganegaraan,
+    GolonganDarah,
+    Pendidikan,
+    Hubungan,
+    NamaAyah,
+    NamaIbu,
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0006Rincian {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        use Rincian::*;
+        // One column per statement: SQLite adds one at a time.
+        for column in [
+            Rt,
+            Rw,
+            Agama,
+            StatusPerkawinan,
+            Pekerjaan,
+            Kewarganegaraan,
+            GolonganDarah,
+            Pendidikan,
+            Hubungan,
+            NamaAyah,
+            NamaIbu,
+        ] {
+            m.alter_table(
+                Table::alter()
+                    .table(Penduduk::Table)
+                    .add_column_if_not_exists(string_null(column))
+                    .to_owned(),
+            )
+            .await?;
+        }
+        Ok(())
+    }
 }

@@ -1,7 +1,10 @@
 //! A realistic synthetic population, so that the procedures can be tried and tested without
 //! real personal data: families sharing a KK number and an address in real desa of the chosen
 //! kabupaten/kota, valid NIKs (region, birth date with the +40 rule for women, serial), and
-//! common Indonesian names. The same seed gives the same population.
+//! common Indonesian names, and each member's other elements ([`rincian`]). The same seed
+//! gives the same population.
+
+mod rincian;
 
 use crate::store::penduduk;
 use chrono::{Datelike, NaiveDate, Utc};
@@ -113,14 +116,13 @@ pub fn generate(region: &KodeWilayah, n: usize, seed: u64) -> Result<Vec<Biodata
             issued.year() % 100,
             rng.random_range(1..=9999)
         );
-        let alamat = format!(
-            "{} No. {}, RT {:03}/RW {:03}, {}",
-            STREETS.choose(&mut rng).expect("not empty"),
-            rng.random_range(1..=200),
-            rng.random_range(1..=15),
-            rng.random_range(1..=10),
-            desa.name
-        );
+        // Drawn in this order since the first version: a seed keeps its population.
+        let street = STREETS.choose(&mut rng).expect("not empty");
+        let number: i32 = rng.random_range(1..=200);
+        let rt: i32 = rng.random_range(1..=15);
+        let rw: i32 = rng.random_range(1..=10);
+        let alamat = format!("{street} No. {number}");
+        let first_member = people.len();
         for _ in 0..rng.random_range(1..=5usize).min(n - people.len()) {
             let sex = if rng.random_bool(0.5) {
                 JenisKelamin::Perempuan
@@ -154,13 +156,21 @@ pub fn generate(region: &KodeWilayah, n: usize, seed: u64) -> Result<Vec<Biodata
                 tanggal_lahir: born,
                 alamat: alamat.clone(),
                 desa: desa.kode.to_string(),
+                rincian: None,
             });
         }
+        rincian::fill(
+            &mut people[first_member..],
+            rt as u16,
+            rw as u16,
+            Utc::now().date_naive(),
+        );
     }
     Ok(people)
 }
 
 pub(crate) fn row(p: &Biodata) -> penduduk::ActiveModel {
+    let r = p.rincian.as_ref();
     penduduk::ActiveModel {
         nik: Set(p.nik.to_string()),
         nama: Set(p.nama.clone()),
@@ -175,6 +185,17 @@ pub(crate) fn row(p: &Biodata) -> penduduk::ActiveModel {
         desa: Set(p.desa.clone()),
         updated_at: Set(Utc::now()),
         status_kartu: sea_orm::ActiveValue::NotSet,
+        rt: Set(r.map(|r| r.rt.clone())),
+        rw: Set(r.map(|r| r.rw.clone())),
+        agama: Set(r.map(|r| r.agama.code().to_owned())),
+        status_perkawinan: Set(r.map(|r| r.status_perkawinan.code().to_owned())),
+        pekerjaan: Set(r.map(|r| r.pekerjaan.clone())),
+        kewarganegaraan: Set(r.map(|r| r.kewarganegaraan.code().to_owned())),
+        golongan_darah: Set(r.map(|r| r.golongan_darah.code().to_owned())),
+        pendidikan: Set(r.map(|r| r.pendidikan.code().to_owned())),
+        hubungan: Set(r.map(|r| r.hubungan.code().to_owned())),
+        nama_ayah: Set(r.map(|r| r.nama_ayah.clone())),
+        nama_ibu: Set(r.map(|r| r.nama_ibu.clone())),
     }
 }
 
@@ -194,6 +215,17 @@ pub async fn upsert<C: ConnectionTrait>(db: &C, p: &Biodata) -> Result<(), sea_o
                     C::Alamat,
                     C::Desa,
                     C::UpdatedAt,
+                    C::Rt,
+                    C::Rw,
+                    C::Agama,
+                    C::StatusPerkawinan,
+                    C::Pekerjaan,
+                    C::Kewarganegaraan,
+                    C::GolonganDarah,
+                    C::Pendidikan,
+                    C::Hubungan,
+                    C::NamaAyah,
+                    C::NamaIbu,
                 ])
                 .to_owned(),
         )
