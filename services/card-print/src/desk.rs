@@ -205,7 +205,11 @@ pub async fn print(db: &DatabaseConnection, s: &Session, nik: &str) -> Result<Ve
     require(s, Role::Operator)?;
     let txn = ktpel_store::begin_write(db).await?;
     let j = job_in(&txn, nik, JobState::Encoded).await?;
-    let png = face::render(&biodata(&j)?, j.photo_sha256.as_deref().unwrap_or_default());
+    let png = face::render(
+        &biodata(&j)?,
+        j.photo_sha256.as_deref().unwrap_or_default(),
+        face::Terbit::of_card(j.nomor_kartu.as_deref()).as_ref(),
+    );
     job::printed(&txn, &j.nomor_berkas, &j.nik, png.clone(), &s.username).await?;
     txn.commit().await?;
     Ok(png)

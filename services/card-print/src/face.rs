@@ -2,8 +2,10 @@
 //! as PDF at its own size ([`pdf`]).
 //!
 //! The fields of a KTP-el, in its order: PROVINSI and KABUPATEN/KOTA as the header, then NIK,
-//! Nama, Tempat/Tgl Lahir, Jenis Kelamin, Alamat, Kel/Desa, Kecamatan, and a photo box with
-//! the photo's digest (the photo itself stays sealed in the biometric service). Text is drawn
+//! Nama, Tempat/Tgl Lahir, Jenis Kelamin, Gol. Darah, Alamat, RT/RW, Kel/Desa, Kecamatan,
+//! Agama, Status Perkawinan, Pekerjaan, Kewarganegaraan, Berlaku Hingga (`-` for an element
+//! SIAK does not hold), and a photo box with the photo's digest (the photo itself stays sealed
+//! in the biometric service) over the place and date of issue. The PNG preview's text is drawn
 //! with an 8×8 bitmap font so no font file is needed.
 
 use ktpel_contract::registry::Biodata;
@@ -120,6 +122,36 @@ fn name_of(code: &str) -> String {
     Wilayah::global().name_of(code).to_uppercase()
 }
 
+/// Where and when the card was issued, under the photo: the Dinas's kabupaten/kota and the
+/// day its number was given (the number carries it, so a card printed again shows the same).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Terbit {
+    pub tempat: String,
+    pub tanggal: chrono::NaiveDate,
+}
+
+impl Terbit {
+    /// From the card's number, `<kabupaten digits>-<yyyymmdd>-<serial>`; none before it has one.
+    pub fn of_card(nomor_kartu: Option<&str>) -> Option<Self> {
+        let nomor = nomor_kartu?;
+        let mut parts = nomor.split('-');
+        let kabupaten = parts.next()?;
+        let tanggal = chrono::NaiveDate::parse_from_str(parts.next()?, "%Y%m%d").ok()?;
+        let code = format!("{}.{}", kabupaten.get(..2)?, kabupaten.get(2..)?);
+        Some(Self {
+            tempat: name_of(&code),
+            tanggal,
+        })
+    }
+
+    fn printed(&self) -> [String; 2] {
+        [
+            self.tempat.clone(),
+            self.tanggal.format("%d-%m-%Y").to_string(),
+        ]
+    }
+}
+
 /// The lines of the card face, in order (also what the tests read).
 pub fn fields(b: &Biodata) -> Vec<(&'static str, String)> {
     let desa = KodeWilayah::parse(&b.desa).ok();
@@ -129,6 +161,10 @@ pub fn fields(b: &Biodata) -> Vec<(&'static str, String)> {
             .get(i)
             .map(|k| name_of(&k.to_string()))
             .unwrap_or_default()
+    };
+    // An element SIAK does not hold (a resident recorded before it kept them) prints `-`.
+    let or_dash = |f: fn(&ktpel_contract::registry::Rincian) -> String| {
+        b.rincian.as_ref().map(f).unwrap_or_else(|| "-".into())
     };
     vec![
         ("PROVINSI", at(0)),
@@ -144,9 +180,21 @@ pub fn fields(b: &Biodata) -> Vec<(&'static str, String)> {
             ),
         ),
         ("Jenis Kelamin", b.jenis_kelamin.to_string().to_uppercase()),
+        ("Gol. Darah", or_dash(|r| r.golongan_darah.printed().into())),
         ("Alamat", b.alamat.to_uppercase()),
+        ("RT/RW", or_dash(|r| format!("{}/{}", r.rt, r.rw))),
         ("Kel/Desa", at(3)),
         ("Kecamatan", at(2)),
+        ("Agama", or_dash(|r| r.agama.printed().into())),
+        (
+            "Status Perkawinan",
+            or_dash(|r| r.status_perkawinan.printed().into()),
+        ),
+        ("Pekerjaan", or_dash(|r| r.pekerjaan.to_uppercase())),
+        (
+            "Kewarganegaraan",
+            or_dash(|r| r.kewarganegaraan.printed().into()),
+        ),
         ("Berlaku Hingga", "SEUMUR HIDUP".into()),
     ]
 }
@@ -154,9 +202,11 @@ pub fn fields(b: &Biodata) -> Vec<(&'static str, String)> {
 // The layout, in pixels. Labels and values are drawn at scale 2 (16 px a character); the NIK
 // at scale 3, as on the card.
 const LEFT: u32 = 30;
-const COLON_X: u32 = 290;
-const VALUE_X: u32 = 306;
+const COLON_X: u32 = 322;
+const VALUE_X: u32 = 338;
 const PHOTO_X: u32 = 680;
+/// Pixels from one line of a value to the next.
+const LINE: u32 = 22;
 /// Characters of a value on one line before it wraps, so no value runs into the photo.
 const VALUE_CHARS: usize = ((PHOTO_X - 10 - VALUE_X) / 16) as usize;
 
@@ -188,7 +238,11 @@ fn wrap(value: &str, width: usize) -> Vec<String> {
 
 /// The card face of `b` as PDF at the card's size (ID-1), with the photo's digest in the
 /// photo's place: made again from the job's stored biodata, the same file each time.
-pub fn pdf(b: &Biodata, photo_sha256: &str) -> Result<Vec<u8>, ktpel_documents::DocumentError> {
+pub fn pdf(
+    b: &Biodata,
+    photo_sha256: &str,
+    terbit: Option<&Terbit>,
+) -> Result<Vec<u8>, ktpel_documents::DocumentError> {
     let mut f = fields(b).into_iter();
     let mut next = || f.next().map(|(_, v)| v).unwrap_or_default();
     let (provinsi, kabupaten) = (next(), next());
@@ -201,16 +255,17 @@ pub fn pdf(b: &Biodata, photo_sha256: &str) -> Result<Vec<u8>, ktpel_documents::
             .map(|(l, v)| (l.to_owned(), v))
             .collect(),
         photo_sha256: photo_sha256.to_owned(),
+        terbit: terbit.map(Terbit::printed),
     }
     .pdf()
 }
 
 /// Renders the card face of `b` with the photo's digest in the photo box.
-pub fn render(b: &Biodata, photo_sha256: &str) -> Vec<u8> {
-    draw(b, photo_sha256).png()
+pub fn render(b: &Biodata, photo_sha256: &str, terbit: Option<&Terbit>) -> Vec<u8> {
+    draw(b, photo_sha256, terbit).png()
 }
 
-fn draw(b: &Biodata, photo_sha256: &str) -> Canvas {
+fn draw(b: &Biodata, photo_sha256: &str, terbit: Option<&Terbit>) -> Canvas {
     let mut c = Canvas::new();
     let f = fields(b);
     c.text(250, 20, 3, &format!("PROVINSI {}", f[0].1));
@@ -218,15 +273,21 @@ fn draw(b: &Biodata, photo_sha256: &str) -> Canvas {
     c.rect(0, 85, WIDTH, 4, Colour::Rule);
     c.text(LEFT, 110, 3, f[2].0);
     c.text(LEFT + 4 * 24, 110, 3, &format!(": {}", f[2].1));
-    let mut y = 160;
+    let mut y = 150;
     for (label, value) in f.iter().skip(3) {
         c.text(LEFT, y, 2, label);
         c.text(COLON_X, y, 2, ":");
         for line in wrap(value, VALUE_CHARS) {
             c.text(VALUE_X, y, 2, &line);
-            y += 26;
+            y += LINE;
         }
-        y += 6;
+        y += 4;
+    }
+    // Under the photo: where and when the card was issued.
+    if let Some(t) = terbit {
+        for (i, line) in t.printed().iter().enumerate() {
+            c.text(PHOTO_X + 8, 390 + i as u32 * 20, 1, line);
+        }
     }
     // The photo box (3 × 4) with the digest of the sealed photo.
     c.rect(PHOTO_X, 160, WIDTH - PHOTO_X - 16, 213, Colour::Photo);
@@ -260,17 +321,58 @@ mod tests {
                 "Nama",
                 "Tempat/Tgl Lahir",
                 "Jenis Kelamin",
+                "Gol. Darah",
                 "Alamat",
+                "RT/RW",
                 "Kel/Desa",
                 "Kecamatan",
+                "Agama",
+                "Status Perkawinan",
+                "Pekerjaan",
+                "Kewarganegaraan",
                 "Berlaku Hingga"
             ]
         );
+        let value = |label: &str| f.iter().find(|(l, _)| *l == label).unwrap().1.clone();
         assert_eq!(f[0].1, "JAWA BARAT");
         assert_eq!(f[1].1, "KOTA BANDUNG");
         assert_eq!(f[2].1, "3273014107900001");
         assert_eq!(f[4].1, "KOTA BANDUNG, 01-07-1990");
-        assert_eq!(f[8].1, "SUKASARI");
+        assert_eq!(value("Kecamatan"), "SUKASARI");
+        assert_eq!(value("Gol. Darah"), "O");
+        assert_eq!(value("RT/RW"), "001/002");
+        assert_eq!(value("Agama"), "ISLAM");
+        assert_eq!(value("Status Perkawinan"), "KAWIN");
+        assert_eq!(value("Pekerjaan"), "GURU");
+        assert_eq!(value("Kewarganegaraan"), "WNI");
+        // A resident SIAK recorded before it kept the other elements: `-` for each.
+        let older = Biodata {
+            rincian: None,
+            ..siti()
+        };
+        let f = fields(&older);
+        for label in [
+            "Gol. Darah",
+            "RT/RW",
+            "Agama",
+            "Status Perkawinan",
+            "Pekerjaan",
+        ] {
+            let v = &f.iter().find(|(l, _)| *l == label).unwrap().1;
+            assert_eq!(v, "-", "{label}");
+        }
+    }
+
+    #[test]
+    fn the_place_and_date_of_issue_come_from_the_cards_number() {
+        let t = Terbit::of_card(Some("3273-20261125-00001")).unwrap();
+        assert_eq!(t.tempat, "KOTA BANDUNG");
+        assert_eq!(
+            t.tanggal,
+            chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap()
+        );
+        assert_eq!(Terbit::of_card(None), None);
+        assert_eq!(Terbit::of_card(Some("3273-2026xx25-00001")), None);
     }
 
     #[test]
@@ -303,7 +405,7 @@ mod tests {
 
     #[test]
     fn the_face_is_drawn_in_the_cards_colours_where_each_belongs() {
-        let at = decoded(render(&siti(), "ab12"));
+        let at = decoded(render(&siti(), "ab12", None));
         let colour = |c: Colour| PALETTE[c as usize];
         assert_eq!(at(5, 5), colour(Colour::Card), "the card's corner");
         assert_eq!(
@@ -331,7 +433,11 @@ mod tests {
 
     #[test]
     fn every_pixel_of_the_png_is_the_one_drawn() {
-        let canvas = draw(&siti(), "ab12");
+        let canvas = draw(
+            &siti(),
+            "ab12",
+            Terbit::of_card(Some("3273-20261125-00001")).as_ref(),
+        );
         let at = decoded(canvas.png());
         for y in 0..HEIGHT {
             for x in 0..WIDTH {
@@ -343,7 +449,7 @@ mod tests {
 
     #[test]
     fn the_face_is_a_png_of_card_size() {
-        let png = render(&siti(), "ab12");
+        let png = render(&siti(), "ab12", None);
         assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
         let decoder = png::Decoder::new(std::io::Cursor::new(png));
         let reader = decoder.read_info().unwrap();

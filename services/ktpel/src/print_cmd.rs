@@ -150,7 +150,8 @@ pub async fn run(cmd: PrintCommand) -> Result<(), PrintCmdError> {
             } else {
                 let job = desk::open_job(&db, &nik).await?;
                 let photo = job.photo_sha256.clone().unwrap_or_default();
-                ktpel_card_print::face::pdf(&desk::biodata(&job)?, &photo)?
+                let terbit = ktpel_card_print::face::Terbit::of_card(job.nomor_kartu.as_deref());
+                ktpel_card_print::face::pdf(&desk::biodata(&job)?, &photo, terbit.as_ref())?
             };
             crate::file::write(&path, &face)?;
             println!("printed the card of {nik}; face in {}", path.display());

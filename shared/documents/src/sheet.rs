@@ -25,6 +25,9 @@ pub enum DocumentError {
     Font,
     #[error("the PDF could not be written: {0}")]
     Pdf(String),
+    /// What was written does not fit on a sheet that has one side only (a card).
+    #[error("the text does not fit on the card")]
+    DoesNotFit,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,6 +64,9 @@ pub struct Sheet {
     margins: (f32, f32),
     pages: Vec<Vec<Mark>>,
     y: f32,
+    /// A card has one face: what would go past its bottom margin is an error, not a page.
+    one_page: bool,
+    overflowed: bool,
 }
 
 impl Default for Sheet {
@@ -87,6 +93,8 @@ impl Sheet {
             margins: A4_MARGINS,
             pages: vec![Vec::new()],
             y: A4_MARGINS.1,
+            one_page: false,
+            overflowed: false,
         }
     }
 
@@ -97,6 +105,8 @@ impl Sheet {
             margins: (8.0, 8.0),
             pages: vec![Vec::new()],
             y: 8.0,
+            one_page: true,
+            overflowed: false,
         }
     }
 
@@ -124,6 +134,9 @@ impl Sheet {
     /// Moves down `height`, starting a new page if that passes the bottom margin.
     fn advance(&mut self, height: f32) {
         if self.y + height > self.size.1 - self.margins.1 {
+            if self.one_page {
+                self.overflowed = true;
+            }
             self.pages.push(Vec::new());
             self.y = self.margins.1;
         }
@@ -282,6 +295,9 @@ impl Sheet {
 
     /// The PDF: every page laid out, the fonts embedded.
     pub fn finish(self) -> Result<Vec<u8>, DocumentError> {
+        if self.overflowed {
+            return Err(DocumentError::DoesNotFit);
+        }
         let regular = Font::new(dejavu::sans::regular().into(), 0).ok_or(DocumentError::Font)?;
         let bold = Font::new(dejavu::sans::bold().into(), 0).ok_or(DocumentError::Font)?;
         let mut document = Document::new();
