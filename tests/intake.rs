@@ -629,8 +629,16 @@ async fn a_replacement_is_refused_for_what_it_lacks(backend: Backend) {
         desa: Some("32.73.02.1001".into()),
         ..Default::default()
     });
-    desk.submit(&replacement("S13", old, move_away)).await;
+    desk.submit(&replacement("S13", old.clone(), move_away))
+        .await;
     refused_for("S13", "pindah kecamatan adalah perpindahan").await;
+    // Siti was recorded before SIAK kept her marital status: there is none to change.
+    let married = Some(PerubahanBiodata {
+        status_perkawinan: Some(ktpel_domain::biodata::StatusPerkawinan::Kawin),
+        ..Default::default()
+    });
+    desk.submit(&replacement("S13", old, married)).await;
+    refused_for("S13", "SIAK belum mencatat status perkawinan").await;
     desk.assert_nothing_stored().await;
     assert_eq!(
         desk.depth("card_print.lost").await,

@@ -34,7 +34,8 @@ fn families_of(people: &[Biodata]) -> Vec<Vec<&Biodata>> {
 }
 
 /// What the desk asks SIAK to change for `r` under `sop`: a corrected name (S06/S07), a new
-/// address in another desa of the kecamatan (S13/S14); nothing for the other reasons.
+/// address in another desa of the kecamatan, a divorce and a new occupation (S13/S14);
+/// nothing for the other reasons.
 fn change_for(sop: SopId, r: &Biodata) -> Option<PerubahanBiodata> {
     match sop.number() {
         6 | 7 => Some(PerubahanBiodata {
@@ -42,8 +43,10 @@ fn change_for(sop: SopId, r: &Biodata) -> Option<PerubahanBiodata> {
             ..Default::default()
         }),
         13 | 14 => Some(PerubahanBiodata {
-            alamat: Some("Jl. Sukasari Baru No. 7, RT 003/RW 001".into()),
+            alamat: Some("Jl. Sukasari Baru No. 7".into()),
             desa: Some(other_desa(&r.desa)),
+            status_perkawinan: Some(ktpel_domain::biodata::StatusPerkawinan::CeraiHidup),
+            pekerjaan: Some("WIRASWASTA".into()),
             ..Default::default()
         }),
         _ => None,
@@ -362,13 +365,24 @@ async fn only_the_new_card_verifies(system: &System, sop: SopId, r: &Biodata, ol
         err.to_string().contains("was revoked"),
         "{sop}: the old card: {err}"
     );
-    let new_chip = job::Entity::find_by_id((new.nomor_berkas.clone(), r.nik.to_string()))
+    let new_job = job::Entity::find_by_id((new.nomor_berkas.clone(), r.nik.to_string()))
         .one(&system.card_print)
         .await
         .unwrap()
-        .unwrap()
-        .chip
         .unwrap();
+    let new_chip = new_job.chip.clone().unwrap();
+    // S13/S14: the new card's face shows the elements changed.
+    if let Some(change) = change_for(sop, r).filter(|c| c.changes_rincian()) {
+        let face =
+            ktpel_card_print::face::fields(&ktpel_card_print::desk::biodata(&new_job).unwrap());
+        let on_face = |label: &str| face.iter().find(|(l, _)| *l == label).unwrap().1.clone();
+        assert_eq!(
+            on_face("Status Perkawinan"),
+            change.status_perkawinan.unwrap().printed(),
+            "{sop}"
+        );
+        assert_eq!(on_face("Pekerjaan"), change.pekerjaan.unwrap(), "{sop}");
+    }
     let valid = card_register::verify(&system.card_print, &key, &new_chip)
         .await
         .unwrap();

@@ -147,6 +147,20 @@ pub struct PerubahanArgs {
     /// The new desa/kelurahan, in the resident's kecamatan (10 digits).
     #[arg(long)]
     ubah_desa: Option<KodeWilayah>,
+    /// The new marital status (`belum_kawin`, `kawin`, `cerai_hidup`, `cerai_mati`), with the
+    /// akta that records it among the documents.
+    #[arg(long)]
+    ubah_status_perkawinan: Option<ktpel_domain::biodata::StatusPerkawinan>,
+    /// The new occupation, a line of SIAK's list (`"KARYAWAN SWASTA"`).
+    #[arg(long, value_parser = ktpel_domain::biodata::pekerjaan)]
+    ubah_pekerjaan: Option<String>,
+    /// The new religion (`islam`, `kristen`, `katolik`, `hindu`, `buddha`, `khonghucu`,
+    /// `kepercayaan`).
+    #[arg(long)]
+    ubah_agama: Option<ktpel_domain::biodata::Agama>,
+    /// The new last education finished (`slta`, `strata_1`, …), with the ijazah.
+    #[arg(long)]
+    ubah_pendidikan: Option<ktpel_domain::biodata::Pendidikan>,
 }
 
 impl PerubahanArgs {
@@ -156,6 +170,10 @@ impl PerubahanArgs {
             tempat_lahir: self.ubah_tempat_lahir,
             alamat: self.ubah_alamat,
             desa: self.ubah_desa.map(|d| d.to_string()),
+            status_perkawinan: self.ubah_status_perkawinan,
+            pekerjaan: self.ubah_pekerjaan,
+            agama: self.ubah_agama,
+            pendidikan: self.ubah_pendidikan,
         };
         (!p.is_empty()).then_some(p)
     }

@@ -146,6 +146,17 @@ pub struct PerubahanBiodata {
     /// Kode wilayah of the new desa/kelurahan, in the same kecamatan.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub desa: Option<String>,
+    /// S13/S14: a marriage, a divorce, a death (the Akta Perkawinan/Perceraian/Kematian).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_perkawinan: Option<StatusPerkawinan>,
+    /// S13/S14: another line of SIAK's occupation list, in capitals.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pekerjaan: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agama: Option<Agama>,
+    /// S13/S14: a school finished (the ijazah).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pendidikan: Option<Pendidikan>,
 }
 
 impl PerubahanBiodata {
@@ -155,31 +166,78 @@ impl PerubahanBiodata {
             && self.tempat_lahir.is_none()
             && self.alamat.is_none()
             && self.desa.is_none()
+            && !self.changes_rincian()
     }
 
-    /// `b` with the changes made.
+    /// Whether it changes an element of the [`Rincian`]: only a resident SIAK holds them
+    /// for can have one changed.
+    pub fn changes_rincian(&self) -> bool {
+        self.status_perkawinan.is_some()
+            || self.pekerjaan.is_some()
+            || self.agama.is_some()
+            || self.pendidikan.is_some()
+    }
+
+    /// `b` with the changes made (those of the [`Rincian`] where `b` has one).
     pub fn apply(&self, b: &Biodata) -> Biodata {
         let pick = |new: &Option<String>, old: &String| new.clone().unwrap_or_else(|| old.clone());
+        let rincian = b.rincian.as_ref().map(|r| Rincian {
+            status_perkawinan: self.status_perkawinan.unwrap_or(r.status_perkawinan),
+            pekerjaan: pick(&self.pekerjaan, &r.pekerjaan),
+            agama: self.agama.unwrap_or(r.agama),
+            pendidikan: self.pendidikan.unwrap_or(r.pendidikan),
+            ..r.clone()
+        });
         Biodata {
             nama: pick(&self.nama, &b.nama),
             tempat_lahir: pick(&self.tempat_lahir, &b.tempat_lahir),
             alamat: pick(&self.alamat, &b.alamat),
             desa: pick(&self.desa, &b.desa),
+            rincian,
             ..b.clone()
         }
     }
 
     /// The elements changed, `nama: "A" → "B"`, for the timeline and the buku harian.
     pub fn describe(&self, before: &Biodata) -> Vec<String> {
-        [
-            ("nama", &self.nama, &before.nama),
-            ("tempat_lahir", &self.tempat_lahir, &before.tempat_lahir),
-            ("alamat", &self.alamat, &before.alamat),
-            ("desa", &self.desa, &before.desa),
-        ]
-        .into_iter()
-        .filter_map(|(name, new, old)| new.as_ref().map(|n| format!("{name}: {old:?} → {n:?}")))
-        .collect()
+        let r = before.rincian.as_ref();
+        let was = |f: &dyn Fn(&Rincian) -> String| r.map(f).unwrap_or_else(|| "-".into());
+        let text = [
+            ("nama", &self.nama, before.nama.clone()),
+            (
+                "tempat_lahir",
+                &self.tempat_lahir,
+                before.tempat_lahir.clone(),
+            ),
+            ("alamat", &self.alamat, before.alamat.clone()),
+            ("desa", &self.desa, before.desa.clone()),
+            ("pekerjaan", &self.pekerjaan, was(&|r| r.pekerjaan.clone())),
+        ];
+        let listed = [
+            (
+                "status_perkawinan",
+                self.status_perkawinan.map(|v| v.printed()),
+                was(&|r| r.status_perkawinan.printed().into()),
+            ),
+            (
+                "agama",
+                self.agama.map(|v| v.printed()),
+                was(&|r| r.agama.printed().into()),
+            ),
+            (
+                "pendidikan",
+                self.pendidikan.map(|v| v.printed()),
+                was(&|r| r.pendidikan.printed().into()),
+            ),
+        ];
+        text.into_iter()
+            .filter_map(|(name, new, old)| new.as_ref().map(|n| format!("{name}: {old:?} → {n:?}")))
+            .chain(
+                listed
+                    .into_iter()
+                    .filter_map(|(name, new, old)| new.map(|n| format!("{name}: {old:?} → {n:?}"))),
+            )
+            .collect()
     }
 }
 

@@ -116,5 +116,13 @@ fn replacement_problems(
             ));
         }
     }
+    // Status perkawinan, pekerjaan, agama, pendidikan: SIAK changes what it holds; a resident
+    // it recorded before it kept them has none to change (S06/S07 records the whole biodata).
+    if m.perubahan.as_ref().is_some_and(|p| p.changes_rincian()) && siak.rincian.is_none() {
+        problems.push(
+            "SIAK belum mencatat status perkawinan, pekerjaan, agama dan pendidikan penduduk ini: tidak ada yang dapat diubah"
+                .to_owned(),
+        );
+    }
     problems
 }

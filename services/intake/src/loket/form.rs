@@ -31,6 +31,10 @@ pub struct Form {
     pub ubah_tempat_lahir: String,
     pub ubah_alamat: String,
     pub ubah_desa: String,
+    pub ubah_status_perkawinan: String,
+    pub ubah_pekerjaan: String,
+    pub ubah_agama: String,
+    pub ubah_pendidikan: String,
     pub desa_tujuan: String,
     pub alamat_tujuan: String,
     /// The CSRF token the form came with.
@@ -84,6 +88,10 @@ impl Form {
                 "ubah_tempat_lahir" => &mut f.ubah_tempat_lahir,
                 "ubah_alamat" => &mut f.ubah_alamat,
                 "ubah_desa" => &mut f.ubah_desa,
+                "ubah_status_perkawinan" => &mut f.ubah_status_perkawinan,
+                "ubah_pekerjaan" => &mut f.ubah_pekerjaan,
+                "ubah_agama" => &mut f.ubah_agama,
+                "ubah_pendidikan" => &mut f.ubah_pendidikan,
                 "desa_tujuan" => &mut f.desa_tujuan,
                 "alamat_tujuan" => &mut f.alamat_tujuan,
                 "csrf" => &mut f.csrf,
@@ -168,6 +176,18 @@ impl Form {
                     tempat_lahir: text(&self.ubah_tempat_lahir),
                     alamat: text(&self.ubah_alamat),
                     desa: desa("ubah_desa", &self.ubah_desa, &mut problems),
+                    status_perkawinan: chosen(
+                        "ubah_status_perkawinan",
+                        &self.ubah_status_perkawinan,
+                        &mut problems,
+                    ),
+                    pekerjaan: text(&self.ubah_pekerjaan).and_then(|p| {
+                        ktpel_domain::biodata::pekerjaan(&p)
+                            .map_err(|e| problems.add("ubah_pekerjaan", e))
+                            .ok()
+                    }),
+                    agama: chosen("ubah_agama", &self.ubah_agama, &mut problems),
+                    pendidikan: chosen("ubah_pendidikan", &self.ubah_pendidikan, &mut problems),
                 };
                 (!p.is_empty()).then_some(p)
             }
@@ -275,6 +295,25 @@ impl Form {
     }
 }
 
+/// An element chosen from its list (`""`: it does not change); one that is none of the
+/// list's is a problem of its field.
+fn chosen<T: std::str::FromStr<Err = ktpel_domain::biodata::NotInList>>(
+    field: &'static str,
+    value: &str,
+    problems: &mut Problems,
+) -> Option<T> {
+    let value = value.trim();
+    if value.is_empty() {
+        return None;
+    }
+    value
+        .parse()
+        .map_err(|e: ktpel_domain::biodata::NotInList| {
+            problems.add(field, format!("`{}` tidak ada dalam daftar", e.given))
+        })
+        .ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -329,5 +368,36 @@ mod tests {
             assert!(!p.of(field).is_empty(), "{field}: {p:?}");
         }
         assert!(p.of("nik").is_empty(), "S05 takes no NIK");
+    }
+
+    /// S13: a divorce and a new occupation, chosen from their lists; a status that is none of
+    /// the list's, and an occupation longer than any of SIAK's, named at their fields.
+    #[test]
+    fn a_change_of_marital_status_and_occupation_is_taken_from_its_lists() {
+        use ktpel_domain::biodata::StatusPerkawinan;
+        let form = |status: &str, pekerjaan: &str| {
+            pairs(&[
+                ("nik", "3273010107051234"),
+                ("nama", "Ani"),
+                ("dokumen", "formulir_permohonan"),
+                ("dokumen", "ktp_el_lama"),
+                ("dokumen", "dokumen_pendukung"),
+                ("ubah_status_perkawinan", status),
+                ("ubah_pekerjaan", pekerjaan),
+            ])
+        };
+        let k = KodeWilayah::parse("32.73.01").unwrap();
+        let s13 = SopId::new(13).unwrap();
+        let b = form("cerai_hidup", "wiraswasta")
+            .berkas(s13, Some(&k), "ppp1")
+            .unwrap();
+        let change = b.perubahan.unwrap();
+        assert_eq!(change.status_perkawinan, Some(StatusPerkawinan::CeraiHidup));
+        assert_eq!(change.pekerjaan.as_deref(), Some("WIRASWASTA"));
+        let p = form("menikah", &"X".repeat(61))
+            .berkas(s13, Some(&k), "ppp1")
+            .unwrap_err();
+        assert!(p.of("ubah_status_perkawinan").contains("menikah"), "{p:?}");
+        assert!(p.of("ubah_pekerjaan").contains("lebih dari 60"), "{p:?}");
     }
 }

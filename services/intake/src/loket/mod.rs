@@ -171,6 +171,34 @@ struct FormPage {
     refused: Vec<String>,
     /// SIAK's answer to the NIK looked up.
     siak: Option<siak::SiakSays>,
+    /// The lists an element to change is chosen from: (code, as printed).
+    lists: Lists,
+}
+
+/// The closed lists of the biodata, as the form's choices.
+struct Lists {
+    status_perkawinan: Vec<(&'static str, &'static str)>,
+    agama: Vec<(&'static str, &'static str)>,
+    pendidikan: Vec<(&'static str, &'static str)>,
+    pekerjaan: &'static [&'static str],
+}
+
+impl Lists {
+    fn new() -> Self {
+        use ktpel_domain::biodata::{Agama, Pendidikan, StatusPerkawinan};
+        Self {
+            status_perkawinan: StatusPerkawinan::ALL
+                .iter()
+                .map(|v| (v.code(), v.printed()))
+                .collect(),
+            agama: Agama::ALL.iter().map(|v| (v.code(), v.printed())).collect(),
+            pendidikan: Pendidikan::ALL
+                .iter()
+                .map(|v| (v.code(), v.printed()))
+                .collect(),
+            pekerjaan: ktpel_domain::biodata::PEKERJAAN,
+        }
+    }
 }
 
 impl FormPage {
@@ -209,6 +237,7 @@ impl FormPage {
             problems: Problems::default(),
             refused: Vec::new(),
             siak: None,
+            lists: Lists::new(),
         }
     }
 }
