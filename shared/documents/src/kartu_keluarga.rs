@@ -14,6 +14,23 @@ pub struct Anggota {
     pub jenis_kelamin: String,
     pub tempat_lahir: String,
     pub tanggal_lahir: NaiveDate,
+    /// The other elements, as printed; none for a member SIAK recorded before it kept them
+    /// (each prints `-`).
+    pub rincian: Option<RincianAnggota>,
+}
+
+/// A member's other elements, each as the card prints it (`ISLAM`, `SLTA/SEDERAJAT`…).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RincianAnggota {
+    pub agama: String,
+    pub pendidikan: String,
+    pub pekerjaan: String,
+    pub golongan_darah: String,
+    pub status_perkawinan: String,
+    pub hubungan: String,
+    pub kewarganegaraan: String,
+    pub nama_ayah: String,
+    pub nama_ibu: String,
 }
 
 /// What a Kartu Keluarga says.
@@ -64,27 +81,75 @@ impl KartuKeluarga {
             s.row(&cells, 9.5, Weight::Regular);
         }
         s.gap(6.0);
-        let columns = [
-            (0.0, "No"),
-            (24.0, "Nama Lengkap"),
-            (220.0, "NIK"),
-            (340.0, "Jenis Kelamin"),
-            (430.0, "Tempat Lahir"),
-            (560.0, "Tanggal Lahir"),
-        ];
-        s.row(&columns, 9.0, Weight::Bold);
+        // Two tables, as on the card: who each member is, then their place in the family.
+        let dash = "-".to_owned();
+        let of = |a: &Anggota, f: fn(&RincianAnggota) -> &String| -> String {
+            a.rincian.as_ref().map(f).unwrap_or(&dash).clone()
+        };
+        // Columns placed for the widest value of each list at this size (the agama
+        // `KEPERCAYAAN TERHADAP TUHAN YME`, the pendidikan `AKADEMI/DIPLOMA III/S. MUDA`).
+        let (size, head) = (6.0, 6.0);
+        s.row(
+            &[
+                (0.0, "No"),
+                (14.0, "Nama Lengkap"),
+                (124.0, "NIK"),
+                (190.0, "Kelamin"),
+                (232.0, "Tempat Lahir"),
+                (290.0, "Tanggal Lahir"),
+                (350.0, "Agama"),
+                (476.0, "Pendidikan"),
+                (582.0, "Jenis Pekerjaan"),
+                (670.0, "Gol. Drh"),
+            ],
+            head,
+            Weight::Bold,
+        );
         s.rule();
         for (i, a) in self.anggota.iter().enumerate() {
             s.row(
                 &[
                     (0.0, &(i + 1).to_string()),
-                    (24.0, &a.nama),
-                    (220.0, &a.nik),
-                    (340.0, &a.jenis_kelamin),
-                    (430.0, &a.tempat_lahir),
-                    (560.0, &tanggal::singkat(a.tanggal_lahir)),
+                    (14.0, &a.nama),
+                    (124.0, &a.nik),
+                    (190.0, &a.jenis_kelamin),
+                    (232.0, &a.tempat_lahir),
+                    (290.0, &tanggal::singkat(a.tanggal_lahir)),
+                    (350.0, &of(a, |r| &r.agama)),
+                    (476.0, &of(a, |r| &r.pendidikan)),
+                    (582.0, &of(a, |r| &r.pekerjaan)),
+                    (670.0, &of(a, |r| &r.golongan_darah)),
                 ],
-                9.0,
+                size,
+                Weight::Regular,
+            );
+        }
+        s.rule();
+        s.gap(6.0);
+        s.row(
+            &[
+                (0.0, "No"),
+                (14.0, "Status Perkawinan"),
+                (104.0, "Hubungan dalam Keluarga"),
+                (214.0, "Kewarganegaraan"),
+                (294.0, "Nama Ayah"),
+                (494.0, "Nama Ibu"),
+            ],
+            head,
+            Weight::Bold,
+        );
+        s.rule();
+        for (i, a) in self.anggota.iter().enumerate() {
+            s.row(
+                &[
+                    (0.0, &(i + 1).to_string()),
+                    (14.0, &of(a, |r| &r.status_perkawinan)),
+                    (104.0, &of(a, |r| &r.hubungan)),
+                    (214.0, &of(a, |r| &r.kewarganegaraan)),
+                    (294.0, &of(a, |r| &r.nama_ayah)),
+                    (494.0, &of(a, |r| &r.nama_ibu)),
+                ],
+                size,
                 Weight::Regular,
             );
         }
@@ -130,6 +195,17 @@ mod tests {
                     jenis_kelamin: "laki-laki".into(),
                     tempat_lahir: "Bandung".into(),
                     tanggal_lahir: born(1980, 1, 1),
+                    rincian: Some(RincianAnggota {
+                        agama: "ISLAM".into(),
+                        pendidikan: "AKADEMI/DIPLOMA III/S. MUDA".into(),
+                        pekerjaan: "BURUH TANI/PERKEBUNAN".into(),
+                        golongan_darah: "AB".into(),
+                        status_perkawinan: "KAWIN".into(),
+                        hubungan: "KEPALA KELUARGA".into(),
+                        kewarganegaraan: "WNI".into(),
+                        nama_ayah: "Slamet Santoso".into(),
+                        nama_ibu: "Sari".into(),
+                    }),
                 },
                 Anggota {
                     nik: "3273014101850002".into(),
@@ -137,6 +213,7 @@ mod tests {
                     jenis_kelamin: "perempuan".into(),
                     tempat_lahir: "Garut".into(),
                     tanggal_lahir: born(1985, 1, 1),
+                    rincian: None,
                 },
             ],
         }

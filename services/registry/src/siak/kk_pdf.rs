@@ -9,7 +9,7 @@ use axum::{
     extract::{Path, State},
     response::Response,
 };
-use ktpel_documents::kartu_keluarga::{Anggota, KartuKeluarga};
+use ktpel_documents::kartu_keluarga::{Anggota, KartuKeluarga, RincianAnggota};
 use ktpel_domain::{KodeWilayah, Wilayah};
 use ktpel_web::{Desk, Refusal, Signed};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
@@ -42,6 +42,11 @@ pub(super) async fn kk_pdf(
         return Err(Refusal::NotFound);
     }
     let at = |i: usize| lineage.get(i).map(name).unwrap_or_default();
+    // A member SIAK cannot read (a row changed by hand) is not printed with a guess.
+    let biodata = members
+        .iter()
+        .map(|m| m.biodata().map_err(Refusal::unavailable))
+        .collect::<Result<Vec<_>, _>>()?;
     let kk = KartuKeluarga {
         no_kk: no_kk.clone(),
         alamat: first.alamat.clone(),
@@ -52,12 +57,24 @@ pub(super) async fn kk_pdf(
         provinsi: at(0),
         anggota: members
             .iter()
-            .map(|m| Anggota {
+            .zip(biodata)
+            .map(|(m, b)| Anggota {
                 nik: m.nik.clone(),
                 nama: m.nama.clone(),
                 jenis_kelamin: m.kelamin().to_string(),
                 tempat_lahir: m.tempat_lahir.clone(),
                 tanggal_lahir: m.tanggal_lahir,
+                rincian: b.rincian.map(|r| RincianAnggota {
+                    agama: r.agama.printed().into(),
+                    pendidikan: r.pendidikan.printed().into(),
+                    pekerjaan: r.pekerjaan,
+                    golongan_darah: r.golongan_darah.printed().into(),
+                    status_perkawinan: r.status_perkawinan.printed().into(),
+                    hubungan: r.hubungan.printed().into(),
+                    kewarganegaraan: r.kewarganegaraan.printed().into(),
+                    nama_ayah: r.nama_ayah,
+                    nama_ibu: r.nama_ibu,
+                }),
             })
             .collect(),
     };
