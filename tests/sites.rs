@@ -668,17 +668,32 @@ async fn a_link_to_a_clustered_dinas_survives_losing_the_node_it_is_connected_to
         .node_of_connection(&user.name, "ktpel-uplink")
         .expect("the uplink shovel is connected to a node of the cluster");
     cluster.kill(uplink);
+    // The shovel dials another node of the list by itself.
+    let elsewhere = eventually(Duration::from_secs(60), || async {
+        cluster
+            .node_of_connection(&user.name, "ktpel-uplink")
+            .is_some_and(|n| n != uplink)
+    })
+    .await;
+    assert!(elsewhere, "the uplink dialled another node, was {uplink}");
+    // Sent once the Dinas's queue has its new leader: RabbitMQ 3.10 may leave a publish
+    // made during the election unconfirmed, and a shovel waiting for that confirm holds the
+    // message until it restarts (the runbook of a lost node says what to do).
+    let dead = cluster.nodes[uplink].name();
+    let led = eventually(Duration::from_secs(60), || async {
+        cluster
+            .queues(&dinas.name, &["name", "leader"])
+            .iter()
+            .any(|q| q[0] == "test.enrollments" && q.get(1).is_some_and(|l| *l != dead))
+    })
+    .await;
+    assert!(led, "test.enrollments has a leader on a node that runs");
     publish(&at_kecamatan, &message("enrollment.created", "32.73.01"))
         .await
         .unwrap();
     assert!(
         arrived(2).await,
         "the enrollment sent after the uplink's node died crosses too"
-    );
-    let now = cluster.node_of_connection(&user.name, "ktpel-uplink");
-    assert!(
-        now.is_some_and(|n| n != uplink),
-        "the uplink dialled another node: {now:?}, was {uplink}"
     );
     cluster.start();
     at_kecamatan.close().await;
