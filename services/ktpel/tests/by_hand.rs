@@ -515,16 +515,30 @@ fn the_demo_takes_its_residents_to_card_activated() {
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .collect();
         papers.sort();
-        assert_eq!(papers.len(), 4, "{nomor}: {papers:?}");
+        assert_eq!(papers.len(), 5, "{nomor}: {papers:?}");
         assert!(papers[0].starts_with("berita-acara-"), "{papers:?}");
-        assert!(papers[3].starts_with("tanda-terima-"), "{papers:?}");
-        assert_eq!(
-            papers[1..3],
-            ["bukti-perekaman.pdf", "salinan-permohonan.pdf"]
-        );
+        assert!(papers[2].starts_with("kartu-"), "{papers:?}");
+        assert!(papers[4].starts_with("tanda-terima-"), "{papers:?}");
+        assert_eq!(papers[1], "bukti-perekaman.pdf");
+        assert_eq!(papers[3], "salinan-permohonan.pdf");
         for paper in &papers {
             let text = common::pdf_text(&std::fs::read(folder.join(paper)).unwrap());
-            assert!(text.contains(&nomor), "{nomor}/{paper}: {text}");
+            if let Some(nik) = paper
+                .strip_prefix("kartu-")
+                .and_then(|p| p.strip_suffix(".pdf"))
+            {
+                // The card names its holder, not the berkas: its NIK and every element.
+                for wanted in [
+                    nik,
+                    "PROVINSI JAWA BARAT",
+                    "Status Perkawinan",
+                    "SEUMUR HIDUP",
+                ] {
+                    assert!(text.contains(wanted), "{nomor}/{paper}: {wanted}: {text}");
+                }
+            } else {
+                assert!(text.contains(&nomor), "{nomor}/{paper}: {text}");
+            }
         }
     }
 }

@@ -1,7 +1,8 @@
 //! `ktpel demo --documents DIR`: the papers of every berkas the demo ran, one folder per
 //! berkas (`DIR/<nomor berkas>/`), each made from what the services stored, as the desks
-//! print them: the salinan permohonan, the bukti perekaman, the Berita Acara of the batch
-//! that carried its card, and the tanda terima of each card handed over.
+//! print them: the salinan permohonan, the bukti perekaman, each card it made (the face at
+//! ID-1, as the print desk previewed it), the Berita Acara of the batch that carried its card,
+//! and the tanda terima of each card handed over.
 
 use super::{DemoError, first_cards::Desks};
 use crate::file;
@@ -9,62 +10,93 @@ use ktpel_distribution::store::{batch, kartu};
 use ktpel_intake::store::berkas;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use std::{
-    collections::{HashMap, hash_map::Entry},
+    collections::{HashMap, HashSet, hash_map::Entry},
     path::Path,
 };
 
-/// Writes the papers; returns how many berkas got a folder.
+/// Writes the papers; returns how many berkas got a folder. Every counter's berkas: the
+/// kecamatan's first, then those taken at a Dinas desk (a berkas a kecamatan handed up keeps
+/// its folder from the kecamatan).
 pub(crate) async fn write_all(desks: &Desks, dir: &Path) -> Result<usize, DemoError> {
     file::create_dir_all(dir)?;
-    let mut folders = 0;
+    let mut seen = HashSet::new();
     // A batch's Berita Acara lists every card of the batch: made once, filed with each berkas.
     let mut berita_acara: HashMap<uuid::Uuid, Vec<u8>> = HashMap::new();
-    for intake in &desks.intake {
+    let counters = desks
+        .intake
+        .iter()
+        .chain(desks.sites.iter().map(|s| &s.intake));
+    for intake in counters {
         for b in berkas::Entity::find().all(intake).await? {
+            if !seen.insert(b.nomor_berkas.clone()) {
+                continue;
+            }
             let folder = dir.join(&b.nomor_berkas);
             file::create_dir_all(&folder)?;
-            folders += 1;
             if let Some(salinan) = ktpel_intake::papers::salinan(intake, &b.nomor_berkas).await? {
                 write(&folder.join("salinan-permohonan.pdf"), salinan.pdf())?;
             }
-            for biometric in &desks.biometric {
+            for site in &desks.sites {
                 if let Some(bukti) =
-                    ktpel_biometric::papers::bukti(biometric, &b.nomor_berkas).await?
+                    ktpel_biometric::papers::bukti(&site.biometric, &b.nomor_berkas).await?
                 {
                     write(&folder.join("bukti-perekaman.pdf"), bukti.pdf())?;
                     break;
                 }
             }
-            let cards = kartu::Entity::find()
-                .filter(kartu::Column::NomorBerkas.eq(b.nomor_berkas.clone()))
-                .all(&desks.distribution)
-                .await?;
-            for c in &cards {
-                if let Some(paper) = ktpel_distribution::berita_acara::tanda_terima(c) {
-                    write(
-                        &folder.join(format!("tanda-terima-{}.pdf", c.nik)),
-                        paper.pdf(),
-                    )?;
+            for dinas in desks.sites.iter().filter_map(|s| s.dinas.as_ref()) {
+                write_cards(&dinas.print, &b.nomor_berkas, &folder).await?;
+                let db = &dinas.distribution;
+                let cards = kartu::Entity::find()
+                    .filter(kartu::Column::NomorBerkas.eq(b.nomor_berkas.clone()))
+                    .all(db)
+                    .await?;
+                for c in &cards {
+                    if let Some(paper) = ktpel_distribution::berita_acara::tanda_terima(c) {
+                        write(
+                            &folder.join(format!("tanda-terima-{}.pdf", c.nik)),
+                            paper.pdf(),
+                        )?;
+                    }
                 }
-            }
-            for id in cards.iter().filter_map(|k| k.batch_id) {
-                if let Entry::Vacant(slot) = berita_acara.entry(id) {
-                    let Some(batch) = batch::Entity::find_by_id(id)
-                        .one(&desks.distribution)
-                        .await?
-                    else {
-                        continue;
-                    };
-                    slot.insert(
-                        ktpel_distribution::berita_acara::pdf(&desks.distribution, &batch).await?,
-                    );
+                for id in cards.iter().filter_map(|k| k.batch_id) {
+                    if let Entry::Vacant(slot) = berita_acara.entry(id) {
+                        let Some(batch) = batch::Entity::find_by_id(id).one(db).await? else {
+                            continue;
+                        };
+                        slot.insert(ktpel_distribution::berita_acara::pdf(db, &batch).await?);
+                    }
+                    let name = format!("berita-acara-{}.pdf", id.simple());
+                    file::write(&folder.join(name), &berita_acara[&id])?;
                 }
-                let name = format!("berita-acara-{}.pdf", id.simple());
-                file::write(&folder.join(name), &berita_acara[&id])?;
             }
         }
     }
-    Ok(folders)
+    Ok(seen.len())
+}
+
+/// The face of each card made for berkas `nomor` at a Dinas's print desk (`kartu-<NIK>.pdf`),
+/// made again from the job's stored biodata and card number.
+async fn write_cards(
+    print: &sea_orm::DatabaseConnection,
+    nomor: &str,
+    folder: &Path,
+) -> Result<(), DemoError> {
+    use ktpel_card_print::{desk, face, store::job};
+    let jobs = job::Entity::find()
+        .filter(job::Column::NomorBerkas.eq(nomor.to_owned()))
+        .all(print)
+        .await?;
+    for j in jobs.iter().filter(|j| j.nomor_kartu.is_some()) {
+        let terbit = face::Terbit::of_card(j.nomor_kartu.as_deref());
+        let face = face::pdf(
+            &desk::biodata(j)?,
+            j.photo_sha256.as_deref().unwrap_or_default(),
+            terbit.as_ref(),
+        );
+        write(&folder.join(format!("kartu-{}.pdf", j.nik)), face)?;
+    }
+    Ok(())
 }
 
 fn write(
