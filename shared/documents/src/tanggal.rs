@@ -146,4 +146,75 @@ mod tests {
             "Minggu tanggal tiga puluh satu bulan Januari tahun dua ribu dua puluh tujuh"
         );
     }
+
+    /// Every day of 2027 against tables written out by hand: the days of the month in words,
+    /// the months, and the weekdays counted on from Friday, 1 January 2027.
+    #[test]
+    fn every_day_of_a_year_is_written_out_right() {
+        const TANGGAL: [&str; 31] = [
+            "satu",
+            "dua",
+            "tiga",
+            "empat",
+            "lima",
+            "enam",
+            "tujuh",
+            "delapan",
+            "sembilan",
+            "sepuluh",
+            "sebelas",
+            "dua belas",
+            "tiga belas",
+            "empat belas",
+            "lima belas",
+            "enam belas",
+            "tujuh belas",
+            "delapan belas",
+            "sembilan belas",
+            "dua puluh",
+            "dua puluh satu",
+            "dua puluh dua",
+            "dua puluh tiga",
+            "dua puluh empat",
+            "dua puluh lima",
+            "dua puluh enam",
+            "dua puluh tujuh",
+            "dua puluh delapan",
+            "dua puluh sembilan",
+            "tiga puluh",
+            "tiga puluh satu",
+        ];
+        const BULAN: [(&str, u32); 12] = [
+            ("Januari", 31),
+            ("Februari", 28),
+            ("Maret", 31),
+            ("April", 30),
+            ("Mei", 31),
+            ("Juni", 30),
+            ("Juli", 31),
+            ("Agustus", 31),
+            ("September", 30),
+            ("Oktober", 31),
+            ("November", 30),
+            ("Desember", 31),
+        ];
+        const HARI: [&str; 7] = [
+            "Jumat", "Sabtu", "Minggu", "Senin", "Selasa", "Rabu", "Kamis",
+        ];
+        let mut nth = 0;
+        for (m, (bulan, days)) in BULAN.iter().enumerate() {
+            for day in 1..=*days {
+                let date = NaiveDate::from_ymd_opt(2027, m as u32 + 1, day).unwrap();
+                let wanted = format!(
+                    "{} tanggal {} bulan {bulan} tahun dua ribu dua puluh tujuh",
+                    HARI[nth % 7],
+                    TANGGAL[day as usize - 1]
+                );
+                assert_eq!(dalam_kata(date), wanted);
+                assert_eq!(singkat(date), format!("{day} {bulan} 2027"));
+                nth += 1;
+            }
+        }
+        assert_eq!(nth, 365);
+    }
 }
