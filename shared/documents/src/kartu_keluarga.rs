@@ -33,6 +33,18 @@ pub struct RincianAnggota {
     pub nama_ibu: String,
 }
 
+/// A column of the family table: where it starts, its heading, and a member's value.
+type Column = (f32, &'static str, fn(&Anggota) -> String);
+
+impl Anggota {
+    /// An element of the member's rincian, or `-` where SIAK holds none.
+    fn rincian_or_dash(&self, element: fn(&RincianAnggota) -> &String) -> String {
+        self.rincian
+            .as_ref()
+            .map_or_else(|| "-".to_owned(), |r| element(r).clone())
+    }
+}
+
 /// What a Kartu Keluarga says.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KartuKeluarga {
@@ -50,6 +62,24 @@ pub struct KartuKeluarga {
 }
 
 impl KartuKeluarga {
+    /// A table of the members, numbered, with `columns`: its heading row, then a row each.
+    fn table(&self, s: &mut Sheet, columns: &[Column]) {
+        const SIZE: f32 = 6.0;
+        let heading: Vec<(f32, &str)> = std::iter::once((0.0, "No"))
+            .chain(columns.iter().map(|(x, title, _)| (*x, *title)))
+            .collect();
+        s.row(&heading, SIZE, Weight::Bold);
+        s.rule();
+        for (i, a) in self.anggota.iter().enumerate() {
+            let values: Vec<(f32, String)> = std::iter::once((0.0, (i + 1).to_string()))
+                .chain(columns.iter().map(|(x, _, value)| (*x, value(a))))
+                .collect();
+            let cells: Vec<(f32, &str)> = values.iter().map(|(x, v)| (*x, v.as_str())).collect();
+            s.row(&cells, SIZE, Weight::Regular);
+        }
+        s.rule();
+    }
+
     /// The card as PDF (A4 landscape).
     pub fn pdf(&self) -> Result<Vec<u8>, DocumentError> {
         let mut s = Sheet::landscape();
@@ -82,78 +112,43 @@ impl KartuKeluarga {
         }
         s.gap(6.0);
         // Two tables, as on the card: who each member is, then their place in the family.
-        let dash = "-".to_owned();
-        let of = |a: &Anggota, f: fn(&RincianAnggota) -> &String| -> String {
-            a.rincian.as_ref().map(f).unwrap_or(&dash).clone()
-        };
-        // Columns placed for the widest value of each list at this size (the agama
-        // `KEPERCAYAAN TERHADAP TUHAN YME`, the pendidikan `AKADEMI/DIPLOMA III/S. MUDA`).
-        let (size, head) = (6.0, 6.0);
-        s.row(
-            &[
-                (0.0, "No"),
-                (14.0, "Nama Lengkap"),
-                (124.0, "NIK"),
-                (190.0, "Kelamin"),
-                (232.0, "Tempat Lahir"),
-                (290.0, "Tanggal Lahir"),
-                (350.0, "Agama"),
-                (476.0, "Pendidikan"),
-                (582.0, "Jenis Pekerjaan"),
-                (670.0, "Gol. Drh"),
-            ],
-            head,
-            Weight::Bold,
-        );
-        s.rule();
-        for (i, a) in self.anggota.iter().enumerate() {
-            s.row(
-                &[
-                    (0.0, &(i + 1).to_string()),
-                    (14.0, &a.nama),
-                    (124.0, &a.nik),
-                    (190.0, &a.jenis_kelamin),
-                    (232.0, &a.tempat_lahir),
-                    (290.0, &tanggal::singkat(a.tanggal_lahir)),
-                    (350.0, &of(a, |r| &r.agama)),
-                    (476.0, &of(a, |r| &r.pendidikan)),
-                    (582.0, &of(a, |r| &r.pekerjaan)),
-                    (670.0, &of(a, |r| &r.golongan_darah)),
-                ],
-                size,
-                Weight::Regular,
-            );
-        }
-        s.rule();
+        // Columns placed for the widest value of each list at 6 pt (the agama `KEPERCAYAAN
+        // TERHADAP TUHAN YME`, the pendidikan `AKADEMI/DIPLOMA III/S. MUDA`).
+        let who: [Column; 9] = [
+            (14.0, "Nama Lengkap", |a| a.nama.clone()),
+            (124.0, "NIK", |a| a.nik.clone()),
+            (190.0, "Kelamin", |a| a.jenis_kelamin.clone()),
+            (232.0, "Tempat Lahir", |a| a.tempat_lahir.clone()),
+            (290.0, "Tanggal Lahir", |a| {
+                tanggal::singkat(a.tanggal_lahir)
+            }),
+            (350.0, "Agama", |a| a.rincian_or_dash(|r| &r.agama)),
+            (476.0, "Pendidikan", |a| {
+                a.rincian_or_dash(|r| &r.pendidikan)
+            }),
+            (582.0, "Jenis Pekerjaan", |a| {
+                a.rincian_or_dash(|r| &r.pekerjaan)
+            }),
+            (670.0, "Gol. Drh", |a| {
+                a.rincian_or_dash(|r| &r.golongan_darah)
+            }),
+        ];
+        let place: [Column; 5] = [
+            (14.0, "Status Perkawinan", |a| {
+                a.rincian_or_dash(|r| &r.status_perkawinan)
+            }),
+            (104.0, "Hubungan dalam Keluarga", |a| {
+                a.rincian_or_dash(|r| &r.hubungan)
+            }),
+            (214.0, "Kewarganegaraan", |a| {
+                a.rincian_or_dash(|r| &r.kewarganegaraan)
+            }),
+            (294.0, "Nama Ayah", |a| a.rincian_or_dash(|r| &r.nama_ayah)),
+            (494.0, "Nama Ibu", |a| a.rincian_or_dash(|r| &r.nama_ibu)),
+        ];
+        self.table(&mut s, &who);
         s.gap(6.0);
-        s.row(
-            &[
-                (0.0, "No"),
-                (14.0, "Status Perkawinan"),
-                (104.0, "Hubungan dalam Keluarga"),
-                (214.0, "Kewarganegaraan"),
-                (294.0, "Nama Ayah"),
-                (494.0, "Nama Ibu"),
-            ],
-            head,
-            Weight::Bold,
-        );
-        s.rule();
-        for (i, a) in self.anggota.iter().enumerate() {
-            s.row(
-                &[
-                    (0.0, &(i + 1).to_string()),
-                    (14.0, &of(a, |r| &r.status_perkawinan)),
-                    (104.0, &of(a, |r| &r.hubungan)),
-                    (214.0, &of(a, |r| &r.kewarganegaraan)),
-                    (294.0, &of(a, |r| &r.nama_ayah)),
-                    (494.0, &of(a, |r| &r.nama_ibu)),
-                ],
-                size,
-                Weight::Regular,
-            );
-        }
-        s.rule();
+        self.table(&mut s, &place);
         s.gap(12.0);
         s.columns(
             &["KEPALA KELUARGA"],
