@@ -184,7 +184,7 @@ postgres() {
 
 # The real tools the tests drive besides the brokers and the database: Prometheus (promtool
 # for the alert rules, the server for the dashboards' queries), headless Chromium with its
-# WebDriver (the status page, the desks), poppler's pdftotext (the papers, read back), from
+# WebDriver (the status page, the desks), poppler's pdftotext and pdfimages (the papers read back, the photo taken out again) and qpdf (their structure checked), from
 # the distribution's packages; and from the npm
 # registry, at the versions the package-lock.json files pin, axe-core (the accessibility
 # checker the browser tests inject into every page, tests/browser) and @asyncapi/parser (the
@@ -194,6 +194,7 @@ tools() {
   command -v chromium >/dev/null || install chromium
   command -v chromedriver >/dev/null || install chromium-driver
   command -v pdftotext >/dev/null || install poppler-utils
+  command -v qpdf >/dev/null || install qpdf
   command -v sqlite3 >/dev/null || install sqlite3
   command -v npm >/dev/null || install nodejs npm
   local browser

@@ -440,6 +440,8 @@ async fn the_nid_scheduler_drains_a_backlog_of_many_batches_in_order(backend: Ba
             fingerprints: c.fingerprints,
             enrolled_at: Utc::now(),
             kecamatan: Some("32.73.01".into()),
+            pas_foto: None,
+            tanda_tangan: None,
         };
         ktpel_afis_sync::handlers::created::queue(&txn, &e)
             .await

@@ -18,6 +18,7 @@
 
 pub mod cluster;
 pub mod effects;
+pub mod pdf;
 pub mod proxy;
 pub mod sites;
 pub mod statuses;

@@ -233,6 +233,8 @@ mod tests {
             fingerprints: vec![],
             enrolled_at: Utc::now(),
             kecamatan: kecamatan.map(str::to_owned),
+            pas_foto: None,
+            tanda_tangan: None,
         }
     }
 

@@ -402,6 +402,8 @@ mod tests {
             fingerprints: vec![],
             enrolled_at: Utc::now(),
             kecamatan: Some("32.73.01".into()),
+            pas_foto: None,
+            tanda_tangan: None,
         };
         // Stored the way the handler stores it: a JSON value, read back as its text.
         let stored = serde_json::to_value(&enrollment).unwrap().to_string();

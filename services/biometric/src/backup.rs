@@ -81,6 +81,8 @@ fn record(row: enrollment::Model, key: &SealKey) -> Result<EnrollmentCreated, Ba
         photo_sha256: row.photo_sha256,
         fingerprints: capture.fingerprints,
         enrolled_at: row.enrolled_at,
+        pas_foto: Some(capture.photo),
+        tanda_tangan: Some(capture.signature),
     })
 }
 

@@ -17,6 +17,8 @@ pub fn problems(c: &EnrollmentCaptured) -> Vec<String> {
     }
     if c.photo.is_empty() {
         reasons.push("S01.4: pas foto belum diambil".into());
+    } else if let Err(why) = pas_foto(&c.photo) {
+        reasons.push(format!("S01.4: {why}"));
     }
     if c.signature.is_empty() {
         reasons.push("S01.4: tanda tangan belum diambil".into());
@@ -68,6 +70,35 @@ pub fn problems(c: &EnrollmentCaptured) -> Vec<String> {
     reasons
 }
 
+/// The smallest pas photo the card can print sharply (its box is 48 × 64 points), and the
+/// largest the station takes, in pixels.
+const PHOTO_PIXELS: (std::ops::RangeInclusive<u32>, std::ops::RangeInclusive<u32>) =
+    (64..=2400, 80..=3200);
+
+/// What is checked of the pas photo: a PNG that decodes (what the card's PDF embeds), in
+/// portrait, of a size the card can print. Whether it shows one face is not checked.
+pub fn pas_foto(photo: &[u8]) -> Result<(u32, u32), String> {
+    let decoder = png::Decoder::new(std::io::Cursor::new(photo));
+    let mut reader = decoder
+        .read_info()
+        .map_err(|e| format!("pas foto bukan gambar PNG yang terbaca: {e}"))?;
+    let (w, h) = (reader.info().width, reader.info().height);
+    if !PHOTO_PIXELS.0.contains(&w) || !PHOTO_PIXELS.1.contains(&h) || h < w {
+        return Err(format!(
+            "pas foto {w} × {h} piksel: diperlukan potret (tinggi ≥ lebar), lebar {}–{}, tinggi {}–{}",
+            PHOTO_PIXELS.0.start(),
+            PHOTO_PIXELS.0.end(),
+            PHOTO_PIXELS.1.start(),
+            PHOTO_PIXELS.1.end()
+        ));
+    }
+    let mut pixels = vec![0; reader.output_buffer_size()];
+    reader
+        .next_frame(&mut pixels)
+        .map_err(|e| format!("pas foto terpotong atau rusak: {e}"))?;
+    Ok((w, h))
+}
+
 /// A re-capture for a replacement card (S08, S10, S12): the photo and the signature, signed
 /// off by the operator; fingerprints and irises are not taken again (those on record stand),
 /// and any the station sent are not kept.
@@ -78,6 +109,11 @@ pub fn recapture_problems(c: &EnrollmentCaptured) -> Vec<String> {
         .is_none_or(|t| t.data.is_empty())
     {
         reasons.push("operator belum memvalidasi perekaman ulang dengan sidik jarinya".into());
+    }
+    if !c.photo.is_empty()
+        && let Err(why) = pas_foto(&c.photo)
+    {
+        reasons.push(why);
     }
     if c.photo.is_empty() && c.signature.is_empty() {
         reasons.push(
@@ -103,7 +139,7 @@ pub(crate) mod tests {
             capture_id: uuid::Uuid::now_v7(),
             nomor_berkas: "327301-20261125-0001".into(),
             nik: ktpel_domain::Nik::parse("3273014107900001").unwrap(),
-            photo: vec![1, 2, 3],
+            photo: crate::station::portrait(&crate::station::Person("test".into()), "photo"),
             signature: vec![4, 5],
             fingerprints: Finger::ALL
                 .iter()
@@ -150,6 +186,36 @@ pub(crate) mod tests {
             reasons.contains("belum memvalidasi perekaman ulang"),
             "{reasons}"
         );
+    }
+
+    /// A photo that is not a PNG, one cut short, one in landscape or too small: each refused
+    /// with what is wrong, at enrollment and at a re-capture.
+    #[test]
+    fn a_photo_the_card_cannot_print_is_refused() {
+        let good = capture().photo;
+        assert_eq!(pas_foto(&good), Ok((96, 128)));
+        let landscape = {
+            let mut png = Vec::new();
+            let mut e = png::Encoder::new(&mut png, 128, 96);
+            e.set_color(png::ColorType::Rgb);
+            let mut w = e.write_header().unwrap();
+            w.write_image_data(&[0; 128 * 96 * 3]).unwrap();
+            w.finish().unwrap();
+            png
+        };
+        for (photo, expected) in [
+            (b"\xff\xd8 not a png".to_vec(), "bukan gambar PNG"),
+            (good[..good.len() / 2].to_vec(), "terpotong atau rusak"),
+            (landscape, "128 × 96 piksel"),
+        ] {
+            let mut c = capture();
+            c.photo = photo;
+            let p = problems(&c).join("; ");
+            assert!(p.contains("S01.4") && p.contains(expected), "{p}");
+            c.fingerprints.clear();
+            c.irises.clear();
+            assert!(recapture_problems(&c).join("; ").contains(expected));
+        }
     }
 
     #[test]

@@ -2,7 +2,9 @@
 //! here, so `ktpel demo` and the tests make the capture as data: templates derived from the
 //! person (the same person always gives the same templates, as a real body would), quality
 //! scores in the good range, both index fingers verified, the resident's e-signature, and
-//! the operator's sign-off when asked for.
+//! the operator's sign-off when asked for. The pas photo is a real PNG (a drawn head and
+//! shoulders, [`portrait`]) and the signature a pad's trace ([`signature_trace`]), so the card
+//! printed from them shows them.
 
 use chrono::Utc;
 use ktpel_contract::enrollment::{
@@ -34,6 +36,102 @@ fn template(person: &Person, part: &str) -> Vec<u8> {
     out
 }
 
+/// The pas photo of `person` (`take` tells one sitting from another): a 3 × 4 portrait,
+/// 96 × 128 pixels, an RGB PNG. A head and shoulders on the red background of a KTP-el photo;
+/// the face's tone, size and the clothes come from the person and the sitting.
+pub fn portrait(person: &Person, take: &str) -> Vec<u8> {
+    const W: u32 = 96;
+    const H: u32 = 128;
+    let seed = template(person, take);
+    let pick = |i: usize, choices: &[[u8; 3]]| choices[usize::from(seed[i]) % choices.len()];
+    let skin = pick(
+        0,
+        &[
+            [0xe0, 0xb0, 0x8a],
+            [0xc6, 0x8e, 0x64],
+            [0x9c, 0x68, 0x44],
+            [0xd9, 0xa0, 0x70],
+        ],
+    );
+    let hair = pick(
+        1,
+        &[[0x1a, 0x14, 0x10], [0x30, 0x22, 0x18], [0x0c, 0x0c, 0x0c]],
+    );
+    let clothes = pick(
+        2,
+        &[
+            [0x20, 0x30, 0x60],
+            [0xf0, 0xf0, 0xf0],
+            [0x40, 0x40, 0x40],
+            [0x6a, 0x20, 0x30],
+        ],
+    );
+    let background = [0xc8, 0x14, 0x2e];
+    let (rx, ry) = (18.0 + f32::from(seed[3] % 5), 24.0 + f32::from(seed[4] % 5));
+    let inside = |x: f32, y: f32, (cx, cy): (f32, f32), (ax, ay): (f32, f32)| {
+        ((x - cx) / ax).powi(2) + ((y - cy) / ay).powi(2) <= 1.0
+    };
+    let mut pixels = Vec::with_capacity((W * H * 3) as usize);
+    for y in 0..H {
+        for x in 0..W {
+            let (fx, fy) = (x as f32 + 0.5, y as f32 + 0.5);
+            let colour = if inside(fx, fy, (48.0, 60.0), (rx, ry)) {
+                let eye = [36.0, 60.0]
+                    .iter()
+                    .any(|ex| inside(fx, fy, (*ex, 56.0), (2.5, 2.0)));
+                let mouth = (68.0..71.0).contains(&(fy - 6.0)) && (fx - 48.0).abs() < 7.0;
+                if fy < 60.0 - ry * 0.55 {
+                    hair
+                } else if eye || mouth {
+                    [0x30, 0x18, 0x14]
+                } else {
+                    skin
+                }
+            } else if inside(fx, fy, (48.0, 60.0), (rx + 3.0, ry + 3.0)) && fy < 56.0 {
+                hair
+            } else if inside(fx, fy, (48.0, 142.0), (46.0, 52.0)) {
+                clothes
+            } else if (fx - 48.0).abs() < 8.0 && (80.0..96.0).contains(&fy) {
+                skin
+            } else {
+                background
+            };
+            pixels.extend_from_slice(&colour);
+        }
+    }
+    let mut png = Vec::new();
+    let mut encoder = png::Encoder::new(&mut png, W, H);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder.write_header().expect("a PNG header in memory");
+    writer.write_image_data(&pixels).expect("pixels in memory");
+    writer.finish().expect("a PNG in memory");
+    png
+}
+
+/// The signature pad's trace of `person` (`take` tells one sitting from another): 48 points
+/// left to right rising and falling as a hand does, pairs of bytes (x, y) on the pad's
+/// 256 × 256 grid.
+pub fn signature_trace(person: &Person, take: &str) -> Vec<u8> {
+    let seed = template(person, take);
+    let (a, b) = (
+        40.0 + f32::from(seed[0] % 40),
+        15.0 + f32::from(seed[1] % 25),
+    );
+    let (f, g) = (
+        0.3 + f32::from(seed[2] % 20) / 40.0,
+        0.9 + f32::from(seed[3] % 20) / 20.0,
+    );
+    let phase = f32::from(seed[4]) / 40.0;
+    (0..48u8)
+        .flat_map(|i| {
+            let t = f32::from(i);
+            let y = 128.0 + a * (f * t + phase).sin() + b * (g * t).cos();
+            [8 + i * 5, y.clamp(0.0, 255.0) as u8]
+        })
+        .collect()
+}
+
 /// A complete capture of `person` for berkas `nomor_berkas`, signed off by `operator` when
 /// `signed_off`.
 pub fn capture(
@@ -48,8 +146,8 @@ pub fn capture(
         capture_id: uuid::Uuid::now_v7(),
         nomor_berkas: nomor_berkas.to_owned(),
         nik: nik.clone(),
-        photo: template(person, "photo"),
-        signature: template(person, "signature"),
+        photo: portrait(person, "photo"),
+        signature: signature_trace(person, "signature"),
         fingerprints: Finger::ALL
             .iter()
             .map(|f| {
@@ -98,8 +196,8 @@ pub fn recapture(
     operator: &str,
 ) -> EnrollmentCaptured {
     EnrollmentCaptured {
-        photo: template(person, "photo, taken again"),
-        signature: template(person, "signature, taken again"),
+        photo: portrait(person, "photo, taken again"),
+        signature: signature_trace(person, "signature, taken again"),
         fingerprints: Vec::new(),
         irises: Vec::new(),
         ..capture(nomor_berkas, nik, person, operator, true)
@@ -123,6 +221,8 @@ mod tests {
             "not an enrollment"
         );
         assert_ne!(again.photo, a.photo);
+        assert_ne!(again.signature, a.signature);
+        assert_eq!(a.photo, b.photo, "the same face");
         assert_eq!(a.fingerprints, b.fingerprints);
         let other = capture("B-3", &nik, &Person("someone else".into()), "op", true);
         assert_ne!(a.fingerprints, other.fingerprints);

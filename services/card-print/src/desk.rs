@@ -63,6 +63,8 @@ pub enum DeskError {
     },
     #[error(transparent)]
     Chip(#[from] ChipError),
+    #[error("the card cannot be drawn: {0}")]
+    Face(#[from] ktpel_documents::DocumentError),
     #[error("database: {0}")]
     Db(#[from] DbErr),
     #[error("bus: {0}")]
@@ -198,6 +200,13 @@ pub async fn encode(
     a.update(&txn).await?;
     txn.commit().await?;
     Ok(chip)
+}
+
+/// The card of job `j` as PDF, front and back, made again from what the job and its kept
+/// photo and signature hold: the same file each time.
+pub async fn card_pdf<C: ConnectionTrait>(db: &C, j: &job::Model) -> Result<Vec<u8>, DeskError> {
+    let foto = crate::store::foto::of(db, &j.nomor_berkas, &j.nik).await?;
+    Ok(face::pdf(&biodata(j)?, &face::Beside::of(j, foto))?)
 }
 
 /// S21.3: prints the face; returns the PNG (the print preview).
@@ -453,6 +462,8 @@ mod tests {
             no_kk: None,
             perubahan: None,
             foto_sha256: None,
+            pas_foto: None,
+            tanda_tangan: None,
             kedatangan: None,
             anggota: Vec::new(),
         };

@@ -236,16 +236,46 @@ fn wrap(value: &str, width: usize) -> Vec<String> {
     lines
 }
 
-/// The card face of `b` as PDF at the card's size (ID-1), with the photo's digest in the
-/// photo's place: made again from the job's stored biodata, the same file each time.
-pub fn pdf(
-    b: &Biodata,
-    photo_sha256: &str,
-    terbit: Option<&Terbit>,
-) -> Result<Vec<u8>, ktpel_documents::DocumentError> {
+/// What a card's face shows beside the text: its number, the photo's digest, and the photo
+/// and signature themselves where card printing holds them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Beside {
+    pub nomor_kartu: Option<String>,
+    pub photo_sha256: String,
+    pub pas_foto: Option<Vec<u8>>,
+    pub tanda_tangan: Option<Vec<u8>>,
+}
+
+impl Beside {
+    /// From the job and its kept photo and signature ([`crate::store::foto`]).
+    pub fn of(j: &crate::store::job::Model, foto: Option<crate::store::foto::Model>) -> Self {
+        let (pas_foto, tanda_tangan) = foto
+            .map(|f| (f.pas_foto, f.tanda_tangan))
+            .unwrap_or_default();
+        Self {
+            nomor_kartu: j.nomor_kartu.clone(),
+            photo_sha256: j.photo_sha256.clone().unwrap_or_default(),
+            pas_foto,
+            tanda_tangan,
+        }
+    }
+}
+
+/// The card of `b` as PDF at its own size (ID-1), front and back: made again from the job's
+/// stored biodata, number, photo and signature, the same file each time. The photo is printed
+/// only if it is the one whose digest the chip carries; else its place shows the digest.
+pub fn pdf(b: &Biodata, beside: &Beside) -> Result<Vec<u8>, ktpel_documents::DocumentError> {
+    use sha2::{Digest, Sha256};
     let mut f = fields(b).into_iter();
     let mut next = || f.next().map(|(_, v)| v).unwrap_or_default();
     let (provinsi, kabupaten) = (next(), next());
+    let sealed = |png: &&Vec<u8>| {
+        let digest: String = Sha256::digest(png)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        digest == beside.photo_sha256
+    };
     ktpel_documents::KartuKtp {
         provinsi,
         kabupaten,
@@ -254,8 +284,11 @@ pub fn pdf(
             .skip(2)
             .map(|(l, v)| (l.to_owned(), v))
             .collect(),
-        photo_sha256: photo_sha256.to_owned(),
-        terbit: terbit.map(Terbit::printed),
+        foto: beside.pas_foto.as_ref().filter(sealed).cloned(),
+        photo_sha256: beside.photo_sha256.clone(),
+        tanda_tangan: beside.tanda_tangan.clone(),
+        terbit: Terbit::of_card(beside.nomor_kartu.as_deref()).map(|t| t.printed()),
+        nomor_kartu: beside.nomor_kartu.clone(),
     }
     .pdf()
 }

@@ -40,9 +40,6 @@ pub enum PrintCmdError {
     /// The desk step itself (S21.2–S21.4, approval) refused or failed.
     #[error(transparent)]
     Desk(#[from] DeskError),
-    /// The card face as PDF could not be made.
-    #[error("the card face: {0}")]
-    Face(#[from] ktpel_documents::DocumentError),
     #[error("no chip was encoded for {nik}")]
     NoChip { nik: String },
     #[error(transparent)]
@@ -148,10 +145,7 @@ pub async fn run(cmd: PrintCommand) -> Result<(), PrintCmdError> {
             {
                 png
             } else {
-                let job = desk::open_job(&db, &nik).await?;
-                let photo = job.photo_sha256.clone().unwrap_or_default();
-                let terbit = ktpel_card_print::face::Terbit::of_card(job.nomor_kartu.as_deref());
-                ktpel_card_print::face::pdf(&desk::biodata(&job)?, &photo, terbit.as_ref())?
+                desk::card_pdf(&db, &desk::open_job(&db, &nik).await?).await?
             };
             crate::file::write(&path, &face)?;
             println!("printed the card of {nik}; face in {}", path.display());

@@ -275,10 +275,21 @@ fn one_berkas_walked_through_s01_by_hand() {
     );
     desk.ok(op, &["print", "print", &nik, "--user", "op1"]);
     // The card as PDF at ID-1 size, read back: its NIK and name.
-    let face = common::pdf_text(&std::fs::read(dir.path().join(format!("{nik}.pdf"))).unwrap());
+    let card = std::fs::read(dir.path().join(format!("{nik}.pdf"))).unwrap();
+    let face = common::pdf_text(&card);
     assert!(
         face.contains(&nik) && face.contains(&nama.to_uppercase()) && face.contains("SEUMUR HIDUP"),
         "{face}"
+    );
+    // Its photo is the one the station took, carried with the enrollment: the same pixels.
+    let images = ktpel_tests::pdf::Pdf::new(&card).images();
+    let person = ktpel_biometric::station::Person::of(&ktpel_domain::Nik::parse(&nik).unwrap());
+    let taken = ktpel_biometric::station::portrait(&person, "photo");
+    assert_eq!(images.len(), 1, "the photo on the card");
+    assert_eq!(
+        ktpel_tests::pdf::pixels(&images[0]),
+        ktpel_tests::pdf::pixels(&taken),
+        "the enrollment's photo"
     );
     let mut chip: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.path().join("chip.json")).unwrap()).unwrap();

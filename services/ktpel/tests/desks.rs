@@ -788,6 +788,8 @@ fn an_s20_backup_is_imported_at_the_ops_desk_and_a_tampered_one_refused() {
                 fingerprints: c.fingerprints,
                 enrolled_at: chrono::Utc::now(),
                 kecamatan: Some("32.73.01".into()),
+                pas_foto: None,
+                tanda_tangan: None,
             }
         })
         .collect();

@@ -156,6 +156,20 @@ pub struct BerkasHandedOff {
     /// new card (the fingerprints on record stand).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub foto_sha256: Option<String>,
+    /// S08, S10, S12: the re-captured pas photo (PNG) and signature trace themselves, for the
+    /// card's face: on the slip from the station to printing only.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::enrollment::base64_bytes::optional"
+    )]
+    pub pas_foto: Option<Vec<u8>>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::enrollment::base64_bytes::optional"
+    )]
+    pub tanda_tangan: Option<Vec<u8>>,
     /// S15–S18: the arrival form, travelling to SIAK.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kedatangan: Option<Kedatangan>,
@@ -265,6 +279,8 @@ mod tests {
             no_kk: None,
             perubahan: None,
             foto_sha256: None,
+            pas_foto: None,
+            tanda_tangan: None,
             kedatangan: None,
             anggota: Vec::new(),
         };

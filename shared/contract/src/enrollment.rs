@@ -126,7 +126,8 @@ impl Message for EnrollmentRefused {
 }
 
 /// S01.6 "makes sure the record is stored on the server": a new enrollment for the AFIS sync.
-/// It carries what the Pusat Data needs for deduplication and printing, not the raw images.
+/// It carries what the Pusat Data needs for deduplication and printing: the templates, not
+/// the fingerprint images; the pas photo and the signature the card's face shows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EnrollmentCreated {
     pub enrollment_id: Uuid,
@@ -142,6 +143,23 @@ pub struct EnrollmentCreated {
     /// Absent from older senders (the NID Scheduler's Co-Relation Id is used then).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kecamatan: Option<String>,
+    /// The pas photo (PNG) as the station sealed it, for the card's face (S21.3); its digest
+    /// is `photo_sha256`. Absent from older senders: the card then shows the digest in the
+    /// photo's place.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "base64_bytes::optional"
+    )]
+    pub pas_foto: Option<Vec<u8>>,
+    /// The signature pad's trace, for the card's face: pairs of bytes, (x, y) on a 256 × 256
+    /// grid, one stroke through them.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "base64_bytes::optional"
+    )]
+    pub tanda_tangan: Option<Vec<u8>>,
 }
 
 impl Message for EnrollmentCreated {
@@ -225,7 +243,7 @@ impl Message for CardReportedLost {
 }
 
 /// Bytes as standard base64 strings in JSON.
-mod base64_bytes {
+pub(crate) mod base64_bytes {
     use base64::{Engine, engine::general_purpose::STANDARD};
     use serde::{Deserialize, Deserializer, Serializer};
 
@@ -238,5 +256,24 @@ mod base64_bytes {
         STANDARD
             .decode(text.as_bytes())
             .map_err(|e| serde::de::Error::custom(format!("not base64: {e}")))
+    }
+
+    /// Optional bytes: absent, or base64 (`#[serde(default, skip_serializing_if =
+    /// "Option::is_none", with = "base64_bytes::optional")]`).
+    pub mod optional {
+        use serde::{Deserialize, Deserializer, Serializer};
+
+        pub fn serialize<S: Serializer>(bytes: &Option<Vec<u8>>, s: S) -> Result<S::Ok, S::Error> {
+            match bytes {
+                Some(b) => super::serialize(b, s),
+                None => s.serialize_none(),
+            }
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<u8>>, D::Error> {
+            #[derive(Deserialize)]
+            struct Wrapped(#[serde(with = "super")] Vec<u8>);
+            Ok(Option::<Wrapped>::deserialize(d)?.map(|Wrapped(b)| b))
+        }
     }
 }

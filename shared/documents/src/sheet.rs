@@ -1,11 +1,16 @@
-//! A sheet of A4 paper written from top to bottom: lines of text, rows of a table, rules;
-//! a new page when the bottom margin is reached. What is written is kept as marks per page
-//! and laid out with krilla at the end, with DejaVu Sans embedded (its subset), so the file
-//! prints the same anywhere and is the same bytes for the same content.
+//! A sheet of A4 paper written from top to bottom: lines of text, rows of a table whose
+//! cells wrap, rules; a new page when the bottom margin is reached. What is written is kept
+//! as marks per page and laid out with krilla at the end, with DejaVu Sans embedded (its
+//! subset), so the file prints the same anywhere and is the same bytes for the same content.
+//! Text is measured with the font's own advance widths, so a wrapped line never runs past
+//! its cell.
+
+use std::sync::OnceLock;
 
 use krilla::{
     Document,
-    geom::{PathBuilder, Point},
+    geom::{PathBuilder, Point, Size, Transform},
+    image::Image,
     page::PageSettings,
     paint::Stroke,
     text::{Font, TextDirection},
@@ -28,6 +33,9 @@ pub enum DocumentError {
     /// What was written does not fit on a sheet that has one side only (a card).
     #[error("the text does not fit on the card")]
     DoesNotFit,
+    /// The pas photo given for the card is not a PNG image this can read.
+    #[error("the photo is not a readable PNG image: {0}")]
+    Photo(String),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,6 +63,18 @@ enum Mark {
         x2: f32,
         y: f32,
     },
+    /// A PNG image, its top left corner at (x, y).
+    Image {
+        x: f32,
+        y: f32,
+        size: (f32, f32),
+        image: Image,
+    },
+    /// A pen stroke through points (a signature), or a thin frame when closed.
+    Stroke {
+        points: Vec<(f32, f32)>,
+        width: f32,
+    },
 }
 
 /// The sheet being written: its size and margins (left and right, top and bottom), its
@@ -67,6 +87,8 @@ pub struct Sheet {
     /// A card has one face: what would go past its bottom margin is an error, not a page.
     one_page: bool,
     overflowed: bool,
+    /// A row's first line's height and each wrapped line's after it, in font sizes.
+    leading: (f32, f32),
 }
 
 impl Default for Sheet {
@@ -75,14 +97,59 @@ impl Default for Sheet {
     }
 }
 
-/// The width of `text` at `size`, estimated from DejaVu Sans's average advance (a little
-/// over half the size; bold a little wider). Used to centre and wrap, on the safe side.
-fn width(text: &str, size: f32, weight: Weight) -> f32 {
-    let em = match weight {
-        Weight::Regular => 0.56,
-        Weight::Bold => 0.62,
-    };
-    text.chars().count() as f32 * size * em
+/// DejaVu Sans, read once for its advance widths.
+fn faces() -> &'static [ttf_parser::Face<'static>; 2] {
+    static FACES: OnceLock<[ttf_parser::Face<'static>; 2]> = OnceLock::new();
+    FACES.get_or_init(|| {
+        let face = |data| ttf_parser::Face::parse(data, 0).expect("DejaVu Sans is a font");
+        [face(dejavu::sans::regular()), face(dejavu::sans::bold())]
+    })
+}
+
+/// The width of `text` at `size`: the sum of the font's advances (no kerning, which in
+/// DejaVu Sans only ever narrows a pair). A character the font lacks counts as a wide one.
+pub fn width(text: &str, size: f32, weight: Weight) -> f32 {
+    let face = &faces()[weight as usize];
+    let units: f32 = text
+        .chars()
+        .map(|c| {
+            face.glyph_index(c)
+                .and_then(|g| face.glyph_hor_advance(g))
+                .map_or(f32::from(face.units_per_em()), f32::from)
+        })
+        .sum();
+    units / f32::from(face.units_per_em()) * size
+}
+
+/// `text` broken at spaces into lines no wider than `room`; a word wider than the room on
+/// its own is broken between characters. Never no line: an empty text is one empty line.
+fn wrap(text: &str, size: f32, weight: Weight, room: f32) -> Vec<String> {
+    let fits = |s: &str| width(s, size, weight) <= room;
+    let mut lines = Vec::new();
+    let mut current = String::new();
+    for word in text.split_whitespace() {
+        let candidate = if current.is_empty() {
+            word.to_owned()
+        } else {
+            format!("{current} {word}")
+        };
+        if fits(&candidate) {
+            current = candidate;
+            continue;
+        }
+        if !current.is_empty() {
+            lines.push(std::mem::take(&mut current));
+        }
+        for c in word.chars() {
+            current.push(c);
+            if !fits(&current) && current.chars().count() > 1 {
+                current.pop();
+                lines.push(std::mem::replace(&mut current, c.to_string()));
+            }
+        }
+    }
+    lines.push(current);
+    lines
 }
 
 impl Sheet {
@@ -95,18 +162,20 @@ impl Sheet {
             y: A4_MARGINS.1,
             one_page: false,
             overflowed: false,
+            leading: (1.5, 1.2),
         }
     }
 
-    /// A card, ID-1, with 8 pt margins (the KTP-el's face).
+    /// A card, ID-1, with margins of 8 pt left and right, 6 pt top and bottom (the KTP-el).
     pub fn card() -> Self {
         Self {
             size: ID_1,
-            margins: (8.0, 8.0),
+            margins: (8.0, 6.0),
             pages: vec![Vec::new()],
-            y: 8.0,
+            y: 6.0,
             one_page: true,
             overflowed: false,
+            leading: (1.25, 1.15),
         }
     }
 
@@ -147,15 +216,75 @@ impl Sheet {
         self.pages.last_mut().expect("a page").push(mark);
     }
 
-    /// One line of text.
+    /// One line of text; more where it is wider than the page's text width (each wrapped
+    /// line aligned the same).
     pub fn line(&mut self, text: &str, size: f32, weight: Weight, align: Align) {
-        self.advance(size * 1.35);
-        let left = self.left();
-        let x = match align {
-            Align::Left => left,
-            Align::Center => ((left + self.right() - width(text, size, weight)) / 2.0).max(left),
-        };
-        let y = self.y;
+        for part in wrap(text, size, weight, self.text_width()) {
+            self.advance(size * 1.35);
+            let left = self.left();
+            let x = match align {
+                Align::Left => left,
+                Align::Center => {
+                    ((left + self.right() - width(&part, size, weight)) / 2.0).max(left)
+                }
+            };
+            let y = self.y;
+            self.mark(Mark::Text {
+                x,
+                y,
+                size,
+                weight,
+                text: part,
+            });
+        }
+    }
+
+    /// A paragraph, wrapped at word boundaries to the text width.
+    pub fn paragraph(&mut self, text: &str, size: f32) {
+        for line in wrap(text, size, Weight::Regular, self.text_width()) {
+            if !line.is_empty() {
+                self.line(&line, size, Weight::Regular, Align::Left);
+            }
+        }
+    }
+
+    /// A row of cells, each at its offset from the left margin and wrapped to the room
+    /// before the next; the row is as tall as its tallest cell. Each cell is written whole
+    /// before the next, so a text extractor reads a wrapped value in one piece.
+    pub fn row(&mut self, cells: &[(f32, &str)], size: f32, weight: Weight) {
+        let lines: Vec<Vec<String>> = cells
+            .iter()
+            .enumerate()
+            .map(|(i, (at, text))| {
+                let room = cells
+                    .get(i + 1)
+                    .map_or(self.text_width() - at, |(next, _)| next - at - 4.0);
+                wrap(text, size, weight, room)
+            })
+            .collect();
+        let (first, next) = (size * self.leading.0, size * self.leading.1);
+        let tallest = lines.iter().map(Vec::len).max().unwrap_or(1).max(1);
+        self.advance(first + next * (tallest - 1) as f32);
+        let top = self.y - first - next * (tallest - 1) as f32;
+        for ((at, _), cell) in cells.iter().zip(lines) {
+            let x = self.left() + at;
+            for (k, text) in cell.into_iter().enumerate() {
+                let y = top + first + next * k as f32;
+                self.mark(Mark::Text {
+                    x,
+                    y,
+                    size,
+                    weight,
+                    text,
+                });
+            }
+        }
+    }
+
+    /// Text at a place of its own, `(x, y)` from the top left margin corner (its baseline),
+    /// the pen left where it is: what stands beside the flow, as on a card.
+    pub fn text_at(&mut self, (x, y): (f32, f32), text: &str, size: f32, weight: Weight) {
+        let (x, y) = (self.left() + x, self.margins.1 + y);
         self.mark(Mark::Text {
             x,
             y,
@@ -165,48 +294,36 @@ impl Sheet {
         });
     }
 
-    /// A paragraph, wrapped at word boundaries to the text width.
-    pub fn paragraph(&mut self, text: &str, size: f32) {
-        let mut current = String::new();
-        for word in text.split_whitespace() {
-            let candidate = if current.is_empty() {
-                word.to_owned()
-            } else {
-                format!("{current} {word}")
-            };
-            if !current.is_empty() && width(&candidate, size, Weight::Regular) > self.text_width() {
-                self.line(&current, size, Weight::Regular, Align::Left);
-                current = word.to_owned();
-            } else {
-                current = candidate;
-            }
-        }
-        if !current.is_empty() {
-            self.line(&current, size, Weight::Regular, Align::Left);
-        }
+    /// A PNG image in the box `size` at `(x, y)` from the top left margin corner, the pen
+    /// left where it is.
+    pub fn image_at(
+        &mut self,
+        (x, y): (f32, f32),
+        size: (f32, f32),
+        png: &[u8],
+    ) -> Result<(), DocumentError> {
+        let image = Image::from_png(png.to_vec().into(), true).map_err(DocumentError::Photo)?;
+        let (x, y) = (self.left() + x, self.margins.1 + y);
+        self.mark(Mark::Image { x, y, size, image });
+        Ok(())
     }
 
-    /// A row of cells, each at its offset from the left margin, cut to fit before the next.
-    pub fn row(&mut self, cells: &[(f32, &str)], size: f32, weight: Weight) {
-        self.advance(size * 1.5);
-        let y = self.y;
-        for (i, (at, text)) in cells.iter().enumerate() {
-            let room = cells
-                .get(i + 1)
-                .map_or(self.text_width() - at, |(next, _)| next - at - 4.0);
-            let mut shown: String = (*text).to_owned();
-            while !shown.is_empty() && width(&shown, size, weight) > room {
-                shown.pop();
-            }
-            let x = self.left() + at;
-            self.mark(Mark::Text {
-                x,
-                y,
-                size,
-                weight,
-                text: shown,
-            });
-        }
+    /// A pen stroke through `points`, each from the top left margin corner.
+    pub fn stroke_at(&mut self, points: &[(f32, f32)], width: f32) {
+        let (left, top) = (self.left(), self.margins.1);
+        let points = points.iter().map(|(x, y)| (left + x, top + y)).collect();
+        self.mark(Mark::Stroke { points, width });
+    }
+
+    /// Where the pen is, from the top margin: where what follows begins.
+    pub fn pen(&self) -> f32 {
+        self.y - self.margins.1
+    }
+
+    /// The next page, on purpose (a card's back); the pen at its top.
+    pub fn next_page(&mut self) {
+        self.pages.push(Vec::new());
+        self.y = self.margins.1;
     }
 
     /// A horizontal rule across the text width, a little below the last line.
@@ -328,18 +445,17 @@ impl Sheet {
                             TextDirection::Auto,
                         );
                     }
-                    Mark::Rule { x1, x2, y } => {
-                        let mut path = PathBuilder::new();
-                        path.move_to(x1, y);
-                        path.line_to(x2, y);
-                        if let Some(path) = path.finish() {
-                            surface.set_stroke(Some(Stroke {
-                                width: 0.6,
-                                ..Default::default()
-                            }));
-                            surface.draw_path(&path);
-                            surface.set_stroke(None);
-                        }
+                    Mark::Rule { x1, x2, y } => stroke(&mut surface, &[(x1, y), (x2, y)], 0.6),
+                    Mark::Stroke { points, width } => stroke(&mut surface, &points, width),
+                    Mark::Image {
+                        x,
+                        y,
+                        size: (w, h),
+                        image,
+                    } => {
+                        surface.push_transform(&Transform::from_translate(x, y));
+                        surface.draw_image(image, Size::from_wh(w, h).expect("a photo's box"));
+                        surface.pop();
                     }
                 }
             }
@@ -349,5 +465,57 @@ impl Sheet {
         document
             .finish()
             .map_err(|e| DocumentError::Pdf(format!("{e:?}")))
+    }
+}
+
+/// A line through `points`, `width` thick.
+fn stroke(surface: &mut krilla::surface::Surface, points: &[(f32, f32)], width: f32) {
+    let mut path = PathBuilder::new();
+    for (i, (x, y)) in points.iter().enumerate() {
+        if i == 0 {
+            path.move_to(*x, *y);
+        } else {
+            path.line_to(*x, *y);
+        }
+    }
+    if let Some(path) = path.finish() {
+        surface.set_stroke(Some(Stroke {
+            width,
+            ..Default::default()
+        }));
+        surface.draw_path(&path);
+        surface.set_stroke(None);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_measured_with_the_font() {
+        // DejaVu Sans: "i" is narrow, "W" wide; bold is wider.
+        assert!(width("iiii", 10.0, Weight::Regular) < width("WWWW", 10.0, Weight::Regular));
+        assert!(width("NIK", 10.0, Weight::Bold) > width("NIK", 10.0, Weight::Regular));
+        assert_eq!(width("", 10.0, Weight::Regular), 0.0);
+    }
+
+    #[test]
+    fn wrapped_lines_keep_every_word_and_stay_in_their_room() {
+        let text = "JL. RAYA CIBEUREUM GANG H. ABDUL MU'IN NO. 123 KOMPLEKS PERUMAHAN";
+        let lines = wrap(text, 10.0, Weight::Regular, 120.0);
+        assert!(lines.len() > 2, "{lines:?}");
+        assert!(
+            lines
+                .iter()
+                .all(|l| width(l, 10.0, Weight::Regular) <= 120.0)
+        );
+        assert_eq!(lines.join(" "), text);
+        // One word longer than the room: broken between characters, nothing lost.
+        let long = "X".repeat(60);
+        let lines = wrap(&long, 10.0, Weight::Regular, 50.0);
+        assert!(lines.len() > 1);
+        assert_eq!(lines.concat(), long);
+        assert_eq!(wrap("", 10.0, Weight::Regular, 50.0), vec![String::new()]);
     }
 }

@@ -268,6 +268,14 @@ impl Wilayah {
         }
     }
 
+    /// Every region of the current list at `level`, code and name, in no particular order.
+    pub fn names(&self, level: Level) -> impl Iterator<Item = (KodeWilayah, &str)> {
+        self.current
+            .iter()
+            .filter(move |(k, _)| k.level == level)
+            .map(|(k, name)| (*k, name.as_str()))
+    }
+
     /// Number of codes in the current list at `level`.
     pub fn count(&self, level: Level) -> usize {
         self.current.keys().filter(|k| k.level == level).count()

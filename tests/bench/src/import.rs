@@ -109,6 +109,8 @@ pub(crate) fn records(site: &KodeWilayah, n: usize) -> Vec<EnrollmentCreated> {
                 fingerprints: c.fingerprints,
                 enrolled_at: Utc::now(),
                 kecamatan: Some(KECAMATAN.into()),
+                pas_foto: None,
+                tanda_tangan: None,
             }
         })
         .collect()

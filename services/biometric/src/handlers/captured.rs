@@ -121,6 +121,8 @@ pub async fn handle(
         fingerprints: c.fingerprints.clone(),
         enrolled_at: now,
         kecamatan: Some(region.clone()),
+        pas_foto: Some(c.photo.clone()),
+        tanda_tangan: Some(c.signature.clone()),
     };
     ctx.outbox.push(Outgoing::new(
         &created,
@@ -176,8 +178,12 @@ async fn recaptured(
     waiting.delete(txn).await?;
     let route = Sop::get(slip.sop).route().unwrap_or_default();
     if let (Some(here), Some(next)) = (route.get(slip.hop), route.get(slip.hop + 1)) {
+        // What was not taken again stays as the slip had it.
+        let again = |b: &Vec<u8>| (!b.is_empty()).then(|| b.clone());
         let with_photo = BerkasHandedOff {
             foto_sha256: photo_sha256.or(slip.foto_sha256.clone()),
+            pas_foto: again(&c.photo).or(slip.pas_foto.clone()),
+            tanda_tangan: again(&c.signature).or(slip.tanda_tangan.clone()),
             ..slip.clone()
         };
         let (_, message) = with_photo.onward(here, next, c.operator.clone(), now)?;

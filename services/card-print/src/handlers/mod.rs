@@ -6,6 +6,7 @@
 use crate::{
     card_register, desk,
     store::{
+        foto,
         job::{self, JobState},
         rekaman,
     },
@@ -159,6 +160,14 @@ async fn enrollment(ctx: &Ctx<'_>, e: EnrollmentCreated) -> Result<(), HandlerEr
             .find(|t| t.finger == f)
             .map(|t| STANDARD.encode(&t.template.data))
     };
+    foto::keep(
+        txn,
+        &e.nomor_berkas,
+        e.nik.as_str(),
+        e.pas_foto,
+        e.tanda_tangan,
+    )
+    .await?;
     let mut a = j.into_active_model();
     a.photo_sha256 = Set(Some(e.photo_sha256));
     a.right_index = Set(finger(Finger::RightIndex));
@@ -307,6 +316,7 @@ async fn open_card(
             j.photo_sha256.clone(),
             j.right_index.clone(),
             j.left_index.clone(),
+            foto::of(txn, &j.nomor_berkas, &j.nik).await?,
         ),
         None => match rekaman::Entity::find_by_id(nik.to_string())
             .one(txn)
@@ -316,6 +326,7 @@ async fn open_card(
                 Some(r.photo_sha256),
                 Some(r.right_index),
                 Some(r.left_index),
+                None,
             ),
             None => {
                 return Err(HandlerError::permanent(format!(
@@ -326,12 +337,31 @@ async fn open_card(
         },
     };
     let now = Utc::now();
-    // S08, S10, S12: the photo re-captured at the Dinas's station (the applicant's); else the
-    // one on record.
-    let (photo_on_record, right_index, left_index) = enrolled;
+    // S08, S10, S12: the photo and signature re-captured at the Dinas's station (the
+    // applicant's); else those on record.
+    let (photo_on_record, right_index, left_index, foto_on_record) = enrolled;
+    let applicant = m.nik.as_ref() == Some(nik);
     let photo = match &m.foto_sha256 {
-        Some(again) if m.nik.as_ref() == Some(nik) => Some(again.clone()),
+        Some(again) if applicant => Some(again.clone()),
         _ => photo_on_record,
+    };
+    let (on_record_foto, on_record_ttd) = foto_on_record
+        .map(|f| (f.pas_foto, f.tanda_tangan))
+        .unwrap_or_default();
+    let again = |taken: &Option<Vec<u8>>| taken.clone().filter(|_| applicant);
+    foto::keep(
+        txn,
+        &m.nomor_berkas,
+        nik.as_str(),
+        again(&m.pas_foto).or(on_record_foto),
+        again(&m.tanda_tangan).or(on_record_ttd),
+    )
+    .await?;
+    // The slip handed on after approval: without the images, which stay here.
+    let slip = BerkasHandedOff {
+        pas_foto: None,
+        tanda_tangan: None,
+        ..m.clone()
     };
     job::ActiveModel {
         photo_sha256: Set(photo),
@@ -340,7 +370,7 @@ async fn open_card(
         print_ready: Set(true),
         updated_at: Set(now),
         slip: Set(Some(
-            serde_json::to_value(m).map_err(|e| HandlerError::permanent(e.to_string()))?,
+            serde_json::to_value(&slip).map_err(|e| HandlerError::permanent(e.to_string()))?,
         )),
         ..blank_job(nik, &m.nomor_berkas)
     }

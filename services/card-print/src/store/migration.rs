@@ -12,6 +12,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0003Rekaman),
             Box::new(M0004CardNumbers),
             Box::new(M0005OneAccountStore),
+            Box::new(M0006Foto),
         ])
     }
 }
@@ -197,6 +198,44 @@ impl MigrationTrait for M0005OneAccountStore {
         m.drop_table(Table::drop().table(Operator::Table).if_exists().to_owned())
             .await
     }
+}
+
+/// The pas photo and signature each card's face shows, beside its job.
+struct M0006Foto;
+
+impl MigrationName for M0006Foto {
+    fn name(&self) -> &str {
+        "m0006_card_print_foto"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0006Foto {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table(Face::Table)
+                .if_not_exists()
+                .col(string(Face::NomorBerkas))
+                .col(string(Face::Nik))
+                .col(blob_null(Face::PasFoto))
+                .col(blob_null(Face::TandaTangan))
+                .primary_key(Index::create().col(Face::NomorBerkas).col(Face::Nik))
+                .to_owned(),
+        )
+        .await
+    }
+}
+
+#[derive(DeriveIden)]
+/// The table of what a face shows beside its text.
+enum Face {
+    #[sea_orm(iden = "card_print_foto")]
+    Table,
+    NomorBerkas,
+    Nik,
+    PasFoto,
+    TandaTangan,
 }
 
 /// S18: the enrollment on record of a resident moving in from another kabupaten/kota, as the

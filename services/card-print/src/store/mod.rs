@@ -1,5 +1,6 @@
 //! card-print's own tables.
 
+pub mod foto;
 pub mod job;
 mod migration;
 pub mod register;

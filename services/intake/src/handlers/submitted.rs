@@ -350,6 +350,8 @@ pub async fn accept<C: ConnectionTrait>(
         no_kk: None,
         perubahan: m.perubahan.clone(),
         foto_sha256: None,
+        pas_foto: None,
+        tanda_tangan: None,
         kedatangan: m.kedatangan.clone(),
         anggota: Vec::new(),
     };

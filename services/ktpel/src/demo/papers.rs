@@ -82,19 +82,14 @@ async fn write_cards(
     nomor: &str,
     folder: &Path,
 ) -> Result<(), DemoError> {
-    use ktpel_card_print::{desk, face, store::job};
+    use ktpel_card_print::{desk, store::job};
     let jobs = job::Entity::find()
         .filter(job::Column::NomorBerkas.eq(nomor.to_owned()))
         .all(print)
         .await?;
     for j in jobs.iter().filter(|j| j.nomor_kartu.is_some()) {
-        let terbit = face::Terbit::of_card(j.nomor_kartu.as_deref());
-        let face = face::pdf(
-            &desk::biodata(j)?,
-            j.photo_sha256.as_deref().unwrap_or_default(),
-            terbit.as_ref(),
-        );
-        write(&folder.join(format!("kartu-{}.pdf", j.nik)), face)?;
+        let card = desk::card_pdf(print, j).await?;
+        file::write(&folder.join(format!("kartu-{}.pdf", j.nik)), &card)?;
     }
     Ok(())
 }
