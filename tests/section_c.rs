@@ -411,6 +411,23 @@ async fn only_the_new_card_verifies(system: &System, sop: SopId, r: &Biodata, ol
     } else {
         assert_eq!(chip.data.photo_sha256, old.data.photo_sha256);
     }
+    // The card printed shows that photo: the station's pixels, taken again or on record.
+    let card = ktpel_card_print::desk::card_pdf(&system.card_print, &new_job)
+        .await
+        .expect("the card as PDF");
+    let images = ktpel_tests::pdf::Pdf::new(&card).images();
+    let person = ktpel_biometric::station::Person::of(&r.nik);
+    let sitting = if Sop::get(sop).recaptures() {
+        "photo, taken again"
+    } else {
+        "photo"
+    };
+    assert_eq!(images.len(), 1, "{sop}: the photo on the card");
+    assert_eq!(
+        ktpel_tests::pdf::pixels(&images[0]),
+        ktpel_tests::pdf::pixels(&ktpel_biometric::station::portrait(&person, sitting)),
+        "{sop}: the card's photo"
+    );
 }
 
 async fn nothing_dead_lettered(system: &System) {
@@ -1046,6 +1063,21 @@ async fn s18_a_family_moves_between_two_dinas() {
         )
         .await
         .unwrap();
+        // The new card shows the photo taken at enrollment in the Dinas of origin, which
+        // travelled with the enrollment on record through the Pusat Data.
+        let card = ktpel_card_print::desk::card_pdf(&bandung.card_print, &j)
+            .await
+            .unwrap();
+        let images = ktpel_tests::pdf::Pdf::new(&card).images();
+        let person =
+            ktpel_biometric::station::Person::of(&ktpel_domain::Nik::parse(&j.nik).unwrap());
+        assert_eq!(images.len(), 1, "the photo on the card of {}", j.nik);
+        assert_eq!(
+            ktpel_tests::pdf::pixels(&images[0]),
+            ktpel_tests::pdf::pixels(&ktpel_biometric::station::portrait(&person, "photo")),
+            "the enrollment's photo on the card of {}",
+            j.nik
+        );
     }
     // S18.6–S18.8: distribution to the kecamatan of arrival, the family collects.
     use ktpel_distribution::desk as dist;

@@ -275,12 +275,26 @@ pub struct AnggotaPindah {
     pub rekaman: Option<Rekaman>,
 }
 
-/// An enrollment on record: the pas photo's digest and the two index-finger templates (base64).
+/// An enrollment on record: the pas photo's digest and the two index-finger templates (base64),
+/// and the photo and signature themselves for the new card's face where the Pusat Data holds
+/// them (absent for an enrollment recorded before they travelled).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Rekaman {
     pub photo_sha256: String,
     pub right_index: String,
     pub left_index: String,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::enrollment::base64_bytes::optional"
+    )]
+    pub pas_foto: Option<Vec<u8>>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::enrollment::base64_bytes::optional"
+    )]
+    pub tanda_tangan: Option<Vec<u8>>,
 }
 
 /// The Formulir permohonan kedatangan (S15–S18): where the family moves to. The berkas also

@@ -74,6 +74,8 @@ async fn moving_in(ctx: &Ctx<'_>, m: KeluargaPindah) -> Result<(), HandlerError>
             right_index: Set(r.right_index.clone()),
             left_index: Set(r.left_index.clone()),
             nomor_skp: Set(m.nomor_skp.clone()),
+            pas_foto: Set(r.pas_foto.clone()),
+            tanda_tangan: Set(r.tanda_tangan.clone()),
         })
         .on_conflict_do_nothing_on([rekaman::Column::Nik])
         .exec_without_returning(ctx.txn)
@@ -326,7 +328,12 @@ async fn open_card(
                 Some(r.photo_sha256),
                 Some(r.right_index),
                 Some(r.left_index),
-                None,
+                Some(foto::Model {
+                    nomor_berkas: r.nomor_skp,
+                    nik: r.nik,
+                    pas_foto: r.pas_foto,
+                    tanda_tangan: r.tanda_tangan,
+                }),
             ),
             None => {
                 return Err(HandlerError::permanent(format!(

@@ -13,6 +13,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0004CardNumbers),
             Box::new(M0005OneAccountStore),
             Box::new(M0006Foto),
+            Box::new(M0007RekamanFoto),
         ])
     }
 }
@@ -267,6 +268,32 @@ impl MigrationTrait for M0003Rekaman {
     }
 }
 
+/// S18: the photo and signature of a resident moving in, as the Pusat Data sends them.
+struct M0007RekamanFoto;
+
+impl MigrationName for M0007RekamanFoto {
+    fn name(&self) -> &str {
+        "m0007_card_print_rekaman_foto"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0007RekamanFoto {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        // One column a statement: SQLite's ALTER TABLE adds one at a time.
+        for column in [Rekaman::PasFoto, Rekaman::TandaTangan] {
+            m.alter_table(
+                Table::alter()
+                    .table(Rekaman::Table)
+                    .add_column_if_not_exists(blob_null(column))
+                    .to_owned(),
+            )
+            .await?;
+        }
+        Ok(())
+    }
+}
+
 #[derive(DeriveIden)]
 enum Rekaman {
     #[sea_orm(iden = "card_print_rekaman")]
@@ -276,6 +303,8 @@ enum Rekaman {
     RightIndex,
     LeftIndex,
     NomorSkp,
+    PasFoto,
+    TandaTangan,
 }
 
 #[derive(DeriveIden)]

@@ -13,6 +13,11 @@ pub struct Model {
     pub left_index: String,
     /// The Surat Keterangan Pindah it came with.
     pub nomor_skp: String,
+    /// The pas photo and signature for the new card's face, where the Pusat Data sent them.
+    #[sea_orm(column_type = "Blob", nullable)]
+    pub pas_foto: Option<Vec<u8>>,
+    #[sea_orm(column_type = "Blob", nullable)]
+    pub tanda_tangan: Option<Vec<u8>>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -35,6 +35,8 @@ pub async fn handle(ctx: &Context<'_, PusatData>, m: KeluargaPindah) -> Result<(
                 photo_sha256: r.photo_sha256,
                 right_index: r.right_index,
                 left_index: r.left_index,
+                pas_foto: r.pas_foto,
+                tanda_tangan: r.tanda_tangan,
             });
         }
         if let Some(k) = kartu::Entity::find_by_id(nik).one(txn).await?

@@ -119,6 +119,8 @@ async fn keep_on_record<C: ConnectionTrait>(
         right_index: Set(finger(Finger::RightIndex)),
         left_index: Set(finger(Finger::LeftIndex)),
         enrolled_at: Set(e.enrolled_at),
+        pas_foto: Set(e.pas_foto.clone()),
+        tanda_tangan: Set(e.tanda_tangan.clone()),
     })
     .on_conflict(
         sea_orm::sea_query::OnConflict::column(rekaman::Column::Nik)
@@ -127,6 +129,8 @@ async fn keep_on_record<C: ConnectionTrait>(
                 rekaman::Column::RightIndex,
                 rekaman::Column::LeftIndex,
                 rekaman::Column::EnrolledAt,
+                rekaman::Column::PasFoto,
+                rekaman::Column::TandaTangan,
             ])
             .to_owned(),
     )

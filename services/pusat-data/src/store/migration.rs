@@ -6,7 +6,11 @@ pub struct Migrator;
 
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        ktpel_store::migrations::bus_then(vec![Box::new(M0001PusatData), Box::new(M0002Rekaman)])
+        ktpel_store::migrations::bus_then(vec![
+            Box::new(M0001PusatData),
+            Box::new(M0002Rekaman),
+            Box::new(M0003RekamanFoto),
+        ])
     }
 }
 
@@ -77,6 +81,33 @@ impl MigrationTrait for M0002Rekaman {
     }
 }
 
+/// The pas photo and the signature of the enrollment on record, for a card printed at another
+/// Dinas (S18). Rows from before stay without them.
+struct M0003RekamanFoto;
+
+impl MigrationName for M0003RekamanFoto {
+    fn name(&self) -> &str {
+        "m0003_pusat_data_rekaman_foto"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0003RekamanFoto {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        // One column a statement: SQLite's ALTER TABLE adds one at a time.
+        for column in [Rekaman::PasFoto, Rekaman::TandaTangan] {
+            m.alter_table(
+                Table::alter()
+                    .table(Rekaman::Table)
+                    .add_column_if_not_exists(blob_null(column))
+                    .to_owned(),
+            )
+            .await?;
+        }
+        Ok(())
+    }
+}
+
 #[derive(DeriveIden)]
 enum Rekaman {
     #[sea_orm(iden = "pusat_data_rekaman")]
@@ -86,6 +117,8 @@ enum Rekaman {
     RightIndex,
     LeftIndex,
     EnrolledAt,
+    PasFoto,
+    TandaTangan,
 }
 
 #[derive(DeriveIden)]

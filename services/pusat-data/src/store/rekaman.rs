@@ -1,5 +1,6 @@
 //! `pusat_data_rekaman`: the enrollment on record of a NIK whose card may be printed — the
-//! pas photo's digest and the two index-finger templates (base64).
+//! pas photo's digest and the two index-finger templates (base64), and the photo and the
+//! signature a new card's face shows (none for an enrollment recorded before they travelled).
 
 use sea_orm::entity::prelude::*;
 
@@ -12,6 +13,10 @@ pub struct Model {
     pub right_index: String,
     pub left_index: String,
     pub enrolled_at: DateTimeUtc,
+    #[sea_orm(column_type = "Blob", nullable)]
+    pub pas_foto: Option<Vec<u8>>,
+    #[sea_orm(column_type = "Blob", nullable)]
+    pub tanda_tangan: Option<Vec<u8>>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
