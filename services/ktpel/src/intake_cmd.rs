@@ -6,7 +6,7 @@ use chrono::Utc;
 use ktpel_bus::{BusError, Outgoing, RoutingKey, routing::RoutingKeyError};
 use ktpel_contract::{
     berkas::{BerkasAccepted, BerkasRefused, BerkasSubmitted, SUBMITTED},
-    registry::{FormulirBiodata, Kedatangan, PerubahanBiodata},
+    registry::{FormulirBiodata, Kedatangan, PerubahanBiodata, RincianDiisi},
 };
 use ktpel_domain::{
     JenisKelamin, KodeWilayah, Nik,
@@ -28,6 +28,9 @@ pub enum IntakeCmdError {
         sop: SopId,
         missing: Vec<&'static str>,
     },
+    /// An element of the Formulir Biodata given, but wrong: each named with why.
+    #[error("the Formulir Biodata: {}", .wrong.join("; "))]
+    Rincian { wrong: Vec<String> },
     #[error("--desa must be a desa/kelurahan code")]
     NotADesa { desa: String },
     #[error("{sop} needs --nik (or, for S05, the Formulir Biodata)")]
@@ -131,6 +134,37 @@ pub struct BiodataArgs {
     /// The family's KK, if the resident joins one already registered.
     #[arg(long)]
     no_kk: Option<String>,
+    /// RT and RW of the address (1–999).
+    #[arg(long)]
+    rt: Option<String>,
+    #[arg(long)]
+    rw: Option<String>,
+    /// The status hubungan dalam keluarga (`kepala_keluarga`, `istri`, `anak`, …).
+    #[arg(long)]
+    hubungan: Option<String>,
+    /// `islam`, `kristen`, `katolik`, `hindu`, `buddha`, `khonghucu`, `kepercayaan`.
+    #[arg(long)]
+    agama: Option<String>,
+    /// `belum_kawin`, `kawin`, `cerai_hidup`, `cerai_mati`.
+    #[arg(long)]
+    status_perkawinan: Option<String>,
+    /// A line of SIAK's occupation list (`"PELAJAR/MAHASISWA"`).
+    #[arg(long)]
+    pekerjaan: Option<String>,
+    /// The last education finished (`tidak_sekolah`, `sd`, `sltp`, `slta`, `diploma_3`, …).
+    #[arg(long)]
+    pendidikan: Option<String>,
+    /// `wni` or `wna`.
+    #[arg(long, default_value = "wni")]
+    kewarganegaraan: String,
+    /// `a`, `b`, `ab`, `o`, or `tidak_tahu`.
+    #[arg(long, default_value = "tidak_tahu")]
+    golongan_darah: String,
+    /// The parents' names (`-` where not known).
+    #[arg(long)]
+    nama_ayah: Option<String>,
+    #[arg(long)]
+    nama_ibu: Option<String>,
 }
 
 /// S06/S07 (wrong data) and S13/S14 (a data element changed): what SIAK is to correct or
@@ -211,6 +245,42 @@ impl BiodataArgs {
         if self.desa.is_none() {
             missing.push("--desa");
         }
+        let rincian = [
+            ("--rt", &self.rt),
+            ("--rw", &self.rw),
+            ("--hubungan", &self.hubungan),
+            ("--agama", &self.agama),
+            ("--status-perkawinan", &self.status_perkawinan),
+            ("--pekerjaan", &self.pekerjaan),
+            ("--pendidikan", &self.pendidikan),
+            ("--nama-ayah", &self.nama_ayah),
+            ("--nama-ibu", &self.nama_ibu),
+        ];
+        missing.extend(rincian.iter().filter(|(_, v)| v.is_none()).map(|(f, _)| *f));
+        if !missing.is_empty() {
+            return Err(IntakeCmdError::NoBiodata { sop, missing });
+        }
+        let given = |v: Option<String>| v.unwrap_or_default();
+        let rincian = RincianDiisi {
+            rt: given(self.rt),
+            rw: given(self.rw),
+            agama: given(self.agama),
+            status_perkawinan: given(self.status_perkawinan),
+            pekerjaan: given(self.pekerjaan),
+            kewarganegaraan: self.kewarganegaraan,
+            golongan_darah: self.golongan_darah,
+            pendidikan: given(self.pendidikan),
+            hubungan: given(self.hubungan),
+            nama_ayah: given(self.nama_ayah),
+            nama_ibu: given(self.nama_ibu),
+        }
+        .check()
+        .map_err(|wrong| IntakeCmdError::Rincian {
+            wrong: wrong
+                .into_iter()
+                .map(|(field, why)| format!("--{}: {why}", field.replace('_', "-")))
+                .collect(),
+        })?;
         match (
             self.jenis_kelamin,
             self.tempat_lahir,
@@ -232,7 +302,7 @@ impl BiodataArgs {
                 alamat,
                 desa: desa.to_string(),
                 no_kk: self.no_kk,
-                rincian: None,
+                rincian: Some(rincian),
             })),
             _ => Err(IntakeCmdError::NoBiodata { sop, missing }),
         }

@@ -1574,7 +1574,27 @@ fn a_new_residents_berkas_needs_the_formulir_biodata_at_the_desk() {
         ),
     );
     assert!(
-        e.contains("--jenis-kelamin, --tempat-lahir, --tanggal-lahir, --alamat"),
+        e.contains(
+            "--jenis-kelamin, --tempat-lahir, --tanggal-lahir, --alamat, --rt, --rw, \
+             --hubungan, --agama, --status-perkawinan, --pekerjaan, --pendidikan, --nama-ayah, \
+             --nama-ibu"
+        ),
+        "{e}"
+    );
+    // Every element given, two of them wrong: both named, nothing sent.
+    let e = desk.refused(
+        None,
+        &words(
+            "intake submit --sop S05 --nama Dewi --desa 32.73.01.1001 --jenis-kelamin P \
+             --tempat-lahir Bandung --tanggal-lahir 2008-05-01 --alamat Jl.Merdeka --rt 1 \
+             --rw 2000 --hubungan anak --agama jedi --status-perkawinan belum_kawin \
+             --pekerjaan PELAJAR/MAHASISWA --pendidikan slta --nama-ayah - --nama-ibu Sari \
+             --dokumen formulir_pencatatan_biodata,formulir_biodata_penduduk,akta_kelahiran_atau_ijazah",
+        ),
+    );
+    assert!(
+        e.contains("--rw: RW `2000` bukan nomor 1 sampai 999")
+            && e.contains("--agama: `jedi` tidak ada dalam daftar"),
         "{e}"
     );
     let e = desk.refused(

@@ -873,6 +873,17 @@ fn siak_s_worklist_is_entered_once_by_the_siak_operator() {
         ("tanggal_lahir", "2008-03-14"),
         ("alamat", "Jl. Setiabudi 9"),
         ("desa", "32.73.01.1001"),
+        ("rt", "3"),
+        ("rw", "7"),
+        ("hubungan", "anak"),
+        ("agama", "islam"),
+        ("status_perkawinan", "belum_kawin"),
+        ("pekerjaan", "PELAJAR/MAHASISWA"),
+        ("pendidikan", "slta"),
+        ("kewarganegaraan", "wni"),
+        ("golongan_darah", "o"),
+        ("nama_ayah", "Slamet Riyadi"),
+        ("nama_ibu", "Sari Lestari"),
         ("dokumen", "formulir_pencatatan_biodata"),
         ("dokumen", "formulir_biodata_penduduk"),
         ("dokumen", "akta_kelahiran_atau_ijazah"),
@@ -953,6 +964,19 @@ fn siak_s_worklist_is_entered_once_by_the_siak_operator() {
         text.contains("KARTU KELUARGA") && text.contains(&no_kk) && text.contains("Dewi Lestari"),
         "{text}"
     );
+    // Every element of her Formulir Biodata, on the KK SIAK printed.
+    for element in [
+        "ANAK",
+        "ISLAM",
+        "BELUM KAWIN",
+        "PELAJAR/MAHASISWA",
+        "SLTA/SEDERAJAT",
+        "WNI",
+        "SLAMET RIYADI",
+        "SARI LESTARI",
+    ] {
+        assert!(text.contains(element), "{element} on the KK: {text}");
+    }
     assert_eq!(
         sinta.get_file(&format!("/siak/kk/{no_kk}")).1,
         pdf,

@@ -131,6 +131,25 @@ async fn one_s01_berkas_from_the_counter_to_the_tanda_terima_only_in_the_browser
     b.set_value("tanggal_lahir", "2008-03-14").await;
     b.type_into("alamat", "Jl. Setiabudi 9").await;
     b.type_into("desa", "32.73.01.1001").await;
+    for (field, value) in [
+        ("rt", "3"),
+        ("rw", "7"),
+        ("pekerjaan", "PELAJAR/MAHASISWA"),
+        ("nama_ayah", "Slamet Riyadi"),
+        ("nama_ibu", "Sari Lestari"),
+    ] {
+        b.type_into(field, value).await;
+    }
+    for (list, value) in [
+        ("hubungan", "anak"),
+        ("agama", "islam"),
+        ("status_perkawinan", "belum_kawin"),
+        ("pendidikan", "slta"),
+        ("kewarganegaraan", "wni"),
+        ("golongan_darah", "o"),
+    ] {
+        b.set_value(list, value).await;
+    }
     for d in ["formulir_pencatatan_biodata", "formulir_biodata_penduduk"] {
         b.click(&format!("#dok-{d}")).await;
     }

@@ -131,6 +131,134 @@ pub struct Rincian {
     pub nama_ibu: String,
 }
 
+/// The Formulir Biodata's other elements as a desk entered them, text as typed or chosen,
+/// before they are checked ([`RincianDiisi::check`]): the counter's page and `ktpel intake
+/// submit` both fill one.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RincianDiisi {
+    pub rt: String,
+    pub rw: String,
+    pub agama: String,
+    pub status_perkawinan: String,
+    pub pekerjaan: String,
+    pub kewarganegaraan: String,
+    pub golongan_darah: String,
+    pub pendidikan: String,
+    pub hubungan: String,
+    pub nama_ayah: String,
+    pub nama_ibu: String,
+}
+
+impl RincianDiisi {
+    /// The names of the fields, in the form's order (a problem is keyed by one).
+    pub const FIELDS: [&'static str; 11] = [
+        "rt",
+        "rw",
+        "agama",
+        "status_perkawinan",
+        "pekerjaan",
+        "pendidikan",
+        "hubungan",
+        "kewarganegaraan",
+        "golongan_darah",
+        "nama_ayah",
+        "nama_ibu",
+    ];
+
+    /// The elements, or every field that is empty or wrong with why, named as in
+    /// [`Self::FIELDS`]. Every element is required: the Formulir Biodata asks for each (a
+    /// blood type not known is `tidak_tahu`; a parent not known is written `-`).
+    pub fn check(&self) -> Result<Rincian, Vec<(&'static str, String)>> {
+        let mut problems = Vec::new();
+        fn listed<T: std::str::FromStr<Err = ktpel_domain::biodata::NotInList>>(
+            field: &'static str,
+            value: &str,
+            problems: &mut Vec<(&'static str, String)>,
+        ) -> Option<T> {
+            if value.trim().is_empty() {
+                problems.push((field, "wajib dipilih".into()));
+                return None;
+            }
+            value
+                .parse()
+                .map_err(|e: ktpel_domain::biodata::NotInList| {
+                    problems.push((field, format!("`{}` tidak ada dalam daftar", e.given)))
+                })
+                .ok()
+        }
+        let mut checked = |field: &'static str, r: Result<String, String>| {
+            r.map_err(|why| problems.push((field, why))).ok()
+        };
+        let rt = checked("rt", ktpel_domain::biodata::rt_rw("RT", &self.rt));
+        let rw = checked("rw", ktpel_domain::biodata::rt_rw("RW", &self.rw));
+        let pekerjaan = checked(
+            "pekerjaan",
+            ktpel_domain::biodata::pekerjaan(&self.pekerjaan),
+        );
+        let mut named = |field: &'static str, v: &str| {
+            let v = v.trim();
+            checked(
+                field,
+                if v.is_empty() {
+                    Err("wajib diisi (tulis `-` bila tidak diketahui)".into())
+                } else {
+                    Ok(v.to_uppercase())
+                },
+            )
+        };
+        let (nama_ayah, nama_ibu) = (
+            named("nama_ayah", &self.nama_ayah),
+            named("nama_ibu", &self.nama_ibu),
+        );
+        let agama = listed("agama", &self.agama, &mut problems);
+        let status_perkawinan = listed("status_perkawinan", &self.status_perkawinan, &mut problems);
+        let pendidikan = listed("pendidikan", &self.pendidikan, &mut problems);
+        let hubungan = listed("hubungan", &self.hubungan, &mut problems);
+        let kewarganegaraan = listed("kewarganegaraan", &self.kewarganegaraan, &mut problems);
+        let golongan_darah = listed("golongan_darah", &self.golongan_darah, &mut problems);
+        match (
+            rt,
+            rw,
+            agama,
+            status_perkawinan,
+            pekerjaan,
+            kewarganegaraan,
+            golongan_darah,
+            pendidikan,
+            hubungan,
+            nama_ayah,
+            nama_ibu,
+        ) {
+            (
+                Some(rt),
+                Some(rw),
+                Some(agama),
+                Some(status_perkawinan),
+                Some(pekerjaan),
+                Some(kewarganegaraan),
+                Some(golongan_darah),
+                Some(pendidikan),
+                Some(hubungan),
+                Some(nama_ayah),
+                Some(nama_ibu),
+            ) if problems.is_empty() => Ok(Rincian {
+                rt,
+                rw,
+                agama,
+                status_perkawinan,
+                pekerjaan,
+                kewarganegaraan,
+                golongan_darah,
+                pendidikan,
+                hubungan,
+                nama_ayah,
+                nama_ibu,
+            }),
+            _ => Err(problems),
+        }
+    }
+}
+
 /// What the desk asks SIAK to correct (S06/S07, *salah data*) or change (S13/S14, *perubahan
 /// elemen data*): the new value of each element, none for one that stays. The NIK, the date
 /// of birth and the sex make the NIK and are not changed here; a move to another kecamatan
@@ -324,4 +452,61 @@ pub struct FormulirBiodata {
     /// an earlier version, and SIAK records the resident without them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rincian: Option<Rincian>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn filled() -> RincianDiisi {
+        RincianDiisi {
+            rt: "4".into(),
+            rw: "12".into(),
+            agama: "islam".into(),
+            status_perkawinan: "BELUM KAWIN".into(),
+            pekerjaan: "pelajar/mahasiswa".into(),
+            kewarganegaraan: "wni".into(),
+            golongan_darah: "tidak_tahu".into(),
+            pendidikan: "slta".into(),
+            hubungan: "anak".into(),
+            nama_ayah: "Slamet".into(),
+            nama_ibu: "-".into(),
+        }
+    }
+
+    #[test]
+    fn a_filled_form_is_checked_into_the_elements_as_siak_keeps_them() {
+        let r = filled().check().unwrap();
+        assert_eq!((r.rt.as_str(), r.rw.as_str()), ("004", "012"));
+        assert_eq!(r.status_perkawinan, StatusPerkawinan::BelumKawin);
+        assert_eq!(r.pekerjaan, "PELAJAR/MAHASISWA");
+        assert_eq!(r.golongan_darah, GolonganDarah::TidakTahu);
+        assert_eq!((r.nama_ayah.as_str(), r.nama_ibu.as_str()), ("SLAMET", "-"));
+    }
+
+    /// An empty form names every field; a wrong value names its field and what was given.
+    #[test]
+    fn every_empty_or_wrong_field_is_named() {
+        let empty = RincianDiisi::default().check().unwrap_err();
+        let fields: Vec<&str> = empty.iter().map(|(f, _)| *f).collect();
+        let mut expected = RincianDiisi::FIELDS.to_vec();
+        expected.sort_unstable();
+        let mut got = fields.clone();
+        got.sort_unstable();
+        assert_eq!(got, expected);
+        let wrong = RincianDiisi {
+            agama: "jedi".into(),
+            rt: "1000".into(),
+            ..filled()
+        }
+        .check()
+        .unwrap_err();
+        assert_eq!(wrong.len(), 2, "{wrong:?}");
+        assert!(wrong.contains(&("agama", "`jedi` tidak ada dalam daftar".into())));
+        assert!(
+            wrong
+                .iter()
+                .any(|(f, why)| *f == "rt" && why.contains("1000"))
+        );
+    }
 }

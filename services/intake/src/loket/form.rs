@@ -3,6 +3,7 @@
 
 use crate::counter::kecamatan_of;
 use chrono::{NaiveDate, Utc};
+use ktpel_contract::registry::RincianDiisi;
 use ktpel_contract::{
     berkas::BerkasSubmitted,
     registry::{FormulirBiodata, Kedatangan, PerubahanBiodata},
@@ -27,6 +28,8 @@ pub struct Form {
     pub alamat: String,
     pub desa: String,
     pub no_kk: String,
+    /// The Formulir Biodata's other elements (RT/RW, agama, status perkawinan, …).
+    pub rincian: RincianDiisi,
     pub ubah_nama: String,
     pub ubah_tempat_lahir: String,
     pub ubah_alamat: String,
@@ -84,6 +87,17 @@ impl Form {
                 "alamat" => &mut f.alamat,
                 "desa" => &mut f.desa,
                 "no_kk" => &mut f.no_kk,
+                "rt" => &mut f.rincian.rt,
+                "rw" => &mut f.rincian.rw,
+                "agama" => &mut f.rincian.agama,
+                "status_perkawinan" => &mut f.rincian.status_perkawinan,
+                "pekerjaan" => &mut f.rincian.pekerjaan,
+                "pendidikan" => &mut f.rincian.pendidikan,
+                "hubungan" => &mut f.rincian.hubungan,
+                "kewarganegaraan" => &mut f.rincian.kewarganegaraan,
+                "golongan_darah" => &mut f.rincian.golongan_darah,
+                "nama_ayah" => &mut f.rincian.nama_ayah,
+                "nama_ibu" => &mut f.rincian.nama_ibu,
                 "ubah_nama" => &mut f.ubah_nama,
                 "ubah_tempat_lahir" => &mut f.ubah_tempat_lahir,
                 "ubah_alamat" => &mut f.ubah_alamat,
@@ -282,6 +296,15 @@ impl Form {
         {
             problems.add("no_kk", "nomor KK punya 16 angka");
         }
+        let rincian = self
+            .rincian
+            .check()
+            .map_err(|wrong| {
+                for (field, why) in wrong {
+                    problems.add(field, why);
+                }
+            })
+            .ok();
         Some(FormulirBiodata {
             nama: nama.to_owned(),
             jenis_kelamin: jenis_kelamin?,
@@ -290,7 +313,7 @@ impl Form {
             alamat: alamat?,
             desa: desa_code?,
             no_kk,
-            rincian: None,
+            rincian: Some(rincian?),
         })
     }
 }
@@ -364,10 +387,44 @@ mod tests {
             "tempat_lahir",
             "alamat",
             "desa",
-        ] {
+        ]
+        .into_iter()
+        .chain(RincianDiisi::FIELDS)
+        {
             assert!(!p.of(field).is_empty(), "{field}: {p:?}");
         }
         assert!(p.of("nik").is_empty(), "S05 takes no NIK");
+    }
+
+    /// S05: the whole Formulir Biodata, its elements as SIAK keeps them.
+    #[test]
+    fn a_new_residents_formulir_carries_every_element() {
+        use ktpel_domain::biodata::{Hubungan, Pendidikan};
+        let f = pairs(&[
+            ("nama", "Budi"),
+            ("jenis_kelamin", "L"),
+            ("tempat_lahir", "Bandung"),
+            ("tanggal_lahir", "2008-05-01"),
+            ("alamat", "Jl. Merdeka No. 1"),
+            ("desa", "32.73.01.1001"),
+            ("rt", "3"),
+            ("rw", "7"),
+            ("agama", "islam"),
+            ("status_perkawinan", "belum_kawin"),
+            ("pekerjaan", "PELAJAR/MAHASISWA"),
+            ("pendidikan", "slta"),
+            ("hubungan", "anak"),
+            ("kewarganegaraan", "wni"),
+            ("golongan_darah", "tidak_tahu"),
+            ("nama_ayah", "Slamet"),
+            ("nama_ibu", "Sari"),
+        ]);
+        let b = f.berkas(SopId::new(5).unwrap(), None, "ppp1").unwrap();
+        let r = b.biodata.unwrap().rincian.unwrap();
+        assert_eq!((r.rt.as_str(), r.rw.as_str()), ("003", "007"));
+        assert_eq!(r.hubungan, Hubungan::Anak);
+        assert_eq!(r.pendidikan, Pendidikan::Slta);
+        assert_eq!(r.nama_ibu, "SARI");
     }
 
     /// S13: a divorce and a new occupation, chosen from their lists; a status that is none of

@@ -180,22 +180,34 @@ struct Lists {
     status_perkawinan: Vec<(&'static str, &'static str)>,
     agama: Vec<(&'static str, &'static str)>,
     pendidikan: Vec<(&'static str, &'static str)>,
+    hubungan: Vec<(&'static str, &'static str)>,
+    kewarganegaraan: Vec<(&'static str, &'static str)>,
+    golongan_darah: Vec<(&'static str, &'static str)>,
     pekerjaan: &'static [&'static str],
+}
+
+/// A closed list as choices: (code, as printed).
+macro_rules! choices {
+    ($list:ty) => {
+        <$list>::ALL
+            .iter()
+            .map(|v| (v.code(), v.printed()))
+            .collect()
+    };
 }
 
 impl Lists {
     fn new() -> Self {
-        use ktpel_domain::biodata::{Agama, Pendidikan, StatusPerkawinan};
+        use ktpel_domain::biodata::{
+            Agama, GolonganDarah, Hubungan, Kewarganegaraan, Pendidikan, StatusPerkawinan,
+        };
         Self {
-            status_perkawinan: StatusPerkawinan::ALL
-                .iter()
-                .map(|v| (v.code(), v.printed()))
-                .collect(),
-            agama: Agama::ALL.iter().map(|v| (v.code(), v.printed())).collect(),
-            pendidikan: Pendidikan::ALL
-                .iter()
-                .map(|v| (v.code(), v.printed()))
-                .collect(),
+            status_perkawinan: choices!(StatusPerkawinan),
+            agama: choices!(Agama),
+            pendidikan: choices!(Pendidikan),
+            hubungan: choices!(Hubungan),
+            kewarganegaraan: choices!(Kewarganegaraan),
+            golongan_darah: choices!(GolonganDarah),
             pekerjaan: ktpel_domain::biodata::PEKERJAAN,
         }
     }
