@@ -637,7 +637,16 @@ async fn a_replacement_is_refused_for_what_it_lacks(backend: Backend) {
         status_perkawinan: Some(ktpel_domain::biodata::StatusPerkawinan::Kawin),
         ..Default::default()
     });
-    desk.submit(&replacement("S13", old, married)).await;
+    // A change of marital status needs the marriage or divorce papers among the documents.
+    desk.submit(&replacement("S13", old.clone(), married.clone()))
+        .await;
+    refused_for(
+        "S13",
+        "perubahan status perkawinan memerlukan dokumen pendukung: Fotokopi Buku Nikah",
+    )
+    .await;
+    let with_akta = [old, vec![BukuNikahAtauAktaCerai]].concat();
+    desk.submit(&replacement("S13", with_akta, married)).await;
     refused_for("S13", "SIAK belum mencatat status perkawinan").await;
     desk.assert_nothing_stored().await;
     assert_eq!(

@@ -1021,7 +1021,7 @@ async fn s18_a_family_moves_between_two_dinas() {
         biodata: None,
         perubahan: None,
         kedatangan: Some(arrival.clone()),
-        dokumen: procedure.checklist().groups.iter().map(|g| g[0]).collect(),
+        dokumen: ktpel_contract::berkas::dokumen_lengkap(procedure.id, None),
         kecamatan: "32.04.05".into(),
         petugas: "ppp-bandung".into(),
         diterima_pada: chrono::Utc::now(),

@@ -795,6 +795,7 @@ impl System {
         };
         let id: ktpel_domain::sop::SopId = sop.parse().expect("an SOP id");
         let procedure = ktpel_domain::sop::Sop::get(id);
+        let dokumen = ktpel_contract::berkas::dokumen_lengkap(id, perubahan.as_ref());
         let b = ktpel_contract::berkas::BerkasSubmitted {
             submission_id: uuid::Uuid::now_v7(),
             sop: id,
@@ -803,7 +804,7 @@ impl System {
             biodata: None,
             perubahan,
             kedatangan,
-            dokumen: procedure.checklist().groups.iter().map(|g| g[0]).collect(),
+            dokumen,
             kecamatan: kecamatan.clone(),
             petugas: match procedure.collection() {
                 ktpel_domain::sop::Collection::DinasDesk => "ppp-dinas".into(),

@@ -62,6 +62,27 @@ pub fn kecamatan_of(nomor_berkas: &str) -> Option<String> {
         .map(|k| k.to_string())
 }
 
+/// The documents of a complete berkas of `sop`: the first of each group of its checklist and
+/// the supporting document each element `perubahan` changes needs — what a desk holding every
+/// paper ticks (the demo's berkas, the tests').
+pub fn dokumen_lengkap(sop: SopId, perubahan: Option<&PerubahanBiodata>) -> Vec<Dokumen> {
+    let mut dokumen: Vec<Dokumen> = ktpel_domain::sop::Sop::get(sop)
+        .checklist()
+        .groups
+        .iter()
+        .map(|g| g[0])
+        .collect();
+    for (_, d) in perubahan
+        .map(PerubahanBiodata::dokumen_needed)
+        .unwrap_or_default()
+    {
+        if !dokumen.contains(&d) {
+            dokumen.push(d);
+        }
+    }
+    dokumen
+}
+
 /// S01.1–S01.2: the resident hands the berkas to the ppp, who enters it at a kecamatan desk.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BerkasSubmitted {

@@ -8,7 +8,7 @@
 use crate::Message;
 use chrono::NaiveDate;
 use ktpel_domain::{
-    JenisKelamin, Nik, StatusKartu,
+    Dokumen, JenisKelamin, Nik, StatusKartu,
     biodata::{Agama, GolonganDarah, Hubungan, Kewarganegaraan, Pendidikan, StatusPerkawinan},
 };
 use serde::{Deserialize, Serialize};
@@ -324,6 +324,32 @@ impl PerubahanBiodata {
             rincian,
             ..b.clone()
         }
+    }
+
+    /// The supporting document each element changed needs, with the element's name as the
+    /// counter says it: the marriage or divorce papers for a marital status, the ijazah for an
+    /// education, a letter from the workplace for an occupation, one from the religious leader
+    /// for a religion. The name, the place of birth and the address need only the generic
+    /// supporting document of the checklist.
+    pub fn dokumen_needed(&self) -> Vec<(&'static str, Dokumen)> {
+        [
+            (
+                self.status_perkawinan.is_some(),
+                "status perkawinan",
+                Dokumen::BukuNikahAtauAktaCerai,
+            ),
+            (self.pendidikan.is_some(), "pendidikan", Dokumen::Ijazah),
+            (
+                self.pekerjaan.is_some(),
+                "pekerjaan",
+                Dokumen::SuratKeteranganKerja,
+            ),
+            (self.agama.is_some(), "agama", Dokumen::SuratKeteranganAgama),
+        ]
+        .into_iter()
+        .filter(|(changed, _, _)| *changed)
+        .map(|(_, element, d)| (element, d))
+        .collect()
     }
 
     /// The elements changed, `nama: "A" → "B"`, for the timeline and the buku harian.

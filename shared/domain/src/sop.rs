@@ -116,10 +116,16 @@ pub enum Dokumen {
     FormulirKedatangan,
     /// Fotokopi dokumen pendukung lainnya.
     DokumenPendukung,
+    /// Fotokopi ijazah terakhir: for a change of education (S13/S14).
+    Ijazah,
+    /// Surat keterangan bekerja or the letter of appointment: for a change of occupation.
+    SuratKeteranganKerja,
+    /// Surat keterangan from the religious leader: for a change of religion or belief.
+    SuratKeteranganAgama,
 }
 
 impl Dokumen {
-    pub const ALL: [Dokumen; 14] = [
+    pub const ALL: [Dokumen; 17] = [
         Self::FormulirPermohonan,
         Self::FotokopiKk,
         Self::FotokopiKtpNonElektronik,
@@ -134,6 +140,9 @@ impl Dokumen {
         Self::SuratKeteranganPindah,
         Self::FormulirKedatangan,
         Self::DokumenPendukung,
+        Self::Ijazah,
+        Self::SuratKeteranganKerja,
+        Self::SuratKeteranganAgama,
     ];
 
     /// The snake_case name used on the wire and on the command line.
@@ -153,6 +162,9 @@ impl Dokumen {
             Self::SuratKeteranganPindah => "surat_keterangan_pindah",
             Self::FormulirKedatangan => "formulir_kedatangan",
             Self::DokumenPendukung => "dokumen_pendukung",
+            Self::Ijazah => "ijazah",
+            Self::SuratKeteranganKerja => "surat_keterangan_kerja",
+            Self::SuratKeteranganAgama => "surat_keterangan_agama",
         }
     }
 }
@@ -177,6 +189,11 @@ impl Dokumen {
             Self::SuratKeteranganPindah => "Surat Keterangan Pindah",
             Self::FormulirKedatangan => "Formulir permohonan kedatangan",
             Self::DokumenPendukung => "Fotokopi dokumen pendukung lainnya",
+            Self::Ijazah => "Fotokopi ijazah terakhir",
+            Self::SuratKeteranganKerja => {
+                "Surat keterangan bekerja atau surat keputusan pengangkatan"
+            }
+            Self::SuratKeteranganAgama => "Surat keterangan pemuka agama/penghayat kepercayaan",
         }
     }
 }
@@ -694,7 +711,19 @@ const LOST_DOCS: &[&[Dokumen]] = &[
     &[FormulirPermohonan],
     &[DokumenPendukung],
 ];
-const CHANGE_DOCS: &[&[Dokumen]] = &[&[KtpElLama], &[FormulirPermohonan], &[DokumenPendukung]];
+/// S13/S14: the supporting document is the one the element changed needs (the contract's
+/// `PerubahanBiodata::dokumen_needed`), any of these.
+const CHANGE_DOCS: &[&[Dokumen]] = &[
+    &[KtpElLama],
+    &[FormulirPermohonan],
+    &[
+        DokumenPendukung,
+        BukuNikahAtauAktaCerai,
+        Ijazah,
+        SuratKeteranganKerja,
+        SuratKeteranganAgama,
+    ],
+];
 const MOVE_DOCS: &[&[Dokumen]] = &[
     &[KtpElLama],
     &[SuratKeteranganPindah],

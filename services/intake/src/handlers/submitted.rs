@@ -173,6 +173,14 @@ fn perubahan_problems(m: &BerkasSubmitted) -> Vec<String> {
             {
                 problems.push(format!("desa/kelurahan baru: {}", e.pesan()));
             }
+            for (element, needed) in p.dokumen_needed() {
+                if !m.dokumen.contains(&needed) {
+                    problems.push(format!(
+                        "perubahan {element} memerlukan dokumen pendukung: {}",
+                        needed.label()
+                    ));
+                }
+            }
             problems
         }
         (_, Some(_)) => vec![format!(

@@ -269,6 +269,7 @@ fn berkas_of(
             .unwrap_or_default(),
         None => home.to_string(),
     };
+    let dokumen = berkas::dokumen_lengkap(a.sop, perubahan.as_ref());
     let b = berkas::BerkasSubmitted {
         submission_id: uuid::Uuid::now_v7(),
         sop: a.sop,
@@ -277,7 +278,7 @@ fn berkas_of(
         biodata: None,
         perubahan,
         kedatangan,
-        dokumen: procedure.checklist().groups.iter().map(|g| g[0]).collect(),
+        dokumen,
         kecamatan,
         petugas: "ppp-demo".into(),
         diterima_pada: Utc::now(),
