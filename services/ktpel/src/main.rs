@@ -87,7 +87,9 @@ enum Command {
         #[arg(long)]
         http: Option<std::net::SocketAddr>,
         /// Write the papers of every berkas — the salinan permohonan, the bukti perekaman,
-        /// the Berita Acara of its card's batch — as PDF into this folder, one folder per berkas.
+        /// each card, the Kartu Keluarga and Surat Keterangan Pindah SIAK printed, the Berita
+        /// Acara of its card's batch, the tanda terima — as PDF into this folder, one folder
+        /// per berkas (a demo in two parts: `online/` and `offline/` under it).
         #[arg(long)]
         documents: Option<std::path::PathBuf>,
     },

@@ -12,6 +12,7 @@
 
 pub mod config;
 pub mod handlers;
+pub mod papers;
 pub mod pindah;
 pub mod seed;
 pub mod siak;

@@ -4,6 +4,7 @@
 //! `cargo run --release -p bench -- import --records N` (see `import.rs`)
 //! `cargo run --release -p bench -- scheduler --records N` (see `scheduler.rs`)
 //! `cargo run --release -p bench -- desks --sessions N` (see `desks.rs`)
+//! `cargo run --release -p bench -- papers --cards N` (see `papers.rs`)
 //!
 //! Measures messages per second through the whole backbone — outbox write in a transaction →
 //! relay publish with confirms → quorum queue → consumer with inbox, handler transaction and
@@ -16,6 +17,7 @@ mod bus;
 mod desks;
 mod drain;
 mod import;
+mod papers;
 mod pipeline;
 mod scheduler;
 
@@ -42,6 +44,8 @@ enum Command {
     Scheduler(scheduler::Args),
     /// The counter in the browser under concurrent sessions, against the bus's desk path.
     Desks(desks::Args),
+    /// The card as PDF, against the PNG preview, in the same run.
+    Papers(papers::Args),
 }
 
 #[tokio::main]
@@ -53,5 +57,6 @@ async fn main() {
         Command::Import(args) => import::run(args).await,
         Command::Scheduler(args) => scheduler::run(args).await,
         Command::Desks(args) => desks::run(args).await,
+        Command::Papers(args) => papers::run(args).await,
     }
 }

@@ -87,6 +87,8 @@ pub enum DemoError {
     Seed(#[from] ktpel_registry::seed::SeedError),
     #[error("SIAK: {0}")]
     Pindah(#[from] ktpel_registry::pindah::PindahError),
+    #[error("--documents, SIAK's papers: {0}")]
+    SiakPaper(#[from] ktpel_registry::papers::PaperError),
     #[error("the stations' key: {0}")]
     Seal(#[from] ktpel_biometric::seal::SealError),
     #[error("S20 backup: {0}")]

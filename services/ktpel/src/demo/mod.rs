@@ -118,13 +118,21 @@ pub async fn run(
             addr,
             hold: i == last,
         });
+        // Each part numbers its berkas from the start (its own places and databases): the
+        // papers of the two parts go to a folder each, or the second's would overwrite the
+        // first's of the same number.
+        let papers = documents.as_ref().map(|dir| match (last, i) {
+            (0, _) => dir.clone(),
+            (_, 0) => dir.join("online"),
+            _ => dir.join("offline"),
+        });
         done += run_part(
             residents,
             region,
             kecamatan,
             procedures,
             watch,
-            documents.as_deref(),
+            papers.as_deref(),
         )
         .await?;
         of += residents;

@@ -1,8 +1,10 @@
 //! `ktpel demo --documents DIR`: the papers of every berkas the demo ran, one folder per
 //! berkas (`DIR/<nomor berkas>/`), each made from what the services stored, as the desks
-//! print them: the salinan permohonan, the bukti perekaman, each card it made (the face at
-//! ID-1, as the print desk previewed it), the Berita Acara of the batch that carried its card,
-//! and the tanda terima of each card handed over.
+//! print them: the salinan permohonan, the bukti perekaman, each card it made (front and back
+//! at ID-1, with the enrollment's photo), the Kartu Keluarga SIAK printed for a new resident
+//! or a family that moved, the Surat Keterangan Pindah of a move between kabupaten/kota, the
+//! Berita Acara of the batch that carried its card, and the tanda terima of each card handed
+//! over.
 
 use super::{DemoError, first_cards::Desks};
 use crate::file;
@@ -44,6 +46,10 @@ pub(crate) async fn write_all(desks: &Desks, dir: &Path) -> Result<usize, DemoEr
                     break;
                 }
             }
+            let procedure = ktpel_domain::sop::Sop::get(b.sop);
+            if procedure.new_resident() || procedure.relocation() {
+                write_family_papers(desks, &b, &folder).await?;
+            }
             for dinas in desks.sites.iter().filter_map(|s| s.dinas.as_ref()) {
                 write_cards(&dinas.print, &b.nomor_berkas, &folder).await?;
                 let db = &dinas.distribution;
@@ -73,6 +79,37 @@ pub(crate) async fn write_all(desks: &Desks, dir: &Path) -> Result<usize, DemoEr
         }
     }
     Ok(seen.len())
+}
+
+/// SIAK's papers of a berkas that made a family's KK (S04/S05: a new resident; S15–S18: a
+/// family that moved): the Kartu Keluarga as SIAK printed it, from the register of the Dinas
+/// whose kecamatan took the berkas, and for a move between kabupaten/kota the Surat Keterangan
+/// Pindah the Dinas of origin gave.
+async fn write_family_papers(
+    desks: &Desks,
+    b: &berkas::Model,
+    folder: &Path,
+) -> Result<(), DemoError> {
+    use ktpel_registry::{papers, store::penduduk};
+    for dinas in desks.sites.iter().filter_map(|s| s.dinas.as_ref()) {
+        let register = &dinas.register;
+        if let Some(p) = penduduk::Entity::find_by_id(b.nik.clone())
+            .one(register)
+            .await?
+            && let Some(kk) = papers::kartu_keluarga(register, &p.no_kk).await?
+            && kk.kecamatan.to_string() == b.kecamatan
+        {
+            let name = format!("kartu-keluarga-{}.pdf", p.no_kk);
+            write(&folder.join(name), kk.document.pdf())?;
+        }
+        for nomor in papers::moves_of(register, &b.nik).await? {
+            if let Some(skp) = papers::surat_pindah(register, &nomor).await? {
+                let name = format!("surat-keterangan-pindah-{}.pdf", nomor.replace('/', "-"));
+                write(&folder.join(name), skp.document.pdf())?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The face of each card made for berkas `nomor` at a Dinas's print desk (`kartu-<NIK>.pdf`),
