@@ -277,6 +277,23 @@ fn the_desks_refuse_whoever_may_not_act_and_show_a_kecamatan_only_its_own_berkas
         let (status, _, body) = citra.post(&print, &form);
         assert_eq!(status, 303, "{langkah}: {body}");
     }
+    // The card as PDF from the desk, linked from the page: front and back at ID-1, with the
+    // enrollment's photo; none of a NIK not in the berkas; none for the counter.
+    let card = format!("/cetak/{nomor}/{nik}/kartu.pdf");
+    assert!(citra.get("/cetak").2.contains(&card));
+    let (status, pdf) = citra.get_file(&card);
+    assert_eq!(status, 200);
+    let file = ktpel_tests::pdf::Pdf::new(&pdf);
+    assert_eq!(file.page_sizes(), vec![(242.65, 153.01); 2]);
+    assert!(common::pdf_text(&pdf).contains(&nik));
+    assert_eq!(file.images().len(), 1, "the photo");
+    assert_eq!(
+        citra
+            .get_file(&format!("/cetak/{nomor}/3273010101900002/kartu.pdf"))
+            .0,
+        404
+    );
+    assert_eq!(ani.get_file(&card).0, 403);
     // The print operator may not approve: the page has no button for it, and a form sent
     // anyway is refused with the reason.
     let t = csrf(&citra.get("/cetak").2);

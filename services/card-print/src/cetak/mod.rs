@@ -55,6 +55,7 @@ impl Cetak {
         Router::new()
             .route("/cetak", get(index))
             .route("/cetak/{nomor}", post(act))
+            .route("/cetak/{nomor}/{nik}/kartu.pdf", get(card_pdf))
             .with_state(self)
     }
 }
@@ -135,6 +136,8 @@ struct Card {
     step: Option<Step>,
     /// The printed face as a `data:` address, once printed.
     face: Option<String>,
+    /// The card as PDF, front and back, once it has its number (encoded).
+    pdf: Option<String>,
 }
 
 #[derive(Template)]
@@ -184,6 +187,10 @@ async fn page(
             None
         };
         cards.push(Card {
+            pdf: j
+                .nomor_kartu
+                .as_ref()
+                .map(|_| format!("/cetak/{}/{}/kartu.pdf", j.nomor_berkas, j.nik)),
             nama: desk::biodata(&j).map(|b| b.nama).unwrap_or_default(),
             step: Step::next(j.state)
                 .filter(|s| session(me, *s).is_some_and(|m| m.role == s.role())),
@@ -208,6 +215,26 @@ async fn index(
 ) -> Result<Response, Refusal> {
     me.at(Desk::Cetak)?;
     page(&c, &me, said.selesai.map(|s| s.done().to_owned()), None).await
+}
+
+/// `GET /cetak/{nomor}/{nik}/kartu.pdf`: the card of `nik` in berkas `nomor` as PDF, front
+/// and back at ID-1 with the enrollment's photo, made again from what the job stores: the
+/// print preview at full size, and the card again the same for one lost or spoiled. None
+/// before its chip is encoded (it has no number yet).
+async fn card_pdf(
+    State(c): State<Cetak>,
+    me: Signed,
+    Path((nomor, nik)): Path<(String, String)>,
+) -> Result<Response, Refusal> {
+    me.at(Desk::Cetak)?;
+    let j = job::Entity::find_by_id((nomor, nik))
+        .one(&c.db)
+        .await
+        .map_err(Refusal::unavailable)?
+        .filter(|j| j.nomor_kartu.is_some())
+        .ok_or(Refusal::NotFound)?;
+    let made = desk::card_pdf(&c.db, &j).await;
+    ktpel_web::pdf(&format!("kartu-{}.pdf", j.nik), made)
 }
 
 #[derive(Deserialize)]
