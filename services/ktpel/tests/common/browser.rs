@@ -148,13 +148,18 @@ impl Browser {
             .unwrap_or_else(|e| panic!("click {css}: {e}"));
     }
 
+    /// The element `css` selects, waited for up to 10 s. Asked again while the page is still
+    /// loading: a question put while a form's answer replaces the page is "aborted by
+    /// navigation", which is not an answer.
     pub async fn find(&self, css: &str) -> fantoccini::elements::Element {
-        self.client
-            .wait()
-            .at_most(Duration::from_secs(10))
-            .for_element(Locator::Css(css))
-            .await
-            .unwrap_or_else(|e| panic!("{css}: {e}"))
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            match self.client.find(Locator::Css(css)).await {
+                Ok(element) => return element,
+                Err(e) if std::time::Instant::now() >= deadline => panic!("{css}: {e}"),
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        }
     }
 
     /// The visible text of the page (asked again if the page changed under the question).
