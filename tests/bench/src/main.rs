@@ -5,6 +5,7 @@
 //! `cargo run --release -p bench -- scheduler --records N` (see `scheduler.rs`)
 //! `cargo run --release -p bench -- desks --sessions N` (see `desks.rs`)
 //! `cargo run --release -p bench -- papers --cards N` (see `papers.rs`)
+//! `cargo run --release -p bench -- matcher` (see `matcher.rs`)
 //!
 //! Measures messages per second through the whole backbone — outbox write in a transaction →
 //! relay publish with confirms → quorum queue → consumer with inbox, handler transaction and
@@ -17,6 +18,7 @@ mod bus;
 mod desks;
 mod drain;
 mod import;
+mod matcher;
 mod papers;
 mod pipeline;
 mod scheduler;
@@ -46,6 +48,9 @@ enum Command {
     Desks(desks::Args),
     /// The card as PDF, against the PNG preview, in the same run.
     Papers(papers::Args),
+    /// 1:N identification: accuracy on a synthetic population, and speed beside comparing
+    /// the whole gallery.
+    Matcher(matcher::Args),
 }
 
 #[tokio::main]
@@ -58,5 +63,6 @@ async fn main() {
         Command::Scheduler(args) => scheduler::run(args).await,
         Command::Desks(args) => desks::run(args).await,
         Command::Papers(args) => papers::run(args).await,
+        Command::Matcher(args) => matcher::run(args).await,
     }
 }

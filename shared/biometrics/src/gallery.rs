@@ -1,0 +1,254 @@
+//! Every enrollment on record, and the 1:N identification of a new one against them all: the
+//! new enrollment's indexed fingers (both index fingers by default) shortlist the records
+//! sharing the most triangles ([`crate::index`]); each shortlisted record is compared with
+//! Bozorth3 finger by finger, on every finger both have; the thresholds decide.
+//!
+//! - two or more fingers scoring at least `clear`: the same person — a duplicate;
+//! - one finger at `clear`, or any at `grey` or more: a case for a person to adjudicate;
+//! - otherwise nobody on record is this person.
+
+use crate::{
+    index::Index,
+    minutia::{Finger, Template},
+    score::{bozorth3, xyt},
+};
+use fprint_bozorth3::Minutia as Xyt;
+use std::collections::HashMap;
+
+/// The scores that decide, and how long the shortlist is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Thresholds {
+    /// A finger scoring this or more matches clearly.
+    pub clear: u32,
+    /// A finger scoring this or more (below `clear`) is in the grey zone.
+    pub grey: u32,
+    /// How many records, per indexed finger, are compared in full.
+    pub shortlist: usize,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Self {
+            clear: 40,
+            grey: 25,
+            shortlist: 20,
+        }
+    }
+}
+
+/// What an identification found, for the record it found most like the probe.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    /// Nobody on record is this person.
+    Unique,
+    /// The same person is on record under `nik`: the fingers and their scores.
+    Duplicate {
+        nik: String,
+        fingers: Vec<(Finger, u32)>,
+    },
+    /// Perhaps the person on record under `nik`: for a person to decide.
+    Adjudicate {
+        nik: String,
+        fingers: Vec<(Finger, u32)>,
+    },
+}
+
+/// One enrolled finger.
+struct Enrolled {
+    record: u32,
+    xyt: Vec<Xyt>,
+}
+
+/// The gallery: the records, their fingers, and the index of the indexed fingers.
+pub struct Gallery {
+    niks: Vec<String>,
+    by_nik: HashMap<String, u32>,
+    /// Each record's fingers, by finger.
+    fingers: Vec<HashMap<Finger, u32>>,
+    enrolled: Vec<Enrolled>,
+    /// One index per indexed finger.
+    indexes: HashMap<Finger, Index>,
+    thresholds: Thresholds,
+}
+
+impl Gallery {
+    /// An empty gallery indexing `indexed` fingers.
+    pub fn new(thresholds: Thresholds, indexed: &[Finger]) -> Self {
+        Self {
+            niks: Vec::new(),
+            by_nik: HashMap::new(),
+            fingers: Vec::new(),
+            enrolled: Vec::new(),
+            indexes: indexed.iter().map(|f| (*f, Index::new())).collect(),
+            thresholds,
+        }
+    }
+
+    /// How many records are on record.
+    pub fn len(&self) -> usize {
+        self.niks.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.niks.is_empty()
+    }
+
+    /// The index's postings, over every indexed finger (memory: about 4 bytes each).
+    pub fn postings(&self) -> usize {
+        self.indexes.values().map(Index::postings).sum()
+    }
+
+    /// Enrolls `templates` under `nik`; a NIK already on record gets the new templates (a
+    /// re-enrollment replaces its fingers in the comparison, the old stay in the index and
+    /// still point to the record).
+    pub fn insert(&mut self, nik: &str, templates: &[Template]) {
+        let record = match self.by_nik.get(nik) {
+            Some(r) => *r,
+            None => {
+                let r = self.niks.len() as u32;
+                self.niks.push(nik.to_owned());
+                self.by_nik.insert(nik.to_owned(), r);
+                self.fingers.push(HashMap::new());
+                r
+            }
+        };
+        for t in templates {
+            let entry = self.enrolled.len() as u32;
+            self.enrolled.push(Enrolled {
+                record,
+                xyt: xyt(t),
+            });
+            self.fingers[record as usize].insert(t.finger, entry);
+            if let Some(index) = self.indexes.get_mut(&t.finger) {
+                index.insert(entry, t);
+            }
+        }
+    }
+
+    /// The records most like `probe`, compared in full: each with its fingers' scores, the
+    /// highest first. `except` (the enrollment's own NIK) is left out.
+    pub fn candidates(
+        &self,
+        probe: &[Template],
+        except: Option<&str>,
+    ) -> Vec<(String, Vec<(Finger, u32)>)> {
+        let mut shortlisted: Vec<u32> = Vec::new();
+        for t in probe {
+            if let Some(index) = self.indexes.get(&t.finger) {
+                for (entry, _) in index.shortlist(t, self.thresholds.shortlist) {
+                    let record = self.enrolled[entry as usize].record;
+                    if !shortlisted.contains(&record) {
+                        shortlisted.push(record);
+                    }
+                }
+            }
+        }
+        let probe: Vec<(Finger, Vec<Xyt>)> = probe.iter().map(|t| (t.finger, xyt(t))).collect();
+        let mut out: Vec<(String, Vec<(Finger, u32)>)> = shortlisted
+            .into_iter()
+            .filter(|r| except != Some(self.niks[*r as usize].as_str()))
+            .map(|r| {
+                let mut scores: Vec<(Finger, u32)> = probe
+                    .iter()
+                    .filter_map(|(finger, p)| {
+                        let entry = self.fingers[r as usize].get(finger)?;
+                        Some((*finger, bozorth3(p, &self.enrolled[*entry as usize].xyt)))
+                    })
+                    .collect();
+                scores.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+                (self.niks[r as usize].clone(), scores)
+            })
+            .collect();
+        out.sort_by(|a, b| rank(&b.1).cmp(&rank(&a.1)).then(a.0.cmp(&b.0)));
+        out
+    }
+
+    /// The decision for `probe`, enrolled under `except` (left out of the search).
+    pub fn identify(&self, probe: &[Template], except: Option<&str>) -> Decision {
+        let t = self.thresholds;
+        for (nik, fingers) in self.candidates(probe, except) {
+            let clear = fingers.iter().filter(|(_, s)| *s >= t.clear).count();
+            if clear >= 2 {
+                return Decision::Duplicate { nik, fingers };
+            }
+            if fingers.iter().any(|(_, s)| *s >= t.grey) {
+                return Decision::Adjudicate { nik, fingers };
+            }
+        }
+        Decision::Unique
+    }
+}
+
+/// How strongly a record's scores say "the same person": the second best finger first (two
+/// fingers decide), then the best.
+fn rank(scores: &[(Finger, u32)]) -> (u32, u32) {
+    let best = scores.first().map_or(0, |s| s.1);
+    let second = scores.get(1).map_or(0, |s| s.1);
+    (second, best)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::synth::{Variation, impression};
+
+    fn enrollment(person: u64, sitting: u32) -> Vec<Template> {
+        Finger::ALL
+            .iter()
+            .map(|f| impression(person, *f, sitting, &Variation::default()))
+            .collect()
+    }
+
+    fn nik(person: u64) -> String {
+        format!("32730101019{person:05}")
+    }
+
+    #[test]
+    fn the_same_person_under_another_nik_is_a_duplicate_and_a_stranger_is_not() {
+        let mut g = Gallery::new(
+            Thresholds::default(),
+            &[Finger::RightIndex, Finger::LeftIndex],
+        );
+        for p in 0..200 {
+            g.insert(&nik(p), &enrollment(p, 0));
+        }
+        assert_eq!(g.len(), 200);
+        // Person 17 again, another sitting, another NIK.
+        match g.identify(&enrollment(17, 1), Some("3273019999900001")) {
+            Decision::Duplicate {
+                nik: found,
+                fingers,
+            } => {
+                assert_eq!(found, nik(17));
+                assert!(fingers.iter().filter(|(_, s)| *s >= 40).count() >= 2);
+            }
+            other => panic!("not found: {other:?}"),
+        }
+        // Somebody never enrolled.
+        assert_eq!(g.identify(&enrollment(5000, 0), None), Decision::Unique);
+        // One's own record is not a duplicate of oneself.
+        assert_eq!(
+            g.identify(&enrollment(17, 1), Some(&nik(17))),
+            Decision::Unique
+        );
+    }
+
+    /// One finger alike and the rest not (a single finger, say, misfiled): for a person to
+    /// decide, not a duplicate.
+    #[test]
+    fn one_finger_alike_goes_to_adjudication() {
+        let mut g = Gallery::new(
+            Thresholds::default(),
+            &[Finger::RightIndex, Finger::LeftIndex],
+        );
+        for p in 0..50 {
+            g.insert(&nik(p), &enrollment(p, 0));
+        }
+        let mut probe = enrollment(9000, 0);
+        probe[1] = impression(3, Finger::RightIndex, 1, &Variation::default());
+        match g.identify(&probe, None) {
+            Decision::Adjudicate { nik: found, .. } => assert_eq!(found, nik(3)),
+            other => panic!("{other:?}"),
+        }
+    }
+}

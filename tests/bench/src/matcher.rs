@@ -1,0 +1,164 @@
+//! `cargo run --release -p bench -- matcher`: the Pusat Data's 1:N identification on a
+//! synthetic population ([`ktpel_biometrics::synth`], template level), both index fingers an
+//! enrollment.
+//!
+//! - **Accuracy.** `--people` are enrolled (impression 0); each is searched again with
+//!   impression 1 (mated), and `--non-mated` people never enrolled are searched. A search's
+//!   score is the shortlisted record's weaker index finger (both must match). Reported: FNIR at
+//!   FPIR 0.1 % and 1 %, and the DET points at thresholds around the configured one.
+//! - **Speed.** Bozorth3 comparisons per second on one core (the baseline the identification
+//!   is measured against: what comparing the whole gallery would cost), then for each gallery
+//!   size in `--galleries`: the time to build the gallery's index, the identification
+//!   latency p50/p99 of one enrollment, the comparisons one identification makes, and the
+//!   memory the index holds per enrolled finger.
+
+use ktpel_biometrics::{
+    Finger, Gallery, Template, Thresholds,
+    score::{bozorth3, xyt},
+    synth::{Variation, impression},
+};
+use std::time::{Duration, Instant};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// People enrolled for the accuracy test, each searched again.
+    #[arg(long, default_value_t = 1000)]
+    people: u64,
+    /// People never enrolled, searched.
+    #[arg(long, default_value_t = 10_000)]
+    non_mated: u64,
+    /// Gallery sizes (residents) for the latency test.
+    #[arg(long, value_delimiter = ',', default_value = "10000,100000")]
+    galleries: Vec<u64>,
+    /// Identifications timed per gallery.
+    #[arg(long, default_value_t = 200)]
+    searches: u64,
+}
+
+const INDEXED: [Finger; 2] = [Finger::RightIndex, Finger::LeftIndex];
+
+fn enrollment(person: u64, sitting: u32) -> Vec<Template> {
+    INDEXED
+        .iter()
+        .map(|f| impression(person, *f, sitting, &Variation::default()))
+        .collect()
+}
+
+fn nik(person: u64) -> String {
+    format!("{person:016}")
+}
+
+fn gallery(people: std::ops::Range<u64>) -> (Gallery, Duration) {
+    let started = Instant::now();
+    let mut g = Gallery::new(Thresholds::default(), &INDEXED);
+    for p in people {
+        g.insert(&nik(p), &enrollment(p, 0));
+    }
+    (g, started.elapsed())
+}
+
+/// The search's score for the person it names: the best record's weaker finger.
+fn search(g: &Gallery, probe: &[Template]) -> Option<(String, u32)> {
+    g.candidates(probe, None)
+        .into_iter()
+        .next()
+        .map(|(nik, scores)| (nik, scores.get(1).map_or(0, |s| s.1)))
+}
+
+fn quantile(sorted: &[Duration], q: f64) -> Duration {
+    sorted[((sorted.len() - 1) as f64 * q).round() as usize]
+}
+
+pub async fn run(args: Args) {
+    println!(
+        "Matcher benchmark: {} people enrolled and searched again, {} never enrolled searched; galleries of {:?} residents; both index fingers",
+        args.people, args.non_mated, args.galleries
+    );
+    // Accuracy.
+    let (g, _) = gallery(0..args.people);
+    let mated: Vec<u32> = (0..args.people)
+        .map(|p| match search(&g, &enrollment(p, 1)) {
+            Some((found, score)) if found == nik(p) => score,
+            _ => 0, // the mate missed: no threshold finds it
+        })
+        .collect();
+    let non_mated: Vec<u32> = (0..args.non_mated)
+        .map(|p| search(&g, &enrollment(1_000_000_000 + p, 0)).map_or(0, |(_, s)| s))
+        .collect();
+    let rate = |scores: &[u32], t: u32, at_or_above: bool| {
+        scores.iter().filter(|s| (**s >= t) == at_or_above).count() as f64 / scores.len() as f64
+    };
+    let fpir = |t| rate(&non_mated, t, true);
+    let fnir = |t| rate(&mated, t, false);
+    println!();
+    println!("| FPIR at most | threshold | FPIR | FNIR |");
+    println!("|---:|---:|---:|---:|");
+    for target in [0.001, 0.01] {
+        let t = (1..=400).find(|t| fpir(*t) <= target).unwrap_or(400);
+        println!(
+            "| {:.1} % | {t} | {:.2} % | {:.2} % |",
+            target * 100.0,
+            fpir(t) * 100.0,
+            fnir(t) * 100.0
+        );
+    }
+    let configured = Thresholds::default().clear;
+    println!();
+    println!("| threshold (configured: {configured}) | FPIR | FNIR |");
+    println!("|---:|---:|---:|");
+    for t in [20, 25, 30, 35, 40, 45, 50, 60] {
+        println!(
+            "| {t} | {:.2} % | {:.2} % |",
+            fpir(t) * 100.0,
+            fnir(t) * 100.0
+        );
+    }
+
+    // Speed: Bozorth3 alone, one core.
+    let templates: Vec<_> = (0..200u64)
+        .map(|p| xyt(&impression(p, Finger::RightIndex, 0, &Variation::default())))
+        .collect();
+    let started = Instant::now();
+    let mut comparisons = 0u64;
+    while started.elapsed() < Duration::from_secs(3) {
+        for (i, a) in templates.iter().enumerate() {
+            std::hint::black_box(bozorth3(a, &templates[(i * 7 + 3) % templates.len()]));
+            comparisons += 1;
+        }
+    }
+    let per_second = comparisons as f64 / started.elapsed().as_secs_f64();
+    println!();
+    println!("Bozorth3 on one core: {per_second:.0} comparisons/s");
+    println!();
+    println!(
+        "| residents | index built, s | identify p50 ms | p99 ms | comparisons | vs. whole gallery | index bytes per finger |"
+    );
+    println!("|---:|---:|---:|---:|---:|---:|---:|");
+    for &size in &args.galleries {
+        let (g, built) = gallery(0..size);
+        let mut times = Vec::new();
+        for p in 0..args.searches {
+            // Half mated, half never enrolled.
+            let person = if p % 2 == 0 {
+                p * (size / args.searches).max(1) % size
+            } else {
+                2_000_000_000 + p
+            };
+            let probe = enrollment(person, 1);
+            let started = Instant::now();
+            std::hint::black_box(g.identify(&probe, None));
+            times.push(started.elapsed());
+        }
+        times.sort();
+        let compared = (INDEXED.len() * Thresholds::default().shortlist * INDEXED.len()) as f64;
+        let whole = (size as f64 * INDEXED.len() as f64) / per_second;
+        println!(
+            "| {size} | {:.1} | {:.1} | {:.1} | ≤ {compared:.0} | whole gallery: {:.1} s | {:.0} |",
+            built.as_secs_f64(),
+            quantile(&times, 0.5).as_secs_f64() * 1e3,
+            quantile(&times, 0.99).as_secs_f64() * 1e3,
+            whole,
+            g.postings() as f64 * 4.0 / (size as f64 * INDEXED.len() as f64),
+        );
+    }
+}
