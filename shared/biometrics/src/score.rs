@@ -7,13 +7,17 @@
 use crate::minutia::Template;
 use fprint_bozorth3::Minutia as Xyt;
 
-/// A template as Bozorth3 reads it: `x`, `y` and the angle in whole degrees.
+/// A template as Bozorth3 reads it, NIST's `xyt`: the origin at the bottom left with `y` up,
+/// so that a direction counted counter-clockwise and the line between two minutiae are
+/// measured the same way round (with `y` down they turn opposite ways when the print turns,
+/// and a turned impression loses its mate).
 pub fn xyt(t: &Template) -> Vec<Xyt> {
+    let top = i32::from(t.height.max(1)) - 1;
     t.minutiae
         .iter()
         .map(|m| Xyt {
             x: i32::from(m.x),
-            y: i32::from(m.y),
+            y: top - i32::from(m.y),
             theta: i32::from(m.angle % 360),
         })
         .collect()

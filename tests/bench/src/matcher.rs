@@ -106,7 +106,7 @@ pub async fn run(args: Args) {
     println!();
     println!("| threshold (configured: {configured}) | FPIR | FNIR |");
     println!("|---:|---:|---:|");
-    for t in [20, 25, 30, 35, 40, 45, 50, 60] {
+    for t in [8, 10, 11, 12, 13, 15, 20, 25, 30, 40] {
         println!(
             "| {t} | {:.2} % | {:.2} % |",
             fpir(t) * 100.0,
