@@ -20,6 +20,7 @@ pub mod config;
 pub mod handlers;
 pub mod papers;
 pub mod perekaman;
+pub mod scanned;
 pub mod seal;
 pub mod startup;
 pub mod station;

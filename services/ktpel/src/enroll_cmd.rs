@@ -1,7 +1,8 @@
 //! `ktpel enroll …`: the enrollment operator at the station (S01.3–S01.6). `list` shows the
 //! berkas waiting at the operator (read from the biometric service's database); `capture`
-//! takes one resident's biometrics at the simulated station and sends them to the biometric
-//! service, which checks and seals them.
+//! takes one resident's biometrics — the ten fingers and the photo from the scanners' image
+//! files with `--fingers DIR --photo FILE`, else at the simulated station — and sends them to
+//! the biometric service, which checks and seals them.
 
 use crate::desk_bus::DeskBusError;
 use ktpel_biometric::{BiometricSettings, station, store::Migrator, store::operator_inbox};
@@ -49,6 +50,15 @@ pub enum EnrollCmdError {
         nomor_berkas: String,
         reasons: Vec<String>,
     },
+    /// An image file that could not be read.
+    #[error(transparent)]
+    File(#[from] crate::file::FileError),
+    /// The scanned images make no capture: each finger named, nothing sent.
+    #[error("berkas {nomor_berkas} not captured: {source}")]
+    Scan {
+        nomor_berkas: String,
+        source: ktpel_biometric::scanned::ScanError,
+    },
 }
 
 #[derive(clap::Subcommand)]
@@ -64,6 +74,14 @@ pub enum EnrollCommand {
         /// Send the capture without the operator's fingerprint sign-off (it will be refused).
         #[arg(long)]
         no_sign_off: bool,
+        /// The ten fingers' images: a folder with one PNG at 500 ppi per finger, named
+        /// `right_thumb.png`, `right_index.png` … `left_little.png`. Without it, the simulated
+        /// station's templates.
+        #[arg(long, requires = "photo")]
+        fingers: Option<std::path::PathBuf>,
+        /// The pas photo (PNG, portrait), with `--fingers`.
+        #[arg(long, requires = "fingers")]
+        photo: Option<std::path::PathBuf>,
         /// Seconds to wait for the biometric service's answer (the bukti perekaman, or why
         /// the enrollment was refused); 0: do not wait.
         #[arg(long, default_value_t = 30)]
@@ -99,6 +117,8 @@ pub async fn run(cmd: EnrollCommand) -> Result<(), EnrollCmdError> {
             nomor_berkas,
             operator,
             no_sign_off,
+            fingers,
+            photo,
             wait,
         } => {
             let w = operator_inbox::Entity::find_by_id(nomor_berkas.clone())
@@ -111,13 +131,34 @@ pub async fn run(cmd: EnrollCommand) -> Result<(), EnrollCmdError> {
                 nik: w.nik.clone(),
                 source,
             })?;
-            let capture = station::capture(
-                &nomor_berkas,
-                &nik,
-                &station::Person::of(&nik),
-                &operator,
-                !no_sign_off,
-            );
+            let person = station::Person::of(&nik);
+            let capture = match (fingers, photo) {
+                (Some(dir), Some(photo)) => {
+                    // Every finger's file that is there; the capture names those that are not.
+                    let mut images = Vec::new();
+                    for finger in ktpel_contract::enrollment::Finger::ALL {
+                        let path = dir.join(ktpel_biometric::scanned::file_name(finger));
+                        if path.exists() {
+                            images.push((finger, crate::file::read(&path)?));
+                        }
+                    }
+                    let photo = crate::file::read(&photo)?;
+                    ktpel_biometric::scanned::capture(
+                        &nomor_berkas,
+                        &nik,
+                        &person,
+                        &images,
+                        photo,
+                        &operator,
+                        !no_sign_off,
+                    )
+                    .map_err(|source| EnrollCmdError::Scan {
+                        nomor_berkas: nomor_berkas.clone(),
+                        source,
+                    })?
+                }
+                _ => station::capture(&nomor_berkas, &nik, &person, &operator, !no_sign_off),
+            };
             let key = RoutingKey::regional(CAPTURED, &nik.kecamatan().to_string())?;
             let msg = Outgoing::new(&capture, key, &nomor_berkas, &nomor_berkas)?;
             println!(

@@ -224,10 +224,43 @@ fn one_berkas_walked_through_s01_by_hand() {
         err.contains("belum memvalidasi perekaman dengan sidik jarinya"),
         "{err}"
     );
-    let enrolled = desk.ok(
-        None,
-        &["enroll", "capture", &nomor, "--operator", "op-sukasari"],
+    // The scanners' images: the ten fingers (here the real sample prints, the same print for
+    // every finger) and the pas photo. A finger scanned blank is refused by its name, and
+    // nothing is sent; scanned again, the capture is enrolled.
+    let scans = dir.path().join("scans");
+    std::fs::create_dir_all(&scans).unwrap();
+    let samples = std::env::var("KTPEL_TEST_FINGERPRINTS")
+        .unwrap_or_else(|_| "/var/tmp/ktpel-samples/afis".into());
+    let print = std::fs::read(std::path::Path::new(&samples).join("p1_1.png"))
+        .expect("the sample prints (scripts/services.sh tools)");
+    for finger in ktpel_contract::enrollment::Finger::ALL {
+        let name = ktpel_biometric::scanned::file_name(finger);
+        std::fs::write(scans.join(name), &print).unwrap();
+    }
+    let blank = ktpel_biometric::scanned::empty_glass();
+    std::fs::write(scans.join("left_little.png"), &blank).unwrap();
+    let person = ktpel_biometric::station::Person::of(&ktpel_domain::Nik::parse(&nik).unwrap());
+    let photo = dir.path().join("pas-foto.png");
+    std::fs::write(&photo, ktpel_biometric::station::portrait(&person, "photo")).unwrap();
+    let scanned = [
+        "enroll",
+        "capture",
+        &nomor,
+        "--operator",
+        "op-sukasari",
+        "--fingers",
+        scans.to_str().unwrap(),
+        "--photo",
+        photo.to_str().unwrap(),
+    ];
+    let err = desk.refused(None, &scanned);
+    assert!(
+        err.contains("left_little.png: kualitas 0 dengan 0 minutiae")
+            && !err.contains("right_thumb"),
+        "{err}"
     );
+    std::fs::write(scans.join("left_little.png"), &print).unwrap();
+    let enrolled = desk.ok(None, &scanned);
     let bukti = after(&enrolled, "bukti perekaman ").to_owned();
 
     // S19: the NID Scheduler sends it now; the Pusat Data answers PRR.

@@ -1,0 +1,157 @@
+//! A capture from the scanners' images: the ten fingers as PNG files at 500 ppi, each turned
+//! into its template (minutiae found by MINDTCT, written as an ISO/IEC 19794-2 record), and
+//! the pas photo as taken. A finger too poor to enroll is refused with its name, for the
+//! operator to scan again, before anything is sent.
+//!
+//! The irises, the signature pad and the operator's sign-off are still the simulated
+//! station's ([`crate::station`]): there is no iris camera or pad here.
+
+use crate::station::{self, Person};
+use ktpel_biometrics::{Finger as Position, extract, iso};
+use ktpel_contract::enrollment::{EnrollmentCaptured, Finger, FingerTemplate, Template};
+use ktpel_domain::Nik;
+
+/// The fewest minutiae, and the lowest quality (the mean of MINDTCT's reliability), a finger
+/// is enrolled with: under either, the Pusat Data could not tell it from another.
+pub const MIN_MINUTIAE: usize = 12;
+pub const MIN_QUALITY: u8 = 20;
+
+/// Why the scanned images make no capture; every finger that failed is named.
+#[derive(Debug, thiserror::Error)]
+pub enum ScanError {
+    #[error("{}", .0.join("; "))]
+    Fingers(Vec<String>),
+    #[error("pas foto: {0}")]
+    Photo(String),
+}
+
+/// What a scanner gives with no finger on the glass: a white 400 × 500 image. No finger is
+/// enrolled from it (a test's, or a trainee's, example of a scan to refuse).
+pub fn empty_glass() -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut e = png::Encoder::new(&mut out, 400, 500);
+    e.set_color(png::ColorType::Grayscale);
+    let mut w = e.write_header().expect("a PNG header in memory");
+    w.write_image_data(&vec![255; 400 * 500])
+        .expect("pixels in memory");
+    w.finish().expect("a PNG in memory");
+    out
+}
+
+/// The file each finger's image is read from: `right_thumb.png` … `left_little.png`.
+pub fn file_name(finger: Finger) -> String {
+    let name = serde_json::to_value(finger)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default();
+    format!("{name}.png")
+}
+
+/// The ISO finger position of a finger.
+fn position(finger: Finger) -> Position {
+    let i = Finger::ALL
+        .iter()
+        .position(|f| *f == finger)
+        .expect("one of the ten");
+    Position::ALL[i]
+}
+
+/// The capture of berkas `nomor_berkas` from the ten fingers' PNG images (`fingers`, in any
+/// order) and the photo; `person` gives what is still simulated.
+pub fn capture(
+    nomor_berkas: &str,
+    nik: &Nik,
+    person: &Person,
+    fingers: &[(Finger, Vec<u8>)],
+    photo: Vec<u8>,
+    operator: &str,
+    signed_off: bool,
+) -> Result<EnrollmentCaptured, ScanError> {
+    crate::checks::pas_foto(&photo).map_err(ScanError::Photo)?;
+    let mut problems = Vec::new();
+    let mut templates = Vec::with_capacity(fingers.len());
+    for finger in Finger::ALL {
+        let name = file_name(finger);
+        let Some((_, png)) = fingers.iter().find(|(f, _)| *f == finger) else {
+            problems.push(format!("{name}: tidak ada gambar"));
+            continue;
+        };
+        let t = match extract::from_png(png, position(finger), 500) {
+            Ok(t) => t,
+            Err(e) => {
+                problems.push(format!("{name}: {e}"));
+                continue;
+            }
+        };
+        if t.minutiae.len() < MIN_MINUTIAE || t.quality < MIN_QUALITY {
+            problems.push(format!(
+                "{name}: kualitas {} dengan {} minutiae (paling sedikit {MIN_QUALITY} dan {MIN_MINUTIAE}): rekam ulang jari ini",
+                t.quality,
+                t.minutiae.len()
+            ));
+            continue;
+        }
+        match iso::encode(&t) {
+            Ok(record) => templates.push(FingerTemplate {
+                finger,
+                template: Template {
+                    data: record,
+                    quality: t.quality,
+                },
+            }),
+            Err(e) => problems.push(format!("{name}: {e}")),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(ScanError::Fingers(problems));
+    }
+    Ok(EnrollmentCaptured {
+        photo,
+        fingerprints: templates,
+        ..station::capture(nomor_berkas, nik, person, operator, signed_off)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_finger_is_read_from_the_file_of_its_name() {
+        assert_eq!(file_name(Finger::RightThumb), "right_thumb.png");
+        assert_eq!(file_name(Finger::LeftLittle), "left_little.png");
+        assert_eq!(position(Finger::LeftIndex), Position::LeftIndex);
+    }
+
+    /// A blank image and a missing one: both fingers named, nothing captured.
+    #[test]
+    fn a_finger_too_poor_or_missing_is_named() {
+        let blank = empty_glass();
+        let nik = Nik::parse("3273014107900001").unwrap();
+        let fingers: Vec<(Finger, Vec<u8>)> = Finger::ALL[..9]
+            .iter()
+            .map(|f| (*f, blank.clone()))
+            .collect();
+        let photo = station::portrait(&Person::of(&nik), "photo");
+        let err = capture("B-1", &nik, &Person::of(&nik), &fingers, photo, "op", true)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("right_thumb.png: kualitas 0 dengan 0 minutiae"),
+            "{err}"
+        );
+        assert!(err.contains("left_little.png: tidak ada gambar"), "{err}");
+        let err = capture(
+            "B-1",
+            &nik,
+            &Person::of(&nik),
+            &fingers,
+            b"x".to_vec(),
+            "op",
+            true,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.starts_with("pas foto:"), "{err}");
+    }
+}
