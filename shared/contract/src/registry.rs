@@ -216,44 +216,24 @@ impl RincianDiisi {
         let hubungan = listed("hubungan", &self.hubungan, &mut problems);
         let kewarganegaraan = listed("kewarganegaraan", &self.kewarganegaraan, &mut problems);
         let golongan_darah = listed("golongan_darah", &self.golongan_darah, &mut problems);
-        match (
-            rt,
-            rw,
-            agama,
-            status_perkawinan,
-            pekerjaan,
-            kewarganegaraan,
-            golongan_darah,
-            pendidikan,
-            hubungan,
-            nama_ayah,
-            nama_ibu,
-        ) {
-            (
-                Some(rt),
-                Some(rw),
-                Some(agama),
-                Some(status_perkawinan),
-                Some(pekerjaan),
-                Some(kewarganegaraan),
-                Some(golongan_darah),
-                Some(pendidikan),
-                Some(hubungan),
-                Some(nama_ayah),
-                Some(nama_ibu),
-            ) if problems.is_empty() => Ok(Rincian {
-                rt,
-                rw,
-                agama,
-                status_perkawinan,
-                pekerjaan,
-                kewarganegaraan,
-                golongan_darah,
-                pendidikan,
-                hubungan,
-                nama_ayah,
-                nama_ibu,
-            }),
+        // Every element is there exactly when no field had a problem.
+        let rincian = || {
+            Some(Rincian {
+                rt: rt?,
+                rw: rw?,
+                agama: agama?,
+                status_perkawinan: status_perkawinan?,
+                pekerjaan: pekerjaan?,
+                kewarganegaraan: kewarganegaraan?,
+                golongan_darah: golongan_darah?,
+                pendidikan: pendidikan?,
+                hubungan: hubungan?,
+                nama_ayah: nama_ayah?,
+                nama_ibu: nama_ibu?,
+            })
+        };
+        match rincian() {
+            Some(r) if problems.is_empty() => Ok(r),
             _ => Err(problems),
         }
     }

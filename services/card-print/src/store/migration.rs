@@ -280,17 +280,12 @@ impl MigrationName for M0007RekamanFoto {
 #[async_trait::async_trait]
 impl MigrationTrait for M0007RekamanFoto {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        // One column a statement: SQLite's ALTER TABLE adds one at a time.
-        for column in [Rekaman::PasFoto, Rekaman::TandaTangan] {
-            m.alter_table(
-                Table::alter()
-                    .table(Rekaman::Table)
-                    .add_column_if_not_exists(blob_null(column))
-                    .to_owned(),
-            )
-            .await?;
-        }
-        Ok(())
+        ktpel_store::migrations::add_columns(
+            m,
+            "card_print_rekaman",
+            [Rekaman::PasFoto, Rekaman::TandaTangan].map(blob_null),
+        )
+        .await
     }
 }
 

@@ -280,8 +280,7 @@ enum Rincian {
 impl MigrationTrait for M0006Rincian {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
         use Rincian::*;
-        // One column per statement: SQLite adds one at a time.
-        for column in [
+        let columns = [
             Rt,
             Rw,
             Agama,
@@ -293,15 +292,7 @@ impl MigrationTrait for M0006Rincian {
             Hubungan,
             NamaAyah,
             NamaIbu,
-        ] {
-            m.alter_table(
-                Table::alter()
-                    .table(Penduduk::Table)
-                    .add_column_if_not_exists(string_null(column))
-                    .to_owned(),
-            )
-            .await?;
-        }
-        Ok(())
+        ];
+        ktpel_store::migrations::add_columns(m, "registry_penduduk", columns.map(string_null)).await
     }
 }

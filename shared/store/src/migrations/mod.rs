@@ -33,6 +33,26 @@ pub fn bus_then(own: Vec<Box<dyn MigrationTrait>>) -> Vec<Box<dyn MigrationTrait
     all
 }
 
+/// Adds `columns` to `table` where they are not there yet, one statement each: SQLite's ALTER
+/// TABLE adds one column at a time. For columns a new version adds to rows that exist (so
+/// nullable, or with a default).
+pub async fn add_columns(
+    m: &SchemaManager<'_>,
+    table: &str,
+    columns: impl IntoIterator<Item = ColumnDef>,
+) -> Result<(), DbErr> {
+    for mut column in columns {
+        m.alter_table(
+            Table::alter()
+                .table(Alias::new(table))
+                .add_column_if_not_exists(&mut column)
+                .to_owned(),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 /// Rebuilds `table` under a new definition `create` (a new primary key, say: SQLite cannot
 /// alter one in place): the old table is renamed aside, the new one created, `columns` copied
 /// across (the same names in both), and the old one dropped — inside the migration's
