@@ -54,7 +54,13 @@ fn in_code() -> Vec<(&'static str, BTreeSet<String>)> {
         ),
         (
             ktpel_pusat_data::startup::QUEUE,
-            keys(ktpel_pusat_data::handlers::router(2).bindings()),
+            keys(
+                ktpel_pusat_data::handlers::router(
+                    2,
+                    ktpel_pusat_data::gallery::Galeri::new(Default::default()),
+                )
+                .bindings(),
+            ),
         ),
         (
             ktpel_card_print::startup::QUEUE,

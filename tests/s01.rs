@@ -12,6 +12,7 @@ use ktpel_contract::{
     berkas::{BerkasAccepted, BerkasSubmitted, SUBMITTED},
     enrollment::{
         CAPTURED, CardStatusChanged, EnrollmentCaptured, EnrollmentCreated, EnrollmentRefused,
+        TemplateFormat,
     },
     registry::Biodata,
 };
@@ -83,11 +84,16 @@ async fn send_capture(system: &System, nomor: &str, nik: &Nik, person: &Person, 
 
 /// Submits and enrolls `r` (as `person`), returning the berkas number.
 async fn enrolled(system: &System, r: &Biodata, person: &Person) -> String {
+    enrolled_as(system, r, person).await.nomor_berkas
+}
+
+/// Submits and enrolls `r` (as `person`), returning the enrollment stored.
+async fn enrolled_as(system: &System, r: &Biodata, person: &Person) -> EnrollmentCreated {
     let nomor = accepted(system, r).await;
     send_capture(system, &nomor, &r.nik, person, true).await;
     let created: EnrollmentCreated = decoded(system, "afis.records").await;
     assert_eq!(created.nomor_berkas, nomor);
-    nomor
+    created
 }
 
 /// The next card status the Dinas hears.
@@ -265,24 +271,134 @@ async fn an_enrollment_comes_back_print_ready(backend: Backend) {
     assert!(panel.links.iter().all(|l| l.up), "{:?}", panel.links);
 }
 
-// Dedup: the same fingers enrolled under a second NIK are a DUPLICATE_RECORD naming the first.
+// Dedup, 1:N: the first resident's body enrolled again under a second NIK, at another sitting
+// (no template alike byte for byte), is a DUPLICATE_RECORD naming the first; a third resident,
+// another body, is print ready.
 async fn the_same_fingers_under_another_nik_are_a_duplicate(backend: Backend) {
-    let people = residents(2);
+    let people = residents(3);
     let system = start(backend, &people).await;
-    let (first, second) = (&people[0], &people[1]);
-    enrolled(&system, first, &Person::of(&first.nik)).await;
+    let (first, second, third) = (&people[0], &people[1], &people[2]);
+    let on_record = enrolled_as(&system, first, &Person::of(&first.nik)).await;
     system.scheduler.run_now();
     assert_eq!(status(&system).await.status, StatusKartu::Sfe);
     assert_eq!(status(&system).await.status, StatusKartu::Prr);
 
     // The first resident's body presented again under the second NIK.
-    enrolled(&system, second, &Person::of(&first.nik)).await;
+    let again = enrolled_as(&system, second, &Person::of(&first.nik)).await;
+    for (a, b) in on_record.fingerprints.iter().zip(&again.fingerprints) {
+        assert_eq!(a.template.format, TemplateFormat::Iso19794_2);
+        assert_ne!(a.template.data, b.template.data, "another impression");
+    }
     system.scheduler.run_now();
     assert_eq!(status(&system).await.status, StatusKartu::Sfe);
     let dup = status(&system).await;
     assert_eq!(dup.status, StatusKartu::DuplicateRecord);
     assert_eq!(dup.nik, second.nik);
     assert!(dup.note.contains(&first.nik.to_string()), "{}", dup.note);
+    assert!(dup.note.contains("right_index"), "{}", dup.note);
+
+    enrolled(&system, third, &Person::of(&third.nik)).await;
+    system.scheduler.run_now();
+    assert_eq!(status(&system).await.status, StatusKartu::Sfe);
+    let other = status(&system).await;
+    assert_eq!(
+        (other.nik, other.status),
+        (third.nik.clone(), StatusKartu::Prr)
+    );
+}
+
+// A pair the matcher cannot tell: the second resident's capture carries the first's right
+// index (pressed again) beside the second's own left. SFE waits for the adjudicator; deciding
+// without a reason is refused and changes nothing; "another person" sends PRR with who and
+// why; a case is decided once.
+async fn a_pair_the_matcher_cannot_tell_waits_for_the_adjudicator(backend: Backend) {
+    use ktpel_biometrics::{iso, score::compare};
+    use ktpel_pusat_data::adjudication::{self, AdjudicationError, Keputusan};
+    let people = residents(2);
+    let system = start(backend, &people).await;
+    let (first, second) = (&people[0], &people[1]);
+    let on_record = enrolled_as(&system, first, &Person::of(&first.nik)).await;
+    system.scheduler.run_now();
+    assert_eq!(status(&system).await.status, StatusKartu::Sfe);
+    assert_eq!(status(&system).await.status, StatusKartu::Prr);
+
+    let nomor = accepted(&system, second).await;
+    let mut c = capture(
+        &nomor,
+        &second.nik,
+        &Person::of(&second.nik),
+        "operator-1",
+        true,
+    );
+    // The first's right index at a sitting where it scores clearly (one finger alone).
+    let kept = iso::decode(&on_record.fingerprints[1].template.data).unwrap();
+    let right_index = (0..50)
+        .map(|i| ktpel_biometric::station::fingerprints(&Person::of(&first.nik), &format!("{i}")))
+        .map(|f| f[1].clone())
+        .find(|f| compare(&iso::decode(&f.template.data).unwrap(), &kept) >= 60)
+        .expect("a clear impression of the right index");
+    c.fingerprints[1] = right_index;
+    system.send(&c, CAPTURED, "32.73.01").await;
+    let created: EnrollmentCreated = decoded(&system, "afis.records").await;
+    system.scheduler.run_now();
+    let waiting = status(&system).await;
+    assert_eq!(waiting.status, StatusKartu::Sfe);
+    assert!(
+        waiting.note.contains("menunggu adjudikasi"),
+        "{}",
+        waiting.note
+    );
+    let cases = adjudication::open_cases(&system.pusat_data).await.unwrap();
+    assert_eq!(cases.len(), 1);
+    assert_eq!(cases[0].nik, second.nik.to_string());
+    assert_eq!(cases[0].other_nik, first.nik.to_string());
+
+    let id = created.enrollment_id;
+    let err = adjudication::decide(&system.pusat_data, id, Keputusan::Berbeda, "adj-1", " ")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AdjudicationError::NoReason), "{err}");
+    assert_eq!(
+        adjudication::open_cases(&system.pusat_data)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+
+    let decided = adjudication::decide(
+        &system.pusat_data,
+        id,
+        Keputusan::Berbeda,
+        "adj-1",
+        "pola jari telunjuk kiri berbeda",
+    )
+    .await
+    .unwrap();
+    assert_eq!(decided, StatusKartu::Prr);
+    let prr = status(&system).await;
+    assert_eq!(
+        (prr.nik.clone(), prr.status),
+        (second.nik.clone(), StatusKartu::Prr)
+    );
+    assert!(
+        prr.note.contains("adj-1") && prr.note.contains("pola jari"),
+        "{}",
+        prr.note
+    );
+    let err = adjudication::decide(&system.pusat_data, id, Keputusan::Sama, "adj-2", "lagi")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, AdjudicationError::AlreadyDecided { .. }),
+        "{err}"
+    );
+    assert!(
+        adjudication::open_cases(&system.pusat_data)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 // S19 with the Pusat Data unreachable: the link shows DOWN, the records wait, the counter
@@ -400,6 +516,7 @@ ktpel_tests::on_both_databases!(
     the_nid_schedulers_record_stays_in_the_enrollments_trace,
     an_enrollment_comes_back_print_ready,
     the_same_fingers_under_another_nik_are_a_duplicate,
+    a_pair_the_matcher_cannot_tell_waits_for_the_adjudicator,
     the_scheduler_waits_out_an_unreachable_pusat_data,
     an_enrolled_berkas_comes_back_archived_with_its_bukti,
     an_enrollment_without_the_operator_signoff_is_refused,

@@ -46,7 +46,73 @@ ktpel_tests::on_both_databases!(
     a_rolled_back_number_is_handed_out_again,
     published_rows_are_pruned_once_old_and_waiting_ones_never,
     a_stored_column_is_read_back_only_as_one_of_its_values,
+    the_pusat_datas_gallery_survives_a_restart,
 );
+
+/// The Pusat Data's gallery is built from its database at start: a resident filed before a
+/// restart is found after it, pressed again under another NIK. A resident the running gallery
+/// holds but the database does not (a filing that rolled back) decides nothing.
+async fn the_pusat_datas_gallery_survives_a_restart(backend: Backend) {
+    use ktpel_biometric::station::{Person, fingerprints};
+    use ktpel_domain::Nik;
+    use ktpel_pusat_data::{
+        dedup::{self, Verdict},
+        gallery::{Galeri, probe},
+        store::Migrator,
+    };
+    let guard = TestDatabase::new(backend).await;
+    let db = guard.open::<Migrator>().await;
+    let nik = |n: &str| Nik::parse(n).unwrap();
+    let (ani, budi, citra) = (
+        nik("3273014107900001"),
+        nik("3273011508850002"),
+        nik("3273016002700003"),
+    );
+    let galeri = Galeri::load(&db, Default::default()).await.unwrap();
+    assert!(galeri.is_empty());
+    let check = |galeri: Galeri, nik: Nik, person: &'static str, sitting: &'static str| {
+        let db = db.clone();
+        async move {
+            let fingers = fingerprints(&Person(person.into()), sitting);
+            let txn = db.begin().await.unwrap();
+            let verdict = dedup::check(&txn, &galeri, &nik, &fingers, 2)
+                .await
+                .unwrap();
+            if verdict == Verdict::Unique {
+                dedup::file(&txn, &nik, &fingers).await.unwrap();
+                galeri.insert(&nik.to_string(), &probe(&fingers).unwrap().unwrap());
+            }
+            txn.commit().await.unwrap();
+            verdict
+        }
+    };
+    assert_eq!(
+        check(galeri.clone(), ani.clone(), "ani", "B-1").await,
+        Verdict::Unique
+    );
+
+    // Restarted: built again from the database.
+    let galeri = Galeri::load(&db, Default::default()).await.unwrap();
+    assert_eq!(galeri.len(), 1);
+    match check(galeri.clone(), budi.clone(), "ani", "B-2").await {
+        Verdict::DuplicateOf { other, why } => {
+            assert_eq!(other, ani.to_string());
+            assert!(
+                why.contains("right_index") && why.contains("left_index"),
+                "{why}"
+            );
+        }
+        other => panic!("ani pressed again is not found: {other:?}"),
+    }
+
+    // Citra held in memory only: her body under another NIK is nobody on record.
+    let phantom = fingerprints(&Person("citra".into()), "B-3");
+    galeri.insert(&citra.to_string(), &probe(&phantom).unwrap().unwrap());
+    assert_eq!(
+        check(galeri, nik("3273014107900009"), "citra", "B-4").await,
+        Verdict::Unique
+    );
+}
 
 async fn migrations_are_idempotent(backend: Backend) {
     let (guard, db) = open(backend).await;
@@ -377,6 +443,9 @@ async fn the_fingerprint_check_is_planned_for_the_rows_there_are() {
     // One connection: the prepared statements counted below are the checks'.
     guard.settings.max_connections = 1;
     let db = guard.open::<Migrator>().await;
+    let galeri = ktpel_pusat_data::gallery::Galeri::load(&db, Default::default())
+        .await
+        .unwrap();
     let people = ktpel_registry::seed::generate(
         &ktpel_domain::KodeWilayah::parse("32.73.01").unwrap(),
         2,
@@ -394,11 +463,13 @@ async fn the_fingerprint_check_is_planned_for_the_rows_there_are() {
         .fingerprints
     };
     let check = |i: usize| {
-        let (db, fingers) = (db.clone(), fingers(i));
+        let (db, fingers, galeri) = (db.clone(), fingers(i), galeri.clone());
         let nik = people[i].nik.clone();
         async move {
             let txn = db.begin().await.unwrap();
-            let verdict = dedup::check(&txn, &nik, &fingers, 2).await.unwrap();
+            let verdict = dedup::check(&txn, &galeri, &nik, &fingers, 2)
+                .await
+                .unwrap();
             txn.commit().await.unwrap();
             verdict
         }
@@ -420,7 +491,7 @@ async fn the_fingerprint_check_is_planned_for_the_rows_there_are() {
     }
     // The same fingers under another NIK are the second resident's.
     let txn = db.begin().await.unwrap();
-    let verdict = dedup::check(&txn, &people[0].nik, &fingers(1), 2)
+    let verdict = dedup::check(&txn, &galeri, &people[0].nik, &fingers(1), 2)
         .await
         .unwrap();
     txn.commit().await.unwrap();

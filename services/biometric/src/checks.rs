@@ -1,6 +1,6 @@
 //! What an enrollment must have before it may be stored (S01.4–S01.6).
 
-use ktpel_contract::enrollment::{EnrollmentCaptured, Eye, Finger};
+use ktpel_contract::enrollment::{EnrollmentCaptured, Eye, Finger, TemplateFormat};
 use std::collections::BTreeSet;
 
 /// Templates below this quality are re-captured, not stored (devices report 0–100).
@@ -59,6 +59,26 @@ pub fn problems(c: &EnrollmentCaptured) -> Vec<String> {
         reasons.push(format!(
             "S01.4: kualitas di bawah {MIN_QUALITY}, rekam ulang: {}",
             poor.join(", ")
+        ));
+    }
+    let unreadable: Vec<String> = c
+        .fingerprints
+        .iter()
+        .filter(|f| f.template.format == TemplateFormat::Iso19794_2)
+        .filter_map(|f| match ktpel_biometrics::iso::decode(&f.template.data) {
+            Err(e) => Some(format!("{:?} ({e})", f.finger)),
+            Ok(t) if t.finger.code() != f.finger.iso_position() => Some(format!(
+                "{:?} (rekaman untuk posisi jari {})",
+                f.finger,
+                t.finger.code()
+            )),
+            Ok(_) => None,
+        })
+        .collect();
+    if !unreadable.is_empty() {
+        reasons.push(format!(
+            "S01.4: templat ISO/IEC 19794-2 tidak sah, rekam ulang: {}",
+            unreadable.join("; ")
         ));
     }
     if !c.left_index_verified || !c.right_index_verified {
@@ -134,6 +154,7 @@ pub(crate) mod tests {
         let t = |seed: u8| Template {
             data: vec![seed; 64],
             quality: 80,
+            format: TemplateFormat::Vendor,
         };
         EnrollmentCaptured {
             capture_id: uuid::Uuid::now_v7(),
@@ -247,5 +268,23 @@ pub(crate) mod tests {
         ] {
             assert!(p.contains(needle), "{needle} in {p}");
         }
+    }
+
+    /// A template that says it is an ISO record must be one, of the finger it is filed under:
+    /// garbage, and a right index filed as the left, are named.
+    #[test]
+    fn an_iso_template_that_is_not_one_is_refused() {
+        let mut c = capture();
+        let person = crate::station::Person("iso".into());
+        c.fingerprints = crate::station::fingerprints(&person, "B-1");
+        assert!(problems(&c).is_empty(), "{:?}", problems(&c));
+        c.fingerprints[0].template.data.truncate(20);
+        let right_index = c.fingerprints[1].template.data.clone();
+        c.fingerprints[6].template.data = right_index;
+        let p = problems(&c).join("\n");
+        assert!(p.contains("templat ISO/IEC 19794-2 tidak sah"), "{p}");
+        assert!(p.contains("RightThumb ("), "{p}");
+        assert!(p.contains("LeftIndex (rekaman untuk posisi jari 2)"), "{p}");
+        assert!(!p.contains("RightIndex ("), "{p}");
     }
 }

@@ -8,7 +8,9 @@
 
 use crate::station::{self, Person};
 use ktpel_biometrics::{Finger as Position, extract, iso};
-use ktpel_contract::enrollment::{EnrollmentCaptured, Finger, FingerTemplate, Template};
+use ktpel_contract::enrollment::{
+    EnrollmentCaptured, Finger, FingerTemplate, Template, TemplateFormat,
+};
 use ktpel_domain::Nik;
 
 /// The fewest minutiae, and the lowest quality (the mean of MINDTCT's reliability), a finger
@@ -48,12 +50,8 @@ pub fn file_name(finger: Finger) -> String {
 }
 
 /// The ISO finger position of a finger.
-fn position(finger: Finger) -> Position {
-    let i = Finger::ALL
-        .iter()
-        .position(|f| *f == finger)
-        .expect("one of the ten");
-    Position::ALL[i]
+pub(crate) fn position(finger: Finger) -> Position {
+    Position::from_code(finger.iso_position()).expect("one of the ten")
 }
 
 /// The capture of berkas `nomor_berkas` from the ten fingers' PNG images (`fingers`, in any
@@ -97,6 +95,7 @@ pub fn capture(
                 template: Template {
                     data: record,
                     quality: t.quality,
+                    format: TemplateFormat::Iso19794_2,
                 },
             }),
             Err(e) => problems.push(format!("{name}: {e}")),

@@ -7,8 +7,9 @@
 //! printed from them shows them.
 
 use chrono::Utc;
+use ktpel_biometrics::{iso, synth};
 use ktpel_contract::enrollment::{
-    EnrollmentCaptured, Eye, Finger, FingerTemplate, IrisTemplate, Template,
+    EnrollmentCaptured, Eye, Finger, FingerTemplate, IrisTemplate, Template, TemplateFormat,
 };
 use ktpel_domain::Nik;
 use sha2::{Digest, Sha256};
@@ -132,6 +133,42 @@ pub fn signature_trace(person: &Person, take: &str) -> Vec<u8> {
         .collect()
 }
 
+/// The ten fingers of `person` as the scanner reads them at the sitting of berkas
+/// `nomor_berkas`: each an ISO/IEC 19794-2 record of a synthetic impression
+/// ([`ktpel_biometrics::synth`]). The person's fingers are the same at every sitting; each
+/// sitting presses them a little differently (turned, shifted, some minutiae lost), as at a
+/// real scanner, so two enrollments of one body are alike but never byte for byte. Over
+/// 1,000 synthetic people pressed twice, every pair scored at least 20 on both index fingers
+/// and 40 on the right.
+pub fn fingerprints(person: &Person, nomor_berkas: &str) -> Vec<FingerTemplate> {
+    let seed = |part: &str| {
+        let digest = template(person, part);
+        u64::from_le_bytes(digest[..8].try_into().expect("eight bytes"))
+    };
+    let body = seed("fingers");
+    let sitting = seed(nomor_berkas) as u32;
+    // A scanner's quality gate has a finger that left only part of its print pressed again:
+    // what the station sends is whole. (The matcher's own measures include partial prints.)
+    let pressed = synth::Variation {
+        partial: 0.0,
+        ..synth::Variation::default()
+    };
+    Finger::ALL
+        .iter()
+        .map(|f| {
+            let t = synth::impression(body, crate::scanned::position(*f), sitting, &pressed);
+            FingerTemplate {
+                finger: *f,
+                template: Template {
+                    data: iso::encode(&t).expect("a synthetic impression fits a record"),
+                    quality: t.quality,
+                    format: TemplateFormat::Iso19794_2,
+                },
+            }
+        })
+        .collect()
+}
+
 /// A complete capture of `person` for berkas `nomor_berkas`, signed off by `operator` when
 /// `signed_off`.
 pub fn capture(
@@ -148,19 +185,7 @@ pub fn capture(
         nik: nik.clone(),
         photo: portrait(person, "photo"),
         signature: signature_trace(person, "signature"),
-        fingerprints: Finger::ALL
-            .iter()
-            .map(|f| {
-                let part = format!("{f:?}");
-                FingerTemplate {
-                    finger: *f,
-                    template: Template {
-                        data: template(person, &part),
-                        quality: quality(&part),
-                    },
-                }
-            })
-            .collect(),
+        fingerprints: fingerprints(person, nomor_berkas),
         irises: [Eye::Right, Eye::Left]
             .into_iter()
             .map(|eye| {
@@ -170,6 +195,7 @@ pub fn capture(
                     template: Template {
                         data: template(person, &part),
                         quality: quality(&part),
+                        format: TemplateFormat::Vendor,
                     },
                 }
             })
@@ -181,6 +207,7 @@ pub fn capture(
         operator_signoff: signed_off.then(|| Template {
             data: template(&Person(operator.to_owned()), "RightIndex"),
             quality: 90,
+            format: TemplateFormat::Vendor,
         }),
         captured_at: Utc::now(),
     }
@@ -223,9 +250,30 @@ mod tests {
         assert_ne!(again.photo, a.photo);
         assert_ne!(again.signature, a.signature);
         assert_eq!(a.photo, b.photo, "the same face");
-        assert_eq!(a.fingerprints, b.fingerprints);
+        assert_ne!(
+            a.fingerprints, b.fingerprints,
+            "another sitting, another impression"
+        );
+        let same = capture("B-1", &nik, &Person::of(&nik), "op", true);
+        assert_eq!(
+            a.fingerprints, same.fingerprints,
+            "the same sitting read again"
+        );
         let other = capture("B-3", &nik, &Person("someone else".into()), "op", true);
         assert_ne!(a.fingerprints, other.fingerprints);
+        // Every finger an ISO record of its own position; one body's fingers match across
+        // sittings, another's do not.
+        let decoded = |c: &EnrollmentCaptured, i: usize| {
+            iso::decode(&c.fingerprints[i].template.data).expect("an ISO record")
+        };
+        for (i, f) in Finger::ALL.iter().enumerate() {
+            assert_eq!(decoded(&a, i).finger.code(), f.iso_position());
+        }
+        let score = |x: &EnrollmentCaptured, y: &EnrollmentCaptured| {
+            ktpel_biometrics::score::compare(&decoded(x, 1), &decoded(y, 1))
+        };
+        assert!(score(&a, &b) >= 40, "{}", score(&a, &b));
+        assert!(score(&a, &other) < 20, "{}", score(&a, &other));
         assert!(
             !crate::checks::problems(&capture("B-4", &nik, &Person::of(&nik), "op", false))
                 .is_empty()

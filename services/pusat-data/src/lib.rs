@@ -4,14 +4,18 @@
 //! status per NIK — `SFE` on arrival — deduplicates ([`dedup`]), and answers `PRR` (print
 //! ready) or `DUPLICATE_RECORD` back to the Dinas as `card.status` events.
 //!
-//! The deduplication here is an honest first one: identical fingerprint templates under
-//! another NIK. The real 1:N biometric matcher (scores, thresholds, irises) comes later.
+//! The deduplication identifies both index fingers of every enrollment 1:N against every
+//! enrollment on record ([`gallery`], [`dedup`]); what the matcher cannot decide goes to an
+//! adjudicator ([`adjudication`], the `/adjudikasi` desk), whose decision sends the verdict.
 
+pub mod adjudication;
 pub mod config;
 pub mod dedup;
+pub mod gallery;
 pub mod handlers;
 pub mod startup;
 pub mod store;
+pub mod verdict;
 
 pub use config::PusatDataSettings;
 pub use startup::PusatData;

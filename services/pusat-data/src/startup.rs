@@ -1,6 +1,6 @@
 //! Builds the running Pusat Data from its settings.
 
-use crate::{PusatDataSettings, SERVICE, handlers, store::Migrator};
+use crate::{PusatDataSettings, SERVICE, gallery::Galeri, handlers, store::Migrator};
 use ktpel_bus::{Broker, QueueSpec, Router, Shutdown, Worker};
 use ktpel_site::Service;
 
@@ -19,9 +19,22 @@ impl Service for PusatData {
 
     async fn build(settings: &PusatDataSettings, broker: Broker) -> Result<Self, Self::Error> {
         let db = ktpel_store::open::<Migrator>(&settings.database).await?;
-        let router = handlers::router(settings.own.duplicate_min_fingers);
+        let galeri = Galeri::load(&db, settings.own.thresholds())
+            .await
+            .map_err(ktpel_store::StoreError::Read)?;
+        let router = handlers::router(settings.own.duplicate_min_fingers, galeri);
         let queue = QueueSpec::new(QUEUE, router.bindings());
-        let worker = Worker::new(SERVICE, &db, &broker, &settings.amqp, queue, router);
+        // One enrollment at a time: each must be identified against every one before it,
+        // also one that arrived a moment earlier.
+        let mut amqp = settings.amqp.clone();
+        if amqp.partitions > 1 {
+            tracing::debug!(
+                partitions = amqp.partitions,
+                "the Pusat Data identifies one enrollment at a time: amqp.partitions is 1 here"
+            );
+            amqp.partitions = 1;
+        }
+        let worker = Worker::new(SERVICE, &db, &broker, &amqp, queue, router);
         Ok(Self { worker })
     }
 

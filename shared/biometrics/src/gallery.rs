@@ -175,15 +175,27 @@ impl Gallery {
 
     /// The decision for `probe`, enrolled under `except` (left out of the search).
     pub fn identify(&self, probe: &[Template], except: Option<&str>) -> Decision {
-        let t = self.thresholds;
+        self.thresholds.decide(self.candidates(probe, except))
+    }
+
+    /// Whether `nik` is on record.
+    pub fn contains(&self, nik: &str) -> bool {
+        self.by_nik.contains_key(nik)
+    }
+}
+
+impl Thresholds {
+    /// The decision for `candidates`, the most alike first (as [`Gallery::candidates`] gives
+    /// them): the first that is a duplicate or a case for adjudication decides.
+    pub fn decide(self, candidates: Vec<(String, Vec<(Finger, u32)>)>) -> Decision {
         let at_least = |fingers: &[(Finger, u32)], score: u32| {
             fingers.iter().filter(|(_, s)| *s >= score).count()
         };
-        for (nik, fingers) in self.candidates(probe, except) {
-            if at_least(&fingers, t.clear) >= 2 {
+        for (nik, fingers) in candidates {
+            if at_least(&fingers, self.clear) >= 2 {
                 return Decision::Duplicate { nik, fingers };
             }
-            if at_least(&fingers, t.grey) >= 2 || at_least(&fingers, t.single) >= 1 {
+            if at_least(&fingers, self.grey) >= 2 || at_least(&fingers, self.single) >= 1 {
                 return Decision::Adjudicate { nik, fingers };
             }
         }

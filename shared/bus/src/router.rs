@@ -139,7 +139,7 @@ impl<S: Send + Sync + 'static> Router<S> {
     /// Panics on a subject that is not one (a programming error: subjects are the contract's
     /// constants), or on a second route for the same type and subject.
     pub fn route<M>(
-        mut self,
+        self,
         subject: &str,
         scope: Scope,
         handler: impl for<'a> HandlerFn<'a, S, M>,
@@ -147,9 +147,27 @@ impl<S: Send + Sync + 'static> Router<S> {
     where
         M: Message + 'static,
     {
+        self.route_version(M::VERSION, subject, scope, handler)
+    }
+
+    /// Adds a route for an earlier `version` of `M` that today's struct still reads (every
+    /// field added since has a default): a node not yet upgraded keeps being heard, into the
+    /// same handler.
+    ///
+    /// Panics as [`Router::route`] does.
+    pub fn route_version<M>(
+        mut self,
+        version: u16,
+        subject: &str,
+        scope: Scope,
+        handler: impl for<'a> HandlerFn<'a, S, M>,
+    ) -> Self
+    where
+        M: Message + 'static,
+    {
+        let message_type = format!("{}.v{version}", M::KIND);
         RoutingKey::binding(subject, None)
-            .unwrap_or_else(|e| panic!("route of {}: {e}", M::message_type()));
-        let message_type = M::message_type();
+            .unwrap_or_else(|e| panic!("route of {message_type}: {e}"));
         assert!(
             self.find(&message_type, subject).is_none(),
             "{}: two routes for {message_type} on {subject}",
@@ -305,6 +323,16 @@ mod tests {
                 "test.pong.v2@test.ping"
             ]
         );
+    }
+
+    #[test]
+    fn an_earlier_version_is_heard_by_the_same_handler() {
+        let r = Router::new("test", (), None)
+            .route::<Pong>("test.ping", Scope::Any, pong)
+            .route_version::<Pong>(1, "test.ping", Scope::Any, pong);
+        let routes: Vec<_> = r.routes().map(|(t, _)| t.to_owned()).collect();
+        assert_eq!(routes, ["test.pong.v2", "test.pong.v1"]);
+        assert_eq!(r.bindings(), ["test.ping.#"]);
     }
 
     #[test]

@@ -47,6 +47,20 @@ impl Finger {
         Self::LeftRing,
         Self::LeftLittle,
     ];
+
+    /// The finger position code of ISO/IEC 19794-2 (and ANSI/NIST): 1 right thumb … 10
+    /// left little, the order of [`Finger::ALL`].
+    pub fn iso_position(self) -> u8 {
+        Self::ALL
+            .iter()
+            .position(|f| *f == self)
+            .map_or(0, |i| i as u8 + 1)
+    }
+
+    /// The finger of ISO/IEC 19794-2 position `code`, if it is one of the ten.
+    pub fn from_iso_position(code: u8) -> Option<Self> {
+        Self::ALL.get(usize::from(code).checked_sub(1)?).copied()
+    }
 }
 
 /// Which eye.
@@ -57,13 +71,29 @@ pub enum Eye {
     Left,
 }
 
-/// A biometric template (the device's encoding, base64 on the wire) with its quality score
-/// (0–100, as capture devices report NFIQ-like scores).
+/// A biometric template (base64 on the wire) with its quality score (0–100, as capture
+/// devices report NFIQ-like scores) and how its bytes are to be read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Template {
     #[serde(with = "base64_bytes")]
     pub data: Vec<u8>,
     pub quality: u8,
+    /// Absent from version 1 of the enrollment messages, whose templates were all the
+    /// device's own.
+    #[serde(default)]
+    pub format: TemplateFormat,
+}
+
+/// How a template's bytes are to be read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TemplateFormat {
+    /// The capture device's own encoding: opaque, compared only byte for byte. Irises and
+    /// the operator's sign-off, and every template of a version 1 message.
+    #[default]
+    Vendor,
+    /// An ISO/IEC 19794-2:2005 finger minutiae record: what the Pusat Data identifies 1:N.
+    Iso19794_2,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -162,9 +192,14 @@ pub struct EnrollmentCreated {
     pub tanda_tangan: Option<Vec<u8>>,
 }
 
+/// Version 2: every fingerprint template says its [`TemplateFormat`] (ISO/IEC 19794-2 from the
+/// station), which the Pusat Data matches 1:N. A Pusat Data that knows only version 1 would
+/// compare ISO records byte for byte and never find the same finger twice, so it refuses the
+/// new version rather than misread it. Version 1 is still read (its templates are
+/// [`TemplateFormat::Vendor`]).
 impl Message for EnrollmentCreated {
     const KIND: &'static str = CREATED;
-    const VERSION: u16 = 1;
+    const VERSION: u16 = 2;
 }
 
 /// S19: the record as the NID Scheduler sends it to the Pusat Data.
@@ -175,9 +210,19 @@ pub struct EnrollmentRecord {
     pub enrollment: EnrollmentCreated,
 }
 
+/// Version 2 with [`EnrollmentCreated`]'s; version 1 is still read.
 impl Message for EnrollmentRecord {
     const KIND: &'static str = TO_PUSAT_DATA;
-    const VERSION: u16 = 1;
+    const VERSION: u16 = 2;
+}
+
+/// The version of [`EnrollmentCreated`] and [`EnrollmentRecord`] before templates said their
+/// format: still read, by the same handlers.
+pub const VERSION_WITHOUT_FORMAT: u16 = 1;
+
+/// The AMQP `type` of `M` as [`VERSION_WITHOUT_FORMAT`] wrote it.
+pub fn earlier<M: Message>() -> String {
+    format!("{}.v{VERSION_WITHOUT_FORMAT}", M::KIND)
 }
 
 /// A resident's card status changed (SFE, PRR, DUPLICATE_RECORD, CARD_PRINTED, …).
@@ -275,5 +320,33 @@ pub(crate) mod base64_bytes {
             struct Wrapped(#[serde(with = "super")] Vec<u8>);
             Ok(Option::<Wrapped>::deserialize(d)?.map(|Wrapped(b)| b))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A version 1 body (templates without their format) still reads: its templates are the
+    /// device's own. Version 2 writes the format of every template.
+    #[test]
+    fn a_version_1_enrollment_reads_with_the_devices_own_templates() {
+        let v1 = r#"{"co_relation_id": "32.73.01", "enrollment": {"enrollment_id": "01a24da6-aed7-76b1-b4d1-12b88f19783b", "bukti_perekaman": "BP-1", "nomor_berkas": "327301-20261206-0003", "nik": "3273016002700001", "photo_sha256": "00", "fingerprints": [{"finger": "right_index", "data": "AAEC", "quality": 94}], "enrolled_at": "2026-12-06T23:18:19Z"}}"#;
+        let r: EnrollmentRecord = serde_json::from_str(v1).unwrap();
+        let t = &r.enrollment.fingerprints[0].template;
+        assert_eq!(
+            (t.format, t.data.as_slice()),
+            (TemplateFormat::Vendor, &[0u8, 1, 2][..])
+        );
+        assert_eq!(EnrollmentRecord::message_type(), "pusat_data.enrollment.v2");
+        assert_eq!(earlier::<EnrollmentRecord>(), "pusat_data.enrollment.v1");
+        let mut iso = r.clone();
+        iso.enrollment.fingerprints[0].template.format = TemplateFormat::Iso19794_2;
+        let written = serde_json::to_string(&iso).unwrap();
+        assert!(written.contains(r#""format":"iso19794_2""#), "{written}");
+        assert_eq!(
+            serde_json::from_str::<EnrollmentRecord>(&written).unwrap(),
+            iso
+        );
     }
 }

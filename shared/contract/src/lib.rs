@@ -106,6 +106,16 @@ pub const CATALOGUE: &[ContractEntry] = &[
         summary: "The NID Scheduler sends an enrollment to the Pusat Data (S19).",
     },
     ContractEntry {
+        message_type: || enrollment::earlier::<enrollment::EnrollmentCreated>(),
+        subject: enrollment::CREATED,
+        summary: "The stored enrollment as version 1 wrote it (templates without their format): still read.",
+    },
+    ContractEntry {
+        message_type: || enrollment::earlier::<enrollment::EnrollmentRecord>(),
+        subject: enrollment::TO_PUSAT_DATA,
+        summary: "The record for the Pusat Data as version 1 wrote it: still read.",
+    },
+    ContractEntry {
         message_type: enrollment::CardStatusChanged::message_type,
         subject: enrollment::CARD_STATUS,
         summary: "A resident's card status changed (SFE, PRR, DUPLICATE_RECORD, ...).",

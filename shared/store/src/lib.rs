@@ -40,6 +40,9 @@ pub enum StoreError {
     Connect { url: String, source: DbErr },
     #[error("migrating the database failed: {0}")]
     Migrate(DbErr),
+    /// What a service reads at start (the Pusat Data's gallery) could not be read.
+    #[error("reading the database at start failed: {0}")]
+    Read(DbErr),
 }
 
 /// Opens the database of `settings`, creating a SQLite file (and its folder) if it is missing.

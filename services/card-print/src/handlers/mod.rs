@@ -18,6 +18,7 @@ use ktpel_contract::{
     berkas::{BerkasHandedOff, PRINTING_DESK},
     enrollment::{
         CARD_STATUS, CREATED, CardReportedLost, CardStatusChanged, EnrollmentCreated, Finger, LOST,
+        VERSION_WITHOUT_FORMAT,
     },
     registry::{
         ANSWER_TO_CARD_PRINT, KeluargaPindah, LOOKUP, PINDAH_DATANG, PINDAH_KELUAR, ResidentAnswer,
@@ -44,6 +45,12 @@ pub fn router(region: Option<&str>) -> Router<CardPrint> {
     Router::new(crate::SERVICE, CardPrint, region)
         // S21.1: the enrollment (photo digest, index fingers) of a card to print.
         .route::<EnrollmentCreated>(CREATED, Scope::Region, enrollment)
+        .route_version::<EnrollmentCreated>(
+            VERSION_WITHOUT_FORMAT,
+            CREATED,
+            Scope::Region,
+            enrollment,
+        )
         // S21.1: PRR puts a first card in line; CARD_ACTIVATED tells the register (S22.4).
         .route::<CardStatusChanged>(CARD_STATUS, Scope::Region, status)
         // S21.1: SIAK's biodata, asked for at PRR, whatever region answers.

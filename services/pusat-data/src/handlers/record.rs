@@ -1,15 +1,18 @@
-//! `pusat_data.enrollment`: SFE on arrival, then PRR or DUPLICATE_RECORD.
+//! `pusat_data.enrollment`: SFE on arrival, then PRR or DUPLICATE_RECORD — or, when the
+//! matcher cannot tell, SFE until an adjudicator decides.
 
 use super::PusatData;
 use crate::{
-    dedup::{self, Verdict},
-    store::{kartu, rekaman},
+    adjudication,
+    dedup::{self, DedupError, Verdict},
+    store::kartu,
+    verdict,
 };
 use chrono::Utc;
-use ktpel_bus::{Context, HandlerError, Outgoing, RoutingKey};
-use ktpel_contract::enrollment::{CARD_STATUS, CardStatusChanged, EnrollmentRecord};
+use ktpel_bus::{Context, HandlerError, RoutingKey};
+use ktpel_contract::enrollment::EnrollmentRecord;
 use ktpel_domain::{StatusKartu, wilayah::Level};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, EntityTrait, IntoActiveModel};
+use sea_orm::EntityTrait;
 
 pub async fn handle(ctx: &Context<'_, PusatData>, r: EnrollmentRecord) -> Result<(), HandlerError> {
     let txn = ctx.txn;
@@ -29,113 +32,61 @@ pub async fn handle(ctx: &Context<'_, PusatData>, r: EnrollmentRecord) -> Result
             e.enrollment_id, e.nik
         ))
     })?;
-    let (status, note) = match dedup::check(
+    let service = ctx.service;
+    let verdict = dedup::check(
         txn,
+        &service.galeri,
         &e.nik,
         &e.fingerprints,
-        ctx.service.duplicate_min_fingers,
+        service.duplicate_min_fingers,
     )
-    .await?
-    {
+    .await
+    .map_err(|err| match err {
+        DedupError::Template(why) => HandlerError::permanent(format!(
+            "enrollment {} for NIK {}: {why}",
+            e.enrollment_id, e.nik
+        )),
+        DedupError::Db(db) => db.into(),
+    })?;
+    let (status, note) = match verdict {
         Verdict::Unique => {
             dedup::file(txn, &e.nik, &e.fingerprints).await?;
-            keep_on_record(txn, e).await?;
+            verdict::keep_on_record(txn, e).await?;
+            if let Ok(Some(probe)) = crate::gallery::probe(&e.fingerprints) {
+                service.galeri.insert(&e.nik.to_string(), &probe);
+            }
             (StatusKartu::Prr, "unique: print ready".to_owned())
         }
-        Verdict::DuplicateOf { other, fingers } => (
-            StatusKartu::DuplicateRecord,
-            format!("{fingers} fingerprints identical to those of NIK {other}: investigate"),
-        ),
+        Verdict::DuplicateOf { why, .. } => {
+            (StatusKartu::DuplicateRecord, format!("{why}: investigate"))
+        }
+        Verdict::Adjudicate { other, scores } => {
+            // SFE stays until an adjudicator decides (`/adjudikasi`).
+            adjudication::open(txn, &r, &region, &other, scores).await?;
+            (
+                sfe,
+                format!("menunggu adjudikasi: sidik jari mirip dengan NIK {other}"),
+            )
+        }
     };
-    let status = sfe
-        .transition(status)
-        .expect("SFE goes to PRR or DUPLICATE_RECORD");
     let now = Utc::now();
-    let row = kartu::ActiveModel {
-        nik: Set(e.nik.to_string()),
-        status: Set(status),
-        enrollment_id: Set(e.enrollment_id),
-        nomor_berkas: Set(e.nomor_berkas.clone()),
-        co_relation_id: Set(r.co_relation_id.clone()),
-        note: Set(note.clone()),
-        updated_at: Set(now),
+    verdict::set_status(txn, existing, &r, status, &note, now).await?;
+    // Tell the Dinas: first SFE, then the verdict, in this order (one correlation id).
+    let received = if status == StatusKartu::Sfe {
+        note.clone()
+    } else {
+        "received at the Pusat Data".to_owned()
     };
-    match existing {
-        Some(k) => {
-            let mut k = k.into_active_model();
-            k.status = row.status;
-            k.enrollment_id = row.enrollment_id;
-            k.nomor_berkas = row.nomor_berkas;
-            k.co_relation_id = row.co_relation_id;
-            k.note = row.note;
-            k.updated_at = row.updated_at;
-            k.update(txn).await?;
-        }
-        None => {
-            kartu::Entity::insert(row)
-                .exec_without_returning(txn)
-                .await?;
-        }
-    }
-    // Tell the Dinas: first SFE, then the verdict, in this order (one correlation id), under
-    // the kecamatan that took the berkas, so the Dinas passes it down to that kecamatan only.
-    let key = RoutingKey::regional(CARD_STATUS, &region)
-        .map_err(|err| HandlerError::permanent(err.to_string()))?;
-    for (status, note) in [
-        (StatusKartu::Sfe, "received at the Pusat Data".to_owned()),
-        (status, note),
-    ] {
-        let event = CardStatusChanged {
-            nik: e.nik.clone(),
-            nomor_berkas: e.nomor_berkas.clone(),
-            status,
-            note,
-            at: now,
-        };
-        let msg = Outgoing::new(&event, key.clone(), &e.nomor_berkas, &e.nomor_berkas)?;
-        ctx.outbox.push(msg);
+    ctx.outbox
+        .push(verdict::tell(e, &region, StatusKartu::Sfe, received, now)?);
+    if status != StatusKartu::Sfe {
+        let status = sfe
+            .transition(status)
+            .expect("SFE goes to PRR or DUPLICATE_RECORD");
+        ctx.outbox
+            .push(verdict::tell(e, &region, status, note, now)?);
     }
     tracing::info!(%status, "enrollment deduplicated");
-    Ok(())
-}
-
-/// A unique enrollment is the one on record for its NIK: what any Dinas prints from.
-async fn keep_on_record<C: ConnectionTrait>(
-    txn: &C,
-    e: &ktpel_contract::enrollment::EnrollmentCreated,
-) -> Result<(), HandlerError> {
-    use base64::{Engine, engine::general_purpose::STANDARD};
-    use ktpel_contract::enrollment::Finger;
-    let finger = |f: Finger| {
-        e.fingerprints
-            .iter()
-            .find(|t| t.finger == f)
-            .map(|t| STANDARD.encode(&t.template.data))
-            .unwrap_or_default()
-    };
-    rekaman::Entity::insert(rekaman::ActiveModel {
-        nik: Set(e.nik.to_string()),
-        photo_sha256: Set(e.photo_sha256.clone()),
-        right_index: Set(finger(Finger::RightIndex)),
-        left_index: Set(finger(Finger::LeftIndex)),
-        enrolled_at: Set(e.enrolled_at),
-        pas_foto: Set(e.pas_foto.clone()),
-        tanda_tangan: Set(e.tanda_tangan.clone()),
-    })
-    .on_conflict(
-        sea_orm::sea_query::OnConflict::column(rekaman::Column::Nik)
-            .update_columns([
-                rekaman::Column::PhotoSha256,
-                rekaman::Column::RightIndex,
-                rekaman::Column::LeftIndex,
-                rekaman::Column::EnrolledAt,
-                rekaman::Column::PasFoto,
-                rekaman::Column::TandaTangan,
-            ])
-            .to_owned(),
-    )
-    .exec_without_returning(txn)
-    .await?;
     Ok(())
 }
 

@@ -10,6 +10,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0001PusatData),
             Box::new(M0002Rekaman),
             Box::new(M0003RekamanFoto),
+            Box::new(M0004Galeri),
         ])
     }
 }
@@ -103,6 +104,75 @@ impl MigrationTrait for M0003RekamanFoto {
     }
 }
 
+/// The gallery: each fingerprint's ISO/IEC 19794-2 record beside its digest (rows from
+/// before, the devices' own templates, stay without one and are matched by digest), and the
+/// cases the matcher leaves to a person (`/adjudikasi`).
+struct M0004Galeri;
+
+impl MigrationName for M0004Galeri {
+    fn name(&self) -> &str {
+        "m0004_pusat_data_galeri"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0004Galeri {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        ktpel_store::migrations::add_columns(
+            m,
+            "pusat_data_sidik_jari",
+            [blob_null(SidikJari::Iso)],
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("pusat_data_sidik_jari_nik")
+                .table(SidikJari::Table)
+                .col(SidikJari::Nik)
+                .if_not_exists()
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(Adjudikasi::Table)
+                .if_not_exists()
+                .col(uuid(Adjudikasi::EnrollmentId).primary_key())
+                .col(string(Adjudikasi::Nik))
+                .col(string(Adjudikasi::OtherNik))
+                .col(json(Adjudikasi::Scores))
+                .col(json(Adjudikasi::Record))
+                .col(string(Adjudikasi::Region))
+                .col(timestamp_with_time_zone(Adjudikasi::OpenedAt))
+                .col(string_null(Adjudikasi::Decision))
+                .col(string_null(Adjudikasi::DecidedBy))
+                .col(text_null(Adjudikasi::Reason))
+                .col(timestamp_with_time_zone_null(Adjudikasi::DecidedAt))
+                .col(boolean(Adjudikasi::InGallery).default(false))
+                .to_owned(),
+        )
+        .await
+    }
+}
+
+#[derive(DeriveIden)]
+enum Adjudikasi {
+    #[sea_orm(iden = "pusat_data_adjudikasi")]
+    Table,
+    EnrollmentId,
+    Nik,
+    OtherNik,
+    Scores,
+    Record,
+    Region,
+    OpenedAt,
+    Decision,
+    DecidedBy,
+    Reason,
+    DecidedAt,
+    InGallery,
+}
+
 #[derive(DeriveIden)]
 enum Rekaman {
     #[sea_orm(iden = "pusat_data_rekaman")]
@@ -136,4 +206,5 @@ enum SidikJari {
     TemplateSha256,
     Finger,
     Nik,
+    Iso,
 }

@@ -1,5 +1,6 @@
 //! The Pusat Data's own tables.
 
+pub mod adjudikasi;
 pub mod kartu;
 mod migration;
 pub mod rekaman;

@@ -1,4 +1,6 @@
-//! `pusat_data_sidik_jari`: a digest of every enrolled fingerprint template, and whose it is.
+//! `pusat_data_sidik_jari`: every enrolled fingerprint template — its digest, whose it is, and
+//! the ISO/IEC 19794-2 record the gallery is built from (none for a device's own template,
+//! which is matched by digest alone).
 
 use sea_orm::entity::prelude::*;
 
@@ -10,6 +12,8 @@ pub struct Model {
     pub template_sha256: String,
     pub finger: String,
     pub nik: String,
+    #[sea_orm(column_type = "Blob", nullable)]
+    pub iso: Option<Vec<u8>>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
