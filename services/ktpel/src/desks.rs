@@ -103,6 +103,12 @@ pub async fn router(
         desks = ops.desks.clone();
         pages = pages.merge(ops.routes());
     }
+    // The adjudication desk where the Pusat Data runs.
+    if let Some(db) = status.db_of(ktpel_pusat_data::SERVICE) {
+        let adjudikasi = ktpel_pusat_data::adjudikasi::Adjudikasi::new(desks, db.clone());
+        desks = adjudikasi.desks.clone();
+        pages = pages.merge(adjudikasi.routes());
+    }
     if let Some(db) = intake {
         pages = pages.merge(ktpel_intake::cek::Cek::new(desks.clone(), db).routes());
     }

@@ -14,7 +14,7 @@ pub enum UserCommand {
     /// Make an account, or give an existing one a new password and role (enabling it again).
     Add {
         username: String,
-        /// ppp, operator, operator_mobile, siak, cetak, kepala_seksi, distribusi, ops, admin.
+        /// ppp, operator, operator_mobile, siak, cetak, kepala_seksi, distribusi, ops, adjudikator, admin.
         #[arg(long)]
         role: Role,
         /// The kecamatan whose berkas the account works on (a kecamatan's staff); none: every

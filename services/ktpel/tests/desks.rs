@@ -1073,3 +1073,159 @@ fn siak_s_worklist_is_entered_once_by_the_siak_operator() {
     assert_eq!(residents(), before + 1, "nothing stored");
     site.stop();
 }
+
+/// The Pusat Data's adjudication desk: a case the matcher left open (the second resident's
+/// enrollment, somewhat like the first's on record) shows both pas photos and both index
+/// fingers' minutiae with the scores; only the adjudikator works there, with the session's
+/// token; a decision needs its reason; "the same person" is DUPLICATE_RECORD with who and
+/// why, recorded once.
+#[test]
+fn the_adjudicator_decides_a_case_the_matcher_left_open() {
+    use ktpel_biometric::station::{Person, capture};
+    use ktpel_contract::enrollment::{EnrollmentCreated, EnrollmentRecord, Finger};
+    use ktpel_domain::{Nik, StatusKartu};
+    use ktpel_pusat_data::{adjudication, dedup, store::kartu, verdict};
+    use sea_orm::{EntityTrait, TransactionTrait};
+    use sha2::Digest;
+
+    let site = Site::start();
+    let nik = |i: usize| Nik::parse(&site.residents[i].0).unwrap();
+    let (on_record, new) = (nik(0), nik(1));
+    let enrollment = |nik: &Nik, person: &Person, nomor: &str| {
+        let c = capture(nomor, nik, person, "oki", true);
+        EnrollmentRecord {
+            co_relation_id: "32.73.01".into(),
+            enrollment: EnrollmentCreated {
+                enrollment_id: uuid::Uuid::now_v7(),
+                bukti_perekaman: format!("BP-{nomor}"),
+                nomor_berkas: nomor.into(),
+                nik: nik.clone(),
+                photo_sha256: sha2::Sha256::digest(&c.photo)
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect(),
+                fingerprints: c.fingerprints,
+                enrolled_at: chrono::Utc::now(),
+                kecamatan: Some("32.73.01".into()),
+                pas_foto: Some(c.photo),
+                tanda_tangan: Some(c.signature),
+            },
+        }
+    };
+    let first = enrollment(&on_record, &Person::of(&on_record), "327301-20261207-0001");
+    let second = enrollment(&new, &Person::of(&new), "327301-20261207-0002");
+    let id = second.enrollment.enrollment_id;
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let db = || async {
+        sea_orm::Database::connect(format!(
+            "sqlite://{}?mode=rw",
+            site.path("data/pusat-data.db").display()
+        ))
+        .await
+        .unwrap()
+    };
+    let card = || {
+        rt.block_on(async {
+            kartu::Entity::find_by_id(new.to_string())
+                .one(&db().await)
+                .await
+                .unwrap()
+                .unwrap()
+        })
+    };
+    rt.block_on(async {
+        let db = db().await;
+        let txn = db.begin().await.unwrap();
+        dedup::file(&txn, &on_record, &first.enrollment.fingerprints)
+            .await
+            .unwrap();
+        verdict::keep_on_record(&txn, &first.enrollment)
+            .await
+            .unwrap();
+        let now = chrono::Utc::now();
+        verdict::set_status(&txn, None, &first, StatusKartu::Prr, "unique", now)
+            .await
+            .unwrap();
+        verdict::set_status(&txn, None, &second, StatusKartu::Sfe, "menunggu", now)
+            .await
+            .unwrap();
+        let scores = vec![(Finger::RightIndex, 44), (Finger::LeftIndex, 9)];
+        adjudication::open(&txn, &second, "32.73.01", &on_record.to_string(), scores)
+            .await
+            .unwrap();
+        txn.commit().await.unwrap();
+    });
+
+    // Who may not: no session, another desk's role.
+    assert_eq!(Client::new(&site.url).get("/adjudikasi").0, 303);
+    let mut oki = site.signed_in("oki");
+    assert_eq!(oki.get("/adjudikasi").0, 403);
+    let mut adi = site.signed_in("adi");
+    let (status, _, page) = adi.get("/adjudikasi");
+    assert_eq!(status, 200, "{page}");
+    for needle in [
+        new.to_string(),
+        on_record.to_string(),
+        "right_index 44, left_index 9".to_owned(),
+        format!("alt=\"Pas foto NIK {new}\""),
+        format!("alt=\"Pas foto NIK {on_record}\""),
+    ] {
+        assert!(page.contains(&needle), "{needle} in {page}");
+    }
+    assert_eq!(page.matches("<svg").count(), 4, "two index fingers a side");
+    let (_, location, _) = adi.get("/meja");
+    assert_eq!(location, "/adjudikasi", "the adjudikator's one desk");
+    let token = csrf(&page);
+    let post = |c: &mut Client, token: &str, id: &str, keputusan: &str, alasan: &str| {
+        c.post(
+            &format!("/adjudikasi/{id}"),
+            &[
+                ("csrf", token),
+                ("keputusan", keputusan),
+                ("alasan", alasan),
+            ],
+        )
+    };
+    let id = id.to_string();
+    assert_eq!(post(&mut adi, "bukan", &id, "sama", "x").0, 403);
+    let oki_token = csrf(&oki.get("/perekaman").2);
+    assert_eq!(post(&mut oki, &oki_token, &id, "sama", "x").0, 403);
+    let (status, _, page) = post(&mut adi, &token, &id, "sama", "  ");
+    assert_eq!(status, 200);
+    assert!(page.contains("alasan keputusan wajib diisi"), "{page}");
+    assert_eq!(card().status, StatusKartu::Sfe, "nothing decided");
+    let unknown = uuid::Uuid::now_v7().to_string();
+    assert_eq!(post(&mut adi, &token, &unknown, "sama", "x").0, 404);
+
+    let (status, location, _) = post(
+        &mut adi,
+        &token,
+        &id,
+        "sama",
+        "pola kedua telunjuk sama, foto orang yang sama",
+    );
+    assert_eq!(
+        (status, location.as_str()),
+        (303, "/adjudikasi?selesai=DUPLICATE_RECORD")
+    );
+    let decided = card();
+    assert_eq!(decided.status, StatusKartu::DuplicateRecord);
+    assert!(
+        decided.note.contains("adi") && decided.note.contains(&on_record.to_string()),
+        "{}",
+        decided.note
+    );
+    let (_, _, page) = adi.get("/adjudikasi?selesai=DUPLICATE_RECORD");
+    assert!(
+        page.contains("Tidak ada perekaman yang menunggu adjudikasi"),
+        "{page}"
+    );
+    assert!(page.contains("pola kedua telunjuk sama"), "{page}");
+    let (status, _, page) = post(&mut adi, &token, &id, "berbeda", "lagi");
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("sudah diputuskan DUPLICATE_RECORD oleh adi"),
+        "{page}"
+    );
+    assert_eq!(card().status, StatusKartu::DuplicateRecord);
+}

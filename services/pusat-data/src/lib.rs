@@ -9,6 +9,7 @@
 //! adjudicator ([`adjudication`], the `/adjudikasi` desk), whose decision sends the verdict.
 
 pub mod adjudication;
+pub mod adjudikasi;
 pub mod config;
 pub mod dedup;
 pub mod gallery;

@@ -46,6 +46,10 @@ pub enum Role {
     /// Dinas operations: the NID Scheduler, S20 backups.
     #[sea_orm(string_value = "ops")]
     Ops,
+    /// At the Pusat Data: decides the enrollments the fingerprint matcher could not (the
+    /// same person under another NIK, or another person).
+    #[sea_orm(string_value = "adjudikator")]
+    Adjudikator,
     /// Manages the accounts; may work at every desk.
     #[sea_orm(string_value = "admin")]
     Admin,
@@ -60,18 +64,21 @@ pub enum Desk {
     Cetak,
     Distribusi,
     Ops,
+    /// The Pusat Data's adjudication of fingerprint matches.
+    Adjudikasi,
     /// The site's accounts (the admin's).
     Akun,
 }
 
 impl Desk {
-    pub const ALL: [Desk; 7] = [
+    pub const ALL: [Desk; 8] = [
         Desk::Loket,
         Desk::Perekaman,
         Desk::Siak,
         Desk::Cetak,
         Desk::Distribusi,
         Desk::Ops,
+        Desk::Adjudikasi,
         Desk::Akun,
     ];
 
@@ -84,6 +91,7 @@ impl Desk {
             Self::Cetak => "/cetak",
             Self::Distribusi => "/distribusi",
             Self::Ops => "/ops",
+            Self::Adjudikasi => "/adjudikasi",
             Self::Akun => "/akun",
         }
     }
@@ -97,13 +105,14 @@ impl Desk {
             Self::Cetak => "Pencetakan",
             Self::Distribusi => "Distribusi",
             Self::Ops => "Operasional",
+            Self::Adjudikasi => "Adjudikasi",
             Self::Akun => "Akun pengguna",
         }
     }
 }
 
 impl Role {
-    pub const ALL: [Role; 9] = [
+    pub const ALL: [Role; 10] = [
         Role::Ppp,
         Role::Operator,
         Role::OperatorMobile,
@@ -112,6 +121,7 @@ impl Role {
         Role::KepalaSeksi,
         Role::Distribusi,
         Role::Ops,
+        Role::Adjudikator,
         Role::Admin,
     ];
 
@@ -125,6 +135,7 @@ impl Role {
             Self::KepalaSeksi => "kepala_seksi",
             Self::Distribusi => "distribusi",
             Self::Ops => "ops",
+            Self::Adjudikator => "adjudikator",
             Self::Admin => "admin",
         }
     }
@@ -142,6 +153,7 @@ impl Role {
                 // The kecamatan's ppp signs for the batch and hands the cards over (S22.3–S22.4).
                 | (Self::Distribusi | Self::Ppp, Desk::Distribusi)
                 | (Self::Ops, Desk::Ops)
+                | (Self::Adjudikator, Desk::Adjudikasi)
         )
     }
 
@@ -160,7 +172,7 @@ impl fmt::Display for Role {
 /// Why a text is not a role.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "unknown role `{0}`: one of ppp, operator, operator_mobile, siak, cetak, kepala_seksi, distribusi, ops, admin"
+    "unknown role `{0}`: one of ppp, operator, operator_mobile, siak, cetak, kepala_seksi, distribusi, ops, adjudikator, admin"
 )]
 pub struct UnknownRole(pub String);
 
@@ -168,7 +180,7 @@ impl UnknownRole {
     /// The reason in Bahasa Indonesia, for the accounts page.
     pub fn pesan(&self) -> String {
         format!(
-            "peran `{}` tidak dikenal: salah satu dari ppp, operator, operator_mobile, siak, cetak, kepala_seksi, distribusi, ops, admin",
+            "peran `{}` tidak dikenal: salah satu dari ppp, operator, operator_mobile, siak, cetak, kepala_seksi, distribusi, ops, adjudikator, admin",
             self.0
         )
     }

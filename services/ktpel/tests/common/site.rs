@@ -16,7 +16,7 @@ const KTPEL: &str = env!("CARGO_BIN_EXE_ktpel");
 pub const PASSWORD: &str = "kata-sandi-loket-1";
 
 /// The accounts every site of these tests has: (name, role, kecamatan).
-pub const ACCOUNTS: [(&str, &str, Option<&str>); 10] = [
+pub const ACCOUNTS: [(&str, &str, Option<&str>); 11] = [
     ("sinta", "siak", None),
     ("opsi", "ops", None),
     ("dodi", "distribusi", None),
@@ -26,6 +26,7 @@ pub const ACCOUNTS: [(&str, &str, Option<&str>); 10] = [
     ("budi", "ppp", Some("32.73.02")),
     ("oki", "operator", Some("32.73.01")),
     ("eko", "operator", Some("32.73.02")),
+    ("adi", "adjudikator", None),
     ("admin", "admin", None),
 ];
 

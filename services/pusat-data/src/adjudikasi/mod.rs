@@ -1,0 +1,263 @@
+//! `/adjudikasi`: the Pusat Data's adjudication desk in the browser. The adjudicator sees each
+//! enrollment the matcher could not decide beside the resident on record it is most like —
+//! both pas photos, both index fingers' minutiae as the ISO records hold them, and the
+//! Bozorth3 score of each finger — and decides: another person (PRR) or the same
+//! (DUPLICATE_RECORD), with the reason. The decision is [`crate::adjudication::decide`], in the
+//! Pusat Data's own database and outbox; who decided is the signed-in account.
+
+mod minutiae;
+
+use crate::{
+    adjudication::{self, AdjudicationError, Keputusan},
+    dedup::scores_text,
+    store::{adjudikasi, rekaman, sidik_jari},
+};
+use askama::Template;
+use axum::{
+    Form, Router,
+    extract::{FromRef, Path, Query, State},
+    response::{IntoResponse, Redirect, Response},
+    routing::{get, post},
+};
+use base64::Engine;
+use ktpel_biometrics::iso;
+use ktpel_contract::enrollment::{Finger, TemplateFormat};
+use ktpel_web::{Desk, Desks, Frame, Refusal, Signed, html};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use serde::Deserialize;
+use uuid::Uuid;
+
+/// The adjudication desk: the site's desks and the Pusat Data's database.
+#[derive(Clone)]
+pub struct Adjudikasi {
+    pub desks: Desks,
+    db: DatabaseConnection,
+}
+
+impl FromRef<Adjudikasi> for Desks {
+    fn from_ref(a: &Adjudikasi) -> Desks {
+        a.desks.clone()
+    }
+}
+
+impl Adjudikasi {
+    pub fn new(desks: Desks, db: DatabaseConnection) -> Self {
+        Self {
+            desks: desks.serving([Desk::Adjudikasi]),
+            db,
+        }
+    }
+
+    /// The adjudication desk's pages.
+    pub fn routes(self) -> Router {
+        Router::new()
+            .route("/adjudikasi", get(index))
+            .route("/adjudikasi/{enrollment_id}", post(decide))
+            .with_state(self)
+    }
+}
+
+/// One side of a case: a resident's photo and index fingers.
+struct Side {
+    nik: String,
+    /// The pas photo as a `data:` address; none for an enrollment from before photos travelled.
+    foto: Option<String>,
+    /// Each index finger's minutiae drawn (SVG), with its name.
+    fingers: Vec<(String, String)>,
+}
+
+/// A case on the page.
+struct Case {
+    id: Uuid,
+    nomor_berkas: String,
+    opened: String,
+    scores: String,
+    baru: Side,
+    tercatat: Side,
+}
+
+/// A decided case, for the record.
+struct Decided {
+    nik: String,
+    other_nik: String,
+    decision: String,
+    by: String,
+    reason: String,
+    at: String,
+}
+
+#[derive(Template)]
+#[template(path = "adjudikasi/index.html")]
+struct Index {
+    frame: Frame,
+    cases: Vec<Case>,
+    decided: Vec<Decided>,
+    done: Option<String>,
+    refused: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Said {
+    selesai: Option<String>,
+}
+
+fn data_png(png: &[u8]) -> String {
+    format!(
+        "data:image/png;base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(png)
+    )
+}
+
+const INDEX_FINGERS: [Finger; 2] = [Finger::RightIndex, Finger::LeftIndex];
+
+fn finger_name(f: Finger) -> &'static str {
+    match f {
+        Finger::RightIndex => "telunjuk kanan",
+        Finger::LeftIndex => "telunjuk kiri",
+        _ => "jari lain",
+    }
+}
+
+/// The index fingers drawn from their ISO records (those that are ISO records).
+fn drawn<'a>(records: impl IntoIterator<Item = (Finger, &'a [u8])>) -> Vec<(String, String)> {
+    records
+        .into_iter()
+        .filter_map(|(f, bytes)| {
+            let t = iso::decode(bytes).ok()?;
+            Some((finger_name(f).to_owned(), minutiae::svg(&t, finger_name(f))))
+        })
+        .collect()
+}
+
+/// The case's two sides, read from the case and from what is on record for the other NIK.
+async fn case_of(db: &DatabaseConnection, c: adjudikasi::Model) -> Result<Case, Refusal> {
+    let e = &c.record.0.enrollment;
+    let baru = Side {
+        nik: c.nik.clone(),
+        foto: e.pas_foto.as_deref().map(data_png),
+        fingers: drawn(
+            INDEX_FINGERS
+                .iter()
+                .filter_map(|f| e.fingerprints.iter().find(|t| t.finger == *f))
+                .filter(|t| t.template.format == TemplateFormat::Iso19794_2)
+                .map(|t| (t.finger, t.template.data.as_slice())),
+        ),
+    };
+    let on_record = sidik_jari::Entity::find()
+        .filter(sidik_jari::Column::Nik.eq(&c.other_nik))
+        .filter(sidik_jari::Column::Iso.is_not_null())
+        .all(db)
+        .await
+        .map_err(Refusal::unavailable)?;
+    let foto = rekaman::Entity::find_by_id(c.other_nik.clone())
+        .one(db)
+        .await
+        .map_err(Refusal::unavailable)?
+        .and_then(|r| r.pas_foto);
+    let tercatat = Side {
+        nik: c.other_nik.clone(),
+        foto: foto.as_deref().map(data_png),
+        fingers: drawn(INDEX_FINGERS.iter().filter_map(|f| {
+            let row = on_record
+                .iter()
+                .rev()
+                .find(|r| r.finger == format!("{f:?}"))?;
+            Some((*f, row.iso.as_deref()?))
+        })),
+    };
+    Ok(Case {
+        id: c.enrollment_id,
+        nomor_berkas: e.nomor_berkas.clone(),
+        opened: c.opened_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+        scores: scores_text(&c.scores.0),
+        baru,
+        tercatat,
+    })
+}
+
+async fn page(
+    a: &Adjudikasi,
+    me: &Signed,
+    done: Option<String>,
+    refused: Option<String>,
+) -> Result<Response, Refusal> {
+    let open = adjudication::open_cases(&a.db)
+        .await
+        .map_err(Refusal::unavailable)?;
+    let mut cases = Vec::with_capacity(open.len());
+    for c in open {
+        cases.push(case_of(&a.db, c).await?);
+    }
+    let decided = adjudication::decided_cases(&a.db, 20)
+        .await
+        .map_err(Refusal::unavailable)?
+        .into_iter()
+        .map(|c| Decided {
+            nik: c.nik,
+            other_nik: c.other_nik,
+            decision: c.decision.map(|d| d.to_string()).unwrap_or_default(),
+            by: c.decided_by.unwrap_or_default(),
+            reason: c.reason.unwrap_or_default(),
+            at: c
+                .decided_at
+                .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+                .unwrap_or_default(),
+        })
+        .collect();
+    Ok(html(&Index {
+        frame: a.desks.frame(Some(me)),
+        cases,
+        decided,
+        done,
+        refused,
+    }))
+}
+
+async fn index(
+    State(a): State<Adjudikasi>,
+    me: Signed,
+    Query(said): Query<Said>,
+) -> Result<Response, Refusal> {
+    me.at(Desk::Adjudikasi)?;
+    let done = said.selesai.map(|s| format!("keputusan dicatat: {s}"));
+    page(&a, &me, done, None).await
+}
+
+#[derive(Deserialize)]
+struct Decide {
+    csrf: String,
+    keputusan: Keputusan,
+    #[serde(default)]
+    alasan: String,
+}
+
+async fn decide(
+    State(a): State<Adjudikasi>,
+    me: Signed,
+    Path(id): Path<Uuid>,
+    Form(d): Form<Decide>,
+) -> Result<Response, Refusal> {
+    me.at(Desk::Adjudikasi)?;
+    me.check_csrf(&d.csrf)?;
+    let by = &me.account.username;
+    match adjudication::decide(&a.db, id, d.keputusan, by, &d.alasan).await {
+        Ok(status) => {
+            let case = adjudication::case(&a.db, id).await.ok();
+            a.desks
+                .record(
+                    by,
+                    "adjudikasi",
+                    case.as_ref()
+                        .map(|c| c.record.0.enrollment.nomor_berkas.as_str()),
+                    format!("{status}: {}", d.alasan.trim()),
+                )
+                .await;
+            Ok(Redirect::to(&format!("/adjudikasi?selesai={status}")).into_response())
+        }
+        Err(AdjudicationError::NotFound(_)) => Err(Refusal::NotFound),
+        Err(e @ (AdjudicationError::Db(_) | AdjudicationError::Bus(_))) => {
+            Err(Refusal::unavailable(e))
+        }
+        Err(e) => page(&a, &me, None, Some(e.to_string())).await,
+    }
+}
