@@ -1081,41 +1081,14 @@ fn siak_s_worklist_is_entered_once_by_the_siak_operator() {
 /// why, recorded once.
 #[test]
 fn the_adjudicator_decides_a_case_the_matcher_left_open() {
-    use ktpel_biometric::station::{Person, capture};
-    use ktpel_contract::enrollment::{EnrollmentCreated, EnrollmentRecord, Finger};
-    use ktpel_domain::{Nik, StatusKartu};
-    use ktpel_pusat_data::{adjudication, dedup, store::kartu, verdict};
-    use sea_orm::{EntityTrait, TransactionTrait};
-    use sha2::Digest;
+    use ktpel_domain::StatusKartu;
+    use ktpel_pusat_data::store::kartu;
+    use sea_orm::EntityTrait;
 
     let site = Site::start();
-    let nik = |i: usize| Nik::parse(&site.residents[i].0).unwrap();
-    let (on_record, new) = (nik(0), nik(1));
-    let enrollment = |nik: &Nik, person: &Person, nomor: &str| {
-        let c = capture(nomor, nik, person, "oki", true);
-        EnrollmentRecord {
-            co_relation_id: "32.73.01".into(),
-            enrollment: EnrollmentCreated {
-                enrollment_id: uuid::Uuid::now_v7(),
-                bukti_perekaman: format!("BP-{nomor}"),
-                nomor_berkas: nomor.into(),
-                nik: nik.clone(),
-                photo_sha256: sha2::Sha256::digest(&c.photo)
-                    .iter()
-                    .map(|b| format!("{b:02x}"))
-                    .collect(),
-                fingerprints: c.fingerprints,
-                enrolled_at: chrono::Utc::now(),
-                kecamatan: Some("32.73.01".into()),
-                pas_foto: Some(c.photo),
-                tanda_tangan: Some(c.signature),
-            },
-        }
-    };
-    let first = enrollment(&on_record, &Person::of(&on_record), "327301-20261207-0001");
-    let second = enrollment(&new, &Person::of(&new), "327301-20261207-0002");
-    let id = second.enrollment.enrollment_id;
     let rt = tokio::runtime::Runtime::new().unwrap();
+    let case = rt.block_on(site.open_adjudication_case());
+    let (on_record, new, id) = (case.on_record, case.new, case.enrollment_id);
     let db = || async {
         sea_orm::Database::connect(format!(
             "sqlite://{}?mode=rw",
@@ -1133,28 +1106,6 @@ fn the_adjudicator_decides_a_case_the_matcher_left_open() {
                 .unwrap()
         })
     };
-    rt.block_on(async {
-        let db = db().await;
-        let txn = db.begin().await.unwrap();
-        dedup::file(&txn, &on_record, &first.enrollment.fingerprints)
-            .await
-            .unwrap();
-        verdict::keep_on_record(&txn, &first.enrollment)
-            .await
-            .unwrap();
-        let now = chrono::Utc::now();
-        verdict::set_status(&txn, None, &first, StatusKartu::Prr, "unique", now)
-            .await
-            .unwrap();
-        verdict::set_status(&txn, None, &second, StatusKartu::Sfe, "menunggu", now)
-            .await
-            .unwrap();
-        let scores = vec![(Finger::RightIndex, 44), (Finger::LeftIndex, 9)];
-        adjudication::open(&txn, &second, "32.73.01", &on_record.to_string(), scores)
-            .await
-            .unwrap();
-        txn.commit().await.unwrap();
-    });
 
     // Who may not: no session, another desk's role.
     assert_eq!(Client::new(&site.url).get("/adjudikasi").0, 303);

@@ -9,7 +9,8 @@
 //! At the same counter, S05 (a resident not in SIAK: refused without the birth certificate
 //! with the Formulir Biodata kept, then to the Dinas, where the SIAK operator enters it from
 //! SIAK's worklist and prints the KK, and back with the NIK SIAK gave) and S11
-//! (the card lost: refused without the police's letter, then taken). Every page, the status page
+//! (the card lost: refused without the police's letter, then taken). At the Pusat Data, the
+//! adjudicator decides a case the matcher left open. Every page, the status page
 //! too, passes axe-core with no serious or critical violation and logs no console error.
 
 mod common;
@@ -315,6 +316,25 @@ async fn one_s01_berkas_from_the_counter_to_the_tanda_terima_only_in_the_browser
     b.find("#biodata").await;
     b.wait_text(&nama).await;
     b.check("desk-siak").await;
+
+    // The Pusat Data's adjudication desk: a case the matcher left open (written into the
+    // Pusat Data's database as the matcher would), decided in the browser.
+    let case = site.open_adjudication_case().await;
+    b.sign_in_as(&site.url, "adi", PASSWORD, "/adjudikasi")
+        .await;
+    b.wait_text(&format!("Mirip dengan NIK {}", case.on_record))
+        .await;
+    b.check("desk-adjudikasi").await;
+    b.click("input[name=keputusan][value=sama]").await;
+    b.type_into(
+        &format!("alasan-{}", case.enrollment_id),
+        "kedua telunjuk dan pas foto menunjukkan orang yang sama",
+    )
+    .await;
+    b.click("button[type=submit].primary").await;
+    b.at("/adjudikasi").await;
+    b.wait_text("keputusan dicatat: DUPLICATE_RECORD").await;
+    b.check("desk-adjudikasi-decided").await;
 
     // The admin's accounts page.
     b.sign_in_as(&site.url, "admin", PASSWORD, "/akun").await;

@@ -30,6 +30,14 @@ pub const ACCOUNTS: [(&str, &str, Option<&str>); 11] = [
     ("admin", "admin", None),
 ];
 
+/// A case at the adjudication desk: the new enrollment's NIK and id, and the NIK on record it
+/// is like.
+pub struct AdjudicationCase {
+    pub on_record: ktpel_domain::Nik,
+    pub new: ktpel_domain::Nik,
+    pub enrollment_id: uuid::Uuid,
+}
+
 pub struct Site {
     pub url: String,
     pub dir: tempfile::TempDir,
@@ -127,6 +135,82 @@ impl Site {
 
     pub fn path(&self, p: &str) -> PathBuf {
         self.dir.path().join(p)
+    }
+
+    /// An enrollment the Pusat Data's matcher left to the adjudicator, written into the
+    /// site's Pusat Data database as the matcher would have: the first resident on record
+    /// (fingers filed, photo kept, PRR), the second's enrollment waiting at SFE with its case
+    /// (scores 44 and 9).
+    pub async fn open_adjudication_case(&self) -> AdjudicationCase {
+        use ktpel_biometric::station::{Person, capture};
+        use ktpel_contract::enrollment::{EnrollmentCreated, EnrollmentRecord, Finger};
+        use ktpel_domain::{Nik, StatusKartu};
+        use ktpel_pusat_data::{adjudication, dedup, verdict};
+        use sea_orm::TransactionTrait;
+        use sha2::Digest;
+        let nik = |i: usize| Nik::parse(&self.residents[i].0).unwrap();
+        let (on_record, new) = (nik(0), nik(1));
+        let enrollment = |nik: &Nik, nomor: &str| {
+            let c = capture(nomor, nik, &Person::of(nik), "oki", true);
+            EnrollmentRecord {
+                co_relation_id: "32.73.01".into(),
+                enrollment: EnrollmentCreated {
+                    enrollment_id: uuid::Uuid::now_v7(),
+                    bukti_perekaman: format!("BP-{nomor}"),
+                    nomor_berkas: nomor.into(),
+                    nik: nik.clone(),
+                    photo_sha256: sha2::Sha256::digest(&c.photo)
+                        .iter()
+                        .map(|b| format!("{b:02x}"))
+                        .collect(),
+                    fingerprints: c.fingerprints,
+                    enrolled_at: chrono::Utc::now(),
+                    kecamatan: Some("32.73.01".into()),
+                    pas_foto: Some(c.photo),
+                    tanda_tangan: Some(c.signature),
+                },
+            }
+        };
+        let first = enrollment(&on_record, "327301-20261207-9001");
+        let second = enrollment(&new, "327301-20261207-9002");
+        let db = sea_orm::Database::connect(format!(
+            "sqlite://{}?mode=rw",
+            self.path("data/pusat-data.db").display()
+        ))
+        .await
+        .unwrap();
+        let txn = db.begin().await.unwrap();
+        dedup::file(&txn, &on_record, &first.enrollment.fingerprints)
+            .await
+            .unwrap();
+        verdict::keep_on_record(&txn, &first.enrollment)
+            .await
+            .unwrap();
+        let now = chrono::Utc::now();
+        let existing = |nik: &Nik| {
+            ktpel_pusat_data::store::kartu::Entity::find_by_id(nik.to_string()).one(&txn)
+        };
+        use sea_orm::EntityTrait;
+        let had = existing(&on_record).await.unwrap();
+        if had.is_none() {
+            verdict::set_status(&txn, None, &first, StatusKartu::Prr, "unique", now)
+                .await
+                .unwrap();
+        }
+        let had = existing(&new).await.unwrap();
+        verdict::set_status(&txn, had, &second, StatusKartu::Sfe, "menunggu", now)
+            .await
+            .unwrap();
+        let scores = vec![(Finger::RightIndex, 44), (Finger::LeftIndex, 9)];
+        adjudication::open(&txn, &second, "32.73.01", &on_record.to_string(), scores)
+            .await
+            .unwrap();
+        txn.commit().await.unwrap();
+        AdjudicationCase {
+            on_record,
+            new,
+            enrollment_id: second.enrollment.enrollment_id,
+        }
     }
 
     /// A client signed in as `name`.
