@@ -54,6 +54,39 @@ pub(crate) fn position(finger: Finger) -> Position {
     Position::from_code(finger.iso_position()).expect("one of the ten")
 }
 
+/// One finger's image scanned: its template, with the quality and the count of minutiae the
+/// operator sees; or why the finger must be scanned again, named by the finger's file.
+pub fn scan(finger: Finger, png: &[u8]) -> Result<Scanned, String> {
+    let name = file_name(finger);
+    let t = extract::from_png(png, position(finger), 500).map_err(|e| format!("{name}: {e}"))?;
+    if t.minutiae.len() < MIN_MINUTIAE || t.quality < MIN_QUALITY {
+        return Err(format!(
+            "{name}: kualitas {} dengan {} minutiae (paling sedikit {MIN_QUALITY} dan {MIN_MINUTIAE}): rekam ulang jari ini",
+            t.quality,
+            t.minutiae.len()
+        ));
+    }
+    let record = iso::encode(&t).map_err(|e| format!("{name}: {e}"))?;
+    Ok(Scanned {
+        minutiae: t.minutiae.len(),
+        template: FingerTemplate {
+            finger,
+            template: Template {
+                data: record,
+                quality: t.quality,
+                format: TemplateFormat::Iso19794_2,
+            },
+        },
+    })
+}
+
+/// A finger scanned well enough to enroll.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scanned {
+    pub template: FingerTemplate,
+    pub minutiae: usize,
+}
+
 /// The capture of berkas `nomor_berkas` from the ten fingers' PNG images (`fingers`, in any
 /// order) and the photo; `person` gives what is still simulated.
 pub fn capture(
@@ -67,43 +100,59 @@ pub fn capture(
 ) -> Result<EnrollmentCaptured, ScanError> {
     crate::checks::pas_foto(&photo).map_err(ScanError::Photo)?;
     let mut problems = Vec::new();
-    let mut templates = Vec::with_capacity(fingers.len());
-    for finger in Finger::ALL {
-        let name = file_name(finger);
-        let Some((_, png)) = fingers.iter().find(|(f, _)| *f == finger) else {
-            problems.push(format!("{name}: tidak ada gambar"));
-            continue;
-        };
-        let t = match extract::from_png(png, position(finger), 500) {
-            Ok(t) => t,
-            Err(e) => {
-                problems.push(format!("{name}: {e}"));
-                continue;
-            }
-        };
-        if t.minutiae.len() < MIN_MINUTIAE || t.quality < MIN_QUALITY {
-            problems.push(format!(
-                "{name}: kualitas {} dengan {} minutiae (paling sedikit {MIN_QUALITY} dan {MIN_MINUTIAE}): rekam ulang jari ini",
-                t.quality,
-                t.minutiae.len()
-            ));
-            continue;
-        }
-        match iso::encode(&t) {
-            Ok(record) => templates.push(FingerTemplate {
-                finger,
-                template: Template {
-                    data: record,
-                    quality: t.quality,
-                    format: TemplateFormat::Iso19794_2,
-                },
-            }),
-            Err(e) => problems.push(format!("{name}: {e}")),
+    let mut scanned = Vec::with_capacity(fingers.len());
+    for (finger, png) in fingers {
+        match scan(*finger, png) {
+            Ok(s) => scanned.push(s.template),
+            Err(why) => problems.push(why),
         }
     }
-    if !problems.is_empty() {
-        return Err(ScanError::Fingers(problems));
+    let enrolled = of_scans(
+        nomor_berkas,
+        nik,
+        person,
+        scanned,
+        photo,
+        operator,
+        signed_off,
+    );
+    match enrolled {
+        Err(ScanError::Fingers(missing)) => problems.extend(missing),
+        Err(e) => return Err(e),
+        Ok(c) if problems.is_empty() => return Ok(c),
+        Ok(_) => {}
     }
+    // Named in the order of the ten fingers.
+    problems.sort_by_key(|p| {
+        Finger::ALL
+            .iter()
+            .position(|f| p.starts_with(&file_name(*f)))
+    });
+    Err(ScanError::Fingers(problems))
+}
+
+/// The capture of berkas `nomor_berkas` from fingers already scanned (`templates`, each a
+/// [`scan`]'s) and the photo: every one of the ten must be there, the missing are named.
+pub fn of_scans(
+    nomor_berkas: &str,
+    nik: &Nik,
+    person: &Person,
+    templates: Vec<FingerTemplate>,
+    photo: Vec<u8>,
+    operator: &str,
+    signed_off: bool,
+) -> Result<EnrollmentCaptured, ScanError> {
+    crate::checks::pas_foto(&photo).map_err(ScanError::Photo)?;
+    let missing: Vec<String> = Finger::ALL
+        .iter()
+        .filter(|f| !templates.iter().any(|t| t.finger == **f))
+        .map(|f| format!("{}: tidak ada gambar", file_name(*f)))
+        .collect();
+    if !missing.is_empty() {
+        return Err(ScanError::Fingers(missing));
+    }
+    let mut templates = templates;
+    templates.sort_by_key(|t| Finger::ALL.iter().position(|f| *f == t.finger));
     Ok(EnrollmentCaptured {
         photo,
         fingerprints: templates,

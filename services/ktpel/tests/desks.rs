@@ -1180,3 +1180,127 @@ fn the_adjudicator_decides_a_case_the_matcher_left_open() {
     );
     assert_eq!(card().status, StatusKartu::DuplicateRecord);
 }
+
+/// The station's scanners: a scanner's driver sends fingers as they leave the glass (a blank
+/// scan refused by the finger's name, nothing kept; no token, another kecamatan's operator or
+/// a word that is no finger refused), the rest are uploaded from the page; a capture missing a
+/// finger is refused by its name; the whole capture sends the scanned fingers, and the Pusat
+/// Data files the very ISO records MINDTCT made of them.
+#[test]
+fn the_station_enrolls_the_fingers_its_scanners_send() {
+    use ktpel_biometric::scanned::{empty_glass, file_name};
+    use ktpel_contract::enrollment::Finger;
+    use ktpel_pusat_data::store::sidik_jari;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+    let site = Site::start();
+    let (nik, nama) = site.residents[1].clone();
+    let mut ani = site.signed_in("ani");
+    let token = csrf(&ani.get("/loket/baru?sop=S01").2);
+    let docs = ["formulir_permohonan", "fotokopi_kk"];
+    let (status, location, body) = ani.post("/loket/baru", &s01(&token, &nik, &nama, &docs));
+    assert_eq!(status, 303, "{body}");
+    let nomor = location.trim_start_matches("/loket/berkas/").to_owned();
+    let station = format!("/perekaman/{nomor}");
+    let mut oki = site.signed_in("oki");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !oki.get("/perekaman").2.contains(&nomor) {
+        assert!(std::time::Instant::now() < deadline, "never at the station");
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    let (_, _, page) = oki.get(&station);
+    assert_eq!(page.matches("belum dipindai").count(), 10, "{page}");
+    let token = csrf(&page);
+    let samples = std::env::var("KTPEL_TEST_FINGERPRINTS")
+        .unwrap_or_else(|_| "/var/tmp/ktpel-samples/afis".into());
+    let print = std::fs::read(std::path::Path::new(&samples).join("p1_1.png"))
+        .expect("the sample prints (scripts/services.sh tools)");
+    let jari = |f: Finger| file_name(f).trim_end_matches(".png").to_owned();
+    let put = |c: &mut Client, token: &str, finger: &str, image: &[u8]| {
+        c.put(
+            &format!("/perekaman/{nomor}/jari/{finger}"),
+            &[("X-CSRF-Token", token), ("Content-Type", "image/png")],
+            image,
+        )
+    };
+
+    // The driver: a blank scan is refused by name; without the token, by another kecamatan's
+    // operator, or for a word that is no finger, nothing is taken.
+    let (status, _, body) = put(&mut oki, &token, "right_thumb", &empty_glass());
+    assert_eq!(status, 422, "{body}");
+    assert!(
+        body.contains("right_thumb.png: kualitas 0 dengan 0 minutiae"),
+        "{body}"
+    );
+    assert_eq!(put(&mut oki, "bukan", "right_thumb", &print).0, 403);
+    let mut eko = site.signed_in("eko");
+    let eko_token = csrf(&eko.get("/perekaman").2);
+    assert_eq!(put(&mut eko, &eko_token, "right_thumb", &print).0, 404);
+    assert_eq!(put(&mut oki, &token, "sixth_finger", &print).0, 404);
+    let (status, _, body) = put(&mut oki, &token, "right_thumb", &print);
+    assert_eq!(status, 200, "{body}");
+    let scan: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(scan["jari"], "right_thumb");
+    let minutiae = scan["minutiae"].as_u64().expect("the minutiae found") as usize;
+    assert!(minutiae >= 12, "{body}");
+
+    // The page: eight more fingers and the pas photo; the left little finger forgotten.
+    let person = ktpel_biometric::station::Person::of(&ktpel_domain::Nik::parse(&nik).unwrap());
+    let photo = ktpel_biometric::station::portrait(&person, "photo, scanned");
+    let names: Vec<String> = Finger::ALL[1..9].iter().map(|f| jari(*f)).collect();
+    let mut files: Vec<(&str, &[u8])> = names.iter().map(|n| (n.as_str(), &print[..])).collect();
+    files.push(("pas_foto", &photo));
+    let (status, location, body) =
+        oki.post_files(&format!("{station}/pindai"), &[("csrf", &token)], &files);
+    assert_eq!(
+        (status, location.as_str()),
+        (303, format!("{station}?dipindai=9").as_str()),
+        "{body}"
+    );
+    let (_, _, page) = oki.get(&station);
+    assert_eq!(page.matches("belum dipindai").count(), 1, "{page}");
+    assert!(page.contains("hasil pemindai"), "{page}");
+    let (status, _, body) = oki.post(&station, &[("csrf", &token), ("sign_off", "ya")]);
+    assert_eq!(status, 200);
+    assert!(body.contains("left_little.png: tidak ada gambar"), "{body}");
+    assert!(!body.contains("right_thumb.png"), "{body}");
+
+    assert_eq!(put(&mut oki, &token, "left_little", &print).0, 200);
+    let (status, bukti, body) = oki.post(&station, &[("csrf", &token), ("sign_off", "ya")]);
+    assert_eq!(status, 303, "{body}");
+    assert!(bukti.ends_with("/bukti"), "{bukti}");
+
+    // At the Pusat Data: ten ISO records, the right thumb's as the scanner's driver was told.
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let rows = || {
+        rt.block_on(async {
+            let db = sea_orm::Database::connect(format!(
+                "sqlite://{}?mode=ro",
+                site.path("data/pusat-data.db").display()
+            ))
+            .await
+            .unwrap();
+            sidik_jari::Entity::find()
+                .filter(sidik_jari::Column::Nik.eq(&nik))
+                .all(&db)
+                .await
+                .unwrap()
+        })
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let filed = loop {
+        let filed = rows();
+        if filed.len() == 10 {
+            break filed;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "never filed: {filed:?}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(300));
+    };
+    let thumb = filed.iter().find(|r| r.finger == "RightThumb").unwrap();
+    let record =
+        ktpel_biometrics::iso::decode(thumb.iso.as_deref().expect("an ISO record")).unwrap();
+    assert_eq!(record.minutiae.len(), minutiae);
+}

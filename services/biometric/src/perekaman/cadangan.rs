@@ -45,14 +45,14 @@ struct Page {
 }
 
 async fn page(p: &Perekaman, me: &Signed, nothing: bool) -> Result<Response, Refusal> {
-    let max = p.own.as_ref().map_or(7, |e| e.max_days_offline);
+    let max = p.own.backup.as_ref().map_or(7, |e| e.max_days_offline);
     let offline = Offline::measure(&p.db, max, Utc::now())
         .await
         .map_err(Refusal::unavailable)?;
     Ok(html(&Page {
         frame: p.desks.frame(Some(me)),
         offline: Some(offline),
-        cannot: p.own.as_ref().err().cloned(),
+        cannot: p.own.backup.as_ref().err().cloned(),
         nothing,
     }))
 }
@@ -74,7 +74,7 @@ pub(super) async fn export(
 ) -> Result<Response, Refusal> {
     me.at(Desk::Perekaman)?;
     me.check_csrf(&f.csrf)?;
-    let Ok(e) = &p.own else {
+    let Ok(e) = &p.own.backup else {
         return page(&p, &me, false).await;
     };
     let made = backup::export(

@@ -10,8 +10,18 @@
 //! kecamatan sees that kecamatan's berkas only.
 
 mod cadangan;
+mod pindai;
 
 pub use cadangan::{Backup, Exporter};
+pub use pindai::Scans;
+
+/// What the station keeps beside the service's tables: how it makes S20 backups, and the
+/// fingers scanned for each berkas not yet sent.
+#[derive(Clone)]
+pub struct Station {
+    pub backup: Backup,
+    pub scans: Scans,
+}
 
 use crate::{
     station,
@@ -20,14 +30,14 @@ use crate::{
 use askama::Template;
 use axum::{
     Form, Router,
-    extract::{Path, State},
+    extract::{DefaultBodyLimit, Path, State},
     response::{IntoResponse, Redirect, Response},
-    routing::get,
+    routing::{get, post, put},
 };
 use ktpel_bus::{Broker, Outgoing, RoutingKey, Shutdown};
 use ktpel_contract::{
     berkas::{BerkasHandedOff, kecamatan_of},
-    enrollment::{CAPTURED, EnrollmentCreated, EnrollmentRefused},
+    enrollment::{CAPTURED, EnrollmentCreated, EnrollmentRefused, Finger},
 };
 use ktpel_domain::{Nik, sop::Sop};
 use ktpel_web::{
@@ -44,7 +54,7 @@ use std::time::Duration;
 const PATIENCE: Duration = Duration::from_secs(15);
 
 /// The station: the site's desks, the biometric service's tables to read, the line to it.
-pub type Perekaman = ServiceDesk<Backup, EnrollmentCreated, EnrollmentRefused, String>;
+pub type Perekaman = ServiceDesk<Station, EnrollmentCreated, EnrollmentRefused, String>;
 
 /// The station over the biometric service's database `db`, making S20 backups with `backup`,
 /// sending on `broker` until `shutdown`.
@@ -64,7 +74,10 @@ pub fn open(
         desks,
         Desk::Perekaman,
         db,
-        backup,
+        Station {
+            backup,
+            scans: Scans::default(),
+        },
         hearing,
         broker,
         shutdown,
@@ -80,6 +93,18 @@ pub fn routes(p: Perekaman) -> Router {
             get(cadangan::status).post(cadangan::export),
         )
         .route("/perekaman/{nomor}", get(station_page).post(capture))
+        .route(
+            "/perekaman/{nomor}/pindai",
+            post(pindai::upload).layer(DefaultBodyLimit::max(11 * pindai::MAX_IMAGE)),
+        )
+        .route(
+            "/perekaman/{nomor}/jari/{finger}",
+            put(pindai::put_finger).layer(DefaultBodyLimit::max(pindai::MAX_IMAGE)),
+        )
+        .route(
+            "/perekaman/{nomor}/foto",
+            put(pindai::put_foto).layer(DefaultBodyLimit::max(pindai::MAX_IMAGE)),
+        )
         .route("/perekaman/{nomor}/bukti", get(bukti))
         .route("/perekaman/{nomor}/bukti.pdf", get(bukti_pdf))
         .with_state(p)
@@ -159,6 +184,11 @@ struct StationPage {
     /// The sign-off box as the operator left it (ticked on a fresh page).
     signed_off: bool,
     refused: Vec<String>,
+    /// Each finger's scan as it stands: (field name, what the scanner found, if scanned).
+    scans: Vec<(String, Option<String>)>,
+    /// Whether anything was scanned: the capture then sends the scans.
+    scanned: bool,
+    foto_dipindai: bool,
 }
 
 impl StationPage {
@@ -174,7 +204,32 @@ impl StationPage {
             again: procedure.recaptures(),
             signed_off: true,
             refused: Vec::new(),
+            scans: Vec::new(),
+            scanned: false,
+            foto_dipindai: false,
         }
+        .with_scans(p.own.scans.of(&w.nomor_berkas).unwrap_or_default())
+    }
+
+    fn with_scans(mut self, held: pindai::Pindaian) -> Self {
+        self.scanned = !held.fingers.is_empty() || held.foto.is_some();
+        self.foto_dipindai = held.foto.is_some();
+        self.scans = Finger::ALL
+            .iter()
+            .map(|f| {
+                let name = crate::scanned::file_name(*f)
+                    .trim_end_matches(".png")
+                    .to_owned();
+                let found = held.fingers.get(f).map(|s| {
+                    format!(
+                        "kualitas {}, {} minutiae",
+                        s.template.template.quality, s.minutiae
+                    )
+                });
+                (name, found)
+            })
+            .collect();
+        self
     }
 }
 
@@ -208,10 +263,32 @@ async fn capture(
     let operator = me.account.username.as_str();
     let again = Sop::get(slip.sop).recaptures();
     let person = station::Person::of(&nik);
-    let c = if again {
-        station::recapture(&nomor, &nik, &person, operator)
-    } else {
-        station::capture(&nomor, &nik, &person, operator, f.sign_off.is_some())
+    let held = p.own.scans.of(&nomor).filter(|_| !again);
+    let c = match held {
+        _ if again => station::recapture(&nomor, &nik, &person, operator),
+        // What the scanners gave; the simulated camera's photo where none was taken.
+        Some(held) => {
+            let templates = held.fingers.into_values().map(|s| s.template).collect();
+            let photo = held
+                .foto
+                .unwrap_or_else(|| station::portrait(&person, "photo"));
+            let signed_off = f.sign_off.is_some();
+            match crate::scanned::of_scans(
+                &nomor, &nik, &person, templates, photo, operator, signed_off,
+            ) {
+                Ok(c) => c,
+                Err(e) => {
+                    let mut page = StationPage::new(&p, &me, &w, &slip);
+                    page.signed_off = signed_off;
+                    page.refused = match e {
+                        crate::scanned::ScanError::Fingers(each) => each,
+                        other => vec![other.to_string()],
+                    };
+                    return Ok(html(&page));
+                }
+            }
+        }
+        None => station::capture(&nomor, &nik, &person, operator, f.sign_off.is_some()),
     };
     let key = RoutingKey::regional(CAPTURED, &slip.kecamatan).map_err(Refusal::unavailable)?;
     let msg = Outgoing::new(&c, key, &nomor, &nomor).map_err(Refusal::unavailable)?;
@@ -229,6 +306,7 @@ async fn capture(
     };
     let refused = match answer {
         Ok(Ok(())) => {
+            p.own.scans.forget(&nomor);
             let action = if again { "rekam_ulang" } else { "rekam" };
             p.record(&me, action, Some(&nomor), slip.sop.to_string())
                 .await;

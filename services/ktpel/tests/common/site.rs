@@ -337,6 +337,17 @@ impl Client {
         name: &str,
         file: &[u8],
     ) -> Answer {
+        self.post_files(path, fields, &[(name, file)])
+    }
+
+    /// Posts files as a browser's form does (`multipart/form-data`): the fields, then each
+    /// file under its name.
+    pub fn post_files(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        files: &[(&str, &[u8])],
+    ) -> Answer {
         let boundary = "----ktpel-test-boundary-7MA4YWxkTrZu0gW";
         let mut body = Vec::new();
         for (k, v) in fields {
@@ -347,14 +358,17 @@ impl Client {
                 .as_bytes(),
             );
         }
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"cadangan.bundle\"\r\nContent-Type: application/octet-stream\r\n\r\n"
-            )
-            .as_bytes(),
-        );
-        body.extend_from_slice(file);
-        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        for (name, file) in files {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{name}.bin\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+                )
+                .as_bytes(),
+            );
+            body.extend_from_slice(file);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
         let r = self
             .agent
             .post(format!("{}{path}", self.base))
@@ -365,6 +379,19 @@ impl Client {
             )
             .send(&body[..])
             .expect("the site answers");
+        self.take(r)
+    }
+
+    /// A PUT of `body` with the session's cookie and `headers`, as a device's driver sends.
+    pub fn put(&mut self, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Answer {
+        let mut req = self
+            .agent
+            .put(format!("{}{path}", self.base))
+            .header("Cookie", self.cookie_header());
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let r = req.send(body).expect("the site answers");
         self.take(r)
     }
 
