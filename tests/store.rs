@@ -503,7 +503,8 @@ async fn the_fingerprint_check_is_planned_for_the_rows_there_are() {
         .query_one_raw(Statement::from_string(
             sea_orm::DatabaseBackend::Postgres,
             "SELECT generic_plans, custom_plans FROM pg_prepared_statements \
-             WHERE statement LIKE 'SELECT%pusat_data_sidik_jari%'",
+             WHERE statement LIKE 'SELECT%pusat_data_sidik_jari%\"template_sha256\" IN%' \
+             AND statement NOT LIKE '%pg_prepared_statements%'",
         ))
         .await
         .unwrap()
