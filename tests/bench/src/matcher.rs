@@ -6,14 +6,18 @@
 //!   impression 1 (mated), and `--non-mated` people never enrolled are searched. A search's
 //!   score is the shortlisted record's weaker index finger (both must match). Reported: FNIR at
 //!   FPIR 0.1 % and 1 %, and the DET points at thresholds around the configured one.
-//! - **Speed.** Bozorth3 comparisons per second on one core (the baseline the identification
-//!   is measured against: what comparing the whole gallery would cost), then for each gallery
+//! - **Speed.** Bozorth3 comparisons per second on one core, beside NIST's own Bozorth3 in C
+//!   (`nbis-rs`) on the same ISO records in the same run, with how alike their scores are;
+//!   then (against what comparing the whole gallery would cost) for each gallery
 //!   size in `--galleries`: the time to build the gallery's index, the identification
 //!   latency p50/p99 of one enrollment, the comparisons one identification makes, and the
 //!   memory the index holds per enrolled finger.
+//! - **Start.** With `--rebuild N`: N residents' index fingers written as ISO records to a
+//!   Pusat Data database on PostgreSQL, and the time the Pusat Data takes to build its gallery
+//!   from it ([`ktpel_pusat_data::gallery::Galeri::load`]), as at every start.
 
 use ktpel_biometrics::{
-    Finger, Gallery, Template, Thresholds,
+    Finger, Gallery, Template, Thresholds, iso,
     score::{bozorth3, xyt},
     synth::{Variation, impression},
 };
@@ -33,6 +37,10 @@ pub struct Args {
     /// Identifications timed per gallery.
     #[arg(long, default_value_t = 200)]
     searches: u64,
+    /// Residents written to a Pusat Data database on PostgreSQL, whose gallery is then built
+    /// as the service builds it at start (0: not measured).
+    #[arg(long, default_value_t = 0)]
+    rebuild: u64,
 }
 
 const INDEXED: [Finger; 2] = [Finger::RightIndex, Finger::LeftIndex];
@@ -127,8 +135,53 @@ pub async fn run(args: Args) {
         }
     }
     let per_second = comparisons as f64 / started.elapsed().as_secs_f64();
+    // The same pairs with NBIS's own Bozorth3 in C (nbis-rs), from the same ISO records.
+    let records: Vec<_> = (0..200u64)
+        .map(|p| {
+            let t = impression(p, Finger::RightIndex, 0, &Variation::default());
+            nbis::load_iso_19794_2_2005(&iso::encode(&t).expect("a record"))
+                .expect("NBIS reads the record")
+        })
+        .collect();
+    let started = Instant::now();
+    let mut c_comparisons = 0u64;
+    while started.elapsed() < Duration::from_secs(3) {
+        for (i, a) in records.iter().enumerate() {
+            std::hint::black_box(a.compare(&records[(i * 7 + 3) % records.len()]));
+            c_comparisons += 1;
+        }
+    }
+    let c_per_second = c_comparisons as f64 / started.elapsed().as_secs_f64();
+    // Do both score alike? Mated pairs (impressions 0 and 1) and non-mated ones.
+    let mut differences = Vec::new();
+    for p in 0..100u64 {
+        for (a, b) in [(p, p), (p, p + 1000)] {
+            let first = impression(a, Finger::RightIndex, 0, &Variation::default());
+            let second = impression(b, Finger::RightIndex, 1, &Variation::default());
+            let ours = i64::from(bozorth3(&xyt(&first), &xyt(&second)));
+            let load = |t: &Template| {
+                nbis::load_iso_19794_2_2005(&iso::encode(t).expect("a record"))
+                    .expect("NBIS reads the record")
+            };
+            let theirs = i64::from(load(&first).compare(&load(&second)));
+            differences.push((ours - theirs).abs());
+        }
+    }
+    differences.sort_unstable();
     println!();
-    println!("Bozorth3 on one core: {per_second:.0} comparisons/s");
+    println!("| Bozorth3 on one core | comparisons/s | ÷ C |");
+    println!("|---|---:|---:|");
+    println!("| NBIS in C (nbis-rs), baseline | {c_per_second:.0} | 1.00 |");
+    println!(
+        "| pure Rust (fprint-bozorth3) | {per_second:.0} | {:.2} |",
+        per_second / c_per_second
+    );
+    println!(
+        "Scores of the two on 200 pairs (100 mated, 100 not): equal on {}, differing by at most {} (median {}).",
+        differences.iter().filter(|d| **d == 0).count(),
+        differences.last().copied().unwrap_or(0),
+        differences[differences.len() / 2]
+    );
     println!();
     println!(
         "| residents | index built, s | identify p50 ms | p99 ms | comparisons | vs. whole gallery | index bytes per finger |"
@@ -161,4 +214,60 @@ pub async fn run(args: Args) {
             g.postings() as f64 * 4.0 / (size as f64 * INDEXED.len() as f64),
         );
     }
+    if args.rebuild > 0 {
+        rebuild(args.rebuild).await;
+    }
+}
+
+/// Writes `residents` residents' index fingers to a fresh Pusat Data database and builds the
+/// gallery from it as the service does at start.
+async fn rebuild(residents: u64) {
+    use ktpel_pusat_data::{gallery::Galeri, store::sidik_jari};
+    use ktpel_tests::{Backend, TestDatabase};
+    use sea_orm::{ActiveValue::Set, EntityTrait};
+    use sha2::{Digest, Sha256};
+    let guard = TestDatabase::as_deployed(Backend::Postgres).await;
+    let db = guard.open::<ktpel_pusat_data::store::Migrator>().await;
+    let started = Instant::now();
+    let people: Vec<u64> = (0..residents).collect();
+    for chunk in people.chunks(2_000) {
+        let rows = chunk.iter().flat_map(|p| {
+            enrollment(*p, 0).into_iter().map(move |t| {
+                let record = iso::encode(&t).expect("a record");
+                sidik_jari::ActiveModel {
+                    template_sha256: Set(Sha256::digest(&record)
+                        .iter()
+                        .map(|b| format!("{b:02x}"))
+                        .collect()),
+                    finger: Set(match t.finger {
+                        Finger::RightIndex => "RightIndex".to_owned(),
+                        _ => "LeftIndex".to_owned(),
+                    }),
+                    nik: Set(nik(*p)),
+                    iso: Set(Some(record)),
+                }
+            })
+        });
+        sidik_jari::Entity::insert_many(rows)
+            .exec_without_returning(&db)
+            .await
+            .expect("rows written");
+    }
+    let written = started.elapsed();
+    let started = Instant::now();
+    let galeri = Galeri::load(&db, Thresholds::default())
+        .await
+        .expect("the gallery built");
+    let built = started.elapsed();
+    assert_eq!(galeri.len() as u64, residents);
+    println!();
+    println!(
+        "| residents in the database | written (with their synthesis), s | gallery built from it, s |"
+    );
+    println!("|---:|---:|---:|");
+    println!(
+        "| {residents} | {:.1} | {:.1} |",
+        written.as_secs_f64(),
+        built.as_secs_f64()
+    );
 }
