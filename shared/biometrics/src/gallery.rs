@@ -135,36 +135,50 @@ impl Gallery {
         }
     }
 
-    /// The records most like `probe`, compared in full: each with its fingers' scores, the
-    /// highest first. `except` (the enrollment's own NIK) is left out.
+    /// The records most like `probe`, compared with Bozorth3: each with its fingers' scores,
+    /// the highest first. `except` (the enrollment's own NIK) is left out.
+    ///
+    /// A record is compared first on the fingers that shortlisted it; its other fingers only
+    /// when one of those reaches `grey` — below that no decision could come of the record
+    /// unless another finger alone reached `single`, and a finger that alike shortlists the
+    /// record itself. Most records of a shortlist are strangers shortlisted by one finger,
+    /// so this halves the comparisons of an enrollment found to be nobody.
     pub fn candidates(
         &self,
         probe: &[Template],
         except: Option<&str>,
     ) -> Vec<(String, Vec<(Finger, u32)>)> {
-        let mut shortlisted: Vec<u32> = Vec::new();
+        // Each shortlisted record, with the fingers that shortlisted it.
+        let mut shortlisted: Vec<(u32, Vec<Finger>)> = Vec::new();
         for t in probe {
             if let Some(index) = self.indexes.get(&t.finger) {
                 for (entry, _) in index.shortlist(t, self.thresholds.shortlist) {
                     let record = self.enrolled[entry as usize].record;
-                    if !shortlisted.contains(&record) {
-                        shortlisted.push(record);
+                    match shortlisted.iter_mut().find(|(r, _)| *r == record) {
+                        Some((_, by)) => by.push(t.finger),
+                        None => shortlisted.push((record, vec![t.finger])),
                     }
                 }
             }
         }
         let probe: Vec<(Finger, Vec<Xyt>)> = probe.iter().map(|t| (t.finger, xyt(t))).collect();
+        let grey = self.thresholds.grey;
         let mut out: Vec<(String, Vec<(Finger, u32)>)> = shortlisted
             .into_iter()
-            .filter(|r| except != Some(self.niks[*r as usize].as_str()))
-            .map(|r| {
-                let mut scores: Vec<(Finger, u32)> = probe
-                    .iter()
-                    .filter_map(|(finger, p)| {
-                        let entry = self.fingers[r as usize].get(finger)?;
-                        Some((*finger, bozorth3(p, &self.enrolled[*entry as usize].xyt)))
-                    })
-                    .collect();
+            .filter(|(r, _)| except != Some(self.niks[*r as usize].as_str()))
+            .map(|(r, by)| {
+                let enrolled = &self.fingers[r as usize];
+                let score = |finger: &Finger, p: &[Xyt]| {
+                    let entry = enrolled.get(finger)?;
+                    Some((*finger, bozorth3(p, &self.enrolled[*entry as usize].xyt)))
+                };
+                let (first, rest): (Vec<_>, Vec<_>) =
+                    probe.iter().partition(|(finger, _)| by.contains(finger));
+                let mut scores: Vec<(Finger, u32)> =
+                    first.iter().filter_map(|(f, p)| score(f, p)).collect();
+                if scores.iter().any(|(_, s)| *s >= grey) {
+                    scores.extend(rest.iter().filter_map(|(f, p)| score(f, p)));
+                }
                 scores.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
                 (self.niks[r as usize].clone(), scores)
             })
