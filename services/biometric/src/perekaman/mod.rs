@@ -184,8 +184,9 @@ struct StationPage {
     /// The sign-off box as the operator left it (ticked on a fresh page).
     signed_off: bool,
     refused: Vec<String>,
-    /// Each finger's scan as it stands: (field name, what the scanner found, if scanned).
-    scans: Vec<(String, Option<String>)>,
+    /// Each finger's scan as it stands: (field name, the finger's name for people, what the
+    /// scanner found, if scanned).
+    scans: Vec<(String, &'static str, Option<String>)>,
     /// Whether anything was scanned: the capture then sends the scans.
     scanned: bool,
     foto_dipindai: bool,
@@ -226,7 +227,7 @@ impl StationPage {
                         s.template.template.quality, s.minutiae
                     )
                 });
-                (name, found)
+                (name, nama_jari(*f), found)
             })
             .collect();
         self
@@ -241,6 +242,22 @@ async fn station_page(
     me.at(Desk::Perekaman)?;
     let (w, slip) = waiting(&p, &me, &nomor).await?;
     Ok(html(&StationPage::new(&p, &me, &w, &slip)))
+}
+
+/// A finger as the operator calls it.
+fn nama_jari(f: Finger) -> &'static str {
+    match f {
+        Finger::RightThumb => "ibu jari kanan",
+        Finger::RightIndex => "telunjuk kanan",
+        Finger::RightMiddle => "jari tengah kanan",
+        Finger::RightRing => "jari manis kanan",
+        Finger::RightLittle => "kelingking kanan",
+        Finger::LeftThumb => "ibu jari kiri",
+        Finger::LeftIndex => "telunjuk kiri",
+        Finger::LeftMiddle => "jari tengah kiri",
+        Finger::LeftRing => "jari manis kiri",
+        Finger::LeftLittle => "kelingking kiri",
+    }
 }
 
 #[derive(Deserialize)]
