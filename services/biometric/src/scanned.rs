@@ -117,7 +117,15 @@ pub fn capture(
         signed_off,
     );
     match enrolled {
-        Err(ScanError::Fingers(missing)) => problems.extend(missing),
+        // A finger whose scan was refused is already named, with why.
+        Err(ScanError::Fingers(missing)) => {
+            let named: Vec<String> = problems.clone();
+            problems.extend(missing.into_iter().filter(|m| {
+                !named
+                    .iter()
+                    .any(|p| p.split(':').next() == m.split(':').next())
+            }));
+        }
         Err(e) => return Err(e),
         Ok(c) if problems.is_empty() => return Ok(c),
         Ok(_) => {}
@@ -189,6 +197,11 @@ mod tests {
             "{err}"
         );
         assert!(err.contains("left_little.png: tidak ada gambar"), "{err}");
+        assert_eq!(
+            err.matches("right_thumb.png").count(),
+            1,
+            "named once: {err}"
+        );
         let err = capture(
             "B-1",
             &nik,
