@@ -64,7 +64,10 @@ fn in_code() -> Vec<(&'static str, BTreeSet<String>)> {
         ),
         (
             ktpel_card_print::startup::QUEUE,
-            keys(ktpel_card_print::handlers::router(None).bindings()),
+            keys(
+                ktpel_card_print::handlers::router(None, ktpel_card_print::identity::VERIFY_SCORE)
+                    .bindings(),
+            ),
         ),
         (
             ktpel_distribution::startup::QUEUE,

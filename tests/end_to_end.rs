@@ -806,6 +806,7 @@ fn new_resident_berkas(
     form: &ktpel_contract::registry::FormulirBiodata,
 ) -> ktpel_contract::berkas::BerkasSubmitted {
     ktpel_contract::berkas::BerkasSubmitted {
+        sidik_jari: Vec::new(),
         submission_id: uuid::Uuid::now_v7(),
         sop: sop.parse().unwrap(),
         nik: None,

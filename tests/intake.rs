@@ -209,6 +209,7 @@ fn siti() -> Biodata {
 
 fn berkas(dokumen: Vec<Dokumen>) -> BerkasSubmitted {
     BerkasSubmitted {
+        sidik_jari: Vec::new(),
         submission_id: uuid::Uuid::now_v7(),
         sop: "S01".parse::<SopId>().unwrap(),
         nik: Some(Nik::parse(NIK).unwrap()),
@@ -557,6 +558,11 @@ async fn a_replacement_is_refused_for_what_it_lacks(backend: Backend) {
         let mut b = berkas(dokumen);
         b.sop = sop.parse().unwrap();
         b.perubahan = perubahan;
+        // S06–S14: the resident's index fingers, pressed at the counter.
+        b.sidik_jari = ktpel_biometric::station::index_fingers(
+            &ktpel_biometric::station::Person::of(b.nik.as_ref().unwrap()),
+            "loket",
+        );
         b
     };
     let rename = || {
@@ -612,6 +618,20 @@ async fn a_replacement_is_refused_for_what_it_lacks(backend: Backend) {
     refused_for("S06", "isi apa yang dikoreksi").await;
     desk.submit(&replacement("S09", damaged, rename())).await;
     refused_for("S09", "tidak mengubah data di SIAK").await;
+    // No index finger pressed; a thumb instead; a record that is not one.
+    let mut unpressed = replacement("S11", lost.clone(), None);
+    unpressed.sidik_jari.clear();
+    desk.submit(&unpressed).await;
+    refused_for("S11", "pindai sidik jari telunjuk penduduk").await;
+    let mut thumb = replacement("S11", lost.clone(), None);
+    thumb.sidik_jari[0].finger = ktpel_contract::enrollment::Finger::RightThumb;
+    thumb.sidik_jari[1].template.data.truncate(10);
+    desk.submit(&thumb).await;
+    refused_for("S11", "yang dipindai hanya jari telunjuk").await;
+    let mut garbled = replacement("S11", lost.clone(), None);
+    garbled.sidik_jari[1].template.data.truncate(10);
+    desk.submit(&garbled).await;
+    refused_for("S11", "sidik jari LeftIndex tidak terbaca").await;
     // SIAK answers: no card yet; a card in production; a NIK it does not know.
     desk.submit(&replacement("S06", wrong.clone(), rename()))
         .await;

@@ -33,6 +33,7 @@ fn residents(n: usize) -> Vec<Biodata> {
 
 fn submission(r: &Biodata) -> BerkasSubmitted {
     BerkasSubmitted {
+        sidik_jari: Vec::new(),
         submission_id: uuid::Uuid::now_v7(),
         sop: "S01".parse::<SopId>().unwrap(),
         nik: Some(r.nik.clone()),

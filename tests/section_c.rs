@@ -293,6 +293,14 @@ async fn follows_its_route(system: &System, sop: SopId, nomor: &str, cards: usiz
         })
         .collect();
     assert_eq!(statuses, wanted, "{sop} berkas {nomor}: {t:#?}");
+    // A replacement's PRR says the fingers pressed at the counter matched the record 1:1.
+    if procedure.replacement().is_some() {
+        assert!(
+            t.iter()
+                .any(|e| e.note.starts_with("PRR") && e.note.contains("sidik jari cocok 1:1")),
+            "{sop} berkas {nomor}: {t:#?}"
+        );
+    }
     // Every step of a replacement, 2 to the last, is on the timeline.
     let last = match procedure.collection() {
         _ if procedure.replacement().is_none() => 1,
@@ -1014,6 +1022,7 @@ async fn s18_a_family_moves_between_two_dinas() {
     };
     let procedure = Sop::get("S18".parse().unwrap());
     let b = ktpel_contract::berkas::BerkasSubmitted {
+        sidik_jari: Vec::new(),
         submission_id: uuid::Uuid::now_v7(),
         sop: procedure.id,
         nik: Some(family[0].nik.clone()),
@@ -1209,6 +1218,56 @@ async fn s18_a_family_moves_between_two_dinas() {
     for vhost in [&bandung.vhost, &system.other_vhosts[1]] {
         no_dead_letters_at(vhost).await;
     }
+}
+
+/// S09.2 with another person's index fingers pressed at the counter: the printing desk's 1:1
+/// verification against the enrollment on record refuses the card. The berkas is
+/// dead-lettered at card-print with why (the scores), no card is opened for it, and the
+/// resident's card stays the valid one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replacement_pressed_by_someone_else_is_not_made() {
+    let people = residents(2, 31);
+    let system = System::start(Backend::Sqlite, &people).await;
+    system.first_cards(&people).await;
+    let old_chips = first_chips(&system).await;
+    let (siti, other) = (&people[0], &people[1]);
+    system
+        .submit_replacement_pressed_by("S09", siti, &other.nik)
+        .await;
+
+    let broker = ktpel_bus::Broker::new(system.vhost.url(), "test-check");
+    let dlq = ktpel_bus::topology::dead_letter_queue(ktpel_card_print::startup::QUEUE);
+    let dead = ktpel_tests::next_message(&broker, &dlq, WAIT)
+        .await
+        .expect("the berkas dead-lettered at the printing desk");
+    let reason = dead
+        .delivery
+        .properties
+        .headers()
+        .as_ref()
+        .and_then(|h| h.inner().get(ktpel_bus::consumer::REASON_HEADER).cloned())
+        .and_then(|v| v.as_long_string().map(|s| s.to_string()))
+        .expect("a reason header");
+    assert!(
+        reason.contains("do not match the enrollment on record")
+            && reason.contains(siti.nik.as_str())
+            && reason.contains("telunjuk kanan"),
+        "{reason}"
+    );
+    broker.close().await;
+    let jobs = job::Entity::find()
+        .filter(job::Column::Nik.eq(siti.nik.as_str()))
+        .all(&system.card_print)
+        .await
+        .unwrap();
+    assert_eq!(jobs.len(), 1, "only the first card's job: {jobs:?}");
+    card_register::verify(
+        &system.card_print,
+        &system.dinas_key.verifying_key(),
+        &old_chips[siti.nik.as_str()],
+    )
+    .await
+    .expect("the card on record is still valid");
 }
 
 macro_rules! each_procedure {

@@ -239,6 +239,7 @@ async fn register(
 
 fn submission(r: &Biodata, desk: &str) -> BerkasSubmitted {
     BerkasSubmitted {
+        sidik_jari: Vec::new(),
         submission_id: uuid::Uuid::now_v7(),
         sop: "S01".parse().unwrap(),
         nik: Some(r.nik.clone()),

@@ -643,6 +643,7 @@ impl System {
     /// Submits one resident's berkas under procedure `sop` at the Sukasari desk.
     pub async fn submit_as(&self, sop: &str, r: &Biodata) {
         let b = ktpel_contract::berkas::BerkasSubmitted {
+            sidik_jari: Vec::new(),
             submission_id: uuid::Uuid::now_v7(),
             sop: sop.parse().expect("an SOP id"),
             nik: Some(r.nik.clone()),
@@ -764,7 +765,18 @@ impl System {
         r: &Biodata,
         perubahan: Option<ktpel_contract::registry::PerubahanBiodata>,
     ) -> uuid::Uuid {
-        self.submit_section_c(sop, r, perubahan, None).await
+        self.submit_section_c(sop, r, perubahan, None, &r.nik).await
+    }
+
+    /// A replacement's berkas for `r` whose index fingers at the counter are pressed by the
+    /// person of NIK `presser` (someone else's, to see the card refused).
+    pub async fn submit_replacement_pressed_by(
+        &self,
+        sop: &str,
+        r: &Biodata,
+        presser: &ktpel_domain::Nik,
+    ) -> uuid::Uuid {
+        self.submit_section_c(sop, r, None, None, presser).await
     }
 
     /// A relocation's berkas (S15–S17) for `r`'s family, entered under the kecamatan of
@@ -775,7 +787,8 @@ impl System {
         r: &Biodata,
         kedatangan: ktpel_contract::registry::Kedatangan,
     ) -> uuid::Uuid {
-        self.submit_section_c(sop, r, None, Some(kedatangan)).await
+        self.submit_section_c(sop, r, None, Some(kedatangan), &r.nik)
+            .await
     }
 
     async fn submit_section_c(
@@ -784,6 +797,7 @@ impl System {
         r: &Biodata,
         perubahan: Option<ktpel_contract::registry::PerubahanBiodata>,
         kedatangan: Option<ktpel_contract::registry::Kedatangan>,
+        presser: &ktpel_domain::Nik,
     ) -> uuid::Uuid {
         let kecamatan = match &kedatangan {
             Some(k) => ktpel_domain::KodeWilayah::parse(&k.desa)
@@ -796,7 +810,16 @@ impl System {
         let id: ktpel_domain::sop::SopId = sop.parse().expect("an SOP id");
         let procedure = ktpel_domain::sop::Sop::get(id);
         let dokumen = ktpel_contract::berkas::dokumen_lengkap(id, perubahan.as_ref());
+        // S06–S14: the resident presses their index fingers on the counter's reader.
+        let sidik_jari = match procedure.replacement() {
+            Some(_) => ktpel_biometric::station::index_fingers(
+                &ktpel_biometric::station::Person::of(presser),
+                &format!("loket {sop}"),
+            ),
+            None => Vec::new(),
+        };
         let b = ktpel_contract::berkas::BerkasSubmitted {
+            sidik_jari,
             submission_id: uuid::Uuid::now_v7(),
             sop: id,
             nik: Some(r.nik.clone()),

@@ -1,5 +1,6 @@
 //! What an enrollment must have before it may be stored (S01.4–S01.6).
 
+use ktpel_biometrics::iso::IsoError;
 use ktpel_contract::enrollment::{EnrollmentCaptured, Eye, Finger, TemplateFormat};
 use std::collections::BTreeSet;
 
@@ -65,14 +66,15 @@ pub fn problems(c: &EnrollmentCaptured) -> Vec<String> {
         .fingerprints
         .iter()
         .filter(|f| f.template.format == TemplateFormat::Iso19794_2)
-        .filter_map(|f| match ktpel_biometrics::iso::decode(&f.template.data) {
-            Err(e) => Some(format!("{:?} ({e})", f.finger)),
-            Ok(t) if t.finger.code() != f.finger.iso_position() => Some(format!(
-                "{:?} (rekaman untuk posisi jari {})",
-                f.finger,
-                t.finger.code()
-            )),
-            Ok(_) => None,
+        .filter_map(|f| {
+            ktpel_biometrics::iso::decode_as(&f.template.data, f.finger.iso_position())
+                .err()
+                .map(|e| match e {
+                    IsoError::OtherFinger { recorded, .. } => {
+                        format!("{:?} (rekaman untuk posisi jari {recorded})", f.finger)
+                    }
+                    e => format!("{:?} ({e})", f.finger),
+                })
         })
         .collect();
     if !unreadable.is_empty() {

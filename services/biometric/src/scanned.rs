@@ -7,16 +7,14 @@
 //! station's ([`crate::station`]): there is no iris camera or pad here.
 
 use crate::station::{self, Person};
-use ktpel_biometrics::{Finger as Position, extract, iso};
-use ktpel_contract::enrollment::{
-    EnrollmentCaptured, Finger, FingerTemplate, Template, TemplateFormat,
+use ktpel_biometrics::{
+    Finger as Position,
+    pressed::{self, PressError},
 };
+use ktpel_contract::enrollment::{EnrollmentCaptured, Finger, FingerTemplate};
 use ktpel_domain::Nik;
 
-/// The fewest minutiae, and the lowest quality (the mean of MINDTCT's reliability), a finger
-/// is enrolled with: under either, the Pusat Data could not tell it from another.
-pub const MIN_MINUTIAE: usize = 12;
-pub const MIN_QUALITY: u8 = 20;
+pub use ktpel_biometrics::pressed::{MIN_MINUTIAE, MIN_QUALITY};
 
 /// Why the scanned images make no capture; every finger that failed is named.
 #[derive(Debug, thiserror::Error)]
@@ -58,25 +56,13 @@ pub(crate) fn position(finger: Finger) -> Position {
 /// operator sees; or why the finger must be scanned again, named by the finger's file.
 pub fn scan(finger: Finger, png: &[u8]) -> Result<Scanned, String> {
     let name = file_name(finger);
-    let t = extract::from_png(png, position(finger), 500).map_err(|e| format!("{name}: {e}"))?;
-    if t.minutiae.len() < MIN_MINUTIAE || t.quality < MIN_QUALITY {
-        return Err(format!(
-            "{name}: kualitas {} dengan {} minutiae (paling sedikit {MIN_QUALITY} dan {MIN_MINUTIAE}): rekam ulang jari ini",
-            t.quality,
-            t.minutiae.len()
-        ));
-    }
-    let record = iso::encode(&t).map_err(|e| format!("{name}: {e}"))?;
+    let p = pressed::read(finger, png).map_err(|e| match e {
+        PressError::Poor { .. } => format!("{name}: {e}: rekam ulang jari ini"),
+        e => format!("{name}: {e}"),
+    })?;
     Ok(Scanned {
-        minutiae: t.minutiae.len(),
-        template: FingerTemplate {
-            finger,
-            template: Template {
-                data: record,
-                quality: t.quality,
-                format: TemplateFormat::Iso19794_2,
-            },
-        },
+        minutiae: p.minutiae,
+        template: p.template,
     })
 }
 

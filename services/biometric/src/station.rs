@@ -169,6 +169,15 @@ pub fn fingerprints(person: &Person, nomor_berkas: &str) -> Vec<FingerTemplate> 
         .collect()
 }
 
+/// The index fingers of `person` pressed on a counter's reader at `sitting` (S06–S14: the
+/// resident applying for a replacement card), for the printing desk's 1:1 verification.
+pub fn index_fingers(person: &Person, sitting: &str) -> Vec<FingerTemplate> {
+    fingerprints(person, sitting)
+        .into_iter()
+        .filter(|f| matches!(f.finger, Finger::RightIndex | Finger::LeftIndex))
+        .collect()
+}
+
 /// A complete capture of `person` for berkas `nomor_berkas`, signed off by `operator` when
 /// `signed_off`.
 pub fn capture(

@@ -15,6 +15,9 @@ pub struct Own {
     pub signing_key: Option<Secret>,
     /// Created with a fresh key on first start if missing.
     pub signing_key_file: String,
+    /// S06–S14: the Bozorth3 score an index finger pressed at the counter must reach against
+    /// the enrollment on record for a replacement card to be made (1:1 verification).
+    pub verify_score: u32,
 }
 
 impl Default for Own {
@@ -22,6 +25,7 @@ impl Default for Own {
         Self {
             signing_key: None,
             signing_key_file: "data/dinas-signing.key".into(),
+            verify_score: crate::identity::VERIFY_SCORE,
         }
     }
 }
@@ -57,6 +61,12 @@ impl OwnSettings for Own {
     const SERVICE: &'static str = crate::SERVICE;
 
     fn validate(&self, _region: Option<&str>) -> Result<(), SettingsError> {
+        if self.verify_score == 0 {
+            return Err(SettingsError::invalid(
+                "verify_score",
+                "0 would verify anyone as the person on record",
+            ));
+        }
         if let Some(hex) = &self.signing_key {
             signing_key(hex.expose())
                 .map_err(|e| SettingsError::invalid("signing_key", e.to_string()))?;

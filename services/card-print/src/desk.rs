@@ -450,6 +450,7 @@ mod tests {
     fn a_slip_at_its_last_hop_cannot_be_handed_on() {
         let route = Sop::get(SopId::new(6).unwrap()).route().unwrap();
         let slip = BerkasHandedOff {
+            sidik_jari: Vec::new(),
             nomor_berkas: "327301-20261206-0002".into(),
             sop: SopId::new(6).unwrap(),
             nik: None,

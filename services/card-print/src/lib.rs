@@ -16,6 +16,7 @@ pub mod config;
 pub mod desk;
 pub mod face;
 pub mod handlers;
+pub mod identity;
 pub mod operators;
 pub mod startup;
 pub mod store;

@@ -30,7 +30,7 @@ impl Service for CardPrint {
     async fn build(settings: &CardPrintSettings, broker: Broker) -> Result<Self, BuildError> {
         let key = settings.own.key()?;
         let db = ktpel_store::open::<Migrator>(&settings.database).await?;
-        let router = handlers::router(settings.region.as_deref());
+        let router = handlers::router(settings.region.as_deref(), settings.own.verify_score);
         let queue = QueueSpec::new(QUEUE, router.bindings());
         let worker = Worker::new(SERVICE, &db, &broker, &settings.amqp, queue, router);
         Ok(Self { key, worker })

@@ -6,6 +6,7 @@ use chrono::Utc;
 use ktpel_bus::{BusError, Outgoing, RoutingKey, routing::RoutingKeyError};
 use ktpel_contract::{
     berkas::{BerkasAccepted, BerkasRefused, BerkasSubmitted, SUBMITTED},
+    enrollment::{Finger, FingerTemplate},
     registry::{FormulirBiodata, Kedatangan, PerubahanBiodata, RincianDiisi},
 };
 use ktpel_domain::{
@@ -15,6 +16,7 @@ use ktpel_domain::{
 use ktpel_settings::SettingsError;
 use ktpel_store::StoreError;
 use sea_orm::DbErr;
+use std::path::PathBuf;
 
 /// Why a desk's berkas was not submitted or not accepted, or the berkas could not be listed.
 #[derive(Debug, thiserror::Error)]
@@ -53,6 +55,9 @@ pub enum IntakeCmdError {
         submission_id: uuid::Uuid,
         source: Box<DeskBusError>,
     },
+    /// A finger in `--sidik-jari` that cannot be taken, named with why.
+    #[error("--sidik-jari {path}: {reason}")]
+    Finger { path: String, reason: String },
     /// Intake refused the berkas.
     #[error("refused: {}", .reasons.join("; "))]
     Refused {
@@ -100,6 +105,12 @@ pub enum IntakeCommand {
         /// desa of arrival's).
         #[arg(long)]
         kecamatan: Option<String>,
+        /// S06–S14: the folder the counter's reader wrote the resident's index fingers to,
+        /// `right_index` and `left_index`, each a PNG image at 500 ppi (`.png`) or an
+        /// ISO/IEC 19794-2 record (`.fmr`): the printing desk verifies them 1:1 against the
+        /// enrollment on record.
+        #[arg(long)]
+        sidik_jari: Option<PathBuf>,
         /// The ppp at the desk.
         #[arg(long, default_value = "ppp")]
         petugas: String,
@@ -323,6 +334,7 @@ pub async fn run(cmd: IntakeCommand) -> Result<(), IntakeCmdError> {
         alamat_tujuan,
         dokumen,
         kecamatan,
+        sidik_jari,
         petugas,
         wait,
     } = cmd
@@ -350,7 +362,12 @@ pub async fn run(cmd: IntakeCommand) -> Result<(), IntakeCmdError> {
                 })?
         }
     };
+    let sidik_jari = match sidik_jari {
+        Some(dir) => index_fingers(&dir)?,
+        None => Vec::new(),
+    };
     let body = BerkasSubmitted {
+        sidik_jari,
         submission_id: uuid::Uuid::now_v7(),
         sop,
         nik,
@@ -431,4 +448,37 @@ async fn list(limit: u64) -> Result<(), IntakeCmdError> {
         );
     }
     Ok(())
+}
+
+/// The index fingers the counter's reader wrote to `dir`: `right_index` and `left_index`, as
+/// `.png` or `.fmr`; those present (a missing finger is left out; intake says if none is there).
+fn index_fingers(dir: &std::path::Path) -> Result<Vec<FingerTemplate>, IntakeCmdError> {
+    let mut pressed = Vec::new();
+    for finger in [Finger::RightIndex, Finger::LeftIndex] {
+        let stem = ktpel_biometric::scanned::file_name(finger);
+        let stem = stem.trim_end_matches(".png");
+        for ext in ["png", "fmr"] {
+            let path = dir.join(format!("{stem}.{ext}"));
+            let shown = path.display().to_string();
+            let bytes = match std::fs::read(&path) {
+                Ok(b) => b,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => {
+                    return Err(IntakeCmdError::Finger {
+                        path: shown,
+                        reason: e.to_string(),
+                    });
+                }
+            };
+            let p = ktpel_biometrics::pressed::read(finger, &bytes).map_err(|e| {
+                IntakeCmdError::Finger {
+                    path: shown,
+                    reason: e.to_string(),
+                }
+            })?;
+            pressed.push(p.template);
+            break;
+        }
+    }
+    Ok(pressed)
 }

@@ -293,16 +293,36 @@ async fn one_s01_berkas_from_the_counter_to_the_tanda_terima_only_in_the_browser
     b.wait_text("CARD_ACTIVATED").await;
     b.check("desk-distribusi-handed-over").await;
 
-    // S11, the card lost: refused without the police's letter, taken with it.
+    // S11, the card lost: refused without the police's letter, taken with it. The resident
+    // presses both index fingers on the counter's reader, which writes ISO records; they are
+    // kept on the refused form, not pressed again.
     b.goto(&format!("{}/loket/baru?sop=S11", site.url)).await;
     b.type_into("nik", &nik).await;
     b.type_into("nama", &nama).await;
     for d in ["formulir_permohonan", "dokumen_pendukung"] {
         b.click(&format!("#dok-{d}")).await;
     }
+    let reader = tempfile::tempdir().unwrap();
+    let person = ktpel_biometric::station::Person(nik.clone());
+    for f in ktpel_biometric::station::index_fingers(&person, "loket") {
+        let name = ktpel_biometric::scanned::file_name(f.finger).replace(".png", "");
+        let path = reader.path().join(format!("{name}.fmr"));
+        std::fs::write(&path, &f.template.data).unwrap();
+        b.find(&format!("#pindai_{name}"))
+            .await
+            .send_keys(path.to_str().unwrap())
+            .await
+            .expect("a file for the reader's input");
+    }
     b.click("button[type=submit].primary").await;
     b.find("#alasan").await;
     b.wait_text("Surat Keterangan Kehilangan").await;
+    let kept = b.text().await;
+    assert!(
+        kept.contains("Telunjuk kanan (sudah dipindai)")
+            && kept.contains("Telunjuk kiri (sudah dipindai)"),
+        "the fingers pressed are kept on the refused form: {kept}"
+    );
     b.click("#dok-surat_kehilangan").await;
     b.click("button[type=submit].primary").await;
     b.at("/loket/berkas/327301-").await;

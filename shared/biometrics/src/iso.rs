@@ -42,6 +42,9 @@ pub enum IsoError {
     Resolution(u16),
     #[error("a template of {0} minutiae: a record holds at most 255")]
     TooMany(usize),
+    /// A record filed under one finger that holds another's.
+    #[error("the record is of finger position {recorded}, filed as position {filed}")]
+    OtherFinger { filed: u8, recorded: u8 },
 }
 
 /// Pixels per inch as the record's pixels per centimetre, rounded (500 ppi → 197).
@@ -88,6 +91,19 @@ pub fn encode(t: &Template) -> Result<Vec<u8>, IsoError> {
     }
     out.extend_from_slice(&0u16.to_be_bytes()); // no extended data
     Ok(out)
+}
+
+/// The template of a record filed as the finger of ISO position `filed`: a record of another
+/// finger is refused as one that cannot be read, since comparing it would compare two fingers.
+pub fn decode_as(bytes: &[u8], filed: u8) -> Result<Template, IsoError> {
+    let t = decode(bytes)?;
+    if t.finger.code() != filed {
+        return Err(IsoError::OtherFinger {
+            filed,
+            recorded: t.finger.code(),
+        });
+    }
+    Ok(t)
 }
 
 /// The template a record holds; every fault of the record named.

@@ -8,6 +8,8 @@
 //!   distorted, partial, minutiae lost and spurious), for tests and benchmarks at scale;
 //! - [`extract`]: a fingerprint image (PNG) to its template, with MINDTCT (NIST NBIS's
 //!   detector, in pure Rust);
+//! - [`pressed`]: a finger as a reader hands it over (image or record) to the record the bus
+//!   carries, or why it must be pressed again;
 //! - [`score`]: two templates compared with Bozorth3 (NIST NBIS's matcher, in pure Rust);
 //! - [`index`]: Delaunay triangles of each template as rotation- and translation-invariant
 //!   keys, so an identification compares against a shortlist, not the whole gallery;
@@ -19,6 +21,7 @@ pub mod gallery;
 pub mod index;
 pub mod iso;
 pub mod minutia;
+pub mod pressed;
 pub mod score;
 pub mod synth;
 

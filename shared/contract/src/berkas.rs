@@ -1,6 +1,7 @@
 //! The berkas (application file) between the desk, intake and the next hops.
 
 use crate::Message;
+use crate::enrollment::FingerTemplate;
 use crate::registry::{FormulirBiodata, Kedatangan, PerubahanBiodata};
 use chrono::{DateTime, Utc};
 use ktpel_domain::{
@@ -103,6 +104,11 @@ pub struct BerkasSubmitted {
     /// S15–S18: the arrival form — where the family moves to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kedatangan: Option<Kedatangan>,
+    /// S06–S14: the resident's index fingers, pressed on the counter's reader as ISO/IEC
+    /// 19794-2 records: a replacement card is made for the person on record only, which the
+    /// printing desk verifies 1:1 against the enrollment it holds.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sidik_jari: Vec<FingerTemplate>,
     /// The documents the ppp received.
     pub dokumen: Vec<Dokumen>,
     /// Kode wilayah of the desk's kecamatan (6 digits, dotted or not).
@@ -198,6 +204,10 @@ pub struct BerkasHandedOff {
     /// one); printing makes a card for each. Empty: the card is the NIK's alone.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub anggota: Vec<Nik>,
+    /// S06–S14: the index fingers pressed at the counter, travelling to the printing desk,
+    /// which verifies them 1:1 against the enrollment on record before it makes the card.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sidik_jari: Vec<FingerTemplate>,
 }
 
 impl Message for BerkasHandedOff {
@@ -288,6 +298,7 @@ mod tests {
             .expect("S01 has a route");
         let start: DateTime<Utc> = "2026-12-01T08:00:00Z".parse().unwrap();
         let slip = BerkasHandedOff {
+            sidik_jari: Vec::new(),
             nomor_berkas: "B-1".into(),
             sop: "S01".parse::<ktpel_domain::sop::SopId>().unwrap(),
             nik: None,

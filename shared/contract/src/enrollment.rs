@@ -61,6 +61,22 @@ impl Finger {
     pub fn from_iso_position(code: u8) -> Option<Self> {
         Self::ALL.get(usize::from(code).checked_sub(1)?).copied()
     }
+
+    /// The finger as an operator calls it (ibu jari kanan … kelingking kiri).
+    pub fn nama(self) -> &'static str {
+        match self {
+            Self::RightThumb => "ibu jari kanan",
+            Self::RightIndex => "telunjuk kanan",
+            Self::RightMiddle => "jari tengah kanan",
+            Self::RightRing => "jari manis kanan",
+            Self::RightLittle => "kelingking kanan",
+            Self::LeftThumb => "ibu jari kiri",
+            Self::LeftIndex => "telunjuk kiri",
+            Self::LeftMiddle => "jari tengah kiri",
+            Self::LeftRing => "jari manis kiri",
+            Self::LeftLittle => "kelingking kiri",
+        }
+    }
 }
 
 /// Which eye.

@@ -139,6 +139,7 @@ fn ms(d: Duration) -> String {
 
 fn berkas(r: &Biodata) -> BerkasSubmitted {
     BerkasSubmitted {
+        sidik_jari: Vec::new(),
         submission_id: uuid::Uuid::now_v7(),
         sop: SopId::new(1).unwrap(),
         nik: Some(r.nik.clone()),

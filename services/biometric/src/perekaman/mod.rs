@@ -227,7 +227,7 @@ impl StationPage {
                         s.template.template.quality, s.minutiae
                     )
                 });
-                (name, nama_jari(*f), found)
+                (name, f.nama(), found)
             })
             .collect();
         self
@@ -242,22 +242,6 @@ async fn station_page(
     me.at(Desk::Perekaman)?;
     let (w, slip) = waiting(&p, &me, &nomor).await?;
     Ok(html(&StationPage::new(&p, &me, &w, &slip)))
-}
-
-/// A finger as the operator calls it.
-fn nama_jari(f: Finger) -> &'static str {
-    match f {
-        Finger::RightThumb => "ibu jari kanan",
-        Finger::RightIndex => "telunjuk kanan",
-        Finger::RightMiddle => "jari tengah kanan",
-        Finger::RightRing => "jari manis kanan",
-        Finger::RightLittle => "kelingking kanan",
-        Finger::LeftThumb => "ibu jari kiri",
-        Finger::LeftIndex => "telunjuk kiri",
-        Finger::LeftMiddle => "jari tengah kiri",
-        Finger::LeftRing => "jari manis kiri",
-        Finger::LeftLittle => "kelingking kiri",
-    }
 }
 
 #[derive(Deserialize)]

@@ -5,6 +5,7 @@
 
 use crate::{
     card_register, desk,
+    identity::{self, OnRecord},
     store::{
         foto,
         job::{self, JobState},
@@ -34,15 +35,17 @@ use sea_orm::{
     QueryFilter, QueryOrder, TryIntoModel,
 };
 
-/// What card-print's handlers share: nothing beyond their context (the signing key is the
-/// desks', not the bus's).
-pub struct CardPrint;
+/// What card-print's handlers share: the score a replacement's pressed finger must reach
+/// against the record (the signing key is the desks', not the bus's).
+pub struct CardPrint {
+    pub verify_score: u32,
+}
 
 type Ctx<'a> = Context<'a, CardPrint>;
 
 /// Everything card-print takes, for the region it serves.
-pub fn router(region: Option<&str>) -> Router<CardPrint> {
-    Router::new(crate::SERVICE, CardPrint, region)
+pub fn router(region: Option<&str>, verify_score: u32) -> Router<CardPrint> {
+    Router::new(crate::SERVICE, CardPrint { verify_score }, region)
         // S21.1: the enrollment (photo digest, index fingers) of a card to print.
         .route::<EnrollmentCreated>(CREATED, Scope::Region, enrollment)
         .route_version::<EnrollmentCreated>(
@@ -350,10 +353,31 @@ async fn open_card(
             }
         },
     };
+    let (photo_on_record, right_index, left_index, foto_on_record) = enrolled;
+    // S06–S14: the card is the person on record's: the fingers pressed at the counter are
+    // verified 1:1 against the enrollment (a relocation's cards are the family SIAK moved).
+    let procedure = Sop::get(m.sop);
+    let verified = match procedure.replacement() {
+        Some(_) => {
+            let on_record = OnRecord {
+                right_index: right_index.as_deref(),
+                left_index: left_index.as_deref(),
+            };
+            let verified = identity::verify(on_record, &m.sidik_jari, ctx.service.verify_score)
+                .map_err(|e| {
+                    HandlerError::permanent(format!(
+                        "berkas {}, NIK {nik}: {e} ({})",
+                        m.nomor_berkas,
+                        e.pesan()
+                    ))
+                })?;
+            Some(verified)
+        }
+        None => None,
+    };
     let now = Utc::now();
     // S08, S10, S12: the photo and signature re-captured at the Dinas's station (the
     // applicant's); else those on record.
-    let (photo_on_record, right_index, left_index, foto_on_record) = enrolled;
     let applicant = m.nik.as_ref() == Some(nik);
     let photo = match &m.foto_sha256 {
         Some(again) if applicant => Some(again.clone()),
@@ -371,10 +395,11 @@ async fn open_card(
         again(&m.tanda_tangan).or(on_record_ttd),
     )
     .await?;
-    // The slip handed on after approval: without the images, which stay here.
+    // The slip handed on after approval: without the images and fingers, which stay here.
     let slip = BerkasHandedOff {
         pas_foto: None,
         tanda_tangan: None,
+        sidik_jari: Vec::new(),
         ..m.clone()
     };
     job::ActiveModel {
@@ -390,7 +415,6 @@ async fn open_card(
     }
     .insert(txn)
     .await?;
-    let procedure = Sop::get(m.sop);
     let why = match procedure.replacement() {
         Some(r) => format!("KTP-el pengganti ({}, {})", m.sop, r.reason),
         None => format!("KTP-el baru untuk alamat baru ({}, perpindahan)", m.sop),
@@ -399,7 +423,13 @@ async fn open_card(
         nik: nik.clone(),
         nomor_berkas: m.nomor_berkas.clone(),
         status: StatusKartu::Prr,
-        note: format!("{why} di {here}: rekaman perekaman yang ada dipakai, siap cetak"),
+        note: match &verified {
+            Some(v) => format!(
+                "{why} di {here}: {}; rekaman perekaman yang ada dipakai, siap cetak",
+                v.catatan()
+            ),
+            None => format!("{why} di {here}: rekaman perekaman yang ada dipakai, siap cetak"),
+        },
         at: now,
     };
     let key = RoutingKey::regional(CARD_STATUS, &m.kecamatan)

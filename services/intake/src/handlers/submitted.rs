@@ -138,6 +138,7 @@ pub fn problems(m: &BerkasSubmitted, counters: &DesksAt, kecamatan: &KodeWilayah
     }
     problems.extend(perubahan_problems(m));
     problems.extend(kedatangan_problems(m, kecamatan));
+    problems.extend(sidik_jari_problems(m));
     if procedure.new_resident() {
         problems.extend(new_resident_problems(m, kecamatan));
     } else if m.nik.is_none() {
@@ -189,6 +190,57 @@ fn perubahan_problems(m: &BerkasSubmitted) -> Vec<String> {
         )],
         (_, None) => Vec::new(),
     }
+}
+
+/// What is wrong with the fingers pressed at the counter: a replacement card (S06–S14) is
+/// made only for the person on record, so the resident presses an index finger (both, where
+/// both are there) and the printing desk verifies it 1:1 against the enrollment. Each must be
+/// an ISO/IEC 19794-2 record of the index finger it is filed under. No other procedure takes
+/// fingers at the counter: a first card's are captured at the station (S01.4).
+fn sidik_jari_problems(m: &BerkasSubmitted) -> Vec<String> {
+    use ktpel_contract::enrollment::{Finger, TemplateFormat};
+    let replacement = sop::Sop::get(m.sop).replacement().is_some();
+    if !replacement {
+        return match m.sidik_jari.is_empty() {
+            true => Vec::new(),
+            false => vec![format!(
+                "{} tidak memerlukan sidik jari di loket: hanya KTP-el pengganti (S06–S14) yang diverifikasi 1:1",
+                m.sop
+            )],
+        };
+    }
+    let mut problems = Vec::new();
+    let index = |f: Finger| matches!(f, Finger::RightIndex | Finger::LeftIndex);
+    if !m.sidik_jari.iter().any(|f| index(f.finger)) {
+        problems.push(format!(
+            "{} membuat KTP-el pengganti untuk pemilik rekaman: pindai sidik jari telunjuk penduduk, untuk verifikasi 1:1 dengan rekaman",
+            m.sop
+        ));
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for f in &m.sidik_jari {
+        if !index(f.finger) {
+            problems.push(format!(
+                "sidik jari {:?}: yang dipindai hanya jari telunjuk",
+                f.finger
+            ));
+        } else if !seen.insert(f.finger) {
+            problems.push(format!("sidik jari {:?} dipindai dua kali", f.finger));
+        } else if f.template.format != TemplateFormat::Iso19794_2 {
+            problems.push(format!(
+                "sidik jari {:?}: bukan rekaman ISO/IEC 19794-2, pindai ulang",
+                f.finger
+            ));
+        } else if let Err(e) =
+            ktpel_biometrics::iso::decode_as(&f.template.data, f.finger.iso_position())
+        {
+            problems.push(format!(
+                "sidik jari {:?} tidak terbaca ({e}), pindai ulang",
+                f.finger
+            ));
+        }
+    }
+    problems
 }
 
 /// What is wrong with the arrival form: a relocation (S15–S18) needs one, for a desa of the
@@ -341,6 +393,7 @@ pub async fn accept<C: ConnectionTrait>(
     // S01.3: the operator receives the berkas from the ppp (S05.2: the Dinas ppp does).
     let region = kecamatan.to_string();
     let handoff = BerkasHandedOff {
+        sidik_jari: m.sidik_jari.clone(),
         nomor_berkas: nomor.clone(),
         sop: m.sop,
         nik: m.nik.clone(),

@@ -2,7 +2,10 @@
 //! Every value is kept as typed, so a refused form comes back with all of it.
 
 use crate::counter::kecamatan_of;
+use base64::{Engine, engine::general_purpose::STANDARD};
 use chrono::{NaiveDate, Utc};
+use ktpel_biometrics::pressed;
+use ktpel_contract::enrollment::{Finger, FingerTemplate};
 use ktpel_contract::registry::RincianDiisi;
 use ktpel_contract::{
     berkas::BerkasSubmitted,
@@ -40,6 +43,12 @@ pub struct Form {
     pub ubah_pendidikan: String,
     pub desa_tujuan: String,
     pub alamat_tujuan: String,
+    /// S06–S14: the index fingers pressed on the counter's reader, each the ISO/IEC 19794-2
+    /// record in base64 (kept in the form, so a refused form need not be pressed again).
+    pub jari_right_index: String,
+    pub jari_left_index: String,
+    /// Why a finger the reader gave could not be taken (press it again).
+    pub jari_salah: Vec<String>,
     /// The CSRF token the form came with.
     pub csrf: String,
 }
@@ -106,6 +115,12 @@ impl Form {
                 "ubah_pekerjaan" => &mut f.ubah_pekerjaan,
                 "ubah_agama" => &mut f.ubah_agama,
                 "ubah_pendidikan" => &mut f.ubah_pendidikan,
+                "jari_right_index" => &mut f.jari_right_index,
+                "jari_left_index" => &mut f.jari_left_index,
+                "jari_salah" => {
+                    f.jari_salah.push(value);
+                    continue;
+                }
                 "desa_tujuan" => &mut f.desa_tujuan,
                 "alamat_tujuan" => &mut f.alamat_tujuan,
                 "csrf" => &mut f.csrf,
@@ -114,6 +129,53 @@ impl Form {
             *slot = value;
         }
         f
+    }
+
+    /// S06–S14: the index fingers pressed, each read again from what the form kept; every
+    /// one that cannot be taken named. Other procedures take none at the counter.
+    fn sidik_jari(&self, procedure: &Sop, problems: &mut Problems) -> Vec<FingerTemplate> {
+        if procedure.replacement().is_none() {
+            return Vec::new();
+        }
+        for why in &self.jari_salah {
+            problems.add("sidik_jari", why.clone());
+        }
+        let mut pressed = Vec::new();
+        for (finger, kept) in [
+            (Finger::RightIndex, &self.jari_right_index),
+            (Finger::LeftIndex, &self.jari_left_index),
+        ] {
+            if kept.is_empty() {
+                continue;
+            }
+            let read = STANDARD
+                .decode(kept.trim())
+                .map_err(|e| e.to_string())
+                .and_then(|bytes| pressed::read(finger, &bytes).map_err(|e| e.to_string()));
+            match read {
+                Ok(p) => pressed.push(p.template),
+                Err(e) => problems.add(
+                    "sidik_jari",
+                    format!("{}: {e}, pindai ulang", finger.nama()),
+                ),
+            }
+        }
+        if pressed.is_empty() && problems.of("sidik_jari").is_empty() {
+            problems.add(
+                "sidik_jari",
+                "pindai sidik jari telunjuk penduduk: KTP-el pengganti dibuat hanya untuk pemilik rekaman (verifikasi 1:1)",
+            );
+        }
+        pressed
+    }
+
+    /// Whether `finger` was pressed and kept.
+    pub fn pressed(&self, finger: &str) -> bool {
+        match finger {
+            "right_index" => !self.jari_right_index.is_empty(),
+            "left_index" => !self.jari_left_index.is_empty(),
+            _ => false,
+        }
     }
 
     /// Whether document `d` was ticked.
@@ -224,6 +286,7 @@ impl Form {
         } else {
             None
         };
+        let sidik_jari = self.sidik_jari(procedure, &mut problems);
         let kecamatan = kecamatan
             .cloned()
             .or_else(|| kecamatan_of(nik.as_ref(), biodata.as_ref(), kedatangan.as_ref()));
@@ -235,6 +298,7 @@ impl Form {
             return Err(problems);
         };
         Ok(BerkasSubmitted {
+            sidik_jari,
             submission_id: uuid::Uuid::now_v7(),
             sop,
             nik,
@@ -432,6 +496,7 @@ mod tests {
     #[test]
     fn a_change_of_marital_status_and_occupation_is_taken_from_its_lists() {
         use ktpel_domain::biodata::StatusPerkawinan;
+        let pressed = right_index_record();
         let form = |status: &str, pekerjaan: &str| {
             pairs(&[
                 ("nik", "3273010107051234"),
@@ -441,6 +506,7 @@ mod tests {
                 ("dokumen", "dokumen_pendukung"),
                 ("ubah_status_perkawinan", status),
                 ("ubah_pekerjaan", pekerjaan),
+                ("jari_right_index", &pressed),
             ])
         };
         let k = KodeWilayah::parse("32.73.01").unwrap();
@@ -456,5 +522,64 @@ mod tests {
             .unwrap_err();
         assert!(p.of("ubah_status_perkawinan").contains("menikah"), "{p:?}");
         assert!(p.of("ubah_pekerjaan").contains("lebih dari 60"), "{p:?}");
+    }
+
+    /// A right index finger as a reader's ISO record, in base64 as the form keeps it.
+    fn right_index_record() -> String {
+        use ktpel_biometrics::{iso, synth};
+        let whole = synth::Variation {
+            partial: 0.0,
+            ..synth::Variation::default()
+        };
+        let t = synth::impression(9, ktpel_biometrics::Finger::RightIndex, 0, &whole);
+        STANDARD.encode(iso::encode(&t).unwrap())
+    }
+
+    /// S09: a replacement is the person on record's: without an index finger pressed, with
+    /// one the reader could not read, or with a kept record that is not one, the field says
+    /// so; with one, the berkas carries it. A first card takes no fingers at the counter.
+    #[test]
+    fn a_replacement_needs_an_index_finger_pressed() {
+        let k = KodeWilayah::parse("32.73.01").unwrap();
+        let s09 = SopId::new(9).unwrap();
+        let base = [
+            ("nik", "3273010107051234"),
+            ("nama", "Ani"),
+            ("dokumen", "formulir_permohonan"),
+            ("dokumen", "ktp_el_rusak"),
+            ("dokumen", "dokumen_pendukung"),
+        ];
+        let with = |extra: &[(&str, &str)]| {
+            let mut all = base.to_vec();
+            all.extend_from_slice(extra);
+            pairs(&all).berkas(s09, Some(&k), "ppp1")
+        };
+        let p = with(&[]).unwrap_err();
+        assert!(
+            p.of("sidik_jari").contains("pindai sidik jari telunjuk"),
+            "{p:?}"
+        );
+        let p = with(&[("jari_left_index", "bm90IGEgcmVjb3Jk")]).unwrap_err();
+        assert!(p.of("sidik_jari").starts_with("telunjuk kiri"), "{p:?}");
+        let p = with(&[("jari_salah", "telunjuk kanan: kualitas 5, pindai ulang")]).unwrap_err();
+        assert!(p.of("sidik_jari").contains("kualitas 5"), "{p:?}");
+        let pressed = right_index_record();
+        let b = with(&[("jari_right_index", &pressed)]).unwrap();
+        assert_eq!(b.sidik_jari.len(), 1);
+        assert_eq!(b.sidik_jari[0].finger, Finger::RightIndex);
+        // The right index's record filed as the left is refused by what it is.
+        let p = with(&[("jari_left_index", &pressed)]).unwrap_err();
+        assert!(p.of("sidik_jari").contains("position 2"), "{p:?}");
+        // A first card's fingers are the station's, not the counter's.
+        let s01 = pairs(&[
+            ("nik", "3273010107051234"),
+            ("nama", "Ani"),
+            ("dokumen", "formulir_permohonan"),
+            ("dokumen", "fotokopi_kk"),
+            ("jari_right_index", &pressed),
+        ])
+        .berkas(SopId::new(1).unwrap(), Some(&k), "ppp1")
+        .unwrap();
+        assert!(s01.sidik_jari.is_empty());
     }
 }

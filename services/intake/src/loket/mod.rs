@@ -22,13 +22,17 @@ use crate::{
 use askama::Template;
 use axum::{
     Form as Posted, Router,
-    extract::{Path, Query, State},
+    extract::{FromRequest, Multipart, Path, Query, Request, State},
+    http::header::CONTENT_TYPE,
     response::{IntoResponse, Redirect, Response},
     routing::{get, post},
 };
+use base64::{Engine, engine::general_purpose::STANDARD};
+use ktpel_biometrics::pressed;
 use ktpel_bus::{Broker, Outgoing, RoutingKey, Shutdown};
 use ktpel_contract::{
     berkas::{BerkasAccepted, BerkasRefused, SUBMITTED},
+    enrollment::Finger,
     registry::{ANSWER_TO_DESK, ResidentAnswer},
 };
 use ktpel_domain::{
@@ -165,6 +169,8 @@ struct FormPage {
     new_resident: bool,
     changes: bool,
     relocation: bool,
+    /// S06–S14: the resident's index fingers are pressed at the counter.
+    replacement: bool,
     form: Form,
     problems: Problems,
     /// Why intake refused the berkas (or why it could not be sent), all at once.
@@ -245,6 +251,7 @@ impl FormPage {
                 Some(SiakWork::Correct | SiakWork::Change)
             ),
             relocation: procedure.relocation(),
+            replacement: procedure.replacement().is_some(),
             form,
             problems: Problems::default(),
             refused: Vec::new(),
@@ -286,13 +293,61 @@ async fn blank(
     )))
 }
 
-async fn submit(
-    State(loket): State<Loket>,
-    me: Signed,
-    Posted(pairs): Posted<Vec<(String, String)>>,
-) -> Result<Response, Refusal> {
+/// The form's fields as posted: urlencoded, or `multipart/form-data` when it carries what
+/// the counter's reader gave for the index fingers (`pindai_right_index`,
+/// `pindai_left_index`: a PNG image or an ISO/IEC 19794-2 record), each read here into its
+/// record (`jari_…`, base64) or why it must be pressed again (`jari_salah`).
+async fn posted(req: Request) -> Result<Vec<(String, String)>, Refusal> {
+    let multipart = req
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    if !multipart {
+        let Posted(pairs) = Posted::<Vec<(String, String)>>::from_request(req, &())
+            .await
+            .map_err(|_| Refusal::Csrf)?;
+        return Ok(pairs);
+    }
+    let mut form = Multipart::from_request(req, &())
+        .await
+        .map_err(|_| Refusal::Csrf)?;
+    let mut pairs = Vec::new();
+    while let Ok(Some(field)) = form.next_field().await {
+        let name = field.name().unwrap_or_default().to_owned();
+        let finger = match name.as_str() {
+            "pindai_right_index" => Some((Finger::RightIndex, "jari_right_index")),
+            "pindai_left_index" => Some((Finger::LeftIndex, "jari_left_index")),
+            _ => None,
+        };
+        let bytes = match field.bytes().await {
+            Ok(b) => b,
+            Err(e) => {
+                pairs.push((
+                    "jari_salah".into(),
+                    format!("{name}: unggahan terputus ({e})"),
+                ));
+                continue;
+            }
+        };
+        match finger {
+            Some(_) if bytes.is_empty() => {} // no file chosen: what the form kept stands
+            Some((finger, kept)) => match pressed::read(finger, &bytes) {
+                Ok(p) => pairs.push((kept.into(), STANDARD.encode(&p.template.template.data))),
+                Err(e) => pairs.push((
+                    "jari_salah".into(),
+                    format!("{}: {e}, pindai ulang", finger.nama()),
+                )),
+            },
+            None => pairs.push((name, String::from_utf8_lossy(&bytes).into_owned())),
+        }
+    }
+    Ok(pairs)
+}
+
+async fn submit(State(loket): State<Loket>, me: Signed, req: Request) -> Result<Response, Refusal> {
     me.at(Desk::Loket)?;
-    let form = Form::from_pairs(pairs);
+    let form = Form::from_pairs(posted(req).await?);
     me.check_csrf(&form.csrf)?;
     let procedure = procedure(&loket, Some(&form.sop))?;
     let refuse = |form: Form, problems: Problems, refused: Vec<String>| {

@@ -122,6 +122,7 @@ impl Desks {
             let k = self.counters.kecamatan_of(p);
             let new_resident = Sop::get(*sop).new_resident();
             let b = berkas::BerkasSubmitted {
+                sidik_jari: Vec::new(),
                 submission_id: Uuid::now_v7(),
                 sop: *sop,
                 nik: (!new_resident).then(|| p.nik.clone()),

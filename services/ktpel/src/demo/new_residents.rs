@@ -62,6 +62,7 @@ pub(crate) async fn register(
     for p in newcomers {
         let k = kecamatan_of(p);
         let b = berkas::BerkasSubmitted {
+            sidik_jari: Vec::new(),
             submission_id: Uuid::now_v7(),
             sop: "S05".parse().expect("S05"),
             nik: None,

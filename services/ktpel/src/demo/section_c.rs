@@ -270,7 +270,16 @@ fn berkas_of(
         None => home.to_string(),
     };
     let dokumen = berkas::dokumen_lengkap(a.sop, perubahan.as_ref());
+    // S06–S14: the resident presses their index fingers on the counter's reader, for the
+    // printing desk's 1:1 verification against the record.
+    let sidik_jari = match procedure.replacement() {
+        Some(_) => {
+            station::index_fingers(&station::Person::of(&p.nik), &format!("loket {}", a.sop))
+        }
+        None => Vec::new(),
+    };
     let b = berkas::BerkasSubmitted {
+        sidik_jari,
         submission_id: uuid::Uuid::now_v7(),
         sop: a.sop,
         nik: Some(p.nik.clone()),

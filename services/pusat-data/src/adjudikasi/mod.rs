@@ -110,21 +110,13 @@ fn data_png(png: &[u8]) -> String {
 
 const INDEX_FINGERS: [Finger; 2] = [Finger::RightIndex, Finger::LeftIndex];
 
-fn finger_name(f: Finger) -> &'static str {
-    match f {
-        Finger::RightIndex => "telunjuk kanan",
-        Finger::LeftIndex => "telunjuk kiri",
-        _ => "jari lain",
-    }
-}
-
 /// The index fingers drawn from their ISO records (those that are ISO records).
 fn drawn<'a>(records: impl IntoIterator<Item = (Finger, &'a [u8])>) -> Vec<(String, String)> {
     records
         .into_iter()
         .filter_map(|(f, bytes)| {
             let t = iso::decode(bytes).ok()?;
-            Some((finger_name(f).to_owned(), minutiae::svg(&t, finger_name(f))))
+            Some((f.nama().to_owned(), minutiae::svg(&t, f.nama())))
         })
         .collect()
 }
