@@ -87,3 +87,54 @@ fn every_service_connects_to_the_cluster_and_kustomize_applies_it() {
         .collect();
     assert!(resources.contains(&"rabbitmq.yaml"), "{resources:?}");
 }
+
+/// Every Deployment of `k8s/`: no container runs as root or may become it, its root
+/// filesystem is read-only (the working directory and /tmp are the pod's own), and it says
+/// what it needs and may use (CPU and memory requested, memory limited).
+#[test]
+fn every_service_runs_unprivileged_read_only_and_within_its_resources() {
+    let dir = format!("{}/../k8s", env!("CARGO_MANIFEST_DIR"));
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let file = entry.unwrap().file_name().into_string().unwrap();
+        if !file.ends_with(".yaml") {
+            continue;
+        }
+        for d in documents(&file) {
+            if d["kind"] != "Deployment" {
+                continue;
+            }
+            let name = d["metadata"]["name"].as_str().unwrap_or("?").to_owned();
+            let pod = &d["spec"]["template"]["spec"];
+            assert_eq!(
+                pod["securityContext"]["runAsNonRoot"].as_bool(),
+                Some(true),
+                "{file}: {name} may run as root"
+            );
+            for c in pod["containers"].as_sequence().expect("containers") {
+                let what = format!("{file}: {name}/{}", c["name"].as_str().unwrap_or("?"));
+                let security = &c["securityContext"];
+                assert_eq!(
+                    security["readOnlyRootFilesystem"].as_bool(),
+                    Some(true),
+                    "{what}"
+                );
+                assert_eq!(
+                    security["allowPrivilegeEscalation"].as_bool(),
+                    Some(false),
+                    "{what}"
+                );
+                let r = &c["resources"];
+                for (part, key) in [
+                    ("requests", "cpu"),
+                    ("requests", "memory"),
+                    ("limits", "memory"),
+                ] {
+                    assert!(r[part][key].as_str().is_some(), "{what}: no {part}.{key}");
+                }
+                seen += 1;
+            }
+        }
+    }
+    assert!(seen >= 7, "every service's Deployment: {seen}");
+}

@@ -135,6 +135,12 @@ enum Command {
         #[arg(long, default_value = "http://127.0.0.1:8080", global = true)]
         url: String,
     },
+    /// Whether a running `ktpel up` or `ktpel serve` is ready (`GET /ready`): exit 0 if it is,
+    /// 1 with why if not. A container's healthcheck.
+    Ready {
+        #[arg(long, default_value = "http://127.0.0.1:8080")]
+        url: String,
+    },
     /// Berkas in a running `ktpel up`.
     Berkas {
         #[command(subcommand)]
@@ -155,6 +161,7 @@ fn main() -> ExitCode {
         }
         Command::Scheduler { command, url } => Some(printable(remote::scheduler(&url, command))),
         Command::Berkas { command, url } => Some(printable(remote::berkas(&url, command))),
+        Command::Ready { url } => Some(printable(remote::ready(&url))),
         other => {
             return run_async(other);
         }
@@ -206,7 +213,8 @@ fn run_async(command: Command) -> ExitCode {
             Command::Nik { .. }
             | Command::Sop { .. }
             | Command::Scheduler { .. }
-            | Command::Berkas { .. } => {
+            | Command::Berkas { .. }
+            | Command::Ready { .. } => {
                 unreachable!("handled without a runtime")
             }
         }

@@ -1,5 +1,5 @@
 //! The commands that ask a running `ktpel up` (or `ktpel serve`) over its HTTP face:
-//! `ktpel scheduler …` and `ktpel berkas show`.
+//! `ktpel scheduler …`, `ktpel berkas show` and `ktpel ready`.
 
 use crate::run::TokenError;
 use ktpel_intake::query::BerkasTimeline;
@@ -85,6 +85,22 @@ fn answer(
             reason: text.trim().to_owned(),
         })
     }
+}
+
+/// `ktpel ready`: whether the process at `base` is ready (`GET /ready`), with what it says;
+/// a container's healthcheck, which has no `curl`. Gives up after five seconds: a process
+/// that does not answer in that time is not healthy.
+pub fn ready(base: &str) -> Result<(), RemoteError> {
+    let url = format!("{}/ready", base.trim_end_matches('/'));
+    let agent = ureq::Agent::new_with_config(
+        ureq::config::Config::builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(std::time::Duration::from_secs(5)))
+            .build(),
+    );
+    let said = answer(&url, agent.get(&url).call())?;
+    println!("{}", said.trim());
+    Ok(())
 }
 
 pub fn scheduler(base: &str, cmd: SchedulerCommand) -> Result<(), RemoteError> {

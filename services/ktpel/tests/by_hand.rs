@@ -1419,8 +1419,20 @@ fn ktpel_up_is_not_ready_while_postgresql_is_gone_and_takes_berkas_after() {
     };
     accepted(0);
 
+    // A container's healthcheck asks the same: `ktpel ready` exits 0, or 1 with why.
+    assert!(
+        desk.ok(None, &["ready", "--url", &desk.url])
+            .contains("ready"),
+        "ktpel ready says so"
+    );
     pg.kill();
     until(503, "not ready");
+    // Not ready: said (503), or not said within the five seconds a healthcheck waits.
+    let why = desk.refused(None, &["ready", "--url", &desk.url]);
+    assert!(
+        why.contains("503 Service Unavailable: not ready") || why.contains("timeout"),
+        "{why}"
+    );
     pg.start();
     until(200, "ready again");
     // The same process, not restarted: the desk's berkas is taken, numbered and handed on.

@@ -167,10 +167,19 @@ impl Validate for DatabaseSettings {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TelemetrySettings {
-    /// An OTLP/gRPC endpoint such as `http://otel-collector:4317`; unset means logs to stderr only.
+    /// An OTLP/gRPC endpoint such as `http://otel-collector:4317`; unset, or empty (what a
+    /// compose file's `${OTLP_ENDPOINT:-}` gives without the ops room), means logs to stderr
+    /// only.
+    #[serde(default, deserialize_with = "empty_as_none")]
     pub otlp_endpoint: Option<String>,
     /// A `tracing` filter such as `info,ktpel_bus=debug`; `RUST_LOG` wins when set.
     pub log_filter: Option<String>,
+}
+
+/// An optional text where an empty one is none.
+fn empty_as_none<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let text: Option<String> = Option::deserialize(d)?;
+    Ok(text.filter(|t| !t.trim().is_empty()))
 }
 
 impl Validate for TelemetrySettings {

@@ -6,11 +6,14 @@ use std::collections::HashMap;
 struct Example {
     amqp: AmqpSettings,
     database: DatabaseSettings,
+    #[serde(default)]
+    telemetry: TelemetrySettings,
 }
 
 impl Validate for Example {
     fn validate(&self) -> Result<(), SettingsError> {
         self.amqp.validate()?;
+        self.telemetry.validate()?;
         self.database.validate()
     }
 }
@@ -335,4 +338,32 @@ fn a_clusters_nodes_come_from_a_file_as_a_list() {
     assert_eq!(s.amqp.url.len(), 2);
     assert_eq!(s.amqp.url.first().expose(), "amqp://u:p@rmq-0:5672/dinas");
     assert!(s.amqp.validate().is_ok());
+}
+
+#[test]
+fn an_empty_otlp_endpoint_is_none_and_a_wrong_one_is_named() {
+    let s: Example = load_from(
+        "no-such-service",
+        env(&[("KTPEL__TELEMETRY__OTLP_ENDPOINT", "")]),
+    )
+    .unwrap();
+    assert_eq!(s.telemetry.otlp_endpoint, None);
+    let s: Example = load_from(
+        "no-such-service",
+        env(&[(
+            "KTPEL__TELEMETRY__OTLP_ENDPOINT",
+            "http://otel-collector:4317",
+        )]),
+    )
+    .unwrap();
+    assert_eq!(
+        s.telemetry.otlp_endpoint.as_deref(),
+        Some("http://otel-collector:4317")
+    );
+    let e = load_from::<Example>(
+        "no-such-service",
+        env(&[("KTPEL__TELEMETRY__OTLP_ENDPOINT", "otel-collector:4317")]),
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("telemetry.otlp_endpoint"), "{e}");
 }
