@@ -133,17 +133,20 @@ impl Stack {
 
     /// Waits until `service` is healthy again.
     fn healthy(&self, service: &str) {
-        let deadline = Instant::now() + Duration::from_secs(180);
-        loop {
+        self.until(|| {
             let health = self.inspect(service, "{{.State.Health.Status}}");
-            if health == "healthy" {
-                return;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "{service} is {health}\n{}",
-                self.diagnosis()
-            );
+            (health == "healthy")
+                .then_some(())
+                .ok_or(format!("{service} is {health}"))
+        });
+    }
+
+    /// Polls `done` each second until it holds; after three minutes, fails with what it
+    /// last said and what the containers say.
+    fn until(&self, mut done: impl FnMut() -> Result<(), String>) {
+        let deadline = Instant::now() + Duration::from_secs(180);
+        while let Err(why) = done() {
+            assert!(Instant::now() < deadline, "{why}\n{}", self.diagnosis());
             std::thread::sleep(Duration::from_secs(1));
         }
     }
@@ -174,8 +177,7 @@ fn get(url: &str) -> (u16, String) {
 
 /// Waits until the status page at `port` shows `site` with both its links running.
 fn linked(stack: &Stack, port: u16, site: &str) {
-    let deadline = Instant::now() + Duration::from_secs(180);
-    loop {
+    stack.until(|| {
         let (status, body) = get(&format!("http://127.0.0.1:{port}/status"));
         let running = |shovel: &str| {
             serde_json::from_str::<serde_json::Value>(&body)
@@ -188,20 +190,13 @@ fn linked(stack: &Stack, port: u16, site: &str) {
                         .any(|l| l["shovel"] == shovel && l["state"] == "running")
                 })
         };
-        if status == 200
+        let ok = status == 200
             && body.contains(&format!(r#""site":"{site}""#))
             && running("ktpel-uplink")
-            && running("ktpel-downlink")
-        {
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{site} on :{port} never linked: {status} {body}\n{}",
-            stack.diagnosis()
-        );
-        std::thread::sleep(Duration::from_secs(1));
-    }
+            && running("ktpel-downlink");
+        ok.then_some(())
+            .ok_or(format!("{site} on :{port} never linked: {status} {body}"))
+    });
 }
 
 #[test]
