@@ -1219,11 +1219,14 @@ fn completed_as_said(
     }
 }
 
-/// A running `ktpel demo` whose progress lines the test reads as they come.
+/// A running `ktpel demo` whose progress lines the test reads as they come. Its log
+/// (stderr) is read as it comes too: a pipe nobody reads fills up, and the demo's next log
+/// line would then hold up the thread that writes it, and with it the demo.
 struct Watched {
     demo: std::process::Child,
     said: std::sync::mpsc::Receiver<String>,
     reader: std::thread::JoinHandle<String>,
+    log: std::thread::JoinHandle<Vec<u8>>,
 }
 
 impl Watched {
@@ -1235,6 +1238,12 @@ impl Watched {
             .expect("ktpel demo starts");
         let (lines, said) = std::sync::mpsc::channel();
         let stdout = demo.stdout.take().expect("the demo's output");
+        let mut stderr = demo.stderr.take().expect("the demo's log");
+        let log = std::thread::spawn(move || {
+            let mut all = Vec::new();
+            let _ = std::io::Read::read_to_end(&mut stderr, &mut all);
+            all
+        });
         let reader = std::thread::spawn(move || {
             use std::io::BufRead;
             let mut all = String::new();
@@ -1248,7 +1257,12 @@ impl Watched {
             }
             all
         });
-        Self { demo, said, reader }
+        Self {
+            demo,
+            said,
+            reader,
+            log,
+        }
     }
 
     /// Returns once the demo prints a line with `wanted`.
@@ -1278,9 +1292,15 @@ impl Watched {
     }
 
     /// How the demo ended, and all it printed.
-    fn finish(self) -> (Output, String) {
-        let out = self.demo.wait_with_output().expect("ktpel demo ends");
+    fn finish(mut self) -> (Output, String) {
+        let status = self.demo.wait().expect("ktpel demo ends");
         let stdout = self.reader.join().expect("the demo's output read");
+        let stderr = self.log.join().expect("the demo's log read");
+        let out = Output {
+            status,
+            stdout: Vec::new(),
+            stderr,
+        };
         (out, stdout)
     }
 }
