@@ -20,6 +20,7 @@ use crate::{
     score::{bozorth3, xyt},
 };
 use fprint_bozorth3::Minutia as Xyt;
+use rayon::prelude::*;
 use std::collections::HashMap;
 
 /// The Bozorth3 scores that decide, and how long the shortlist is.
@@ -163,8 +164,11 @@ impl Gallery {
         }
         let probe: Vec<(Finger, Vec<Xyt>)> = probe.iter().map(|t| (t.finger, xyt(t))).collect();
         let grey = self.thresholds.grey;
+        // The records are compared on every core (rayon's pool): an identification is one
+        // enrollment's, one at a time (a duplicate enrolling twice at once must meet its
+        // other self), so its comparisons are what can run side by side.
         let mut out: Vec<(String, Vec<(Finger, u32)>)> = shortlisted
-            .into_iter()
+            .into_par_iter()
             .filter(|(r, _)| except != Some(self.niks[*r as usize].as_str()))
             .map(|(r, by)| {
                 let enrolled = &self.fingers[r as usize];
