@@ -451,19 +451,6 @@ fn s01_across_the_sites(stack: &Stack) -> Vec<Berkas> {
     // S22: distribution batches the cards, the kecamatan's ppp signs for the batch and hands
     // each card over.
     stack.until(|| {
-        // The Dinas's S20 bundle keys are kept: the same after its containers are made again.
-        let keys = stack.ktpel("biometric", &["backup", "keys"]);
-        assert!(keys.contains("/var/lib/ktpel/keys/site.key"), "{keys}");
-        stack.ok(&[
-            "up",
-            "--detach",
-            "--wait",
-            "--force-recreate",
-            "--no-deps",
-            "biometric",
-            "afis-sync",
-        ]);
-        assert_eq!(stack.ktpel("biometric", &["backup", "keys"]), keys);
         let listed = stack.ktpel("distribution", &["distribute", "list"]);
         listed
             .starts_with(&format!("{RESIDENTS} cards at distribution"))
