@@ -10,8 +10,9 @@
 //!   (`nbis-rs`) on the same ISO records in the same run, with how alike their scores are;
 //!   then (against what comparing the whole gallery would cost) for each gallery
 //!   size in `--galleries`: the time to build the gallery's index, the identification
-//!   latency p50/p99 of one enrollment, the comparisons one identification makes, and the
-//!   memory the index holds per enrolled finger.
+//!   latency p50/p99 of one enrollment (on every core, and in turn on one core as the
+//!   baseline), the comparisons one identification makes, and the memory the index holds per
+//!   enrolled finger.
 //! - **Start.** With `--rebuild N`: N residents' index fingers written as ISO records to a
 //!   Pusat Data database on PostgreSQL, and the time the Pusat Data takes to build its gallery
 //!   from it ([`ktpel_pusat_data::gallery::Galeri::load`]), as at every start.
