@@ -107,24 +107,42 @@ impl System {
 
     /// Starts every service laid out as `layout`, with `residents` in SIAK.
     pub async fn start_in(layout: Layout, backend: Backend, residents: &[Biodata]) -> Self {
-        Self::start_pooled(layout, backend, residents, false, Default::default()).await
+        Self::start_pooled(
+            layout,
+            backend,
+            residents,
+            false,
+            Default::default(),
+            Default::default(),
+        )
+        .await
     }
 
     /// [`System::start`] with the database pools `ktpel up` has (`database.max_connections`'s
     /// default) rather than the tests' smaller ones: for the benchmarks, which measure the
     /// system as it is run.
     pub async fn start_as_deployed(backend: Backend, residents: &[Biodata]) -> Self {
-        Self::start_tuned(backend, residents, Default::default()).await
+        Self::start_tuned(backend, residents, Default::default(), Default::default()).await
     }
 
     /// [`System::start_as_deployed`] with every consumer and relay tuned as `amqp` says
-    /// (partitions, batch, batch wait…; its URL is not used): for the benchmarks' comparisons.
+    /// (partitions, batch, batch wait…; its URL is not used), and the Pusat Data's matcher as
+    /// `pusat_data` says: for the benchmarks' comparisons.
     pub async fn start_tuned(
         backend: Backend,
         residents: &[Biodata],
         amqp: ktpel_settings::AmqpSettings,
+        pusat_data: ktpel_pusat_data::config::Own,
     ) -> Self {
-        Self::start_pooled(Layout::OneBroker, backend, residents, true, amqp).await
+        Self::start_pooled(
+            Layout::OneBroker,
+            backend,
+            residents,
+            true,
+            amqp,
+            pusat_data,
+        )
+        .await
     }
 
     async fn start_pooled(
@@ -133,6 +151,7 @@ impl System {
         residents: &[Biodata],
         as_deployed: bool,
         amqp: ktpel_settings::AmqpSettings,
+        pusat_data_own: ktpel_pusat_data::config::Own,
     ) -> Self {
         crate::telemetry();
         let shutdown = Shutdown::new();
@@ -241,6 +260,7 @@ impl System {
                 ktpel_pusat_data::PusatDataSettings {
                     database,
                     amqp: amqp.clone(),
+                    own: pusat_data_own,
                     ..Default::default()
                 },
             ),

@@ -19,8 +19,11 @@ pub struct Own {
     pub grey_score: u32,
     /// One finger alone at this score goes to adjudication.
     pub single_score: u32,
-    /// How many enrollments on record, per index finger, are compared in full.
+    /// How many enrollments on record, per index finger, are shortlisted.
     pub shortlist: usize,
+    /// How many of a shortlisted finger's triangles must agree on one pose with the new
+    /// enrollment's for its record to be compared in full (0: every shortlisted record is).
+    pub agreeing_triangles: u32,
 }
 
 impl Default for Own {
@@ -32,6 +35,7 @@ impl Default for Own {
             grey_score: t.grey,
             single_score: t.single,
             shortlist: t.shortlist,
+            agreeing_triangles: t.agreeing,
         }
     }
 }
@@ -44,6 +48,7 @@ impl Own {
             grey: self.grey_score,
             single: self.single_score,
             shortlist: self.shortlist,
+            agreeing: self.agreeing_triangles,
         }
     }
 }

@@ -32,8 +32,11 @@ pub struct Thresholds {
     pub grey: u32,
     /// One finger scoring this or more, whatever the others: for adjudication.
     pub single: u32,
-    /// How many records, per indexed finger, are compared in full.
+    /// How many records, per indexed finger, are shortlisted.
     pub shortlist: usize,
+    /// How many of a shortlisted finger's triangles must agree on one pose with the probe's
+    /// for its record to be compared in full: fewer, and it is a stranger's print.
+    pub agreeing: u32,
 }
 
 impl Default for Thresholds {
@@ -42,7 +45,8 @@ impl Default for Thresholds {
             clear: 20,
             grey: 15,
             single: 40,
-            shortlist: 20,
+            shortlist: 5,
+            agreeing: 4,
         }
     }
 }
@@ -153,8 +157,11 @@ impl Gallery {
         let mut shortlisted: Vec<(u32, Vec<Finger>)> = Vec::new();
         for t in probe {
             if let Some(index) = self.indexes.get(&t.finger) {
-                for (entry, _) in index.shortlist(t, self.thresholds.shortlist) {
-                    let record = self.enrolled[entry as usize].record;
+                for found in index.shortlist(t, self.thresholds.shortlist) {
+                    if found.agreeing < self.thresholds.agreeing {
+                        continue;
+                    }
+                    let record = self.enrolled[found.entry as usize].record;
                     match shortlisted.iter_mut().find(|(r, _)| *r == record) {
                         Some((_, by)) => by.push(t.finger),
                         None => shortlisted.push((record, vec![t.finger])),
@@ -194,6 +201,11 @@ impl Gallery {
     /// The decision for `probe`, enrolled under `except` (left out of the search).
     pub fn identify(&self, probe: &[Template], except: Option<&str>) -> Decision {
         self.thresholds.decide(self.candidates(probe, except))
+    }
+
+    /// Decides with `thresholds` from now on.
+    pub fn set_thresholds(&mut self, thresholds: Thresholds) {
+        self.thresholds = thresholds;
     }
 
     /// Whether `nik` is on record.
@@ -274,6 +286,29 @@ mod tests {
             g.identify(&enrollment(17, 1), Some(&nik(17))),
             Decision::Unique
         );
+    }
+
+    /// Somebody never enrolled shares triangles' keys with prints on record by chance, but no
+    /// pose: nobody is compared with Bozorth3 at all. With no floor on the agreeing triangles,
+    /// the shortlisted strangers are.
+    #[test]
+    fn a_strangers_identification_compares_nobody() {
+        let mut g = Gallery::new(
+            Thresholds::default(),
+            &[Finger::RightIndex, Finger::LeftIndex],
+        );
+        for p in 0..300 {
+            g.insert(&nik(p), &enrollment(p, 0));
+        }
+        let strangers: Vec<_> = (0..10).map(|p| enrollment(7000 + p, 0)).collect();
+        let compared: usize = strangers.iter().map(|s| g.candidates(s, None).len()).sum();
+        assert_eq!(compared, 0);
+        g.set_thresholds(Thresholds {
+            agreeing: 0,
+            ..Thresholds::default()
+        });
+        let compared: usize = strangers.iter().map(|s| g.candidates(s, None).len()).sum();
+        assert!(compared >= 10 * 5, "{compared}");
     }
 
     /// One finger alike and the rest not (a single finger, say, misfiled): for a person to

@@ -22,11 +22,32 @@ const SIDES: (f32, f32) = (12.0, 200.0);
 const EDGE: f32 = 0.25;
 
 /// A triangle's features: the sides, longest first, and each vertex's direction relative to
-/// the side it starts, in the same order.
+/// the side it starts, in the same order; and where it lies on the print.
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Features {
     sides: [f32; 3],
     angles: [f32; 3],
+    pose: Pose,
+}
+
+/// Where a triangle lies on its print: the direction of its longest side (whole degrees,
+/// counter-clockwise) and the vertex it starts from, in pixels with `y` up. Two triangles
+/// that share a key are the same part of the finger only if every such pair of two prints
+/// agrees on one turn and shift.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Pose {
+    direction: u16,
+    x: i16,
+    y: i16,
+}
+
+/// The enrolled triangles of one key: each one's template (the caller's entry number), and
+/// its pose at the same place in the other list. Apart, so that the first pass of a
+/// shortlist reads the entries alone.
+#[derive(Debug, Default)]
+struct Postings {
+    entries: Vec<u32>,
+    poses: Vec<Pose>,
 }
 
 /// The triangles of `t` as features.
@@ -57,9 +78,15 @@ fn triangles(t: &Template) -> Vec<Features> {
         let first = (0..3)
             .max_by(|a, b| lengths[*a].total_cmp(&lengths[*b]))
             .expect("three sides");
+        let (ax, ay) = at(first);
         let mut f = Features {
             sides: [0.0; 3],
             angles: [0.0; 3],
+            pose: Pose {
+                direction: 0,
+                x: ax as i16,
+                y: (f32::from(t.height) - ay) as i16,
+            },
         };
         for k in 0..3 {
             let (a, b) = ((first + k) % 3, (first + k + 1) % 3);
@@ -68,6 +95,9 @@ fn triangles(t: &Template) -> Vec<Features> {
             let direction = (-(by - ay)).atan2(bx - ax).to_degrees();
             f.sides[k] = lengths[a];
             f.angles[k] = (f32::from(v[a].angle) - direction).rem_euclid(360.0);
+            if k == 0 {
+                f.pose.direction = (direction.rem_euclid(360.0).round() as u16) % 360;
+            }
         }
         out.push(f);
     }
@@ -130,11 +160,71 @@ fn probe_keys(f: &Features, out: &mut Vec<u32>) {
     }
 }
 
-/// The inverted index: key → the entries (templates, by the caller's number) with a triangle
-/// of that key.
+/// Two poses agree when they differ by at most this turn (degrees) and shift (pixels, each
+/// way): what two impressions of one finger differ by in one triangle's place once the print's
+/// turn and shift are taken out (jitter, a little elastic distortion).
+const AGREE_TURN: i32 = 12;
+const AGREE_SHIFT: i32 = 24;
+
+/// The turn and shift that take a probe's triangle onto an enrolled one: the turn, and where
+/// the probe's vertex lands relative to the enrolled one's when turned about the origin.
+#[derive(Debug, Clone, Copy)]
+struct Guess {
+    turn: i32,
+    dx: i32,
+    dy: i32,
+}
+
+/// Sine and cosine of every whole degree.
+fn trig() -> &'static [(f32, f32); 360] {
+    static TABLE: std::sync::OnceLock<[(f32, f32); 360]> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| std::array::from_fn(|d| (d as f32).to_radians().sin_cos()))
+}
+
+fn guess(probe: &Pose, enrolled: &Pose) -> Guess {
+    let turn = (i32::from(enrolled.direction) - i32::from(probe.direction)).rem_euclid(360);
+    let (sin, cos) = trig()[turn as usize];
+    let (x, y) = (f32::from(probe.x), f32::from(probe.y));
+    Guess {
+        turn,
+        dx: i32::from(enrolled.x) - (cos * x - sin * y).round() as i32,
+        dy: i32::from(enrolled.y) - (sin * x + cos * y).round() as i32,
+    }
+}
+
+/// The most guesses that agree with one of them: the triangles two prints share in one pose.
+fn agreeing(guesses: &[Guess]) -> u32 {
+    guesses
+        .iter()
+        .map(|a| {
+            guesses
+                .iter()
+                .filter(|b| {
+                    let turn = (a.turn - b.turn).rem_euclid(360);
+                    turn.min(360 - turn) <= AGREE_TURN
+                        && (a.dx - b.dx).abs() <= AGREE_SHIFT
+                        && (a.dy - b.dy).abs() <= AGREE_SHIFT
+                })
+                .count() as u32
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+/// An entry found by a probe: how many of its triangles agree on one pose with the probe's,
+/// and how many share a key at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Found {
+    pub entry: u32,
+    pub agreeing: u32,
+    pub votes: u32,
+}
+
+/// The inverted index: key → the enrolled triangles (of templates, by the caller's number)
+/// of that key, with their poses.
 #[derive(Debug, Default)]
 pub struct Index {
-    postings: HashMap<u32, Vec<u32>>,
+    postings: HashMap<u32, Postings>,
     entries: usize,
 }
 
@@ -145,11 +235,10 @@ impl Index {
 
     /// Adds template `t` as entry `entry`.
     pub fn insert(&mut self, entry: u32, t: &Template) {
-        let mut keys: Vec<u32> = triangles(t).iter().map(key).collect();
-        keys.sort_unstable();
-        keys.dedup();
-        for k in keys {
-            self.postings.entry(k).or_default().push(entry);
+        for f in triangles(t) {
+            let postings = self.postings.entry(key(&f)).or_default();
+            postings.entries.push(entry);
+            postings.poses.push(f.pose);
         }
         self.entries += 1;
     }
@@ -163,33 +252,104 @@ impl Index {
         self.entries == 0
     }
 
-    /// The postings held: what the index costs in memory, about 4 bytes each.
+    /// The postings held: what the index costs in memory, 10 bytes each.
     pub fn postings(&self) -> usize {
-        self.postings.values().map(Vec::len).sum()
+        self.postings.values().map(|p| p.entries.len()).sum()
     }
 
-    /// The entries sharing the most triangles with `probe`, with how many, most first; at
-    /// most `n`.
-    pub fn shortlist(&self, probe: &Template, n: usize) -> Vec<(u32, u32)> {
-        let mut votes: HashMap<u32, u32> = HashMap::new();
+    /// The entries sharing the most triangles in one pose with `probe`, most first; at most
+    /// `n`. A stranger's print shares a few triangles' keys by chance, each in another pose;
+    /// another impression of the same finger shares many, in one.
+    ///
+    /// Two passes over the probe's postings: the first counts each entry's shared keys, the
+    /// second weighs the poses of only the entries with the most (at least [`WEIGHED`]), since
+    /// no entry can have more triangles agreeing than it shares.
+    pub fn shortlist(&self, probe: &Template, n: usize) -> Vec<Found> {
+        let mut looked_up: Vec<(Pose, &Postings)> = Vec::with_capacity(1024);
         let mut keys = Vec::with_capacity(64);
         for f in triangles(probe) {
             probe_keys(&f, &mut keys);
             keys.sort_unstable();
             keys.dedup();
             for k in &keys {
-                if let Some(entries) = self.postings.get(k) {
-                    for e in entries {
-                        *votes.entry(*e).or_default() += 1;
-                    }
+                if let Some(postings) = self.postings.get(k) {
+                    looked_up.push((f.pose, postings));
                 }
             }
         }
-        let mut ranked: Vec<(u32, u32)> = votes.into_iter().collect();
-        ranked.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        ranked.truncate(n);
-        ranked
+        SCRATCH.with_borrow_mut(|scratch| {
+            let Scratch { votes, touched } = scratch;
+            // First pass: shared keys per entry.
+            for (_, postings) in &looked_up {
+                for &entry in &postings.entries {
+                    let e = entry as usize;
+                    if e >= votes.len() {
+                        votes.resize(e + 1, 0);
+                    }
+                    if votes[e] == 0 {
+                        touched.push(entry);
+                    }
+                    votes[e] = votes[e].saturating_add(1);
+                }
+            }
+            let mut counted: Vec<(u32, u16)> = touched
+                .drain(..)
+                .map(|e| (e, std::mem::take(&mut votes[e as usize])))
+                .collect();
+            let weighed = WEIGHED.max(n);
+            if counted.len() > weighed {
+                counted.select_nth_unstable_by(weighed - 1, |a, b| b.1.cmp(&a.1));
+                counted.truncate(weighed);
+            }
+            // The entries weighed are marked in `votes`, cleared again below.
+            for (e, _) in &counted {
+                votes[*e as usize] = 1;
+            }
+            // Second pass: the poses of the entries weighed.
+            let mut hits: Vec<(u32, Guess)> = Vec::new();
+            for (pose, postings) in &looked_up {
+                for (&entry, enrolled) in postings.entries.iter().zip(&postings.poses) {
+                    if votes[entry as usize] != 0 {
+                        hits.push((entry, guess(pose, enrolled)));
+                    }
+                }
+            }
+            for (e, _) in &counted {
+                votes[*e as usize] = 0;
+            }
+            hits.sort_unstable_by_key(|(entry, _)| *entry);
+            let mut found: Vec<Found> = hits
+                .chunk_by(|a, b| a.0 == b.0)
+                .map(|run| {
+                    let guesses: Vec<Guess> = run.iter().map(|(_, g)| *g).collect();
+                    Found {
+                        entry: run[0].0,
+                        agreeing: agreeing(&guesses),
+                        votes: run.len() as u32,
+                    }
+                })
+                .collect();
+            found.sort_unstable_by(|a, b| {
+                (b.agreeing, b.votes, a.entry).cmp(&(a.agreeing, a.votes, b.entry))
+            });
+            found.truncate(n);
+            found
+        })
     }
+}
+
+/// How many entries, those sharing the most keys with a probe, have their poses weighed.
+pub const WEIGHED: usize = 1000;
+
+/// The first pass's counters, kept per thread and cleared after each use.
+#[derive(Default)]
+struct Scratch {
+    votes: Vec<u16>,
+    touched: Vec<u32>,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
 }
 
 #[cfg(test)]
@@ -212,11 +372,90 @@ mod tests {
         let mut first = 0;
         for p in 0..30 {
             let list = index.shortlist(&impression(p, Finger::RightIndex, 1, &v), 10);
-            if list.first().map(|(e, _)| *e) == Some(p as u32) {
+            if list.first().map(|f| f.entry) == Some(p as u32) {
                 first += 1;
             }
         }
         assert!(first >= 27, "ranked first {first} of 30");
+    }
+
+    /// A stranger's print shares some triangles' keys with prints on record, but they do not
+    /// agree on one pose; another impression's do.
+    #[test]
+    fn a_mates_triangles_agree_on_one_pose_and_a_strangers_do_not() {
+        let v = Variation::default();
+        let mut index = Index::new();
+        for p in 0..1000 {
+            index.insert(p as u32, &impression(p, Finger::RightIndex, 0, &v));
+        }
+        let (mut mates, mut strangers) = (Vec::new(), Vec::new());
+        for p in 0..40u64 {
+            let list = index.shortlist(&impression(p * 13, Finger::RightIndex, 1, &v), 5);
+            let mate = list.iter().find(|f| f.entry == (p * 13) as u32);
+            mates.push(mate.map_or(0, |f| f.agreeing));
+            let list = index.shortlist(&impression(50_000 + p, Finger::RightIndex, 0, &v), 5);
+            let best = list.first().expect("some keys are shared by chance");
+            assert!(best.votes > best.agreeing, "{best:?}");
+            strangers.push(best.agreeing);
+        }
+        mates.sort_unstable();
+        strangers.sort_unstable();
+        // At least 38 of the 40 mates well above every stranger.
+        let worst_stranger = *strangers.last().unwrap();
+        assert!(worst_stranger < 5, "strangers: {strangers:?}");
+        assert!(
+            mates[2] >= 2 * worst_stranger,
+            "mates {mates:?}, strangers {strangers:?}"
+        );
+    }
+
+    /// Ranks and agreeing triangles of mates and of the best strangers, run by hand:
+    /// `cargo test --release -p ktpel-biometrics index::tests::survey -- --ignored --nocapture`.
+    #[test]
+    #[ignore]
+    fn survey() {
+        let v = Variation::default();
+        let size = 10_000u64;
+        let mut index = Index::new();
+        for p in 0..size {
+            index.insert(p as u32, &impression(p, Finger::RightIndex, 0, &v));
+        }
+        let (mut ranks, mut mates, mut strangers): (Vec<u32>, Vec<u32>, Vec<u32>) =
+            (Vec::new(), Vec::new(), Vec::new());
+        let probes: Vec<Template> = (0..500u64)
+            .map(|p| impression(1_000_000 + p, Finger::RightIndex, 1, &v))
+            .collect();
+        let started = std::time::Instant::now();
+        for probe in &probes {
+            std::hint::black_box(index.shortlist(probe, 20));
+        }
+        eprintln!("per shortlist: {:?}", started.elapsed() / 500);
+        for p in 0..500u64 {
+            let list = index.shortlist(&impression(p * 7, Finger::RightIndex, 1, &v), 20);
+            let rank = list.iter().position(|f| f.entry == (p * 7) as u32);
+            ranks.push(rank.map_or(99, |r| r as u32));
+            mates.push(rank.map_or(0, |r| list[r].agreeing));
+            let list = index.shortlist(&impression(1_000_000 + p, Finger::RightIndex, 1, &v), 20);
+            strangers.push(list.first().map_or(0, |f| f.agreeing));
+        }
+        for v in [&mut ranks, &mut mates, &mut strangers] {
+            v.sort_unstable();
+        }
+        for q in [0.0, 0.01, 0.02, 0.05, 0.5, 0.95, 0.99, 1.0] {
+            let at = |v: &Vec<_>| v[((v.len() - 1) as f64 * q) as usize];
+            eprintln!(
+                "q{q}: mate rank {} mate agreeing {} best stranger agreeing {}",
+                at(&ranks),
+                at(&mates),
+                at(&strangers)
+            );
+        }
+        for k in [1, 2, 3, 5, 10, 20] {
+            eprintln!(
+                "mate within top {k}: {}",
+                ranks.iter().filter(|r| **r < k).count()
+            );
+        }
     }
 
     #[test]

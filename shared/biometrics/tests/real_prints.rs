@@ -39,3 +39,30 @@ fn the_genuine_pair_scores_over_the_threshold_and_the_impostors_under() {
         assert!(impostor < t.clear, "impostor pair: {impostor}");
     }
 }
+
+/// In a gallery, the other impression of the finger is found through the triangle index: its
+/// triangles agree on one pose often enough for the record to be compared in full, and the
+/// other finger's do not.
+#[test]
+fn the_genuine_pair_is_found_in_a_gallery_and_the_other_finger_is_not_compared() {
+    use ktpel_biometrics::{
+        Gallery,
+        synth::{Variation, impression},
+    };
+    let mut g = Gallery::new(Thresholds::default(), &[Finger::RightIndex]);
+    g.insert("first-impression", &[sample("p1_1")]);
+    g.insert("another-finger", &[sample("p2_1")]);
+    // Synthetic residents around them.
+    for p in 0..200u64 {
+        let t = impression(p, Finger::RightIndex, 0, &Variation::default());
+        g.insert(&format!("synthetic-{p}"), &[t]);
+    }
+    let found = g.candidates(&[sample("p1_2")], None);
+    let (nik, scores) = found.first().expect("the first impression is compared");
+    assert_eq!(nik, "first-impression", "{found:?}");
+    assert!(scores[0].1 >= Thresholds::default().single, "{scores:?}");
+    assert!(
+        found.iter().all(|(n, _)| n != "another-finger"),
+        "{found:?}"
+    );
+}

@@ -69,6 +69,14 @@ pub struct Args {
     /// the services'.
     #[arg(long, default_value_t = ktpel_settings::AmqpSettings::default().batch_wait_ms)]
     batch_wait_ms: u64,
+    /// Records the Pusat Data shortlists per index finger (`shortlist`); the default is the
+    /// service's.
+    #[arg(long, default_value_t = ktpel_pusat_data::config::Own::default().shortlist)]
+    shortlist: usize,
+    /// Triangles agreeing on one pose for a shortlisted record to be compared
+    /// (`agreeing_triangles`; 0: every one); the default is the service's.
+    #[arg(long, default_value_t = ktpel_pusat_data::config::Own::default().agreeing_triangles)]
+    agreeing_triangles: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -123,7 +131,12 @@ async fn start_system(
         batch_wait_ms: args.batch_wait_ms,
         ..Default::default()
     };
-    let system = Arc::new(System::start_tuned(Backend::Postgres, &people, amqp).await);
+    let pusat_data = ktpel_pusat_data::config::Own {
+        shortlist: args.shortlist,
+        agreeing_triangles: args.agreeing_triangles,
+        ..Default::default()
+    };
+    let system = Arc::new(System::start_tuned(Backend::Postgres, &people, amqp, pusat_data).await);
     let poll = match args.desks {
         Desks::Paced => Duration::from_millis(args.desk_poll_ms),
         // Instant desks are woken by their service's commits; this is only a safety net.
