@@ -1076,7 +1076,8 @@ fn siak_s_worklist_is_entered_once_by_the_siak_operator() {
 
 /// The Pusat Data's adjudication desk: a case the matcher left open (the second resident's
 /// enrollment, somewhat like the first's on record) shows both pas photos and both index
-/// fingers' minutiae with the scores; only the adjudikator works there, with the session's
+/// fingers' minutiae with the scores, the minutiae the two right index fingers share numbered
+/// alike; only the adjudikator works there, with the session's
 /// token; a decision needs its reason; "the same person" is DUPLICATE_RECORD with who and
 /// why, recorded once.
 #[test]
@@ -1124,6 +1125,27 @@ fn the_adjudicator_decides_a_case_the_matcher_left_open() {
         assert!(page.contains(&needle), "{needle} in {page}");
     }
     assert_eq!(page.matches("<svg").count(), 4, "two index fingers a side");
+    // The right index is the same finger pressed again: its minutiae paired with the record's
+    // are numbered alike on both prints; the left is another person's.
+    let paired = |finger: &str| -> Vec<usize> {
+        page.match_indices(&format!("{finger} — "))
+            .map(|(at, _)| {
+                let rest = &page[at + finger.len() + " — ".len()..];
+                rest[..rest.find(' ').unwrap()].parse().unwrap()
+            })
+            .collect()
+    };
+    let (right, left) = (paired("telunjuk kanan"), paired("telunjuk kiri"));
+    assert_eq!(right.len(), 2, "a caption each side: {page}");
+    assert!(right[0] >= 10 && right[0] == right[1], "{right:?}");
+    assert!(
+        left.iter().all(|n| *n < right[0] / 2),
+        "{left:?} against {right:?}"
+    );
+    assert!(
+        page.matches("</text>").count() >= 2 * right[0],
+        "numbered: {page}"
+    );
     let (_, location, _) = adi.get("/meja");
     assert_eq!(location, "/adjudikasi", "the adjudikator's one desk");
     let token = csrf(&page);

@@ -140,7 +140,8 @@ impl Site {
     /// An enrollment the Pusat Data's matcher left to the adjudicator, written into the
     /// site's Pusat Data database as the matcher would have: the first resident on record
     /// (fingers filed, photo kept, PRR), the second's enrollment waiting at SFE with its case
-    /// (scores 44 and 9).
+    /// (scores 44 and 9): its right index is the first resident's pressed again, its left
+    /// index its own.
     pub async fn open_adjudication_case(&self) -> AdjudicationCase {
         use ktpel_biometric::station::{Person, capture};
         use ktpel_contract::enrollment::{EnrollmentCreated, EnrollmentRecord, Finger};
@@ -172,7 +173,16 @@ impl Site {
             }
         };
         let first = enrollment(&on_record, "327301-20261207-9001");
-        let second = enrollment(&new, "327301-20261207-9002");
+        let mut second = enrollment(&new, "327301-20261207-9002");
+        let again =
+            ktpel_biometric::station::fingerprints(&Person::of(&on_record), "327301-20261207-9002");
+        let right = |f: &[ktpel_contract::enrollment::FingerTemplate]| {
+            f.iter()
+                .position(|t| t.finger == Finger::RightIndex)
+                .unwrap()
+        };
+        let at = right(&second.enrollment.fingerprints);
+        second.enrollment.fingerprints[at] = again[right(&again)].clone();
         let db = sea_orm::Database::connect(format!(
             "sqlite://{}?mode=rw",
             self.path("data/pusat-data.db").display()

@@ -20,11 +20,12 @@ use axum::{
     routing::{get, post},
 };
 use base64::Engine;
-use ktpel_biometrics::iso;
+use ktpel_biometrics::{Template as Prints, index, iso};
 use ktpel_contract::enrollment::{Finger, TemplateFormat};
 use ktpel_web::{Desk, Desks, Frame, Refusal, Signed, html};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use serde::Deserialize;
+use std::collections::HashMap;
 use uuid::Uuid;
 
 /// The adjudication desk: the site's desks and the Pusat Data's database.
@@ -57,13 +58,17 @@ impl Adjudikasi {
     }
 }
 
+/// A finger's caption (its name, and how many of its minutiae pair with the other side's) and
+/// its minutiae drawn (SVG).
+type Drawn = (String, String);
+
 /// One side of a case: a resident's photo and index fingers.
 struct Side {
     nik: String,
     /// The pas photo as a `data:` address; none for an enrollment from before photos travelled.
     foto: Option<String>,
-    /// Each index finger's minutiae drawn (SVG), with its name.
-    fingers: Vec<(String, String)>,
+    /// Each index finger's minutiae drawn.
+    fingers: Vec<Drawn>,
 }
 
 /// A case on the page.
@@ -110,31 +115,63 @@ fn data_png(png: &[u8]) -> String {
 
 const INDEX_FINGERS: [Finger; 2] = [Finger::RightIndex, Finger::LeftIndex];
 
-/// The index fingers drawn from their ISO records (those that are ISO records).
-fn drawn<'a>(records: impl IntoIterator<Item = (Finger, &'a [u8])>) -> Vec<(String, String)> {
-    records
-        .into_iter()
-        .filter_map(|(f, bytes)| {
-            let t = iso::decode(bytes).ok()?;
-            Some((f.nama().to_owned(), minutiae::svg(&t, f.nama())))
-        })
-        .collect()
+/// The index fingers of both sides, decoded from their ISO records (those that are ISO
+/// records), drawn with the minutiae each finger pairs with the other side's same finger
+/// numbered alike.
+fn drawn<'a>(
+    baru: impl IntoIterator<Item = (Finger, &'a [u8])>,
+    tercatat: impl IntoIterator<Item = (Finger, &'a [u8])>,
+) -> (Vec<Drawn>, Vec<Drawn>) {
+    let decode = |records: Vec<(Finger, &[u8])>| -> Vec<(Finger, Prints)> {
+        records
+            .into_iter()
+            .filter_map(|(f, bytes)| Some((f, iso::decode(bytes).ok()?)))
+            .collect()
+    };
+    let baru = decode(baru.into_iter().collect());
+    let tercatat = decode(tercatat.into_iter().collect());
+    let pairs_of = |f: Finger, t: &Prints| -> Vec<(usize, usize)> {
+        tercatat
+            .iter()
+            .find(|(g, _)| *g == f)
+            .map(|(_, other)| index::paired_minutiae(t, other))
+            .unwrap_or_default()
+    };
+    let mut left = Vec::new();
+    let mut right = Vec::new();
+    for (f, t) in &baru {
+        let pairs = pairs_of(*f, t);
+        let numbered = |side: fn(&(usize, usize)) -> usize| -> HashMap<usize, usize> {
+            pairs
+                .iter()
+                .enumerate()
+                .map(|(n, p)| (side(p), n + 1))
+                .collect()
+        };
+        let caption = format!("{} — {} minutiae berpasangan", f.nama(), pairs.len());
+        left.push((
+            caption.clone(),
+            minutiae::svg(t, f.nama(), &numbered(|p| p.0)),
+        ));
+        if let Some((_, other)) = tercatat.iter().find(|(g, _)| g == f) {
+            right.push((caption, minutiae::svg(other, f.nama(), &numbered(|p| p.1))));
+        }
+    }
+    // A finger on record that the new enrollment lacks is drawn unpaired.
+    for (f, t) in &tercatat {
+        if !baru.iter().any(|(g, _)| g == f) {
+            right.push((
+                f.nama().to_owned(),
+                minutiae::svg(t, f.nama(), &HashMap::new()),
+            ));
+        }
+    }
+    (left, right)
 }
 
 /// The case's two sides, read from the case and from what is on record for the other NIK.
 async fn case_of(db: &DatabaseConnection, c: adjudikasi::Model) -> Result<Case, Refusal> {
     let e = &c.record.0.enrollment;
-    let baru = Side {
-        nik: c.nik.clone(),
-        foto: e.pas_foto.as_deref().map(data_png),
-        fingers: drawn(
-            INDEX_FINGERS
-                .iter()
-                .filter_map(|f| e.fingerprints.iter().find(|t| t.finger == *f))
-                .filter(|t| t.template.format == TemplateFormat::Iso19794_2)
-                .map(|t| (t.finger, t.template.data.as_slice())),
-        ),
-    };
     let on_record = sidik_jari::Entity::find()
         .filter(sidik_jari::Column::Nik.eq(&c.other_nik))
         .filter(sidik_jari::Column::Iso.is_not_null())
@@ -146,16 +183,29 @@ async fn case_of(db: &DatabaseConnection, c: adjudikasi::Model) -> Result<Case, 
         .await
         .map_err(Refusal::unavailable)?
         .and_then(|r| r.pas_foto);
-    let tercatat = Side {
-        nik: c.other_nik.clone(),
-        foto: foto.as_deref().map(data_png),
-        fingers: drawn(INDEX_FINGERS.iter().filter_map(|f| {
+    let (baru, tercatat) = drawn(
+        INDEX_FINGERS
+            .iter()
+            .filter_map(|f| e.fingerprints.iter().find(|t| t.finger == *f))
+            .filter(|t| t.template.format == TemplateFormat::Iso19794_2)
+            .map(|t| (t.finger, t.template.data.as_slice())),
+        INDEX_FINGERS.iter().filter_map(|f| {
             let row = on_record
                 .iter()
                 .rev()
                 .find(|r| r.finger == format!("{f:?}"))?;
             Some((*f, row.iso.as_deref()?))
-        })),
+        }),
+    );
+    let baru = Side {
+        nik: c.nik.clone(),
+        foto: e.pas_foto.as_deref().map(data_png),
+        fingers: baru,
+    };
+    let tercatat = Side {
+        nik: c.other_nik.clone(),
+        foto: foto.as_deref().map(data_png),
+        fingers: tercatat,
     };
     Ok(Case {
         id: c.enrollment_id,
