@@ -232,8 +232,9 @@ fn agreeing(guesses: &[Guess]) -> u32 {
 }
 
 /// The minutiae of `probe` and `other` that lie together: the vertices of their triangles
-/// that share a key and agree on one pose, each minutia in one pair at most, as (probe's,
-/// other's) places in their templates' lists. What the adjudication desk marks on both prints.
+/// that share a key and agree on one pose (two triangles at least), each minutia in one pair
+/// at most, as (probe's, other's) places in their templates' lists. What the adjudication
+/// desk marks on both prints.
 pub fn paired_minutiae(probe: &Template, other: &Template) -> Vec<(usize, usize)> {
     let mut by_key: HashMap<u32, Vec<Features>> = HashMap::new();
     for f in triangles(other) {
@@ -246,7 +247,8 @@ pub fn paired_minutiae(probe: &Template, other: &Template) -> Vec<(usize, usize)
         }
     }
     let guesses: Vec<Guess> = matched.iter().map(|(_, _, g)| *g).collect();
-    let Some((centre, _)) = most_agreed(&guesses) else {
+    // One triangle agrees with itself: it takes two to say the prints lie together.
+    let Some((centre, _)) = most_agreed(&guesses).filter(|(_, n)| *n >= 2) else {
         return Vec::new();
     };
     let (mut used_probe, mut used_other) = (
