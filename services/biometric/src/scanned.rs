@@ -57,8 +57,8 @@ pub(crate) fn position(finger: Finger) -> Position {
 pub fn scan(finger: Finger, png: &[u8]) -> Result<Scanned, String> {
     let name = file_name(finger);
     let p = pressed::read(finger, png).map_err(|e| match e {
-        PressError::Poor { .. } => format!("{name}: {e}: rekam ulang jari ini"),
-        e => format!("{name}: {e}"),
+        PressError::Poor { .. } => format!("{name}: {}: rekam ulang jari ini", e.pesan()),
+        e => format!("{name}: {}", e.pesan()),
     })?;
     Ok(Scanned {
         minutiae: p.minutiae,

@@ -19,6 +19,19 @@ pub enum ExtractError {
     TooLarge { width: u32, height: u32 },
 }
 
+impl ExtractError {
+    /// The fault in Bahasa Indonesia, for the desks' pages.
+    pub fn pesan(&self) -> String {
+        match self {
+            Self::Png(e) => format!("bukan citra PNG yang dapat dibaca ({e})"),
+            Self::Image(e) => format!("minutiae tidak dapat dicari pada citra ini ({e})"),
+            Self::TooLarge { width, height } => {
+                format!("citra {width} × {height} piksel: lebih besar dari satu jari pada 500 ppi")
+            }
+        }
+    }
+}
+
 /// The largest side taken, pixels (a finger at 500 ppi is under 800).
 const LARGEST: u32 = 2000;
 

@@ -47,6 +47,44 @@ pub enum IsoError {
     OtherFinger { filed: u8, recorded: u8 },
 }
 
+impl IsoError {
+    /// The fault in Bahasa Indonesia, for the desks' pages.
+    pub fn pesan(&self) -> String {
+        match self {
+            Self::NotFmr => "bukan rekaman minutiae ISO/IEC 19794-2 (tidak diawali FMR)".into(),
+            Self::Version(v) => {
+                format!("ISO/IEC 19794-2 versi `{v}`; yang dibaca hanya versi 2005 (` 20`)")
+            }
+            Self::Length { stated, actual } => {
+                format!("rekaman berukuran {actual} byte, padahal tertulis {stated}")
+            }
+            Self::Views(n) => {
+                format!("rekaman memuat {n} tampilan jari; satu rekaman hanya satu jari")
+            }
+            Self::Finger(code) => format!("posisi jari {code} bukan salah satu dari sepuluh jari"),
+            Self::Minutiae { stated, room } => {
+                format!("rekaman menyebut {stated} minutiae, tetapi hanya memuat {room}")
+            }
+            Self::Outside {
+                index,
+                x,
+                y,
+                width,
+                height,
+            } => {
+                format!("minutia ke-{index} di ({x}, {y}) berada di luar citra {width} × {height}")
+            }
+            Self::Resolution(r) => format!("resolusi {r} piksel per sentimeter tidak dapat dibaca"),
+            Self::TooMany(n) => {
+                format!("templat {n} minutiae: satu rekaman memuat paling banyak 255")
+            }
+            Self::OtherFinger { filed, recorded } => format!(
+                "rekaman ini jari posisi {recorded}, tetapi diajukan sebagai posisi {filed}"
+            ),
+        }
+    }
+}
+
 /// Pixels per inch as the record's pixels per centimetre, rounded (500 ppi → 197).
 fn ppcm(ppi: u16) -> u16 {
     ((f32::from(ppi) / 2.54).round()) as u16

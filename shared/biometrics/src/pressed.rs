@@ -26,6 +26,19 @@ pub enum PressError {
     Unknown,
 }
 
+impl PressError {
+    /// Why the finger must be pressed again, in Bahasa Indonesia, for the desks' pages.
+    pub fn pesan(&self) -> String {
+        match self {
+            Self::Image(e) => e.pesan(),
+            Self::Record(e) => e.pesan(),
+            // Already in Bahasa Indonesia: the operator reads it as the reader's driver does.
+            Self::Poor { .. } => self.to_string(),
+            Self::Unknown => "bukan citra PNG dan bukan rekaman ISO/IEC 19794-2".into(),
+        }
+    }
+}
+
 /// A finger pressed well enough: its record, and how many minutiae it holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pressed {
@@ -106,5 +119,31 @@ mod tests {
             read(Finger::RightIndex, b"\x89PNG\r\n\x1a\nbroken"),
             Err(PressError::Image(_))
         ));
+    }
+
+    /// What the desks' pages say, in Bahasa Indonesia, for each way a finger is refused.
+    #[test]
+    fn the_pages_say_why_in_bahasa_indonesia() {
+        let why = |bytes: &[u8]| read(Finger::RightIndex, bytes).unwrap_err().pesan();
+        assert_eq!(
+            why(b"GIF89a"),
+            "bukan citra PNG dan bukan rekaman ISO/IEC 19794-2"
+        );
+        let truncated = &record(2, Finger::RightIndex)[..20];
+        assert!(
+            why(truncated).starts_with("rekaman berukuran 20 byte"),
+            "{}",
+            why(truncated)
+        );
+        assert!(
+            why(b"\x89PNG\r\n\x1a\nbroken").starts_with("bukan citra PNG yang dapat dibaca"),
+            "{}",
+            why(b"\x89PNG\r\n\x1a\nbroken")
+        );
+        let other = record(2, Finger::LeftIndex);
+        assert_eq!(
+            why(&other),
+            "rekaman ini jari posisi 7, tetapi diajukan sebagai posisi 2"
+        );
     }
 }

@@ -150,8 +150,8 @@ impl Form {
             }
             let read = STANDARD
                 .decode(kept.trim())
-                .map_err(|e| e.to_string())
-                .and_then(|bytes| pressed::read(finger, &bytes).map_err(|e| e.to_string()));
+                .map_err(|e| format!("isian rusak ({e})"))
+                .and_then(|bytes| pressed::read(finger, &bytes).map_err(|e| e.pesan()));
             match read {
                 Ok(p) => pressed.push(p.template),
                 Err(e) => problems.add(
@@ -569,7 +569,11 @@ mod tests {
         assert_eq!(b.sidik_jari[0].finger, Finger::RightIndex);
         // The right index's record filed as the left is refused by what it is.
         let p = with(&[("jari_left_index", &pressed)]).unwrap_err();
-        assert!(p.of("sidik_jari").contains("position 2"), "{p:?}");
+        assert!(
+            p.of("sidik_jari")
+                .contains("rekaman ini jari posisi 2, tetapi diajukan sebagai posisi 7"),
+            "{p:?}"
+        );
         // A first card's fingers are the station's, not the counter's.
         let s01 = pairs(&[
             ("nik", "3273010107051234"),

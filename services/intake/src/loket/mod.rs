@@ -336,7 +336,7 @@ async fn posted(req: Request) -> Result<Vec<(String, String)>, Refusal> {
                 Ok(p) => pairs.push((kept.into(), STANDARD.encode(&p.template.template.data))),
                 Err(e) => pairs.push((
                     "jari_salah".into(),
-                    format!("{}: {e}, pindai ulang", finger.nama()),
+                    format!("{}: {}, pindai ulang", finger.nama(), e.pesan()),
                 )),
             },
             None => pairs.push((name, String::from_utf8_lossy(&bytes).into_owned())),
