@@ -371,13 +371,16 @@ impl Index {
                 votes[*e as usize] = 0;
             }
             hits.sort_unstable_by_key(|(entry, _)| *entry);
+            let mut guesses: Vec<Guess> = Vec::new();
             let mut found: Vec<Found> = hits
                 .chunk_by(|a, b| a.0 == b.0)
                 .map(|run| {
-                    let guesses: Vec<Guess> = run.iter().map(|(_, g)| *g).collect();
+                    guesses.clear();
+                    guesses.extend(run.iter().map(|(_, g)| *g));
                     Found {
                         entry: run[0].0,
                         agreeing: agreeing(&guesses),
+                        // Each of its postings was met once here, as in the first pass.
                         votes: run.len() as u32,
                     }
                 })

@@ -130,17 +130,18 @@ fn drawn<'a>(
     };
     let baru = decode(baru.into_iter().collect());
     let tercatat = decode(tercatat.into_iter().collect());
-    let pairs_of = |f: Finger, t: &Prints| -> Vec<(usize, usize)> {
-        tercatat
-            .iter()
-            .find(|(g, _)| *g == f)
-            .map(|(_, other)| index::paired_minutiae(t, other))
-            .unwrap_or_default()
-    };
     let mut left = Vec::new();
     let mut right = Vec::new();
     for (f, t) in &baru {
-        let pairs = pairs_of(*f, t);
+        let Some((_, other)) = tercatat.iter().find(|(g, _)| g == f) else {
+            // Nothing on record to pair it with.
+            left.push((
+                f.nama().to_owned(),
+                minutiae::svg(t, f.nama(), &HashMap::new()),
+            ));
+            continue;
+        };
+        let pairs = index::paired_minutiae(t, other);
         let numbered = |side: fn(&(usize, usize)) -> usize| -> HashMap<usize, usize> {
             pairs
                 .iter()
@@ -153,9 +154,7 @@ fn drawn<'a>(
             caption.clone(),
             minutiae::svg(t, f.nama(), &numbered(|p| p.0)),
         ));
-        if let Some((_, other)) = tercatat.iter().find(|(g, _)| g == f) {
-            right.push((caption, minutiae::svg(other, f.nama(), &numbered(|p| p.1))));
-        }
+        right.push((caption, minutiae::svg(other, f.nama(), &numbered(|p| p.1))));
     }
     // A finger on record that the new enrollment lacks is drawn unpaired.
     for (f, t) in &tercatat {
