@@ -378,20 +378,22 @@ async fn a_service_killed_mid_run_loses_and_doubles_nothing(backend: Backend) {
 
 // S21 refusals: a wrong password, a chip whose signature does not verify, an operator who
 // tries the kepala_seksi's approval. Each refused with its reason; the card is not advanced.
+// A second card made in one sitting (S21.2–S21.4) keeps each step's record; the sitting is
+// refused to the kepala_seksi and for a card no longer in the queue.
 async fn the_print_desk_refuses_what_it_must(backend: Backend) {
-    use ktpel_card_print::{chip::ChipError, desk};
+    use ktpel_card_print::{chip::ChipError, desk, store::job};
     let people =
-        ktpel_registry::seed::generate(&KodeWilayah::parse("32.73.01").unwrap(), 1, 3).unwrap();
+        ktpel_registry::seed::generate(&KodeWilayah::parse("32.73.01").unwrap(), 2, 3).unwrap();
     let system = System::start(backend, &people).await;
     system.submit_all(&people).await;
     assert!(
-        count_reaches::<ktpel_biometric::store::operator_inbox::Entity>(&system.biometric, 1).await
+        count_reaches::<ktpel_biometric::store::operator_inbox::Entity>(&system.biometric, 2).await
     );
     system.enroll_waiting().await;
     system.scheduler.run_now();
     assert!(
         eventually(WAIT, || async {
-            desk::queue(&system.card_print).await.unwrap().len() == 1
+            desk::queue(&system.card_print).await.unwrap().len() == 2
         })
         .await
     );
@@ -442,6 +444,53 @@ async fn the_print_desk_refuses_what_it_must(backend: Backend) {
     assert_eq!(
         err.to_string(),
         "this needs the kepala_seksi role; op1 has the operator role"
+    );
+
+    // The second card in one sitting.
+    let (_, kasi) = system.print_desk_login().await;
+    let other = people[1].nik.to_string();
+    let err = desk::produce(db, &kasi, &system.dinas_key, &other)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, desk::DeskError::NotAllowed { .. }), "{err}");
+    assert_eq!(
+        desk::open_job(db, &other).await.unwrap().state,
+        job::JobState::Queued,
+        "refused: nothing written"
+    );
+    let made = desk::produce(db, &op, &system.dinas_key, &other)
+        .await
+        .unwrap();
+    let j = desk::open_job(db, &other).await.unwrap();
+    assert_eq!(j.state, job::JobState::Verified);
+    for (step, by) in [
+        ("encoded", &j.encoded_by),
+        ("printed", &j.printed_by),
+        ("verified", &j.verified_by),
+    ] {
+        assert_eq!(by.as_deref(), Some("op1"), "{step} by");
+    }
+    assert_eq!(j.chip.as_deref(), Some(made.chip.as_slice()));
+    let kept = job::face(db, &j.nomor_berkas, &other).await.unwrap();
+    assert_eq!(kept.as_deref(), Some(made.face.as_slice()), "the face kept");
+    let chip =
+        ktpel_card_print::chip::Chip::read(&made.chip, &system.dinas_key.verifying_key()).unwrap();
+    assert_eq!(Some(&chip.data.nomor_kartu), j.nomor_kartu.as_ref());
+    let first = desk::open_job(db, &nik).await.unwrap().nomor_kartu;
+    assert_ne!(j.nomor_kartu, first, "a number of its own");
+    let err = desk::produce(db, &op, &system.dinas_key, &other)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            desk::DeskError::WrongState {
+                state: job::JobState::Verified,
+                needed: job::JobState::Queued,
+                ..
+            }
+        ),
+        "{err}"
     );
     assert_eq!(
         ktpel_distribution::store::kartu::Entity::find()
@@ -901,7 +950,12 @@ async fn print_stations_at_once_give_each_card_its_own_number(backend: Backend) 
     submit_and_enroll(&system, &people).await;
     all_print_ready(&system, N).await;
     let (op, kasi) = system.print_desk_login().await;
-    assert_eq!(system.print_queue_as(&op, &kasi, 8).await, N);
+    assert_eq!(
+        system
+            .print_queue_as(&op, &kasi, 8, ktpel_card_print::desk::Sitting::Together)
+            .await,
+        N
+    );
     let cards = ktpel_card_print::store::register::Entity::find()
         .all(&system.card_print)
         .await

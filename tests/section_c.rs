@@ -1066,9 +1066,9 @@ async fn s18_a_family_moves_between_two_dinas() {
         ktpel_card_print::desk::make_card(
             &bandung.card_print,
             &bandung.dinas_key,
-            &op,
-            &kasi,
+            (&op, &kasi),
             &j.nik,
+            ktpel_card_print::desk::Sitting::StepByStep,
         )
         .await
         .unwrap();

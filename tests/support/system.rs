@@ -876,7 +876,8 @@ impl System {
             return 0;
         }
         let (op, kasi) = self.print_desk_login().await;
-        self.print_queue_as(&op, &kasi, 1).await
+        self.print_queue_as(&op, &kasi, 1, ktpel_card_print::desk::Sitting::Together)
+            .await
     }
 
     /// The print operator and the kepala_seksi at the print desk (signing in is the account
@@ -890,13 +891,14 @@ impl System {
         print_desk()
     }
 
-    /// Makes every card in the print queue as `op` and `kasi`, `stations` cards at a time;
-    /// how many there were.
+    /// Makes every card in the print queue as `op` and `kasi`, `stations` cards at a time,
+    /// each in `sitting`; how many there were.
     pub async fn print_queue_as(
         &self,
         op: &ktpel_card_print::operators::Session,
         kasi: &ktpel_card_print::operators::Session,
         stations: usize,
+        sitting: ktpel_card_print::desk::Sitting,
     ) -> usize {
         use futures_util::StreamExt;
         use ktpel_card_print::desk;
@@ -905,9 +907,15 @@ impl System {
             .expect("the print queue");
         futures_util::stream::iter(&queue)
             .for_each_concurrent(stations.max(1), |job| async move {
-                desk::make_card(&self.card_print, &self.dinas_key, op, kasi, &job.nik)
-                    .await
-                    .expect("encode, print, verify, approve");
+                desk::make_card(
+                    &self.card_print,
+                    &self.dinas_key,
+                    (op, kasi),
+                    &job.nik,
+                    sitting,
+                )
+                .await
+                .expect("encode, print, verify, approve");
             })
             .await;
         queue.len()

@@ -12,8 +12,8 @@ use chrono::{DateTime, Utc};
 use ed25519_dalek::VerifyingKey;
 use ktpel_domain::sop::{Sop, SopId};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
-    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr,
+    EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder,
 };
 
 /// Why a card does not verify.
@@ -59,20 +59,26 @@ pub async fn verify<C: ConnectionTrait>(
 }
 
 /// The next card number of the Dinas `kabupaten` (4 digits) on `now`'s day:
-/// `3273-20261125-00001`, the Dinas's series of the day ([`ktpel_store::series`]). Call it in
-/// the transaction that writes the number: several print stations encoding at once take their
-/// numbers one after another, so no two cards share one.
-pub async fn next_number<C: ConnectionTrait>(
-    db: &C,
+/// `3273-20261125-00001`, the Dinas's series of the day ([`ktpel_store::series`]).
+///
+/// The number is taken in a transaction of its own, before the card's: the series' row is
+/// locked for that one statement, not for as long as a station takes to sign a chip and draw
+/// a face, so eight stations encoding at once do not wait on each other. A number is never
+/// given twice; one taken for a card whose step then failed is not given again (a spoiled
+/// blank keeps its number too), so the day's numbers may skip one.
+pub async fn take_number(
+    db: &DatabaseConnection,
     kabupaten: &str,
     now: DateTime<Utc>,
 ) -> Result<String, DbErr> {
     use crate::store::job;
     let prefix = format!("{kabupaten}-{}-", now.format("%Y%m%d"));
+    let txn = ktpel_store::begin_write(db).await?;
     let issued_before = job::Entity::find()
         .filter(job::Column::NomorKartu.starts_with(&prefix))
-        .count(db);
-    let n = ktpel_store::series::next(db, &prefix, issued_before).await?;
+        .count(&txn);
+    let n = ktpel_store::series::next(&txn, &prefix, issued_before).await?;
+    txn.commit().await?;
     Ok(format!("{prefix}{n:05}"))
 }
 

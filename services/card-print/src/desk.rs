@@ -1,6 +1,7 @@
 //! The BCardMgmt desk (S21): the print queue and what the operator and the kepala_seksi do.
-//! Every action checks the session's role and the job's state, and changes one job in one
-//! transaction (with its outgoing messages).
+//! Every action checks the session's role and the job's state, and changes one job: a step of
+//! the operator's in one statement that finds nothing to change if the card moved meanwhile,
+//! the approval in one transaction with its outgoing messages.
 
 use crate::{
     card_register,
@@ -163,6 +164,65 @@ pub fn biodata(j: &job::Model) -> Result<Biodata, DeskError> {
     })
 }
 
+/// The Dinas that issues the card: the kabupaten/kota the resident lives in now, which after a
+/// move (S18) is not the one in their NIK.
+fn issuing_dinas(b: &Biodata) -> String {
+    KodeWilayah::parse(&b.desa)
+        .ok()
+        .and_then(|d| d.lineage().get(1).map(|k| k.digits()))
+        .unwrap_or_else(|| b.nik.as_str()[..4].to_owned())
+}
+
+/// A card in the print queue with its number: the job, SIAK's biodata, the number taken for
+/// it (in a transaction of its own, [`card_register::take_number`]).
+async fn numbered(
+    db: &DatabaseConnection,
+    nik: &str,
+) -> Result<(job::Model, Biodata, String), DeskError> {
+    let j = job_in(db, nik, JobState::Queued).await?;
+    let b = biodata(&j)?;
+    let nomor_kartu = card_register::take_number(db, &issuing_dinas(&b), Utc::now()).await?;
+    Ok((j, b, nomor_kartu))
+}
+
+/// The chip of job `j` with its number, signed with the Dinas key by `s`.
+fn chip_of(
+    j: &job::Model,
+    b: Biodata,
+    s: &Session,
+    key: &SigningKey,
+    nomor_kartu: &str,
+) -> Vec<u8> {
+    let data = ChipData {
+        biodata: b,
+        photo_sha256: j.photo_sha256.clone().unwrap_or_default(),
+        right_index: j.right_index.clone().unwrap_or_default(),
+        left_index: j.left_index.clone().unwrap_or_default(),
+        issued_by: s.username.clone(),
+        nomor_kartu: nomor_kartu.to_owned(),
+    };
+    Chip::encode(data, key).to_bytes()
+}
+
+/// Moves the card of `j` from `from` to `to` with the step's record; refused, with the state
+/// it is in now, when another desk moved it first.
+async fn advance(
+    db: &DatabaseConnection,
+    j: &job::Model,
+    (from, to): (JobState, JobState),
+    record: job::Advance,
+) -> Result<(), DeskError> {
+    if job::advance(db, &j.nomor_berkas, &j.nik, (from, to), record).await? {
+        return Ok(());
+    }
+    let now = open_job(db, &j.nik).await?;
+    Err(DeskError::WrongState {
+        nik: j.nik.clone(),
+        state: now.state,
+        needed: from,
+    })
+}
+
 /// S21.2 "Encode & Print Card": writes the chip, signed with the Dinas key; returns its bytes.
 pub async fn encode(
     db: &DatabaseConnection,
@@ -171,34 +231,15 @@ pub async fn encode(
     nik: &str,
 ) -> Result<Vec<u8>, DeskError> {
     require(s, Role::Operator)?;
-    let txn = ktpel_store::begin_write(db).await?;
-    let j = job_in(&txn, nik, JobState::Queued).await?;
-    let b = biodata(&j)?;
-    let now = Utc::now();
-    // The card's number: the issuing Dinas's — the kabupaten/kota the resident lives in now,
-    // which after a move (S18) is not the one in their NIK — and the day.
-    let kabupaten = KodeWilayah::parse(&b.desa)
-        .ok()
-        .and_then(|d| d.lineage().get(1).map(|k| k.digits()))
-        .unwrap_or_else(|| b.nik.as_str()[..4].to_owned());
-    let nomor_kartu = card_register::next_number(&txn, &kabupaten, now).await?;
-    let data = ChipData {
-        biodata: b,
-        photo_sha256: j.photo_sha256.clone().unwrap_or_default(),
-        right_index: j.right_index.clone().unwrap_or_default(),
-        left_index: j.left_index.clone().unwrap_or_default(),
-        issued_by: s.username.clone(),
-        nomor_kartu: nomor_kartu.clone(),
+    let (j, b, nomor_kartu) = numbered(db, nik).await?;
+    let chip = chip_of(&j, b, s, key, &nomor_kartu);
+    let record = job::Advance {
+        nomor_kartu: Some(nomor_kartu),
+        chip: Some(chip.clone()),
+        encoded_by: Some(s.username.clone()),
+        ..Default::default()
     };
-    let chip = Chip::encode(data, key).to_bytes();
-    let mut a = j.into_active_model();
-    a.nomor_kartu = Set(Some(nomor_kartu));
-    a.chip = Set(Some(chip.clone()));
-    a.encoded_by = Set(Some(s.username.clone()));
-    a.state = Set(JobState::Encoded);
-    a.updated_at = Set(Utc::now());
-    a.update(&txn).await?;
-    txn.commit().await?;
+    advance(db, &j, (JobState::Queued, JobState::Encoded), record).await?;
     Ok(chip)
 }
 
@@ -209,18 +250,26 @@ pub async fn card_pdf<C: ConnectionTrait>(db: &C, j: &job::Model) -> Result<Vec<
     Ok(face::pdf(&biodata(j)?, &face::Beside::of(j, foto))?)
 }
 
+/// The face of job `j`'s card as printed (PNG), with its number once it has one.
+fn face_of(j: &job::Model, b: &Biodata, nomor_kartu: Option<&str>) -> Vec<u8> {
+    face::render(
+        b,
+        j.photo_sha256.as_deref().unwrap_or_default(),
+        face::Terbit::of_card(nomor_kartu).as_ref(),
+    )
+}
+
 /// S21.3: prints the face; returns the PNG (the print preview).
 pub async fn print(db: &DatabaseConnection, s: &Session, nik: &str) -> Result<Vec<u8>, DeskError> {
     require(s, Role::Operator)?;
-    let txn = ktpel_store::begin_write(db).await?;
-    let j = job_in(&txn, nik, JobState::Encoded).await?;
-    let png = face::render(
-        &biodata(&j)?,
-        j.photo_sha256.as_deref().unwrap_or_default(),
-        face::Terbit::of_card(j.nomor_kartu.as_deref()).as_ref(),
-    );
-    job::printed(&txn, &j.nomor_berkas, &j.nik, png.clone(), &s.username).await?;
-    txn.commit().await?;
+    let j = job_in(db, nik, JobState::Encoded).await?;
+    let png = face_of(&j, &biodata(&j)?, j.nomor_kartu.as_deref());
+    let record = job::Advance {
+        face_png: Some(png.clone()),
+        printed_by: Some(s.username.clone()),
+        ..Default::default()
+    };
+    advance(db, &j, (JobState::Encoded, JobState::Printed), record).await?;
     Ok(png)
 }
 
@@ -235,17 +284,56 @@ pub async fn verify(
     chip_read: &[u8],
 ) -> Result<(), DeskError> {
     require(s, Role::Operator)?;
-    let txn = ktpel_store::begin_write(db).await?;
-    let j = job_in(&txn, nik, JobState::Printed).await?;
-    let chip = Chip::read(chip_read, &key.verifying_key())?;
-    chip.matches(&biodata(&j)?)?;
-    let mut a = j.into_active_model();
-    a.verified_by = Set(Some(s.username.clone()));
-    a.state = Set(JobState::Verified);
-    a.updated_at = Set(Utc::now());
-    a.update(&txn).await?;
-    txn.commit().await?;
+    let j = job_in(db, nik, JobState::Printed).await?;
+    read_back(chip_read, key, &biodata(&j)?)?;
+    let record = job::Advance {
+        verified_by: Some(s.username.clone()),
+        ..Default::default()
+    };
+    advance(db, &j, (JobState::Printed, JobState::Verified), record).await
+}
+
+/// S21.4's check: the chip read back carries the Dinas signature and the register's biodata.
+fn read_back(chip_read: &[u8], key: &SigningKey, register: &Biodata) -> Result<(), DeskError> {
+    Chip::read(chip_read, &key.verifying_key())?.matches(register)?;
     Ok(())
+}
+
+/// What the operator made of a card in one sitting: the chip as written and the face as
+/// printed (the preview).
+#[derive(Debug)]
+pub struct Produced {
+    pub chip: Vec<u8>,
+    pub face: Vec<u8>,
+}
+
+/// S21.2–S21.4 in one sitting, as one operator at one station does them with the card in
+/// hand: the chip encoded and signed, the face printed, the chip read back and checked — one
+/// statement for the card, which keeps each step's record (who encoded, printed and verified
+/// it; the chip; the face) as the three steps one by one would. The chip is read back from the
+/// bytes just written, as [`make_card`] always did. A card not in the queue is refused, and
+/// nothing is written; a chip that fails its check leaves the card in the queue.
+pub async fn produce(
+    db: &DatabaseConnection,
+    s: &Session,
+    key: &SigningKey,
+    nik: &str,
+) -> Result<Produced, DeskError> {
+    require(s, Role::Operator)?;
+    let (j, b, nomor_kartu) = numbered(db, nik).await?;
+    let chip = chip_of(&j, b.clone(), s, key, &nomor_kartu);
+    let face = face_of(&j, &b, Some(&nomor_kartu));
+    read_back(&chip, key, &b)?;
+    let record = job::Advance {
+        nomor_kartu: Some(nomor_kartu),
+        chip: Some(chip.clone()),
+        encoded_by: Some(s.username.clone()),
+        face_png: Some(face.clone()),
+        printed_by: Some(s.username.clone()),
+        verified_by: Some(s.username.clone()),
+    };
+    advance(db, &j, (JobState::Queued, JobState::Verified), record).await?;
+    Ok(Produced { chip, face })
 }
 
 /// The kepala_seksi checks the card against the berkas and approves it: `CARD_PRINTED`, and
@@ -371,21 +459,34 @@ fn hand_on(
     Ok(message)
 }
 
+/// How a desk takes a card through S21.2–S21.4.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sitting {
+    /// One operator with the card in hand: [`produce`], one statement.
+    Together,
+    /// Each step on its own ([`encode`], [`print`], [`verify`]), as desks whose station
+    /// encodes apart from the printer do.
+    StepByStep,
+}
+
 /// S21.2–S21.4 and the check for one card, start to finish: the operator encodes, prints and
 /// verifies (reading back the chip just written), the kepala_seksi approves. What a desk
 /// with one card in hand does; it stops at the first refusal, leaving the card where it got.
 pub async fn make_card(
     db: &DatabaseConnection,
     key: &SigningKey,
-    operator: &Session,
-    kepala_seksi: &Session,
+    (operator, kepala_seksi): (&Session, &Session),
     nik: &str,
+    sitting: Sitting,
 ) -> Result<(), DeskError> {
-    // Each step is its own transaction: the card goes through the steps it has not been
-    // through yet, so a desk that lost the database half-way carries on from where it was.
+    // The card goes through the steps it has not been through yet, so a desk that lost the
+    // database half-way carries on from where it was.
     let mut job = open_job(db, nik).await?;
     loop {
         match job.state {
+            JobState::Queued if sitting == Sitting::Together => {
+                drop(produce(db, operator, key, nik).await?)
+            }
             JobState::Queued => drop(encode(db, operator, key, nik).await?),
             JobState::Encoded => drop(print(db, operator, nik).await?),
             JobState::Printed => {

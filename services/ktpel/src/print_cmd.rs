@@ -78,6 +78,16 @@ pub enum PrintCommand {
         #[arg(long)]
         chip: Option<PathBuf>,
     },
+    /// S21.2–S21.4 in one sitting: write the chip, print the face (as `print` writes it), read
+    /// the chip back and check it.
+    Produce {
+        nik: String,
+        #[arg(long)]
+        user: String,
+        /// Where to write the card face (default NIK.pdf).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// The kepala_seksi checks the card and approves it: CARD_PRINTED, on to distribution.
     Approve {
         nik: String,
@@ -112,6 +122,27 @@ async fn login(user: &str, part: Role) -> Result<Session, PrintCmdError> {
     Ok(Session::of(&account, part)?)
 }
 
+/// Writes the printed face of `nik`'s card to `out` (default `NIK.pdf`): the PNG preview when
+/// the name ends in `.png`, else the card as PDF; where it went.
+async fn write_face(
+    db: &sea_orm::DatabaseConnection,
+    nik: &str,
+    png: Vec<u8>,
+    out: Option<PathBuf>,
+) -> Result<PathBuf, PrintCmdError> {
+    let path = out.unwrap_or_else(|| PathBuf::from(format!("{nik}.pdf")));
+    let face = if path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("png"))
+    {
+        png
+    } else {
+        desk::card_pdf(db, &desk::open_job(db, nik).await?).await?
+    };
+    crate::file::write(&path, &face)?;
+    Ok(path)
+}
+
 pub async fn run(cmd: PrintCommand) -> Result<(), PrintCmdError> {
     let settings: CardPrintSettings = ktpel_settings::load(ktpel_card_print::SERVICE)?;
     let db = ktpel_store::open::<Migrator>(&settings.database).await?;
@@ -138,17 +169,18 @@ pub async fn run(cmd: PrintCommand) -> Result<(), PrintCmdError> {
         PrintCommand::Print { nik, user, out } => {
             let s = login(&user, Role::Operator).await?;
             let png = desk::print(&db, &s, &nik).await?;
-            let path = out.unwrap_or_else(|| PathBuf::from(format!("{nik}.pdf")));
-            let face = if path
-                .extension()
-                .is_some_and(|e| e.eq_ignore_ascii_case("png"))
-            {
-                png
-            } else {
-                desk::card_pdf(&db, &desk::open_job(&db, &nik).await?).await?
-            };
-            crate::file::write(&path, &face)?;
+            let path = write_face(&db, &nik, png, out).await?;
             println!("printed the card of {nik}; face in {}", path.display());
+        }
+        PrintCommand::Produce { nik, user, out } => {
+            let s = login(&user, Role::Operator).await?;
+            let made = desk::produce(&db, &s, &settings.own.key()?, &nik).await?;
+            let path = write_face(&db, &nik, made.face, out).await?;
+            println!(
+                "encoded, printed and verified the card of {nik} (chip {} bytes, signed by the Dinas key); face in {}",
+                made.chip.len(),
+                path.display()
+            );
         }
         PrintCommand::Verify { nik, user, chip } => {
             let s = login(&user, Role::Operator).await?;

@@ -267,16 +267,26 @@ fn the_desks_refuse_whoever_may_not_act_and_show_a_kecamatan_only_its_own_berkas
         std::thread::sleep(std::time::Duration::from_millis(200));
     }
     let mut kasi = site.signed_in("kasi");
-    for langkah in ["encode", "print", "verify"] {
-        let t = csrf(&citra.get("/cetak").2);
-        let form = [
-            ("csrf", t.as_str()),
-            ("nik", nik.as_str()),
-            ("langkah", langkah),
-        ];
-        let (status, _, body) = citra.post(&print, &form);
-        assert_eq!(status, 303, "{langkah}: {body}");
-    }
+    // S21.2–S21.4 in one sitting (the browser's test takes them one by one): offered to the
+    // print operator for a card in the queue, not to the kepala_seksi.
+    let page = citra.get("/cetak").2;
+    assert!(page.contains(r#"value="produce""#), "{page}");
+    assert!(!kasi.get("/cetak").2.contains(r#"value="produce""#));
+    let t = csrf(&page);
+    let form = [
+        ("csrf", t.as_str()),
+        ("nik", nik.as_str()),
+        ("langkah", "produce"),
+    ];
+    let (status, _, body) = citra.post(&print, &form);
+    assert_eq!(status, 303, "produce: {body}");
+    let page = citra.get("/cetak?selesai=produce").2;
+    assert!(
+        page.contains("chip ditulis, kartu dicetak, chip dibaca kembali"),
+        "{page}"
+    );
+    assert!(page.contains("VERIFIED"), "{page}");
+    assert!(!page.contains(r#"value="produce""#), "done once: {page}");
     // The card as PDF from the desk, linked from the page: front and back at ID-1, with the
     // enrollment's photo; none of a NIK not in the berkas; none for the counter.
     let card = format!("/cetak/{nomor}/{nik}/kartu.pdf");
@@ -401,7 +411,7 @@ fn the_desks_refuse_whoever_may_not_act_and_show_a_kecamatan_only_its_own_berkas
     for (who, what) in [
         ("ani", "ajukan_berkas"),
         ("oki", "rekam"),
-        ("citra", "encode"),
+        ("citra", "produce"),
         ("kasi", "approve"),
         ("ani", "serahkan_kartu"),
     ] {

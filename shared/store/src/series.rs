@@ -1,5 +1,5 @@
 //! Numbers handed out one after another within a series — a desk's berkas of a day
-//! (`327301-20261205-`), a Dinas's cards of a day — in the transaction that uses the number.
+//! (`327301-20261205-`), a Dinas's cards of a day — in the transaction it is given.
 //!
 //! The series' last number is a row of `ktpel_series`. Taking the next one updates that row,
 //! which on PostgreSQL locks it until the transaction ends, so two transactions numbering at
@@ -7,6 +7,8 @@
 //! and a transaction that rolls back gives its number back. SQLite's write transactions are
 //! one at a time already. The first number of a series counts what was issued before the
 //! series had a row (numbers counted, before this table, from the rows that carry them).
+//! A series whose users would wait on each other for that lock takes each number in a short
+//! transaction of its own instead, and lets a number be skipped (the card numbers).
 
 use crate::migrations::Series;
 use sea_orm::{

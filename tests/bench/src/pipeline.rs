@@ -77,6 +77,26 @@ pub struct Args {
     /// (`agreeing_triangles`; 0: every one); the default is the service's.
     #[arg(long, default_value_t = ktpel_pusat_data::config::Own::default().agreeing_triangles)]
     agreeing_triangles: u32,
+    /// How the print desk takes a card through S21.2–S21.4 (instant desks): `together`, one
+    /// operator in one sitting (one statement), or `step-by-step` (encode, print and verify
+    /// each on its own).
+    #[arg(long, value_enum, default_value_t = Sitting::Together)]
+    print_sitting: Sitting,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Sitting {
+    Together,
+    StepByStep,
+}
+
+impl From<Sitting> for ktpel_card_print::desk::Sitting {
+    fn from(s: Sitting) -> Self {
+        match s {
+            Sitting::Together => Self::Together,
+            Sitting::StepByStep => Self::StepByStep,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -258,7 +278,12 @@ async fn s01(args: &Args) -> (Run, Traffic) {
 
     let start = Instant::now();
     system.submit_all(&people).await;
-    let desks = tokio::spawn(desks(system.clone(), poll, args.desks));
+    let desks = tokio::spawn(desks(
+        system.clone(),
+        poll,
+        args.desks,
+        args.print_sitting.into(),
+    ));
     wait_for_activation(&system, n, start).await;
     let elapsed = start.elapsed();
     desks.abort();
@@ -311,7 +336,12 @@ async fn open_loop(args: &Args, rate: f64) {
         args.seconds, args.desks, args.partitions, args.batch_wait_ms
     );
     let (people, system, poll) = start_system(args, n).await;
-    let desks = tokio::spawn(desks(system.clone(), poll, args.desks));
+    let desks = tokio::spawn(desks(
+        system.clone(),
+        poll,
+        args.desks,
+        args.print_sitting.into(),
+    ));
     let start = Instant::now();
     let mut submitted = HashMap::with_capacity(n);
     let mut arrivals = tokio::time::interval(period);
@@ -417,7 +447,12 @@ fn rand_seed() -> u64 {
 /// The people at the desks, each at their own desk, taking what has reached them and looking
 /// again: the enrollment operator, the NID Scheduler's operator, the print desk, the
 /// distribution desk.
-async fn desks(system: Arc<System>, poll: Duration, mode: Desks) {
+async fn desks(
+    system: Arc<System>,
+    poll: Duration,
+    mode: Desks,
+    sitting: ktpel_card_print::desk::Sitting,
+) {
     // Instant desks look again when their service has committed something (what reached the
     // desk comes in a transaction of its consumer), paced ones every `poll`.
     let woken_by = |commits: &tokio::sync::watch::Receiver<u64>| match mode {
@@ -453,7 +488,7 @@ async fn desks(system: Arc<System>, poll: Duration, mode: Desks) {
             Desks::Instant => {
                 let (op, kasi) = system.print_desk_login().await;
                 loop {
-                    if system.print_queue_as(&op, &kasi, 8).await == 0 {
+                    if system.print_queue_as(&op, &kasi, 8, sitting).await == 0 {
                         until_more(&mut print_jobs, poll).await;
                     }
                 }

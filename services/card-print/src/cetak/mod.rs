@@ -1,9 +1,10 @@
 //! `/cetak`: the print desk in the browser (BCardMgmt, S21). The print operator sees the cards
 //! in production and takes each a step on — the chip encoded and signed with the Dinas key
 //! (S21.2), the face printed with its preview (S21.3), the chip read back and checked against
-//! the register (S21.4) — and the kepala_seksi approves it (`CARD_PRINTED`). Every step is the
-//! same [`crate::desk`] function `ktpel print` calls, one transaction each, in the card-print
-//! service's own process; who did it is the signed-in account.
+//! the register (S21.4), or the three in one sitting with the card in hand — and the
+//! kepala_seksi approves it (`CARD_PRINTED`). Every step is the same [`crate::desk`] function
+//! `ktpel print` calls, in the card-print service's own process; who did it is the signed-in
+//! account.
 //!
 //! A card is named by its berkas number in addresses; the NIK travels only in the form's body
 //! (a family's berkas has a card per member).
@@ -67,6 +68,8 @@ enum Step {
     Encode,
     Print,
     Verify,
+    /// S21.2–S21.4 in one sitting ([`desk::produce`]).
+    Produce,
     Approve,
 }
 
@@ -87,6 +90,7 @@ impl Step {
             Self::Encode => "encode",
             Self::Print => "print",
             Self::Verify => "verify",
+            Self::Produce => "produce",
             Self::Approve => "approve",
         }
     }
@@ -97,6 +101,7 @@ impl Step {
             Self::Encode => "Tulis chip (S21.2)",
             Self::Print => "Cetak kartu (S21.3)",
             Self::Verify => "Verifikasi chip (S21.4)",
+            Self::Produce => "Tulis, cetak, verifikasi sekaligus (S21.2–S21.4)",
             Self::Approve => "Setujui (kepala seksi)",
         }
     }
@@ -114,6 +119,9 @@ impl Step {
             Self::Encode => "chip ditulis dan ditandatangani dengan kunci Dinas",
             Self::Print => "kartu dicetak",
             Self::Verify => "chip dibaca kembali: tanda tangan sah, cocok dengan register",
+            Self::Produce => {
+                "chip ditulis, kartu dicetak, chip dibaca kembali: tanda tangan sah, cocok dengan register"
+            }
             Self::Approve => "kartu disetujui: CARD_PRINTED, diteruskan ke distribusi",
         }
     }
@@ -125,6 +133,11 @@ fn session(me: &Signed, step: Step) -> Option<Session> {
     Session::of(&me.account, step.role()).ok()
 }
 
+/// Whether the signed-in person takes `step`.
+fn takes(me: &Signed, step: Step) -> bool {
+    session(me, step).is_some_and(|m| m.role == step.role())
+}
+
 /// A card on the page.
 struct Card {
     nomor_berkas: String,
@@ -134,6 +147,8 @@ struct Card {
     /// The step the card waits for, if the signed-in person takes it (the print operator
     /// encodes, prints and verifies; the kepala_seksi approves).
     step: Option<Step>,
+    /// The three steps in one sitting, for a card in the queue and its print operator.
+    sitting: Option<Step>,
     /// The printed face as a `data:` address, once printed.
     face: Option<String>,
     /// The card as PDF, front and back, once it has its number (encoded).
@@ -192,8 +207,10 @@ async fn page(
                 .as_ref()
                 .map(|_| format!("/cetak/{}/{}/kartu.pdf", j.nomor_berkas, j.nik)),
             nama: desk::biodata(&j).map(|b| b.nama).unwrap_or_default(),
-            step: Step::next(j.state)
-                .filter(|s| session(me, *s).is_some_and(|m| m.role == s.role())),
+            step: Step::next(j.state).filter(|s| takes(me, *s)),
+            sitting: (j.state == JobState::Queued)
+                .then_some(Step::Produce)
+                .filter(|s| takes(me, *s)),
             state: j.state.to_string(),
             face,
             nomor_berkas: j.nomor_berkas,
@@ -265,6 +282,7 @@ async fn act(
     let result = match a.langkah {
         Step::Encode => desk::encode(&c.db, &s, &c.key, &a.nik).await.map(drop),
         Step::Print => desk::print(&c.db, &s, &a.nik).await.map(drop),
+        Step::Produce => desk::produce(&c.db, &s, &c.key, &a.nik).await.map(drop),
         Step::Verify => match open.ok().and_then(|j| j.chip) {
             // The card reader gives back what the chip holds: here, what was written.
             Some(read) => desk::verify(&c.db, &s, &c.key, &a.nik, &read).await,

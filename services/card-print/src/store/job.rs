@@ -5,7 +5,7 @@ use sea_orm::{QuerySelect, entity::prelude::*};
 
 /// The row as the desk works with it. The printed face (`face_png`, the print preview, some
 /// 9 KB of PNG) is a column of the table but not of the model: written once at S21.3
-/// ([`printed`]) and read only by [`face`], it would otherwise be read and returned with
+/// ([`advance`]) and read only by [`face`], it would otherwise be read and returned with
 /// every later step's `SELECT` and `UPDATE … RETURNING`.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "card_print_job")]
@@ -76,25 +76,58 @@ fn face_png() -> sea_orm::sea_query::Alias {
     sea_orm::sea_query::Alias::new("face_png")
 }
 
-/// S21.3 in one statement: the card of `nomor_berkas` and `nik` is `PRINTED` by `by`, with its
-/// face (no `RETURNING`: the face does not come back).
-pub async fn printed<C: ConnectionTrait>(
+/// What a step of S21 writes on a card it moves on: its new state and the step's record (who
+/// did it, what it made). `None` leaves a column as it was.
+#[derive(Debug, Default)]
+pub struct Advance {
+    pub nomor_kartu: Option<String>,
+    pub chip: Option<Vec<u8>>,
+    pub encoded_by: Option<String>,
+    /// S21.3: the printed face, kept outside the model.
+    pub face_png: Option<Vec<u8>>,
+    pub printed_by: Option<String>,
+    pub verified_by: Option<String>,
+}
+
+/// Moves the card of `nomor_berkas` and `nik` from `from` to `to` with `record`, in one
+/// statement (no `RETURNING`: the face does not come back). The statement finds nothing to
+/// change when the card is no longer `from` — another desk took the step first, or took it
+/// back — so two desks taking one step at once cannot both take it: whether it moved.
+pub async fn advance<C: ConnectionTrait>(
     db: &C,
     nomor_berkas: &str,
     nik: &str,
-    png: Vec<u8>,
-    by: &str,
-) -> Result<(), DbErr> {
-    Entity::update_many()
-        .col_expr(face_png(), Expr::value(png))
-        .col_expr(Column::PrintedBy, Expr::value(by))
-        .col_expr(Column::State, Expr::value(JobState::Printed))
-        .col_expr(Column::UpdatedAt, Expr::value(chrono::Utc::now()))
+    (from, to): (JobState, JobState),
+    record: Advance,
+) -> Result<bool, DbErr> {
+    let mut update = Entity::update_many()
+        .col_expr(Column::State, Expr::value(to))
+        .col_expr(Column::UpdatedAt, Expr::value(chrono::Utc::now()));
+    if let Some(n) = record.nomor_kartu {
+        update = update.col_expr(Column::NomorKartu, Expr::value(n));
+    }
+    if let Some(chip) = record.chip {
+        update = update.col_expr(Column::Chip, Expr::value(chip));
+    }
+    if let Some(by) = record.encoded_by {
+        update = update.col_expr(Column::EncodedBy, Expr::value(by));
+    }
+    if let Some(png) = record.face_png {
+        update = update.col_expr(face_png(), Expr::value(png));
+    }
+    if let Some(by) = record.printed_by {
+        update = update.col_expr(Column::PrintedBy, Expr::value(by));
+    }
+    if let Some(by) = record.verified_by {
+        update = update.col_expr(Column::VerifiedBy, Expr::value(by));
+    }
+    let done = update
         .filter(Column::NomorBerkas.eq(nomor_berkas))
         .filter(Column::Nik.eq(nik))
+        .filter(Column::State.eq(from))
         .exec(db)
         .await?;
-    Ok(())
+    Ok(done.rows_affected == 1)
 }
 
 /// The printed face of the card of `nomor_berkas` and `nik`, once it was printed.

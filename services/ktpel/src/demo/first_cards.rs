@@ -296,9 +296,9 @@ impl Desks {
                     print_desk::make_card(
                         db,
                         &self.key,
-                        &desk.operator,
-                        &desk.kepala_seksi,
+                        (&desk.operator, &desk.kepala_seksi),
                         &job.nik,
+                        print_desk::Sitting::Together,
                     )
                 },
                 print_desk::DeskError::is_transient,

@@ -548,9 +548,9 @@ async fn print_and_distribute(
             print_desk::make_card(
                 &dinas.print,
                 &dinas.key,
-                desks.operator,
-                desks.kepala_seksi,
+                (desks.operator, desks.kepala_seksi),
                 &j.nik,
+                print_desk::Sitting::Together,
             )
             .await?;
         }
