@@ -232,8 +232,8 @@ tools() {
 # A PostgreSQL server of its own, for the test that restarts it (fast, and killed) under
 # running services, never the shared one: the distribution's binaries, its own data directory
 # (owned by postgres), port and socket directory, trust authentication on 127.0.0.1.
-postgres_node() { # name port
-  local name=$1 port=$2 base=/var/tmp/ktpel-postgres/$1 bin
+postgres_node() { # name port [extra configuration line]
+  local name=$1 port=$2 extra=${3:-} base=/var/tmp/ktpel-postgres/$1 bin
   if listening "$port"; then return 0; fi
   command -v pg_ctlcluster >/dev/null || install postgresql
   bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)
@@ -246,6 +246,7 @@ postgres_node() { # name port
     # the same port.
     printf "port = %s\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '%s'\nmax_connections = 200\n" \
       "$port" "$base" | as_root tee -a "$base/data/postgresql.conf" >/dev/null
+    if [[ -n $extra ]]; then echo "$extra" | as_root tee -a "$base/data/postgresql.conf" >/dev/null; fi
   fi
   log "starting PostgreSQL server $name on $port"
   as_root su postgres -c "$bin/pg_ctl -D $base/data -l $base/log -w start" >/dev/null
@@ -280,8 +281,10 @@ case "${1:-all}" in
   site-broker) rabbitmq_node ktpel-site 5673 15673 5675 ;;
   restart-broker) rabbitmq_node ktpel-restart 5674 15674 ;;
   restart-postgres) postgres_node ktpel-restart 5434 ;;
+  # For `bench pipeline --count-statements`: a server that counts every statement.
+  stats-postgres) postgres_node ktpel-stats 5435 "shared_preload_libraries = 'pg_stat_statements'" ;;
   cluster) cluster ;;
   tools) tools ;;
   all) rabbitmq; postgres ;;
-  *) echo "usage: $0 [rabbitmq|postgres|site-broker|restart-broker|restart-postgres|cluster|tools|all]" >&2; exit 2 ;;
+  *) echo "usage: $0 [rabbitmq|postgres|site-broker|restart-broker|restart-postgres|stats-postgres|cluster|tools|all]" >&2; exit 2 ;;
 esac

@@ -22,6 +22,7 @@ mod matcher;
 mod papers;
 mod pipeline;
 mod scheduler;
+mod statements;
 
 use clap::{Parser, Subcommand};
 

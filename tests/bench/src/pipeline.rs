@@ -14,6 +14,9 @@
 //! published (counted from the outbox tables, the NID Scheduler's outbound records and the
 //! desks' own messages). Each hop is what a service minimally does with the broker: consume,
 //! publish the next message with a confirm, ack. No storage, no desks.
+//!
+//! `--count-statements` also counts what each service asked of PostgreSQL per resident
+//! ([`crate::statements`]).
 
 use futures_util::StreamExt;
 use ktpel_domain::KodeWilayah;
@@ -24,7 +27,7 @@ use lapin::{
     options::{ConfirmSelectOptions, QueueDeclareOptions},
     types::{AMQPValue, FieldTable},
 };
-use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait};
 use std::{
     collections::{HashMap, HashSet},
     io::Write,
@@ -82,6 +85,11 @@ pub struct Args {
     /// each on its own).
     #[arg(long, value_enum, default_value_t = Sitting::Together)]
     print_sitting: Sitting,
+    /// Also count the statements and transactions each service asked of PostgreSQL per
+    /// resident (closed loop), from `pg_stat_statements` (the server must load it:
+    /// `scripts/services.sh stats-postgres`); adds some 22 s to each run.
+    #[arg(long)]
+    count_statements: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -112,6 +120,8 @@ struct Run {
     latencies: Vec<Duration>,
     /// For the system: the median time of each leg of the berkas's timeline, in order.
     legs: Vec<(String, Duration)>,
+    /// For the system, with `--count-statements`: what it asked of PostgreSQL.
+    statements: Option<crate::statements::Counted>,
 }
 
 impl Run {
@@ -259,6 +269,9 @@ pub async fn run(args: Args) {
         &system,
     );
     print_legs(&system.legs);
+    if let Some(counted) = &system.statements {
+        crate::statements::print(counted, args.residents);
+    }
 }
 
 /// The median of each leg of the berkas's timeline: where the time goes.
@@ -275,6 +288,10 @@ fn print_legs(legs: &[(String, Duration)]) {
 async fn s01(args: &Args) -> (Run, Traffic) {
     let n = args.residents;
     let (people, system, poll) = start_system(args, n).await;
+    let counter = match args.count_statements {
+        true => crate::statements::Counter::start(&system).await,
+        false => None,
+    };
 
     let start = Instant::now();
     system.submit_all(&people).await;
@@ -294,11 +311,16 @@ async fn s01(args: &Args) -> (Run, Traffic) {
     assert_eq!(latencies.len(), n, "every resident has a full timeline");
     let legs = legs(&timelines);
     let traffic = traffic(&system).await;
+    let statements = match counter {
+        Some(c) => Some(c.finish(8).await.expect("pg_stat_statements read")),
+        None => None,
+    };
     (
         Run {
             elapsed,
             latencies,
             legs,
+            statements,
         },
         traffic,
     )
@@ -519,14 +541,22 @@ async fn until_more(commits: &mut Option<tokio::sync::watch::Receiver<u64>>, pol
     }
 }
 
+/// How many berkas are `CARD_ACTIVATED`: the bench's own look at intake, in a statement
+/// marked as the bench's, which the statement count leaves out.
 async fn activated(intake: &DatabaseConnection) -> usize {
-    ktpel_intake::query::per_status(intake)
+    crate::statements::bench_asks();
+    let row = intake
+        .query_one_raw(sea_orm::Statement::from_string(
+            intake.get_database_backend(),
+            format!(
+                "SELECT COUNT(*) AS n FROM intake_berkas WHERE status = 'CARD_ACTIVATED' {}",
+                crate::statements::BENCH_MARK
+            ),
+        ))
         .await
-        .expect("berkas per status")
-        .into_iter()
-        .find(|s| s.status == "CARD_ACTIVATED")
-        .map(|s| s.count as usize)
-        .unwrap_or(0)
+        .expect("berkas activated")
+        .expect("a count");
+    row.try_get::<i64>("", "n").expect("a count") as usize
 }
 
 type Timeline = Vec<ktpel_intake::store::timeline::Model>;
@@ -790,5 +820,6 @@ async fn raw_lapin_paced(
         elapsed,
         latencies,
         legs: Vec::new(),
+        statements: None,
     }
 }
