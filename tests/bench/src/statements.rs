@@ -142,7 +142,7 @@ impl Counter {
             per_service.insert(
                 *service,
                 Work {
-                    service: *service,
+                    service,
                     statements: 0,
                     blocks: 0,
                     transactions: after.get(name).copied().unwrap_or(0)
@@ -174,7 +174,7 @@ impl Counter {
             }
         }
         let mut top_list: Vec<(String, i64)> = by_query.into_iter().collect();
-        top_list.sort_by(|a, b| b.1.cmp(&a.1));
+        top_list.sort_by_key(|(_, calls)| std::cmp::Reverse(*calls));
         top_list.truncate(top);
         Ok(Counted {
             per_service: per_service.into_values().collect(),
