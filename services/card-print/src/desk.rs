@@ -485,7 +485,9 @@ pub async fn make_card(
     loop {
         match job.state {
             JobState::Queued if sitting == Sitting::Together => {
-                drop(produce(db, operator, key, nik).await?)
+                // Made and verified: nothing to read again before the approval.
+                produce(db, operator, key, nik).await?;
+                return approve(db, kepala_seksi, nik).await;
             }
             JobState::Queued => drop(encode(db, operator, key, nik).await?),
             JobState::Encoded => drop(print(db, operator, nik).await?),
