@@ -617,6 +617,23 @@ async fn s02_and_s03_reach_the_pusat_data_in_a_bundle(backend: Backend) {
     assert_eq!(outbound().await, 0, "a refused bundle queued nothing");
 
     let opened = import::open(&made.file, &afis_keys, &trusted, now).unwrap();
+    // The bundle carries every finger as the station took it: an ISO/IEC 19794-2 record of the
+    // finger it is filed as, with its minutiae — what the Pusat Data identifies.
+    for r in &opened.records {
+        assert_eq!(r.fingerprints.len(), 10, "{}: ten fingers", r.nomor_berkas);
+        for f in &r.fingerprints {
+            assert_eq!(
+                f.template.format,
+                ktpel_contract::enrollment::TemplateFormat::Iso19794_2,
+                "{} {:?}",
+                r.nomor_berkas,
+                f.finger
+            );
+            let t = ktpel_biometrics::iso::decode_as(&f.template.data, f.finger.iso_position())
+                .unwrap_or_else(|e| panic!("{} {:?}: {e}", r.nomor_berkas, f.finger));
+            assert!(!t.minutiae.is_empty(), "{} {:?}", r.nomor_berkas, f.finger);
+        }
+    }
     let mut seen = 0;
     let first = import::import(&system.afis_sync, "32.73", &opened, |k| seen = k)
         .await
@@ -653,6 +670,25 @@ async fn s02_and_s03_reach_the_pusat_data_in_a_bundle(backend: Backend) {
     );
     let panel = system.panel.panel().await;
     assert_eq!(panel.records_imported, Some(n));
+    // The Pusat Data's gallery holds each record's index fingers as the bundle carried them.
+    let gallery = ktpel_pusat_data::store::sidik_jari::Entity::find()
+        .all(&system.pusat_data)
+        .await
+        .unwrap();
+    for r in &opened.records {
+        for f in r.fingerprints.iter().filter(|f| {
+            use ktpel_contract::enrollment::Finger;
+            matches!(f.finger, Finger::RightIndex | Finger::LeftIndex)
+        }) {
+            assert!(
+                gallery.iter().any(|g| g.nik == r.nik.as_str()
+                    && g.iso.as_deref() == Some(f.template.data.as_slice())),
+                "{} {:?} not in the gallery as the bundle carried it",
+                r.nik,
+                f.finger
+            );
+        }
+    }
     // The kecamatan cannot know yet: nothing was marked sent by the export.
     assert_eq!(
         backup::Offline::measure(&system.biometric, 7, chrono::Utc::now())
