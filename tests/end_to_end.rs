@@ -379,21 +379,22 @@ async fn a_service_killed_mid_run_loses_and_doubles_nothing(backend: Backend) {
 // S21 refusals: a wrong password, a chip whose signature does not verify, an operator who
 // tries the kepala_seksi's approval. Each refused with its reason; the card is not advanced.
 // A second card made in one sitting (S21.2–S21.4) keeps each step's record; the sitting is
-// refused to the kepala_seksi and for a card no longer in the queue.
+// refused to the kepala_seksi and for a card no longer in the queue; two stations making a
+// third card at once make it once.
 async fn the_print_desk_refuses_what_it_must(backend: Backend) {
     use ktpel_card_print::{chip::ChipError, desk, store::job};
     let people =
-        ktpel_registry::seed::generate(&KodeWilayah::parse("32.73.01").unwrap(), 2, 3).unwrap();
+        ktpel_registry::seed::generate(&KodeWilayah::parse("32.73.01").unwrap(), 3, 3).unwrap();
     let system = System::start(backend, &people).await;
     system.submit_all(&people).await;
     assert!(
-        count_reaches::<ktpel_biometric::store::operator_inbox::Entity>(&system.biometric, 2).await
+        count_reaches::<ktpel_biometric::store::operator_inbox::Entity>(&system.biometric, 3).await
     );
     system.enroll_waiting().await;
     system.scheduler.run_now();
     assert!(
         eventually(WAIT, || async {
-            desk::queue(&system.card_print).await.unwrap().len() == 2
+            desk::queue(&system.card_print).await.unwrap().len() == 3
         })
         .await
     );
@@ -481,7 +482,7 @@ async fn the_print_desk_refuses_what_it_must(backend: Backend) {
     let err = desk::produce(db, &op, &system.dinas_key, &other)
         .await
         .unwrap_err();
-    assert!(
+    let made_already = |err: &desk::DeskError| {
         matches!(
             err,
             desk::DeskError::WrongState {
@@ -489,9 +490,43 @@ async fn the_print_desk_refuses_what_it_must(backend: Backend) {
                 needed: job::JobState::Queued,
                 ..
             }
-        ),
-        "{err}"
+        )
+    };
+    assert!(made_already(&err), "{err}");
+    // The card's write finds nothing to change for a card no longer where the step found it.
+    let stale = job::Advance {
+        printed_by: Some("op2".into()),
+        ..Default::default()
+    };
+    let moved = job::advance(
+        db,
+        &j.nomor_berkas,
+        &other,
+        (job::JobState::Queued, job::JobState::Verified),
+        stale,
+    )
+    .await
+    .unwrap();
+    assert!(!moved);
+    assert_eq!(
+        desk::open_job(db, &other)
+            .await
+            .unwrap()
+            .printed_by
+            .as_deref(),
+        Some("op1")
     );
+    // Two stations at once on the third card: one makes it, the other is refused.
+    let third = people[2].nik.to_string();
+    let (a, b) = tokio::join!(
+        desk::produce(db, &op, &system.dinas_key, &third),
+        desk::produce(db, &op, &system.dinas_key, &third)
+    );
+    let refused = match (a, b) {
+        (Ok(_), Err(e)) | (Err(e), Ok(_)) => e,
+        (a, b) => panic!("one of two stations makes the card: {a:?} {b:?}"),
+    };
+    assert!(made_already(&refused), "{refused}");
     assert_eq!(
         ktpel_distribution::store::kartu::Entity::find()
             .count(&system.distribution)

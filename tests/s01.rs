@@ -620,7 +620,8 @@ async fn the_nid_scheduler_drains_a_backlog_of_many_batches_in_order_postgres() 
 // (nothing in the job table stops it; the card register refuses the second only at approval).
 // Four at once: four different numbers (counted without a lock, 12-05: four numbers for eight
 // cards). A station whose card then fails rolls its card back but not its number: no later card
-// is given it.
+// is given it. PostgreSQL only: on SQLite a number taken while the caller holds its own write
+// transaction would wait for that transaction (the desk takes its number before it writes).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cards_encoded_at_once_take_different_numbers() {
     use ktpel_card_print::{card_register, store::job};

@@ -61,9 +61,10 @@ pub async fn verify<C: ConnectionTrait>(
 /// The next card number of the Dinas `kabupaten` (4 digits) on `now`'s day:
 /// `3273-20261125-00001`, the Dinas's series of the day ([`ktpel_store::series`]).
 ///
-/// The number is taken in a transaction of its own, before the card's: the series' row is
-/// locked for that one statement, not for as long as a station takes to sign a chip and draw
-/// a face, so eight stations encoding at once do not wait on each other. A number is never
+/// The number is taken in a transaction of its own, before the card is written: the series'
+/// row is locked for that one statement, not for as long as a station takes to sign a chip
+/// and draw a face, so eight stations encoding at once do not wait on each other. Call it
+/// outside any transaction of the caller's (on SQLite it waits for the caller's own write). A number is never
 /// given twice; one taken for a card whose step then failed is not given again (a spoiled
 /// blank keeps its number too), so the day's numbers may skip one.
 pub async fn take_number(

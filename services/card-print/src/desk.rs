@@ -1,6 +1,6 @@
 //! The BCardMgmt desk (S21): the print queue and what the operator and the kepala_seksi do.
 //! Every action checks the session's role and the job's state, and changes one job: a step of
-//! the operator's in one statement that finds nothing to change if the card moved meanwhile,
+//! the operator's with one write that finds nothing to change if the card moved meanwhile,
 //! the approval in one transaction with its outgoing messages.
 
 use crate::{
@@ -215,7 +215,12 @@ async fn advance(
     if job::advance(db, &j.nomor_berkas, &j.nik, (from, to), record).await? {
         return Ok(());
     }
-    let now = open_job(db, &j.nik).await?;
+    // This card, by its key: approved since, it is no longer the NIK's open job, and a newer
+    // card of the NIK is not the one refused.
+    let now = job::Entity::find_by_id((j.nomor_berkas.clone(), j.nik.clone()))
+        .one(db)
+        .await?
+        .ok_or_else(|| DeskError::NoJob(j.nik.clone()))?;
     Err(DeskError::WrongState {
         nik: j.nik.clone(),
         state: now.state,
@@ -309,7 +314,7 @@ pub struct Produced {
 
 /// S21.2–S21.4 in one sitting, as one operator at one station does them with the card in
 /// hand: the chip encoded and signed, the face printed, the chip read back and checked — one
-/// statement for the card, which keeps each step's record (who encoded, printed and verified
+/// write of the card (after its number is taken), which keeps each step's record (who encoded, printed and verified
 /// it; the chip; the face) as the three steps one by one would. The chip is read back from the
 /// bytes just written, as [`make_card`] always did. A card not in the queue is refused, and
 /// nothing is written; a chip that fails its check leaves the card in the queue.
@@ -462,7 +467,7 @@ fn hand_on(
 /// How a desk takes a card through S21.2–S21.4.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Sitting {
-    /// One operator with the card in hand: [`produce`], one statement.
+    /// One operator with the card in hand: [`produce`], one write of the card.
     Together,
     /// Each step on its own ([`encode`], [`print`], [`verify`]), as desks whose station
     /// encodes apart from the printer do.

@@ -259,7 +259,8 @@ async fn one_s01_berkas_from_the_counter_to_the_tanda_terima_only_in_the_browser
     b.sign_in_as(&site.url, "citra", PASSWORD, "/cetak").await;
     b.until(&format!("{}/cetak", site.url), &nomor).await;
     b.check("desk-cetak").await;
-    let act = format!("form[action='/cetak/{nomor}'] button");
+    // The step's own button (a queued card also offers the three in one sitting).
+    let act = format!("form[action='/cetak/{nomor}'] button.primary");
     for done in ["chip ditulis", "kartu dicetak", "chip dibaca kembali"] {
         b.click(&act).await;
         b.wait_text(done).await;

@@ -81,14 +81,14 @@ pub struct Args {
     #[arg(long, default_value_t = ktpel_pusat_data::config::Own::default().agreeing_triangles)]
     agreeing_triangles: u32,
     /// How the print desk takes a card through S21.2–S21.4 (instant desks): `together`, one
-    /// operator in one sitting (one statement), or `step-by-step` (encode, print and verify
+    /// operator in one sitting (one write of the card), or `step-by-step` (encode, print and verify
     /// each on its own).
     #[arg(long, value_enum, default_value_t = Sitting::Together)]
     print_sitting: Sitting,
     /// Also count the statements and transactions each service asked of PostgreSQL per
     /// resident (closed loop), from `pg_stat_statements` (the server must load it:
     /// `scripts/services.sh stats-postgres`); adds some 22 s to each run.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "rate")]
     count_statements: bool,
 }
 
@@ -306,15 +306,16 @@ async fn s01(args: &Args) -> (Run, Traffic) {
     desks.abort();
     let _ = desks.await;
 
+    // Counted before the bench reads the timelines and the traffic: those reads are its own.
+    let statements = match counter {
+        Some(c) => Some(c.finish(8).await.expect("pg_stat_statements read")),
+        None => None,
+    };
     let timelines = timelines(&system.intake).await;
     let latencies = latencies(&timelines);
     assert_eq!(latencies.len(), n, "every resident has a full timeline");
     let legs = legs(&timelines);
     let traffic = traffic(&system).await;
-    let statements = match counter {
-        Some(c) => Some(c.finish(8).await.expect("pg_stat_statements read")),
-        None => None,
-    };
     (
         Run {
             elapsed,

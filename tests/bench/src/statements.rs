@@ -17,7 +17,9 @@ use std::{
 };
 
 /// The mark of the bench's own statements (its look at how many cards are activated), left
-/// out of the count: a comment, which `pg_stat_statements` keeps in the statement's text.
+/// out of the count: a comment, which `pg_stat_statements` keeps in the statement's text. It
+/// groups statements by their shape, comments aside: a service's statement of the very same
+/// shape would be left out with the bench's (none of the services counts berkas this way).
 pub const BENCH_MARK: &str = "/* the bench's own */";
 
 /// The bench's own statements so far: each is one transaction too, taken off intake's.

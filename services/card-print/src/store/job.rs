@@ -4,8 +4,8 @@
 use sea_orm::{QuerySelect, entity::prelude::*};
 
 /// The row as the desk works with it. The printed face (`face_png`, the print preview, some
-/// 9 KB of PNG) is a column of the table but not of the model: written once at S21.3
-/// ([`advance`]) and read only by [`face`], it would otherwise be read and returned with
+/// 9 KB of PNG) is a column of the table but not of the model: written once when the card is
+/// printed ([`advance`], at S21.3 or in one sitting) and read only by [`face`], it would otherwise be read and returned with
 /// every later step's `SELECT` and `UPDATE … RETURNING`.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "card_print_job")]
@@ -76,8 +76,8 @@ fn face_png() -> sea_orm::sea_query::Alias {
     sea_orm::sea_query::Alias::new("face_png")
 }
 
-/// What a step of S21 writes on a card it moves on: its new state and the step's record (who
-/// did it, what it made). `None` leaves a column as it was.
+/// What a step of S21 records on the card it moves on: who did it, what it made. `None`
+/// leaves a column as it was.
 #[derive(Debug, Default)]
 pub struct Advance {
     pub nomor_kartu: Option<String>,
@@ -91,8 +91,8 @@ pub struct Advance {
 
 /// Moves the card of `nomor_berkas` and `nik` from `from` to `to` with `record`, in one
 /// statement (no `RETURNING`: the face does not come back). The statement finds nothing to
-/// change when the card is no longer `from` — another desk took the step first, or took it
-/// back — so two desks taking one step at once cannot both take it: whether it moved.
+/// change when the card is no longer `from` — another desk took the step first — so two desks
+/// taking one step at once cannot both take it. Returns whether the card moved.
 pub async fn advance<C: ConnectionTrait>(
     db: &C,
     nomor_berkas: &str,
