@@ -342,6 +342,12 @@ fn one_berkas_walked_through_s01_by_hand() {
     );
     assert!(err.contains("signature does not verify"), "{err}");
     desk.ok(op, &["print", "verify", &nik, "--user", "op1"]);
+    // The three steps in one sitting are for a card still in the queue: this one is verified.
+    let err = desk.refused(op, &["print", "produce", &nik, "--user", "op1"]);
+    assert!(
+        err.contains(&format!("NIK {nik} is VERIFIED; this step needs QUEUED")),
+        "{err}"
+    );
     let err = desk.refused(op, &["print", "approve", &nik, "--user", "op1"]);
     assert!(err.contains("needs the kepala_seksi role"), "{err}");
     desk.ok(
