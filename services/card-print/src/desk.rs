@@ -314,10 +314,11 @@ pub struct Produced {
 
 /// S21.2–S21.4 in one sitting, as one operator at one station does them with the card in
 /// hand: the chip encoded and signed, the face printed, the chip read back and checked — one
-/// write of the card (after its number is taken), which keeps each step's record (who encoded, printed and verified
-/// it; the chip; the face) as the three steps one by one would. The chip is read back from the
-/// bytes just written, as [`make_card`] always did. A card not in the queue is refused, and
-/// nothing is written; a chip that fails its check leaves the card in the queue.
+/// write of the card (after its number is taken), which keeps each step's record (who
+/// encoded, printed and verified it; the chip; the face) as the three steps one by one would.
+/// The chip is read back from the bytes just written, as [`make_card`] always did. A card not
+/// in the queue is refused, and nothing is written; a chip that fails its check leaves the
+/// card in the queue (its number taken: the day's numbers skip it).
 pub async fn produce(
     db: &DatabaseConnection,
     s: &Session,
